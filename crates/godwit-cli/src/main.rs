@@ -1,1 +1,187 @@
-fn main() {}
+//! `godwit`: the headless face of the Godwit engine, for scripts and CI.
+//!
+//! Exit codes: 0 success; 1 the operation failed (connection, catalog read, file write); 2 invalid usage
+//! or input (bad arguments, unknown profile, invalid pattern). Results go to stdout; progress, logs and
+//! errors to stderr. A connection URL is never printed with its password.
+
+mod commands;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const EXAMPLES: &str = "\
+Examples:
+  godwit health --source postgresql://app@db.example.org/shop --target postgresql://postgres@localhost/shop_copy
+  godwit discover --source postgresql://app@db/shop --schema sales --exclude '*_archive'
+  godwit discover --source shop-prod --format json > catalog.json
+  godwit ddl --source postgresql://app@db/shop -o shop.sql
+  godwit profile add shop-prod --url postgresql://app:secret@db.example.org/shop --env prod
+
+A SOURCE or TARGET is a postgresql:// URL or the name of a saved profile (its password comes from the
+OS keyring). Passwords may also come from PGPASSWORD.
+
+Exit codes: 0 success, 1 operation failed, 2 invalid usage or input.
+Logging: -v (info), -vv (debug), or RUST_LOG=godwit=debug; logs go to stderr.";
+
+/// Godwit: move databases to PostgreSQL.
+#[derive(Parser)]
+#[command(name = "godwit", version, about, after_help = EXAMPLES)]
+struct Cli {
+    /// More log output on stderr (-v info, -vv debug).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Connect and report server version, privileges and latency.
+    #[command(
+        after_help = "Example:\n  godwit health --source postgresql://app@db/shop --target shop-copy"
+    )]
+    Health {
+        /// Source database: postgresql:// URL or saved profile name.
+        #[arg(long)]
+        source: String,
+        /// Target database: postgresql:// URL or saved profile name.
+        #[arg(long)]
+        target: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// List a database's schemas and objects: counts per kind, tables with sizes, dependencies.
+    #[command(
+        after_help = "Example:\n  godwit discover --source postgresql://app@db/shop --schema public --include 'order*' --format json"
+    )]
+    Discover {
+        #[command(flatten)]
+        selection: Selection,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Write a PostgreSQL script that recreates the schema on an empty database.
+    #[command(
+        after_help = "Example:\n  godwit ddl --source postgresql://app@db/shop --schema sales -o sales.sql\n  godwit ddl --source shop-prod -o - | psql -d empty_db"
+    )]
+    Ddl {
+        #[command(flatten)]
+        selection: Selection,
+        /// Output file, `-` for stdout.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Manage saved connection profiles (shared with the desktop app).
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+}
+
+#[derive(Args)]
+struct Selection {
+    /// Source database: postgresql:// URL or saved profile name.
+    #[arg(long)]
+    source: String,
+    /// Schema to read (repeatable); default: every user schema.
+    #[arg(long = "schema")]
+    schemas: Vec<String>,
+    /// Keep only objects whose name (or schema.name) matches this glob (repeatable).
+    #[arg(long)]
+    include: Vec<String>,
+    /// Drop objects whose name (or schema.name) matches this glob (repeatable).
+    #[arg(long)]
+    exclude: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum ProfileCommand {
+    /// Save a profile; the URL's password goes to the OS keyring, the rest to Godwit's database.
+    #[command(
+        after_help = "Example:\n  godwit profile add shop-prod --url postgresql://app:secret@db.example.org:5432/shop --env prod"
+    )]
+    Add {
+        name: String,
+        #[arg(long)]
+        url: String,
+        #[arg(long, value_enum, default_value_t = Env::Dev)]
+        env: Env,
+    },
+    /// List saved profiles.
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Delete a profile and its keyring password.
+    Remove { name: String },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Env {
+    Dev,
+    Test,
+    Prod,
+}
+
+/// A failure and the exit code it maps to.
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn operation(message: impl std::fmt::Display) -> Failure {
+        Failure {
+            code: 1,
+            message: message.to_string(),
+        }
+    }
+    pub fn input(message: impl std::fmt::Display) -> Failure {
+        Failure {
+            code: 2,
+            message: message.to_string(),
+        }
+    }
+}
+
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info,godwit=info",
+        _ => "debug,tokio_postgres=info",
+    };
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(commands::run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
