@@ -19,7 +19,9 @@ const LOCK_STAMP: &str = ".godwit-package-lock.json";
 
 fn run(cmd: &mut Command) -> Result<()> {
     let shown = format!("{cmd:?}");
-    let status = cmd.status().with_context(|| format!("cannot start {shown}"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot start {shown}"))?;
     if !status.success() {
         bail!("{shown} failed with {status}");
     }
@@ -36,7 +38,8 @@ fn npm(ui: &Path, args: &[&str]) -> Command {
 /// the last install. Fails when npm is missing or the install fails.
 pub fn install_ui_deps(root: &Path) -> Result<()> {
     let ui = root.join("ui");
-    let lock = std::fs::read(ui.join("package-lock.json")).context("cannot read ui/package-lock.json")?;
+    let lock =
+        std::fs::read(ui.join("package-lock.json")).context("cannot read ui/package-lock.json")?;
     let stamp = ui.join("node_modules").join(LOCK_STAMP);
     if std::fs::read(&stamp).ok().as_deref() == Some(lock.as_slice()) {
         return Ok(());
@@ -84,9 +87,10 @@ fn find_in_path(name: &str) -> Option<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).collect())
         .unwrap_or_default();
-    if let Some(home) = std::env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| {
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo"))
-    }) {
+    if let Some(home) = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+    {
         dirs.push(home.join("bin"));
     }
     dirs.into_iter().map(|d| d.join(name)).find(|p| p.is_file())
@@ -102,7 +106,8 @@ pub fn ensure_tauri_driver() -> Result<PathBuf> {
         return Ok(p);
     }
     run(cargo().args(["install", "tauri-driver", "--locked"]))?;
-    find_in_path("tauri-driver").ok_or_else(|| anyhow!("tauri-driver was installed but is not on PATH or in ~/.cargo/bin"))
+    find_in_path("tauri-driver")
+        .ok_or_else(|| anyhow!("tauri-driver was installed but is not on PATH or in ~/.cargo/bin"))
 }
 
 /// A child started in its own process group; dropping it kills the whole group and reaps it.
@@ -135,7 +140,11 @@ impl Group {
                 sleep(Duration::from_millis(50));
             }
         }
-        eprintln!("warning: {} (pid {}) did not stop", self.name, self.child.id());
+        eprintln!(
+            "warning: {} (pid {}) did not stop",
+            self.name,
+            self.child.id()
+        );
     }
 }
 
@@ -175,18 +184,29 @@ fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) -> R
 /// script, and kills both groups whatever happens. `pg_url` is a disposable PostgreSQL
 /// (`postgresql://user:pass@host:port/db`); the test creates schema `e2e_shop` in it.
 ///
+/// Set `GODWIT_E2E_ARTIFACTS` to keep failure screenshots in that directory (and
+/// `GODWIT_E2E_SCREENSHOTS=1` for one per passing test too).
+///
 /// Expects a D-Bus session with an unlocked Secret Service keyring (the app stores passwords
 /// there). Fails when a tool is missing or any E2E test fails.
 pub fn run_e2e(root: &Path, app: &Path, pg_url: &str) -> Result<()> {
     let driver = ensure_tauri_driver()?;
-    let app = std::fs::canonicalize(app).with_context(|| format!("app binary {} not found", app.display()))?;
-    let stamp = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
+    let app = std::fs::canonicalize(app)
+        .with_context(|| format!("app binary {} not found", app.display()))?;
+    let stamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
     let tmp = std::env::temp_dir().join(format!("godwit-e2e-{}-{stamp}", std::process::id()));
     let dirs = ["data", "cache", "config", "godwit", "artifacts"].map(|d| tmp.join(d));
     for d in &dirs {
         std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
     }
-    let [data, cache, config, godwit_data, artifacts] = dirs;
+    let [data, cache, config, godwit_data, tmp_artifacts] = dirs;
+    // Screenshots go to $GODWIT_E2E_ARTIFACTS when set (kept), else into the temp dir.
+    let artifacts = std::env::var_os("GODWIT_E2E_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or(tmp_artifacts);
     let env: [(&str, &OsStr); 4] = [
         ("XDG_DATA_HOME", data.as_os_str()),
         ("XDG_CACHE_HOME", cache.as_os_str()),
@@ -197,7 +217,14 @@ pub fn run_e2e(root: &Path, app: &Path, pg_url: &str) -> Result<()> {
     let display = free_display()?;
     let mut xvfb_cmd = Command::new("Xvfb");
     xvfb_cmd
-        .args([&format!(":{display}"), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        .args([
+            &format!(":{display}"),
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-nolisten",
+            "tcp",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     let _xvfb = Group::spawn("Xvfb", &mut xvfb_cmd)?;
@@ -209,7 +236,12 @@ pub fn run_e2e(root: &Path, app: &Path, pg_url: &str) -> Result<()> {
     let native_port = free_port()?;
     let mut driver_cmd = Command::new(&driver);
     driver_cmd
-        .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
         .env("DISPLAY", format!(":{display}"))
         .envs(env)
         .stdout(Stdio::null())

@@ -1,0 +1,222 @@
+//! Mappings between engine types (`godwit-store`, `godwit-catalog`) and transport types ([`crate::dto`]).
+//!
+//! Pure data reshaping: no I/O and no decisions beyond renaming fields and widening numbers.
+
+use godwit_catalog::{Catalog, ObjectKind, ObjectRef};
+use godwit_store::{Engine, Environment, Profile, ProfileInput};
+
+use crate::dto::{
+    CatalogTree, CommandError, EngineDto, EnvironmentDto, KindCount, KindGroup, ObjectKindDto,
+    ObjectNode, ObjectRefDto, ProfileDto, ProfileInputDto, SchemaNode,
+};
+
+/// Profile as the UI sees it.
+pub fn profile(p: Profile) -> ProfileDto {
+    ProfileDto {
+        id: p.id,
+        name: p.name,
+        engine: engine(&p.engine),
+        host: p.host,
+        port: u32::from(p.port),
+        database: p.database,
+        username: p.username,
+        environment: environment(p.environment),
+        created_at: p.created_at,
+        updated_at: p.updated_at,
+    }
+}
+
+fn engine(e: &Engine) -> EngineDto {
+    match e {
+        Engine::Postgres => EngineDto::Postgres,
+    }
+}
+
+fn environment(e: Environment) -> EnvironmentDto {
+    match e {
+        Environment::Dev => EnvironmentDto::Dev,
+        Environment::Test => EnvironmentDto::Test,
+        Environment::Prod => EnvironmentDto::Prod,
+    }
+}
+
+/// Store input from the UI's form (the password is handled separately, never stored here).
+///
+/// Fails with a readable message for an engine this build cannot use or a port out of range.
+pub fn profile_input(input: &ProfileInputDto) -> Result<ProfileInput, CommandError> {
+    let engine = match input.engine {
+        EngineDto::Postgres => Engine::Postgres,
+        EngineDto::Oracle => {
+            return Err(CommandError::new(
+                "Oracle connections are not available yet in this build of Godwit.",
+            ))
+        }
+    };
+    let port = u16::try_from(input.port)
+        .ok()
+        .filter(|p| *p != 0)
+        .ok_or_else(|| {
+            CommandError::new(format!(
+                "Port {} is out of range: use a number from 1 to 65535.",
+                input.port
+            ))
+        })?;
+    Ok(ProfileInput {
+        id: input.id.clone().filter(|id| !id.is_empty()),
+        name: input.name.trim().to_string(),
+        engine,
+        host: input.host.trim().to_string(),
+        port,
+        database: input.database.trim().to_string(),
+        username: input.username.trim().to_string(),
+        environment: match input.environment {
+            EnvironmentDto::Dev => Environment::Dev,
+            EnvironmentDto::Test => Environment::Test,
+            EnvironmentDto::Prod => Environment::Prod,
+        },
+    })
+}
+
+/// Object kind as the UI sees it.
+pub fn kind(k: ObjectKind) -> ObjectKindDto {
+    match k {
+        ObjectKind::Schema => ObjectKindDto::Schema,
+        ObjectKind::Table => ObjectKindDto::Table,
+        ObjectKind::View => ObjectKindDto::View,
+        ObjectKind::MaterializedView => ObjectKindDto::MaterializedView,
+        ObjectKind::Sequence => ObjectKindDto::Sequence,
+        ObjectKind::Routine => ObjectKindDto::Routine,
+        ObjectKind::Type => ObjectKindDto::Type,
+        ObjectKind::Index => ObjectKindDto::Index,
+        ObjectKind::Trigger => ObjectKindDto::Trigger,
+        ObjectKind::Constraint => ObjectKindDto::Constraint,
+    }
+}
+
+/// Engine object reference for a UI request.
+pub fn object_ref(r: &ObjectRefDto) -> ObjectRef {
+    let kind = match r.kind {
+        ObjectKindDto::Schema => ObjectKind::Schema,
+        ObjectKindDto::Table => ObjectKind::Table,
+        ObjectKindDto::View => ObjectKind::View,
+        ObjectKindDto::MaterializedView => ObjectKind::MaterializedView,
+        ObjectKindDto::Sequence => ObjectKind::Sequence,
+        ObjectKindDto::Routine => ObjectKind::Routine,
+        ObjectKindDto::Type => ObjectKind::Type,
+        ObjectKindDto::Index => ObjectKind::Index,
+        ObjectKindDto::Trigger => ObjectKind::Trigger,
+        ObjectKindDto::Constraint => ObjectKind::Constraint,
+    };
+    ObjectRef {
+        kind,
+        schema: r.schema.clone(),
+        name: r.name.clone(),
+    }
+}
+
+/// Sizes and counts arrive as `i64`; the UI gets `f64` (exact up to 2^53, far beyond any table).
+fn widen(v: Option<i64>) -> Option<f64> {
+    v.map(|n| n as f64)
+}
+
+fn leaf(kind: ObjectKindDto, schema: &str, name: &str) -> ObjectNode {
+    ObjectNode {
+        kind,
+        schema: schema.to_string(),
+        name: name.to_string(),
+        row_estimate: None,
+        total_bytes: None,
+        children: Vec::new(),
+    }
+}
+
+/// Discovery tree of a catalog: schemas → kinds → objects (tables carry indexes and triggers).
+pub fn catalog_tree(profile_id: &str, catalog: &Catalog) -> CatalogTree {
+    let schemas = catalog
+        .schemas
+        .iter()
+        .map(|s| {
+            let sn = s.name.as_str();
+            let tables = s
+                .tables
+                .iter()
+                .map(|t| {
+                    let mut children: Vec<ObjectNode> = t
+                        .indexes
+                        .iter()
+                        .map(|i| leaf(ObjectKindDto::Index, sn, &i.name))
+                        .collect();
+                    children.extend(
+                        t.triggers
+                            .iter()
+                            .map(|tr| leaf(ObjectKindDto::Trigger, sn, &tr.name)),
+                    );
+                    ObjectNode {
+                        kind: ObjectKindDto::Table,
+                        schema: sn.to_string(),
+                        name: t.name.clone(),
+                        row_estimate: widen(t.stats.row_estimate),
+                        total_bytes: widen(t.stats.total_bytes),
+                        children,
+                    }
+                })
+                .collect();
+            let views = s
+                .views
+                .iter()
+                .filter(|v| !v.materialized)
+                .map(|v| leaf(ObjectKindDto::View, sn, &v.name))
+                .collect();
+            let matviews = s
+                .views
+                .iter()
+                .filter(|v| v.materialized)
+                .map(|v| leaf(ObjectKindDto::MaterializedView, sn, &v.name))
+                .collect();
+            let sequences = s
+                .sequences
+                .iter()
+                .map(|q| leaf(ObjectKindDto::Sequence, sn, &q.name))
+                .collect();
+            let routines = s
+                .routines
+                .iter()
+                .map(|r| leaf(ObjectKindDto::Routine, sn, &r.name))
+                .collect();
+            let types = s
+                .types
+                .iter()
+                .map(|t| leaf(ObjectKindDto::Type, sn, t.name()))
+                .collect();
+            let groups = [
+                (ObjectKindDto::Table, tables),
+                (ObjectKindDto::View, views),
+                (ObjectKindDto::MaterializedView, matviews),
+                (ObjectKindDto::Sequence, sequences),
+                (ObjectKindDto::Routine, routines),
+                (ObjectKindDto::Type, types),
+            ]
+            .into_iter()
+            .filter(|(_, objects): &(ObjectKindDto, Vec<ObjectNode>)| !objects.is_empty())
+            .map(|(kind, objects)| KindGroup { kind, objects })
+            .collect();
+            SchemaNode {
+                name: s.name.clone(),
+                groups,
+            }
+        })
+        .collect();
+    let counts = catalog
+        .object_counts()
+        .into_iter()
+        .map(|(k, n)| KindCount {
+            kind: kind(k),
+            count: u32::try_from(n).unwrap_or(u32::MAX),
+        })
+        .collect();
+    CatalogTree {
+        profile_id: profile_id.to_string(),
+        schemas,
+        counts,
+    }
+}

@@ -1,0 +1,278 @@
+#!/usr/bin/env node
+// End-to-end test of the real Godwit Studio desktop app, driven through tauri-driver
+// (W3C WebDriver) with no dependencies beyond Node 20's fetch.
+//
+// Environment:
+//   GODWIT_APP        absolute path of the built godwit-desktop binary (custom-protocol build)
+//   GODWIT_TEST_PG    postgresql://user:pass@host:port/db of a disposable PostgreSQL
+//   WEBDRIVER_URL     tauri-driver endpoint (default http://127.0.0.1:4444)
+//   GODWIT_DATA_DIR   the app's data dir (checked for leaked passwords when set)
+//   GODWIT_E2E_ARTIFACTS  directory for failure screenshots (optional)
+//   GODWIT_E2E_SCREENSHOTS=1  also screenshot after every passing test (into GODWIT_E2E_ARTIFACTS)
+//
+// Prints one line per test and a closing "N passed, N failed"; exits non-zero on any failure.
+
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const DRIVER = (process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4444").replace(/\/$/, "");
+const APP = process.env.GODWIT_APP;
+const PG = process.env.GODWIT_TEST_PG;
+const DATA_DIR = process.env.GODWIT_DATA_DIR;
+const ARTIFACTS = process.env.GODWIT_E2E_ARTIFACTS;
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+
+if (!APP || !PG) {
+  console.error("GODWIT_APP and GODWIT_TEST_PG must be set");
+  console.log("0 passed, 1 failed");
+  process.exit(2);
+}
+
+/** Connection parts of the test database, from its URL. */
+function pgParts(raw) {
+  const u = new URL(raw);
+  return {
+    host: u.hostname || "localhost",
+    port: u.port || "5432",
+    database: decodeURIComponent(u.pathname.replace(/^\//, "")) || "postgres",
+    username: decodeURIComponent(u.username) || "postgres",
+    password: decodeURIComponent(u.password),
+  };
+}
+const pg = pgParts(PG);
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function wd(method, path, body) {
+  const res = await fetch(`${DRIVER}${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const v = json.value ?? {};
+    const err = new Error(`${method} ${path}: ${v.error ?? res.status} ${v.message ?? ""}`.trim());
+    err.wdError = v.error;
+    throw err;
+  }
+  return json.value;
+}
+
+async function waitFor(what, fn, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(150);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (${last.message})` : ""}`);
+}
+
+let session;
+const s = (p) => `/session/${session}${p}`;
+
+async function find(css, from) {
+  const path = from ? s(`/element/${from}/element`) : s("/element");
+  const v = await wd("POST", path, { using: "css selector", value: css });
+  return v[ELEMENT];
+}
+async function findAll(css, from) {
+  const path = from ? s(`/element/${from}/elements`) : s("/elements");
+  const v = await wd("POST", path, { using: "css selector", value: css });
+  return v.map((e) => e[ELEMENT]);
+}
+const waitEl = (css, timeoutMs) => waitFor(`element ${css}`, () => find(css), timeoutMs);
+const click = (id) => wd("POST", s(`/element/${id}/click`), {});
+const text = (id) => wd("GET", s(`/element/${id}/text`));
+async function type(css, value) {
+  const id = await waitEl(css);
+  await wd("POST", s(`/element/${id}/clear`), {});
+  if (value !== "") await wd("POST", s(`/element/${id}/value`), { text: value });
+}
+async function waitText(css, predicate, what, timeoutMs) {
+  return waitFor(
+    what,
+    async () => {
+      const t = await text(await find(css));
+      return predicate(t) ? t : null;
+    },
+    timeoutMs,
+  );
+}
+async function cardNamed(name) {
+  for (const id of await findAll('[data-testid="profile-card"]')) {
+    if ((await wd("GET", s(`/element/${id}/attribute/data-name`))) === name) return id;
+  }
+  return null;
+}
+
+const results = [];
+async function screenshot(name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const png = await wd("GET", s("/screenshot"));
+  const file = join(ARTIFACTS, `${name.replace(/[^a-z0-9]+/gi, "-")}.png`);
+  writeFileSync(file, Buffer.from(png, "base64"));
+  return file;
+}
+
+async function test(name, fn) {
+  try {
+    await fn();
+    results.push(true);
+    console.log(`ok - ${name}`);
+    if (ARTIFACTS && session && process.env.GODWIT_E2E_SCREENSHOTS === "1") await screenshot(name).catch(() => {});
+  } catch (e) {
+    results.push(false);
+    console.log(`not ok - ${name}: ${e.message}`);
+    if (ARTIFACTS && session) {
+      try {
+        console.log(`  screenshot: ${await screenshot(name)}`);
+      } catch {
+        // a screenshot is a convenience; the failure is already reported
+      }
+    }
+  }
+}
+const skip = (name, why) => console.log(`skip - ${name}: ${why}`);
+
+function filesUnder(dir) {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+const PROFILE = "E2E shop";
+
+async function main() {
+  // Fixture first: the test owns schema e2e_shop in the test database.
+  await test("fixture schema e2e_shop is created", async () => {
+    execFileSync("psql", [PG, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", join(HERE, "fixture.sql")], {
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, PGCONNECT_TIMEOUT: "10" },
+    });
+  });
+
+  await waitFor("tauri-driver to be ready", async () => (await wd("GET", "/status")).ready, 30000);
+  const created = await wd("POST", "/session", {
+    capabilities: { alwaysMatch: { browserName: "wry", "tauri:options": { application: APP } } },
+  });
+  session = created.sessionId;
+
+  try {
+    await test("the Godwit window opens on Connections", async () => {
+      await waitEl('[data-testid="nav-connections"]', 30000);
+      await waitText("h1", (t) => t.includes("Connections"), "Connections heading");
+    });
+
+    await test("Oracle is listed as not yet available", async () => {
+      await click(await waitEl('[data-testid="new-connection"]'));
+      await waitText('[data-testid="engine-unavailable"]', (t) => /not yet available/i.test(t), "Oracle note");
+      const oracle = await find('input[name="engine"][value="oracle"]');
+      const disabled = await wd("GET", s(`/element/${oracle}/enabled`));
+      if (disabled !== false) throw new Error("the Oracle option is selectable");
+    });
+
+    await test("a PostgreSQL profile is created", async () => {
+      await type('[data-testid="field-name"]', PROFILE);
+      await type('[data-testid="field-host"]', pg.host);
+      await type('[data-testid="field-port"]', String(pg.port));
+      await type('[data-testid="field-database"]', pg.database);
+      await type('[data-testid="field-username"]', pg.username);
+      await type('[data-testid="field-password"]', pg.password);
+      await click(await find('[data-testid="env-test"]'));
+      await click(await find('[data-testid="save-connection"]'));
+      const card = await waitFor(`profile card "${PROFILE}"`, () => cardNamed(PROFILE));
+      const badge = await text(await find('[data-testid="env-badge"]', card));
+      if (badge !== "TEST") throw new Error(`environment badge shows "${badge}", expected TEST`);
+    });
+
+    await test("testing the connection shows the server version", async () => {
+      const card = await cardNamed(PROFILE);
+      await click(await find('[data-testid="test-connection"]', card));
+      const version = await waitFor(
+        "server version or error",
+        async () => {
+          const c = await cardNamed(PROFILE);
+          const err = await findAll('[data-testid="test-error"]', c);
+          if (err.length) throw Object.assign(new Error(`test failed: ${await text(err[0])}`), { final: true });
+          const v = await findAll('[data-testid="server-version"]', c);
+          return v.length ? text(v[0]) : null;
+        },
+        20000,
+      );
+      if (!/PostgreSQL \d+/.test(version)) throw new Error(`server version shows "${version}"`);
+      const latency = await text(await find('[data-testid="latency"]', await cardNamed(PROFILE)));
+      if (!/\d+(\.\d+)? ms/.test(latency)) throw new Error(`latency shows "${latency}"`);
+    });
+
+    if (pg.password && DATA_DIR) {
+      await test("the password is kept out of the data dir", async () => {
+        for (const f of filesUnder(DATA_DIR)) {
+          if (readFileSync(f).includes(Buffer.from(pg.password))) throw new Error(`password found in ${f}`);
+        }
+      });
+    } else {
+      skip("the password is kept out of the data dir", "GODWIT_TEST_PG has no password or GODWIT_DATA_DIR is unset");
+    }
+
+    await test("Discovery lists the fixture table with its statistics", async () => {
+      await click(await find('[data-testid="discover-connection"]', await cardNamed(PROFILE)));
+      await waitEl('[data-testid="schema-tree"]', 30000);
+      await waitEl('[data-testid="schema-e2e_shop"]');
+      await waitText('[data-testid="catalog-counts"]', (t) => /\d+ Tables?/.test(t), "object counts");
+      await type('[data-testid="tree-filter"]', "orders");
+      const row = await waitEl('[data-testid="object-e2e_shop-table-orders"]');
+      const stats = await text(await find('[data-testid="table-stats"]', row));
+      if (!/~500 rows/.test(stats)) throw new Error(`table stats show "${stats}", expected ~500 rows`);
+      const customers = await findAll('[data-testid="object-e2e_shop-table-customers"]');
+      if (customers.length) throw new Error("the name filter left table customers visible");
+    });
+
+    await test("opening the table shows its DDL", async () => {
+      await click(await find('[data-testid="object-e2e_shop-table-orders"]'));
+      const ddl = await waitText('[data-testid="ddl-text"]', (t) => t.length > 0, "DDL text");
+      if (!/CREATE TABLE/.test(ddl)) throw new Error(`DDL lacks CREATE TABLE: ${ddl.slice(0, 200)}`);
+      if (!/orders/.test(ddl)) throw new Error(`DDL does not name orders: ${ddl.slice(0, 200)}`);
+    });
+
+    await test("editing the profile changes its environment", async () => {
+      await click(await waitEl('[data-testid="nav-connections"]'));
+      await click(await find('[data-testid="edit-connection"]', await waitFor("card", () => cardNamed(PROFILE))));
+      await click(await waitEl('[data-testid="env-prod"]'));
+      await click(await find('[data-testid="save-connection"]'));
+      await waitFor("PROD badge", async () => {
+        const c = await cardNamed(PROFILE);
+        return c && (await text(await find('[data-testid="env-badge"]', c))) === "PROD";
+      });
+    });
+
+    await test("deleting the profile removes it", async () => {
+      await click(await find('[data-testid="delete-connection"]', await cardNamed(PROFILE)));
+      await click(await waitEl('[data-testid="confirm-delete"]'));
+      await waitEl('[data-testid="no-profiles"]');
+    });
+  } finally {
+    await wd("DELETE", s("")).catch(() => {});
+  }
+}
+
+try {
+  await main();
+} catch (e) {
+  results.push(false);
+  console.log(`not ok - session: ${e.message}`);
+}
+const passed = results.filter(Boolean).length;
+const failed = results.length - passed;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
