@@ -1,0 +1,10 @@
+//! Oracle as a source. Today: the offline script source ([`script`]), which reads SQL*Plus-style
+//! scripts (as exported by DBMS_METADATA, SQL Developer, `expdp … SQLFILE=`, or hand-written install
+//! scripts) into statements with their file and line, and the Oracle SQL [`lexer`] the converter parses
+//! them with. The live catalog reader is not built yet.
+
+pub mod lexer;
+pub mod script;
+
+pub use lexer::{tokenize, Token, TokenKind};
+pub use script::{read_input, read_script, ScriptError, Statement, StatementKind};
