@@ -70,6 +70,7 @@ async function waitFor(what, fn, timeoutMs = 15000) {
       const v = await fn();
       if (v) return v;
     } catch (e) {
+      if (e.fatal) throw e;
       last = e;
     }
     await sleep(150);
@@ -125,10 +126,12 @@ async function screenshot(name) {
 }
 
 async function test(name, fn) {
+  let passedNow = false;
   try {
     await fn();
     results.push(true);
     console.log(`ok - ${name}`);
+    passedNow = true;
     if (ARTIFACTS && session && process.env.GODWIT_E2E_SCREENSHOTS === "1") await screenshot(name).catch(() => {});
   } catch (e) {
     results.push(false);
@@ -141,6 +144,7 @@ async function test(name, fn) {
       }
     }
   }
+  return passedNow;
 }
 const skip = (name, why) => console.log(`skip - ${name}: ${why}`);
 
@@ -169,10 +173,23 @@ async function main() {
   session = created.sessionId;
 
   try {
-    await test("the Godwit window opens on Connections", async () => {
-      await waitEl('[data-testid="nav-connections"]', 30000);
+    const opened = await test("the Godwit window opens on Connections", async () => {
+      await waitFor(
+        "the Godwit UI",
+        async () => {
+          const body = await text(await find("body"));
+          if (/Could not connect to localhost/.test(body)) {
+            throw Object.assign(new Error("the app loads the dev server: build it with --features tauri/custom-protocol"), {
+              fatal: true,
+            });
+          }
+          return (await findAll('[data-testid="nav-connections"]')).length > 0;
+        },
+        30000,
+      );
       await waitText("h1", (t) => t.includes("Connections"), "Connections heading");
     });
+    if (!opened) throw new Error("the app window never showed Godwit's UI; later tests not run");
 
     await test("Oracle is listed as not yet available", async () => {
       await click(await waitEl('[data-testid="new-connection"]'));
@@ -204,7 +221,7 @@ async function main() {
         async () => {
           const c = await cardNamed(PROFILE);
           const err = await findAll('[data-testid="test-error"]', c);
-          if (err.length) throw Object.assign(new Error(`test failed: ${await text(err[0])}`), { final: true });
+          if (err.length) throw Object.assign(new Error(`test failed: ${await text(err[0])}`), { fatal: true });
           const v = await findAll('[data-testid="server-version"]', c);
           return v.length ? text(v[0]) : null;
         },
@@ -213,6 +230,34 @@ async function main() {
       if (!/PostgreSQL \d+/.test(version)) throw new Error(`server version shows "${version}"`);
       const latency = await text(await find('[data-testid="latency"]', await cardNamed(PROFILE)));
       if (!/\d+(\.\d+)? ms/.test(latency)) throw new Error(`latency shows "${latency}"`);
+    });
+
+    await test("testing an unreachable server shows an actionable error", async () => {
+      const name = "E2E unreachable";
+      const secret = pg.password || "e2e-not-a-real-password";
+      await click(await waitEl('[data-testid="new-connection"]'));
+      await type('[data-testid="field-name"]', name);
+      await type('[data-testid="field-host"]', "127.0.0.1");
+      await type('[data-testid="field-port"]', "1");
+      await type('[data-testid="field-database"]', pg.database);
+      await type('[data-testid="field-username"]', pg.username);
+      await type('[data-testid="field-password"]', secret);
+      await click(await find('[data-testid="save-connection"]'));
+      await click(await find('[data-testid="test-connection"]', await waitFor(`card "${name}"`, () => cardNamed(name))));
+      const message = await waitFor(
+        "error message",
+        async () => {
+          const err = await findAll('[data-testid="test-error"]', await cardNamed(name));
+          return err.length ? text(err[0]) : null;
+        },
+        30000,
+      );
+      if (message.trim().length < 10) throw new Error(`error message too short: "${message}"`);
+      if (message.includes(secret)) throw new Error("the error message contains the password");
+      console.log(`  message: ${message}`);
+      await click(await find('[data-testid="delete-connection"]', await cardNamed(name)));
+      await click(await waitEl('[data-testid="confirm-delete"]'));
+      await waitFor(`card "${name}" to go`, async () => (await cardNamed(name)) === null);
     });
 
     if (pg.password && DATA_DIR) {
