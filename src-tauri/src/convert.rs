@@ -220,3 +220,131 @@ pub fn catalog_tree(profile_id: &str, catalog: &Catalog) -> CatalogTree {
         counts,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use godwit_catalog::{Index, Schema, Table, TableStats, View};
+
+    fn table(name: &str, rows: Option<i64>, indexes: &[&str]) -> Table {
+        Table {
+            name: name.into(),
+            columns: vec![],
+            constraints: vec![],
+            indexes: indexes
+                .iter()
+                .map(|i| Index {
+                    name: (*i).into(),
+                    unique: false,
+                    method: "btree".into(),
+                    keys: vec![],
+                    include: vec![],
+                    predicate: None,
+                    comment: None,
+                })
+                .collect(),
+            triggers: vec![],
+            partitioning: None,
+            partition_of: None,
+            unlogged: false,
+            comment: None,
+            stats: TableStats {
+                row_estimate: rows,
+                total_bytes: Some(8192),
+            },
+        }
+    }
+
+    fn view(name: &str, materialized: bool) -> View {
+        View {
+            name: name.into(),
+            materialized,
+            query: "SELECT 1".into(),
+            columns: vec![],
+            check_option: None,
+            indexes: vec![],
+            depends_on: vec![],
+            comment: None,
+            column_comments: vec![],
+        }
+    }
+
+    fn input(engine: EngineDto, port: u32) -> ProfileInputDto {
+        ProfileInputDto {
+            id: None,
+            name: " shop ".into(),
+            engine,
+            host: "db.example.test".into(),
+            port,
+            database: "shop".into(),
+            username: "app".into(),
+            environment: EnvironmentDto::Prod,
+            password: Some("secret".into()),
+        }
+    }
+
+    #[test]
+    fn tree_groups_objects_by_kind_and_nests_indexes_under_tables() {
+        let catalog = Catalog {
+            schemas: vec![Schema {
+                name: "shop".into(),
+                tables: vec![table("orders", Some(500), &["orders_customer_idx"])],
+                views: vec![view("big_orders", false), view("daily_totals", true)],
+                ..Default::default()
+            }],
+        };
+        let tree = catalog_tree("p1", &catalog);
+        assert_eq!(tree.profile_id, "p1");
+        let schema = &tree.schemas[0];
+        let kinds: Vec<_> = schema.groups.iter().map(|g| g.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                ObjectKindDto::Table,
+                ObjectKindDto::View,
+                ObjectKindDto::MaterializedView
+            ]
+        );
+        let orders = &schema.groups[0].objects[0];
+        assert_eq!(orders.row_estimate, Some(500.0));
+        assert_eq!(orders.total_bytes, Some(8192.0));
+        assert_eq!(orders.children[0].kind, ObjectKindDto::Index);
+        assert_eq!(orders.children[0].name, "orders_customer_idx");
+        assert_eq!(schema.groups[2].objects[0].name, "daily_totals");
+    }
+
+    #[test]
+    fn unknown_row_estimate_stays_unknown() {
+        let catalog = Catalog {
+            schemas: vec![Schema {
+                name: "s".into(),
+                tables: vec![table("t", None, &[])],
+                ..Default::default()
+            }],
+        };
+        let tree = catalog_tree("p", &catalog);
+        assert_eq!(tree.schemas[0].groups[0].objects[0].row_estimate, None);
+    }
+
+    #[test]
+    fn profile_input_trims_names_and_checks_the_port() {
+        let store_input = profile_input(&input(EngineDto::Postgres, 5432)).expect("valid input");
+        assert_eq!(store_input.name, "shop");
+        assert_eq!(store_input.port, 5432);
+        assert!(matches!(store_input.environment, Environment::Prod));
+    }
+
+    #[test]
+    fn oracle_profiles_are_refused_until_supported() {
+        let err = profile_input(&input(EngineDto::Oracle, 1521)).unwrap_err();
+        assert!(err.message.contains("not available yet"), "{}", err.message);
+    }
+
+    #[test]
+    fn ports_outside_1_to_65535_are_refused() {
+        for port in [0, 65536, 100_000] {
+            let err = profile_input(&input(EngineDto::Postgres, port)).unwrap_err();
+            assert!(err.message.contains("out of range"), "{}", err.message);
+        }
+    }
+}
