@@ -119,6 +119,7 @@ async function cardNamed(name) {
 const results = [];
 async function screenshot(name) {
   mkdirSync(ARTIFACTS, { recursive: true });
+  await sleep(500); // the painted pixels lag the DOM a little
   const png = await wd("GET", s("/screenshot"));
   const file = join(ARTIFACTS, `${name.replace(/[^a-z0-9]+/gi, "-")}.png`);
   writeFileSync(file, Buffer.from(png, "base64"));
