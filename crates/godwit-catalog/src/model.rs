@@ -415,7 +415,7 @@ impl ObjectKind {
 
 /// Points at one object of a catalog. For indexes, constraints and triggers `name` is their own name,
 /// unique within the schema for indexes and within the table for the others (the first match is used).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ObjectRef {
     pub kind: ObjectKind,
     pub schema: String,

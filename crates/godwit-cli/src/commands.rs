@@ -17,6 +17,13 @@ pub async fn run(command: Command) -> Result<(), Failure> {
         Command::Discover { selection, format } => discover(&selection, format).await,
         Command::Ddl { selection, output } => ddl(&selection, &output).await,
         Command::Profile(command) => profile(command).await,
+        Command::Convert {
+            from: crate::Dialect::Oracle,
+            input,
+            output,
+            report,
+            schema,
+        } => convert(&input, &output, report.as_deref(), &schema),
     }
 }
 
@@ -222,7 +229,53 @@ async fn discover(selection: &Selection, format: Format) -> Result<(), Failure> 
 
 async fn ddl(selection: &Selection, output: &std::path::Path) -> Result<(), Failure> {
     let catalog = read_catalog(selection).await?;
-    let sql = godwit_postgres::render(&catalog).to_sql();
+    let script = godwit_postgres::render(&catalog);
+    write_output(output, &script.to_sql())?;
+    eprintln!(
+        "wrote {} ({} statements)",
+        output.display(),
+        script.statements.len()
+    );
+    Ok(())
+}
+
+fn convert(
+    input: &std::path::Path,
+    output: &std::path::Path,
+    report: Option<&std::path::Path>,
+    schema: &str,
+) -> Result<(), Failure> {
+    let script = godwit_oracle::read_input(input).map_err(Failure::input)?;
+    for note in &script.notes {
+        eprintln!(
+            "note: {}:{}: {}",
+            note.file.display(),
+            note.line,
+            note.message
+        );
+    }
+    let options = godwit_convert::Options {
+        default_schema: schema.to_string(),
+    };
+    let conversion = godwit_convert::convert(&script.statements, &options);
+    write_output(output, &conversion.to_sql(&options))?;
+    if let Some(path) = report {
+        let json =
+            serde_json::to_string_pretty(&conversion.report_json()).map_err(Failure::operation)?;
+        write_output(path, &json)?;
+    }
+    let (converted, with_findings, not_converted) = conversion.status_counts();
+    eprintln!(
+        "converted {} statements: {converted} objects converted, {with_findings} with findings, {not_converted} not converted; {} data statements",
+        script.statements.len(),
+        conversion.data.len()
+    );
+    Ok(())
+}
+
+/// Writes `text` to `output` (`-` is stdout) through a temporary file and a rename, so a failure never
+/// leaves a half-written file.
+fn write_output(output: &std::path::Path, sql: &str) -> Result<(), Failure> {
     if output.as_os_str() == "-" {
         std::io::stdout()
             .write_all(sql.as_bytes())
@@ -245,8 +298,6 @@ async fn ddl(selection: &Selection, output: &std::path::Path) -> Result<(), Fail
         let _ = std::fs::remove_file(&temp);
         write_error(e)
     })?;
-    let statements = godwit_postgres::render(&catalog).statements.len();
-    eprintln!("wrote {} ({statements} statements)", output.display());
     Ok(())
 }
 

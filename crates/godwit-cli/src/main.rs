@@ -17,6 +17,7 @@ Examples:
   godwit discover --source shop-prod --format json > catalog.json
   godwit ddl --source postgresql://app@db/shop -o shop.sql
   godwit profile add shop-prod --url postgresql://app:secret@db.example.org/shop --env prod
+  godwit convert --from oracle hr_install/ -o hr.sql --report hr-report.json
 
 A SOURCE or TARGET is a postgresql:// URL or the name of a saved profile (its password comes from the
 OS keyring). Passwords may also come from PGPASSWORD.
@@ -72,6 +73,26 @@ enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Convert an Oracle script or folder of scripts to one PostgreSQL script, with a report.
+    #[command(
+        after_help = "Example:\n  godwit convert --from oracle hr_install/ -o hr.sql --report hr-report.json\n\nA folder is read in the order of its files.txt, else sorted by path. Exit 0 when it converted\nwhat it could (findings are not errors), 2 when the input is unusable."
+    )]
+    Convert {
+        /// Source dialect (only `oracle` today).
+        #[arg(long, value_enum)]
+        from: Dialect,
+        /// Oracle script file or folder.
+        input: PathBuf,
+        /// PostgreSQL script to write, `-` for stdout.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Write the conversion report (every object, its status and findings) as JSON here.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// PostgreSQL schema for objects the script does not qualify.
+        #[arg(long, default_value = "public")]
+        schema: String,
+    },
     /// Manage saved connection profiles (shared with the desktop app).
     #[command(subcommand)]
     Profile(ProfileCommand),
@@ -119,6 +140,11 @@ enum ProfileCommand {
 enum Format {
     Table,
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Dialect {
+    Oracle,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

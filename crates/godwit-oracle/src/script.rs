@@ -452,7 +452,7 @@ impl<'a> Splitter<'a> {
             .filter(|t| t.kind == crate::lexer::TokenKind::Word)
             .map(|t| t.upper())
             .collect();
-        let mut i = 0;
+        let mut i;
         match words.first().map(String::as_str) {
             Some("DECLARE" | "BEGIN") => return StatementKind::PlSql,
             Some("CREATE") => i = 1,

@@ -1,0 +1,1756 @@
+//! Statement by statement: Oracle script statements into a PostgreSQL catalog, data statements and a
+//! report of every object with its findings.
+
+use crate::cursor::{split_commas, Cursor};
+use crate::expr::Rewrite;
+use crate::findings::{Finding, Severity};
+use crate::names::{pg_name, shorten};
+use crate::types::convert_type;
+use godwit_catalog::*;
+use godwit_oracle::{tokenize, Statement, StatementKind, Token, TokenKind};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Conversion settings.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// PostgreSQL schema for objects the script does not qualify with a schema.
+    pub default_schema: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            default_schema: "public".into(),
+        }
+    }
+}
+
+/// What happened to one Oracle object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Converted,
+    ConvertedWithFindings,
+    NotConverted,
+}
+
+/// One Oracle object (or statement) in the report.
+#[derive(Clone, Debug, Serialize)]
+pub struct ObjectReport {
+    /// Oracle kind: `TABLE`, `INDEX`, `VIEW`, `PROCEDURE`, `DATA`, …
+    pub kind: String,
+    /// PostgreSQL name, `schema.name`.
+    pub name: String,
+    pub file: PathBuf,
+    pub line: u32,
+    pub status: Status,
+    pub findings: Vec<Finding>,
+}
+
+/// A data statement (INSERT, UPDATE, DELETE) converted from the script, run after the tables exist.
+#[derive(Clone, Debug, Serialize)]
+pub struct DataStatement {
+    pub table: QualifiedName,
+    pub sql: String,
+    /// Rows an INSERT … VALUES adds (0 when not countable).
+    pub rows: usize,
+    pub file: PathBuf,
+    pub line: u32,
+}
+
+/// The result of converting a script.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Conversion {
+    pub catalog: Catalog,
+    pub data: Vec<DataStatement>,
+    pub objects: Vec<ObjectReport>,
+}
+
+struct Converter<'o> {
+    options: &'o Options,
+    catalog: Catalog,
+    data: Vec<DataStatement>,
+    objects: Vec<ObjectReport>,
+    /// (kind, schema.name) → index in `objects`, for later statements that add findings.
+    index: BTreeMap<(String, String), usize>,
+    file: PathBuf,
+    line: u32,
+}
+
+/// Converts the statements of an Oracle script.
+pub fn convert(statements: &[Statement], options: &Options) -> Conversion {
+    let mut c = Converter {
+        options,
+        catalog: Catalog::default(),
+        data: Vec::new(),
+        objects: Vec::new(),
+        index: BTreeMap::new(),
+        file: PathBuf::new(),
+        line: 0,
+    };
+    for s in statements {
+        c.file = s.file.clone();
+        c.line = s.line;
+        let tokens = tokenize(&s.text, s.line);
+        if tokens.is_empty() {
+            continue;
+        }
+        c.statement(s, &tokens);
+    }
+    c.finish();
+    Conversion {
+        catalog: c.catalog,
+        data: c.data,
+        objects: c.objects,
+    }
+}
+
+fn words(tokens: &[Token], n: usize) -> Vec<String> {
+    tokens
+        .iter()
+        .take(n)
+        .map(|t| {
+            if t.kind == TokenKind::Word {
+                t.upper()
+            } else {
+                t.text.clone()
+            }
+        })
+        .collect()
+}
+
+impl Converter<'_> {
+    fn finding(
+        &self,
+        id: &'static str,
+        severity: Severity,
+        message: impl Into<String>,
+        suggestion: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            id,
+            severity,
+            file: self.file.clone(),
+            line: self.line,
+            message: message.into(),
+            suggestion: suggestion.into(),
+        }
+    }
+
+    /// Adds a report entry for a new object and returns its index.
+    fn report(&mut self, kind: &str, name: &QualifiedName, status: Status) -> usize {
+        let key = (kind.to_string(), name.to_string());
+        if let Some(&i) = self.index.get(&key) {
+            // CREATE OR REPLACE of the same object: the later one wins.
+            self.objects[i].file = self.file.clone();
+            self.objects[i].line = self.line;
+            self.objects[i].status = status;
+            self.objects[i].findings.clear();
+            return i;
+        }
+        self.objects.push(ObjectReport {
+            kind: kind.into(),
+            name: name.to_string(),
+            file: self.file.clone(),
+            line: self.line,
+            status,
+            findings: Vec::new(),
+        });
+        self.index.insert(key, self.objects.len() - 1);
+        self.objects.len() - 1
+    }
+
+    /// Attaches a finding to object `i`, updating its status.
+    fn note(&mut self, i: usize, finding: Finding) {
+        let o = &mut self.objects[i];
+        if finding.severity >= Severity::Warning && o.status == Status::Converted {
+            o.status = Status::ConvertedWithFindings;
+        }
+        o.findings.push(finding);
+    }
+
+    fn not_converted(
+        &mut self,
+        kind: &str,
+        name: &QualifiedName,
+        id: &'static str,
+        message: String,
+        suggestion: &str,
+    ) {
+        let i = self.report(kind, name, Status::NotConverted);
+        let f = self.finding(id, Severity::Error, message, suggestion);
+        self.objects[i].findings.push(f);
+    }
+
+    fn qualified(&self, schema: Option<&Token>, name: &Token) -> QualifiedName {
+        QualifiedName::new(
+            schema
+                .map(pg_name)
+                .unwrap_or_else(|| self.options.default_schema.clone()),
+            pg_name(name),
+        )
+    }
+
+    fn schema_mut(&mut self, schema: &str) -> &mut Schema {
+        if let Some(i) = self.catalog.schemas.iter().position(|s| s.name == schema) {
+            return &mut self.catalog.schemas[i];
+        }
+        self.catalog.schemas.push(Schema {
+            name: schema.to_string(),
+            ..Default::default()
+        });
+        self.catalog.schemas.last_mut().expect("just pushed")
+    }
+
+    fn table_mut(&mut self, name: &QualifiedName) -> Option<&mut Table> {
+        self.catalog
+            .schemas
+            .iter_mut()
+            .find(|s| s.name == name.schema)?
+            .tables
+            .iter_mut()
+            .find(|t| t.name == name.name)
+    }
+
+    fn statement(&mut self, s: &Statement, tokens: &[Token]) {
+        let head = words(tokens, 12);
+        let mut k = 0;
+        let create = head.first().is_some_and(|w| w == "CREATE");
+        if create {
+            k = 1;
+            while head.get(k).is_some_and(|w| {
+                matches!(
+                    w.as_str(),
+                    "OR" | "REPLACE"
+                        | "FORCE"
+                        | "NOFORCE"
+                        | "EDITIONABLE"
+                        | "NONEDITIONABLE"
+                        | "EDITIONING"
+                        | "NO"
+                        | "PUBLIC"
+                )
+            }) {
+                k += 1;
+            }
+        }
+        let kw = |i: usize| head.get(i).map(String::as_str).unwrap_or("");
+        match (create, kw(if create { k } else { 0 })) {
+            (
+                true,
+                "TABLE" | "GLOBAL" | "PRIVATE" | "SHARDED" | "DUPLICATED" | "BLOCKCHAIN"
+                | "IMMUTABLE",
+            ) => self.create_table(tokens),
+            (true, "UNIQUE" | "BITMAP" | "INDEX" | "MULTIVALUE") => self.create_index(tokens),
+            (true, "SEQUENCE") => self.create_sequence(tokens),
+            (true, "VIEW") => self.create_view(tokens, k + 1, false),
+            (true, "MATERIALIZED") if kw(k + 1) == "VIEW" => self.create_view(tokens, k + 2, true),
+            (true, "SYNONYM") => self.create_synonym(tokens, k + 1),
+            (true, "TYPE") if s.kind == StatementKind::PlSql => self.create_type(tokens, k + 1),
+            (
+                true,
+                "FUNCTION" | "PROCEDURE" | "PACKAGE" | "TRIGGER" | "TYPE" | "LIBRARY" | "JAVA",
+            ) => {
+                let kind = if kw(k) == "PACKAGE" && kw(k + 1) == "BODY" {
+                    "PACKAGE BODY".to_string()
+                } else if kw(k) == "TYPE" && kw(k + 1) == "BODY" {
+                    "TYPE BODY".into()
+                } else {
+                    kw(k).to_string()
+                };
+                let skip = k + 1 + kind.contains(' ') as usize;
+                let mut c = Cursor::new(&tokens[skip.min(tokens.len())..]);
+                let name = c
+                    .qualified()
+                    .map(|(s, n)| self.qualified(s, n))
+                    .unwrap_or_else(|| QualifiedName::new(&self.options.default_schema, "?"));
+                self.not_converted(
+                    &kind,
+                    &name,
+                    "GW-PLSQL-NOT-YET",
+                    format!("{kind} {name} is PL/SQL, which this version does not convert"),
+                    "convert it by hand, or wait for the PL/SQL converter",
+                );
+            }
+            (false, "ALTER") if kw(1) == "TABLE" => self.alter_table(tokens),
+            (false, "COMMENT") => self.comment(tokens),
+            (false, "INSERT" | "UPDATE" | "DELETE" | "MERGE") => self.data_statement(tokens),
+            (false, "BEGIN" | "DECLARE") => self.anonymous_block(tokens),
+            (false, "COMMIT" | "ROLLBACK" | "SAVEPOINT") => {}
+            (
+                false,
+                "ALTER" | "GRANT" | "REVOKE" | "DROP" | "TRUNCATE" | "ANALYZE" | "AUDIT"
+                | "NOAUDIT" | "PURGE" | "LOCK" | "CALL" | "SELECT" | "WITH" | "EXPLAIN"
+                | "FLASHBACK" | "RENAME" | "ASSOCIATE" | "DISASSOCIATE",
+            ) => {
+                let what = head.iter().take(3).cloned().collect::<Vec<_>>().join(" ");
+                let name = QualifiedName::new(
+                    &self.options.default_schema,
+                    format!(
+                        "{}:{}",
+                        self.file.file_name().and_then(|f| f.to_str()).unwrap_or(""),
+                        self.line
+                    ),
+                );
+                let i = self.report("STATEMENT", &name, Status::Converted);
+                let f = self.finding(
+                    "GW-SKIPPED-STATEMENT",
+                    Severity::Info,
+                    format!("{what} … is not part of the converted schema; skipped"),
+                    "apply it by hand if the target needs it",
+                );
+                self.note(i, f);
+            }
+            _ => {
+                let what = head.iter().take(3).cloned().collect::<Vec<_>>().join(" ");
+                let name = QualifiedName::new(
+                    &self.options.default_schema,
+                    format!(
+                        "{}:{}",
+                        self.file.file_name().and_then(|f| f.to_str()).unwrap_or(""),
+                        self.line
+                    ),
+                );
+                self.not_converted(
+                    "STATEMENT",
+                    &name,
+                    "GW-UNKNOWN-STATEMENT",
+                    format!("statement {what} … is not understood"),
+                    "convert it by hand",
+                );
+            }
+        }
+    }
+
+    // ----- tables -----
+
+    fn create_table(&mut self, tokens: &[Token]) {
+        let mut c = Cursor::new(tokens);
+        c.eat("CREATE");
+        let mut temporary = false;
+        while !c.is("TABLE") && !c.at_end() {
+            if c.is("GLOBAL") || c.is("PRIVATE") {
+                temporary = true;
+            }
+            c.next();
+        }
+        c.eat("TABLE");
+        c.eat_all(&["IF", "NOT", "EXISTS"]);
+        let Some((schema, name_token)) = c.qualified() else {
+            let name = QualifiedName::new(&self.options.default_schema, "?");
+            return self.not_converted(
+                "TABLE",
+                &name,
+                "GW-PARSE",
+                "CREATE TABLE without a table name".into(),
+                "check the statement",
+            );
+        };
+        let name = self.qualified(schema, name_token);
+        let report = self.report("TABLE", &name, Status::Converted);
+        if shorten(&name_token.text).1 {
+            let f = self.finding(
+                "GW-NAME-SHORTENED",
+                Severity::Warning,
+                format!("table name longer than 63 bytes shortened to {}", name.name),
+                "rename it if the short name is unclear",
+            );
+            self.note(report, f);
+        }
+        if c.is("OF") {
+            self.objects[report].status = Status::NotConverted;
+            let f = self.finding(
+                "GW-TABLE-OBJECT",
+                Severity::Error,
+                format!("object table {name} (OF type) is not converted"),
+                "create it as a regular table of the type's attributes",
+            );
+            self.objects[report].findings.push(f);
+            return;
+        }
+        let Some(body) = c.group() else {
+            self.objects[report].status = Status::NotConverted;
+            let f = self.finding("GW-TABLE-AS-SELECT", Severity::Error, format!("table {name} is created from a query (CREATE TABLE … AS SELECT), which is not converted yet"), "create the table and load it with INSERT … SELECT");
+            self.objects[report].findings.push(f);
+            return;
+        };
+        let mut table = Table {
+            name: name.name.clone(),
+            columns: vec![],
+            constraints: vec![],
+            indexes: vec![],
+            triggers: vec![],
+            partitioning: None,
+            partition_of: None,
+            unlogged: false,
+            comment: None,
+            stats: TableStats::default(),
+        };
+        for part in split_commas(body) {
+            if part.is_empty() {
+                continue;
+            }
+            if is_constraint_start(&part[0]) {
+                if let Some(con) = self.constraint(part, &name, report, &mut table) {
+                    table.constraints.push(con);
+                }
+            } else {
+                self.column(part, &name, report, &mut table);
+            }
+        }
+        // Table properties after the column list.
+        let rest = c.rest();
+        let upper: Vec<String> = rest.iter().map(|t| t.upper()).collect();
+        if temporary {
+            let f = self.finding("GW-TABLE-GLOBAL-TEMPORARY", Severity::Warning, format!("global temporary table {name} became a regular table: PostgreSQL temporary tables exist per session and are created at run time"), "create it as TEMPORARY in the sessions that use it, or keep it as a regular table and empty it yourself");
+            self.note(report, f);
+        }
+        if upper
+            .windows(2)
+            .any(|w| w[0] == "ORGANIZATION" && w[1] == "INDEX")
+        {
+            let f = self.finding(
+                "GW-TABLE-IOT",
+                Severity::Info,
+                format!(
+                    "index-organized table {name} became a heap table with its primary key index"
+                ),
+                "CLUSTER the table on its primary key after loading if scans by key matter",
+            );
+            self.note(report, f);
+        }
+        if upper.iter().any(|w| w == "PARTITION") {
+            let f = self.finding("GW-TABLE-PARTITIONS", Severity::Warning, format!("partitioning of {name} is not converted yet; the table is created unpartitioned"), "add declarative partitions by hand if needed");
+            self.note(report, f);
+        }
+        if upper
+            .windows(2)
+            .any(|w| w[0] == "ORGANIZATION" && w[1] == "EXTERNAL")
+        {
+            self.objects[report].status = Status::NotConverted;
+            let f = self.finding(
+                "GW-TABLE-EXTERNAL",
+                Severity::Error,
+                format!("external table {name} is not converted"),
+                "use file_fdw or load the file with COPY",
+            );
+            self.objects[report].findings.push(f);
+            return;
+        }
+        let schema_name = name.schema.clone();
+        let schema = self.schema_mut(&schema_name);
+        schema.tables.retain(|t| t.name != table.name);
+        schema.tables.push(table);
+    }
+
+    fn column(&mut self, part: &[Token], table: &QualifiedName, report: usize, out: &mut Table) {
+        let mut c = Cursor::new(part);
+        let Some(name_token) = c.ident() else { return };
+        let name = pg_name(name_token);
+        let virtual_without_type = c.is("GENERATED") || c.is("AS");
+        let data_type = if virtual_without_type {
+            let f = self.finding(
+                "GW-COLUMN-VIRTUAL-TYPE",
+                Severity::Warning,
+                format!("virtual column {table}.{name} has no declared type; numeric assumed"),
+                "declare the type",
+            );
+            self.note(report, f);
+            DataType::plain("numeric")
+        } else {
+            match convert_type(&mut c) {
+                Some(t) => {
+                    if let Some((id, message)) = t.note {
+                        let severity = if id == "GW-TYPE-USER" {
+                            Severity::Warning
+                        } else {
+                            Severity::Info
+                        };
+                        let f = self.finding(
+                            id,
+                            severity,
+                            format!("{table}.{name}: {message}"),
+                            "check the column type",
+                        );
+                        self.note(report, f);
+                    }
+                    t.data_type
+                }
+                None => {
+                    let f = self.finding(
+                        "GW-PARSE",
+                        Severity::Error,
+                        format!("column {table}.{name}: type not understood"),
+                        "check the column definition",
+                    );
+                    self.note(report, f);
+                    return;
+                }
+            }
+        };
+        let mut column = Column {
+            name: name.clone(),
+            data_type,
+            nullable: true,
+            default: None,
+            identity: None,
+            generated: None,
+            collation: None,
+            comment: None,
+        };
+        let mut pending_name: Option<String> = None;
+        while !c.at_end() {
+            if c.eat("DEFAULT") {
+                let on_null = c.eat_all(&["ON", "NULL"]);
+                let expr = c.until(is_column_attribute_start);
+                let mut rw = Rewrite::default();
+                let sql = rw.sql(expr);
+                self.rewrite_findings(report, &rw, &format!("default of {table}.{name}"));
+                if on_null {
+                    let f = self.finding("GW-DEFAULT-ON-NULL", Severity::Warning, format!("{table}.{name}: DEFAULT ON NULL became a plain DEFAULT: an explicit NULL is no longer replaced"), "make inserts omit the column, or add a trigger");
+                    self.note(report, f);
+                }
+                if rw.blocking.is_empty() {
+                    column.default = Some(sql);
+                }
+            } else if c.is("GENERATED") || c.is("AS") {
+                let always =
+                    c.eat("GENERATED") && (c.eat("ALWAYS") || !c.eat_all(&["BY", "DEFAULT"]));
+                let on_null = c.eat_all(&["ON", "NULL"]);
+                c.eat("AS");
+                if c.eat("IDENTITY") {
+                    let options = c
+                        .group()
+                        .map(|g| self.sequence_options(g, report))
+                        .unwrap_or_else(|| default_sequence(1));
+                    if on_null {
+                        let f = self.finding("GW-IDENTITY-ON-NULL", Severity::Info, format!("{table}.{name}: identity ON NULL became GENERATED BY DEFAULT (an explicit NULL is rejected by the NOT NULL instead of replaced)"), "omit the column in inserts");
+                        self.note(report, f);
+                    }
+                    column.identity = Some(Identity {
+                        always,
+                        options: SequenceOptions {
+                            data_type: identity_type(&column.data_type),
+                            ..options
+                        },
+                        last_value: None,
+                    });
+                    column.nullable = false;
+                    if !matches!(
+                        column.data_type.sql.as_str(),
+                        "smallint" | "integer" | "bigint"
+                    ) {
+                        column.data_type = DataType {
+                            sql: "bigint".into(),
+                            name: "bigint".into(),
+                            ..Default::default()
+                        };
+                    }
+                } else if let Some(expr) = c.group() {
+                    let mut rw = Rewrite::default();
+                    let sql = rw.sql(expr);
+                    self.rewrite_findings(report, &rw, &format!("virtual column {table}.{name}"));
+                    c.eat("VIRTUAL");
+                    if rw.blocking.is_empty() {
+                        column.generated = Some(sql);
+                        let f = self.finding(
+                            "GW-COLUMN-VIRTUAL",
+                            Severity::Info,
+                            format!(
+                                "virtual column {table}.{name} became a stored generated column"
+                            ),
+                            "none needed unless the expression is not immutable",
+                        );
+                        self.note(report, f);
+                    }
+                }
+            } else if c.eat("CONSTRAINT") {
+                pending_name = c.ident().map(pg_name);
+            } else if c.eat_all(&["NOT", "NULL"]) {
+                column.nullable = false;
+                let state = constraint_state(&mut c);
+                if state.disabled {
+                    column.nullable = true;
+                    let f = self.finding("GW-CONSTRAINT-DISABLED", Severity::Warning, format!("disabled NOT NULL on {table}.{name} left out (Oracle does not enforce it either)"), "add it once the data is clean");
+                    self.note(report, f);
+                }
+                pending_name = None;
+            } else if c.eat("NULL") {
+                constraint_state(&mut c);
+                pending_name = None;
+            } else if c.is("PRIMARY") || c.is("UNIQUE") || c.is("REFERENCES") || c.is("CHECK") {
+                let start = c.pos;
+                let _ = start;
+                let rest = c.until(|t| t.is("CONSTRAINT") || (t.is("NOT")) || t.is("DEFAULT"));
+                let mut tokens_for: Vec<Token> = Vec::new();
+                if rest
+                    .first()
+                    .is_some_and(|t| t.is("PRIMARY") || t.is("UNIQUE"))
+                {
+                    // Inline key on this column: PRIMARY KEY / UNIQUE (column).
+                    let (kw, tail) = if rest[0].is("PRIMARY") {
+                        (2, &rest[2.min(rest.len())..])
+                    } else {
+                        (1, &rest[1..])
+                    };
+                    tokens_for.extend(rest[..kw].iter().cloned());
+                    tokens_for.extend(paren_list(name_token, rest[0].line));
+                    tokens_for.extend(tail.iter().cloned());
+                } else if rest.first().is_some_and(|t| t.is("REFERENCES")) {
+                    tokens_for.push(Token {
+                        kind: TokenKind::Word,
+                        text: "FOREIGN".into(),
+                        line: rest[0].line,
+                        unterminated: false,
+                    });
+                    tokens_for.push(Token {
+                        kind: TokenKind::Word,
+                        text: "KEY".into(),
+                        line: rest[0].line,
+                        unterminated: false,
+                    });
+                    tokens_for.extend(paren_list(name_token, rest[0].line));
+                    tokens_for.extend(rest.iter().cloned());
+                } else {
+                    tokens_for.extend(rest.iter().cloned());
+                }
+                if let Some(name) = pending_name.take() {
+                    let mut named = vec![
+                        Token {
+                            kind: TokenKind::Word,
+                            text: "CONSTRAINT".into(),
+                            line: 0,
+                            unterminated: false,
+                        },
+                        Token {
+                            kind: TokenKind::QuotedIdent,
+                            text: format!("\"{name}\""),
+                            line: 0,
+                            unterminated: false,
+                        },
+                    ];
+                    named.extend(tokens_for);
+                    tokens_for = named;
+                }
+                if let Some(con) = self.constraint(&tokens_for, table, report, out) {
+                    out.constraints.push(con);
+                }
+            } else if c.eat("COLLATE") {
+                c.ident();
+                let f = self.finding(
+                    "GW-COLUMN-COLLATION",
+                    Severity::Warning,
+                    format!("collation of {table}.{name} dropped"),
+                    "choose a PostgreSQL collation",
+                );
+                self.note(report, f);
+            } else {
+                // SORT, VISIBLE, INVISIBLE, ENCRYPT …: no PostgreSQL meaning.
+                c.next();
+            }
+        }
+        out.columns.push(column);
+    }
+
+    fn rewrite_findings(&mut self, report: usize, rw: &Rewrite, what: &str) {
+        for (id, message) in &rw.blocking {
+            let f = self.finding(
+                id,
+                Severity::Error,
+                format!("{what}: {message}"),
+                "rewrite it by hand",
+            );
+            self.note(report, f);
+        }
+        for (id, message) in &rw.notes {
+            let f = self.finding(
+                id,
+                Severity::Warning,
+                format!("{what}: {message}"),
+                "check the result",
+            );
+            self.note(report, f);
+        }
+    }
+
+    /// Parses an out-of-line constraint (`[CONSTRAINT name] PRIMARY KEY (…)`, …) with its state.
+    fn constraint(
+        &mut self,
+        tokens: &[Token],
+        table: &QualifiedName,
+        report: usize,
+        out: &Table,
+    ) -> Option<Constraint> {
+        let mut c = Cursor::new(tokens);
+        let explicit = if c.eat("CONSTRAINT") {
+            c.ident().map(pg_name)
+        } else {
+            None
+        };
+        let columns_of = |g: Option<&[Token]>| -> Vec<String> {
+            g.map(|g| {
+                split_commas(g)
+                    .iter()
+                    .filter_map(|p| p.first())
+                    .map(pg_name)
+                    .collect()
+            })
+            .unwrap_or_default()
+        };
+        let kind = if c.eat_all(&["PRIMARY", "KEY"]) {
+            ConstraintKind::PrimaryKey {
+                columns: columns_of(c.group()),
+            }
+        } else if c.eat("UNIQUE") {
+            ConstraintKind::Unique {
+                columns: columns_of(c.group()),
+                nulls_not_distinct: false,
+            }
+        } else if c.eat_all(&["FOREIGN", "KEY"]) {
+            let columns = columns_of(c.group());
+            c.eat("REFERENCES");
+            let (schema, target) = c.qualified()?;
+            let referenced_table = self.qualified(schema, target);
+            let referenced_columns = columns_of(c.group());
+            let mut on_delete = ForeignKeyAction::NoAction;
+            if c.eat_all(&["ON", "DELETE"]) {
+                on_delete = if c.eat("CASCADE") {
+                    ForeignKeyAction::Cascade
+                } else if c.eat_all(&["SET", "NULL"]) {
+                    ForeignKeyAction::SetNull
+                } else {
+                    ForeignKeyAction::NoAction
+                };
+            }
+            ConstraintKind::ForeignKey {
+                columns,
+                referenced_table,
+                referenced_columns,
+                on_update: ForeignKeyAction::NoAction,
+                on_delete,
+                match_type: ForeignKeyMatch::Simple,
+            }
+        } else if c.eat("CHECK") {
+            let expr = c.group().unwrap_or(&[]);
+            let mut rw = Rewrite::default();
+            let sql = rw.sql(expr);
+            self.rewrite_findings(report, &rw, &format!("check constraint on {table}"));
+            if !rw.blocking.is_empty() {
+                return None;
+            }
+            ConstraintKind::Check {
+                expression: sql,
+                no_inherit: false,
+            }
+        } else {
+            let f = self.finding(
+                "GW-PARSE",
+                Severity::Error,
+                format!(
+                    "constraint on {table} not understood: {}",
+                    tokens
+                        .iter()
+                        .take(6)
+                        .map(|t| t.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+                "convert it by hand",
+            );
+            self.note(report, f);
+            return None;
+        };
+        let state = constraint_state(&mut c);
+        let name = explicit.unwrap_or_else(|| default_constraint_name(table, &kind, out));
+        if state.disabled {
+            let f = self.finding(
+                "GW-CONSTRAINT-DISABLED",
+                Severity::Warning,
+                format!("constraint {name} on {table} is DISABLED in Oracle; left out"),
+                "add it once the data satisfies it",
+            );
+            self.note(report, f);
+            return None;
+        }
+        let mut validated = true;
+        if state.novalidate {
+            match kind {
+                ConstraintKind::Check { .. } | ConstraintKind::ForeignKey { .. } => {
+                    validated = false;
+                    let f = self.finding(
+                        "GW-CONSTRAINT-NOVALIDATE",
+                        Severity::Info,
+                        format!(
+                            "constraint {name} on {table} is ENABLE NOVALIDATE: created NOT VALID"
+                        ),
+                        "VALIDATE CONSTRAINT once the data is clean",
+                    );
+                    self.note(report, f);
+                }
+                _ => {
+                    let f = self.finding("GW-CONSTRAINT-NOVALIDATE", Severity::Warning, format!("key {name} on {table} is NOVALIDATE in Oracle; PostgreSQL validates keys, so existing duplicates will fail it"), "clean duplicates before the key is added");
+                    self.note(report, f);
+                }
+            }
+        }
+        Some(Constraint {
+            name,
+            kind,
+            deferrable: state.deferrable,
+            initially_deferred: state.initially_deferred,
+            validated,
+            comment: None,
+        })
+    }
+
+    fn alter_table(&mut self, tokens: &[Token]) {
+        let mut c = Cursor::new(tokens);
+        c.eat("ALTER");
+        c.eat("TABLE");
+        let Some((schema, name_token)) = c.qualified() else {
+            return;
+        };
+        let name = self.qualified(schema, name_token);
+        let Some(&report) = self.index.get(&("TABLE".to_string(), name.to_string())) else {
+            let label = QualifiedName::new(&name.schema, format!("{} (ALTER)", name.name));
+            return self.not_converted(
+                "STATEMENT",
+                &label,
+                "GW-ALTER-UNKNOWN-TABLE",
+                format!("ALTER TABLE {name}: the table is not defined in the input"),
+                "include the table's DDL in the input",
+            );
+        };
+        let Some(mut table) = self
+            .table_mut(&name)
+            .map(|t| std::mem::replace(t, empty_table(&name.name)))
+        else {
+            return;
+        };
+        if c.eat("ADD") {
+            let items: Vec<Vec<Token>> = if c.is_symbol("(") {
+                c.group()
+                    .map(|g| split_commas(g).into_iter().map(|p| p.to_vec()).collect())
+                    .unwrap_or_default()
+            } else {
+                vec![c.rest().to_vec()]
+            };
+            for item in items {
+                if item.first().is_some_and(is_constraint_start) {
+                    if let Some(con) = self.constraint(&item, &name, report, &table) {
+                        table.constraints.push(con);
+                    }
+                } else if !item.is_empty() {
+                    self.column(&item, &name, report, &mut table);
+                }
+            }
+        } else if c.eat("MODIFY") {
+            if c.is("CONSTRAINT") || c.is("PRIMARY") || c.is("UNIQUE") {
+                let f = self.finding("GW-ALTER-CONSTRAINT-STATE", Severity::Info, format!("ALTER TABLE {name} MODIFY constraint state ignored: constraints are created enabled"), "none");
+                self.note(report, f);
+            } else {
+                let items: Vec<Vec<Token>> = if c.is_symbol("(") {
+                    c.group()
+                        .map(|g| split_commas(g).into_iter().map(|p| p.to_vec()).collect())
+                        .unwrap_or_default()
+                } else {
+                    vec![c.rest().to_vec()]
+                };
+                for item in items {
+                    let Some(col_token) = item.first() else {
+                        continue;
+                    };
+                    let col = pg_name(col_token);
+                    let mut scratch = empty_table(&table.name);
+                    self.column(&item, &name, report, &mut scratch);
+                    if let (Some(existing), Some(changed)) = (
+                        table.columns.iter_mut().find(|x| x.name == col),
+                        scratch.columns.pop(),
+                    ) {
+                        // Only what the MODIFY states: a type when given, NOT NULL, a default.
+                        if item
+                            .iter()
+                            .skip(1)
+                            .take(1)
+                            .any(|t| t.kind == TokenKind::Word && !is_column_attribute_start(t))
+                        {
+                            existing.data_type = changed.data_type;
+                        }
+                        if !changed.nullable {
+                            existing.nullable = false;
+                        }
+                        if item.iter().any(|t| t.is("NULL")) && !item.iter().any(|t| t.is("NOT")) {
+                            existing.nullable = true;
+                        }
+                        if changed.default.is_some() {
+                            existing.default = changed.default;
+                        }
+                    }
+                }
+            }
+        } else if c.is("ENABLE") || c.is("DISABLE") {
+            let f = self.finding("GW-ALTER-CONSTRAINT-STATE", Severity::Info, format!("ALTER TABLE {name} ENABLE/DISABLE ignored: keys are added after the data is loaded"), "none");
+            self.note(report, f);
+        } else {
+            let what = tokens
+                .iter()
+                .skip(c.pos)
+                .take(3)
+                .map(|t| t.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let f = self.finding(
+                "GW-ALTER-UNSUPPORTED",
+                Severity::Warning,
+                format!("ALTER TABLE {name} {what} … is not converted"),
+                "apply it by hand",
+            );
+            self.note(report, f);
+        }
+        if let Some(t) = self.table_mut(&name) {
+            *t = table;
+        }
+    }
+
+    // ----- indexes, sequences, comments -----
+
+    fn create_index(&mut self, tokens: &[Token]) {
+        let mut c = Cursor::new(tokens);
+        c.eat("CREATE");
+        let unique = c.eat("UNIQUE");
+        let bitmap = c.eat("BITMAP");
+        c.eat("MULTIVALUE");
+        c.eat("INDEX");
+        let Some((schema, index_token)) = c.qualified() else {
+            return;
+        };
+        let index_name = self.qualified(schema, index_token);
+        let report = self.report("INDEX", &index_name, Status::Converted);
+        if !c.eat("ON") {
+            return;
+        }
+        let Some((tschema, table_token)) = c.qualified() else {
+            return;
+        };
+        let table_name = self.qualified(tschema, table_token);
+        let Some(keys) = c.group() else {
+            self.objects[report].status = Status::NotConverted;
+            let f = self.finding(
+                "GW-INDEX-CLUSTER",
+                Severity::Error,
+                format!("index {index_name} is not a table index (cluster or bitmap join index)"),
+                "none",
+            );
+            self.objects[report].findings.push(f);
+            return;
+        };
+        let mut index = Index {
+            name: index_name.name.clone(),
+            unique,
+            method: "btree".into(),
+            keys: vec![],
+            include: vec![],
+            predicate: None,
+            comment: None,
+        };
+        for part in split_commas(keys) {
+            let mut part = part;
+            let mut order = SortOrder::Asc;
+            if part.last().is_some_and(|t| t.is("DESC")) {
+                order = SortOrder::Desc;
+                part = &part[..part.len() - 1];
+            } else if part.last().is_some_and(|t| t.is("ASC")) {
+                part = &part[..part.len() - 1];
+            }
+            let expression = if part.len() == 1
+                && matches!(part[0].kind, TokenKind::Word | TokenKind::QuotedIdent)
+            {
+                quote_ident(&pg_name(&part[0]))
+            } else {
+                let mut rw = Rewrite::default();
+                let sql = rw.sql(part);
+                self.rewrite_findings(report, &rw, &format!("index {index_name}"));
+                format!("({sql})")
+            };
+            // Oracle sorts NULLs last ascending and first descending, as PostgreSQL does by default.
+            index.keys.push(IndexKey {
+                expression,
+                order,
+                nulls_first: order == SortOrder::Desc,
+                opclass: None,
+            });
+        }
+        let rest: Vec<String> = c.rest().iter().map(|t| t.upper()).collect();
+        if bitmap {
+            let f = self.finding(
+                "GW-INDEX-BITMAP",
+                Severity::Info,
+                format!("bitmap index {index_name} became a btree index"),
+                "consider a BRIN or GIN index, or none, for low-cardinality columns",
+            );
+            self.note(report, f);
+        }
+        if rest.iter().any(|w| w == "REVERSE") {
+            let f = self.finding(
+                "GW-INDEX-REVERSE",
+                Severity::Info,
+                format!("reverse key index {index_name} became a plain btree index"),
+                "none",
+            );
+            self.note(report, f);
+        }
+        if rest.iter().any(|w| w == "INDEXTYPE") {
+            self.objects[report].status = Status::NotConverted;
+            let f = self.finding(
+                "GW-INDEX-DOMAIN",
+                Severity::Error,
+                format!("domain index {index_name} (Oracle Text or spatial) is not converted"),
+                "use a GIN index with to_tsvector for text search, or PostGIS for spatial data",
+            );
+            self.objects[report].findings.push(f);
+            return;
+        }
+        if rest.iter().any(|w| w == "LOCAL" || w == "GLOBAL") {
+            let f = self.finding(
+                "GW-INDEX-PARTITIONED",
+                Severity::Info,
+                format!("partitioning clause of index {index_name} dropped"),
+                "none",
+            );
+            self.note(report, f);
+        }
+        match self.table_mut(&table_name) {
+            Some(table) => {
+                table.indexes.retain(|i| i.name != index.name);
+                table.indexes.push(index);
+            }
+            None => {
+                self.objects[report].status = Status::NotConverted;
+                let f = self.finding(
+                    "GW-INDEX-UNKNOWN-TABLE",
+                    Severity::Error,
+                    format!(
+                        "index {index_name} is on {table_name}, which the input does not define"
+                    ),
+                    "include the table's DDL",
+                );
+                self.objects[report].findings.push(f);
+            }
+        }
+    }
+
+    fn sequence_options(&mut self, tokens: &[Token], report: usize) -> SequenceOptions {
+        let mut c = Cursor::new(tokens);
+        let mut increment = 1i64;
+        let (mut start, mut min, mut max, mut cache, mut cycle) = (None, None, None, 1i64, false);
+        let number = |c: &mut Cursor| -> Option<i128> {
+            let negative = c.eat_symbol("-");
+            let t = c.next()?;
+            let v: i128 = t.text.parse().ok()?;
+            Some(if negative { -v } else { v })
+        };
+        let mut clamped = false;
+        let mut clamp = |v: i128| -> i64 {
+            if v > i64::MAX as i128 || v < i64::MIN as i128 {
+                clamped = true;
+            }
+            v.clamp(i64::MIN as i128, i64::MAX as i128) as i64
+        };
+        while !c.at_end() {
+            if c.eat_all(&["START", "WITH"]) {
+                start = number(&mut c).map(&mut clamp);
+            } else if c.eat_all(&["INCREMENT", "BY"]) {
+                increment = number(&mut c).map(&mut clamp).unwrap_or(1);
+            } else if c.eat("MAXVALUE") {
+                max = number(&mut c).map(&mut clamp);
+            } else if c.eat("MINVALUE") {
+                min = number(&mut c).map(&mut clamp);
+            } else if c.eat("CACHE") {
+                cache = number(&mut c).map(&mut clamp).unwrap_or(1).max(1);
+            } else if c.eat("NOCACHE") {
+                cache = 1;
+            } else if c.eat("CYCLE") {
+                cycle = true;
+            } else {
+                // NOCYCLE, ORDER, NOORDER, NOMAXVALUE, NOMINVALUE, KEEP, SCALE, SESSION, GLOBAL …
+                c.next();
+            }
+        }
+        if clamped {
+            let f = self.finding(
+                "GW-SEQUENCE-RANGE",
+                Severity::Info,
+                "a sequence bound beyond bigint was clamped to the bigint range".to_string(),
+                "none",
+            );
+            self.note(report, f);
+        }
+        let (default_min, default_max) = if increment > 0 {
+            (1, i64::MAX)
+        } else {
+            (i64::MIN, -1)
+        };
+        let min_value = min.unwrap_or(default_min);
+        let max_value = max.unwrap_or(default_max);
+        SequenceOptions {
+            data_type: "bigint".into(),
+            start: start.unwrap_or(if increment > 0 { min_value } else { max_value }),
+            increment,
+            min_value,
+            max_value,
+            cache,
+            cycle,
+        }
+    }
+
+    fn create_sequence(&mut self, tokens: &[Token]) {
+        let mut c = Cursor::new(tokens);
+        c.eat("CREATE");
+        c.eat("SEQUENCE");
+        c.eat_all(&["IF", "NOT", "EXISTS"]);
+        let Some((schema, name_token)) = c.qualified() else {
+            return;
+        };
+        let name = self.qualified(schema, name_token);
+        let report = self.report("SEQUENCE", &name, Status::Converted);
+        let options = self.sequence_options(c.rest(), report);
+        let schema = self.schema_mut(&name.schema);
+        schema.sequences.retain(|s| s.name != name.name);
+        schema.sequences.push(Sequence {
+            name: name.name.clone(),
+            options,
+            last_value: None,
+            owned_by: None,
+            comment: None,
+        });
+    }
+
+    fn comment(&mut self, tokens: &[Token]) {
+        let mut c = Cursor::new(tokens);
+        c.eat("COMMENT");
+        c.eat("ON");
+        let on_column = c.eat("COLUMN");
+        if !on_column {
+            c.eat("TABLE");
+            c.eat_all(&["MATERIALIZED", "VIEW"]);
+        }
+        let mut parts = vec![];
+        while let Some(t) = c.ident() {
+            parts.push(t);
+            if !c.eat_symbol(".") {
+                break;
+            }
+        }
+        if !c.eat("IS") {
+            return;
+        }
+        let text = c
+            .next()
+            .filter(|t| t.kind == TokenKind::String)
+            .map(Token::string_value);
+        let text = text.filter(|t| !t.is_empty());
+        let (schema, table, column) = match (on_column, parts.len()) {
+            (true, 3) => (Some(parts[0]), parts[1], Some(parts[2])),
+            (true, 2) => (None, parts[0], Some(parts[1])),
+            (false, 2) => (Some(parts[0]), parts[1], None),
+            (false, 1) => (None, parts[0], None),
+            _ => return,
+        };
+        let name = self.qualified(schema, table);
+        if let Some(t) = self.table_mut(&name) {
+            match column {
+                Some(col) => {
+                    let col = pg_name(col);
+                    if let Some(column) = t.columns.iter_mut().find(|x| x.name == col) {
+                        column.comment = text;
+                    }
+                }
+                None => t.comment = text,
+            }
+            return;
+        }
+        if let Some(v) = self
+            .catalog
+            .schemas
+            .iter_mut()
+            .find(|s| s.name == name.schema)
+            .and_then(|s| s.views.iter_mut().find(|v| v.name == name.name))
+        {
+            match column {
+                Some(col) => {
+                    if let Some(text) = text {
+                        v.column_comments.push((pg_name(col), text));
+                    }
+                }
+                None => v.comment = text,
+            }
+        }
+    }
+
+    // ----- views, synonyms, types -----
+
+    fn create_view(&mut self, tokens: &[Token], start: usize, materialized: bool) {
+        let mut c = Cursor::new(&tokens[start.min(tokens.len())..]);
+        c.eat_all(&["IF", "NOT", "EXISTS"]);
+        let Some((schema, name_token)) = c.qualified() else {
+            return;
+        };
+        let name = self.qualified(schema, name_token);
+        let kind = if materialized {
+            "MATERIALIZED VIEW"
+        } else {
+            "VIEW"
+        };
+        let report = self.report(kind, &name, Status::Converted);
+        let columns: Vec<String> = c
+            .group()
+            .map(|g| {
+                split_commas(g)
+                    .iter()
+                    .filter(|p| p.first().is_some_and(|t| !is_constraint_start(t)))
+                    .filter_map(|p| p.first())
+                    .map(pg_name)
+                    .collect()
+            })
+            .unwrap_or_default();
+        // Skip to the AS that starts the query (materialized views have build and refresh clauses first).
+        while !c.at_end()
+            && !(c.is("AS")
+                && c.peek_at(1)
+                    .is_some_and(|t| t.is("SELECT") || t.is("WITH") || t.is_symbol("(")))
+        {
+            c.next();
+        }
+        if !c.eat("AS") {
+            self.objects[report].status = Status::NotConverted;
+            let f = self.finding(
+                "GW-PARSE",
+                Severity::Error,
+                format!("{kind} {name}: no AS SELECT found"),
+                "check the statement",
+            );
+            self.objects[report].findings.push(f);
+            return;
+        }
+        let query_tokens = c.rest();
+        // Trailing WITH CHECK OPTION / WITH READ ONLY.
+        let mut end = query_tokens.len();
+        let mut check_option = None;
+        let upper: Vec<String> = query_tokens.iter().map(|t| t.upper()).collect();
+        if let Some(p) = (0..upper.len().saturating_sub(1))
+            .rev()
+            .find(|&p| upper[p] == "WITH" && (upper[p + 1] == "READ" || upper[p + 1] == "CHECK"))
+        {
+            if upper[p + 1] == "CHECK" {
+                check_option = Some("CASCADED".to_string());
+            } else {
+                let f = self.finding("GW-VIEW-READ-ONLY", Severity::Warning, format!("view {name} is WITH READ ONLY in Oracle; PostgreSQL may let simple views be updated"), "REVOKE INSERT, UPDATE, DELETE on the view");
+                self.note(report, f);
+            }
+            end = p;
+        }
+        let mut rw = Rewrite::default();
+        let query = rw.sql(&query_tokens[..end]);
+        self.rewrite_findings(report, &rw, &format!("{kind} {name}"));
+        if !rw.blocking.is_empty() {
+            self.objects[report].status = Status::NotConverted;
+            return;
+        }
+        let view = View {
+            name: name.name.clone(),
+            materialized,
+            query,
+            columns,
+            check_option,
+            indexes: vec![],
+            depends_on: vec![],
+            comment: None,
+            column_comments: vec![],
+        };
+        let schema = self.schema_mut(&name.schema);
+        schema.views.retain(|v| v.name != view.name);
+        schema.views.push(view);
+    }
+
+    fn create_synonym(&mut self, tokens: &[Token], start: usize) {
+        let mut c = Cursor::new(&tokens[start.min(tokens.len())..]);
+        let Some((schema, name_token)) = c.qualified() else {
+            return;
+        };
+        let name = self.qualified(schema, name_token);
+        c.eat("FOR");
+        let Some((tschema, target_token)) = c.qualified() else {
+            return;
+        };
+        let target = self.qualified(tschema, target_token);
+        let is_relation = self.catalog.table(&target).is_some()
+            || self
+                .catalog
+                .schema(&target.schema)
+                .is_some_and(|s| s.views.iter().any(|v| v.name == target.name));
+        if !is_relation || c.is_symbol("@") {
+            return self.not_converted("SYNONYM", &name, "GW-SYNONYM", format!("synonym {name} for {target} is not converted (only synonyms of tables and views in the input are)"), "refer to the object by its name, or set search_path");
+        }
+        let report = self.report("SYNONYM", &name, Status::Converted);
+        let f = self.finding(
+            "GW-SYNONYM-VIEW",
+            Severity::Info,
+            format!("synonym {name} became a view on {target}"),
+            "or refer to the object directly",
+        );
+        self.note(report, f);
+        let view = View {
+            name: name.name.clone(),
+            materialized: false,
+            query: format!("SELECT * FROM {target}"),
+            columns: vec![],
+            check_option: None,
+            indexes: vec![],
+            depends_on: vec![target],
+            comment: None,
+            column_comments: vec![],
+        };
+        self.schema_mut(&name.schema).views.push(view);
+    }
+
+    fn create_type(&mut self, tokens: &[Token], start: usize) {
+        let mut c = Cursor::new(&tokens[start.min(tokens.len())..]);
+        let Some((schema, name_token)) = c.qualified() else {
+            return;
+        };
+        let name = self.qualified(schema, name_token);
+        c.eat("FORCE");
+        while c.is("AUTHID") || c.is("CURRENT_USER") || c.is("DEFINER") {
+            c.next();
+        }
+        let is_object = (c.eat("AS") || c.eat("IS")) && c.eat("OBJECT");
+        let attributes = if is_object { c.group() } else { None };
+        let Some(attributes) = attributes else {
+            return self.not_converted(
+                "TYPE",
+                &name,
+                "GW-PLSQL-NOT-YET",
+                format!("type {name} (collection or subtype) is not converted yet"),
+                "convert it by hand, or wait for the PL/SQL converter",
+            );
+        };
+        let report = self.report("TYPE", &name, Status::Converted);
+        let mut attrs = Vec::new();
+        for part in split_commas(attributes) {
+            let mut pc = Cursor::new(part);
+            if pc.is("MEMBER")
+                || pc.is("STATIC")
+                || pc.is("CONSTRUCTOR")
+                || pc.is("MAP")
+                || pc.is("ORDER")
+                || pc.is("OVERRIDING")
+                || pc.is("FINAL")
+                || pc.is("NOT")
+            {
+                let f = self.finding(
+                    "GW-TYPE-METHODS",
+                    Severity::Warning,
+                    format!("methods of type {name} are not converted yet"),
+                    "convert them as functions",
+                );
+                self.note(report, f);
+                continue;
+            }
+            let Some(attr) = pc.ident() else { continue };
+            match convert_type(&mut pc) {
+                Some(t) => attrs.push((pg_name(attr), t.data_type)),
+                None => {
+                    let f = self.finding(
+                        "GW-PARSE",
+                        Severity::Error,
+                        format!("type {name}: attribute {} not understood", attr.text),
+                        "convert it by hand",
+                    );
+                    self.note(report, f);
+                }
+            }
+        }
+        let schema = self.schema_mut(&name.schema);
+        schema.types.retain(|t| t.name() != name.name);
+        schema.types.push(UserType::Composite {
+            name: name.name.clone(),
+            attributes: attrs,
+            comment: None,
+        });
+    }
+
+    // ----- data -----
+
+    fn data_statement(&mut self, tokens: &[Token]) {
+        let first = tokens[0].upper();
+        let target = {
+            let mut c = Cursor::new(tokens);
+            c.next();
+            if first == "INSERT" {
+                c.eat("INTO");
+            } else if first == "DELETE" {
+                c.eat("FROM");
+            } else if first == "MERGE" {
+                c.eat("INTO");
+            }
+            c.qualified().map(|(s, n)| self.qualified(s, n))
+        };
+        let Some(table) = target else { return };
+        let label = QualifiedName::new(&table.schema, format!("{} (data)", table.name));
+        let report = self
+            .index
+            .get(&("DATA".to_string(), label.to_string()))
+            .copied()
+            .unwrap_or_else(|| self.report("DATA", &label, Status::Converted));
+        if first == "MERGE" || tokens.get(1).is_some_and(|t| t.is("ALL") || t.is("FIRST")) {
+            self.objects[report].status = Status::ConvertedWithFindings;
+            let f = self.finding(
+                "GW-DATA-NOT-YET",
+                Severity::Error,
+                format!("{first} statement for {table} is not converted yet"),
+                "rewrite it as INSERT … ON CONFLICT or separate INSERTs",
+            );
+            self.objects[report].findings.push(f);
+            return;
+        }
+        let mut rw = Rewrite {
+            empty_string_is_null: true,
+            ..Default::default()
+        };
+        let sql = rw.sql(tokens);
+        self.rewrite_findings(report, &rw, &format!("data for {table}"));
+        if !rw.blocking.is_empty() {
+            return;
+        }
+        let rows = if first == "INSERT" {
+            count_value_rows(tokens)
+        } else {
+            0
+        };
+        self.data.push(DataStatement {
+            table,
+            sql,
+            rows,
+            file: self.file.clone(),
+            line: tokens[0].line,
+        });
+    }
+
+    /// `BEGIN … END;` blocks that only hold DML (the usual way sample schemas load data) become plain
+    /// statements; anything else is PL/SQL, left for the PL/SQL converter.
+    fn anonymous_block(&mut self, tokens: &[Token]) {
+        let inner = if tokens[0].is("BEGIN") && tokens.len() >= 3 {
+            let end = tokens
+                .iter()
+                .rposition(|t| t.is("END"))
+                .unwrap_or(tokens.len());
+            &tokens[1..end]
+        } else {
+            &[][..]
+        };
+        let statements: Vec<&[Token]> = inner
+            .split(|t| t.is_symbol(";"))
+            .filter(|s| !s.is_empty())
+            .collect();
+        let only_dml = !inner.is_empty()
+            && statements.iter().all(|s| {
+                s[0].is("INSERT")
+                    || s[0].is("UPDATE")
+                    || s[0].is("DELETE")
+                    || s[0].is("COMMIT")
+                    || s[0].is("NULL")
+            })
+            && !inner.iter().any(|t| t.kind == TokenKind::Bind);
+        if !only_dml {
+            let name = QualifiedName::new(
+                &self.options.default_schema,
+                format!(
+                    "{}:{}",
+                    self.file.file_name().and_then(|f| f.to_str()).unwrap_or(""),
+                    self.line
+                ),
+            );
+            return self.not_converted(
+                "ANONYMOUS BLOCK",
+                &name,
+                "GW-PLSQL-NOT-YET",
+                "anonymous PL/SQL block with more than DML is not converted yet".into(),
+                "convert it to a DO block by hand",
+            );
+        }
+        for s in statements {
+            if s[0].is("INSERT") || s[0].is("UPDATE") || s[0].is("DELETE") {
+                self.line = s[0].line;
+                self.data_statement(s);
+            }
+        }
+    }
+
+    // ----- after the last statement -----
+
+    fn finish(&mut self) {
+        // Foreign keys that name no columns reference the primary key.
+        let primary_keys: BTreeMap<QualifiedName, Vec<String>> = self
+            .catalog
+            .schemas
+            .iter()
+            .flat_map(|s| s.tables.iter().map(move |t| (s, t)))
+            .filter_map(|(s, t)| {
+                t.constraints.iter().find_map(|c| match &c.kind {
+                    ConstraintKind::PrimaryKey { columns } => {
+                        Some((QualifiedName::new(&s.name, &t.name), columns.clone()))
+                    }
+                    _ => None,
+                })
+            })
+            .collect();
+        for schema in &mut self.catalog.schemas {
+            for table in &mut schema.tables {
+                for con in &mut table.constraints {
+                    if let ConstraintKind::ForeignKey {
+                        referenced_table,
+                        referenced_columns,
+                        ..
+                    } = &mut con.kind
+                    {
+                        if referenced_columns.is_empty() {
+                            if let Some(pk) = primary_keys.get(referenced_table) {
+                                *referenced_columns = pk.clone();
+                            }
+                        }
+                    }
+                }
+                // A unique index that a key constraint also creates: keep the constraint only.
+                let keys: Vec<(String, Vec<String>)> = table
+                    .constraints
+                    .iter()
+                    .filter_map(|c| match &c.kind {
+                        ConstraintKind::PrimaryKey { columns }
+                        | ConstraintKind::Unique { columns, .. } => {
+                            Some((c.name.clone(), columns.clone()))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                table.indexes.retain(|index| {
+                    let columns: Vec<String> = index
+                        .keys
+                        .iter()
+                        .map(|k| k.expression.trim_matches('"').to_string())
+                        .collect();
+                    !keys.iter().any(|(name, key_columns)| {
+                        *name == index.name || (index.unique && *key_columns == columns)
+                    })
+                });
+                // Identity columns keep NOT NULL; PostgreSQL needs no separate constraint.
+            }
+        }
+        // Views depend on the views their query names.
+        let view_names: Vec<QualifiedName> = self
+            .catalog
+            .schemas
+            .iter()
+            .flat_map(|s| {
+                s.views
+                    .iter()
+                    .map(move |v| QualifiedName::new(&s.name, &v.name))
+            })
+            .collect();
+        for schema in &mut self.catalog.schemas {
+            let schema_name = schema.name.clone();
+            for view in &mut schema.views {
+                let words: std::collections::BTreeSet<String> = tokenize(&view.query, 1)
+                    .iter()
+                    .filter(|t| matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent))
+                    .map(|t| t.text.trim_matches('"').to_string())
+                    .collect();
+                for other in &view_names {
+                    if other.name != view.name
+                        && words.contains(&other.name)
+                        && (other.schema == schema_name || words.contains(&other.schema))
+                    {
+                        view.depends_on.push(other.clone());
+                    }
+                }
+            }
+        }
+        // Mark objects whose report collected only info findings as converted.
+        for o in &mut self.objects {
+            if o.status == Status::ConvertedWithFindings
+                && o.findings.iter().all(|f| f.severity == Severity::Info)
+            {
+                o.status = Status::Converted;
+            }
+        }
+    }
+}
+
+fn empty_table(name: &str) -> Table {
+    Table {
+        name: name.into(),
+        columns: vec![],
+        constraints: vec![],
+        indexes: vec![],
+        triggers: vec![],
+        partitioning: None,
+        partition_of: None,
+        unlogged: false,
+        comment: None,
+        stats: TableStats::default(),
+    }
+}
+
+fn identity_type(t: &DataType) -> String {
+    match t.sql.as_str() {
+        "smallint" | "integer" | "bigint" => t.sql.clone(),
+        _ => "bigint".into(),
+    }
+}
+
+fn default_sequence(increment: i64) -> SequenceOptions {
+    SequenceOptions {
+        data_type: "bigint".into(),
+        start: 1,
+        increment,
+        min_value: 1,
+        max_value: i64::MAX,
+        cache: 1,
+        cycle: false,
+    }
+}
+
+fn paren_list(name: &Token, line: u32) -> Vec<Token> {
+    let sym = |s: &str| Token {
+        kind: TokenKind::Symbol,
+        text: s.into(),
+        line,
+        unterminated: false,
+    };
+    vec![sym("("), name.clone(), sym(")")]
+}
+
+fn is_constraint_start(t: &Token) -> bool {
+    t.is("CONSTRAINT")
+        || t.is("PRIMARY")
+        || t.is("UNIQUE")
+        || t.is("FOREIGN")
+        || t.is("CHECK")
+        || t.is("SUPPLEMENTAL")
+}
+
+fn is_column_attribute_start(t: &Token) -> bool {
+    [
+        "CONSTRAINT",
+        "NOT",
+        "NULL",
+        "PRIMARY",
+        "UNIQUE",
+        "REFERENCES",
+        "CHECK",
+        "ENABLE",
+        "DISABLE",
+        "GENERATED",
+        "COLLATE",
+        "VISIBLE",
+        "INVISIBLE",
+        "ENCRYPT",
+    ]
+    .iter()
+    .any(|k| t.is(k))
+}
+
+#[derive(Default)]
+struct ConstraintState {
+    disabled: bool,
+    novalidate: bool,
+    deferrable: bool,
+    initially_deferred: bool,
+}
+
+/// Reads constraint state words: ENABLE/DISABLE, VALIDATE/NOVALIDATE, RELY, DEFERRABLE, INITIALLY …,
+/// USING INDEX …, EXCEPTIONS INTO ….
+fn constraint_state(c: &mut Cursor) -> ConstraintState {
+    let mut s = ConstraintState::default();
+    loop {
+        if c.eat("ENABLE") || c.eat("VALIDATE") || c.eat("RELY") || c.eat("NORELY") {
+        } else if c.eat("DISABLE") {
+            s.disabled = true;
+        } else if c.eat("NOVALIDATE") {
+            s.novalidate = true;
+        } else if c.eat_all(&["NOT", "DEFERRABLE"]) {
+            s.deferrable = false;
+        } else if c.eat("DEFERRABLE") {
+            s.deferrable = true;
+        } else if c.eat("INITIALLY") {
+            s.initially_deferred = c.eat("DEFERRED");
+            c.eat("IMMEDIATE");
+        } else if c.eat_all(&["USING", "INDEX"]) {
+            if c.group().is_none() {
+                // USING INDEX name, or physical attributes.
+                while !c.at_end()
+                    && !(c.is("ENABLE")
+                        || c.is("DISABLE")
+                        || c.is("VALIDATE")
+                        || c.is("NOVALIDATE")
+                        || c.is("CONSTRAINT")
+                        || c.is("NOT"))
+                {
+                    c.next();
+                }
+            }
+        } else if c.eat_all(&["EXCEPTIONS", "INTO"]) {
+            c.qualified();
+        } else {
+            break;
+        }
+    }
+    s
+}
+
+/// The name PostgreSQL would give an unnamed constraint.
+fn default_constraint_name(
+    table: &QualifiedName,
+    kind: &ConstraintKind,
+    existing: &Table,
+) -> String {
+    let base = match kind {
+        ConstraintKind::PrimaryKey { .. } => format!("{}_pkey", table.name),
+        ConstraintKind::Unique { columns, .. } => {
+            format!("{}_{}_key", table.name, columns.join("_"))
+        }
+        ConstraintKind::ForeignKey { columns, .. } => {
+            format!("{}_{}_fkey", table.name, columns.join("_"))
+        }
+        ConstraintKind::Check { .. } => format!("{}_check", table.name),
+        ConstraintKind::Exclusion { .. } => format!("{}_excl", table.name),
+    };
+    let mut name = shorten(&base).0;
+    let mut n = 1;
+    while existing.constraints.iter().any(|c| c.name == name) {
+        name = shorten(&format!("{base}{n}")).0;
+        n += 1;
+    }
+    name
+}
+
+/// Rows added by `INSERT … VALUES (…)[, (…)]`.
+fn count_value_rows(tokens: &[Token]) -> usize {
+    let Some(values) = tokens.iter().position(|t| t.is("VALUES")) else {
+        return 0;
+    };
+    let mut depth = 0;
+    let mut rows = 0;
+    for t in &tokens[values + 1..] {
+        if t.is_symbol("(") {
+            if depth == 0 {
+                rows += 1;
+            }
+            depth += 1;
+        } else if t.is_symbol(")") {
+            depth -= 1;
+        }
+    }
+    rows
+}

@@ -1,0 +1,329 @@
+//! Oracle SQL expressions and queries to PostgreSQL, token by token.
+//!
+//! Rewrites what has an exact PostgreSQL equivalent (NVL, NVL2, DECODE with NULL matching NULL,
+//! SYSDATE, SYSTIMESTAMP, USER, `seq.NEXTVAL`/`CURRVAL`, TO_DATE with a format, TO_NUMBER, LISTAGG,
+//! MINUS, `FROM dual`, q-quoted and national strings, upper-case quoted names). Constructs it cannot
+//! convert with certainty (`(+)` outer joins, ROWNUM, CONNECT BY, …) are reported as blocking: the
+//! caller then leaves the statement out with a finding rather than emit something that means
+//! something else.
+
+use crate::cursor::split_commas;
+use crate::names::pg_name;
+use godwit_catalog::quote_ident;
+use godwit_oracle::{Token, TokenKind};
+
+/// How an expression is being converted, and what the conversion found.
+#[derive(Default)]
+pub struct Rewrite {
+    /// In data (INSERT values), Oracle's `''` is NULL.
+    pub empty_string_is_null: bool,
+    /// Constructs that could not be converted: (finding id, message).
+    pub blocking: Vec<(&'static str, String)>,
+    /// Conversions worth a note: (finding id, message).
+    pub notes: Vec<(&'static str, String)>,
+}
+
+/// A PostgreSQL string literal.
+pub fn literal(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+impl Rewrite {
+    /// Converts `tokens` to PostgreSQL SQL text.
+    pub fn sql(&mut self, tokens: &[Token]) -> String {
+        let mut out: Vec<String> = Vec::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            let t = &tokens[i];
+            let next = tokens.get(i + 1);
+            let upper = if t.kind == TokenKind::Word {
+                t.upper()
+            } else {
+                String::new()
+            };
+            // Function calls with a rewrite: NAME ( args )
+            if t.kind == TokenKind::Word && next.is_some_and(|n| n.is_symbol("(")) {
+                if let Some(end) = matching_paren(tokens, i + 1) {
+                    let args = &tokens[i + 2..end];
+                    if let Some((text, consumed)) = self.call(&upper, args, &tokens[end + 1..]) {
+                        out.push(text);
+                        i = end + 1 + consumed;
+                        continue;
+                    }
+                }
+            }
+            match t.kind {
+                TokenKind::Word => match upper.as_str() {
+                    "SYSDATE" => out.push("LOCALTIMESTAMP(0)".into()),
+                    "SYSTIMESTAMP" => out.push("CURRENT_TIMESTAMP".into()),
+                    "USER"
+                        if !next.is_some_and(|n| n.is_symbol(".") || n.is_symbol("("))
+                            && !prev_is_dot(tokens, i) =>
+                    {
+                        out.push("CURRENT_USER".into())
+                    }
+                    "MINUS" => out.push("EXCEPT".into()),
+                    "FROM"
+                        if next.is_some_and(|n| n.is("DUAL"))
+                            && !tokens.get(i + 2).is_some_and(|n| n.is_symbol(".")) =>
+                    {
+                        i += 2;
+                        continue;
+                    }
+                    "NEXTVAL" | "CURRVAL" if prev_is_dot(tokens, i) => {
+                        // seq.NEXTVAL / schema.seq.NEXTVAL: replace the name already written.
+                        let mut name_parts = Vec::new();
+                        while out.last().is_some_and(|s| s == ".") {
+                            out.pop();
+                            if let Some(part) = out.pop() {
+                                name_parts.insert(0, part);
+                            }
+                        }
+                        let function = if upper == "NEXTVAL" {
+                            "nextval"
+                        } else {
+                            "currval"
+                        };
+                        out.push(format!("{function}({})", literal(&name_parts.join("."))));
+                    }
+                    "ROWNUM" => {
+                        self.blocking.push((
+                            "GW-SQL-ROWNUM",
+                            "ROWNUM is not converted yet (LIMIT or row_number())".into(),
+                        ));
+                        out.push(t.text.to_lowercase());
+                    }
+                    "CONNECT" if next.is_some_and(|n| n.is("BY")) => {
+                        self.blocking.push((
+                            "GW-SQL-CONNECT-BY",
+                            "CONNECT BY hierarchical queries are not converted yet (recursive CTE)"
+                                .into(),
+                        ));
+                        out.push(t.text.to_lowercase());
+                    }
+                    "PRIOR" | "SYS_CONNECT_BY_PATH" | "CONNECT_BY_ROOT" | "CONNECT_BY_ISLEAF" => {
+                        self.blocking.push((
+                            "GW-SQL-CONNECT-BY",
+                            format!("{upper} is not converted yet (recursive CTE)"),
+                        ));
+                        out.push(t.text.to_lowercase());
+                    }
+                    "JSON_TABLE" | "PIVOT" | "UNPIVOT" | "MODEL" | "MATCH_RECOGNIZE"
+                    | "XMLTABLE" => {
+                        self.blocking.push((
+                            "GW-SQL-UNSUPPORTED",
+                            format!("{upper} is not converted yet"),
+                        ));
+                        out.push(t.text.to_lowercase());
+                    }
+                    _ => out.push(t.text.to_lowercase()),
+                },
+                TokenKind::QuotedIdent => out.push(quote_ident(&pg_name(t))),
+                TokenKind::String => {
+                    let value = t.string_value();
+                    if value.is_empty() && self.empty_string_is_null {
+                        out.push("NULL".into());
+                    } else {
+                        out.push(literal(&value));
+                    }
+                }
+                TokenKind::Number => {
+                    out.push(t.text.trim_end_matches(['f', 'F', 'd', 'D']).to_string())
+                }
+                TokenKind::Symbol => {
+                    if t.text == "("
+                        && next.is_some_and(|n| n.is_symbol("+"))
+                        && tokens.get(i + 2).is_some_and(|n| n.is_symbol(")"))
+                    {
+                        self.blocking.push((
+                            "GW-SQL-OUTER-JOIN",
+                            "Oracle (+) outer joins are not converted yet (ANSI LEFT/RIGHT JOIN)"
+                                .into(),
+                        ));
+                    }
+                    out.push(match t.text.as_str() {
+                        "!=" | "^=" => "<>".to_string(),
+                        other => other.to_string(),
+                    })
+                }
+                TokenKind::Bind => out.push(t.text.clone()),
+            }
+            i += 1;
+        }
+        join(&out)
+    }
+
+    /// Rewrites a call of `name` with `args`; `after` is what follows the closing parenthesis (for
+    /// LISTAGG's WITHIN GROUP). Returns the text and how many tokens of `after` it consumed.
+    fn call(&mut self, name: &str, args: &[Token], after: &[Token]) -> Option<(String, usize)> {
+        let parts = split_commas(args);
+        let arg = |k: usize, this: &mut Self| parts.get(k).map(|p| this.sql(p));
+        let text = match (name, parts.len()) {
+            ("NVL", 2) => format!("coalesce({}, {})", arg(0, self)?, arg(1, self)?),
+            ("NVL2", 3) => format!(
+                "(CASE WHEN {} IS NOT NULL THEN {} ELSE {} END)",
+                arg(0, self)?,
+                arg(1, self)?,
+                arg(2, self)?
+            ),
+            ("DECODE", n) if n >= 3 => {
+                let subject = arg(0, self)?;
+                let mut case = String::from("(CASE");
+                let mut k = 1;
+                while k + 1 < n {
+                    case.push_str(&format!(
+                        " WHEN {subject} IS NOT DISTINCT FROM {} THEN {}",
+                        arg(k, self)?,
+                        arg(k + 1, self)?
+                    ));
+                    k += 2;
+                }
+                if k < n {
+                    case.push_str(&format!(" ELSE {}", arg(k, self)?));
+                }
+                case.push_str(" END)");
+                case
+            }
+            ("TO_DATE", 2) => format!(
+                "to_timestamp({}, {})::timestamp(0)",
+                arg(0, self)?,
+                arg(1, self)?
+            ),
+            ("TO_DATE", 1) => {
+                self.notes.push(("GW-SQL-TO-DATE-NLS", "TO_DATE without a format depends on NLS_DATE_FORMAT; converted as a cast to timestamp(0)".into()));
+                format!("({})::timestamp(0)", arg(0, self)?)
+            }
+            ("TO_NUMBER", 1) => format!("({})::numeric", arg(0, self)?),
+            ("LISTAGG", 1 | 2) => {
+                // LISTAGG(x [, sep]) [WITHIN GROUP (ORDER BY …)]
+                let separator = if parts.len() == 2 {
+                    arg(1, self)?
+                } else {
+                    "''".into()
+                };
+                let value = arg(0, self)?;
+                if after.first().is_some_and(|t| t.is("WITHIN"))
+                    && after.get(1).is_some_and(|t| t.is("GROUP"))
+                    && after.get(2).is_some_and(|t| t.is_symbol("("))
+                {
+                    let end = matching_paren(after, 2)?;
+                    let order = self.sql(&after[3..end]);
+                    return Some((
+                        format!("string_agg(({value})::text, {separator} {order})"),
+                        end + 1,
+                    ));
+                }
+                format!("string_agg(({value})::text, {separator})")
+            }
+            _ => return None,
+        };
+        Some((text, 0))
+    }
+}
+
+fn prev_is_dot(tokens: &[Token], i: usize) -> bool {
+    i > 0 && tokens[i - 1].is_symbol(".")
+}
+
+/// Index of the `)` closing the `(` at `open`.
+fn matching_paren(tokens: &[Token], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (k, t) in tokens.iter().enumerate().skip(open) {
+        if t.is_symbol("(") {
+            depth += 1;
+        } else if t.is_symbol(")") {
+            depth -= 1;
+            if depth == 0 {
+                return Some(k);
+            }
+        }
+    }
+    None
+}
+
+/// Joins SQL pieces with single spaces, except around `.`, after `(`, before `)` and `,`.
+fn join(parts: &[String]) -> String {
+    let mut out = String::new();
+    for (k, p) in parts.iter().enumerate() {
+        if k > 0 {
+            let prev = parts[k - 1].as_str();
+            let tight = p == "."
+                || p == ","
+                || p == ")"
+                || prev == "."
+                || prev == "("
+                || (p == "("
+                    && prev
+                        .chars()
+                        .last()
+                        .is_some_and(|c| c.is_alphanumeric() || c == '_'));
+            if !tight {
+                out.push(' ');
+            }
+        }
+        out.push_str(p);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use godwit_oracle::tokenize;
+
+    fn convert(sql: &str) -> (String, Vec<&'static str>) {
+        let mut r = Rewrite::default();
+        let text = r.sql(&tokenize(sql, 1));
+        (text, r.blocking.iter().map(|(id, _)| *id).collect())
+    }
+
+    #[test]
+    fn oracle_functions_become_postgres_expressions() {
+        let cases = [
+            ("NVL(a, 0)", "coalesce(a, 0)"),
+            ("NVL2(a, 'y', 'n')", "(CASE WHEN a IS NOT NULL THEN 'y' ELSE 'n' END)"),
+            ("DECODE(x, 1, 'one', NULL, 'none', 'other')", "(CASE WHEN x IS NOT DISTINCT FROM 1 THEN 'one' WHEN x IS NOT DISTINCT FROM null THEN 'none' ELSE 'other' END)"),
+            ("SYSDATE", "LOCALTIMESTAMP(0)"),
+            ("SYSTIMESTAMP", "CURRENT_TIMESTAMP"),
+            ("USER", "CURRENT_USER"),
+            ("emp_seq.NEXTVAL", "nextval('emp_seq')"),
+            ("hr.emp_seq.CURRVAL", "currval('hr.emp_seq')"),
+            ("TO_DATE('17-06-2003', 'dd-MM-yyyy')", "to_timestamp('17-06-2003', 'dd-MM-yyyy')::timestamp(0)"),
+            ("TO_NUMBER(s)", "(s)::numeric"),
+            ("SELECT 1 FROM DUAL", "select 1"),
+            ("SELECT a FROM t MINUS SELECT a FROM u", "select a from t EXCEPT select a from u"),
+            ("q'[it's]' || N'x'", "'it''s' || 'x'"),
+            ("\"EMP_ID\" != 3", "emp_id <> 3"),
+            ("LISTAGG(name, ', ') WITHIN GROUP (ORDER BY name)", "string_agg((name)::text, ', ' order by name)"),
+            ("NVL(NVL(a, b), c)", "coalesce(coalesce(a, b), c)"),
+        ];
+        for (oracle, expected) in cases {
+            assert_eq!(convert(oracle).0, expected, "{oracle}");
+        }
+    }
+
+    #[test]
+    fn empty_strings_are_null_in_data() {
+        let mut r = Rewrite {
+            empty_string_is_null: true,
+            ..Default::default()
+        };
+        assert_eq!(r.sql(&tokenize("(1, '', 'x')", 1)), "(1, NULL, 'x')");
+    }
+
+    #[test]
+    fn unconvertible_constructs_block_the_statement() {
+        assert_eq!(
+            convert("SELECT * FROM a, b WHERE a.id = b.id (+)").1,
+            ["GW-SQL-OUTER-JOIN"]
+        );
+        assert_eq!(
+            convert("SELECT * FROM t WHERE ROWNUM < 5").1,
+            ["GW-SQL-ROWNUM"]
+        );
+        assert_eq!(
+            convert("SELECT id FROM t START WITH p IS NULL CONNECT BY PRIOR id = p").1,
+            ["GW-SQL-CONNECT-BY", "GW-SQL-CONNECT-BY"]
+        );
+    }
+}

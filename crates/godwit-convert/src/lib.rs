@@ -1,0 +1,193 @@
+//! Deterministic Oracle → PostgreSQL conversion.
+//!
+//! [`convert`] reads the statements of an Oracle script (see `godwit_oracle::script`) into a PostgreSQL
+//! [`godwit_catalog::Catalog`] plus data statements, and reports every Oracle object with its status and
+//! [`findings::Finding`]s. [`Conversion::to_sql`] writes one PostgreSQL script in creation order: types,
+//! sequences and tables; the data; keys, indexes and foreign keys; views; comments. The DDL itself is
+//! rendered by the same writer the PostgreSQL source uses (`godwit_postgres::render`).
+//!
+//! Not converted yet (reported as findings, never emitted as broken SQL): PL/SQL units, `(+)` joins,
+//! ROWNUM, CONNECT BY, partitioning, MERGE and multi-table inserts.
+
+pub mod convert;
+mod cursor;
+pub mod expr;
+pub mod findings;
+pub mod names;
+pub mod types;
+
+pub use convert::{convert, Conversion, DataStatement, ObjectReport, Options, Status};
+pub use findings::{Finding, Severity};
+
+use godwit_catalog::{ObjectKind, ObjectRef};
+use godwit_postgres::Phase;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+fn report_kind(kind: ObjectKind) -> Option<&'static str> {
+    Some(match kind {
+        ObjectKind::Table => "TABLE",
+        ObjectKind::View => "VIEW",
+        ObjectKind::MaterializedView => "MATERIALIZED VIEW",
+        ObjectKind::Sequence => "SEQUENCE",
+        ObjectKind::Type => "TYPE",
+        _ => return None,
+    })
+}
+
+fn comment_lines(text: &str) -> String {
+    text.lines().map(|l| format!("--   {l}\n")).collect()
+}
+
+impl Conversion {
+    /// Counts of objects by status: (converted, converted with findings, not converted).
+    pub fn status_counts(&self) -> (usize, usize, usize) {
+        let count = |s: Status| self.objects.iter().filter(|o| o.status == s).count();
+        (
+            count(Status::Converted),
+            count(Status::ConvertedWithFindings),
+            count(Status::NotConverted),
+        )
+    }
+
+    /// The PostgreSQL script: one block per object, headed by a comment naming the Oracle object, where
+    /// it was defined and its findings; data between the tables and their keys.
+    pub fn to_sql(&self, options: &Options) -> String {
+        let script = godwit_postgres::render(&self.catalog);
+        let reports: BTreeMap<(String, String), &ObjectReport> = self
+            .objects
+            .iter()
+            .map(|o| ((o.kind.clone(), o.name.clone()), o))
+            .collect();
+        let mut headed: BTreeSet<ObjectRef> = BTreeSet::new();
+        let (converted, with_findings, not_converted) = self.status_counts();
+        let mut out = String::new();
+        let _ = writeln!(out, "-- Converted from Oracle by Godwit");
+        let _ = writeln!(out, "-- objects: {converted} converted, {with_findings} converted with findings, {not_converted} not converted");
+        out.push_str("SET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\nSET check_function_bodies = false;\n");
+        if options.default_schema != "public" {
+            let _ = writeln!(
+                out,
+                "CREATE SCHEMA IF NOT EXISTS {};",
+                godwit_catalog::quote_ident(&options.default_schema)
+            );
+            let _ = writeln!(
+                out,
+                "SET search_path TO {}, public;",
+                godwit_catalog::quote_ident(&options.default_schema)
+            );
+        }
+        let header = |out: &mut String, object: &ObjectRef, headed: &mut BTreeSet<ObjectRef>| {
+            let Some(kind) = report_kind(object.kind) else {
+                return;
+            };
+            if !headed.insert(object.clone()) {
+                return;
+            }
+            let name = godwit_catalog::QualifiedName::new(&object.schema, &object.name).to_string();
+            let plain = format!("{}.{}", object.schema, object.name);
+            if let Some(report) = reports.get(&(kind.to_string(), plain)).or_else(|| {
+                reports.get(&(
+                    "SYNONYM".to_string(),
+                    format!("{}.{}", object.schema, object.name),
+                ))
+            }) {
+                let _ = writeln!(
+                    out,
+                    "-- {kind} {name} (Oracle: {}:{})",
+                    report.file.display(),
+                    report.line
+                );
+                for f in &report.findings {
+                    out.push_str(&comment_lines(
+                        &format!("{:?} {}: {}", f.severity, f.id, f.message).to_lowercase_first(),
+                    ));
+                }
+            }
+        };
+        for phase in Phase::ALL {
+            let statements: Vec<_> = script.phase(phase).collect();
+            if !statements.is_empty() {
+                let _ = write!(out, "\n-- ===== {} =====\n\n", phase.title());
+            }
+            for s in statements {
+                header(&mut out, &s.object, &mut headed);
+                out.push_str(&s.sql);
+                out.push_str(";\n\n");
+            }
+            if phase == Phase::PreData && !self.data.is_empty() {
+                out.push_str("\n-- ===== data =====\n\n");
+                let mut last_table = None;
+                for d in &self.data {
+                    if last_table != Some(&d.table) {
+                        let _ = writeln!(
+                            out,
+                            "-- data for {} (Oracle: {}:{})",
+                            d.table,
+                            d.file.display(),
+                            d.line
+                        );
+                        last_table = Some(&d.table);
+                    }
+                    out.push_str(&d.sql);
+                    out.push_str(";\n");
+                }
+            }
+        }
+        let skipped: Vec<&ObjectReport> = self
+            .objects
+            .iter()
+            .filter(|o| o.status == Status::NotConverted)
+            .collect();
+        if !skipped.is_empty() {
+            out.push_str("\n-- ===== not converted =====\n\n");
+            for o in skipped {
+                let _ = writeln!(
+                    out,
+                    "-- {} {} (Oracle: {}:{})",
+                    o.kind,
+                    o.name,
+                    o.file.display(),
+                    o.line
+                );
+                for f in &o.findings {
+                    out.push_str(&comment_lines(&format!(
+                        "{} {}: {} ({})",
+                        "error", f.id, f.message, f.suggestion
+                    )));
+                }
+            }
+        }
+        out
+    }
+
+    /// The report as JSON: every object with its status and findings, and totals.
+    pub fn report_json(&self) -> serde_json::Value {
+        let (converted, with_findings, not_converted) = self.status_counts();
+        serde_json::json!({
+            "summary": {
+                "objects": self.objects.len(),
+                "converted": converted,
+                "converted_with_findings": with_findings,
+                "not_converted": not_converted,
+                "data_statements": self.data.len(),
+                "data_rows": self.data.iter().map(|d| d.rows).sum::<usize>(),
+            },
+            "objects": self.objects,
+        })
+    }
+}
+
+trait LowercaseFirst {
+    fn to_lowercase_first(&self) -> String;
+}
+
+impl LowercaseFirst for String {
+    fn to_lowercase_first(&self) -> String {
+        let mut chars = self.chars();
+        match chars.next() {
+            Some(c) => c.to_lowercase().collect::<String>() + chars.as_str(),
+            None => String::new(),
+        }
+    }
+}
