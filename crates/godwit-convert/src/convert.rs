@@ -77,6 +77,66 @@ struct Converter<'o> {
     index: BTreeMap<(String, String), usize>,
     file: PathBuf,
     line: u32,
+    /// Oracle schema names the input qualifies names with but creates nothing in: they are the
+    /// script's own schema and map to the default schema.
+    foreign_qualifiers: std::collections::BTreeSet<String>,
+}
+
+/// Schema qualifiers of `schema.object` references to objects the input creates unqualified, when the
+/// input creates nothing in that schema: the script ran as that Oracle user.
+fn own_schema_qualifiers(statements: &[Statement]) -> std::collections::BTreeSet<String> {
+    use std::collections::BTreeSet;
+    let mut created_unqualified: BTreeSet<String> = BTreeSet::new();
+    let mut created_schemas: BTreeSet<String> = BTreeSet::new();
+    let mut qualifiers: BTreeSet<(String, String)> = BTreeSet::new();
+    for s in statements {
+        let tokens = tokenize(&s.text, s.line);
+        let head = words(&tokens, 8);
+        if head.first().is_some_and(|w| w == "CREATE") {
+            if let Some(k) = head.iter().position(|w| {
+                matches!(
+                    w.as_str(),
+                    "TABLE"
+                        | "VIEW"
+                        | "SEQUENCE"
+                        | "SYNONYM"
+                        | "TYPE"
+                        | "FUNCTION"
+                        | "PROCEDURE"
+                        | "PACKAGE"
+                )
+            }) {
+                let mut c = Cursor::new(&tokens[(k + 1).min(tokens.len())..]);
+                c.eat("BODY");
+                match c.qualified() {
+                    Some((Some(schema), _)) => {
+                        created_schemas.insert(pg_name(schema));
+                    }
+                    Some((None, name)) => {
+                        created_unqualified.insert(pg_name(name));
+                    }
+                    None => {}
+                }
+            }
+        }
+        for w in tokens.windows(3) {
+            if matches!(w[0].kind, TokenKind::Word | TokenKind::QuotedIdent)
+                && w[1].is_symbol(".")
+                && matches!(w[2].kind, TokenKind::Word | TokenKind::QuotedIdent)
+            {
+                qualifiers.insert((pg_name(&w[0]), pg_name(&w[2])));
+            }
+        }
+    }
+    qualifiers
+        .into_iter()
+        .filter(|(schema, object)| {
+            created_unqualified.contains(object)
+                && !created_schemas.contains(schema)
+                && !created_unqualified.contains(schema)
+        })
+        .map(|(schema, _)| schema)
+        .collect()
 }
 
 /// Converts the statements of an Oracle script.
@@ -89,6 +149,7 @@ pub fn convert(statements: &[Statement], options: &Options) -> Conversion {
         index: BTreeMap::new(),
         file: PathBuf::new(),
         line: 0,
+        foreign_qualifiers: own_schema_qualifiers(statements),
     };
     for s in statements {
         c.file = s.file.clone();
@@ -185,12 +246,19 @@ impl Converter<'_> {
     }
 
     fn qualified(&self, schema: Option<&Token>, name: &Token) -> QualifiedName {
+        let schema = schema
+            .map(pg_name)
+            .filter(|s| !self.foreign_qualifiers.contains(s));
         QualifiedName::new(
-            schema
-                .map(pg_name)
-                .unwrap_or_else(|| self.options.default_schema.clone()),
+            schema.unwrap_or_else(|| self.options.default_schema.clone()),
             pg_name(name),
         )
+    }
+
+    fn rewriter(&self) -> Rewrite {
+        let mut rw = Rewrite::default();
+        rw.dropped_qualifiers = self.foreign_qualifiers.clone();
+        rw
     }
 
     fn schema_mut(&mut self, schema: &str) -> &mut Schema {
@@ -505,7 +573,7 @@ impl Converter<'_> {
             if c.eat("DEFAULT") {
                 let on_null = c.eat_all(&["ON", "NULL"]);
                 let expr = c.until(is_column_attribute_start);
-                let mut rw = Rewrite::default();
+                let mut rw = self.rewriter();
                 let sql = rw.sql(expr);
                 self.rewrite_findings(report, &rw, &format!("default of {table}.{name}"));
                 if on_null {
@@ -549,7 +617,7 @@ impl Converter<'_> {
                         };
                     }
                 } else if let Some(expr) = c.group() {
-                    let mut rw = Rewrite::default();
+                    let mut rw = self.rewriter();
                     let sql = rw.sql(expr);
                     self.rewrite_findings(report, &rw, &format!("virtual column {table}.{name}"));
                     c.eat("VIRTUAL");
@@ -734,7 +802,49 @@ impl Converter<'_> {
             }
         } else if c.eat("CHECK") {
             let expr = c.group().unwrap_or(&[]);
-            let mut rw = Rewrite::default();
+            // `column IS JSON`: PostgreSQL 15 has no IS JSON; a cast to jsonb checks the same.
+            if expr.len() >= 3 && expr[1].is("IS") && expr[2].is("JSON") && expr.len() <= 4 {
+                let column = pg_name(&expr[0]);
+                let is_bytes = out
+                    .columns
+                    .iter()
+                    .find(|x| x.name == column)
+                    .is_some_and(|x| x.data_type.sql == "bytea");
+                let value = if is_bytes {
+                    format!("convert_from({}, 'UTF8')", quote_ident(&column))
+                } else {
+                    quote_ident(&column)
+                };
+                let f = self.finding("GW-CHECK-IS-JSON", Severity::Info, format!("check {column} IS JSON on {table} became a cast to jsonb (invalid JSON is rejected with a cast error)"), "consider a jsonb column");
+                self.note(report, f);
+                let expression = format!(
+                    "({} IS NULL OR ({value})::jsonb IS NOT NULL)",
+                    quote_ident(&column)
+                );
+                let state = constraint_state(&mut c);
+                let name = explicit.unwrap_or_else(|| {
+                    default_constraint_name(
+                        table,
+                        &ConstraintKind::Check {
+                            expression: String::new(),
+                            no_inherit: false,
+                        },
+                        out,
+                    )
+                });
+                return (!state.disabled).then_some(Constraint {
+                    name,
+                    kind: ConstraintKind::Check {
+                        expression,
+                        no_inherit: false,
+                    },
+                    deferrable: false,
+                    initially_deferred: false,
+                    validated: !state.novalidate,
+                    comment: None,
+                });
+            }
+            let mut rw = self.rewriter();
             let sql = rw.sql(expr);
             self.rewrite_findings(report, &rw, &format!("check constraint on {table}"));
             if !rw.blocking.is_empty() {
@@ -859,6 +969,11 @@ impl Converter<'_> {
                     vec![c.rest().to_vec()]
                 };
                 for item in items {
+                    if item.iter().any(|t| t.is("IDENTITY")) {
+                        let f = self.finding("GW-IDENTITY-RESTART", Severity::Info, format!("ALTER TABLE {name} MODIFY … IDENTITY: identity positions are set past the loaded data after the data section"), "none");
+                        self.note(report, f);
+                        continue;
+                    }
                     let Some(col_token) = item.first() else {
                         continue;
                     };
@@ -969,7 +1084,7 @@ impl Converter<'_> {
             {
                 quote_ident(&pg_name(&part[0]))
             } else {
-                let mut rw = Rewrite::default();
+                let mut rw = self.rewriter();
                 let sql = rw.sql(part);
                 self.rewrite_findings(report, &rw, &format!("index {index_name}"));
                 format!("({sql})")
@@ -1020,6 +1135,21 @@ impl Converter<'_> {
                 "none",
             );
             self.note(report, f);
+        }
+        let view = self
+            .catalog
+            .schemas
+            .iter_mut()
+            .find(|s| s.name == table_name.schema)
+            .and_then(|s| {
+                s.views
+                    .iter_mut()
+                    .find(|v| v.name == table_name.name && v.materialized)
+            });
+        if let Some(view) = view {
+            view.indexes.retain(|i| i.name != index.name);
+            view.indexes.push(index);
+            return;
         }
         match self.table_mut(&table_name) {
             Some(table) => {
@@ -1251,7 +1381,7 @@ impl Converter<'_> {
             }
             end = p;
         }
-        let mut rw = Rewrite::default();
+        let mut rw = self.rewriter();
         let query = rw.sql(&query_tokens[..end]);
         self.rewrite_findings(report, &rw, &format!("{kind} {name}"));
         if !rw.blocking.is_empty() {
@@ -1415,10 +1545,8 @@ impl Converter<'_> {
             self.objects[report].findings.push(f);
             return;
         }
-        let mut rw = Rewrite {
-            empty_string_is_null: true,
-            ..Default::default()
-        };
+        let mut rw = self.rewriter();
+        rw.empty_string_is_null = true;
         let sql = rw.sql(tokens);
         self.rewrite_findings(report, &rw, &format!("data for {table}"));
         if !rw.blocking.is_empty() {
@@ -1441,12 +1569,21 @@ impl Converter<'_> {
     /// `BEGIN … END;` blocks that only hold DML (the usual way sample schemas load data) become plain
     /// statements; anything else is PL/SQL, left for the PL/SQL converter.
     fn anonymous_block(&mut self, tokens: &[Token]) {
-        let inner = if tokens[0].is("BEGIN") && tokens.len() >= 3 {
-            let end = tokens
-                .iter()
-                .rposition(|t| t.is("END"))
-                .unwrap_or(tokens.len());
-            &tokens[1..end]
+        let begin = tokens
+            .iter()
+            .position(|t| t.is("BEGIN"))
+            .unwrap_or(tokens.len());
+        let end = tokens
+            .iter()
+            .rposition(|t| t.is("END"))
+            .unwrap_or(tokens.len());
+        let declarations = if tokens[0].is("DECLARE") {
+            &tokens[1..begin]
+        } else {
+            &[][..]
+        };
+        let inner = if begin < end {
+            &tokens[begin + 1..end]
         } else {
             &[][..]
         };
@@ -1454,16 +1591,21 @@ impl Converter<'_> {
             .split(|t| t.is_symbol(";"))
             .filter(|s| !s.is_empty())
             .collect();
-        let only_dml = !inner.is_empty()
-            && statements.iter().all(|s| {
-                s[0].is("INSERT")
-                    || s[0].is("UPDATE")
-                    || s[0].is("DELETE")
-                    || s[0].is("COMMIT")
-                    || s[0].is("NULL")
-            })
+        let is_dml = |s: &[Token]| s[0].is("INSERT") || s[0].is("UPDATE") || s[0].is("DELETE");
+        let is_assignment = |s: &[Token]| {
+            s.len() > 2 && matches!(s[0].kind, TokenKind::Word) && s[1].is_symbol(":=")
+        };
+        let simple = !inner.is_empty()
+            && statements
+                .iter()
+                .all(|s| is_dml(s) || s[0].is("COMMIT") || s[0].is("NULL") || is_assignment(s))
             && !inner.iter().any(|t| t.kind == TokenKind::Bind);
-        if !only_dml {
+        let variables = if simple {
+            self.block_variables(declarations)
+        } else {
+            None
+        };
+        let Some(variables) = variables else {
             let name = QualifiedName::new(
                 &self.options.default_schema,
                 format!(
@@ -1472,20 +1614,102 @@ impl Converter<'_> {
                     self.line
                 ),
             );
-            return self.not_converted(
-                "ANONYMOUS BLOCK",
-                &name,
-                "GW-PLSQL-NOT-YET",
-                "anonymous PL/SQL block with more than DML is not converted yet".into(),
-                "convert it to a DO block by hand",
-            );
+            return self.not_converted("ANONYMOUS BLOCK", &name, "GW-PLSQL-NOT-YET", "anonymous PL/SQL block with more than declarations, assignments and DML is not converted yet".into(), "convert it to a DO block by hand");
+        };
+        if variables.is_empty() && !statements.iter().any(|s| is_assignment(s)) {
+            // Only DML: plain statements.
+            for s in statements {
+                if is_dml(s) {
+                    self.line = s[0].line;
+                    self.data_statement(s);
+                }
+            }
+            return;
         }
-        for s in statements {
-            if s[0].is("INSERT") || s[0].is("UPDATE") || s[0].is("DELETE") {
-                self.line = s[0].line;
+        // Declarations, assignments and DML: a DO block.
+        let first_dml = statements.iter().find(|s| is_dml(s));
+        let Some(first_dml) = first_dml else { return };
+        let data_before = self.data.len();
+        let mut body = String::new();
+        let mut rows = 0;
+        let mut table = None;
+        for s in &statements {
+            if is_dml(s) {
                 self.data_statement(s);
+                if let Some(d) = self.data.pop() {
+                    rows += d.rows;
+                    table.get_or_insert(d.table);
+                    body.push_str(&format!("    {};\n", d.sql));
+                }
+            } else if is_assignment(s) {
+                let mut rw = self.rewriter();
+                rw.empty_string_is_null = true;
+                body.push_str(&format!(
+                    "    {} := {};\n",
+                    quote_ident(&pg_name(&s[0])),
+                    rw.sql(&s[2..])
+                ));
             }
         }
+        self.data.truncate(data_before);
+        let Some(table) = table else { return };
+        let declare: String = variables
+            .iter()
+            .map(|(n, t, init)| {
+                format!(
+                    "    {} {t}{};\n",
+                    quote_ident(n),
+                    init.as_ref()
+                        .map(|i| format!(" := {i}"))
+                        .unwrap_or_default()
+                )
+            })
+            .collect();
+        let sql = format!("DO $godwit$\nDECLARE\n{declare}BEGIN\n{body}END\n$godwit$");
+        self.data.push(DataStatement {
+            table,
+            sql,
+            rows,
+            file: self.file.clone(),
+            line: first_dml[0].line,
+        });
+    }
+
+    /// Scalar variable declarations of an anonymous block: (name, PostgreSQL type, initial value).
+    /// `None` when a declaration is anything else (cursor, type, exception, %TYPE …).
+    fn block_variables(
+        &mut self,
+        declarations: &[Token],
+    ) -> Option<Vec<(String, String, Option<String>)>> {
+        let mut out = Vec::new();
+        for decl in declarations
+            .split(|t| t.is_symbol(";"))
+            .filter(|d| !d.is_empty())
+        {
+            let mut c = Cursor::new(decl);
+            let name = pg_name(c.ident()?);
+            if c.is("CONSTANT")
+                || c.is("CURSOR")
+                || c.is("EXCEPTION")
+                || c.is("TYPE")
+                || decl.iter().any(|t| t.is_symbol("%"))
+            {
+                return None;
+            }
+            let data_type = convert_type(&mut c)?.data_type.sql;
+            c.eat_all(&["NOT", "NULL"]);
+            let init = if c.eat_symbol(":=") || c.eat("DEFAULT") {
+                let mut rw = self.rewriter();
+                Some(rw.sql(c.rest()))
+            } else {
+                None
+            };
+            if !c.at_end() {
+                return None;
+            }
+            out.push((name, data_type, init));
+        }
+        Some(out)
     }
 
     // ----- after the last statement -----
@@ -1546,6 +1770,87 @@ impl Converter<'_> {
                 });
                 // Identity columns keep NOT NULL; PostgreSQL needs no separate constraint.
             }
+        }
+        // A foreign key needs comparable types on both sides; Oracle compares any NUMBERs, PostgreSQL
+        // not integer with numeric. The referencing column takes the referenced column's type.
+        let column_types: BTreeMap<(QualifiedName, String), DataType> = self
+            .catalog
+            .schemas
+            .iter()
+            .flat_map(|s| {
+                s.tables.iter().flat_map(move |t| {
+                    t.columns.iter().map(move |c| {
+                        (
+                            (QualifiedName::new(&s.name, &t.name), c.name.clone()),
+                            c.data_type.clone(),
+                        )
+                    })
+                })
+            })
+            .collect();
+        let numeric_family = |t: &DataType| {
+            matches!(
+                t.name.as_str(),
+                "smallint" | "integer" | "bigint" | "numeric"
+            )
+        };
+        let mut aligned = Vec::new();
+        for schema in &mut self.catalog.schemas {
+            for table in &mut schema.tables {
+                let fks: Vec<(Vec<String>, QualifiedName, Vec<String>)> = table
+                    .constraints
+                    .iter()
+                    .filter_map(|c| match &c.kind {
+                        ConstraintKind::ForeignKey {
+                            columns,
+                            referenced_table,
+                            referenced_columns,
+                            ..
+                        } => Some((
+                            columns.clone(),
+                            referenced_table.clone(),
+                            referenced_columns.clone(),
+                        )),
+                        _ => None,
+                    })
+                    .collect();
+                for (columns, target, target_columns) in fks {
+                    for (column, target_column) in columns.iter().zip(&target_columns) {
+                        let Some(wanted) =
+                            column_types.get(&(target.clone(), target_column.clone()))
+                        else {
+                            continue;
+                        };
+                        if let Some(col) = table.columns.iter_mut().find(|c| &c.name == column) {
+                            if col.data_type != *wanted
+                                && numeric_family(&col.data_type)
+                                && numeric_family(wanted)
+                            {
+                                aligned.push(format!(
+                                    "{}.{}.{column} became {} like {target}.{target_column}",
+                                    schema.name, table.name, wanted.sql
+                                ));
+                                col.data_type = wanted.clone();
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for message in aligned {
+            let name = QualifiedName::new(&self.options.default_schema, "(foreign keys)");
+            let i = self
+                .index
+                .get(&("NOTE".to_string(), name.to_string()))
+                .copied()
+                .unwrap_or_else(|| self.report("NOTE", &name, Status::Converted));
+            let f = self.finding(
+                "GW-FK-TYPE-ALIGNED",
+                Severity::Info,
+                message,
+                "none: the values are the same numbers",
+            );
+            self.note(i, f);
         }
         // Views depend on the views their query names.
         let view_names: Vec<QualifiedName> = self

@@ -21,6 +21,12 @@ pub struct Rewrite {
     pub blocking: Vec<(&'static str, String)>,
     /// Conversions worth a note: (finding id, message).
     pub notes: Vec<(&'static str, String)>,
+    /// Schema qualifiers to leave out (Oracle schemas that map to the target's default schema).
+    pub dropped_qualifiers: std::collections::BTreeSet<String>,
+    /// The word before the `.` preceding the current call (e.g. `UTL_RAW`), upper-cased.
+    pub(crate) current_qualifier: Option<String>,
+    /// Set by a call rewrite that replaces its package qualifier too.
+    pub(crate) drop_qualifier: bool,
 }
 
 /// A PostgreSQL string literal.
@@ -29,6 +35,10 @@ pub fn literal(value: &str) -> String {
 }
 
 impl Rewrite {
+    fn qualifier_is(&self, package: &str) -> bool {
+        self.current_qualifier.as_deref() == Some(package)
+    }
+
     /// Converts `tokens` to PostgreSQL SQL text.
     pub fn sql(&mut self, tokens: &[Token]) -> String {
         let mut out: Vec<String> = Vec::new();
@@ -45,7 +55,14 @@ impl Rewrite {
             if t.kind == TokenKind::Word && next.is_some_and(|n| n.is_symbol("(")) {
                 if let Some(end) = matching_paren(tokens, i + 1) {
                     let args = &tokens[i + 2..end];
+                    self.current_qualifier =
+                        (i >= 2 && tokens[i - 1].is_symbol(".")).then(|| tokens[i - 2].upper());
+                    self.drop_qualifier = false;
                     if let Some((text, consumed)) = self.call(&upper, args, &tokens[end + 1..]) {
+                        if self.drop_qualifier && out.last().is_some_and(|s| s == ".") {
+                            out.pop();
+                            out.pop();
+                        }
                         out.push(text);
                         i = end + 1 + consumed;
                         continue;
@@ -116,12 +133,22 @@ impl Rewrite {
                         ));
                         out.push(t.text.to_lowercase());
                     }
+                    _ if next.is_some_and(|n| n.is_symbol("."))
+                        && !prev_is_dot(tokens, i)
+                        && self.dropped_qualifiers.contains(&t.text.to_lowercase()) =>
+                    {
+                        i += 2;
+                        continue;
+                    }
                     _ => out.push(t.text.to_lowercase()),
                 },
                 TokenKind::QuotedIdent => out.push(quote_ident(&pg_name(t))),
                 TokenKind::String => {
                     let value = t.string_value();
-                    if value.is_empty() && self.empty_string_is_null {
+                    // Oracle's '' is NULL, but || treats NULL as '': next to || it stays ''.
+                    let concatenated = next.is_some_and(|n| n.is_symbol("||"))
+                        || (i > 0 && tokens[i - 1].is_symbol("||"));
+                    if value.is_empty() && self.empty_string_is_null && !concatenated {
                         out.push("NULL".into());
                     } else {
                         out.push(literal(&value));
@@ -194,12 +221,28 @@ impl Rewrite {
                 format!("({})::timestamp(0)", arg(0, self)?)
             }
             ("TO_NUMBER", 1) => format!("({})::numeric", arg(0, self)?),
+            ("GROUPING_ID", _) => {
+                // PostgreSQL's GROUPING(a, b, …) returns the same bit mask as Oracle's GROUPING_ID.
+                let list: Vec<String> = (0..parts.len()).filter_map(|k| arg(k, self)).collect();
+                format!("GROUPING({})", list.join(", "))
+            }
+            ("CAST_TO_RAW", 1) if self.qualifier_is("UTL_RAW") => {
+                self.drop_qualifier = true;
+                format!("convert_to({}, 'UTF8')", arg(0, self)?)
+            }
+            ("CAST_TO_VARCHAR2", 1) if self.qualifier_is("UTL_RAW") => {
+                self.drop_qualifier = true;
+                format!("convert_from({}, 'UTF8')", arg(0, self)?)
+            }
             ("LISTAGG", 1 | 2) => {
-                // LISTAGG(x [, sep]) [WITHIN GROUP (ORDER BY …)]
-                let separator = if parts.len() == 2 {
-                    arg(1, self)?
-                } else {
-                    "''".into()
+                // LISTAGG(x [, sep] [ON OVERFLOW …]) [WITHIN GROUP (ORDER BY …)]; string_agg has no
+                // length limit, so the overflow clause has nothing to do.
+                let separator = match parts.get(1) {
+                    Some(p) => {
+                        let end = p.iter().position(|t| t.is("ON")).unwrap_or(p.len());
+                        self.sql(&p[..end])
+                    }
+                    None => "''".into(),
                 };
                 let value = arg(0, self)?;
                 if after.first().is_some_and(|t| t.is("WITHIN"))

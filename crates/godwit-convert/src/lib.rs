@@ -132,6 +132,23 @@ impl Conversion {
                     out.push_str(&d.sql);
                     out.push_str(";\n");
                 }
+                // Identity columns continue after the highest value the data inserted.
+                let loaded: BTreeSet<&godwit_catalog::QualifiedName> =
+                    self.data.iter().map(|d| &d.table).collect();
+                for table in loaded {
+                    let Some(t) = self.catalog.table(table) else {
+                        continue;
+                    };
+                    for column in t.columns.iter().filter(|c| c.identity.is_some()) {
+                        let col = godwit_catalog::quote_ident(&column.name);
+                        let _ = writeln!(
+                            out,
+                            "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence({}, {}), max({col})) FROM {table} HAVING max({col}) IS NOT NULL;",
+                            expr::literal(&table.to_string()),
+                            expr::literal(&column.name)
+                        );
+                    }
+                }
             }
         }
         let skipped: Vec<&ObjectReport> = self
