@@ -16,7 +16,10 @@ const USAGE: &str = "usage: cargo xtask <run|test>
          and the end-to-end test of the real app under Xvfb";
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
 }
 
 fn main() {
@@ -43,7 +46,8 @@ impl Timings {
         eprintln!("xtask: == {name}");
         let start = Instant::now();
         let out = f().with_context(|| format!("stage {name:?} failed"))?;
-        self.0.push((name.to_string(), start.elapsed().as_secs_f64()));
+        self.0
+            .push((name.to_string(), start.elapsed().as_secs_f64()));
         Ok(out)
     }
 
@@ -52,7 +56,11 @@ impl Timings {
         for (name, secs) in &self.0 {
             eprintln!("  {name:<40} {secs:>7.1} s");
         }
-        eprintln!("  {:<40} {:>7.1} s", "total", self.1.elapsed().as_secs_f64());
+        eprintln!(
+            "  {:<40} {:>7.1} s",
+            "total",
+            self.1.elapsed().as_secs_f64()
+        );
     }
 }
 
@@ -62,7 +70,9 @@ fn cargo() -> Command {
 
 fn check(cmd: &mut Command) -> Result<()> {
     let shown = format!("{cmd:?}");
-    let status = cmd.status().with_context(|| format!("cannot start {shown}"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot start {shown}"))?;
     if !status.success() {
         bail!("{shown} failed with {status}");
     }
@@ -72,7 +82,9 @@ fn check(cmd: &mut Command) -> Result<()> {
 fn run_app() -> Result<()> {
     let root = workspace_root();
     let mut t = Timings(Vec::new(), Instant::now());
-    t.stage("system packages", || system::ensure_packages(system::APP_PACKAGES))?;
+    t.stage("system packages", || {
+        system::ensure_packages(system::APP_PACKAGES)
+    })?;
     t.stage("ui dependencies", || desktop::install_ui_deps(&root))?;
     t.stage("ui build", || desktop::build_ui(&root))?;
     t.print();
@@ -91,14 +103,34 @@ fn test() -> Result<()> {
     t.stage("ui dependencies", || desktop::install_ui_deps(&root))?;
     t.stage("ui build", || desktop::build_ui(&root))?;
     t.stage("cargo test: engine crates and CLI", || {
-        check(cargo().current_dir(&root).args(["test", "--workspace", "--exclude", "xtask", "--exclude", "godwit-desktop"]).env("GODWIT_REQUIRE_KEYRING", "1"))
+        check(
+            cargo()
+                .current_dir(&root)
+                .args([
+                    "test",
+                    "--workspace",
+                    "--exclude",
+                    "xtask",
+                    "--exclude",
+                    "godwit-desktop",
+                ])
+                .env("GODWIT_REQUIRE_KEYRING", "1"),
+        )
     })?;
     // Same features as the app build below, so the two share every compiled dependency.
     t.stage("cargo test: desktop shell (bindings drift)", || {
-        check(cargo().current_dir(&root).args(["test", "-p", "godwit-desktop", "--features", "tauri/custom-protocol"]))
+        check(cargo().current_dir(&root).args([
+            "test",
+            "-p",
+            "godwit-desktop",
+            "--features",
+            "tauri/custom-protocol",
+        ]))
     })?;
     let app = t.stage("desktop app build", || desktop::build_app(&root))?;
-    t.stage("tauri-driver", || desktop::ensure_tauri_driver().map(|_| ()))?;
+    t.stage("tauri-driver", || {
+        desktop::ensure_tauri_driver().map(|_| ())
+    })?;
     t.stage("end-to-end test of the desktop app", || {
         let cluster;
         let url = match std::env::var("GODWIT_TEST_PG") {

@@ -5,17 +5,42 @@ use std::process::Command;
 
 /// What the desktop app needs to build and run (Tauri v2 on Linux, the OS keyring).
 pub const APP_PACKAGES: &[&str] = &[
-    "build-essential", "pkg-config", "file", "libssl-dev", "libwebkit2gtk-4.1-dev", "libgtk-3-dev",
-    "librsvg2-dev", "libayatana-appindicator3-dev", "libsoup-3.0-dev", "libxdo-dev", "libdbus-1-dev",
-    "dbus", "gnome-keyring",
+    "build-essential",
+    "pkg-config",
+    "file",
+    "libssl-dev",
+    "libwebkit2gtk-4.1-dev",
+    "libgtk-3-dev",
+    "librsvg2-dev",
+    "libayatana-appindicator3-dev",
+    "libsoup-3.0-dev",
+    "libxdo-dev",
+    "libdbus-1-dev",
+    "dbus",
+    "gnome-keyring",
 ];
 
 /// Everything the tests need: the app's packages, PostgreSQL server binaries (initdb, pg_ctl,
 /// pgbench), openssl for the TLS test, Xvfb and WebKitWebDriver for the end-to-end test.
 pub const TEST_PACKAGES: &[&str] = &[
-    "build-essential", "pkg-config", "file", "libssl-dev", "libwebkit2gtk-4.1-dev", "libgtk-3-dev",
-    "librsvg2-dev", "libayatana-appindicator3-dev", "libsoup-3.0-dev", "libxdo-dev", "libdbus-1-dev",
-    "dbus", "gnome-keyring", "postgresql", "openssl", "xvfb", "xauth", "webkit2gtk-driver",
+    "build-essential",
+    "pkg-config",
+    "file",
+    "libssl-dev",
+    "libwebkit2gtk-4.1-dev",
+    "libgtk-3-dev",
+    "librsvg2-dev",
+    "libayatana-appindicator3-dev",
+    "libsoup-3.0-dev",
+    "libxdo-dev",
+    "libdbus-1-dev",
+    "dbus",
+    "gnome-keyring",
+    "postgresql",
+    "openssl",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
 ];
 
 fn is_installed(package: &str) -> bool {
@@ -27,7 +52,11 @@ fn is_installed(package: &str) -> bool {
 }
 
 fn is_root() -> bool {
-    Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false)
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
 }
 
 /// Installs the missing `packages` with apt (as root, or through sudo). On systems without apt it
@@ -37,11 +66,22 @@ pub fn ensure_packages(packages: &[&str]) -> Result<()> {
         eprintln!("xtask: not Linux: make sure Node.js 20+, and for tests PostgreSQL server binaries, are installed (see README)");
         return Ok(());
     }
-    if Command::new("dpkg-query").arg("--version").output().is_err() {
-        eprintln!("xtask: no apt/dpkg here: install the equivalents of {} yourself (see README)", packages.join(" "));
+    if Command::new("dpkg-query")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!(
+            "xtask: no apt/dpkg here: install the equivalents of {} yourself (see README)",
+            packages.join(" ")
+        );
         return Ok(());
     }
-    let missing: Vec<&str> = packages.iter().copied().filter(|p| !is_installed(p)).collect();
+    let missing: Vec<&str> = packages
+        .iter()
+        .copied()
+        .filter(|p| !is_installed(p))
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }
@@ -52,7 +92,11 @@ pub fn ensure_packages(packages: &[&str]) -> Result<()> {
         if !sudo.is_empty() {
             cmd.arg("apt-get");
         }
-        let status = cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive").status().context("cannot run apt-get")?;
+        let status = cmd
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .context("cannot run apt-get")?;
         if !status.success() {
             bail!("apt-get {} failed with {status}", args.join(" "));
         }
@@ -74,7 +118,10 @@ pub fn rerun_in_keyring_session() -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(scratch.join("runtime"), std::fs::Permissions::from_mode(0o700))?;
+        std::fs::set_permissions(
+            scratch.join("runtime"),
+            std::fs::Permissions::from_mode(0o700),
+        )?;
     }
     let exe = std::env::current_exe()?;
     let args: Vec<String> = std::env::args().skip(1).collect();
