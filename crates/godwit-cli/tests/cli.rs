@@ -401,3 +401,80 @@ fn saved_profiles_are_usable_by_name() {
         2
     );
 }
+
+#[test]
+fn convert_writes_a_script_and_a_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.sql");
+    std::fs::write(&input, "PROMPT hi\nCREATE TABLE t (id NUMBER(5) PRIMARY KEY, name VARCHAR2(10));\nINSERT INTO t VALUES (1, '');\nCREATE VIEW v AS SELECT id FROM t START WITH id = 1 CONNECT BY PRIOR id = id;\n").unwrap();
+    let out = dir.path().join("out.sql");
+    let report = dir.path().join("report.json");
+    let run = godwit(
+        &[
+            "convert",
+            "--from",
+            "oracle",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let sql = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        sql.contains("CREATE TABLE public.t (\n    id integer NOT NULL,\n    name varchar(10)\n)"),
+        "{sql}"
+    );
+    assert!(sql.contains("insert into t values(1, NULL);"), "{sql}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(report["summary"]["not_converted"], 1);
+    assert_eq!(report["summary"]["data_rows"], 1);
+    assert!(run.stderr.contains("1 not converted"), "{}", run.stderr);
+}
+
+#[test]
+fn convert_refuses_unusable_input_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("dump.dmp");
+    std::fs::write(&binary, [0x00u8, 0x01, 0x02]).unwrap();
+    let out = dir.path().join("out.sql");
+    let run = godwit(
+        &[
+            "convert",
+            "--from",
+            "oracle",
+            binary.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("dump.dmp") && run.stderr.contains("not a text script"),
+        "{}",
+        run.stderr
+    );
+    assert!(!out.exists(), "nothing is written for unusable input");
+    let missing = godwit(
+        &[
+            "convert",
+            "--from",
+            "oracle",
+            "/no/such/file.sql",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.stderr.contains("cannot read /no/such/file.sql"),
+        "{}",
+        missing.stderr
+    );
+}

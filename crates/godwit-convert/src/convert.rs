@@ -1382,7 +1382,7 @@ impl Converter<'_> {
             end = p;
         }
         let mut rw = self.rewriter();
-        let query = rw.sql(&query_tokens[..end]);
+        let query = rw.query(&query_tokens[..end]);
         self.rewrite_findings(report, &rw, &format!("{kind} {name}"));
         if !rw.blocking.is_empty() {
             self.objects[report].status = Status::NotConverted;
@@ -1547,7 +1547,7 @@ impl Converter<'_> {
         }
         let mut rw = self.rewriter();
         rw.empty_string_is_null = true;
-        let sql = rw.sql(tokens);
+        let sql = rw.query(tokens);
         self.rewrite_findings(report, &rw, &format!("data for {table}"));
         if !rw.blocking.is_empty() {
             return;

@@ -39,6 +39,11 @@ impl Rewrite {
         self.current_qualifier.as_deref() == Some(package)
     }
 
+    /// Converts a query or DML statement: query-level rewrites (outer joins, ROWNUM), then tokens.
+    pub fn query(&mut self, tokens: &[Token]) -> String {
+        self.sql(&crate::query::rewrite_query(tokens))
+    }
+
     /// Converts `tokens` to PostgreSQL SQL text.
     pub fn sql(&mut self, tokens: &[Token]) -> String {
         let mut out: Vec<String> = Vec::new();

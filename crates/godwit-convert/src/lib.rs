@@ -14,6 +14,7 @@ mod cursor;
 pub mod expr;
 pub mod findings;
 pub mod names;
+pub mod query;
 pub mod types;
 
 pub use convert::{convert, Conversion, DataStatement, ObjectReport, Options, Status};

@@ -558,13 +558,26 @@ pub fn render(catalog: &Catalog) -> DdlScript {
             ObjectKind::View
         };
         let me = object_ref(kind, &name.schema, &name.name);
+        // The output column names, as a list: a source may name them outside the query (Oracle does).
+        let columns = if view.columns.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({})",
+                view.columns
+                    .iter()
+                    .map(|c| quote_ident(c))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
         let sql = if view.materialized {
             format!(
-                "CREATE MATERIALIZED VIEW {name} AS\n{}\nWITH DATA",
+                "CREATE MATERIALIZED VIEW {name}{columns} AS\n{}\nWITH DATA",
                 view.query
             )
         } else {
-            let mut sql = format!("CREATE VIEW {name} AS\n{}", view.query);
+            let mut sql = format!("CREATE VIEW {name}{columns} AS\n{}", view.query);
             if let Some(option) = &view.check_option {
                 let _ = write!(sql, "\nWITH {option} CHECK OPTION");
             }
