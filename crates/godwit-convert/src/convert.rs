@@ -1746,6 +1746,23 @@ impl Converter<'_> {
                         }
                     }
                 }
+                // Primary key columns are NOT NULL (Oracle says so implicitly).
+                let pk_columns: Vec<String> = table
+                    .constraints
+                    .iter()
+                    .filter_map(|c| match &c.kind {
+                        ConstraintKind::PrimaryKey { columns } => Some(columns.clone()),
+                        _ => None,
+                    })
+                    .flatten()
+                    .collect();
+                for column in table
+                    .columns
+                    .iter_mut()
+                    .filter(|c| pk_columns.contains(&c.name))
+                {
+                    column.nullable = false;
+                }
                 // A unique index that a key constraint also creates: keep the constraint only.
                 let keys: Vec<(String, Vec<String>)> = table
                     .constraints
