@@ -128,14 +128,20 @@ fn own_schema_qualifiers(statements: &[Statement]) -> std::collections::BTreeSet
             }
         }
     }
-    qualifiers
+    // A qualifier is the script owner's schema when everything it qualifies is an object the script
+    // creates; an alias (`a.address_id`) also qualifies columns.
+    let mut by_qualifier: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (q, object) in qualifiers {
+        by_qualifier.entry(q).or_default().push(object);
+    }
+    by_qualifier
         .into_iter()
-        .filter(|(schema, object)| {
-            created_unqualified.contains(object)
-                && !created_schemas.contains(schema)
-                && !created_unqualified.contains(schema)
+        .filter(|(q, objects)| {
+            objects.iter().all(|o| created_unqualified.contains(o))
+                && !created_schemas.contains(q)
+                && !created_unqualified.contains(q)
         })
-        .map(|(schema, _)| schema)
+        .map(|(q, _)| q)
         .collect()
 }
 
@@ -253,6 +259,16 @@ impl Converter<'_> {
             schema.unwrap_or_else(|| self.options.default_schema.clone()),
             pg_name(name),
         )
+    }
+
+    /// Converts the type at the cursor; a user-defined type without a schema gets the default one.
+    fn pg_type(&self, c: &mut Cursor) -> Option<crate::types::Converted> {
+        let mut t = convert_type(c)?;
+        if t.is_user_type() && !t.data_type.name.contains('.') {
+            let q = QualifiedName::new(&self.options.default_schema, &t.data_type.name).to_string();
+            t.data_type = DataType::plain(q);
+        }
+        Some(t)
     }
 
     fn rewriter(&self) -> Rewrite {
@@ -528,7 +544,7 @@ impl Converter<'_> {
             self.note(report, f);
             DataType::plain("numeric")
         } else {
-            match convert_type(&mut c) {
+            match self.pg_type(&mut c) {
                 Some(t) => {
                     if let Some((id, message)) = t.note {
                         let severity = if id == "GW-TYPE-USER" {
@@ -572,6 +588,11 @@ impl Converter<'_> {
         while !c.at_end() {
             if c.eat("DEFAULT") {
                 let on_null = c.eat_all(&["ON", "NULL"]);
+                if c.is("NULL") && c.peek_at(1).is_none_or(is_column_attribute_start) {
+                    // DEFAULT NULL is no default.
+                    c.next();
+                    continue;
+                }
                 let expr = c.until(is_column_attribute_start);
                 let mut rw = self.rewriter();
                 let sql = rw.sql(expr);
@@ -1455,7 +1476,53 @@ impl Converter<'_> {
         while c.is("AUTHID") || c.is("CURRENT_USER") || c.is("DEFINER") {
             c.next();
         }
-        let is_object = (c.eat("AS") || c.eat("IS")) && c.eat("OBJECT");
+        let as_is = c.eat("AS") || c.eat("IS");
+        if as_is && (c.is("TABLE") || c.is("VARRAY") || c.is("VARYING")) {
+            // TABLE OF t / VARRAY(n) OF t → a domain over an array of t.
+            c.next();
+            c.eat("ARRAY");
+            c.group();
+            c.eat("OF");
+            let element = self.pg_type(&mut c);
+            let Some(element) = element else {
+                return self.not_converted(
+                    "TYPE",
+                    &name,
+                    "GW-PARSE",
+                    format!("collection type {name}: element type not understood"),
+                    "convert it by hand",
+                );
+            };
+            let report = self.report("TYPE", &name, Status::Converted);
+            let f = self.finding(
+                "GW-TYPE-COLLECTION",
+                Severity::Info,
+                format!(
+                    "collection type {name} became a domain over {}[]",
+                    element.data_type.sql
+                ),
+                "none",
+            );
+            self.note(report, f);
+            let base = DataType {
+                sql: format!("{}[]", element.data_type.sql),
+                name: element.data_type.name.clone(),
+                array_dims: 1,
+                ..Default::default()
+            };
+            let schema = self.schema_mut(&name.schema);
+            schema.types.retain(|t| t.name() != name.name);
+            schema.types.push(UserType::Domain {
+                name: name.name.clone(),
+                base,
+                not_null: false,
+                default: None,
+                checks: vec![],
+                comment: None,
+            });
+            return;
+        }
+        let is_object = as_is && c.eat("OBJECT");
         let attributes = if is_object { c.group() } else { None };
         let Some(attributes) = attributes else {
             return self.not_converted(
@@ -1489,7 +1556,7 @@ impl Converter<'_> {
                 continue;
             }
             let Some(attr) = pc.ident() else { continue };
-            match convert_type(&mut pc) {
+            match self.pg_type(&mut pc) {
                 Some(t) => attrs.push((pg_name(attr), t.data_type)),
                 None => {
                     let f = self.finding(
@@ -1606,6 +1673,7 @@ impl Converter<'_> {
             None
         };
         let Some(variables) = variables else {
+            self.static_ddl_in_block(tokens);
             let name = QualifiedName::new(
                 &self.options.default_schema,
                 format!(
@@ -1675,6 +1743,39 @@ impl Converter<'_> {
         });
     }
 
+    /// DDL given as a plain string literal to EXECUTE IMMEDIATE in a block that is not converted (install
+    /// scripts that create objects "if they do not exist"): converted as if the script had run it.
+    fn static_ddl_in_block(&mut self, tokens: &[Token]) {
+        for k in 0..tokens.len().saturating_sub(2) {
+            if tokens[k].is("EXECUTE")
+                && tokens[k + 1].is("IMMEDIATE")
+                && tokens[k + 2].kind == TokenKind::String
+                && tokens.get(k + 3).is_none_or(|t| t.is_symbol(";"))
+            {
+                let text = tokens[k + 2].string_value();
+                let inner = tokenize(text.trim().trim_end_matches(';'), tokens[k + 2].line);
+                let is_ddl = inner
+                    .first()
+                    .is_some_and(|t| t.is("CREATE") || t.is("ALTER") || t.is("COMMENT"));
+                if is_ddl {
+                    let statement = Statement {
+                        file: self.file.clone(),
+                        line: tokens[k + 2].line,
+                        text: text.clone(),
+                        kind: StatementKind::Sql,
+                    };
+                    let before = self.objects.len();
+                    self.line = statement.line;
+                    self.statement(&statement, &inner);
+                    for i in before..self.objects.len() {
+                        let f = self.finding("GW-DDL-IN-BLOCK", Severity::Warning, "created from a string given to EXECUTE IMMEDIATE in an anonymous block; the block's own logic (conditions, loops) is not converted".to_string(), "check the block's conditions still hold for a fresh target");
+                        self.note(i, f);
+                    }
+                }
+            }
+        }
+    }
+
     /// Scalar variable declarations of an anonymous block: (name, PostgreSQL type, initial value).
     /// `None` when a declaration is anything else (cursor, type, exception, %TYPE …).
     fn block_variables(
@@ -1696,7 +1797,7 @@ impl Converter<'_> {
             {
                 return None;
             }
-            let data_type = convert_type(&mut c)?.data_type.sql;
+            let data_type = self.pg_type(&mut c)?.data_type.sql;
             c.eat_all(&["NOT", "NULL"]);
             let init = if c.eat_symbol(":=") || c.eat("DEFAULT") {
                 let mut rw = self.rewriter();

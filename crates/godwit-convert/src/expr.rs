@@ -76,8 +76,32 @@ impl Rewrite {
             }
             match t.kind {
                 TokenKind::Word => match upper.as_str() {
-                    "SYSDATE" => out.push("LOCALTIMESTAMP(0)".into()),
-                    "SYSTIMESTAMP" => out.push("CURRENT_TIMESTAMP".into()),
+                    "SYSDATE" | "SYSTIMESTAMP" => {
+                        let now = if upper == "SYSDATE" {
+                            "LOCALTIMESTAMP(0)"
+                        } else {
+                            "CURRENT_TIMESTAMP"
+                        };
+                        // Oracle date arithmetic counts days: SYSDATE - 1, SYSDATE + (1/24).
+                        let op = next.filter(|n| n.is_symbol("+") || n.is_symbol("-"));
+                        let operand_end = match tokens.get(i + 2) {
+                            Some(t) if t.kind == TokenKind::Number => Some(i + 2),
+                            Some(t) if t.is_symbol("(") => matching_paren(tokens, i + 2),
+                            _ => None,
+                        };
+                        match (op, operand_end) {
+                            (Some(op), Some(end)) => {
+                                let days = self.sql(&tokens[i + 2..=end]);
+                                out.push(format!(
+                                    "({now} {} ({days}) * interval '1 day')",
+                                    op.text
+                                ));
+                                i = end + 1;
+                                continue;
+                            }
+                            _ => out.push(now.into()),
+                        }
+                    }
                     "USER"
                         if !next.is_some_and(|n| n.is_symbol(".") || n.is_symbol("("))
                             && !prev_is_dot(tokens, i) =>
@@ -332,6 +356,8 @@ mod tests {
             ("NVL2(a, 'y', 'n')", "(CASE WHEN a IS NOT NULL THEN 'y' ELSE 'n' END)"),
             ("DECODE(x, 1, 'one', NULL, 'none', 'other')", "(CASE WHEN x IS NOT DISTINCT FROM 1 THEN 'one' WHEN x IS NOT DISTINCT FROM null THEN 'none' ELSE 'other' END)"),
             ("SYSDATE", "LOCALTIMESTAMP(0)"),
+            ("SYSDATE - 1", "(LOCALTIMESTAMP(0) - (1) * interval '1 day')"),
+            ("SYSTIMESTAMP + (1/24)", "(CURRENT_TIMESTAMP + ((1 / 24)) * interval '1 day')"),
             ("SYSTIMESTAMP", "CURRENT_TIMESTAMP"),
             ("USER", "CURRENT_USER"),
             ("emp_seq.NEXTVAL", "nextval('emp_seq')"),

@@ -250,7 +250,7 @@ fn rewrite_block(block: &[Token]) -> Vec<Token> {
         return block.to_vec();
     };
     let mut from_clause: Vec<Token> = block[from..where_].to_vec();
-    let mut remaining: Vec<&[Token]> = Vec::new();
+    let remaining: Vec<&[Token]>;
     let mut limit: Option<i64> = None;
 
     // ROWNUM <= n / ROWNUM < n / n >= ROWNUM / n > ROWNUM

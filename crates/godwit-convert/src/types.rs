@@ -26,6 +26,15 @@ pub struct Converted {
     pub note: Option<(&'static str, String)>,
 }
 
+impl Converted {
+    /// True for a user-defined (object or collection) type, which the caller qualifies with its schema.
+    pub fn is_user_type(&self) -> bool {
+        self.note
+            .as_ref()
+            .is_some_and(|(id, _)| *id == "GW-TYPE-USER")
+    }
+}
+
 fn number(precision: Option<u32>, scale: Option<i32>) -> DataType {
     let t = |sql: &str, name: &str| DataType {
         sql: sql.into(),
