@@ -94,7 +94,7 @@ fn run_app() -> Result<()> {
 fn test() -> Result<()> {
     let root = workspace_root();
     if cfg!(target_os = "linux") && std::env::var_os("GODWIT_IN_KEYRING_SESSION").is_none() {
-        system::ensure_packages(system::TEST_PACKAGES)?;
+        system::ensure_packages(&[system::APP_PACKAGES, system::TEST_ONLY_PACKAGES].concat())?;
         // Re-run inside a private D-Bus session with an unlocked gnome-keyring: the real Secret
         // Service keyring the app uses, with throwaway storage (XDG_DATA_HOME) so no real secret is touched.
         return system::rerun_in_keyring_session();

@@ -20,22 +20,9 @@ pub const APP_PACKAGES: &[&str] = &[
     "gnome-keyring",
 ];
 
-/// Everything the tests need: the app's packages, PostgreSQL server binaries (initdb, pg_ctl,
-/// pgbench), openssl for the TLS test, Xvfb and WebKitWebDriver for the end-to-end test.
-pub const TEST_PACKAGES: &[&str] = &[
-    "build-essential",
-    "pkg-config",
-    "file",
-    "libssl-dev",
-    "libwebkit2gtk-4.1-dev",
-    "libgtk-3-dev",
-    "librsvg2-dev",
-    "libayatana-appindicator3-dev",
-    "libsoup-3.0-dev",
-    "libxdo-dev",
-    "libdbus-1-dev",
-    "dbus",
-    "gnome-keyring",
+/// What the tests need beyond the app's packages: PostgreSQL server binaries (initdb, pg_ctl, pgbench),
+/// openssl for the TLS test, Xvfb and WebKitWebDriver for the end-to-end test.
+pub const TEST_ONLY_PACKAGES: &[&str] = &[
     "postgresql",
     "openssl",
     "xvfb",

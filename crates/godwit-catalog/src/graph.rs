@@ -312,8 +312,6 @@ mod tests {
 
     fn table(name: &str, fks: &[(&str, &str)]) -> Table {
         Table {
-            name: name.into(),
-            columns: vec![],
             constraints: fks
                 .iter()
                 .map(|(con, target)| Constraint {
@@ -332,13 +330,7 @@ mod tests {
                     comment: None,
                 })
                 .collect(),
-            indexes: vec![],
-            triggers: vec![],
-            partitioning: None,
-            partition_of: None,
-            unlogged: false,
-            comment: None,
-            stats: TableStats::default(),
+            ..Table::new(name)
         }
     }
 

@@ -256,6 +256,24 @@ pub struct Table {
     pub stats: TableStats,
 }
 
+impl Table {
+    /// A table with this name and nothing else yet.
+    pub fn new(name: impl Into<String>) -> Table {
+        Table {
+            name: name.into(),
+            columns: vec![],
+            constraints: vec![],
+            indexes: vec![],
+            triggers: vec![],
+            partitioning: None,
+            partition_of: None,
+            unlogged: false,
+            comment: None,
+            stats: TableStats::default(),
+        }
+    }
+}
+
 /// A view or materialized view.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct View {

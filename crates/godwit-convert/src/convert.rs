@@ -460,18 +460,7 @@ impl Converter<'_> {
             self.objects[report].findings.push(f);
             return;
         };
-        let mut table = Table {
-            name: name.name.clone(),
-            columns: vec![],
-            constraints: vec![],
-            indexes: vec![],
-            triggers: vec![],
-            partitioning: None,
-            partition_of: None,
-            unlogged: false,
-            comment: None,
-            stats: TableStats::default(),
-        };
+        let mut table = Table::new(&name.name);
         for part in split_commas(body) {
             if part.is_empty() {
                 continue;
@@ -956,7 +945,7 @@ impl Converter<'_> {
         };
         let Some(mut table) = self
             .table_mut(&name)
-            .map(|t| std::mem::replace(t, empty_table(&name.name)))
+            .map(|t| std::mem::replace(t, Table::new(&name.name)))
         else {
             return;
         };
@@ -999,7 +988,7 @@ impl Converter<'_> {
                         continue;
                     };
                     let col = pg_name(col_token);
-                    let mut scratch = empty_table(&table.name);
+                    let mut scratch = Table::new(&table.name);
                     self.column(&item, &name, report, &mut scratch);
                     if let (Some(existing), Some(changed)) = (
                         table.columns.iter_mut().find(|x| x.name == col),
@@ -2007,21 +1996,6 @@ impl Converter<'_> {
                 o.status = Status::Converted;
             }
         }
-    }
-}
-
-fn empty_table(name: &str) -> Table {
-    Table {
-        name: name.into(),
-        columns: vec![],
-        constraints: vec![],
-        indexes: vec![],
-        triggers: vec![],
-        partitioning: None,
-        partition_of: None,
-        unlogged: false,
-        comment: None,
-        stats: TableStats::default(),
     }
 }
 

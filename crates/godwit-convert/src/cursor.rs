@@ -175,3 +175,19 @@ pub fn split_commas(tokens: &[Token]) -> Vec<&[Token]> {
     }
     parts
 }
+
+/// Index of the `)` that closes the `(` at `open`.
+pub fn matching_paren(tokens: &[Token], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (k, t) in tokens.iter().enumerate().skip(open) {
+        if t.is_symbol("(") {
+            depth += 1;
+        } else if t.is_symbol(")") {
+            depth -= 1;
+            if depth == 0 {
+                return Some(k);
+            }
+        }
+    }
+    None
+}

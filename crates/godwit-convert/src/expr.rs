@@ -7,7 +7,7 @@
 //! caller then leaves the statement out with a finding rather than emit something that means
 //! something else.
 
-use crate::cursor::split_commas;
+use crate::cursor::{matching_paren, split_commas};
 use crate::names::pg_name;
 use godwit_catalog::quote_ident;
 use godwit_oracle::{Token, TokenKind};
@@ -295,22 +295,6 @@ impl Rewrite {
 
 fn prev_is_dot(tokens: &[Token], i: usize) -> bool {
     i > 0 && tokens[i - 1].is_symbol(".")
-}
-
-/// Index of the `)` closing the `(` at `open`.
-fn matching_paren(tokens: &[Token], open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for (k, t) in tokens.iter().enumerate().skip(open) {
-        if t.is_symbol("(") {
-            depth += 1;
-        } else if t.is_symbol(")") {
-            depth -= 1;
-            if depth == 0 {
-                return Some(k);
-            }
-        }
-    }
-    None
 }
 
 /// Joins SQL pieces with single spaces, except around `.`, after `(`, before `)` and `,`.

@@ -6,7 +6,7 @@
 //! syntax, `(+)` under OR, ROWNUM with ORDER BY or aggregation in the same block) is returned unchanged;
 //! the token-level pass then reports the construct as blocking.
 
-use crate::cursor::split_commas;
+use crate::cursor::{matching_paren, split_commas};
 use godwit_oracle::{Token, TokenKind};
 
 fn word(text: &str) -> Token {
@@ -26,29 +26,7 @@ const AFTER_WHERE: [&str; 10] = [
 /// Rewrites every query block of `tokens`.
 pub fn rewrite_query(tokens: &[Token]) -> Vec<Token> {
     // Subqueries first.
-    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
-    let mut i = 0;
-    while i < tokens.len() {
-        if tokens[i].is_symbol("(") {
-            if let Some(end) = close(tokens, i) {
-                let inner = &tokens[i + 1..end];
-                out.push(tokens[i].clone());
-                if inner
-                    .first()
-                    .is_some_and(|t| t.is("SELECT") || t.is("WITH"))
-                {
-                    out.extend(rewrite_query(inner));
-                } else {
-                    out.extend(rewrite_query_parts(inner));
-                }
-                out.push(tokens[end].clone());
-                i = end + 1;
-                continue;
-            }
-        }
-        out.push(tokens[i].clone());
-        i += 1;
-    }
+    let out = rewrite_query_parts(tokens);
     // Then each branch of a top-level set operation.
     let mut result = Vec::with_capacity(out.len());
     let mut start = 0;
@@ -71,7 +49,7 @@ fn rewrite_query_parts(tokens: &[Token]) -> Vec<Token> {
     let mut i = 0;
     while i < tokens.len() {
         if tokens[i].is_symbol("(") {
-            if let Some(end) = close(tokens, i) {
+            if let Some(end) = matching_paren(tokens, i) {
                 out.push(tokens[i].clone());
                 let inner = &tokens[i + 1..end];
                 if inner
@@ -91,21 +69,6 @@ fn rewrite_query_parts(tokens: &[Token]) -> Vec<Token> {
         i += 1;
     }
     out
-}
-
-fn close(tokens: &[Token], open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for (k, t) in tokens.iter().enumerate().skip(open) {
-        if t.is_symbol("(") {
-            depth += 1;
-        } else if t.is_symbol(")") {
-            depth -= 1;
-            if depth == 0 {
-                return Some(k);
-            }
-        }
-    }
-    None
 }
 
 /// Indexes of the tokens at parenthesis depth 0.
@@ -209,7 +172,7 @@ fn alias_subqueries(block: &[Token]) -> Vec<Token> {
                 .get(k + 1)
                 .is_some_and(|t| t.is("SELECT") || t.is("WITH"))
         {
-            if let Some(end) = close(block, k) {
+            if let Some(end) = matching_paren(block, k) {
                 out.extend(block[k..=end].iter().cloned());
                 if follows_item(block.get(end + 1)) {
                     n += 1;

@@ -174,6 +174,14 @@ fn constraint_body(c: &Constraint) -> String {
     body
 }
 
+fn add_constraint_sql(table: &QualifiedName, c: &Constraint) -> String {
+    format!(
+        "ALTER TABLE {table} ADD CONSTRAINT {} {}",
+        quote_ident(&c.name),
+        constraint_body(c)
+    )
+}
+
 fn index_sql(index: &Index, on: &QualifiedName) -> String {
     let keys: Vec<String> = index
         .keys
@@ -440,15 +448,7 @@ pub fn render(catalog: &Catalog) -> DdlScript {
             ConstraintKind::ForeignKey { .. } => 3,
         };
         for c in table.constraints.iter().filter(|c| rank(c) < 2) {
-            r.push(
-                Phase::PostData,
-                &me,
-                format!(
-                    "ALTER TABLE {name} ADD CONSTRAINT {} {}",
-                    quote_ident(&c.name),
-                    constraint_body(c)
-                ),
-            );
+            r.push(Phase::PostData, &me, add_constraint_sql(name, c));
         }
         for index in &table.indexes {
             r.push(Phase::PostData, &me, index_sql(index, name));
@@ -459,15 +459,7 @@ pub fn render(catalog: &Catalog) -> DdlScript {
             );
         }
         for c in table.constraints.iter().filter(|c| rank(c) == 2) {
-            r.push(
-                Phase::PostData,
-                &me,
-                format!(
-                    "ALTER TABLE {name} ADD CONSTRAINT {} {}",
-                    quote_ident(&c.name),
-                    constraint_body(c)
-                ),
-            );
+            r.push(Phase::PostData, &me, add_constraint_sql(name, c));
         }
         for c in &table.constraints {
             r.comment(
@@ -488,15 +480,7 @@ pub fn render(catalog: &Catalog) -> DdlScript {
             .iter()
             .filter(|c| matches!(c.kind, ConstraintKind::ForeignKey { .. }))
         {
-            r.push(
-                Phase::PostData,
-                &me,
-                format!(
-                    "ALTER TABLE {name} ADD CONSTRAINT {} {}",
-                    quote_ident(&c.name),
-                    constraint_body(c)
-                ),
-            );
+            r.push(Phase::PostData, &me, add_constraint_sql(name, c));
         }
     }
     for schema in &catalog.schemas {
