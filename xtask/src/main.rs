@@ -81,13 +81,8 @@ fn check(cmd: &mut Command) -> Result<()> {
 
 fn run_app() -> Result<()> {
     let root = workspace_root();
-    let mut t = Timings(Vec::new(), Instant::now());
-    t.stage("system packages", || {
-        system::ensure_packages(system::APP_PACKAGES)
-    })?;
-    t.stage("ui dependencies", || desktop::install_ui_deps(&root))?;
-    t.stage("ui build", || desktop::build_ui(&root))?;
-    t.print();
+    system::ensure_packages(system::APP_PACKAGES)?;
+    // Installs the UI's packages when needed, builds the UI and the app, then runs it.
     desktop::launch(&root)
 }
 
