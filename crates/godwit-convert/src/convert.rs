@@ -64,6 +64,8 @@ pub struct DataStatement {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Conversion {
     pub catalog: Catalog,
+    /// `godwit_compat` helper functions the converted SQL calls.
+    pub helpers: std::collections::BTreeSet<&'static str>,
     pub data: Vec<DataStatement>,
     pub objects: Vec<ObjectReport>,
 }
@@ -80,6 +82,7 @@ struct Converter<'o> {
     /// Oracle schema names the input qualifies names with but creates nothing in: they are the
     /// script's own schema and map to the default schema.
     foreign_qualifiers: std::collections::BTreeSet<String>,
+    helpers: std::collections::BTreeSet<&'static str>,
 }
 
 /// Schema qualifiers of `schema.object` references to objects the input creates unqualified, when the
@@ -156,6 +159,7 @@ pub fn convert(statements: &[Statement], options: &Options) -> Conversion {
         file: PathBuf::new(),
         line: 0,
         foreign_qualifiers: own_schema_qualifiers(statements),
+        helpers: Default::default(),
     };
     for s in statements {
         c.file = s.file.clone();
@@ -169,6 +173,7 @@ pub fn convert(statements: &[Statement], options: &Options) -> Conversion {
     c.finish();
     Conversion {
         catalog: c.catalog,
+        helpers: c.helpers,
         data: c.data,
         objects: c.objects,
     }
@@ -733,6 +738,7 @@ impl Converter<'_> {
     }
 
     fn rewrite_findings(&mut self, report: usize, rw: &Rewrite, what: &str) {
+        self.helpers.extend(rw.helpers.iter().copied());
         for (id, message) in &rw.blocking {
             let f = self.finding(
                 id,
@@ -1706,6 +1712,7 @@ impl Converter<'_> {
                     quote_ident(&pg_name(&s[0])),
                     rw.sql(&s[2..])
                 ));
+                self.helpers.extend(rw.helpers.iter().copied());
             }
         }
         self.data.truncate(data_before);
@@ -1790,7 +1797,9 @@ impl Converter<'_> {
             c.eat_all(&["NOT", "NULL"]);
             let init = if c.eat_symbol(":=") || c.eat("DEFAULT") {
                 let mut rw = self.rewriter();
-                Some(rw.sql(c.rest()))
+                let sql = rw.sql(c.rest());
+                self.helpers.extend(rw.helpers.iter().copied());
+                Some(sql)
             } else {
                 None
             };

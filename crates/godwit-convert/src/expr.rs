@@ -27,6 +27,8 @@ pub struct Rewrite {
     pub(crate) current_qualifier: Option<String>,
     /// Set by a call rewrite that replaces its package qualifier too.
     pub(crate) drop_qualifier: bool,
+    /// `godwit_compat` helpers the converted SQL calls.
+    pub helpers: std::collections::BTreeSet<&'static str>,
 }
 
 /// A PostgreSQL string literal.
@@ -250,6 +252,22 @@ impl Rewrite {
                 format!("({})::timestamp(0)", arg(0, self)?)
             }
             ("TO_NUMBER", 1) => format!("({})::numeric", arg(0, self)?),
+            ("ADD_MONTHS", 2)
+            | ("MONTHS_BETWEEN", 2)
+            | ("LAST_DAY", 1)
+            | ("INSTR", 2..=4)
+            | ("TRUNC", 1..=2) => {
+                let helper = match name {
+                    "ADD_MONTHS" => "add_months",
+                    "MONTHS_BETWEEN" => "months_between",
+                    "LAST_DAY" => "last_day",
+                    "INSTR" => "instr",
+                    _ => "trunc",
+                };
+                self.helpers.insert(helper);
+                let list: Vec<String> = (0..parts.len()).filter_map(|k| arg(k, self)).collect();
+                format!("{}.{helper}({})", crate::compat::SCHEMA, list.join(", "))
+            }
             ("GROUPING_ID", _) => {
                 // PostgreSQL's GROUPING(a, b, …) returns the same bit mask as Oracle's GROUPING_ID.
                 let list: Vec<String> = (0..parts.len()).filter_map(|k| arg(k, self)).collect();
@@ -341,6 +359,9 @@ mod tests {
             ("DECODE(x, 1, 'one', NULL, 'none', 'other')", "(CASE WHEN x IS NOT DISTINCT FROM 1 THEN 'one' WHEN x IS NOT DISTINCT FROM null THEN 'none' ELSE 'other' END)"),
             ("SYSDATE", "LOCALTIMESTAMP(0)"),
             ("SYSDATE - 1", "(LOCALTIMESTAMP(0) - (1) * interval '1 day')"),
+            ("ADD_MONTHS(hired, 6)", "godwit_compat.add_months(hired, 6)"),
+            ("TRUNC(SYSDATE, 'MM')", "godwit_compat.trunc(LOCALTIMESTAMP(0), 'MM')"),
+            ("INSTR(name, 'a', -1)", "godwit_compat.instr(name, 'a', - 1)"),
             ("SYSTIMESTAMP + (1/24)", "(CURRENT_TIMESTAMP + ((1 / 24)) * interval '1 day')"),
             ("SYSTIMESTAMP", "CURRENT_TIMESTAMP"),
             ("USER", "CURRENT_USER"),

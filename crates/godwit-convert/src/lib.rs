@@ -9,6 +9,7 @@
 //! Not converted yet (reported as findings, never emitted as broken SQL): PL/SQL units, `(+)` joins,
 //! ROWNUM, CONNECT BY, partitioning, MERGE and multi-table inserts.
 
+pub mod compat;
 pub mod convert;
 mod cursor;
 pub mod expr;
@@ -77,6 +78,14 @@ impl Conversion {
                 "SET search_path TO {}, public;",
                 godwit_catalog::quote_ident(&options.default_schema)
             );
+        }
+        let helpers = compat::definitions(&self.helpers);
+        if !helpers.is_empty() {
+            let _ = write!(out, "\n-- ===== compatibility helpers (Oracle built-ins with no exact PostgreSQL equivalent) =====\n\n");
+            for h in helpers {
+                out.push_str(&h);
+                out.push_str(";\n\n");
+            }
         }
         let header = |out: &mut String, object: &ObjectRef, headed: &mut BTreeSet<ObjectRef>| {
             let Some(kind) = report_kind(object.kind) else {

@@ -1,0 +1,128 @@
+//! Helper functions for Oracle built-ins whose exact semantics PostgreSQL lacks. The converted script
+//! creates the ones it uses in a small `godwit_compat` schema before anything else, so the target needs
+//! no extension.
+
+/// Schema the helpers live in.
+pub const SCHEMA: &str = "godwit_compat";
+
+/// (name, definition) of every helper.
+pub const HELPERS: &[(&str, &str)] = &[
+    (
+        "add_months",
+        // Oracle: the day of month is kept; when the date is the last day of its month, or the target
+        // month is shorter, the result is the last day of the target month. Fractions of n are dropped.
+        "CREATE OR REPLACE FUNCTION godwit_compat.add_months(d timestamp, n numeric) RETURNS timestamp
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE
+    WHEN d IS NULL OR n IS NULL THEN NULL
+    WHEN d::date = (date_trunc('month', d) + interval '1 month - 1 day')::date
+      THEN (date_trunc('month', d) + make_interval(months => trunc(n)::int) + interval '1 month - 1 day')::date + d::time
+    ELSE d + make_interval(months => trunc(n)::int)
+  END
+$$",
+    ),
+    (
+        "last_day",
+        "CREATE OR REPLACE FUNCTION godwit_compat.last_day(d timestamp) RETURNS timestamp
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT (date_trunc('month', d) + interval '1 month - 1 day')::date + d::time
+$$",
+    ),
+    (
+        "months_between",
+        // Whole months when both days of month are equal or both are month ends; else the remainder in
+        // 31-day months, time of day included.
+        "CREATE OR REPLACE FUNCTION godwit_compat.months_between(d1 timestamp, d2 timestamp) RETURNS numeric
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE
+    WHEN extract(day FROM d1) = extract(day FROM d2)
+      OR (d1::date = godwit_compat.last_day(d1)::date AND d2::date = godwit_compat.last_day(d2)::date)
+      THEN ((extract(year FROM d1) - extract(year FROM d2)) * 12 + extract(month FROM d1) - extract(month FROM d2))::numeric
+    ELSE ((extract(year FROM d1) - extract(year FROM d2)) * 12 + extract(month FROM d1) - extract(month FROM d2))::numeric
+      + ((extract(day FROM d1) - extract(day FROM d2))::numeric
+         + (extract(epoch FROM d1::time) - extract(epoch FROM d2::time))::numeric / 86400) / 31
+  END
+$$",
+    ),
+    (
+        "instr",
+        // INSTR(s, sub [, position [, occurrence]]): a negative position counts from the end and
+        // searches backwards. 0 when not found, NULL when an argument is NULL.
+        "CREATE OR REPLACE FUNCTION godwit_compat.instr(s text, sub text, pos integer DEFAULT 1, occurrence integer DEFAULT 1)
+RETURNS integer LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  i integer;
+  found integer := 0;
+  len integer := length(s);
+  sublen integer := length(sub);
+BEGIN
+  IF s IS NULL OR sub IS NULL OR pos IS NULL OR occurrence IS NULL THEN RETURN NULL; END IF;
+  IF occurrence < 1 THEN RAISE EXCEPTION 'argument ''%'' is out of range', occurrence USING ERRCODE = '22003'; END IF;
+  IF pos > 0 THEN
+    i := pos;
+    WHILE i + sublen - 1 <= len LOOP
+      IF substr(s, i, sublen) = sub THEN
+        found := found + 1;
+        IF found = occurrence THEN RETURN i; END IF;
+      END IF;
+      i := i + 1;
+    END LOOP;
+  ELSIF pos < 0 THEN
+    i := len + pos + 1;
+    IF i + sublen - 1 > len THEN i := len - sublen + 1; END IF;
+    WHILE i >= 1 LOOP
+      IF substr(s, i, sublen) = sub THEN
+        found := found + 1;
+        IF found = occurrence THEN RETURN i; END IF;
+      END IF;
+      i := i - 1;
+    END LOOP;
+  END IF;
+  RETURN 0;
+END
+$$",
+    ),
+    (
+        "trunc",
+        // TRUNC(date [, format]) next to PostgreSQL's own trunc(number [, digits]).
+        "CREATE OR REPLACE FUNCTION godwit_compat.trunc(d timestamp, fmt text DEFAULT 'DD') RETURNS timestamp
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE upper(fmt)
+    WHEN 'DD' THEN date_trunc('day', d) WHEN 'DDD' THEN date_trunc('day', d) WHEN 'J' THEN date_trunc('day', d)
+    WHEN 'MM' THEN date_trunc('month', d) WHEN 'MON' THEN date_trunc('month', d) WHEN 'MONTH' THEN date_trunc('month', d)
+    WHEN 'RM' THEN date_trunc('month', d)
+    WHEN 'YYYY' THEN date_trunc('year', d) WHEN 'YYY' THEN date_trunc('year', d) WHEN 'YY' THEN date_trunc('year', d)
+    WHEN 'Y' THEN date_trunc('year', d) WHEN 'YEAR' THEN date_trunc('year', d) WHEN 'SYYYY' THEN date_trunc('year', d)
+    WHEN 'Q' THEN date_trunc('quarter', d)
+    WHEN 'IW' THEN date_trunc('week', d)
+    WHEN 'HH' THEN date_trunc('hour', d) WHEN 'HH12' THEN date_trunc('hour', d) WHEN 'HH24' THEN date_trunc('hour', d)
+    WHEN 'MI' THEN date_trunc('minute', d)
+    ELSE NULL
+  END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.trunc(n numeric, places integer DEFAULT 0) RETURNS numeric
+LANGUAGE sql IMMUTABLE AS $$ SELECT pg_catalog.trunc(n, places) $$",
+    ),
+];
+
+/// The definitions of the named helpers, in a stable order, preceded by the schema.
+pub fn definitions(used: &std::collections::BTreeSet<&'static str>) -> Vec<String> {
+    if used.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![format!("CREATE SCHEMA IF NOT EXISTS {SCHEMA}")];
+    // months_between uses last_day.
+    let needs_last_day = used.contains("months_between");
+    for (name, sql) in HELPERS {
+        if used.contains(name) || (*name == "last_day" && needs_last_day) {
+            out.extend(sql.split(";\nCREATE").enumerate().map(|(i, part)| {
+                if i == 0 {
+                    part.to_string()
+                } else {
+                    format!("CREATE{part}")
+                }
+            }));
+        }
+    }
+    out
+}
