@@ -29,6 +29,25 @@ pub struct Rewrite {
     pub(crate) drop_qualifier: bool,
     /// `godwit_compat` helpers the converted SQL calls.
     pub helpers: std::collections::BTreeSet<&'static str>,
+    /// Nesting of `sql` calls (function arguments recurse).
+    depth: u32,
+}
+
+/// Deepest parenthesis nesting converted; deeper input is reported instead of risking the stack.
+pub const MAX_NESTING: usize = 200;
+
+/// The deepest parenthesis nesting in `tokens`.
+pub fn nesting(tokens: &[Token]) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for t in tokens {
+        if t.is_symbol("(") {
+            depth += 1;
+            max = max.max(depth);
+        } else if t.is_symbol(")") {
+            depth = depth.saturating_sub(1);
+        }
+    }
+    max
 }
 
 /// A PostgreSQL string literal.
@@ -43,11 +62,32 @@ impl Rewrite {
 
     /// Converts a query or DML statement: query-level rewrites (outer joins, ROWNUM), then tokens.
     pub fn query(&mut self, tokens: &[Token]) -> String {
+        if nesting(tokens) > MAX_NESTING {
+            return self.too_deep();
+        }
         self.sql(&crate::query::rewrite_query(tokens))
+    }
+
+    fn too_deep(&mut self) -> String {
+        self.blocking.push((
+            "GW-SQL-TOO-DEEP",
+            format!("expression nested deeper than {MAX_NESTING} parentheses"),
+        ));
+        String::new()
     }
 
     /// Converts `tokens` to PostgreSQL SQL text.
     pub fn sql(&mut self, tokens: &[Token]) -> String {
+        if self.depth == 0 && nesting(tokens) > MAX_NESTING {
+            return self.too_deep();
+        }
+        self.depth += 1;
+        let text = self.sql_tokens(tokens);
+        self.depth -= 1;
+        text
+    }
+
+    fn sql_tokens(&mut self, tokens: &[Token]) -> String {
         let mut out: Vec<String> = Vec::new();
         let mut i = 0;
         while i < tokens.len() {
