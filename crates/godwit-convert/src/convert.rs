@@ -1576,6 +1576,12 @@ impl Converter<'_> {
     // ----- data -----
 
     fn data_statement(&mut self, tokens: &[Token]) {
+        if tokens[0].is("INSERT")
+            && tokens.get(1).is_some_and(|t| t.is("ALL"))
+            && !tokens.iter().any(|t| t.is("WHEN"))
+        {
+            return self.insert_all(tokens);
+        }
         let first = tokens[0].upper();
         let target = {
             let mut c = Cursor::new(tokens);
@@ -1626,6 +1632,68 @@ impl Converter<'_> {
             file: self.file.clone(),
             line: tokens[0].line,
         });
+    }
+
+    /// Unconditional `INSERT ALL INTO t1 … INTO t2 … subquery`: one INSERT per target, each reading the
+    /// subquery (`… VALUES (…)` directly when the subquery only reads DUAL).
+    fn insert_all(&mut self, tokens: &[Token]) {
+        let mut c = Cursor::new(&tokens[2..]);
+        let mut targets: Vec<(Vec<Token>, Option<&[Token]>, Option<&[Token]>)> = Vec::new();
+        while c.eat("INTO") {
+            let start = c.pos;
+            if c.qualified().is_none() {
+                return;
+            }
+            let name: Vec<Token> = tokens[2 + start..2 + c.pos].to_vec();
+            let columns = if c.is_symbol("(") { c.group() } else { None };
+            let values = if c.eat("VALUES") { c.group() } else { None };
+            targets.push((name, columns, values));
+        }
+        let source = c.rest();
+        let from_dual = source
+            .windows(2)
+            .any(|w| w[0].is("FROM") && w[1].is("DUAL"))
+            && !source.iter().any(|t| t.is("JOIN") || t.is_symbol(","));
+        let word = |t: &str| Token {
+            kind: TokenKind::Word,
+            text: t.into(),
+            line: tokens[0].line,
+            unterminated: false,
+        };
+        let sym = |t: &str| Token {
+            kind: TokenKind::Symbol,
+            text: t.into(),
+            line: tokens[0].line,
+            unterminated: false,
+        };
+        for (name, columns, values) in targets {
+            let mut insert = vec![word("INSERT"), word("INTO")];
+            insert.extend(name);
+            if let Some(columns) = columns {
+                insert.push(sym("("));
+                insert.extend(columns.iter().cloned());
+                insert.push(sym(")"));
+            }
+            match values {
+                Some(values) if from_dual => {
+                    insert.push(word("VALUES"));
+                    insert.push(sym("("));
+                    insert.extend(values.iter().cloned());
+                    insert.push(sym(")"));
+                }
+                _ => {
+                    insert.push(word("SELECT"));
+                    match values {
+                        Some(values) => insert.extend(values.iter().cloned()),
+                        None => insert.push(sym("*")),
+                    }
+                    insert.extend([word("FROM"), sym("(")]);
+                    insert.extend(source.iter().cloned());
+                    insert.extend([sym(")"), word("insert_all_source")]);
+                }
+            }
+            self.data_statement(&insert);
+        }
     }
 
     /// `BEGIN … END;` blocks that only hold DML (the usual way sample schemas load data) become plain
