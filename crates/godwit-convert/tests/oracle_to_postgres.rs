@@ -250,7 +250,7 @@ async fn what_is_not_converted_is_reported_and_left_out() {
     assert_eq!(tree.status, Status::NotConverted);
     assert_eq!(tree.findings[0].id, "GW-SQL-CONNECT-BY");
     assert_eq!(
-        tree.line, 87,
+        tree.line, 82,
         "finding points at the view's line in the script"
     );
     let procedure = status_of(&conversion, "PROCEDURE", "public.raise_salary");
