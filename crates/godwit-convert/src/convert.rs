@@ -499,10 +499,13 @@ impl Converter<'_> {
             );
             self.note(report, f);
         }
-        if upper.iter().any(|w| w == "PARTITION") {
-            let f = self.finding("GW-TABLE-PARTITIONS", Severity::Warning, format!("partitioning of {name} is not converted yet; the table is created unpartitioned"), "add declarative partitions by hand if needed");
-            self.note(report, f);
-        }
+        let partitions = match upper
+            .windows(2)
+            .position(|w| w[0] == "PARTITION" && w[1] == "BY")
+        {
+            Some(at) => self.partitions(&rest[at + 2..], &name, report, &table),
+            None => Vec::new(),
+        };
         if upper
             .windows(2)
             .any(|w| w[0] == "ORGANIZATION" && w[1] == "EXTERNAL")
@@ -517,10 +520,190 @@ impl Converter<'_> {
             self.objects[report].findings.push(f);
             return;
         }
+        if let Some(first) = partitions.first() {
+            table.partitioning = first.1.clone();
+        }
         let schema_name = name.schema.clone();
         let schema = self.schema_mut(&schema_name);
         schema.tables.retain(|t| t.name != table.name);
         schema.tables.push(table);
+        for (child, _) in partitions {
+            schema.tables.retain(|t| t.name != child.name);
+            schema.tables.push(child);
+        }
+    }
+
+    /// `PARTITION BY RANGE|LIST|HASH (key) [INTERVAL (…)] (PARTITION p VALUES …, …)` into declarative
+    /// partitions: the returned tables are the partitions, each paired with the parent's partitioning
+    /// (the same for all). Empty when the table stays unpartitioned (with a finding saying why).
+    fn partitions(
+        &mut self,
+        tokens: &[Token],
+        table: &QualifiedName,
+        report: usize,
+        parent: &Table,
+    ) -> Vec<(Table, Option<Partitioning>)> {
+        let mut c = Cursor::new(tokens);
+        let strategy = if c.eat("RANGE") {
+            PartitionStrategy::Range
+        } else if c.eat("LIST") {
+            PartitionStrategy::List
+        } else if c.eat("HASH") {
+            PartitionStrategy::Hash
+        } else {
+            let f = self.finding("GW-TABLE-PARTITIONS", Severity::Warning, format!("partitioning of {table} (reference or system) is not converted; the table is created unpartitioned"), "add declarative partitions by hand if needed");
+            self.note(report, f);
+            return Vec::new();
+        };
+        let key: Vec<String> = c
+            .group()
+            .map(|g| {
+                split_commas(g)
+                    .iter()
+                    .filter_map(|p| p.first())
+                    .map(pg_name)
+                    .collect()
+            })
+            .unwrap_or_default();
+        // PostgreSQL needs the partition key in every primary key and unique constraint.
+        let uncovered = parent.constraints.iter().find(|con| match &con.kind {
+            ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns, .. } => {
+                !key.iter().all(|k| columns.contains(k))
+            }
+            _ => false,
+        });
+        if let Some(con) = uncovered {
+            let f = self.finding("GW-TABLE-PARTITION-KEY", Severity::Warning, format!("{table} is created unpartitioned: its key {} does not include the partition key ({}), which PostgreSQL requires", con.name, key.join(", ")), "add the partition key to the key, then partition the table");
+            self.note(report, f);
+            return Vec::new();
+        }
+        let interval = c.eat("INTERVAL") && c.group().is_some();
+        if c.eat("SUBPARTITION") {
+            let f = self.finding(
+                "GW-TABLE-SUBPARTITIONS",
+                Severity::Warning,
+                format!(
+                    "subpartitions of {table} are not converted; its partitions are not subdivided"
+                ),
+                "subpartition by hand if needed",
+            );
+            self.note(report, f);
+            while !c.at_end() && !c.is_symbol("(") && !c.is("PARTITIONS") {
+                c.next();
+            }
+        }
+        let partitioning = Some(Partitioning {
+            strategy,
+            key: format!(
+                "({})",
+                key.iter()
+                    .map(|k| quote_ident(k))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+        let child = |name: String, bound: String| {
+            let mut t = Table::new(name);
+            t.partition_of = Some(PartitionOf {
+                parent: table.clone(),
+                bound,
+            });
+            (t, partitioning.clone())
+        };
+        let mut out = Vec::new();
+        if c.eat("PARTITIONS") {
+            let n: u32 = c.next().and_then(|t| t.text.parse().ok()).unwrap_or(0);
+            for i in 0..n {
+                out.push(child(
+                    format!("{}_p{}", table.name, i + 1),
+                    format!("FOR VALUES WITH (MODULUS {n}, REMAINDER {i})"),
+                ));
+            }
+            return out;
+        }
+        let Some(list) = c.group() else {
+            return Vec::new();
+        };
+        let parts = split_commas(list);
+        let count = parts.len();
+        let mut lower: Option<String> = None;
+        for (i, part) in parts.into_iter().enumerate() {
+            let mut pc = Cursor::new(part);
+            pc.eat("PARTITION");
+            let pname = match pc.ident() {
+                Some(t) if !t.is("VALUES") => pg_name(t),
+                _ => format!("{}_p{}", table.name, i + 1),
+            };
+            let bound = match strategy {
+                PartitionStrategy::Range => {
+                    if !(pc.eat("VALUES") && pc.eat_all(&["LESS", "THAN"])) {
+                        return Vec::new();
+                    }
+                    let values = pc.group().unwrap_or(&[]);
+                    let upper: Vec<String> = split_commas(values)
+                        .iter()
+                        .map(|v| {
+                            if v.len() == 1 && v[0].is("MAXVALUE") {
+                                "MAXVALUE".to_string()
+                            } else {
+                                self.bound_value(v, report)
+                            }
+                        })
+                        .collect();
+                    let from = lower
+                        .clone()
+                        .unwrap_or_else(|| vec!["MINVALUE"; upper.len()].join(", "));
+                    let to = upper.join(", ");
+                    lower = Some(to.clone());
+                    format!("FOR VALUES FROM ({from}) TO ({to})")
+                }
+                PartitionStrategy::List => {
+                    pc.eat("VALUES");
+                    let values = pc.group().unwrap_or(&[]);
+                    if values.len() == 1 && values[0].is("DEFAULT") {
+                        "DEFAULT".to_string()
+                    } else {
+                        format!(
+                            "FOR VALUES IN ({})",
+                            split_commas(values)
+                                .iter()
+                                .map(|v| self.bound_value(v, report))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    }
+                }
+                PartitionStrategy::Hash => {
+                    format!("FOR VALUES WITH (MODULUS {count}, REMAINDER {i})")
+                }
+            };
+            out.push(child(pname, bound));
+        }
+        if interval {
+            out.push(child(format!("{}_default", table.name), "DEFAULT".into()));
+            let f = self.finding("GW-TABLE-INTERVAL", Severity::Warning, format!("interval partitioning of {table}: the listed partitions are created, plus a DEFAULT partition for later rows; PostgreSQL does not create partitions by itself"), "create future partitions ahead of time (e.g. with pg_partman)");
+            self.note(report, f);
+        }
+        let f = self.finding(
+            "GW-TABLE-PARTITIONED",
+            Severity::Info,
+            format!(
+                "{table} is partitioned by {:?} into {} partitions",
+                strategy,
+                out.len()
+            )
+            .to_lowercase(),
+            "none",
+        );
+        self.note(report, f);
+        out
+    }
+
+    fn bound_value(&mut self, tokens: &[Token], report: usize) -> String {
+        let mut rw = self.rewriter();
+        let sql = rw.sql(tokens);
+        self.rewrite_findings(report, &rw, "partition bound");
+        sql
     }
 
     fn column(&mut self, part: &[Token], table: &QualifiedName, report: usize, out: &mut Table) {

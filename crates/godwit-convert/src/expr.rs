@@ -282,7 +282,8 @@ impl Rewrite {
                 case.push_str(" END)");
                 case
             }
-            ("TO_DATE", 2) => format!(
+            // The NLS parameter only names the language of month and day names.
+            ("TO_DATE", 2 | 3) => format!(
                 "to_timestamp({}, {})::timestamp(0)",
                 arg(0, self)?,
                 arg(1, self)?

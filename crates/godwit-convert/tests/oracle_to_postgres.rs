@@ -68,20 +68,17 @@ fn status_of<'a>(c: &'a Conversion, kind: &str, name: &str) -> &'a godwit_conver
 #[tokio::test]
 async fn schema_objects_arrive_with_oracle_constraint_states() {
     let (conversion, db) = loaded().await;
-    let tables = strings(&db, "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' ORDER BY 1").await;
+    let tables = strings(&db, "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') AND NOT relispartition ORDER BY 1").await;
     assert_eq!(
         tables,
-        [
-            row(&["dept"]),
-            row(&["emp"]),
-            row(&["regions"]),
-            row(&["tickets"])
-        ]
+        ["accounts", "dept", "emp", "events", "regions", "sales", "sites", "tickets"]
+            .map(|t| row(&[t]))
     );
     let constraints = strings(&db, "SELECT conname, contype, convalidated::text FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND contype <> 'n' ORDER BY 1").await;
     assert_eq!(
         constraints,
         [
+            row(&["accounts_pkey", "p", "true"]),
             row(&["dept_mgr_fk", "f", "true"]),
             row(&["dept_pk", "p", "true"]),
             row(&["dept_region_fk", "f", "true"]),
@@ -151,7 +148,7 @@ async fn schema_objects_arrive_with_oracle_constraint_states() {
 #[tokio::test]
 async fn data_arrives_with_oracle_empty_string_and_identity_rules() {
     let (conversion, db) = loaded().await;
-    assert_eq!(conversion.data.iter().map(|d| d.rows).sum::<usize>(), 12);
+    assert_eq!(conversion.data.iter().map(|d| d.rows).sum::<usize>(), 15);
     // INSERT ALL … SELECT FROM dual: one INSERT per target.
     assert_eq!(
         strings(&db, "SELECT region_id, region_name FROM regions ORDER BY 1").await,
@@ -187,6 +184,55 @@ async fn data_arrives_with_oracle_empty_string_and_identity_rules() {
     );
     // SYSDATE default.
     assert_eq!(strings(&db, "INSERT INTO dept (dept_id, dept_name) VALUES (30, 'New') RETURNING created_on::date = current_date").await, [row(&["t"])]);
+}
+
+#[tokio::test]
+async fn partitioned_tables_become_declarative_partitions() {
+    let (conversion, db) = loaded().await;
+    assert_eq!(
+        strings(
+            &db,
+            "SELECT sale_id, tableoid::regclass::text FROM sales ORDER BY 1"
+        )
+        .await,
+        [
+            row(&["1", "sales_2022"]),
+            row(&["2", "sales_2023"]),
+            row(&["3", "sales_default"])
+        ]
+    );
+    assert_eq!(
+        strings(&db, "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'sites'::regclass ORDER BY 1").await,
+        [row(&["sites_eu", "FOR VALUES IN ('DE', 'FR')"]), row(&["sites_other", "DEFAULT"])]
+    );
+    assert_eq!(
+        strings(
+            &db,
+            "SELECT count(*) FROM pg_inherits WHERE inhparent = 'events'::regclass"
+        )
+        .await,
+        [row(&["4"])]
+    );
+    let sites = status_of(&conversion, "TABLE", "public.sites");
+    assert!(
+        sites.findings.is_empty() || sites.findings.iter().all(|f| f.severity == Severity::Info)
+    );
+    let sales = status_of(&conversion, "TABLE", "public.sales");
+    assert!(sales.findings.iter().any(|f| f.id == "GW-TABLE-INTERVAL"));
+    // A primary key without the partition key: PostgreSQL refuses it, so the table stays whole.
+    assert_eq!(
+        strings(
+            &db,
+            "SELECT relkind::text FROM pg_class WHERE relname = 'accounts'"
+        )
+        .await,
+        [row(&["r"])]
+    );
+    let accounts = status_of(&conversion, "TABLE", "public.accounts");
+    assert!(accounts
+        .findings
+        .iter()
+        .any(|f| f.id == "GW-TABLE-PARTITION-KEY"));
 }
 
 #[tokio::test]
@@ -249,8 +295,13 @@ async fn what_is_not_converted_is_reported_and_left_out() {
     let tree = status_of(&conversion, "VIEW", "public.emp_tree");
     assert_eq!(tree.status, Status::NotConverted);
     assert_eq!(tree.findings[0].id, "GW-SQL-CONNECT-BY");
+    let expected_line = include_str!("fixtures/shop_oracle.sql")
+        .lines()
+        .position(|l| l.starts_with("CREATE VIEW emp_tree"))
+        .unwrap() as u32
+        + 1;
     assert_eq!(
-        tree.line, 82,
+        tree.line, expected_line,
         "finding points at the view's line in the script"
     );
     let procedure = status_of(&conversion, "PROCEDURE", "public.raise_salary");
