@@ -22,12 +22,18 @@ fn best_of<F: FnMut() -> usize>(runs: usize, mut f: F) -> (Duration, usize) {
 fn main() {
     let root = std::env::var_os("GODWIT_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/oracle"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/oracle")
+        });
     let Ok(entries) = std::fs::read_dir(&root) else {
         eprintln!("no corpus at {} (set GODWIT_CORPUS)", root.display());
         return;
     };
-    let mut corpora: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.join("files.txt").is_file()).collect();
+    let mut corpora: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("files.txt").is_file())
+        .collect();
     corpora.sort();
     let files: Vec<PathBuf> = corpora
         .iter()
@@ -40,8 +46,21 @@ fn main() {
                 .collect::<Vec<_>>()
         })
         .collect();
-    let (reference, lines) = best_of(5, || files.iter().map(|f| std::fs::read(f).map(|b| b.iter().filter(|c| **c == b'\n').count()).unwrap_or(0)).sum());
-    let bytes: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+    let (reference, lines) = best_of(5, || {
+        files
+            .iter()
+            .map(|f| {
+                std::fs::read(f)
+                    .map(|b| b.iter().filter(|c| **c == b'\n').count())
+                    .unwrap_or(0)
+            })
+            .sum()
+    });
+    let bytes: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
     let options = godwit_convert::Options::default();
     let (convert, objects) = best_of(5, || {
         corpora
@@ -55,8 +74,16 @@ fn main() {
             })
             .sum()
     });
-    println!("corpora: {} ({} files, {lines} lines, {:.2} MB), {objects} objects reported", corpora.len(), files.len(), bytes as f64 / 1e6);
-    println!("reference (read files, count lines): {:.4} s", reference.as_secs_f64());
+    println!(
+        "corpora: {} ({} files, {lines} lines, {:.2} MB), {objects} objects reported",
+        corpora.len(),
+        files.len(),
+        bytes as f64 / 1e6
+    );
+    println!(
+        "reference (read files, count lines): {:.4} s",
+        reference.as_secs_f64()
+    );
     println!(
         "convert all corpora: {:.4} s = {:.0} lines/s, {:.1} MB/s, {:.1}x the reference pass",
         convert.as_secs_f64(),

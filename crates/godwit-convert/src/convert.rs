@@ -47,6 +47,8 @@ pub struct ObjectReport {
     pub line: u32,
     pub status: Status,
     pub findings: Vec<Finding>,
+    /// The Oracle statements the object comes from (its CREATE, then ALTERs and COMMENTs on it).
+    pub oracle_source: String,
 }
 
 /// A data statement (INSERT, UPDATE, DELETE) converted from the script, run after the tables exist.
@@ -83,6 +85,8 @@ struct Converter<'o> {
     /// script's own schema and map to the default schema.
     foreign_qualifiers: std::collections::BTreeSet<String>,
     helpers: std::collections::BTreeSet<&'static str>,
+    /// Text of the statement being converted.
+    source: String,
 }
 
 /// Schema qualifiers of `schema.object` references to objects the input creates unqualified, when the
@@ -160,10 +164,12 @@ pub fn convert(statements: &[Statement], options: &Options) -> Conversion {
         line: 0,
         foreign_qualifiers: own_schema_qualifiers(statements),
         helpers: Default::default(),
+        source: String::new(),
     };
     for s in statements {
         c.file = s.file.clone();
         c.line = s.line;
+        c.source = s.text.clone();
         let tokens = tokenize(&s.text, s.line);
         if tokens.is_empty() {
             continue;
@@ -220,6 +226,7 @@ impl Converter<'_> {
             self.objects[i].line = self.line;
             self.objects[i].status = status;
             self.objects[i].findings.clear();
+            self.objects[i].oracle_source = self.source.clone();
             return i;
         }
         self.objects.push(ObjectReport {
@@ -229,9 +236,19 @@ impl Converter<'_> {
             line: self.line,
             status,
             findings: Vec::new(),
+            oracle_source: self.source.clone(),
         });
         self.index.insert(key, self.objects.len() - 1);
         self.objects.len() - 1
+    }
+
+    /// Adds the current statement to the Oracle source shown for object `i` (an ALTER or COMMENT on it).
+    fn add_source(&mut self, i: usize) {
+        let source = &mut self.objects[i].oracle_source;
+        if !source.contains(self.source.as_str()) {
+            source.push_str(";\n\n");
+            source.push_str(&self.source);
+        }
     }
 
     /// Attaches a finding to object `i`, updating its status.
@@ -1132,6 +1149,7 @@ impl Converter<'_> {
                 "include the table's DDL in the input",
             );
         };
+        self.add_source(report);
         let Some(mut table) = self
             .table_mut(&name)
             .map(|t| std::mem::replace(t, Table::new(&name.name)))
@@ -1488,6 +1506,13 @@ impl Converter<'_> {
             _ => return,
         };
         let name = self.qualified(schema, table);
+        if let Some(&i) = self
+            .index
+            .get(&("TABLE".to_string(), name.to_string()))
+            .or_else(|| self.index.get(&("VIEW".to_string(), name.to_string())))
+        {
+            self.add_source(i);
+        }
         if let Some(t) = self.table_mut(&name) {
             match column {
                 Some(col) => {
@@ -1779,7 +1804,7 @@ impl Converter<'_> {
             c.qualified().map(|(s, n)| self.qualified(s, n))
         };
         let Some(table) = target else { return };
-        let label = QualifiedName::new(&table.schema, format!("{} (data)", table.name));
+        let label = table.clone();
         let report = self
             .index
             .get(&("DATA".to_string(), label.to_string()))

@@ -188,6 +188,42 @@ impl Conversion {
         out
     }
 
+    /// The PostgreSQL statements converted from one reported object, as they appear in the script;
+    /// `None` when it produced none (not converted, or a statement that only adjusts others).
+    pub fn postgres_sql(&self, object: &ObjectReport) -> Option<String> {
+        let (schema, name) = object.name.split_once('.')?;
+        if object.kind == "DATA" {
+            let table = name.trim_matches('"');
+            let statements: Vec<String> = self
+                .data
+                .iter()
+                .filter(|d| d.table.schema == schema && d.table.name == table)
+                .map(|d| format!("{};\n", d.sql))
+                .collect();
+            return (!statements.is_empty()).then(|| statements.concat());
+        }
+        let kind = match object.kind.as_str() {
+            "TABLE" => ObjectKind::Table,
+            "VIEW" | "SYNONYM" => ObjectKind::View,
+            "MATERIALIZED VIEW" => ObjectKind::MaterializedView,
+            "SEQUENCE" => ObjectKind::Sequence,
+            "TYPE" => ObjectKind::Type,
+            "INDEX" => ObjectKind::Index,
+            _ => return None,
+        };
+        if object.status == Status::NotConverted {
+            return None;
+        }
+        godwit_postgres::object_ddl(
+            &self.catalog,
+            &ObjectRef {
+                kind,
+                schema: schema.to_string(),
+                name: name.to_string(),
+            },
+        )
+    }
+
     /// The report as JSON: every object with its status and findings, and totals.
     pub fn report_json(&self) -> serde_json::Value {
         let (converted, with_findings, not_converted) = self.status_counts();

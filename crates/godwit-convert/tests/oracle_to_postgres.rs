@@ -319,6 +319,42 @@ async fn what_is_not_converted_is_reported_and_left_out() {
 }
 
 #[test]
+fn each_object_keeps_its_oracle_source_and_its_postgres_sql() {
+    let (conversion, _) = fixture();
+    let emp = status_of(&conversion, "TABLE", "public.emp");
+    assert!(
+        emp.oracle_source.starts_with("CREATE TABLE emp"),
+        "{}",
+        emp.oracle_source
+    );
+    assert!(
+        emp.oracle_source
+            .contains("ALTER TABLE emp ADD CONSTRAINT emp_commission_chk"),
+        "ALTERs join the table's source"
+    );
+    assert!(emp.oracle_source.contains("COMMENT ON TABLE emp"));
+    let sql = conversion.postgres_sql(emp).unwrap();
+    assert!(sql.starts_with("CREATE TABLE public.emp ("), "{sql}");
+    assert!(
+        sql.contains("ADD CONSTRAINT emp_commission_chk CHECK"),
+        "{sql}"
+    );
+    let index = status_of(&conversion, "INDEX", "public.emp_dept_bix");
+    assert_eq!(
+        conversion.postgres_sql(index).unwrap().trim(),
+        "CREATE INDEX emp_dept_bix ON public.emp USING btree (dept_id);"
+    );
+    let data = status_of(&conversion, "DATA", "public.regions");
+    assert!(conversion
+        .postgres_sql(data)
+        .unwrap()
+        .contains("insert into regions values(3, NULL);"));
+    let tree = status_of(&conversion, "VIEW", "public.emp_tree");
+    assert!(tree.oracle_source.contains("CONNECT BY"));
+    assert_eq!(conversion.postgres_sql(tree), None);
+}
+
+#[test]
 fn the_script_names_each_object_and_its_findings() {
     let (_, sql) = fixture();
     let header = sql
