@@ -23,7 +23,14 @@ pub async fn run(command: Command) -> Result<(), Failure> {
             output,
             report,
             schema,
-        } => convert(&input, &output, report.as_deref(), &schema),
+            rules,
+        } => convert(
+            &input,
+            &output,
+            report.as_deref(),
+            &schema,
+            rules.as_deref(),
+        ),
     }
 }
 
@@ -244,7 +251,12 @@ fn convert(
     output: &std::path::Path,
     report: Option<&std::path::Path>,
     schema: &str,
+    rules: Option<&std::path::Path>,
 ) -> Result<(), Failure> {
+    let rules = match rules {
+        Some(path) => godwit_convert::rules::Rules::load(path).map_err(Failure::input)?,
+        None => Default::default(),
+    };
     let script = godwit_oracle::read_input(input).map_err(Failure::input)?;
     for note in &script.notes {
         eprintln!(
@@ -256,6 +268,7 @@ fn convert(
     }
     let options = godwit_convert::Options {
         default_schema: schema.to_string(),
+        rules,
     };
     let conversion = godwit_convert::convert(&script.statements, &options);
     write_output(output, &conversion.to_sql(&options))?;

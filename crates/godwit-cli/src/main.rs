@@ -92,6 +92,9 @@ enum Command {
         /// PostgreSQL schema for objects the script does not qualify.
         #[arg(long, default_value = "public")]
         schema: String,
+        /// TOML rules overriding the type mapping per type, table or column (see README).
+        #[arg(long)]
+        rules: Option<PathBuf>,
     },
     /// Manage saved connection profiles (shared with the desktop app).
     #[command(subcommand)]

@@ -437,6 +437,59 @@ fn convert_writes_a_script_and_a_report() {
 }
 
 #[test]
+fn convert_applies_a_rules_file_and_names_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.sql");
+    std::fs::write(
+        &input,
+        "CREATE TABLE t (id NUMBER, token RAW(16), amount NUMBER(8,2));\n",
+    )
+    .unwrap();
+    let rules = dir.path().join("rules.toml");
+    std::fs::write(&rules, "[types]\n\"NUMBER\" = \"bigint\"\n\"RAW(16)\" = \"uuid\"\n[columns]\n\"t.amount\" = \"numeric(12,2)\"\n").unwrap();
+    let out = dir.path().join("out.sql");
+    let run = godwit(
+        &[
+            "convert",
+            "--from",
+            "oracle",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--rules",
+            rules.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let sql = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        sql.contains("    id bigint,\n    token uuid,\n    amount numeric(12,2)\n"),
+        "{sql}"
+    );
+    std::fs::write(&rules, "[types]\n\"NUMBER\" = bigint\n").unwrap();
+    let bad = godwit(
+        &[
+            "convert",
+            "--from",
+            "oracle",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--rules",
+            rules.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("rules.toml: line 2: "),
+        "{}",
+        bad.stderr
+    );
+}
+
+#[test]
 fn convert_refuses_unusable_input_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let binary = dir.path().join("dump.dmp");

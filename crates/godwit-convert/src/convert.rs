@@ -17,12 +17,15 @@ use std::path::PathBuf;
 pub struct Options {
     /// PostgreSQL schema for objects the script does not qualify with a schema.
     pub default_schema: String,
+    /// Type overrides from a rules file.
+    pub rules: crate::rules::Rules,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Self {
             default_schema: "public".into(),
+            rules: Default::default(),
         }
     }
 }
@@ -285,7 +288,9 @@ impl Converter<'_> {
 
     /// Converts the type at the cursor; a user-defined type without a schema gets the default one.
     fn pg_type(&self, c: &mut Cursor) -> Option<crate::types::Converted> {
+        let start = c.pos;
         let mut t = convert_type(c)?;
+        t.spelling = c.text_since(start);
         if t.is_user_type() && !t.data_type.name.contains('.') {
             let q = QualifiedName::new(&self.options.default_schema, &t.data_type.name).to_string();
             t.data_type = DataType::plain(q);
@@ -727,6 +732,7 @@ impl Converter<'_> {
         let mut c = Cursor::new(part);
         let Some(name_token) = c.ident() else { return };
         let name = pg_name(name_token);
+        let mut spelling = String::new();
         let virtual_without_type = c.is("GENERATED") || c.is("AS");
         let data_type = if virtual_without_type {
             let f = self.finding(
@@ -740,6 +746,7 @@ impl Converter<'_> {
         } else {
             match self.pg_type(&mut c) {
                 Some(t) => {
+                    spelling = t.spelling.clone();
                     if let Some((id, message)) = t.note {
                         let severity = if id == "GW-TYPE-USER" {
                             Severity::Warning
@@ -768,6 +775,24 @@ impl Converter<'_> {
                 }
             }
         };
+        let data_type =
+            match self
+                .options
+                .rules
+                .type_for(&table.schema, &table.name, &name, &spelling)
+            {
+                Some((pg_type, rule)) => {
+                    let f = self.finding(
+                        "GW-TYPE-RULE",
+                        Severity::Info,
+                        format!("{table}.{name}: {spelling} became {pg_type} by rule {rule}"),
+                        "none",
+                    );
+                    self.note(report, f);
+                    DataType::plain(pg_type)
+                }
+                None => data_type,
+            };
         let mut column = Column {
             name: name.clone(),
             data_type,

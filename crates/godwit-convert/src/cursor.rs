@@ -28,6 +28,15 @@ impl<'a> Cursor<'a> {
         t
     }
 
+    /// The tokens from `start` to here, joined by spaces.
+    pub fn text_since(&self, start: usize) -> String {
+        self.tokens[start.min(self.pos)..self.pos]
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     pub fn at_end(&self) -> bool {
         self.pos >= self.tokens.len()
     }

@@ -16,6 +16,7 @@ pub mod expr;
 pub mod findings;
 pub mod names;
 pub mod query;
+pub mod rules;
 pub mod types;
 
 pub use convert::{convert, Conversion, DataStatement, ObjectReport, Options, Status};

@@ -24,6 +24,8 @@ use godwit_catalog::DataType;
 pub struct Converted {
     pub data_type: DataType,
     pub note: Option<(&'static str, String)>,
+    /// The Oracle spelling of the type, as written (filled in by the caller).
+    pub spelling: String,
 }
 
 impl Converted {
@@ -79,6 +81,7 @@ pub fn convert_type(c: &mut Cursor) -> Option<Converted> {
     let first = c.ident()?;
     let word = first.upper();
     let plain = |sql: &str| Converted {
+        spelling: String::new(),
         data_type: DataType::plain(sql),
         note: None,
     };
@@ -99,9 +102,9 @@ pub fn convert_type(c: &mut Cursor) -> Option<Converted> {
                 (Some(_), Some(s)) if s < 0 => Some(("GW-TYPE-NEGATIVE-SCALE", format!("NUMBER with negative scale {s} became unconstrained numeric: values are not rounded to 10^{}", -s))),
                 _ => None,
             };
-            Converted { data_type: dt, note }
+            Converted { spelling: String::new(), data_type: dt, note }
         }
-        "INTEGER" | "INT" | "SMALLINT" => Converted { data_type: number(None, Some(0)), note: None },
+        "INTEGER" | "INT" | "SMALLINT" => Converted { spelling: String::new(), data_type: number(None, Some(0)), note: None },
         "FLOAT" => {
             c.group();
             plain("double precision")
@@ -121,9 +124,9 @@ pub fn convert_type(c: &mut Cursor) -> Option<Converted> {
             let length = c.group().and_then(|args| integer_arg(args, 0)).map(|n| n as u32);
             let is_char = matches!(word.as_str(), "CHAR" | "CHARACTER" | "NCHAR");
             if is_char {
-                Converted { data_type: sized("char", length.or(Some(1))), note: None }
+                Converted { spelling: String::new(), data_type: sized("char", length.or(Some(1))), note: None }
             } else {
-                Converted { data_type: sized("varchar", length), note: None }
+                Converted { spelling: String::new(), data_type: sized("varchar", length), note: None }
             }
         }
         "CLOB" | "NCLOB" => plain("text"),
@@ -140,10 +143,12 @@ pub fn convert_type(c: &mut Cursor) -> Option<Converted> {
             plain("bytea")
         }
         "BFILE" => Converted {
+            spelling: String::new(),
             data_type: DataType::plain("bytea"),
             note: Some(("GW-TYPE-BFILE", "BFILE (a pointer to a file outside the database) became bytea: the file contents must be loaded separately".into())),
         },
         "DATE" => Converted {
+            spelling: String::new(),
             data_type: DataType { sql: "timestamp(0)".into(), name: "timestamp without time zone".into(), precision: Some(0), ..Default::default() },
             note: None,
         },
@@ -158,7 +163,7 @@ pub fn convert_type(c: &mut Cursor) -> Option<Converted> {
                 Some(p) => format!("{base}({p})"),
                 None => base.to_string(),
             };
-            Converted { data_type: DataType { sql, name: name.into(), precision, ..Default::default() }, note: None }
+            Converted { spelling: String::new(), data_type: DataType { sql, name: name.into(), precision, ..Default::default() }, note: None }
         }
         "INTERVAL" => {
             if c.eat("YEAR") {
@@ -181,6 +186,7 @@ pub fn convert_type(c: &mut Cursor) -> Option<Converted> {
         "ROWID" | "UROWID" => {
             c.group();
             Converted {
+                spelling: String::new(),
                 data_type: DataType::plain("text"),
                 note: Some(("GW-TYPE-ROWID", format!("{word} became text: PostgreSQL has no stable row address; stored ROWIDs are only strings now"))),
             }
@@ -193,7 +199,7 @@ pub fn convert_type(c: &mut Cursor) -> Option<Converted> {
             if inner == "XMLTYPE" {
                 plain("xml")
             } else {
-                Converted { data_type: DataType::plain("text"), note: Some(("GW-TYPE-UNKNOWN", format!("type SYS.{inner} has no PostgreSQL equivalent; became text"))) }
+                Converted { spelling: String::new(), data_type: DataType::plain("text"), note: Some(("GW-TYPE-UNKNOWN", format!("type SYS.{inner} has no PostgreSQL equivalent; became text"))) }
             }
         }
         _ => {
@@ -205,6 +211,7 @@ pub fn convert_type(c: &mut Cursor) -> Option<Converted> {
                 }
             }
             Converted {
+                spelling: String::new(),
                 data_type: DataType::plain(name.clone()),
                 note: Some(("GW-TYPE-USER", format!("column uses type {name}, which must be converted for this column to load"))),
             }
