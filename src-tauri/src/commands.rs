@@ -14,8 +14,8 @@ use tauri::State;
 
 use crate::convert;
 use crate::dto::{
-    CatalogTree, CommandError, EngineDto, EngineInfo, HealthDto, ObjectRefDto, ProfileDto,
-    ProfileInputDto,
+    CatalogTree, CommandError, ConversionDto, EngineDto, EngineInfo, HealthDto, ObjectDetailDto,
+    ObjectRefDto, ProfileDto, ProfileInputDto,
 };
 
 /// Shared state of the running app.
@@ -24,6 +24,8 @@ pub struct AppState {
     store: Result<Mutex<Store>, String>,
     /// Catalogs read by `discover`, by profile id, so `object_ddl` needs no second round trip.
     catalogs: Mutex<HashMap<String, Catalog>>,
+    /// The last Oracle conversion, so `conversion_object` can show one object without converting again.
+    conversion: Mutex<Option<godwit_convert::Conversion>>,
 }
 
 impl AppState {
@@ -37,6 +39,7 @@ impl AppState {
         Self {
             store,
             catalogs: Mutex::new(HashMap::new()),
+            conversion: Mutex::new(None),
         }
     }
 
@@ -200,4 +203,66 @@ pub async fn object_ddl(
             object.schema, object.name, object.kind
         ))
     })
+}
+
+/// Reads an Oracle script (a file, or a folder of scripts in `files.txt` order), converts it to
+/// PostgreSQL and returns its objects by status. The conversion is kept for `conversion_object`.
+///
+/// Fails when the path is empty or a file cannot be read as a text script (the message names it).
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state))]
+pub async fn convert_oracle_script(
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<ConversionDto, CommandError> {
+    let path = path.trim().to_string();
+    if path.is_empty() {
+        return Err(CommandError::new(
+            "Enter the path of an Oracle script, or of a folder of scripts.",
+        ));
+    }
+    let input = path.clone();
+    let (script, conversion) = tauri::async_runtime::spawn_blocking(move || {
+        let script = godwit_oracle::read_input(std::path::Path::new(&input))?;
+        let conversion =
+            godwit_convert::convert(&script.statements, &godwit_convert::Options::default());
+        Ok::<_, godwit_oracle::ScriptError>((script, conversion))
+    })
+    .await
+    .map_err(|_| CommandError::new("The conversion stopped unexpectedly: try again."))?
+    .map_err(|e| CommandError::new(format!("Cannot convert {path}: {e}")))?;
+    let dto = convert::conversion(&path, &script, &conversion);
+    *state
+        .conversion
+        .lock()
+        .map_err(|_| CommandError::new("The conversion cache is unusable: restart Godwit."))? =
+        Some(conversion);
+    Ok(dto)
+}
+
+/// One object of the last conversion: Oracle source, PostgreSQL SQL, findings and their diff.
+///
+/// Fails when nothing was converted yet or `id` is not an object of the last conversion.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state))]
+pub async fn conversion_object(
+    state: State<'_, AppState>,
+    id: u32,
+) -> Result<ObjectDetailDto, CommandError> {
+    let cache = state
+        .conversion
+        .lock()
+        .map_err(|_| CommandError::new("The conversion cache is unusable: restart Godwit."))?;
+    let conversion = cache
+        .as_ref()
+        .ok_or_else(|| CommandError::new("Nothing is converted yet: convert a script first."))?;
+    let index = usize::try_from(id).unwrap_or(usize::MAX);
+    let object = conversion.objects.get(index).ok_or_else(|| {
+        CommandError::new(format!(
+            "Object {id} is not part of the last conversion: convert the script again."
+        ))
+    })?;
+    Ok(convert::object_detail(index, conversion, object))
 }

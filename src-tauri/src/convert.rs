@@ -1,13 +1,19 @@
-//! Mappings between engine types (`godwit-store`, `godwit-catalog`) and transport types ([`crate::dto`]).
+//! Mappings between engine types (`godwit-store`, `godwit-catalog`, `godwit-convert`, `godwit-review`) and transport types ([`crate::dto`]).
 //!
 //! Pure data reshaping: no I/O and no decisions beyond renaming fields and widening numbers.
 
+use std::collections::BTreeSet;
+
 use godwit_catalog::{Catalog, ObjectKind, ObjectRef};
+use godwit_convert::{Conversion, Finding, ObjectReport, Severity, Status};
+use godwit_oracle::script::Script;
 use godwit_store::{Engine, Environment, Profile, ProfileInput};
 
 use crate::dto::{
-    CatalogTree, CommandError, EngineDto, EnvironmentDto, KindCount, KindGroup, ObjectKindDto,
-    ObjectNode, ObjectRefDto, ProfileDto, ProfileInputDto, SchemaNode,
+    CatalogTree, CommandError, ConversionDto, ConversionStatusDto, ConversionSummaryDto,
+    ConvertedObjectDto, DiffRowDto, DiffTagDto, EngineDto, EnvironmentDto, FindingDto, KindCount,
+    KindGroup, ObjectDetailDto, ObjectKindDto, ObjectNode, ObjectRefDto, ProfileDto,
+    ProfileInputDto, SchemaNode, ScriptNoteDto, SegmentDto, SeverityDto,
 };
 
 /// Profile as the UI sees it.
@@ -221,6 +227,140 @@ pub fn catalog_tree(profile_id: &str, catalog: &Catalog) -> CatalogTree {
     }
 }
 
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn conversion_status(s: Status) -> ConversionStatusDto {
+    match s {
+        Status::Converted => ConversionStatusDto::Converted,
+        Status::ConvertedWithFindings => ConversionStatusDto::ConvertedWithFindings,
+        Status::NotConverted => ConversionStatusDto::NotConverted,
+    }
+}
+
+fn severity(s: Severity) -> SeverityDto {
+    match s {
+        Severity::Info => SeverityDto::Info,
+        Severity::Warning => SeverityDto::Warning,
+        Severity::Error => SeverityDto::Error,
+    }
+}
+
+/// One reported object as a list entry; `id` is its index in the conversion.
+pub fn converted_object(id: usize, o: &ObjectReport) -> ConvertedObjectDto {
+    ConvertedObjectDto {
+        id: count(id),
+        kind: o.kind.clone(),
+        name: o.name.clone(),
+        status: conversion_status(o.status),
+        findings: count(o.findings.len()),
+        file: o.file.display().to_string(),
+        line: o.line,
+    }
+}
+
+/// The conversion of the script at `path` as the UI lists it.
+pub fn conversion(path: &str, script: &Script, c: &Conversion) -> ConversionDto {
+    let (converted, with_findings, not_converted) = c.status_counts();
+    let kinds: BTreeSet<&str> = c.objects.iter().map(|o| o.kind.as_str()).collect();
+    ConversionDto {
+        path: path.to_string(),
+        summary: ConversionSummaryDto {
+            objects: count(c.objects.len()),
+            converted: count(converted),
+            with_findings: count(with_findings),
+            not_converted: count(not_converted),
+            data_statements: count(c.data.len()),
+        },
+        notes: script
+            .notes
+            .iter()
+            .map(|n| ScriptNoteDto {
+                file: n.file.display().to_string(),
+                line: n.line,
+                message: n.message.clone(),
+            })
+            .collect(),
+        objects: c
+            .objects
+            .iter()
+            .enumerate()
+            .map(|(i, o)| converted_object(i, o))
+            .collect(),
+        kinds: kinds.into_iter().map(str::to_string).collect(),
+    }
+}
+
+/// Line of a finding within the object's Oracle source (1-based), when it is in the same file
+/// and within the source's lines.
+pub fn source_line(object: &ObjectReport, finding: &Finding) -> Option<u32> {
+    if finding.file != object.file || finding.line < object.line {
+        return None;
+    }
+    let relative = finding.line - object.line + 1;
+    let lines = count(object.oracle_source.lines().count());
+    (relative <= lines).then_some(relative)
+}
+
+fn segments(s: Vec<godwit_review::Segment>) -> Vec<SegmentDto> {
+    s.into_iter()
+        .map(|s| SegmentDto {
+            text: s.text,
+            emphasized: s.emphasized,
+        })
+        .collect()
+}
+
+fn diff_row(r: godwit_review::Row) -> DiffRowDto {
+    DiffRowDto {
+        tag: match r.tag {
+            godwit_review::Tag::Equal => DiffTagDto::Equal,
+            godwit_review::Tag::Delete => DiffTagDto::Delete,
+            godwit_review::Tag::Insert => DiffTagDto::Insert,
+            godwit_review::Tag::Replace => DiffTagDto::Replace,
+        },
+        old_line: r.old_line,
+        new_line: r.new_line,
+        old: segments(r.old),
+        new: segments(r.new),
+    }
+}
+
+/// One object in detail: its source, its PostgreSQL SQL (when converted), findings placed on
+/// source lines, and the side-by-side diff of the two.
+pub fn object_detail(id: usize, c: &Conversion, o: &ObjectReport) -> ObjectDetailDto {
+    let postgres_sql = c.postgres_sql(o);
+    let diff = postgres_sql
+        .as_deref()
+        .map(|sql| {
+            godwit_review::side_by_side(&o.oracle_source, sql)
+                .into_iter()
+                .map(diff_row)
+                .collect()
+        })
+        .unwrap_or_default();
+    ObjectDetailDto {
+        object: converted_object(id, o),
+        oracle_source: o.oracle_source.clone(),
+        postgres_sql,
+        findings: o
+            .findings
+            .iter()
+            .map(|f| FindingDto {
+                id: f.id.to_string(),
+                severity: severity(f.severity),
+                message: f.message.clone(),
+                suggestion: f.suggestion.clone(),
+                file: f.file.display().to_string(),
+                line: f.line,
+                source_line: source_line(o, f),
+            })
+            .collect(),
+        diff,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,5 +486,86 @@ mod tests {
             let err = profile_input(&input(EngineDto::Postgres, port)).unwrap_err();
             assert!(err.message.contains("out of range"), "{}", err.message);
         }
+    }
+
+    fn conversion_of(sql: &str) -> (Script, Conversion) {
+        let dir =
+            std::env::temp_dir().join(format!("godwit-desktop-convert-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join(format!("{:x}.sql", sql.len() * 31 + sql.lines().count()));
+        std::fs::write(&file, sql).unwrap();
+        let script = godwit_oracle::read_input(&file).unwrap();
+        let conversion = godwit_convert::convert(&script.statements, &Default::default());
+        (script, conversion)
+    }
+
+    #[test]
+    fn conversion_lists_objects_with_ids_counts_and_kinds() {
+        let (script, c) = conversion_of(
+            "CREATE TABLE t (id NUMBER(10) PRIMARY KEY, d DATE);\n\nCREATE VIEW v AS SELECT id FROM t CONNECT BY PRIOR id = id;\n",
+        );
+        let dto = conversion("x.sql", &script, &c);
+        assert_eq!(dto.objects.len(), c.objects.len());
+        assert!(dto
+            .objects
+            .iter()
+            .enumerate()
+            .all(|(i, o)| o.id as usize == i));
+        let s = &dto.summary;
+        assert_eq!(s.converted + s.with_findings + s.not_converted, s.objects);
+        assert!(s.not_converted >= 1, "{s:?}");
+        assert!(
+            dto.kinds.contains(&"TABLE".to_string()) && dto.kinds.contains(&"VIEW".to_string())
+        );
+    }
+
+    #[test]
+    fn detail_places_findings_on_source_lines_and_diffs_converted_objects() {
+        let (_, c) = conversion_of(
+            "-- header\nCREATE TABLE t (\n  id NUMBER(10) PRIMARY KEY,\n  r ROWID\n);\n",
+        );
+        let (i, table) = c
+            .objects
+            .iter()
+            .enumerate()
+            .find(|(_, o)| o.kind == "TABLE")
+            .unwrap();
+        let detail = object_detail(i, &c, table);
+        assert!(detail
+            .postgres_sql
+            .as_deref()
+            .unwrap()
+            .contains("CREATE TABLE"));
+        assert!(detail.diff.iter().any(|r| r.tag != DiffTagDto::Equal));
+        for f in &detail.findings {
+            let line = f.source_line.expect("finding inside the table source");
+            assert!(line as usize <= detail.oracle_source.lines().count());
+        }
+    }
+
+    #[test]
+    fn findings_outside_the_source_stay_unlinked() {
+        let o = ObjectReport {
+            kind: "TABLE".into(),
+            name: "s.t".into(),
+            file: "a.sql".into(),
+            line: 10,
+            status: Status::ConvertedWithFindings,
+            findings: vec![],
+            oracle_source: "CREATE TABLE t (\n  x INT\n)".into(),
+        };
+        let at = |file: &str, line: u32| Finding {
+            id: "GW-TEST",
+            severity: Severity::Warning,
+            file: file.into(),
+            line,
+            message: String::new(),
+            suggestion: String::new(),
+        };
+        assert_eq!(source_line(&o, &at("a.sql", 10)), Some(1));
+        assert_eq!(source_line(&o, &at("a.sql", 12)), Some(3));
+        assert_eq!(source_line(&o, &at("a.sql", 13)), None);
+        assert_eq!(source_line(&o, &at("a.sql", 9)), None);
+        assert_eq!(source_line(&o, &at("b.sql", 11)), None);
     }
 }

@@ -225,3 +225,167 @@ impl CommandError {
         }
     }
 }
+
+/// Status of one converted Oracle object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ConversionStatusDto {
+    /// Converted with nothing to review.
+    Converted,
+    /// Converted, with findings to review.
+    ConvertedWithFindings,
+    /// Not converted: only findings, no PostgreSQL SQL.
+    NotConverted,
+}
+
+/// Severity of a conversion finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "lowercase")]
+pub enum SeverityDto {
+    /// Converted; worth knowing.
+    Info,
+    /// Converted, but the meaning may differ.
+    Warning,
+    /// Not converted.
+    Error,
+}
+
+/// Something the script reader noticed and skipped.
+#[derive(Clone, Debug, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ScriptNoteDto {
+    /// File the note is about.
+    pub file: String,
+    /// 1-based line in that file.
+    pub line: u32,
+    /// What was skipped and why.
+    pub message: String,
+}
+
+/// Object counts of a conversion, by status.
+#[derive(Clone, Debug, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversionSummaryDto {
+    /// All reported objects.
+    pub objects: u32,
+    /// Converted with nothing to review.
+    pub converted: u32,
+    /// Converted with findings.
+    pub with_findings: u32,
+    /// Not converted.
+    pub not_converted: u32,
+    /// Data statements (INSERT, UPDATE, DELETE) converted.
+    pub data_statements: u32,
+}
+
+/// One Oracle object in the conversion list.
+#[derive(Clone, Debug, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConvertedObjectDto {
+    /// Identifier within the last conversion (pass it to `conversion_object`).
+    pub id: u32,
+    /// Oracle kind: TABLE, INDEX, VIEW, PROCEDURE, DATA, …
+    pub kind: String,
+    /// PostgreSQL name, `schema.name`.
+    pub name: String,
+    /// Conversion status.
+    pub status: ConversionStatusDto,
+    /// Number of findings.
+    pub findings: u32,
+    /// Oracle file the object is defined in.
+    pub file: String,
+    /// 1-based line of its definition in that file.
+    pub line: u32,
+}
+
+/// Result of converting an Oracle script or folder.
+#[derive(Clone, Debug, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversionDto {
+    /// The file or folder converted.
+    pub path: String,
+    /// Counts by status.
+    pub summary: ConversionSummaryDto,
+    /// What the script reader skipped.
+    pub notes: Vec<ScriptNoteDto>,
+    /// Every object, in script order.
+    pub objects: Vec<ConvertedObjectDto>,
+    /// The distinct kinds among the objects, sorted.
+    pub kinds: Vec<String>,
+}
+
+/// One finding of a converted object.
+#[derive(Clone, Debug, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FindingDto {
+    /// Stable identifier, e.g. GW-TYPE-ROWID.
+    pub id: String,
+    /// Severity.
+    pub severity: SeverityDto,
+    /// What differs or could not be converted.
+    pub message: String,
+    /// What to do about it.
+    pub suggestion: String,
+    /// File the finding is about.
+    pub file: String,
+    /// 1-based line in that file.
+    pub line: u32,
+    /// 1-based line within the object's Oracle source; null when it falls outside it.
+    pub source_line: Option<u32>,
+}
+
+/// How a diff row relates the Oracle and the PostgreSQL sides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "lowercase")]
+pub enum DiffTagDto {
+    /// The same line on both sides.
+    Equal,
+    /// A line only on the Oracle side.
+    Delete,
+    /// A line only on the PostgreSQL side.
+    Insert,
+    /// An Oracle line and the PostgreSQL line replacing it.
+    Replace,
+}
+
+/// A run of text in a diff row; `emphasized` marks changed words.
+#[derive(Clone, Debug, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SegmentDto {
+    /// The text.
+    pub text: String,
+    /// True when this run changed.
+    pub emphasized: bool,
+}
+
+/// One row of the side-by-side view.
+#[derive(Clone, Debug, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffRowDto {
+    /// Relation of the two sides.
+    pub tag: DiffTagDto,
+    /// 1-based line in the Oracle source, when the row has one.
+    pub old_line: Option<u32>,
+    /// 1-based line in the PostgreSQL SQL, when the row has one.
+    pub new_line: Option<u32>,
+    /// The Oracle line as segments.
+    pub old: Vec<SegmentDto>,
+    /// The PostgreSQL line as segments.
+    pub new: Vec<SegmentDto>,
+}
+
+/// One object of the last conversion in detail.
+#[derive(Clone, Debug, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectDetailDto {
+    /// The object as listed.
+    pub object: ConvertedObjectDto,
+    /// Its Oracle source (starting at its line in its file).
+    pub oracle_source: String,
+    /// Its PostgreSQL SQL; null when not converted.
+    pub postgres_sql: Option<String>,
+    /// Its findings.
+    pub findings: Vec<FindingDto>,
+    /// Oracle source vs PostgreSQL SQL, row by row (empty when not converted).
+    pub diff: Vec<DiffRowDto>,
+}

@@ -26,6 +26,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::test_profile,
             commands::discover,
             commands::object_ddl,
+            commands::convert_oracle_script,
+            commands::conversion_object,
         ])
 }
 

@@ -20,6 +20,19 @@ export const commands = {
 	discover: (id: string) => typedError<CatalogTree, CommandError>(__TAURI_INVOKE("discover", { id })),
 	/**  DDL of one object from the catalog last discovered for this profile. */
 	objectDdl: (id: string, object: ObjectRefDto) => typedError<string, CommandError>(__TAURI_INVOKE("object_ddl", { id, object })),
+	/**
+	 *  Reads an Oracle script (a file, or a folder of scripts in `files.txt` order), converts it to
+	 *  PostgreSQL and returns its objects by status. The conversion is kept for `conversion_object`.
+	 * 
+	 *  Fails when the path is empty or a file cannot be read as a text script (the message names it).
+	 */
+	convertOracleScript: (path: string) => typedError<ConversionDto, CommandError>(__TAURI_INVOKE("convert_oracle_script", { path })),
+	/**
+	 *  One object of the last conversion: Oracle source, PostgreSQL SQL, findings and their diff.
+	 * 
+	 *  Fails when nothing was converted yet or `id` is not an object of the last conversion.
+	 */
+	conversionObject: (id: number) => typedError<ObjectDetailDto, CommandError>(__TAURI_INVOKE("conversion_object", { id })),
 };
 
 /* Types */
@@ -38,6 +51,86 @@ export type CommandError = {
 	/**  The message to show. */
 	message: string,
 };
+
+/**  Result of converting an Oracle script or folder. */
+export type ConversionDto = {
+	/**  The file or folder converted. */
+	path: string,
+	/**  Counts by status. */
+	summary: ConversionSummaryDto,
+	/**  What the script reader skipped. */
+	notes: ScriptNoteDto[],
+	/**  Every object, in script order. */
+	objects: ConvertedObjectDto[],
+	/**  The distinct kinds among the objects, sorted. */
+	kinds: string[],
+};
+
+/**  Status of one converted Oracle object. */
+export type ConversionStatusDto = 
+/**  Converted with nothing to review. */
+"converted" | 
+/**  Converted, with findings to review. */
+"convertedWithFindings" | 
+/**  Not converted: only findings, no PostgreSQL SQL. */
+"notConverted";
+
+/**  Object counts of a conversion, by status. */
+export type ConversionSummaryDto = {
+	/**  All reported objects. */
+	objects: number,
+	/**  Converted with nothing to review. */
+	converted: number,
+	/**  Converted with findings. */
+	withFindings: number,
+	/**  Not converted. */
+	notConverted: number,
+	/**  Data statements (INSERT, UPDATE, DELETE) converted. */
+	dataStatements: number,
+};
+
+/**  One Oracle object in the conversion list. */
+export type ConvertedObjectDto = {
+	/**  Identifier within the last conversion (pass it to `conversion_object`). */
+	id: number,
+	/**  Oracle kind: TABLE, INDEX, VIEW, PROCEDURE, DATA, … */
+	kind: string,
+	/**  PostgreSQL name, `schema.name`. */
+	name: string,
+	/**  Conversion status. */
+	status: ConversionStatusDto,
+	/**  Number of findings. */
+	findings: number,
+	/**  Oracle file the object is defined in. */
+	file: string,
+	/**  1-based line of its definition in that file. */
+	line: number,
+};
+
+/**  One row of the side-by-side view. */
+export type DiffRowDto = {
+	/**  Relation of the two sides. */
+	tag: DiffTagDto,
+	/**  1-based line in the Oracle source, when the row has one. */
+	oldLine: number | null,
+	/**  1-based line in the PostgreSQL SQL, when the row has one. */
+	newLine: number | null,
+	/**  The Oracle line as segments. */
+	old: SegmentDto[],
+	/**  The PostgreSQL line as segments. */
+	new: SegmentDto[],
+};
+
+/**  How a diff row relates the Oracle and the PostgreSQL sides. */
+export type DiffTagDto = 
+/**  The same line on both sides. */
+"equal" | 
+/**  A line only on the Oracle side. */
+"delete" | 
+/**  A line only on the PostgreSQL side. */
+"insert" | 
+/**  An Oracle line and the PostgreSQL line replacing it. */
+"replace";
 
 /**  Database engines the studio knows about. */
 export type EngineDto = 
@@ -69,6 +162,24 @@ export type EnvironmentDto =
 /**  Production. */
 "prod";
 
+/**  One finding of a converted object. */
+export type FindingDto = {
+	/**  Stable identifier, e.g. GW-TYPE-ROWID. */
+	id: string,
+	/**  Severity. */
+	severity: SeverityDto,
+	/**  What differs or could not be converted. */
+	message: string,
+	/**  What to do about it. */
+	suggestion: string,
+	/**  File the finding is about. */
+	file: string,
+	/**  1-based line in that file. */
+	line: number,
+	/**  1-based line within the object's Oracle source; null when it falls outside it. */
+	sourceLine: number | null,
+};
+
 /**  Result of a successful connection test. */
 export type HealthDto = {
 	/**  Server version string, e.g. "15.8". */
@@ -97,6 +208,20 @@ export type KindGroup = {
 	kind: ObjectKindDto,
 	/**  The objects, in catalog order. */
 	objects: ObjectNode[],
+};
+
+/**  One object of the last conversion in detail. */
+export type ObjectDetailDto = {
+	/**  The object as listed. */
+	object: ConvertedObjectDto,
+	/**  Its Oracle source (starting at its line in its file). */
+	oracleSource: string,
+	/**  Its PostgreSQL SQL; null when not converted. */
+	postgresSql: string | null,
+	/**  Its findings. */
+	findings: FindingDto[],
+	/**  Oracle source vs PostgreSQL SQL, row by row (empty when not converted). */
+	diff: DiffRowDto[],
 };
 
 /**  Kinds of database objects shown in the Discovery tree. */
@@ -201,6 +326,33 @@ export type SchemaNode = {
 	/**  Object groups, one per non-empty kind. */
 	groups: KindGroup[],
 };
+
+/**  Something the script reader noticed and skipped. */
+export type ScriptNoteDto = {
+	/**  File the note is about. */
+	file: string,
+	/**  1-based line in that file. */
+	line: number,
+	/**  What was skipped and why. */
+	message: string,
+};
+
+/**  A run of text in a diff row; `emphasized` marks changed words. */
+export type SegmentDto = {
+	/**  The text. */
+	text: string,
+	/**  True when this run changed. */
+	emphasized: boolean,
+};
+
+/**  Severity of a conversion finding. */
+export type SeverityDto = 
+/**  Converted; worth knowing. */
+"info" | 
+/**  Converted, but the meaning may differ. */
+"warning" | 
+/**  Not converted. */
+"error";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
