@@ -14,6 +14,7 @@ pub mod convert;
 mod cursor;
 pub mod expr;
 pub mod findings;
+mod hierarchy;
 pub mod names;
 pub mod query;
 pub mod rules;

@@ -189,6 +189,9 @@ fn alias_subqueries(block: &[Token]) -> Vec<Token> {
 }
 
 fn rewrite_block(block: &[Token]) -> Vec<Token> {
+    if let Some(tree) = crate::hierarchy::rewrite(block) {
+        return tree;
+    }
     let block = &alias_subqueries(block)[..];
     let top = top_level(block);
     let find = |kw: &str| top.iter().copied().find(|&k| block[k].is(kw));

@@ -71,7 +71,7 @@ async fn schema_objects_arrive_with_oracle_constraint_states() {
     let tables = strings(&db, "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') AND NOT relispartition ORDER BY 1").await;
     assert_eq!(
         tables,
-        ["accounts", "dept", "emp", "events", "regions", "sales", "sites", "tickets"]
+        ["accounts", "dept", "emp", "events", "org", "regions", "sales", "sites", "tickets"]
             .map(|t| row(&[t]))
     );
     let constraints = strings(&db, "SELECT conname, contype, convalidated::text FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND contype <> 'n' ORDER BY 1").await;
@@ -86,6 +86,7 @@ async fn schema_objects_arrive_with_oracle_constraint_states() {
             row(&["emp_dept_id_fkey", "f", "true"]),
             row(&["emp_pk", "p", "true"]),
             row(&["emp_salary_min", "c", "true"]),
+            row(&["org_pkey", "p", "true"]),
             row(&["reg_id_pk", "p", "true"]),
             row(&["tickets_pk", "p", "true"]),
         ]
@@ -148,7 +149,7 @@ async fn schema_objects_arrive_with_oracle_constraint_states() {
 #[tokio::test]
 async fn data_arrives_with_oracle_empty_string_and_identity_rules() {
     let (conversion, db) = loaded().await;
-    assert_eq!(conversion.data.iter().map(|d| d.rows).sum::<usize>(), 15);
+    assert_eq!(conversion.data.iter().map(|d| d.rows).sum::<usize>(), 20);
     // INSERT ALL … SELECT FROM dual: one INSERT per target.
     assert_eq!(
         strings(&db, "SELECT region_id, region_name FROM regions ORDER BY 1").await,
@@ -280,6 +281,17 @@ async fn converted_views_return_what_oracle_returns() {
             row(&["100", "2003-12-17", "0"]),
             row(&["101", "2006-03-21", "6"]),
             row(&["102", "2001-07-13", "0"])
+        ]
+    );
+    // CONNECT BY: depth first, siblings by name, paths, roots and leaves as Oracle computes them.
+    assert_eq!(
+        strings(&db, "SELECT id, depth, path, root, leaf FROM org_tree").await,
+        [
+            row(&["1", "1", "/root", "root", "0"]),
+            row(&["3", "2", "/root/a", "root", "0"]),
+            row(&["4", "3", "/root/a/a1", "root", "1"]),
+            row(&["2", "2", "/root/b", "root", "0"]),
+            row(&["5", "3", "/root/b/b1", "root", "1"]),
         ]
     );
     // ROWNUM over an ordered subquery: the first row of the order.
