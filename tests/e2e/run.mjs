@@ -109,6 +109,13 @@ async function waitText(css, predicate, what, timeoutMs) {
     timeoutMs,
   );
 }
+/** Chooses the option with `value` in the <select> at `css` (a real click on the option). */
+async function choose(css, value) {
+  const select = await waitEl(css);
+  await click(await find(`option[value="${value}"]`, select));
+  await waitFor(`${css} to hold ${value}`, async () => (await wd("GET", s(`/element/${select}/property/value`))) === value);
+}
+const attr = (id, name) => wd("GET", s(`/element/${id}/attribute/${name}`));
 async function cardNamed(name) {
   for (const id of await findAll('[data-testid="profile-card"]')) {
     if ((await wd("GET", s(`/element/${id}/attribute/data-name`))) === name) return id;
@@ -306,6 +313,90 @@ async function main() {
       await click(await find('[data-testid="delete-connection"]', await cardNamed(PROFILE)));
       await click(await waitEl('[data-testid="confirm-delete"]'));
       await waitEl('[data-testid="no-profiles"]');
+    });
+
+    // Conversion: the Oracle fixture script (tests/e2e/oracle_shop.sql) converted offline.
+    await test("Conversion reports a path it cannot read, naming it", async () => {
+      await click(await waitEl('[data-testid="nav-conversion"]'));
+      await waitText("h1", (t) => t.includes("Conversion"), "Conversion heading");
+      const missing = join(HERE, "no-such-script.sql");
+      await type('[data-testid="conversion-path"]', missing);
+      await click(await find('[data-testid="convert"]'));
+      const message = await waitText('[data-testid="conversion-error"]', (t) => t.length > 0, "conversion error");
+      if (!message.includes(missing)) throw new Error(`the error does not name the file: "${message}"`);
+    });
+
+    await test("converting the Oracle fixture shows the summary", async () => {
+      await type('[data-testid="conversion-path"]', join(HERE, "oracle_shop.sql"));
+      await click(await find('[data-testid="convert"]'));
+      await waitEl('[data-testid="conversion-summary"]', 30000);
+      const counts = {
+        "summary-converted": "7 converted",
+        "summary-with-findings": "1 with findings",
+        "summary-not-converted": "2 not converted",
+      };
+      for (const [id, expected] of Object.entries(counts)) {
+        const t = (await text(await find(`[data-testid="${id}"]`))).trim();
+        if (t !== expected) throw new Error(`${id} shows "${t}", expected "${expected}"`);
+      }
+      await waitEl('[data-testid="conv-object-table-public.orders"]');
+    });
+
+    await test("filtering by not converted shows the CONNECT BY view", async () => {
+      await choose('[data-testid="filter-status"]', "notConverted");
+      await waitFor("the table list to narrow", async () => (await findAll('[data-testid="conv-object-table-public.orders"]')).length === 0);
+      const view = await waitEl('[data-testid="conv-object-view-public.category_tree"]');
+      for (const badge of await findAll('[data-testid="status-badge"]')) {
+        const t = await text(badge);
+        if (t !== "Not converted") throw new Error(`a listed object is "${t}"`);
+      }
+      await click(view);
+      await waitText('[data-testid="not-converted"]', (t) => /not converted/i.test(t), "not converted notice");
+      const ids = await Promise.all((await findAll('[data-testid="finding"]')).map((f) => attr(f, "data-finding-id")));
+      if (!ids.includes("GW-SQL-CONNECT-BY")) throw new Error(`findings are ${ids.join(", ") || "none"}`);
+      const oracle = await text(await find('[data-testid="oracle-pane"]'));
+      if (!/CONNECT BY/.test(oracle)) throw new Error(`the Oracle pane lacks CONNECT BY: ${oracle.slice(0, 200)}`);
+      await choose('[data-testid="filter-status"]', "all");
+    });
+
+    await test("a converted table shows its PostgreSQL SQL beside a marked diff", async () => {
+      await choose('[data-testid="filter-kind"]', "TABLE");
+      if ((await findAll('[data-testid="conv-object-view-public.customer_credit"]')).length) {
+        throw new Error("the kind filter left a view visible");
+      }
+      await click(await waitEl('[data-testid="conv-object-table-public.orders"]'));
+      const sql = await waitText('[data-testid="postgres-pane"]', (t) => /CREATE TABLE/.test(t), "CREATE TABLE in the PostgreSQL pane");
+      if (!/public\.orders/.test(sql)) throw new Error(`the PostgreSQL pane does not name orders: ${sql.slice(0, 200)}`);
+      const oracle = await text(await find('[data-testid="oracle-pane"]'));
+      if (!/NUMBER\(10\)/.test(oracle)) throw new Error(`the Oracle pane lacks NUMBER(10): ${oracle.slice(0, 200)}`);
+      const marked = await findAll('[data-testid="postgres-pane"] tr[data-tag="replace"]');
+      if (!marked.length) throw new Error("no diff row is marked as replaced");
+      const words = await findAll('[data-testid="postgres-pane"] [data-testid="changed-words"]');
+      if (!words.length) throw new Error("no changed word is highlighted");
+    });
+
+    await test("clicking a finding highlights its Oracle line", async () => {
+      const finding = await waitFor("the DISABLED constraint finding", async () => {
+        for (const f of await findAll('[data-testid="finding"]')) {
+          if ((await attr(f, "data-finding-id")) === "GW-CONSTRAINT-DISABLED") return f;
+        }
+        return null;
+      });
+      const severity = await text(await find('[data-testid="finding-severity"]', finding));
+      if (!/warning/i.test(severity)) throw new Error(`severity shows "${severity}"`);
+      const link = await find('[data-testid="finding-link"]', finding);
+      const place = await text(link);
+      const line = /line (\d+)/.exec(place)?.[1];
+      if (!line) throw new Error(`the finding link shows "${place}"`);
+      if ((await findAll('[data-testid="oracle-pane"] tr[data-highlighted="true"]')).length) {
+        throw new Error("a line is highlighted before any finding was clicked");
+      }
+      await click(link);
+      await waitFor(`Oracle line ${line} to be highlighted`, async () => {
+        return (await attr(await find(`[data-testid="oracle-line-${line}"]`), "data-highlighted")) === "true";
+      });
+      const highlighted = await findAll('[data-testid="oracle-pane"] tr[data-highlighted="true"]');
+      if (highlighted.length !== 1) throw new Error(`${highlighted.length} lines are highlighted`);
     });
   } finally {
     await wd("DELETE", s("")).catch(() => {});
