@@ -31,7 +31,8 @@ pub enum Tag {
     Replace,
 }
 
-/// A run of text within one side of a row; `emphasized` marks the words that changed.
+/// A run of text within one side of a row; `emphasized` marks the words that changed (never
+/// whitespace alone: spacing differences are shown as plain text).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Segment {
     /// The text, without any line ending.
@@ -181,12 +182,15 @@ fn words(old: &str, new: &str) -> (Vec<Segment>, Vec<Segment>) {
     let (mut left, mut right) = (Vec::new(), Vec::new());
     for op in capture_diff_slices(Algorithm::Myers, &old_words, &new_words) {
         let (_, old_range, new_range) = op.as_tag_tuple();
+        // Whitespace alone is never emphasized: re-indentation is not a change worth reviewing.
         let changed = !matches!(op, DiffOp::Equal { .. });
         for o in old_range {
-            push(&mut left, old_words[o], changed);
+            let word = old_words[o];
+            push(&mut left, word, changed && !word.trim().is_empty());
         }
         for n in new_range {
-            push(&mut right, new_words[n], changed);
+            let word = new_words[n];
+            push(&mut right, word, changed && !word.trim().is_empty());
         }
     }
     (left, right)
@@ -292,6 +296,21 @@ mod tests {
                 Some(1),
                 "SELECT [NVL](a, 0) FROM t",
                 "SELECT [COALESCE](a, 0) FROM t",
+            )],
+        );
+    }
+
+    #[test]
+    fn changed_spacing_is_not_emphasized() {
+        check(
+            "  id      NUMBER(10),",
+            "    id bigint,",
+            &[(
+                Replace,
+                Some(1),
+                Some(1),
+                "  id      [NUMBER(10)],",
+                "    id [bigint],",
             )],
         );
     }
