@@ -8,6 +8,27 @@ pub const SCHEMA: &str = "godwit_compat";
 /// (name, definition) of every helper.
 pub const HELPERS: &[(&str, &str)] = &[
     (
+        "concat",
+        // Oracle's ||: NULL operands count as '', and an empty result is NULL (Oracle has no empty
+        // string). Operands of other types are converted to text, as Oracle does implicitly; numbers
+        // the way Oracle writes them (no trailing zeros, no leading zero: 0.50 → '.5').
+        r"CREATE OR REPLACE FUNCTION godwit_compat.oracle_text(v anynonarray) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN pg_typeof(v) IN ('numeric'::regtype, 'integer'::regtype, 'bigint'::regtype, 'smallint'::regtype)
+    THEN regexp_replace(trim_scale(v::text::numeric)::text, '^(-?)0\.', '\1.')
+    ELSE v::text END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.concat(a text, b text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$ SELECT nullif(coalesce(a, '') || coalesce(b, ''), '') $$;
+CREATE OR REPLACE FUNCTION godwit_compat.concat(a anynonarray, b text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$ SELECT nullif(coalesce(godwit_compat.oracle_text(a), '') || coalesce(b, ''), '') $$;
+CREATE OR REPLACE FUNCTION godwit_compat.concat(a text, b anynonarray) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$ SELECT nullif(coalesce(a, '') || coalesce(godwit_compat.oracle_text(b), ''), '') $$;
+CREATE OPERATOR godwit_compat.|| (LEFTARG = text, RIGHTARG = text, FUNCTION = godwit_compat.concat);
+CREATE OPERATOR godwit_compat.|| (LEFTARG = anynonarray, RIGHTARG = text, FUNCTION = godwit_compat.concat);
+CREATE OPERATOR godwit_compat.|| (LEFTARG = text, RIGHTARG = anynonarray, FUNCTION = godwit_compat.concat)",
+    ),
+    (
         "add_months",
         // Oracle: the day of month is kept; when the date is the last day of its month, or the target
         // month is shorter, the result is the last day of the target month. Fractions of n are dropped.

@@ -239,6 +239,13 @@ impl Rewrite {
                                 .into(),
                         ));
                     }
+                    if t.text == "||" {
+                        // Oracle concatenation treats NULL as '': the compat operator does too.
+                        self.helpers.insert("concat");
+                        out.push(format!("OPERATOR({}.||)", crate::compat::SCHEMA));
+                        i += 1;
+                        continue;
+                    }
                     out.push(match t.text.as_str() {
                         "!=" | "^=" => "<>".to_string(),
                         other => other.to_string(),
@@ -412,7 +419,7 @@ mod tests {
             ("TO_NUMBER(s)", "(s)::numeric"),
             ("SELECT 1 FROM DUAL", "select 1"),
             ("SELECT a FROM t MINUS SELECT a FROM u", "select a from t EXCEPT select a from u"),
-            ("q'[it's]' || N'x'", "'it''s' || 'x'"),
+            ("q'[it's]' || N'x'", "'it''s' OPERATOR(godwit_compat.||) 'x'"),
             ("\"EMP_ID\" != 3", "emp_id <> 3"),
             ("LISTAGG(name, ', ') WITHIN GROUP (ORDER BY name)", "string_agg((name)::text, ', ' order by name)"),
             ("NVL(NVL(a, b), c)", "coalesce(coalesce(a, b), c)"),

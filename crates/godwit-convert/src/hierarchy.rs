@@ -176,7 +176,7 @@ pub fn rewrite(block: &[Token]) -> Option<Vec<Token>> {
     ];
     let mut step_extra = vec![
         format!("{PARENT}.godwit_level + 1"),
-        format!("{PARENT}.godwit_order || {CHILD}.{sibling_key}"),
+        format!("array_append({PARENT}.godwit_order, {CHILD}.{sibling_key})"),
     ];
     let mut list = Vec::new();
     let mut i = 0;

@@ -31,6 +31,28 @@ async fn helpers_follow_oracle_rules() {
             .unwrap_or_else(|e| panic!("{statement}: {}", godwit_testkit::describe(&e)));
     }
     let cases = [
+        // ||: NULL is '', an empty result is NULL, other types become text.
+        ("SELECT 'a' OPERATOR(godwit_compat.||) NULL", Some("a")),
+        ("SELECT NULL OPERATOR(godwit_compat.||) 'b'", Some("b")),
+        (
+            "SELECT NULL::text OPERATOR(godwit_compat.||) NULL::text",
+            None,
+        ),
+        ("SELECT '' OPERATOR(godwit_compat.||) ''", None),
+        (
+            "SELECT 'x' OPERATOR(godwit_compat.||) 2 OPERATOR(godwit_compat.||) 'y'",
+            Some("x2y"),
+        ),
+        ("SELECT 1.5 OPERATOR(godwit_compat.||) 'x'", Some("1.5x")),
+        (
+            "SELECT 'x' OPERATOR(godwit_compat.||) 0.50::numeric(2,2)",
+            Some("x.5"),
+        ),
+        ("SELECT -0.25 OPERATOR(godwit_compat.||) ''", Some("-.25")),
+        (
+            "SELECT 24000.00 OPERATOR(godwit_compat.||) ''",
+            Some("24000"),
+        ),
         // ADD_MONTHS: shorter target month → its last day; a month end stays a month end.
         (
             "SELECT godwit_compat.add_months('2024-01-31', 1)",

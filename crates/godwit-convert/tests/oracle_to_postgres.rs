@@ -283,6 +283,15 @@ async fn converted_views_return_what_oracle_returns() {
             row(&["102", "2001-07-13", "0"])
         ]
     );
+    // || treats NULL as '' (King has no commission).
+    assert_eq!(
+        strings(&db, "SELECT label FROM emp_labels ORDER BY emp_id").await,
+        [
+            row(&["King ()"]),
+            row(&["O'Hara (.5)"]),
+            row(&["Nobody ()"])
+        ]
+    );
     // CONNECT BY: depth first, siblings by name, paths, roots and leaves as Oracle computes them.
     assert_eq!(
         strings(&db, "SELECT id, depth, path, root, leaf FROM org_tree").await,
