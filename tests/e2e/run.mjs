@@ -398,6 +398,14 @@ async function main() {
       const highlighted = await findAll('[data-testid="oracle-pane"] tr[data-highlighted="true"]');
       if (highlighted.length !== 1) throw new Error(`${highlighted.length} lines are highlighted`);
     });
+
+    await test("the conversion survives a visit to another screen", async () => {
+      await click(await find('[data-testid="nav-connections"]'));
+      await waitText("h1", (t) => t.includes("Connections"), "Connections heading");
+      await click(await find('[data-testid="nav-conversion"]'));
+      await waitText('[data-testid="summary-not-converted"]', (t) => t.trim() === "2 not converted", "the summary");
+      await waitText('[data-testid="conv-detail-title"]', (t) => t.includes("public.orders"), "the open table");
+    });
   } finally {
     await wd("DELETE", s("")).catch(() => {});
   }
