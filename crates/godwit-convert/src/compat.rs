@@ -104,6 +104,32 @@ END
 $$",
     ),
     (
+        "substr",
+        // SUBSTR(s, position [, length]): a negative position counts from the end, 0 is 1, a length
+        // below 1 gives NULL (Oracle's empty string).
+        "CREATE OR REPLACE FUNCTION godwit_compat.substr(s text, pos integer, len integer DEFAULT NULL) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE
+    WHEN s IS NULL OR pos IS NULL THEN NULL
+    WHEN len IS NOT NULL AND len < 1 THEN NULL
+    WHEN pos < 0 AND -pos > length(s) THEN NULL
+    ELSE nullif(CASE WHEN len IS NULL
+                     THEN pg_catalog.substr(s, CASE WHEN pos > 0 THEN pos WHEN pos = 0 THEN 1 ELSE length(s) + pos + 1 END)
+                     ELSE pg_catalog.substr(s, CASE WHEN pos > 0 THEN pos WHEN pos = 0 THEN 1 ELSE length(s) + pos + 1 END, len) END, '')
+  END
+$$",
+    ),
+    (
+        "next_day",
+        // NEXT_DAY(d, 'MONDAY'): the first such weekday after d (English day names or abbreviations).
+        "CREATE OR REPLACE FUNCTION godwit_compat.next_day(d timestamp, day_name text) RETURNS timestamp
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT d + make_interval(days => ((
+    (array_position(ARRAY['SUN','MON','TUE','WED','THU','FRI','SAT'], upper(left(trim(day_name), 3))) - 1)
+    - extract(dow FROM d)::int + 6) % 7) + 1)
+$$",
+    ),
+    (
         "trunc",
         // TRUNC(date [, format]) next to PostgreSQL's own trunc(number [, digits]).
         "CREATE OR REPLACE FUNCTION godwit_compat.trunc(d timestamp, fmt text DEFAULT 'DD') RETURNS timestamp

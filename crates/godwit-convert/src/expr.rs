@@ -304,17 +304,56 @@ impl Rewrite {
             | ("MONTHS_BETWEEN", 2)
             | ("LAST_DAY", 1)
             | ("INSTR", 2..=4)
-            | ("TRUNC", 1..=2) => {
+            | ("TRUNC", 1..=2)
+            | ("SUBSTR", 2..=3)
+            | ("NEXT_DAY", 2) => {
                 let helper = match name {
                     "ADD_MONTHS" => "add_months",
                     "MONTHS_BETWEEN" => "months_between",
                     "LAST_DAY" => "last_day",
                     "INSTR" => "instr",
+                    "SUBSTR" => "substr",
+                    "NEXT_DAY" => "next_day",
                     _ => "trunc",
                 };
                 self.helpers.insert(helper);
                 let list: Vec<String> = (0..parts.len()).filter_map(|k| arg(k, self)).collect();
                 format!("{}.{helper}({})", crate::compat::SCHEMA, list.join(", "))
+            }
+            // Oracle's regular expressions: REGEXP_REPLACE replaces every match by default.
+            ("REGEXP_REPLACE", 2 | 3) => {
+                let replacement = if parts.len() == 3 {
+                    arg(2, self)?
+                } else {
+                    "''".into()
+                };
+                format!(
+                    "regexp_replace({}, {}, {replacement}, 'g')",
+                    arg(0, self)?,
+                    arg(1, self)?
+                )
+            }
+            ("REGEXP_LIKE", 2) => format!("({} ~ {})", arg(0, self)?, arg(1, self)?),
+            ("REGEXP_LIKE", 3) if parts[2].len() == 1 && parts[2][0].string_value() == "i" => {
+                format!("({} ~* {})", arg(0, self)?, arg(1, self)?)
+            }
+            ("REGEXP_SUBSTR", 2) => format!(
+                "(regexp_match({}, '(' || {} || ')'))[1]",
+                arg(0, self)?,
+                arg(1, self)?
+            ),
+            ("REGEXP_COUNT", 2) => {
+                self.notes.push((
+                    "GW-SQL-PG15",
+                    "REGEXP_COUNT needs PostgreSQL 15 or later".into(),
+                ));
+                format!("regexp_count({}, {})", arg(0, self)?, arg(1, self)?)
+            }
+            ("TO_CHAR", 1) => {
+                // Without a format Oracle writes numbers without trailing zeros and dates in the session's
+                // format; the helper does the former, dates come out ISO.
+                self.helpers.insert("concat");
+                format!("{}.oracle_text({})", crate::compat::SCHEMA, arg(0, self)?)
             }
             ("GROUPING_ID", _) => {
                 // PostgreSQL's GROUPING(a, b, …) returns the same bit mask as Oracle's GROUPING_ID.
@@ -410,6 +449,10 @@ mod tests {
             ("ADD_MONTHS(hired, 6)", "godwit_compat.add_months(hired, 6)"),
             ("TRUNC(SYSDATE, 'MM')", "godwit_compat.trunc(LOCALTIMESTAMP(0), 'MM')"),
             ("INSTR(name, 'a', -1)", "godwit_compat.instr(name, 'a', - 1)"),
+            ("SUBSTR(s, -3)", "godwit_compat.substr(s, - 3)"),
+            ("REGEXP_REPLACE(s, '[0-9]', '#')", "regexp_replace(s, '[0-9]', '#', 'g')"),
+            ("REGEXP_LIKE(s, '^a', 'i')", "(s ~* '^a')"),
+            ("REGEXP_SUBSTR(s, '[0-9]+')", "(regexp_match(s, '(' || '[0-9]+' || ')'))[1]"),
             ("SYSTIMESTAMP + (1/24)", "(CURRENT_TIMESTAMP + ((1 / 24)) * interval '1 day')"),
             ("SYSTIMESTAMP", "CURRENT_TIMESTAMP"),
             ("USER", "CURRENT_USER"),

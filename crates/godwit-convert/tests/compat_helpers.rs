@@ -100,6 +100,30 @@ async fn helpers_follow_oracle_rules() {
         ),
         ("SELECT godwit_compat.instr('abc', 'z')", Some("0")),
         ("SELECT godwit_compat.instr('abc', NULL)", None),
+        // SUBSTR, Oracle's documentation examples and edge cases.
+        ("SELECT godwit_compat.substr('ABCDEFG', 3, 4)", Some("CDEF")),
+        (
+            "SELECT godwit_compat.substr('ABCDEFG', -5, 4)",
+            Some("CDEF"),
+        ),
+        ("SELECT godwit_compat.substr('ABCDEFG', 0, 2)", Some("AB")),
+        ("SELECT godwit_compat.substr('ABCDEFG', -3)", Some("EFG")),
+        ("SELECT godwit_compat.substr('ABC', 2, 0)", None),
+        ("SELECT godwit_compat.substr('ABC', -5)", None),
+        // NEXT_DAY: 2024-05-17 is a Friday.
+        (
+            "SELECT godwit_compat.next_day('2024-05-17 10:00', 'MONDAY')",
+            Some("2024-05-20 10:00:00"),
+        ),
+        (
+            "SELECT godwit_compat.next_day('2024-05-17', 'fri')",
+            Some("2024-05-24 00:00:00"),
+        ),
+        // TO_CHAR without a format.
+        (
+            "SELECT godwit_compat.oracle_text(0.50::numeric(2,2))",
+            Some(".5"),
+        ),
         // TRUNC on dates and on numbers.
         (
             "SELECT godwit_compat.trunc(timestamp '2024-05-17 13:45:00', 'MM')",
