@@ -1835,17 +1835,40 @@ impl Converter<'_> {
             .get(&("DATA".to_string(), label.to_string()))
             .copied()
             .unwrap_or_else(|| self.report("DATA", &label, Status::Converted));
-        if first == "MERGE" || tokens.get(1).is_some_and(|t| t.is("ALL") || t.is("FIRST")) {
+        let merged;
+        let tokens = if first == "MERGE" {
+            match crate::merge::rewrite(tokens) {
+                Some(t) => {
+                    let f = self.finding(
+                        "GW-DATA-MERGE",
+                        Severity::Info,
+                        format!("MERGE into {table} needs PostgreSQL 15 or later"),
+                        "none on 15+",
+                    );
+                    self.note(report, f);
+                    merged = t;
+                    &merged[..]
+                }
+                None => {
+                    self.objects[report].status = Status::ConvertedWithFindings;
+                    let f = self.finding("GW-DATA-NOT-YET", Severity::Error, format!("MERGE into {table} uses DELETE WHERE, which PostgreSQL's MERGE cannot express"), "split it into MERGE and DELETE");
+                    self.objects[report].findings.push(f);
+                    return;
+                }
+            }
+        } else if tokens.get(1).is_some_and(|t| t.is("ALL") || t.is("FIRST")) {
             self.objects[report].status = Status::ConvertedWithFindings;
             let f = self.finding(
                 "GW-DATA-NOT-YET",
                 Severity::Error,
-                format!("{first} statement for {table} is not converted yet"),
-                "rewrite it as INSERT … ON CONFLICT or separate INSERTs",
+                format!("conditional multi-table INSERT into {table} is not converted yet"),
+                "rewrite it as one INSERT … SELECT … WHERE per target",
             );
             self.objects[report].findings.push(f);
             return;
-        }
+        } else {
+            tokens
+        };
         let mut rw = self.rewriter();
         rw.empty_string_is_null = true;
         let sql = rw.query(tokens);

@@ -15,6 +15,7 @@ mod cursor;
 pub mod expr;
 pub mod findings;
 mod hierarchy;
+mod merge;
 pub mod names;
 pub mod query;
 pub mod rules;

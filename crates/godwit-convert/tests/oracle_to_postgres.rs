@@ -150,15 +150,16 @@ async fn schema_objects_arrive_with_oracle_constraint_states() {
 async fn data_arrives_with_oracle_empty_string_and_identity_rules() {
     let (conversion, db) = loaded().await;
     assert_eq!(conversion.data.iter().map(|d| d.rows).sum::<usize>(), 20);
-    // INSERT ALL … SELECT FROM dual: one INSERT per target.
+    // INSERT ALL … SELECT FROM dual: one INSERT per target; MERGE updated region 2 and added 6.
     assert_eq!(
         strings(&db, "SELECT region_id, region_name FROM regions ORDER BY 1").await,
         [
             row(&["1", "Europe"]),
-            row(&["2", "Americas"]),
+            row(&["2", "The Americas"]),
             row(&["3", "NULL"]),
             row(&["4", "Asia"]),
-            row(&["5", "Oceania"])
+            row(&["5", "Oceania"]),
+            row(&["6", "Antarctica"])
         ]
     );
     assert_eq!(
@@ -251,7 +252,7 @@ async fn converted_views_return_what_oracle_returns() {
     // LISTAGG skips NULLs, like string_agg.
     assert_eq!(
         strings(&db, "SELECT names FROM region_names").await,
-        [row(&["Americas; Asia; Europe; Oceania"])]
+        [row(&["Antarctica; Asia; Europe; Oceania; The Americas"])]
     );
     assert!(status_of(&conversion, "VIEW", "public.emp_details_view")
         .findings
