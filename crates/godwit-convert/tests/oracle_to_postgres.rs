@@ -396,3 +396,62 @@ fn the_script_names_each_object_and_its_findings() {
         "data loads between tables and keys"
     );
 }
+
+/// Output in the form `scripts/oracle/godwit_extract.sql` spools (DBMS_METADATA with SQLTERMINATOR,
+/// quoted upper-case names, constraint states, EDITIONABLE, physical clauses removed).
+#[tokio::test]
+async fn dbms_metadata_output_converts_and_loads() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dbms_metadata_hr.sql");
+    let script = godwit_oracle::read_input(&path).unwrap();
+    assert!(script.notes.is_empty(), "{:?}", script.notes);
+    let options = Options {
+        default_schema: "hr".into(),
+        ..Default::default()
+    };
+    let conversion = convert(&script.statements, &options);
+    let sql = conversion.to_sql(&options);
+    let db = database("dbms_metadata").await;
+    db.connect()
+        .await
+        .batch_execute(&sql)
+        .await
+        .unwrap_or_else(|e| panic!("{}\n{sql}", godwit_testkit::describe(&e)));
+    assert_eq!(
+        strings(
+            &db,
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'hr' ORDER BY 1"
+        )
+        .await,
+        [
+            row(&["countries"]),
+            row(&["country_regions"]),
+            row(&["regions"])
+        ]
+    );
+    assert_eq!(
+        strings(
+            &db,
+            "SELECT conname FROM pg_constraint WHERE connamespace = 'hr'::regnamespace ORDER BY 1"
+        )
+        .await,
+        [
+            row(&["countr_reg_fk"]),
+            row(&["country_c_id_pk"]),
+            row(&["reg_id_pk"])
+        ]
+    );
+    assert_eq!(
+        strings(&db, "SELECT obj_description('hr.regions'::regclass)").await,
+        [row(&[
+            "Regions table that contains region numbers and names."
+        ])]
+    );
+    assert_eq!(
+        strings(&db, "SELECT nextval('hr.locations_seq')").await,
+        [row(&["3300"])]
+    );
+    assert_eq!(
+        status_of(&conversion, "PROCEDURE", "hr.secure_dml").status,
+        Status::NotConverted
+    );
+}
