@@ -1,10 +1,11 @@
 //! Oracle as a source. Today: the offline script source ([`script`]), which reads SQL*Plus-style
 //! scripts (as exported by DBMS_METADATA, SQL Developer, `expdp … SQLFILE=`, or hand-written install
 //! scripts) into statements with their file and line, and the Oracle SQL [`lexer`] the converter parses
-//! them with. The live catalog reader is not built yet.
+//! them with; and the live source ([`live`]), which reads a schema's DDL through DBMS_METADATA.
 
 pub mod lexer;
+pub mod live;
 pub mod script;
 
 pub use lexer::{tokenize, Token, TokenKind};
-pub use script::{read_input, read_script, ScriptError, Statement, StatementKind};
+pub use script::{read_input, read_script, read_text, ScriptError, Statement, StatementKind};

@@ -234,9 +234,21 @@ fn read_into(path: &Path, script: &mut Script, depth: u32) -> Result<(), ScriptE
         source,
     })?;
     let text = decode(path, bytes, &mut script.notes)?;
+    split_into(path, &text, script, depth)
+}
+
+/// Splits script text that did not come from a file (DDL read from a live database); `origin` names it
+/// in statements and notes. Includes are not followed.
+pub fn read_text(origin: &Path, text: &str) -> Script {
+    let mut script = Script::default();
+    let _ = split_into(origin, text, &mut script, u32::MAX);
+    script
+}
+
+fn split_into(path: &Path, text: &str, script: &mut Script, depth: u32) -> Result<(), ScriptError> {
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut splitter = Splitter {
-        text: &text,
+        text,
         pos: 0,
         line: 1,
     };

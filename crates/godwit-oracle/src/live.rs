@@ -1,0 +1,447 @@
+//! The live Oracle source: reads a schema's DDL and table statistics from a running database.
+//!
+//! The reader works through the [`OracleSession`] trait, so its queries and row mapping are tested with
+//! recorded rows, and another driver (such as Oracle's pure-Rust thin driver) can stand in for the
+//! `oracle` crate later. It asks DBMS_METADATA for each object's DDL (the same output the offline
+//! extraction script spools, so both sources go through one converter) and ALL_TABLES for statistics.
+
+use crate::script::{read_text, Statement};
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Why the live source could not be read. Messages say what to do; they never hold the password.
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    #[error("invalid Oracle URL {url}: {reason}. Expected oracle://USER[:PASSWORD]@HOST[:PORT]/SERVICE (EZConnect) or oracle://USER[:PASSWORD]@TNS_ALIAS")]
+    InvalidUrl { url: String, reason: String },
+    #[error("the Oracle client library is not installed: download Oracle Instant Client (Basic or Basic Light) from https://www.oracle.com/database/technologies/instant-client/downloads.html, unzip it, and put its folder on LD_LIBRARY_PATH (Linux), DYLD_LIBRARY_PATH (macOS) or PATH (Windows). Or work offline: have a DBA run scripts/oracle/godwit_extract.sql and convert its output with `godwit convert --from oracle FILE`")]
+    ClientLibraryMissing,
+    #[error("cannot connect to Oracle at {target}: {message}")]
+    Connect { target: String, message: String },
+    #[error("Oracle query {query} failed: {message}")]
+    Query {
+        query: &'static str,
+        message: String,
+    },
+    #[error("schema {0:?} has no objects this user can see (check the name, or grant SELECT_CATALOG_ROLE)")]
+    EmptySchema(String),
+}
+
+/// What the reader needs from a connection.
+pub trait OracleSession {
+    /// Runs `sql` (a PL/SQL block or DDL) without results.
+    fn execute(&mut self, name: &'static str, sql: &str) -> Result<(), LiveError>;
+    /// Runs a query with string binds `:1`, `:2`, …; every value as text, NULL as `None`.
+    fn query(
+        &mut self,
+        name: &'static str,
+        sql: &str,
+        binds: &[&str],
+    ) -> Result<Vec<Vec<Option<String>>>, LiveError>;
+}
+
+/// Session settings for DBMS_METADATA: statement terminators, no physical attributes, constraints as
+/// separate ALTER statements, no schema prefix.
+pub const TRANSFORM_SQL: &str = "BEGIN
+  DBMS_METADATA.SET_TRANSFORM_PARAM(DBMS_METADATA.SESSION_TRANSFORM, 'SQLTERMINATOR', TRUE);
+  DBMS_METADATA.SET_TRANSFORM_PARAM(DBMS_METADATA.SESSION_TRANSFORM, 'PRETTY', TRUE);
+  DBMS_METADATA.SET_TRANSFORM_PARAM(DBMS_METADATA.SESSION_TRANSFORM, 'SEGMENT_ATTRIBUTES', FALSE);
+  DBMS_METADATA.SET_TRANSFORM_PARAM(DBMS_METADATA.SESSION_TRANSFORM, 'STORAGE', FALSE);
+  DBMS_METADATA.SET_TRANSFORM_PARAM(DBMS_METADATA.SESSION_TRANSFORM, 'CONSTRAINTS_AS_ALTER', TRUE);
+  DBMS_METADATA.SET_TRANSFORM_PARAM(DBMS_METADATA.SESSION_TRANSFORM, 'REF_CONSTRAINTS', TRUE);
+  DBMS_METADATA.SET_TRANSFORM_PARAM(DBMS_METADATA.SESSION_TRANSFORM, 'EMIT_SCHEMA', FALSE);
+END;";
+
+/// A schema's objects in creation order, as DBMS_METADATA names their types (same selection as the
+/// extraction script).
+pub const OBJECTS_SQL: &str = "SELECT md_type, object_name FROM (
+  SELECT o.object_name, o.created,
+         DECODE(o.object_type, 'PACKAGE', 'PACKAGE_SPEC', 'TYPE', 'TYPE_SPEC', 'PACKAGE BODY', 'PACKAGE_BODY',
+                'TYPE BODY', 'TYPE_BODY', 'MATERIALIZED VIEW', 'MATERIALIZED_VIEW', o.object_type) AS md_type,
+         DECODE(o.object_type, 'SEQUENCE', 1, 'TYPE', 2, 'TABLE', 3, 'INDEX', 4, 'VIEW', 5, 'MATERIALIZED VIEW', 6,
+                'PACKAGE', 7, 'TYPE BODY', 8, 'FUNCTION', 9, 'PROCEDURE', 10, 'PACKAGE BODY', 11, 'TRIGGER', 12,
+                'SYNONYM', 13, 99) AS creation_rank
+    FROM all_objects o
+   WHERE o.owner = :1
+     AND o.object_type IN ('SEQUENCE', 'TYPE', 'TABLE', 'INDEX', 'VIEW', 'MATERIALIZED VIEW', 'PACKAGE',
+                           'TYPE BODY', 'FUNCTION', 'PROCEDURE', 'PACKAGE BODY', 'TRIGGER', 'SYNONYM')
+     AND o.secondary = 'N' AND o.generated = 'N' AND o.object_name NOT LIKE 'BIN$%'
+     AND NOT (o.object_type = 'TABLE' AND EXISTS (SELECT 1 FROM all_mviews m WHERE m.owner = o.owner AND m.mview_name = o.object_name))
+     AND NOT (o.object_type = 'INDEX' AND EXISTS (SELECT 1 FROM all_constraints c WHERE c.owner = o.owner
+                                                   AND c.index_name = o.object_name AND c.constraint_type IN ('P', 'U')))
+     AND NOT (o.object_type = 'INDEX' AND EXISTS (SELECT 1 FROM all_indexes i WHERE i.owner = o.owner
+                                                   AND i.index_name = o.object_name AND i.index_type IN ('LOB', 'IOT - TOP'))))
+ ORDER BY creation_rank, created, object_name";
+
+/// One object's DDL.
+pub const DDL_SQL: &str = "SELECT DBMS_METADATA.GET_DDL(:1, :2, :3) FROM dual";
+
+/// Table and column comments, as COMMENT statements.
+pub const COMMENTS_SQL: &str = "SELECT 'COMMENT ON TABLE \"' || table_name || '\" IS ''' || REPLACE(comments, '''', '''''') || ''''
+  FROM all_tab_comments WHERE owner = :1 AND comments IS NOT NULL AND table_name NOT LIKE 'BIN$%'
+UNION ALL
+SELECT 'COMMENT ON COLUMN \"' || table_name || '\".\"' || column_name || '\" IS ''' || REPLACE(comments, '''', '''''') || ''''
+  FROM all_col_comments WHERE owner = :1 AND comments IS NOT NULL AND table_name NOT LIKE 'BIN$%'";
+
+/// Optimizer statistics per table: row count and an estimate of its bytes.
+pub const TABLE_STATS_SQL: &str = "SELECT table_name, num_rows, num_rows * avg_row_len FROM all_tables WHERE owner = :1 ORDER BY table_name";
+
+/// Statistics of one table, as the optimizer last gathered them (`None` when never gathered).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TableStatistics {
+    pub table: String,
+    pub num_rows: Option<i64>,
+    pub bytes: Option<i64>,
+}
+
+/// What the live reader read from one schema.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct LiveSchema {
+    /// Every object's DDL, split into statements; `file` is `oracle:SCHEMA/TYPE/NAME`.
+    pub statements: Vec<Statement>,
+    pub tables: Vec<TableStatistics>,
+}
+
+/// Reads `schema` (an Oracle user name; unquoted names are upper-cased as Oracle does).
+pub fn read_schema(session: &mut dyn OracleSession, schema: &str) -> Result<LiveSchema, LiveError> {
+    let owner = if schema.starts_with('"') {
+        schema.trim_matches('"').to_string()
+    } else {
+        schema.to_uppercase()
+    };
+    session.execute("transform", TRANSFORM_SQL)?;
+    let objects = session.query("objects", OBJECTS_SQL, &[&owner])?;
+    if objects.is_empty() {
+        return Err(LiveError::EmptySchema(owner));
+    }
+    let mut out = LiveSchema::default();
+    for row in objects {
+        let (Some(Some(kind)), Some(Some(name))) = (row.first(), row.get(1)) else {
+            continue;
+        };
+        let ddl = session.query("ddl", DDL_SQL, &[kind, name, &owner])?;
+        let Some(Some(text)) = ddl.into_iter().next().and_then(|r| r.into_iter().next()) else {
+            continue;
+        };
+        let origin = PathBuf::from(format!("oracle:{owner}/{kind}/{name}"));
+        out.statements.extend(read_text(&origin, &text).statements);
+    }
+    for row in session.query("comments", COMMENTS_SQL, &[&owner])? {
+        if let Some(Some(text)) = row.into_iter().next() {
+            out.statements.extend(
+                read_text(
+                    &PathBuf::from(format!("oracle:{owner}/COMMENT")),
+                    &format!("{text};"),
+                )
+                .statements,
+            );
+        }
+    }
+    for row in session.query("table statistics", TABLE_STATS_SQL, &[&owner])? {
+        let number = |i: usize| {
+            row.get(i)
+                .cloned()
+                .flatten()
+                .and_then(|v| v.parse::<f64>().ok())
+                .map(|v| v as i64)
+        };
+        if let Some(Some(table)) = row.first() {
+            out.tables.push(TableStatistics {
+                table: table.clone(),
+                num_rows: number(1),
+                bytes: number(2),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Connection settings from an `oracle://` URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OracleUrl {
+    pub user: String,
+    pub password: Option<String>,
+    /// EZConnect (`//host:port/service`) or a TNS alias.
+    pub connect_string: String,
+}
+
+impl OracleUrl {
+    /// Parses `oracle://USER[:PASSWORD]@HOST[:PORT]/SERVICE` or `oracle://USER[:PASSWORD]@TNS_ALIAS`.
+    pub fn parse(url: &str) -> Result<OracleUrl, LiveError> {
+        let redacted = redact(url);
+        let bad = |reason: &str| LiveError::InvalidUrl {
+            url: redacted.clone(),
+            reason: reason.into(),
+        };
+        let rest = url
+            .strip_prefix("oracle://")
+            .ok_or_else(|| bad("it does not start with oracle://"))?;
+        let (credentials, target) = rest
+            .rsplit_once('@')
+            .ok_or_else(|| bad("no user name before @"))?;
+        let (user, password) = match credentials.split_once(':') {
+            Some((u, p)) => (u.to_string(), Some(decode(p))),
+            None => (credentials.to_string(), None),
+        };
+        if user.is_empty() || target.is_empty() {
+            return Err(bad("user name or target is empty"));
+        }
+        let connect_string = if target.contains('/') || target.contains(':') {
+            format!("//{target}")
+        } else {
+            target.to_string()
+        };
+        Ok(OracleUrl {
+            user: decode(&user),
+            password,
+            connect_string,
+        })
+    }
+}
+
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `url` with its password replaced by `***`.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].split_once(':') {
+            Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+            None => url.to_string(),
+        },
+        _ => url.to_string(),
+    }
+}
+
+/// A session on the `oracle` crate (ODPI-C; needs Oracle's client library at run time).
+pub struct ClientSession(oracle::Connection);
+
+/// Connects with the `oracle` crate. A missing client library is [`LiveError::ClientLibraryMissing`].
+pub fn connect(url: &OracleUrl) -> Result<ClientSession, LiveError> {
+    let password = url
+        .password
+        .clone()
+        .or_else(|| std::env::var("ORACLE_PASSWORD").ok())
+        .unwrap_or_default();
+    oracle::Connection::connect(&url.user, &password, &url.connect_string)
+        .map(ClientSession)
+        .map_err(|e| {
+            let message = e.to_string();
+            if message.contains("DPI-1047") || message.contains("Cannot locate") {
+                LiveError::ClientLibraryMissing
+            } else {
+                LiveError::Connect {
+                    target: url.connect_string.clone(),
+                    message: message.replace(&password, "***"),
+                }
+            }
+        })
+}
+
+impl OracleSession for ClientSession {
+    fn execute(&mut self, name: &'static str, sql: &str) -> Result<(), LiveError> {
+        self.0
+            .execute(sql, &[])
+            .map(|_| ())
+            .map_err(|e| LiveError::Query {
+                query: name,
+                message: e.to_string(),
+            })
+    }
+
+    fn query(
+        &mut self,
+        name: &'static str,
+        sql: &str,
+        binds: &[&str],
+    ) -> Result<Vec<Vec<Option<String>>>, LiveError> {
+        let error = |e: oracle::Error| LiveError::Query {
+            query: name,
+            message: e.to_string(),
+        };
+        let params: Vec<&dyn oracle::sql_type::ToSql> = binds
+            .iter()
+            .map(|b| b as &dyn oracle::sql_type::ToSql)
+            .collect();
+        let rows = self.0.query(sql, &params).map_err(error)?;
+        let width = rows.column_info().len();
+        let mut out = Vec::new();
+        for row in rows {
+            let row = row.map_err(error)?;
+            out.push(
+                (0..width)
+                    .map(|i| row.get::<usize, Option<String>>(i))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(error)?,
+            );
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::VecDeque;
+
+    /// Plays back recorded rows, checking each query's name and binds in order.
+    struct Recorded(VecDeque<(&'static str, Vec<String>, Vec<Vec<Option<String>>>)>);
+
+    impl OracleSession for Recorded {
+        fn execute(&mut self, name: &'static str, sql: &str) -> Result<(), LiveError> {
+            assert_eq!(name, "transform");
+            assert!(sql.contains("SQLTERMINATOR"));
+            Ok(())
+        }
+        fn query(
+            &mut self,
+            name: &'static str,
+            _sql: &str,
+            binds: &[&str],
+        ) -> Result<Vec<Vec<Option<String>>>, LiveError> {
+            let (expected, expected_binds, rows) = self.0.pop_front().expect("an unexpected query");
+            assert_eq!(
+                (
+                    name,
+                    binds.iter().map(|b| b.to_string()).collect::<Vec<_>>()
+                ),
+                (expected, expected_binds)
+            );
+            Ok(rows)
+        }
+    }
+
+    fn s(v: &str) -> Option<String> {
+        Some(v.to_string())
+    }
+
+    #[test]
+    fn recorded_catalog_rows_become_statements_and_statistics() {
+        let recorded = vec![
+            ("objects", vec!["HR".into()], vec![vec![s("SEQUENCE"), s("EMP_SEQ")], vec![s("TABLE"), s("REGIONS")], vec![s("PROCEDURE"), s("NOOP")]]),
+            ("ddl", vec!["SEQUENCE".into(), "EMP_SEQ".into(), "HR".into()], vec![vec![s("\n  CREATE SEQUENCE  \"EMP_SEQ\"  MINVALUE 1 START WITH 207 NOCACHE ;\n")]]),
+            (
+                "ddl",
+                vec!["TABLE".into(), "REGIONS".into(), "HR".into()],
+                vec![vec![s("\n  CREATE TABLE \"REGIONS\" \n   (\t\"REGION_ID\" NUMBER NOT NULL ENABLE, \n\t\"REGION_NAME\" VARCHAR2(25 BYTE)\n   ) ;\n  ALTER TABLE \"REGIONS\" ADD CONSTRAINT \"REG_ID_PK\" PRIMARY KEY (\"REGION_ID\")\n  USING INDEX  ENABLE;\n")]],
+            ),
+            ("ddl", vec!["PROCEDURE".into(), "NOOP".into(), "HR".into()], vec![vec![s("\n  CREATE OR REPLACE EDITIONABLE PROCEDURE \"NOOP\" IS\nBEGIN\n  NULL;\nEND;\n/\n")]]),
+            ("comments", vec!["HR".into()], vec![vec![s("COMMENT ON TABLE \"REGIONS\" IS 'Regions'")]]),
+            ("table statistics", vec!["HR".into()], vec![vec![s("REGIONS"), s("4"), s("64")], vec![s("NEVER_ANALYZED"), None, None]]),
+        ];
+        let mut session = Recorded(recorded.into());
+        let schema = read_schema(&mut session, "hr").unwrap();
+        assert!(session.0.is_empty(), "every recorded query was asked");
+        let texts: Vec<&str> = schema.statements.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(texts.len(), 5, "{texts:?}");
+        assert!(texts[0].starts_with("CREATE SEQUENCE  \"EMP_SEQ\""));
+        assert!(texts[2].starts_with("ALTER TABLE \"REGIONS\" ADD CONSTRAINT"));
+        assert!(texts[3].ends_with("END;"));
+        assert_eq!(
+            schema.statements[1].file,
+            PathBuf::from("oracle:HR/TABLE/REGIONS")
+        );
+        assert_eq!(texts[4], "COMMENT ON TABLE \"REGIONS\" IS 'Regions'");
+        assert_eq!(
+            schema.tables,
+            [
+                TableStatistics {
+                    table: "REGIONS".into(),
+                    num_rows: Some(4),
+                    bytes: Some(64)
+                },
+                TableStatistics {
+                    table: "NEVER_ANALYZED".into(),
+                    num_rows: None,
+                    bytes: None
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_schema_says_what_to_check() {
+        let mut session = Recorded(vec![("objects", vec!["NOBODY".into()], vec![])].into());
+        assert!(
+            matches!(read_schema(&mut session, "nobody"), Err(LiveError::EmptySchema(o)) if o == "NOBODY")
+        );
+    }
+
+    #[test]
+    fn urls_accept_ezconnect_and_tns_aliases_and_hide_passwords() {
+        let ez = OracleUrl::parse("oracle://hr:p%40ss@db.example.org:1521/FREEPDB1").unwrap();
+        assert_eq!(
+            (
+                ez.user.as_str(),
+                ez.password.as_deref(),
+                ez.connect_string.as_str()
+            ),
+            ("hr", Some("p@ss"), "//db.example.org:1521/FREEPDB1")
+        );
+        let tns = OracleUrl::parse("oracle://hr@PRODDB").unwrap();
+        assert_eq!(
+            (tns.password, tns.connect_string.as_str()),
+            (None, "PRODDB")
+        );
+        let err = OracleUrl::parse("postgresql://hr:secret@x/y")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("oracle://USER") && !err.contains("secret"),
+            "{err}"
+        );
+    }
+
+    /// Without Oracle's client library (as here: none can be installed in our test environment), the
+    /// error says what to install and offers the offline route.
+    #[test]
+    fn a_missing_client_library_says_what_to_install() {
+        let url = OracleUrl::parse("oracle://scott:tiger@127.0.0.1:1/nothing").unwrap();
+        match connect(&url) {
+            Err(LiveError::ClientLibraryMissing) => {
+                let message = LiveError::ClientLibraryMissing.to_string();
+                assert!(
+                    message.contains("Instant Client") && message.contains("godwit_extract.sql")
+                );
+            }
+            // A machine with the client library: then nothing listens on port 1.
+            Err(LiveError::Connect { target, message }) => {
+                assert_eq!(target, "//127.0.0.1:1/nothing");
+                assert!(!message.contains("tiger"));
+            }
+            Err(other) => panic!("unexpected error: {other}"),
+            Ok(_) => panic!("connected to port 1"),
+        }
+    }
+
+    /// Runs against a real Oracle when GODWIT_TEST_ORACLE=oracle://user:password@host:port/service
+    /// names one (schema: GODWIT_TEST_ORACLE_SCHEMA, default the user).
+    #[test]
+    fn live_oracle_schema_when_configured() {
+        let Ok(url) = std::env::var("GODWIT_TEST_ORACLE") else {
+            eprintln!("SKIPPED: set GODWIT_TEST_ORACLE to run the live Oracle test");
+            return;
+        };
+        let url = OracleUrl::parse(&url).unwrap();
+        let schema =
+            std::env::var("GODWIT_TEST_ORACLE_SCHEMA").unwrap_or_else(|_| url.user.clone());
+        let mut session = connect(&url).unwrap();
+        let read = read_schema(&mut session, &schema).unwrap();
+        assert!(!read.statements.is_empty());
+    }
+}
