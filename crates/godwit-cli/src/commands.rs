@@ -257,7 +257,21 @@ fn convert(
         Some(path) => godwit_convert::rules::Rules::load(path).map_err(Failure::input)?,
         None => Default::default(),
     };
-    let script = godwit_oracle::read_input(input).map_err(Failure::input)?;
+    let script = match input.to_str().filter(|i| i.starts_with("oracle://")) {
+        // A live Oracle database: its schema's DDL through DBMS_METADATA.
+        Some(url) => {
+            let url = godwit_oracle::live::OracleUrl::parse(url).map_err(Failure::input)?;
+            let mut session = godwit_oracle::live::connect(&url).map_err(Failure::operation)?;
+            let owner = std::env::var("GODWIT_ORACLE_SCHEMA").unwrap_or_else(|_| url.user.clone());
+            let live = godwit_oracle::live::read_schema(&mut session, &owner)
+                .map_err(Failure::operation)?;
+            godwit_oracle::script::Script {
+                statements: live.statements,
+                notes: Vec::new(),
+            }
+        }
+        None => godwit_oracle::read_input(input).map_err(Failure::input)?,
+    };
     for note in &script.notes {
         eprintln!(
             "note: {}:{}: {}",

@@ -81,7 +81,8 @@ enum Command {
         /// Source dialect (only `oracle` today).
         #[arg(long, value_enum)]
         from: Dialect,
-        /// Oracle script file or folder.
+        /// Oracle script file or folder, or a live database: oracle://USER[:PASSWORD]@HOST[:PORT]/SERVICE
+        /// (or @TNS_ALIAS; password also from ORACLE_PASSWORD; schema from GODWIT_ORACLE_SCHEMA, default USER).
         input: PathBuf,
         /// PostgreSQL script to write, `-` for stdout.
         #[arg(short, long)]

@@ -489,6 +489,37 @@ fn convert_applies_a_rules_file_and_names_a_bad_one() {
     );
 }
 
+/// No Oracle client library can be installed here: a live source then says what to install and how to
+/// work offline instead (on a machine with the library, nothing listens on port 1).
+#[test]
+fn convert_from_a_live_oracle_without_client_library_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.sql");
+    let run = godwit(
+        &[
+            "convert",
+            "--from",
+            "oracle",
+            "oracle://scott:tiger@127.0.0.1:1/nothing",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("Oracle client library is not installed")
+            || run
+                .stderr
+                .contains("cannot connect to Oracle at //127.0.0.1:1/nothing"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("tiger"));
+    assert!(!out.exists());
+}
+
 #[test]
 fn convert_refuses_unusable_input_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
