@@ -90,6 +90,8 @@ struct Converter<'o> {
     helpers: std::collections::BTreeSet<&'static str>,
     /// Text of the statement being converted.
     source: String,
+    /// Line of the part of the statement being converted (a column, a constraint), for findings.
+    focus_line: Option<u32>,
 }
 
 /// Schema qualifiers of `schema.object` references to objects the input creates unqualified, when the
@@ -168,6 +170,7 @@ pub fn convert(statements: &[Statement], options: &Options) -> Conversion {
         foreign_qualifiers: own_schema_qualifiers(statements),
         helpers: Default::default(),
         source: String::new(),
+        focus_line: None,
     };
     for s in statements {
         c.file = s.file.clone();
@@ -214,7 +217,7 @@ impl Converter<'_> {
             id,
             severity,
             file: self.file.clone(),
-            line: self.line,
+            line: self.focus_line.unwrap_or(self.line),
             message: message.into(),
             suggestion: suggestion.into(),
         }
@@ -492,6 +495,7 @@ impl Converter<'_> {
             if part.is_empty() {
                 continue;
             }
+            self.focus_line = Some(part[0].line);
             if is_constraint_start(&part[0]) {
                 if let Some(con) = self.constraint(part, &name, report, &mut table) {
                     table.constraints.push(con);
@@ -499,6 +503,7 @@ impl Converter<'_> {
             } else {
                 self.column(part, &name, report, &mut table);
             }
+            self.focus_line = None;
         }
         // Table properties after the column list.
         let rest = c.rest();
@@ -1190,6 +1195,7 @@ impl Converter<'_> {
                 vec![c.rest().to_vec()]
             };
             for item in items {
+                self.focus_line = item.first().map(|t| t.line);
                 if item.first().is_some_and(is_constraint_start) {
                     if let Some(con) = self.constraint(&item, &name, report, &table) {
                         table.constraints.push(con);
@@ -1197,6 +1203,7 @@ impl Converter<'_> {
                 } else if !item.is_empty() {
                     self.column(&item, &name, report, &mut table);
                 }
+                self.focus_line = None;
             }
         } else if c.eat("MODIFY") {
             if c.is("CONSTRAINT") || c.is("PRIMARY") || c.is("UNIQUE") {
