@@ -363,6 +363,14 @@ impl Converter<'_> {
             (true, "MATERIALIZED") if kw(k + 1) == "VIEW" => self.create_view(tokens, k + 2, true),
             (true, "SYNONYM") => self.create_synonym(tokens, k + 1),
             (true, "TYPE") if s.kind == StatementKind::PlSql => self.create_type(tokens, k + 1),
+            (true, "FUNCTION" | "PROCEDURE" | "TRIGGER") if !(kw(k) == "TYPE") => {
+                let kind = match kw(k) {
+                    "FUNCTION" => crate::plsql::UnitKind::Function,
+                    "PROCEDURE" => crate::plsql::UnitKind::Procedure,
+                    _ => crate::plsql::UnitKind::Trigger,
+                };
+                self.plsql_unit(kind, kw(k), &tokens[(k + 1).min(tokens.len())..]);
+            }
             (
                 true,
                 "FUNCTION" | "PROCEDURE" | "PACKAGE" | "TRIGGER" | "TYPE" | "LIBRARY" | "JAVA",
@@ -389,6 +397,11 @@ impl Converter<'_> {
                 );
             }
             (false, "ALTER") if kw(1) == "TABLE" => self.alter_table(tokens),
+            (false, "ALTER")
+                if kw(1) == "TRIGGER" && tokens.last().is_some_and(|t| t.is("DISABLE")) =>
+            {
+                self.disable_trigger(tokens)
+            }
             (false, "COMMENT") => self.comment(tokens),
             (false, "INSERT" | "UPDATE" | "DELETE" | "MERGE") => self.data_statement(tokens),
             (false, "BEGIN" | "DECLARE") => self.anonymous_block(tokens),
@@ -434,6 +447,144 @@ impl Converter<'_> {
                     format!("statement {what} … is not understood"),
                     "convert it by hand",
                 );
+            }
+        }
+    }
+
+    // ----- PL/SQL -----
+
+    fn plsql_unit(&mut self, kind: crate::plsql::UnitKind, keyword: &str, tokens: &[Token]) {
+        let mut rw = self.rewriter();
+        let result = {
+            let qualify = |s: Option<&Token>, n: &Token| self.qualified(s, n);
+            let type_of = |c: &mut Cursor| self.plsql_type(c);
+            crate::plsql::convert_unit(kind, tokens, &mut rw, &qualify, &type_of)
+        };
+        self.helpers.extend(rw.helpers.iter().copied());
+        let mut c = Cursor::new(tokens);
+        let name = c
+            .qualified()
+            .map(|(s, n)| self.qualified(s, n))
+            .unwrap_or_else(|| QualifiedName::new(&self.options.default_schema, "?"));
+        let unit = match result {
+            Ok(unit) => unit,
+            Err(reason) => {
+                return self.not_converted(
+                    keyword,
+                    &name,
+                    "GW-PLSQL-NOT-YET",
+                    format!("{keyword} {name}: {reason}"),
+                    "convert it by hand, or wait for the next PL/SQL rules",
+                );
+            }
+        };
+        let report = self.report(keyword, &name, Status::Converted);
+        let f = self.finding("GW-PLSQL-CONVERTED", Severity::Info, format!("{keyword} {name} converted to PL/pgSQL; its behaviour is not yet checked against Oracle's"), "test it");
+        self.note(report, f);
+        let routine = Routine {
+            name: unit.name.name.clone(),
+            kind: if unit.kind == crate::plsql::UnitKind::Procedure {
+                RoutineKind::Procedure
+            } else {
+                RoutineKind::Function
+            },
+            identity_arguments: unit.arguments.clone(),
+            arguments: unit.arguments,
+            returns: unit.returns,
+            language: "plpgsql".into(),
+            definition: unit.definition,
+            comment: None,
+        };
+        let schema = self.schema_mut(&unit.name.schema);
+        schema.routines.retain(|r| r.name != routine.name);
+        schema.routines.push(routine);
+        if let Some((table, definition)) = unit.trigger {
+            let trigger = Trigger {
+                name: name.name.clone(),
+                timing: TriggerTiming::Before,
+                events: vec![],
+                for_each_row: definition.contains("FOR EACH ROW"),
+                function: unit.name.clone(),
+                definition,
+                enabled: true,
+                comment: None,
+            };
+            match self.table_mut(&table) {
+                Some(t) => {
+                    t.triggers.retain(|x| x.name != trigger.name);
+                    t.triggers.push(trigger);
+                }
+                None => {
+                    self.objects[report].status = Status::NotConverted;
+                    let f = self.finding(
+                        "GW-TRIGGER-UNKNOWN-TABLE",
+                        Severity::Error,
+                        format!("trigger {name} is on {table}, which the input does not define"),
+                        "include the table's DDL",
+                    );
+                    self.objects[report].findings.push(f);
+                }
+            }
+        }
+    }
+
+    /// A PL/SQL type: an Oracle type, or an anchored `table.column%TYPE` / `table%ROWTYPE`.
+    fn plsql_type(&self, c: &mut Cursor) -> Option<String> {
+        let mut k = 0;
+        let mut parts = Vec::new();
+        while let Some(t) = c
+            .peek_at(k)
+            .filter(|t| matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent))
+        {
+            parts.push(pg_name(t));
+            if c.peek_at(k + 1).is_some_and(|t| t.is_symbol(".")) {
+                k += 2;
+            } else {
+                k += 1;
+                break;
+            }
+        }
+        if c.peek_at(k).is_some_and(|t| t.is_symbol("%"))
+            && c.peek_at(k + 1)
+                .is_some_and(|t| t.is("TYPE") || t.is("ROWTYPE"))
+        {
+            let anchor = c.peek_at(k + 1).map(|t| t.upper()).unwrap_or_default();
+            c.pos += k + 2;
+            return Some(format!(
+                "{}%{anchor}",
+                parts
+                    .iter()
+                    .map(|p| quote_ident(p))
+                    .collect::<Vec<_>>()
+                    .join(".")
+            ));
+        }
+        if c.is("PLS_INTEGER")
+            || c.is("BINARY_INTEGER")
+            || c.is("SIMPLE_INTEGER")
+            || c.is("NATURAL")
+            || c.is("POSITIVE")
+        {
+            c.next();
+            return Some("integer".into());
+        }
+        self.pg_type(c).map(|t| t.data_type.sql)
+    }
+
+    fn disable_trigger(&mut self, tokens: &[Token]) {
+        let mut c = Cursor::new(&tokens[2..]);
+        let Some((_, name)) = c.qualified() else {
+            return;
+        };
+        let name = pg_name(name);
+        for table in self
+            .catalog
+            .schemas
+            .iter_mut()
+            .flat_map(|s| s.tables.iter_mut())
+        {
+            for trigger in table.triggers.iter_mut().filter(|t| t.name == name) {
+                trigger.enabled = false;
             }
         }
     }

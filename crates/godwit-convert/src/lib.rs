@@ -17,6 +17,7 @@ pub mod findings;
 mod hierarchy;
 mod merge;
 pub mod names;
+mod plsql;
 pub mod query;
 pub mod rules;
 pub mod types;

@@ -326,8 +326,13 @@ async fn what_is_not_converted_is_reported_and_left_out() {
         tree.line, expected_line,
         "finding points at the view's line in the script"
     );
-    let procedure = status_of(&conversion, "PROCEDURE", "public.raise_salary");
+    let procedure = status_of(&conversion, "PROCEDURE", "public.list_emps");
     assert_eq!(procedure.status, Status::NotConverted);
+    assert!(
+        procedure.findings[0].message.contains("explicit cursors"),
+        "{:?}",
+        procedure.findings
+    );
     assert!(
         strings(&db, "SELECT 1 FROM pg_class WHERE relname = 'emp_tree'")
             .await
@@ -337,6 +342,61 @@ async fn what_is_not_converted_is_reported_and_left_out() {
     assert!(
         sql.contains("-- VIEW public.emp_tree (Oracle: "),
         "not-converted objects are listed in the script"
+    );
+}
+
+#[tokio::test]
+async fn plsql_procedures_functions_and_triggers_behave_like_oracle() {
+    let (_, db) = loaded().await;
+    let client = db.connect().await;
+    client
+        .batch_execute("CALL raise_salary(101)")
+        .await
+        .unwrap();
+    assert_eq!(
+        strings(&db, "SELECT salary FROM emp WHERE emp_id = 101").await,
+        [row(&["4400.00"])]
+    );
+    client
+        .batch_execute("CALL raise_salary(102, 50)")
+        .await
+        .unwrap();
+    assert_eq!(
+        strings(&db, "SELECT salary FROM emp WHERE emp_id = 102").await,
+        [row(&["4500.00"])]
+    );
+    // SELECT INTO finding no row raises NO_DATA_FOUND, as in Oracle.
+    let missing = client
+        .batch_execute("CALL raise_salary(999)")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        missing.code().map(|c| c.code()),
+        Some("P0002"),
+        "{missing:?}"
+    );
+    // RAISE_APPLICATION_ERROR(-20001, …) raises SQLSTATE U0001 with the message.
+    let err = client
+        .batch_execute("UPDATE emp SET salary = NULL WHERE emp_id = 100; CALL raise_salary(100)")
+        .await
+        .unwrap_err();
+    let db_error = err.as_db_error().unwrap();
+    assert_eq!(
+        (db_error.code().code(), db_error.message()),
+        ("U0001", "no salary for 100")
+    );
+    assert_eq!(
+        strings(&db, "SELECT emp_count(10), emp_count(20), emp_count(99)").await,
+        [row(&["1", "1", "0"])]
+    );
+    // The trigger fires on new rows.
+    assert_eq!(
+        strings(
+            &db,
+            "INSERT INTO tickets (title) VALUES ('quiet') RETURNING title"
+        )
+        .await,
+        [row(&["QUIET"])]
     );
 }
 
@@ -452,6 +512,6 @@ async fn dbms_metadata_output_converts_and_loads() {
     );
     assert_eq!(
         status_of(&conversion, "PROCEDURE", "hr.secure_dml").status,
-        Status::NotConverted
+        Status::Converted
     );
 }

@@ -1,0 +1,591 @@
+//! First PL/SQL units to PL/pgSQL: standalone procedures, functions and simple triggers whose bodies
+//! use only statements with a direct PL/pgSQL form (assignments, IF/ELSIF/ELSE, loops, DML, SELECT
+//! INTO (made STRICT, as Oracle raises NO_DATA_FOUND/TOO_MANY_ROWS), procedure calls, RETURN,
+//! RAISE_APPLICATION_ERROR, DBMS_OUTPUT.PUT_LINE, EXCEPTION handlers with predefined names).
+//! Anything else (cursors, collections, BULK COLLECT, packages, PRAGMA, compound triggers, …) leaves
+//! the unit not converted, with a finding naming the construct.
+
+use crate::cursor::{matching_paren, split_commas, Cursor};
+use crate::expr::Rewrite;
+use crate::names::pg_name;
+use godwit_catalog::{quote_ident, QualifiedName};
+use godwit_oracle::{tokenize, Token, TokenKind};
+
+/// Constructs the first version does not convert, by the word that reveals them.
+const UNSUPPORTED: &[(&str, &str)] = &[
+    ("CURSOR", "explicit cursors"),
+    ("BULK", "BULK COLLECT"),
+    ("FORALL", "FORALL"),
+    ("PRAGMA", "PRAGMA"),
+    ("GOTO", "GOTO"),
+    ("PIPE", "PIPELINED functions"),
+    ("PIPELINED", "PIPELINED functions"),
+    ("%ISOPEN", "cursor attributes"),
+    ("%FOUND", "cursor attributes"),
+    ("%NOTFOUND", "cursor attributes"),
+    ("%ROWCOUNT", "cursor attributes"),
+    ("COMPOUND", "compound triggers"),
+    ("SQLCODE", "SQLCODE"),
+    ("UPDATING", "UPDATING(column)"),
+    ("$IF", "conditional compilation"),
+];
+
+/// Oracle exception names with a different PostgreSQL condition name.
+const EXCEPTIONS: &[(&str, &str)] = &[
+    ("DUP_VAL_ON_INDEX", "unique_violation"),
+    ("ZERO_DIVIDE", "division_by_zero"),
+    ("VALUE_ERROR", "data_exception"),
+    ("INVALID_NUMBER", "invalid_text_representation"),
+];
+
+/// A converted unit.
+pub struct Unit {
+    pub name: QualifiedName,
+    pub kind: UnitKind,
+    /// PostgreSQL argument list (for routines).
+    pub arguments: String,
+    pub returns: Option<String>,
+    /// `CREATE OR REPLACE FUNCTION|PROCEDURE …` text.
+    pub definition: String,
+    /// For triggers: (table, CREATE TRIGGER text, enabled).
+    pub trigger: Option<(QualifiedName, String)>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum UnitKind {
+    Procedure,
+    Function,
+    Trigger,
+}
+
+/// Why a unit was not converted.
+pub type NotConverted = String;
+
+/// Converts the body between IS/AS (or DECLARE) and the final END: `(declarations, statements)` as
+/// PL/pgSQL text.
+fn body(
+    tokens: &[Token],
+    rewrite: &mut Rewrite,
+    type_of: &dyn Fn(&mut Cursor) -> Option<String>,
+) -> Result<(String, String), NotConverted> {
+    for t in tokens {
+        let upper = t.upper();
+        let joined = if t.kind == TokenKind::Symbol && t.text == "%" {
+            String::new()
+        } else {
+            upper.clone()
+        };
+        if let Some((_, what)) = UNSUPPORTED.iter().find(|(w, _)| *w == joined) {
+            return Err(format!("{what} are not converted yet"));
+        }
+    }
+    for w in tokens.windows(2) {
+        if w[0].is_symbol("%") {
+            let attr = format!("%{}", w[1].upper());
+            if let Some((_, what)) = UNSUPPORTED.iter().find(|(u, _)| *u == attr) {
+                return Err(format!("{what} are not converted yet"));
+            }
+        }
+    }
+    // Declarations run to the BEGIN of the outermost block.
+    let begin = tokens
+        .iter()
+        .position(|t| t.is("BEGIN"))
+        .ok_or("no BEGIN")?;
+    let end = tokens.iter().rposition(|t| t.is("END")).ok_or("no END")?;
+    if end <= begin {
+        return Err("no body between BEGIN and END".into());
+    }
+    let mut declarations = String::new();
+    for decl in tokens[..begin]
+        .split(|t| t.is_symbol(";"))
+        .filter(|d| !d.is_empty())
+    {
+        if decl[0].is("TYPE") || decl[0].is("SUBTYPE") {
+            return Err("local types are not converted yet".into());
+        }
+        let mut c = Cursor::new(decl);
+        let name = c.ident().ok_or("a declaration without a name")?;
+        let constant = c.eat("CONSTANT");
+        if c.is("EXCEPTION") {
+            return Err("user-defined exceptions are not converted yet".into());
+        }
+        let start = c.pos;
+        let data_type = match type_of(&mut c) {
+            Some(t) => t,
+            None => return Err(format!("declaration of {} not understood", name.text)),
+        };
+        let _ = start;
+        let not_null = c.eat_all(&["NOT", "NULL"]);
+        let init = if c.eat_symbol(":=") || c.eat("DEFAULT") {
+            Some(rewrite.sql(c.rest()))
+        } else {
+            None
+        };
+        if !c.at_end() {
+            return Err(format!("declaration of {} not understood", name.text));
+        }
+        declarations.push_str(&format!(
+            "    {}{} {}{}{};\n",
+            quote_ident(&pg_name(name)),
+            if constant { " CONSTANT" } else { "" },
+            data_type,
+            if not_null { " NOT NULL" } else { "" },
+            init.map(|i| format!(" := {i}")).unwrap_or_default()
+        ));
+    }
+    let statements = statements(&tokens[begin + 1..end], rewrite)?;
+    Ok((declarations, statements))
+}
+
+fn is_statement_start(prev: Option<&Token>) -> bool {
+    match prev {
+        None => true,
+        Some(p) => {
+            p.is_symbol(";")
+                || p.is("BEGIN")
+                || p.is("THEN")
+                || p.is("ELSE")
+                || p.is("LOOP")
+                || p.is("EXCEPTION")
+        }
+    }
+}
+
+/// Rewrites the statements of a block.
+fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConverted> {
+    // :NEW / :OLD → NEW / OLD; other bind variables have no meaning in a stored unit.
+    let mut mapped = Vec::with_capacity(tokens.len());
+    for t in tokens {
+        if t.kind == TokenKind::Bind {
+            let name = t.text.trim_start_matches(':').to_ascii_uppercase();
+            if name != "NEW" && name != "OLD" {
+                return Err(format!("bind variable {} is not converted", t.text));
+            }
+            mapped.push(Token {
+                kind: TokenKind::Word,
+                text: name,
+                line: t.line,
+                unterminated: false,
+            });
+        } else {
+            mapped.push(t.clone());
+        }
+    }
+    let tokens = &mapped[..];
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
+    let word = |t: &str, line: u32| Token {
+        kind: TokenKind::Word,
+        text: t.into(),
+        line,
+        unterminated: false,
+    };
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = &tokens[i];
+        let start = is_statement_start(if i == 0 { None } else { Some(&tokens[i - 1]) });
+        if t.kind == TokenKind::Bind {
+            // :NEW / :OLD
+            let name = t.text.trim_start_matches(':').to_ascii_uppercase();
+            if name != "NEW" && name != "OLD" {
+                return Err(format!("bind variable {} is not converted", t.text));
+            }
+            out.push(word(&name, t.line));
+            i += 1;
+            continue;
+        }
+        if start
+            && t.is("RAISE_APPLICATION_ERROR")
+            && tokens.get(i + 1).is_some_and(|n| n.is_symbol("("))
+        {
+            let close =
+                matching_paren(tokens, i + 1).ok_or("unbalanced RAISE_APPLICATION_ERROR")?;
+            let args = split_commas(&tokens[i + 2..close]);
+            let code: i64 = args
+                .first()
+                .map(|a| a.iter().map(|t| t.text.as_str()).collect::<String>())
+                .and_then(|c| c.parse().ok())
+                .ok_or("RAISE_APPLICATION_ERROR with a computed error number")?;
+            let message = args
+                .get(1)
+                .ok_or("RAISE_APPLICATION_ERROR without a message")?;
+            // Oracle's user errors -20000 … -20999 become SQLSTATE U0000 … U0999.
+            let state = format!("U{:04}", (-code - 20000).clamp(0, 999));
+            out.extend(tokenize(
+                &format!("RAISE EXCEPTION USING ERRCODE = '{state}', MESSAGE ="),
+                t.line,
+            ));
+            out.extend(message.iter().cloned());
+            i = close + 1;
+            continue;
+        }
+        if start
+            && t.is("DBMS_OUTPUT")
+            && tokens.get(i + 1).is_some_and(|n| n.is_symbol("."))
+            && tokens.get(i + 2).is_some_and(|n| n.is("PUT_LINE"))
+        {
+            let close = matching_paren(tokens, i + 3).ok_or("unbalanced DBMS_OUTPUT.PUT_LINE")?;
+            out.extend(tokenize("RAISE NOTICE '%',", t.line));
+            out.extend(tokens[i + 4..close].iter().cloned());
+            i = close + 1;
+            continue;
+        }
+        if start && (t.is("INSERTING") || t.is("DELETING")) {
+            return Err("INSERTING/DELETING outside a condition".into());
+        }
+        if t.is("INSERTING") || t.is("DELETING") {
+            out.extend(tokenize(
+                if t.is("INSERTING") {
+                    "(TG_OP = 'INSERT')"
+                } else {
+                    "(TG_OP = 'DELETE')"
+                },
+                t.line,
+            ));
+            i += 1;
+            continue;
+        }
+        if start && t.is("SELECT") {
+            // SELECT … INTO → SELECT … INTO STRICT (Oracle's NO_DATA_FOUND / TOO_MANY_ROWS).
+            let stop = tokens[i..]
+                .iter()
+                .position(|x| x.is_symbol(";"))
+                .map(|p| i + p)
+                .unwrap_or(tokens.len());
+            let mut depth = 0;
+            for k in i..stop {
+                let x = &tokens[k];
+                if x.is_symbol("(") {
+                    depth += 1;
+                } else if x.is_symbol(")") {
+                    depth -= 1;
+                }
+                out.push(x.clone());
+                if depth == 0 && x.is("INTO") {
+                    out.push(word("STRICT", x.line));
+                }
+            }
+            i = stop;
+            continue;
+        }
+        if start && t.is("EXECUTE") && tokens.get(i + 1).is_some_and(|n| n.is("IMMEDIATE")) {
+            out.push(word("EXECUTE", t.line));
+            i += 2;
+            continue;
+        }
+        if start && t.kind == TokenKind::Word && !is_plsql_keyword(t) {
+            // name; / name(args); / schema.name(args); → CALL; name := … stays an assignment.
+            let mut k = i + 1;
+            while tokens.get(k).is_some_and(|x| x.is_symbol("."))
+                && tokens.get(k + 1).is_some_and(|x| x.kind == TokenKind::Word)
+            {
+                k += 2;
+            }
+            let after = if tokens.get(k).is_some_and(|x| x.is_symbol("(")) {
+                matching_paren(tokens, k).map(|c| c + 1)
+            } else {
+                Some(k)
+            };
+            if let Some(after) = after {
+                if tokens.get(after).is_none_or(|x| x.is_symbol(";"))
+                    && !tokens.get(k).is_some_and(|x| x.is_symbol(":="))
+                {
+                    if k > i + 1 {
+                        return Err(format!(
+                            "package call {} is not converted yet",
+                            tokens[i..k]
+                                .iter()
+                                .map(|x| x.text.as_str())
+                                .collect::<String>()
+                        ));
+                    }
+                    out.push(word("CALL", t.line));
+                    out.extend(tokens[i..after].iter().cloned());
+                    if after == k {
+                        out.extend(tokenize("()", t.line));
+                    }
+                    i = after;
+                    continue;
+                }
+            }
+        }
+        if let Some((_, pg)) = EXCEPTIONS.iter().find(|(o, _)| t.is(o)) {
+            if i > 0 && (tokens[i - 1].is("WHEN") || tokens[i - 1].is("OR")) {
+                out.push(word(pg, t.line));
+                i += 1;
+                continue;
+            }
+        }
+        out.push(t.clone());
+        i += 1;
+    }
+    // END name; → END;  (an Oracle block may repeat its unit's name)
+    let mut cleaned: Vec<Token> = Vec::with_capacity(out.len());
+    for (k, t) in out.iter().enumerate() {
+        if t.kind == TokenKind::Word
+            && k > 0
+            && out[k - 1].is("END")
+            && out.get(k + 1).is_some_and(|n| n.is_symbol(";"))
+            && !["IF", "LOOP", "CASE"].iter().any(|w| t.is(w))
+        {
+            continue;
+        }
+        cleaned.push(t.clone());
+    }
+    let text = rewrite.sql(&cleaned);
+    if !rewrite.blocking.is_empty() {
+        return Err(rewrite
+            .blocking
+            .iter()
+            .map(|(_, m)| m.clone())
+            .collect::<Vec<_>>()
+            .join("; "));
+    }
+    // One statement a line, for a person reading it.
+    Ok(text
+        .replace("; ", ";\n    ")
+        .replace(" then ", " THEN\n    ")
+        .replace(" loop ", " LOOP\n    "))
+}
+
+fn is_plsql_keyword(t: &Token) -> bool {
+    [
+        "IF",
+        "ELSIF",
+        "ELSE",
+        "END",
+        "LOOP",
+        "WHILE",
+        "FOR",
+        "EXIT",
+        "CONTINUE",
+        "RETURN",
+        "NULL",
+        "RAISE",
+        "BEGIN",
+        "DECLARE",
+        "EXCEPTION",
+        "WHEN",
+        "INSERT",
+        "UPDATE",
+        "DELETE",
+        "MERGE",
+        "SELECT",
+        "COMMIT",
+        "ROLLBACK",
+        "SAVEPOINT",
+        "CASE",
+        "OPEN",
+        "FETCH",
+        "CLOSE",
+        "EXECUTE",
+        "WITH",
+        "LOCK",
+        "SET",
+    ]
+    .iter()
+    .any(|k| t.is(k))
+}
+
+/// Converts the parameter list of a routine: `p IN OUT type DEFAULT x` → `INOUT p type DEFAULT x`.
+fn parameters(
+    group: &[Token],
+    rewrite: &mut Rewrite,
+    type_of: &dyn Fn(&mut Cursor) -> Option<String>,
+) -> Result<String, NotConverted> {
+    let mut out = Vec::new();
+    for p in split_commas(group) {
+        let mut c = Cursor::new(p);
+        let name = c.ident().ok_or("a parameter without a name")?;
+        let mode = if c.eat("IN") {
+            if c.eat("OUT") {
+                "INOUT "
+            } else {
+                ""
+            }
+        } else if c.eat("OUT") {
+            "OUT "
+        } else {
+            ""
+        };
+        c.eat("NOCOPY");
+        let data_type = type_of(&mut c)
+            .ok_or_else(|| format!("type of parameter {} not understood", name.text))?;
+        let default = if c.eat("DEFAULT") || c.eat_symbol(":=") {
+            format!(" DEFAULT {}", rewrite.sql(c.rest()))
+        } else {
+            String::new()
+        };
+        if !c.at_end() {
+            return Err(format!("parameter {} not understood", name.text));
+        }
+        out.push(format!(
+            "{mode}{} {data_type}{default}",
+            quote_ident(&pg_name(name))
+        ));
+    }
+    Ok(out.join(", "))
+}
+
+/// Converts `CREATE [OR REPLACE] [EDITIONABLE] PROCEDURE|FUNCTION|TRIGGER …` (tokens after the kind
+/// word). `qualify` turns Oracle names into PostgreSQL names with the right schema.
+pub fn convert_unit(
+    kind: UnitKind,
+    tokens: &[Token],
+    rewrite: &mut Rewrite,
+    qualify: &dyn Fn(Option<&Token>, &Token) -> QualifiedName,
+    type_of: &dyn Fn(&mut Cursor) -> Option<String>,
+) -> Result<Unit, NotConverted> {
+    let mut c = Cursor::new(tokens);
+    let (schema, name_token) = c.qualified().ok_or("no unit name")?;
+    let name = qualify(schema, name_token);
+    match kind {
+        UnitKind::Procedure | UnitKind::Function => {
+            let arguments = match c.group() {
+                Some(g) => parameters(g, rewrite, type_of)?,
+                None => String::new(),
+            };
+            let returns = if kind == UnitKind::Function {
+                if !c.eat("RETURN") {
+                    return Err("a function without RETURN".into());
+                }
+                Some(type_of(&mut c).ok_or("return type not understood")?)
+            } else {
+                None
+            };
+            while c.is("AUTHID")
+                || c.is("CURRENT_USER")
+                || c.is("DEFINER")
+                || c.is("DETERMINISTIC")
+                || c.is("PARALLEL_ENABLE")
+                || c.is("RESULT_CACHE")
+            {
+                c.next();
+            }
+            if !(c.eat("IS") || c.eat("AS")) {
+                return Err("no IS/AS after the signature".into());
+            }
+            if c.is("LANGUAGE") || c.is("EXTERNAL") {
+                return Err("external (C or Java) routines are not converted".into());
+            }
+            let (declarations, body) = body(c.rest(), rewrite, type_of)?;
+            let header = match &returns {
+                Some(r) => format!("CREATE OR REPLACE FUNCTION {name}({arguments}) RETURNS {r}"),
+                None => format!("CREATE OR REPLACE PROCEDURE {name}({arguments})"),
+            };
+            let declare = if declarations.is_empty() {
+                String::new()
+            } else {
+                format!("DECLARE\n{declarations}")
+            };
+            Ok(Unit {
+                name,
+                kind,
+                arguments,
+                returns,
+                definition: format!("{header}\nLANGUAGE plpgsql AS $godwit$\n{declare}BEGIN\n    {body}\nEND\n$godwit$"),
+                trigger: None,
+            })
+        }
+        UnitKind::Trigger => {
+            let timing = if c.eat("BEFORE") {
+                "BEFORE"
+            } else if c.eat("AFTER") {
+                "AFTER"
+            } else if c.eat_all(&["INSTEAD", "OF"]) {
+                "INSTEAD OF"
+            } else {
+                return Err(
+                    "trigger timing not understood (compound or system triggers are not converted)"
+                        .into(),
+                );
+            };
+            let mut events = Vec::new();
+            loop {
+                let event = c.next().ok_or("no trigger event")?.upper();
+                if !matches!(event.as_str(), "INSERT" | "UPDATE" | "DELETE") {
+                    return Err(format!("trigger event {event} not converted"));
+                }
+                let mut e = event.clone();
+                if event == "UPDATE" && c.eat("OF") {
+                    let mut cols = vec![quote_ident(&pg_name(
+                        c.ident().ok_or("UPDATE OF without columns")?,
+                    ))];
+                    while c.eat_symbol(",") {
+                        cols.push(quote_ident(&pg_name(
+                            c.ident().ok_or("UPDATE OF column list")?,
+                        )));
+                    }
+                    e = format!("UPDATE OF {}", cols.join(", "));
+                }
+                events.push(e);
+                if !c.eat("OR") {
+                    break;
+                }
+            }
+            if !c.eat("ON") {
+                return Err("trigger without ON table".into());
+            }
+            let (tschema, table_token) = c.qualified().ok_or("trigger table")?;
+            let table = qualify(tschema, table_token);
+            if c.is("REFERENCING") {
+                return Err("REFERENCING clauses are not converted yet".into());
+            }
+            let row = c.eat_all(&["FOR", "EACH", "ROW"]);
+            let when = if c.eat("WHEN") {
+                let g = c.group().ok_or("WHEN without a condition")?;
+                let converted: Vec<Token> = g
+                    .iter()
+                    .map(|t| {
+                        if t.is("NEW") || t.is("OLD") {
+                            Token {
+                                text: t.text.to_ascii_uppercase(),
+                                ..t.clone()
+                            }
+                        } else {
+                            t.clone()
+                        }
+                    })
+                    .collect();
+                Some(rewrite.sql(&converted))
+            } else {
+                None
+            };
+            c.eat("ENABLE");
+            let disabled = c.eat("DISABLE");
+            let mut rest = c.rest();
+            if rest.first().is_some_and(|t| t.is("DECLARE")) {
+                rest = &rest[1..];
+            }
+            let (declarations, body) = body(rest, rewrite, type_of)?;
+            let function = QualifiedName::new(&name.schema, format!("{}_fn", name.name));
+            let returns = if row && timing != "AFTER" {
+                "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;\n    RETURN NEW;"
+            } else {
+                "RETURN NULL;"
+            };
+            let declare = if declarations.is_empty() {
+                String::new()
+            } else {
+                format!("DECLARE\n{declarations}")
+            };
+            let definition = format!("CREATE OR REPLACE FUNCTION {function}() RETURNS trigger\nLANGUAGE plpgsql AS $godwit$\n{declare}BEGIN\n    {body}\n    {returns}\nEND\n$godwit$");
+            let trigger = format!(
+                "CREATE TRIGGER {} {timing} {} ON {table} FOR EACH {}{} EXECUTE FUNCTION {function}()",
+                quote_ident(&name.name),
+                events.join(" OR "),
+                if row { "ROW" } else { "STATEMENT" },
+                when.map(|w| format!(" WHEN ({w})")).unwrap_or_default()
+            );
+            let _ = disabled;
+            Ok(Unit {
+                name: function,
+                kind,
+                arguments: String::new(),
+                returns: Some("trigger".into()),
+                definition,
+                trigger: Some((table, trigger)),
+            })
+        }
+    }
+}
