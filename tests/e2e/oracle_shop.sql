@@ -1,6 +1,6 @@
 REM Oracle install script for the desktop E2E test (Conversion screen): tables with constraints,
 REM an index, a view with NVL, a view with CONNECT BY NOCYCLE (not converted: the converter turns plain
-REM CONNECT BY into recursive CTEs, but not NOCYCLE), a procedure (not converted) and some data.
+REM CONNECT BY into recursive CTEs, but not NOCYCLE), a procedure with an explicit cursor (not converted) and some data.
 SET ECHO OFF
 PROMPT Creating the shop schema
 
@@ -41,8 +41,11 @@ CREATE OR REPLACE VIEW category_tree AS
  CONNECT BY NOCYCLE PRIOR category_id = parent_id;
 
 CREATE OR REPLACE PROCEDURE mark_paid (p_order_id IN NUMBER) AS
+  CURSOR c IS SELECT order_id FROM orders WHERE order_id = p_order_id;
 BEGIN
-  UPDATE orders SET status = 'PAID' WHERE order_id = p_order_id;
+  FOR r IN c LOOP
+    UPDATE orders SET status = 'PAID' WHERE order_id = r.order_id;
+  END LOOP;
   COMMIT;
 END mark_paid;
 /
