@@ -309,13 +309,18 @@ fn write_output(output: &std::path::Path, sql: &str) -> Result<(), Failure> {
             .map_err(Failure::operation)?;
         return Ok(());
     }
+    let write_error =
+        |e: std::io::Error| Failure::operation(format!("cannot write {}: {e}", output.display()));
+    // A device or pipe (/dev/null, /dev/stdout, a FIFO) is written as it is: renaming over it would
+    // replace it with a regular file.
+    if std::fs::metadata(output).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return std::fs::write(output, sql).map_err(write_error);
+    }
     // Write next to the target and rename, so a failure never leaves a half-written script.
     let dir = output
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
-    let write_error =
-        |e: std::io::Error| Failure::operation(format!("cannot write {}: {e}", output.display()));
     let temp = dir.join(format!(
         ".{}.godwit-tmp",
         output.file_name().and_then(|n| n.to_str()).unwrap_or("out")

@@ -520,6 +520,42 @@ fn convert_from_a_live_oracle_without_client_library_says_what_to_do() {
     assert!(!out.exists());
 }
 
+/// Writing to a device must not replace it with a regular file (a rename over /dev/null would).
+#[test]
+fn convert_writes_to_a_fifo_without_replacing_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.sql");
+    std::fs::write(&input, "CREATE TABLE t (id NUMBER);\n").unwrap();
+    let fifo = dir.path().join("pipe");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let run = godwit(
+        &[
+            "convert",
+            "--from",
+            "oracle",
+            input.to_str().unwrap(),
+            "-o",
+            fifo.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(reader.join().unwrap().contains("CREATE TABLE public.t"));
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::metadata(&fifo).unwrap().file_type().is_fifo(),
+        "the FIFO is still a FIFO"
+    );
+}
+
 #[test]
 fn convert_refuses_unusable_input_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();

@@ -27,7 +27,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ("COMPOUND", "compound triggers"),
     ("SQLCODE", "SQLCODE"),
     ("UPDATING", "UPDATING(column)"),
-    ("$IF", "conditional compilation"),
 ];
 
 /// Oracle exception names with a different PostgreSQL condition name.
@@ -78,6 +77,9 @@ fn body(
         if let Some((_, what)) = UNSUPPORTED.iter().find(|(w, _)| *w == joined) {
             return Err(format!("{what} are not converted yet"));
         }
+    }
+    if tokens.iter().any(|t| t.is_symbol("$")) {
+        return Err("conditional compilation ($IF … $END) is not converted yet".into());
     }
     for w in tokens.windows(2) {
         if w[0].is_symbol("%") {
