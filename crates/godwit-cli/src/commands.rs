@@ -17,6 +17,26 @@ pub async fn run(command: Command) -> Result<(), Failure> {
         Command::Discover { selection, format } => discover(&selection, format).await,
         Command::Ddl { selection, output } => ddl(&selection, &output).await,
         Command::Profile(command) => profile(command).await,
+        Command::Copy {
+            selection,
+            target,
+            jobs,
+            chunk_pages,
+            create_schema,
+            resume,
+            format,
+        } => {
+            copy(
+                &selection,
+                &target,
+                jobs,
+                chunk_pages,
+                create_schema,
+                resume.as_deref(),
+                format,
+            )
+            .await
+        }
         Command::Convert {
             from: crate::Dialect::Oracle,
             input,
@@ -330,6 +350,90 @@ fn write_output(output: &std::path::Path, sql: &str) -> Result<(), Failure> {
         let _ = std::fs::remove_file(&temp);
         write_error(e)
     })?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn copy(
+    selection: &Selection,
+    target: &str,
+    jobs: usize,
+    chunk_pages: u32,
+    create_schema: bool,
+    resume: Option<&str>,
+    format: Format,
+) -> Result<(), Failure> {
+    let source_url = resolve(&selection.source).await?;
+    let target_url = resolve(target).await?;
+    let store = Store::open_default().map_err(Failure::operation)?;
+    let store = std::sync::Arc::new(std::sync::Mutex::new(store));
+    let options = godwit_transfer::CopyOptions {
+        schemas: selection.schemas.clone(),
+        include: selection.include.clone(),
+        exclude: selection.exclude.clone(),
+        jobs,
+        chunk_pages,
+        create_schema,
+    };
+    let report = godwit_transfer::copy(
+        &source_url,
+        &target_url,
+        store,
+        &options,
+        resume,
+        |run_id| eprintln!("run {run_id}"),
+        |p| {
+            eprintln!(
+                "[{}/{}] {} chunk {}: {} rows, {} bytes",
+                p.chunks_done, p.chunks_total, p.table, p.chunk, p.rows, p.bytes
+            )
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        godwit_transfer::CopyError::Store(godwit_store::StoreError::RunNotFound(_))
+        | godwit_transfer::CopyError::ResumeMismatch { .. } => Failure::input(e),
+        _ => Failure::operation(e),
+    })?;
+    match format {
+        Format::Json => print_json(&report)?,
+        Format::Table => {
+            println!(
+                "{:<40} {:>14} {:>14} {:>10}",
+                "table", "source rows", "target rows", "lost"
+            );
+            for t in &report.tables {
+                println!(
+                    "{:<40} {:>14} {:>14} {:>10}",
+                    t.table,
+                    t.source_rows,
+                    t.target_rows,
+                    t.lost()
+                );
+            }
+            println!(
+                "run {}: {} of {} chunks copied now, {} rows, {:.1} MB in {:.1} s",
+                report.run_id,
+                report.chunks_copied,
+                report.chunks_total,
+                report.rows_copied,
+                report.bytes_copied as f64 / 1e6,
+                report.seconds
+            );
+            println!(
+                "{} rows lost, {} extra rows",
+                report.rows_lost(),
+                report.rows_extra()
+            );
+        }
+    }
+    if report.rows_lost() != 0 || report.rows_extra() != 0 {
+        return Err(Failure::operation(format!(
+            "verification failed: {} rows lost, {} extra",
+            report.rows_lost(),
+            report.rows_extra()
+        )));
+    }
     Ok(())
 }
 

@@ -7,9 +7,11 @@
 //! transaction. Passwords never touch the file: [`Secrets`] keeps them in the OS keyring.
 
 mod profiles;
+mod runs;
 mod secrets;
 
 pub use profiles::{Engine, Environment, Profile, ProfileInput};
+pub use runs::Run;
 pub use secrets::Secrets;
 
 use rusqlite::Connection;
@@ -30,6 +32,10 @@ pub enum StoreError {
     Open { path: PathBuf, message: String },
     #[error("cannot upgrade the Godwit database {path}: {message}")]
     Migrate { path: PathBuf, message: String },
+    #[error(
+        "no run {0:?} in the history (give a run id, or `last` for the newest unfinished run)"
+    )]
+    RunNotFound(String),
     #[error("no connection profile named or with id {0:?}")]
     ProfileNotFound(String),
     #[error("a connection profile named {0:?} already exists")]
@@ -47,7 +53,10 @@ pub enum StoreError {
 
 /// The SQLite file's schema, one entry per file in `migrations/`, in order.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../migrations/0001_profiles.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../migrations/0001_profiles.sql")),
+        M::up(include_str!("../migrations/0002_runs.sql")),
+    ])
 }
 
 /// The folder holding Godwit's database: `$GODWIT_DATA_DIR`, else the platform data dir + `godwit`.
@@ -128,7 +137,7 @@ mod tests {
     fn a_new_file_is_migrated_to_the_latest_version() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("g.sqlite3")).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 1);
+        assert_eq!(store.schema_version().unwrap(), 2);
     }
 
     #[test]
