@@ -631,7 +631,7 @@ async fn a_killed_copy_resumes_without_gaps_or_duplicates() {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
         let done = client
-            .query_one("SELECT count(*) FROM godwit.copy_progress", &[])
+            .query_one("SELECT count(*) FROM godwit_copy.progress", &[])
             .await
             .map(|r| r.get::<_, i64>(0))
             .unwrap_or(0);

@@ -2,7 +2,7 @@
 //! resumable after any interruption, and verified by row counts.
 //!
 //! Each chunk is one transaction on the target that also records the chunk in a progress table
-//! (`godwit.copy_progress`) there, so after a crash (process killed, target restarted) a resumed run
+//! (`godwit_copy.progress`) there, so after a crash (process killed, target restarted) a resumed run
 //! copies exactly the chunks that did not commit: no duplicates, no gaps. All chunks of a run read one
 //! exported snapshot of the source. Rows move in PostgreSQL's binary COPY format, passed through without
 //! decoding. The SQLite run history records the run and its chunks for review.
@@ -153,8 +153,8 @@ impl CopyReport {
 /// Bytes sent to the target per COPY message.
 const BATCH_BYTES: usize = 1 << 20;
 
-const PROGRESS_DDL: &str = "CREATE SCHEMA IF NOT EXISTS godwit;
-CREATE TABLE IF NOT EXISTS godwit.copy_progress (
+const PROGRESS_DDL: &str = "CREATE SCHEMA IF NOT EXISTS godwit_copy;
+CREATE TABLE IF NOT EXISTS godwit_copy.progress (
     run_id text NOT NULL, table_name text NOT NULL, chunk integer NOT NULL, rows bigint NOT NULL,
     PRIMARY KEY (run_id, table_name, chunk))";
 
@@ -257,10 +257,10 @@ async fn run(
     target
         .batch_execute(PROGRESS_DDL)
         .await
-        .map_err(query_error("creating godwit.copy_progress on the target"))?;
+        .map_err(query_error("creating godwit_copy.progress on the target"))?;
     let done: BTreeSet<(String, u32)> = target
         .query(
-            "SELECT table_name, chunk FROM godwit.copy_progress WHERE run_id = $1",
+            "SELECT table_name, chunk FROM godwit_copy.progress WHERE run_id = $1",
             &[&run_id],
         )
         .await
@@ -417,8 +417,8 @@ async fn run(
         .map_err(query_error("ending the source snapshot"))?;
     target
         .batch_execute(&format!(
-            "DELETE FROM godwit.copy_progress WHERE run_id = '{run_id}';
-             DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM godwit.copy_progress) THEN DROP SCHEMA godwit CASCADE; END IF; END $$"
+            "DELETE FROM godwit_copy.progress WHERE run_id = '{run_id}';
+             DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM godwit_copy.progress) THEN DROP SCHEMA godwit_copy CASCADE; END IF; END $$"
         ))
         .await
         .map_err(query_error("removing the target's copy progress"))?;
@@ -572,7 +572,7 @@ async fn copy_chunk(
         let rows = sink.finish().await.map_err(m)?;
         target
             .execute(
-                "INSERT INTO godwit.copy_progress (run_id, table_name, chunk, rows) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO godwit_copy.progress (run_id, table_name, chunk, rows) VALUES ($1, $2, $3, $4)",
                 &[&run_id, &chunk.table.to_string(), &(chunk.index as i32), &(rows as i64)],
             )
             .await

@@ -115,7 +115,10 @@ async fn every_row_arrives_and_the_counts_are_verified() {
     assert_eq!(fk.len(), 1);
     assert!(
         client
-            .query("SELECT 1 FROM pg_namespace WHERE nspname = 'godwit'", &[])
+            .query(
+                "SELECT 1 FROM pg_namespace WHERE nspname = 'godwit_copy'",
+                &[]
+            )
             .await
             .unwrap()
             .is_empty(),
@@ -158,7 +161,7 @@ async fn a_resumed_run_copies_only_the_chunks_that_did_not_commit() {
         let client = godwit_testkit::connect(&target_url).await;
         loop {
             let done = client
-                .query_one("SELECT count(*) FROM godwit.copy_progress", &[])
+                .query_one("SELECT count(*) FROM godwit_copy.progress", &[])
                 .await
                 .map(|r| r.get::<_, i64>(0))
                 .unwrap_or(0);
