@@ -360,6 +360,7 @@ async fn copy(
     jobs: usize,
     chunk_pages: u32,
     create_schema: bool,
+    verify_hash: bool,
     resume: Option<&str>,
     format: Format,
 ) -> Result<(), Failure> {
@@ -374,6 +375,7 @@ async fn copy(
         jobs,
         chunk_pages,
         create_schema,
+        verify_hash,
     };
     let report = godwit_transfer::copy(
         &source_url,

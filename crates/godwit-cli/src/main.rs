@@ -120,6 +120,9 @@ enum Command {
         /// Resume an interrupted run: its id, or `last` for the newest unfinished run.
         #[arg(long)]
         resume: Option<String>,
+        /// How to prove no row was lost: row counts, or counts plus an order-independent hash of all rows.
+        #[arg(long, value_enum, default_value_t = Verify::Count)]
+        verify: Verify,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -170,6 +173,12 @@ enum ProfileCommand {
 enum Format {
     Table,
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Verify {
+    Count,
+    Hash,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -76,6 +76,9 @@ pub struct CopyOptions {
     pub chunk_pages: u32,
     /// Create the schema on the target first (keys, indexes and code after the data).
     pub create_schema: bool,
+    /// Also compare an order-independent hash of every table's rows on both sides.
+    #[serde(default)]
+    pub verify_hash: bool,
 }
 
 impl Default for CopyOptions {
@@ -87,6 +90,7 @@ impl Default for CopyOptions {
             jobs: 4,
             chunk_pages: 16_384,
             create_schema: false,
+            verify_hash: false,
         }
     }
 }
@@ -118,9 +122,17 @@ pub struct TableCheck {
     pub table: String,
     pub source_rows: i64,
     pub target_rows: i64,
+    /// Order-independent hashes of all rows (`--verify hash`), `None` when not computed.
+    pub source_hash: Option<String>,
+    pub target_hash: Option<String>,
 }
 
 impl TableCheck {
+    /// True when hashes were computed and differ: same counts, different content.
+    pub fn content_differs(&self) -> bool {
+        matches!((&self.source_hash, &self.target_hash), (Some(a), Some(b)) if a != b)
+    }
+
     /// Rows the target lacks (negative: extra rows).
     pub fn lost(&self) -> i64 {
         self.source_rows - self.target_rows
@@ -145,6 +157,15 @@ impl CopyReport {
     pub fn rows_lost(&self) -> i64 {
         self.tables.iter().map(|t| t.lost().max(0)).sum()
     }
+    /// Tables whose counts agree but whose content hashes differ.
+    pub fn content_mismatches(&self) -> Vec<&str> {
+        self.tables
+            .iter()
+            .filter(|t| t.content_differs())
+            .map(|t| t.table.as_str())
+            .collect()
+    }
+
     pub fn rows_extra(&self) -> i64 {
         self.tables.iter().map(|t| (-t.lost()).max(0)).sum()
     }
@@ -405,10 +426,32 @@ async fn run(
             .await
             .map_err(query_error(format!("counting {name} on the target")))?
             .get(0);
+        let (source_hash, target_hash) = if options.verify_hash {
+            // The sum of a 64-bit hash of each row's text: independent of row order, equal when the
+            // multisets of rows are equal (up to hash collisions).
+            let hash = format!(
+                "SELECT coalesce(sum(('x' || left(md5(t::text), 16))::bit(64)::bigint::numeric), 0)::text FROM ONLY {name} t"
+            );
+            let a: String = source
+                .query_one(&hash, &[])
+                .await
+                .map_err(query_error(format!("hashing {name} on the source")))?
+                .get(0);
+            let b: String = target
+                .query_one(&hash, &[])
+                .await
+                .map_err(query_error(format!("hashing {name} on the target")))?
+                .get(0);
+            (Some(a), Some(b))
+        } else {
+            (None, None)
+        };
         tables.push(TableCheck {
             table: name.to_string(),
             source_rows,
             target_rows,
+            source_hash,
+            target_hash,
         });
     }
     source

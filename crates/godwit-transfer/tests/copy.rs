@@ -233,3 +233,61 @@ async fn a_resumed_run_copies_only_the_chunks_that_did_not_commit() {
         fingerprint(&target, "shop.log").await
     );
 }
+
+/// `--verify hash` sees what counts cannot: rows that arrived changed.
+#[tokio::test]
+async fn hash_verification_finds_rows_that_arrived_changed() {
+    let source = database("hash_source").await;
+    source.execute("CREATE TABLE notes (id int, body text); INSERT INTO notes SELECT g, 'note ' || g FROM generate_series(1, 1000) g;").await;
+    let target = database("hash_target").await;
+    // The target changes one row on its way in: same count, different content.
+    target
+        .execute(
+            "CREATE TABLE notes (id int, body text);
+             CREATE FUNCTION tamper() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.id = 500 THEN NEW.body := 'changed'; END IF; RETURN NEW; END $$;
+             CREATE TRIGGER tamper BEFORE INSERT ON notes FOR EACH ROW EXECUTE FUNCTION tamper();",
+        )
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Mutex::new(
+        Store::open(&dir.path().join("g.sqlite3")).unwrap(),
+    ));
+    let options = CopyOptions {
+        verify_hash: true,
+        ..Default::default()
+    };
+    let report = copy(
+        &source.url,
+        &target.url,
+        store,
+        &options,
+        None,
+        |_| {},
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!((report.rows_lost(), report.rows_extra()), (0, 0));
+    assert_eq!(report.content_mismatches(), ["public.notes"]);
+    // Without the tampering the hashes agree.
+    target
+        .execute("DROP TRIGGER tamper ON notes; TRUNCATE notes;")
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Mutex::new(
+        Store::open(&dir.path().join("g.sqlite3")).unwrap(),
+    ));
+    let clean = copy(
+        &source.url,
+        &target.url,
+        store,
+        &options,
+        None,
+        |_| {},
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert!(clean.content_mismatches().is_empty());
+    assert!(clean.tables[0].source_hash.is_some());
+}
