@@ -667,10 +667,17 @@ async fn a_killed_copy_resumes_without_gaps_or_duplicates() {
             "last",
             "--jobs",
             "2",
+            "--verify",
+            "hash",
         ],
         Some(data.path()),
     );
     assert_eq!(resumed.code, 0, "{}\n{}", resumed.stdout, resumed.stderr);
+    assert!(
+        resumed.stdout.lines().any(|l| l.starts_with("public.events") && l.trim_end().ends_with("equal")),
+        "{}",
+        resumed.stdout
+    );
     assert!(
         resumed.stdout.contains("0 rows lost, 0 extra rows"),
         "{}",
