@@ -24,14 +24,17 @@ pub async fn run(command: Command) -> Result<(), Failure> {
             chunk_pages,
             create_schema,
             resume,
+            verify,
             format,
         } => {
+            let verify_hash = matches!(verify, crate::Verify::Hash);
             copy(
                 &selection,
                 &target,
                 jobs,
                 chunk_pages,
                 create_schema,
+                verify_hash,
                 resume.as_deref(),
                 format,
             )

@@ -674,7 +674,10 @@ async fn a_killed_copy_resumes_without_gaps_or_duplicates() {
     );
     assert_eq!(resumed.code, 0, "{}\n{}", resumed.stdout, resumed.stderr);
     assert!(
-        resumed.stdout.lines().any(|l| l.starts_with("public.events") && l.trim_end().ends_with("equal")),
+        resumed
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("public.events") && l.trim_end().ends_with("equal")),
         "{}",
         resumed.stdout
     );

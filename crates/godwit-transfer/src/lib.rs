@@ -219,9 +219,11 @@ pub async fn copy(
                 });
             }
             with_store(&store, |s| s.set_run_status(&run.id, "running", None))?;
-            let options: CopyOptions =
+            // What to copy comes from the run; how hard to verify may be asked anew.
+            let mut recorded: CopyOptions =
                 serde_json::from_str(&run.options).unwrap_or_else(|_| options.clone());
-            (run.id, options)
+            recorded.verify_hash |= options.verify_hash;
+            (run.id, recorded)
         }
         None => {
             let json = serde_json::to_string(options).unwrap_or_default();
