@@ -404,16 +404,22 @@ async fn copy(
         Format::Json => print_json(&report)?,
         Format::Table => {
             println!(
-                "{:<40} {:>14} {:>14} {:>10}",
-                "table", "source rows", "target rows", "lost"
+                "{:<40} {:>14} {:>14} {:>10} {:>8}",
+                "table", "source rows", "target rows", "lost", "hash"
             );
             for t in &report.tables {
+                let hash = match (&t.source_hash, t.content_differs()) {
+                    (None, _) => "-",
+                    (Some(_), false) => "equal",
+                    (Some(_), true) => "DIFFERS",
+                };
                 println!(
-                    "{:<40} {:>14} {:>14} {:>10}",
+                    "{:<40} {:>14} {:>14} {:>10} {:>8}",
                     t.table,
                     t.source_rows,
                     t.target_rows,
-                    t.lost()
+                    t.lost(),
+                    hash
                 );
             }
             println!(
@@ -432,11 +438,15 @@ async fn copy(
             );
         }
     }
-    if report.rows_lost() != 0 || report.rows_extra() != 0 {
+    if report.rows_lost() != 0
+        || report.rows_extra() != 0
+        || !report.content_mismatches().is_empty()
+    {
         return Err(Failure::operation(format!(
-            "verification failed: {} rows lost, {} extra",
+            "verification failed: {} rows lost, {} extra, content differs in: [{}]",
             report.rows_lost(),
-            report.rows_extra()
+            report.rows_extra(),
+            report.content_mismatches().join(", ")
         )));
     }
     Ok(())
