@@ -418,14 +418,11 @@ async fn run(
     for (schema, table) in data_tables(&catalog) {
         let name = QualifiedName::new(&schema, &table);
         let count = format!("SELECT count(*) FROM ONLY {name}");
-        let source_rows: i64 = source
-            .query_one(&count, &[])
-            .await
+        let (a, b) = tokio::join!(source.query_one(&count, &[]), target.query_one(&count, &[]));
+        let source_rows: i64 = a
             .map_err(query_error(format!("counting {name} on the source")))?
             .get(0);
-        let target_rows: i64 = target
-            .query_one(&count, &[])
-            .await
+        let target_rows: i64 = b
             .map_err(query_error(format!("counting {name} on the target")))?
             .get(0);
         let (source_hash, target_hash) = if options.verify_hash {
@@ -434,14 +431,12 @@ async fn run(
             let hash = format!(
                 "SELECT coalesce(sum(('x' || left(md5(t::text), 16))::bit(64)::bigint::numeric), 0)::text FROM ONLY {name} t"
             );
-            let a: String = source
-                .query_one(&hash, &[])
-                .await
+            // Both sides at once: each server scans its own copy.
+            let (a, b) = tokio::join!(source.query_one(&hash, &[]), target.query_one(&hash, &[]));
+            let a: String = a
                 .map_err(query_error(format!("hashing {name} on the source")))?
                 .get(0);
-            let b: String = target
-                .query_one(&hash, &[])
-                .await
+            let b: String = b
                 .map_err(query_error(format!("hashing {name} on the target")))?
                 .get(0);
             (Some(a), Some(b))
