@@ -363,7 +363,7 @@ impl Converter<'_> {
             (true, "MATERIALIZED") if kw(k + 1) == "VIEW" => self.create_view(tokens, k + 2, true),
             (true, "SYNONYM") => self.create_synonym(tokens, k + 1),
             (true, "TYPE") if s.kind == StatementKind::PlSql => self.create_type(tokens, k + 1),
-            (true, "FUNCTION" | "PROCEDURE" | "TRIGGER") if !(kw(k) == "TYPE") => {
+            (true, "FUNCTION" | "PROCEDURE" | "TRIGGER") => {
                 let kind = match kw(k) {
                     "FUNCTION" => crate::plsql::UnitKind::Function,
                     "PROCEDURE" => crate::plsql::UnitKind::Procedure,
