@@ -41,6 +41,8 @@ pub enum CopyError {
     },
     #[error("{what}: {message}")]
     Query { what: String, message: String },
+    #[error("the target cannot take the source's rows; nothing was copied:\n  {}", .0.join("\n  "))]
+    Incompatible(Vec<String>),
     #[error("run {run_id} copies from {recorded_source} to {recorded_target}; resume it with the same databases")]
     ResumeMismatch {
         run_id: String,
@@ -102,7 +104,12 @@ struct Chunk {
     index: u32,
     from_block: Option<u32>,
     to_block: Option<u32>,
+    /// Source column list.
     columns: String,
+    /// The same columns as the target names them.
+    target_columns: String,
+    /// Copy as text (the types differ but convert); binary otherwise.
+    text: bool,
 }
 
 /// Progress of a run, as chunks complete.
@@ -277,6 +284,7 @@ async fn run(
     if options.create_schema && !resumed {
         apply(&target, script.phase(Phase::PreData)).await?;
     }
+    let mapping = preflight(&catalog, &target).await?;
     target
         .batch_execute(PROGRESS_DDL)
         .await
@@ -303,7 +311,7 @@ async fn run(
         .map_err(query_error("exporting the source snapshot"))?
         .get(0);
 
-    let chunks = plan(&source, &catalog, options.chunk_pages.max(1)).await?;
+    let chunks = plan(&source, &catalog, &mapping, options.chunk_pages.max(1)).await?;
     let total = chunks.len();
     let pending: VecDeque<Chunk> = chunks
         .into_iter()
@@ -428,11 +436,33 @@ async fn run(
         let (source_hash, target_hash) = if options.verify_hash {
             // The sum of a 64-bit hash of each row's text: independent of row order, equal when the
             // multisets of rows are equal (up to hash collisions).
-            let hash = format!(
-                "SELECT coalesce(sum(('x' || left(md5(t::text), 16))::bit(64)::bigint::numeric), 0)::text FROM ONLY {name} t"
-            );
+            // The copied columns in the source's order on both sides, whatever the target's order.
+            let source_columns = catalog
+                .table(&name)
+                .map(|t| {
+                    t.columns
+                        .iter()
+                        .filter(|c| c.generated.is_none())
+                        .map(|c| quote_ident(&c.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_else(|| "*".into());
+            let target_columns = mapping
+                .get(&name)
+                .map(|m| m.target_columns.clone())
+                .unwrap_or_else(|| source_columns.clone());
+            let hash = |columns: &str| {
+                format!(
+                    "SELECT coalesce(sum(('x' || left(md5(t::text), 16))::bit(64)::bigint::numeric), 0)::text FROM (SELECT {columns} FROM ONLY {name}) t"
+                )
+            };
+            let (source_sql, target_sql) = (hash(&source_columns), hash(&target_columns));
             // Both sides at once: each server scans its own copy.
-            let (a, b) = tokio::join!(source.query_one(&hash, &[]), target.query_one(&hash, &[]));
+            let (a, b) = tokio::join!(
+                source.query_one(&source_sql, &[]),
+                target.query_one(&target_sql, &[])
+            );
             let a: String = a
                 .map_err(query_error(format!("hashing {name} on the source")))?
                 .get(0);
@@ -494,6 +524,111 @@ async fn apply<'a>(
     Ok(())
 }
 
+/// How a source table's columns land in the target table.
+struct TableMapping {
+    target_columns: String,
+    text: bool,
+}
+
+/// A length or precision from a type's SQL, e.g. 20 in `character varying(20)`.
+fn type_size(sql: &str) -> Option<u32> {
+    let inner = sql.split_once('(')?.1.split([')', ',']).next()?;
+    inner.trim().parse().ok()
+}
+
+/// Checks every source table against the target before any row moves: the table and each column must
+/// exist (names compared case-insensitively), no target column may be generated, and no type may be
+/// narrower. Tables whose types differ but convert are copied as text. All problems are reported at once.
+async fn preflight(
+    catalog: &Catalog,
+    target: &Client,
+) -> Result<BTreeMap<QualifiedName, TableMapping>, CopyError> {
+    let filter = SchemaFilter {
+        schemas: vec![],
+        include: vec![],
+        exclude: vec![],
+    };
+    let target_catalog = godwit_postgres::discover(target, &filter).await?;
+    let mut problems = Vec::new();
+    let mut mapping = BTreeMap::new();
+    for schema in &catalog.schemas {
+        for table in schema.tables.iter().filter(|t| t.partitioning.is_none()) {
+            let name = QualifiedName::new(&schema.name, &table.name);
+            let found = target_catalog
+                .schemas
+                .iter()
+                .find(|s| s.name.eq_ignore_ascii_case(&schema.name))
+                .and_then(|s| {
+                    s.tables.iter().find(|t| t.name == table.name).or_else(|| {
+                        s.tables
+                            .iter()
+                            .find(|t| t.name.eq_ignore_ascii_case(&table.name))
+                    })
+                });
+            let Some(target_table) = found else {
+                problems.push(format!(
+                    "{name}: no such table on the target (create it, or use --create-schema)"
+                ));
+                continue;
+            };
+            let mut columns = Vec::new();
+            let mut text = false;
+            for column in table.columns.iter().filter(|c| c.generated.is_none()) {
+                let Some(tc) = target_table
+                    .columns
+                    .iter()
+                    .find(|c| c.name == column.name)
+                    .or_else(|| {
+                        target_table
+                            .columns
+                            .iter()
+                            .find(|c| c.name.eq_ignore_ascii_case(&column.name))
+                    })
+                else {
+                    problems.push(format!(
+                        "{name}.{}: no such column on the target",
+                        quote_ident(&column.name)
+                    ));
+                    continue;
+                };
+                if tc.generated.is_some() {
+                    problems.push(format!(
+                        "{name}.{}: the target column is generated and cannot take values",
+                        quote_ident(&column.name)
+                    ));
+                }
+                if tc.data_type.sql != column.data_type.sql {
+                    let narrowed = tc.data_type.name == column.data_type.name
+                        && matches!((type_size(&column.data_type.sql), type_size(&tc.data_type.sql)), (Some(a), Some(b)) if b < a);
+                    if narrowed {
+                        problems.push(format!(
+                            "{name}.{}: narrowed from {} to {}",
+                            quote_ident(&column.name),
+                            column.data_type.sql,
+                            tc.data_type.sql
+                        ));
+                    } else {
+                        text = true;
+                    }
+                }
+                columns.push(quote_ident(&tc.name));
+            }
+            mapping.insert(
+                name,
+                TableMapping {
+                    target_columns: columns.join(", "),
+                    text,
+                },
+            );
+        }
+    }
+    if problems.is_empty() {
+        Ok(mapping)
+    } else {
+        Err(CopyError::Incompatible(problems))
+    }
+}
+
 /// Tables that hold rows: every table except partitioned parents.
 fn data_tables(catalog: &Catalog) -> Vec<(String, String)> {
     catalog
@@ -512,6 +647,7 @@ fn data_tables(catalog: &Catalog) -> Vec<(String, String)> {
 async fn plan(
     source: &Client,
     catalog: &Catalog,
+    mapping: &BTreeMap<QualifiedName, TableMapping>,
     chunk_pages: u32,
 ) -> Result<Vec<Chunk>, CopyError> {
     let mut chunks = Vec::new();
@@ -551,6 +687,11 @@ async fn plan(
                 from_block: (index > 0).then(|| index * chunk_pages),
                 to_block: (index + 1 < pieces).then(|| (index + 1) * chunk_pages),
                 columns: columns.clone(),
+                target_columns: mapping
+                    .get(&name)
+                    .map(|m| m.target_columns.clone())
+                    .unwrap_or_else(|| columns.clone()),
+                text: mapping.get(&name).is_some_and(|m| m.text),
             });
         }
     }
@@ -578,6 +719,7 @@ async fn copy_chunk(
     } else {
         format!(" WHERE {}", condition.join(" AND "))
     };
+    let format = if chunk.text { "text" } else { "binary" };
     source
         .batch_execute(&format!("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{snapshot}'"))
         .await
@@ -586,12 +728,12 @@ async fn copy_chunk(
     let result = async {
         // A whole table is copied with COPY table TO (faster than a query); a block range with a query.
         let copy_out = if filter.is_empty() {
-            format!("COPY {} ({}) TO STDOUT (FORMAT binary)", chunk.table, chunk.columns)
+            format!("COPY {} ({}) TO STDOUT (FORMAT {format})", chunk.table, chunk.columns)
         } else {
-            format!("COPY (SELECT {} FROM ONLY {}{filter}) TO STDOUT (FORMAT binary)", chunk.columns, chunk.table)
+            format!("COPY (SELECT {} FROM ONLY {}{filter}) TO STDOUT (FORMAT {format})", chunk.columns, chunk.table)
         };
         let out = source.copy_out(&copy_out).await.map_err(m)?;
-        let sink = target.copy_in(&format!("COPY {} ({}) FROM STDIN (FORMAT binary)", chunk.table, chunk.columns)).await.map_err(m)?;
+        let sink = target.copy_in(&format!("COPY {} ({}) FROM STDIN (FORMAT {format})", chunk.table, chunk.target_columns)).await.map_err(m)?;
         futures_util::pin_mut!(out);
         futures_util::pin_mut!(sink);
         // The source sends a message per row; the target gets them in batches of about 1 MB (COPY

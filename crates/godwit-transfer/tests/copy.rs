@@ -291,3 +291,88 @@ async fn hash_verification_finds_rows_that_arrived_changed() {
     assert!(clean.content_mismatches().is_empty());
     assert!(clean.tables[0].source_hash.is_some());
 }
+
+/// An existing target table is checked before any row moves: columns matched by name, converting types
+/// copied as text; missing or narrowed columns refuse the run with every problem listed.
+#[tokio::test]
+async fn existing_target_tables_are_checked_before_any_row_moves() {
+    let source = database("map_source").await;
+    source.execute("CREATE TABLE people (id int, name varchar(40), born date); INSERT INTO people SELECT g, 'p' || g, date '2000-01-01' + g FROM generate_series(1, 300) g;").await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Mutex::new(
+        Store::open(&dir.path().join("g.sqlite3")).unwrap(),
+    ));
+
+    // Other column order, upper-case name, a wider integer: copied through the column mapping.
+    let target = database("map_target").await;
+    target.execute("CREATE TABLE people (\"BORN\" date, name varchar(80), id bigint, note text DEFAULT 'x')").await;
+    let options = CopyOptions {
+        verify_hash: true,
+        ..Default::default()
+    };
+    let report = copy(
+        &source.url,
+        &target.url,
+        store.clone(),
+        &options,
+        None,
+        |_| {},
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!((report.rows_lost(), report.rows_extra()), (0, 0));
+    assert!(
+        report.content_mismatches().is_empty(),
+        "hashes compare the same columns in the same order"
+    );
+    let client = target.connect().await;
+    let row = client
+        .query_one(
+            "SELECT count(*), sum(id)::bigint, max(\"BORN\")::text, min(note) FROM people",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!((row.get::<_, i64>(0), row.get::<_, i64>(1)), (300, 45150));
+    assert_eq!(
+        (row.get::<_, String>(2), row.get::<_, String>(3)),
+        ("2000-10-27".to_string(), "x".to_string())
+    );
+
+    // A missing column and a narrowed one: refused, nothing copied.
+    let narrow = database("map_narrow").await;
+    narrow
+        .execute("CREATE TABLE people (id int, name varchar(10))")
+        .await;
+    let err = copy(
+        &source.url,
+        &narrow.url,
+        store,
+        &CopyOptions::default(),
+        None,
+        |_| {},
+        |_| {},
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains(
+            "public.people.name: narrowed from character varying(40) to character varying(10)"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("public.people.born: no such column on the target"),
+        "{err}"
+    );
+    let rows: i64 = narrow
+        .connect()
+        .await
+        .query_one("SELECT count(*) FROM people", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 0);
+}
