@@ -410,15 +410,17 @@ async fn run(
     }
 
     if options.create_schema {
-        let after: Vec<_> = [
-            Phase::PostData,
-            Phase::Code,
-            Phase::Comments,
-            Phase::SequencePositions,
-        ]
-        .iter()
-        .flat_map(|p| script.phase(*p))
-        .collect();
+        post_data(
+            target_url,
+            &target,
+            script.phase(Phase::PostData).collect(),
+            options.jobs.max(1),
+        )
+        .await?;
+        let after: Vec<_> = [Phase::Code, Phase::Comments, Phase::SequencePositions]
+            .iter()
+            .flat_map(|p| script.phase(*p))
+            .collect();
         apply(&target, after.into_iter()).await?;
     }
     // Verification: row counts on the same snapshot of the source.
@@ -506,6 +508,70 @@ async fn run(
         seconds: started.elapsed().as_secs_f64(),
         tables,
     })
+}
+
+/// Keys, indexes and checks table by table on `jobs` connections at once (each table's statements in
+/// order on one connection), then foreign keys one after another (two at once could deadlock on a
+/// pair of tables that reference each other).
+async fn post_data(
+    target_url: &str,
+    target: &Client,
+    statements: Vec<&godwit_postgres::DdlStatement>,
+    jobs: usize,
+) -> Result<(), CopyError> {
+    let (foreign_keys, rest): (Vec<_>, Vec<_>) = statements
+        .into_iter()
+        .partition(|s| s.sql.contains(" FOREIGN KEY ("));
+    let mut groups: Vec<Vec<(String, String)>> = Vec::new();
+    let mut index: BTreeMap<godwit_catalog::ObjectRef, usize> = BTreeMap::new();
+    for s in rest {
+        let slot = *index.entry(s.object.clone()).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[slot].push((
+            s.sql.clone(),
+            s.sql.lines().next().unwrap_or("").to_string(),
+        ));
+    }
+    let queue = Arc::new(Mutex::new(VecDeque::from(groups)));
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..jobs {
+        let (queue, url) = (queue.clone(), target_url.to_string());
+        workers.spawn(async move {
+            let client = connect("target", &url).await?;
+            loop {
+                let Some(group) = queue.lock().ok().and_then(|mut q| q.pop_front()) else {
+                    return Ok::<(), CopyError>(());
+                };
+                for (sql, first_line) in group {
+                    client
+                        .batch_execute(&sql)
+                        .await
+                        .map_err(|e| CopyError::Schema {
+                            statement: first_line,
+                            message: db_message(&e),
+                        })?;
+                }
+            }
+        });
+    }
+    let mut failure = None;
+    while let Some(result) = workers.join_next().await {
+        if let Err(e) = result
+            .map_err(|e| CopyError::Query {
+                what: "a schema worker".into(),
+                message: e.to_string(),
+            })
+            .and_then(|r| r)
+        {
+            failure.get_or_insert(e);
+        }
+    }
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    apply(target, foreign_keys.into_iter()).await
 }
 
 async fn apply<'a>(

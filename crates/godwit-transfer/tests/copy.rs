@@ -94,6 +94,13 @@ async fn every_row_arrives_and_the_counts_are_verified() {
             "{table} differs"
         );
     }
+    // Keys, indexes and constraints were all built (table by table in parallel, foreign keys last).
+    let shape = "SELECT (SELECT count(*) FROM pg_indexes WHERE schemaname = 'shop') || '/' || (SELECT count(*) FROM pg_constraint WHERE connamespace = 'shop'::regnamespace)";
+    let (a, b) = (source.connect().await, target.connect().await);
+    assert_eq!(
+        a.query_one(shape, &[]).await.unwrap().get::<_, String>(0),
+        b.query_one(shape, &[]).await.unwrap().get::<_, String>(0)
+    );
     let client = target.connect().await;
     // Keys, generated columns and identity positions came with the schema.
     let next: i32 = client
