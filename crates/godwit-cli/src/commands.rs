@@ -91,17 +91,10 @@ fn has_password(url: &str) -> bool {
 
 fn add_password(url: &str, password: &str) -> String {
     let separator = if url.contains('?') { '&' } else { '?' };
-    let encoded: String = password
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    format!("{url}{separator}password={encoded}")
+    format!(
+        "{url}{separator}password={}",
+        godwit_store::percent_encode(password)
+    )
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {

@@ -371,10 +371,7 @@ impl Converter<'_> {
                 };
                 self.plsql_unit(kind, kw(k), &tokens[(k + 1).min(tokens.len())..]);
             }
-            (
-                true,
-                "FUNCTION" | "PROCEDURE" | "PACKAGE" | "TRIGGER" | "TYPE" | "LIBRARY" | "JAVA",
-            ) => {
+            (true, "PACKAGE" | "TYPE" | "LIBRARY" | "JAVA") => {
                 let kind = if kw(k) == "PACKAGE" && kw(k + 1) == "BODY" {
                     "PACKAGE BODY".to_string()
                 } else if kw(k) == "TYPE" && kw(k + 1) == "BODY" {
@@ -1045,8 +1042,6 @@ impl Converter<'_> {
                 constraint_state(&mut c);
                 pending_name = None;
             } else if c.is("PRIMARY") || c.is("UNIQUE") || c.is("REFERENCES") || c.is("CHECK") {
-                let start = c.pos;
-                let _ = start;
                 let rest = c.until(|t| t.is("CONSTRAINT") || (t.is("NOT")) || t.is("DEFAULT"));
                 let mut tokens_for: Vec<Token> = Vec::new();
                 if rest
@@ -2039,12 +2034,16 @@ impl Converter<'_> {
         } else {
             0
         };
+        self.push_data(table, sql, rows, tokens[0].line);
+    }
+
+    fn push_data(&mut self, table: QualifiedName, sql: String, rows: usize, line: u32) {
         self.data.push(DataStatement {
             table,
             sql,
             rows,
             file: self.file.clone(),
-            line: tokens[0].line,
+            line,
         });
     }
 
@@ -2212,13 +2211,7 @@ impl Converter<'_> {
             })
             .collect();
         let sql = format!("DO $godwit$\nDECLARE\n{declare}BEGIN\n{body}END\n$godwit$");
-        self.data.push(DataStatement {
-            table,
-            sql,
-            rows,
-            file: self.file.clone(),
-            line: first_dml[0].line,
-        });
+        self.push_data(table, sql, rows, first_dml[0].line);
     }
 
     /// DDL given as a plain string literal to EXECUTE IMMEDIATE in a block that is not converted (install

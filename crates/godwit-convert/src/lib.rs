@@ -113,9 +113,12 @@ impl Conversion {
                     report.line
                 );
                 for f in &report.findings {
-                    out.push_str(&comment_lines(
-                        &format!("{:?} {}: {}", f.severity, f.id, f.message).to_lowercase_first(),
-                    ));
+                    out.push_str(&comment_lines(&format!(
+                        "{} {}: {}",
+                        f.severity.label(),
+                        f.id,
+                        f.message
+                    )));
                 }
             }
         };
@@ -242,19 +245,5 @@ impl Conversion {
             },
             "objects": self.objects,
         })
-    }
-}
-
-trait LowercaseFirst {
-    fn to_lowercase_first(&self) -> String;
-}
-
-impl LowercaseFirst for String {
-    fn to_lowercase_first(&self) -> String {
-        let mut chars = self.chars();
-        match chars.next() {
-            Some(c) => c.to_lowercase().collect::<String>() + chars.as_str(),
-            None => String::new(),
-        }
     }
 }

@@ -67,14 +67,8 @@ fn body(
     rewrite: &mut Rewrite,
     type_of: &dyn Fn(&mut Cursor) -> Option<String>,
 ) -> Result<(String, String), NotConverted> {
-    for t in tokens {
-        let upper = t.upper();
-        let joined = if t.kind == TokenKind::Symbol && t.text == "%" {
-            String::new()
-        } else {
-            upper.clone()
-        };
-        if let Some((_, what)) = UNSUPPORTED.iter().find(|(w, _)| *w == joined) {
+    for t in tokens.iter().filter(|t| t.kind == TokenKind::Word) {
+        if let Some((_, what)) = UNSUPPORTED.iter().find(|(w, _)| t.is(w)) {
             return Err(format!("{what} are not converted yet"));
         }
     }
@@ -112,12 +106,10 @@ fn body(
         if c.is("EXCEPTION") {
             return Err("user-defined exceptions are not converted yet".into());
         }
-        let start = c.pos;
         let data_type = match type_of(&mut c) {
             Some(t) => t,
             None => return Err(format!("declaration of {} not understood", name.text)),
         };
-        let _ = start;
         let not_null = c.eat_all(&["NOT", "NULL"]);
         let init = if c.eat_symbol(":=") || c.eat("DEFAULT") {
             Some(rewrite.sql(c.rest()))

@@ -116,11 +116,10 @@ pub fn convert_type(c: &mut Cursor) -> Option<Converted> {
         }
         "BINARY_FLOAT" | "REAL" => plain("real"),
         "VARCHAR2" | "NVARCHAR2" | "VARCHAR" | "NCHAR" | "CHAR" | "CHARACTER" => {
-            let mut national = word.starts_with('N');
-            if (word == "CHAR" || word == "CHARACTER") && c.eat("VARYING") {
-                national = false;
+            // CHAR VARYING: the word VARYING is consumed (the type stays char; see the session note).
+            if word == "CHAR" || word == "CHARACTER" {
+                c.eat("VARYING");
             }
-            let _ = national;
             let length = c.group().and_then(|args| integer_arg(args, 0)).map(|n| n as u32);
             let is_char = matches!(word.as_str(), "CHAR" | "CHARACTER" | "NCHAR");
             if is_char {

@@ -10,7 +10,7 @@ mod profiles;
 mod runs;
 mod secrets;
 
-pub use profiles::{Engine, Environment, Profile, ProfileInput};
+pub use profiles::{percent_encode, Engine, Environment, Profile, ProfileInput};
 pub use runs::Run;
 pub use secrets::Secrets;
 

@@ -75,7 +75,7 @@ pub struct Profile {
 }
 
 /// Percent-encodes a URL component (RFC 3986 unreserved characters stay as they are).
-fn encode(component: &str) -> String {
+pub fn percent_encode(component: &str) -> String {
     let mut out = String::with_capacity(component.len());
     for b in component.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -91,8 +91,8 @@ impl Profile {
     /// The profile as a `postgresql://` URL, with `password` (percent-encoded) when given.
     pub fn connection_url(&self, password: Option<&str>) -> String {
         let auth = match password {
-            Some(p) => format!("{}:{}", encode(&self.username), encode(p)),
-            None => encode(&self.username),
+            Some(p) => format!("{}:{}", percent_encode(&self.username), percent_encode(p)),
+            None => percent_encode(&self.username),
         };
         let host = if self.host.contains(':') {
             format!("[{}]", self.host)
@@ -102,7 +102,7 @@ impl Profile {
         format!(
             "postgresql://{auth}@{host}:{}/{}",
             self.port,
-            encode(&self.database)
+            percent_encode(&self.database)
         )
     }
 
