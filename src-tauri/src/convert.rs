@@ -35,6 +35,8 @@ pub fn profile(p: Profile) -> ProfileDto {
 fn engine(e: &Engine) -> EngineDto {
     match e {
         Engine::Postgres => EngineDto::Postgres,
+        // Not offered by the UI yet: shown as Oracle.
+        Engine::Oracle | Engine::OracleScript => EngineDto::Oracle,
     }
 }
 

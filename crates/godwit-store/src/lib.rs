@@ -56,6 +56,7 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../migrations/0001_profiles.sql")),
         M::up(include_str!("../migrations/0002_runs.sql")),
+        M::up(include_str!("../migrations/0003_oracle_profiles.sql")),
     ])
 }
 
@@ -137,7 +138,69 @@ mod tests {
     fn a_new_file_is_migrated_to_the_latest_version() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("g.sqlite3")).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 2);
+        assert_eq!(store.schema_version().unwrap(), 3);
+    }
+
+    /// A file written before Oracle profiles existed (schema version 2) keeps its profiles.
+    #[test]
+    fn profiles_of_a_version_2_file_still_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.sqlite3");
+        let mut conn = Connection::open(&path).unwrap();
+        Migrations::new(vec![
+            M::up(include_str!("../migrations/0001_profiles.sql")),
+            M::up(include_str!("../migrations/0002_runs.sql")),
+        ])
+        .to_latest(&mut conn)
+        .unwrap();
+        conn.execute(
+            "INSERT INTO profiles (id, name, engine, host, port, database, username, environment, created_at, updated_at)
+             VALUES ('p1', 'old', 'postgres', 'db', 5433, 'shop', 'app', 'prod', '2024-01-02T03:04:05.000Z', '2024-01-02T03:04:05.000Z')",
+            [],
+        )
+        .unwrap();
+        drop(conn);
+
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), 3);
+        let old = store.get_profile("old").unwrap();
+        assert_eq!(
+            old,
+            Profile {
+                id: "p1".into(),
+                name: "old".into(),
+                engine: Engine::Postgres,
+                host: "db".into(),
+                port: 5433,
+                database: "shop".into(),
+                username: "app".into(),
+                environment: Environment::Prod,
+                created_at: "2024-01-02T03:04:05.000Z".into(),
+                updated_at: "2024-01-02T03:04:05.000Z".into(),
+            }
+        );
+        // The rebuilt table still refuses what it refused before.
+        let err = store
+            .conn
+            .execute(
+                "INSERT INTO profiles (id, name, engine, host, port, database, username, environment)
+                 VALUES ('p2', 'bad', 'postgres', 'db', 0, 'shop', 'app', 'dev')",
+                [],
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("CHECK"), "{err}");
+        assert!(store
+            .save_profile(ProfileInput {
+                id: None,
+                name: "old".into(),
+                engine: Engine::Oracle,
+                host: String::new(),
+                port: 0,
+                database: "PRODDB".into(),
+                username: "hr".into(),
+                environment: Environment::Dev,
+            })
+            .is_err_and(|e| matches!(e, StoreError::DuplicateName(_))));
     }
 
     #[test]
