@@ -16,6 +16,8 @@ pub const APP_PACKAGES: &[&str] = &[
     "libsoup-3.0-dev",
     "libxdo-dev",
     "libdbus-1-dev",
+    // pg_query (PostgreSQL's parser, used by the converter) generates its bindings with libclang.
+    "libclang-dev",
     "dbus",
     "gnome-keyring",
 ];

@@ -183,12 +183,14 @@ pub fn convert(statements: &[Statement], options: &Options) -> Conversion {
         c.statement(s, &tokens);
     }
     c.finish();
-    Conversion {
+    let mut conversion = Conversion {
         catalog: c.catalog,
         helpers: c.helpers,
         data: c.data,
         objects: c.objects,
-    }
+    };
+    crate::validate::check(&mut conversion);
+    conversion
 }
 
 fn words(tokens: &[Token], n: usize) -> Vec<String> {

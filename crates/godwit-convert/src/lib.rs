@@ -21,6 +21,7 @@ mod plsql;
 pub mod query;
 pub mod rules;
 pub mod types;
+pub mod validate;
 
 pub use convert::{convert, Conversion, DataStatement, ObjectReport, Options, Status};
 pub use findings::{Finding, Severity};
@@ -187,7 +188,10 @@ impl Conversion {
                 for f in &o.findings {
                     out.push_str(&comment_lines(&format!(
                         "{} {}: {} ({})",
-                        "error", f.id, f.message, f.suggestion
+                        f.severity.label(),
+                        f.id,
+                        f.message,
+                        f.suggestion
                     )));
                 }
             }

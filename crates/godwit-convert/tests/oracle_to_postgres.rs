@@ -515,3 +515,63 @@ async fn dbms_metadata_output_converts_and_loads() {
         Status::Converted
     );
 }
+
+#[tokio::test]
+async fn statements_postgres_cannot_parse_never_reach_the_script() {
+    // A rules file is user input: a type PostgreSQL cannot parse makes the table's CREATE invalid, and a
+    // bad index expression type makes only the index invalid.
+    let script = godwit_oracle::read_text(
+        Path::new("gate.sql"),
+        "CREATE TABLE good (id NUMBER(6) PRIMARY KEY, name VARCHAR2(20));\n\
+         CREATE INDEX good_name ON good (name);\n\
+         CREATE TABLE bad (id NUMBER(6), note RAW(16));\n\
+         INSERT INTO good VALUES (1, 'x');\n\
+         INSERT INTO bad VALUES (1, NULL);\n",
+    );
+    let options = Options {
+        rules: toml::from_str("[columns]\n\"bad.note\" = \"uuid(((\"\n").unwrap(),
+        ..Options::default()
+    };
+    let conversion = convert(&script.statements, &options);
+    let bad = status_of(&conversion, "TABLE", "public.bad");
+    assert_eq!(bad.status, Status::NotConverted);
+    let finding = bad.findings.last().unwrap();
+    assert_eq!(finding.id, "GW-PG-SYNTAX");
+    assert_eq!(finding.severity, Severity::Error);
+    assert!(
+        finding.message.contains("syntax error at or near"),
+        "{}",
+        finding.message
+    );
+    assert_eq!(
+        (finding.file.as_path(), finding.line),
+        (Path::new("gate.sql"), 3)
+    );
+    assert_eq!(
+        status_of(&conversion, "TABLE", "public.good").status,
+        Status::Converted
+    );
+
+    let sql = conversion.to_sql(&options);
+    let statements: String = sql.lines().filter(|l| !l.starts_with("--")).collect();
+    assert!(
+        !statements.contains("CREATE TABLE public.bad") && !statements.contains("insert into bad"),
+        "the rejected statement and the data it would hold are left out:\n{sql}"
+    );
+    let data = status_of(&conversion, "DATA", "public.bad");
+    assert_eq!(data.status, Status::NotConverted);
+    assert!(data
+        .findings
+        .iter()
+        .any(|f| f.id == "GW-PG-SYNTAX" && f.message.contains("(1 rows)")));
+    let db = database("oracle_gate").await;
+    let client = db.connect().await;
+    client
+        .batch_execute(&sql)
+        .await
+        .unwrap_or_else(|e| panic!("{}\n{sql}", godwit_testkit::describe(&e)));
+    assert_eq!(
+        strings(&db, "SELECT count(*) FROM good").await,
+        vec![row(&["1"])]
+    );
+}
