@@ -148,7 +148,47 @@ LANGUAGE sql IMMUTABLE AS $$
   END
 $$;
 CREATE OR REPLACE FUNCTION godwit_compat.trunc(n numeric, places integer DEFAULT 0) RETURNS numeric
-LANGUAGE sql IMMUTABLE AS $$ SELECT pg_catalog.trunc(n, places) $$",
+LANGUAGE sql IMMUTABLE AS $$ SELECT pg_catalog.trunc(n, places) $$;
+CREATE OR REPLACE FUNCTION godwit_compat.trunc(n double precision, places integer DEFAULT 0) RETURNS double precision
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN places = 0 THEN pg_catalog.trunc(n) ELSE pg_catalog.trunc(n::numeric, places)::double precision END
+$$",
+    ),
+    (
+        "round",
+        // ROUND(date [, format]): days round up from noon, months from the 16th, quarters from the 16th
+        // of their second month, years from July 1, ISO weeks to the nearest Monday, hours from :30,
+        // minutes from :30 seconds. Numbers round half away from zero, as PostgreSQL's round(numeric).
+        "CREATE OR REPLACE FUNCTION godwit_compat.round(d timestamp, fmt text DEFAULT 'DD') RETURNS timestamp
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE
+    WHEN upper(fmt) IN ('DD', 'DDD', 'J') THEN date_trunc('day', d + interval '12 hours')
+    WHEN upper(fmt) IN ('MM', 'MON', 'MONTH', 'RM') THEN date_trunc('month', d)
+      + CASE WHEN extract(day FROM d) >= 16 THEN interval '1 month' ELSE interval '0' END
+    WHEN upper(fmt) IN ('YYYY', 'YYY', 'YY', 'Y', 'YEAR', 'SYYYY', 'SYEAR') THEN date_trunc('year', d)
+      + CASE WHEN extract(month FROM d) >= 7 THEN interval '1 year' ELSE interval '0' END
+    WHEN upper(fmt) = 'Q' THEN date_trunc('quarter', d)
+      + CASE WHEN d >= date_trunc('quarter', d) + interval '1 month 15 days' THEN interval '3 months' ELSE interval '0' END
+    WHEN upper(fmt) = 'IW' THEN date_trunc('week', d + interval '3 days 12 hours')
+    WHEN upper(fmt) IN ('HH', 'HH12', 'HH24') THEN date_trunc('hour', d + interval '30 minutes')
+    WHEN upper(fmt) = 'MI' THEN date_trunc('minute', d + interval '30 seconds')
+  END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.round(n numeric, places integer DEFAULT 0) RETURNS numeric
+LANGUAGE sql IMMUTABLE AS $$ SELECT pg_catalog.round(n, places) $$;
+CREATE OR REPLACE FUNCTION godwit_compat.round(n double precision, places integer DEFAULT 0) RETURNS double precision
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN places = 0 THEN pg_catalog.round(n) ELSE pg_catalog.round(n::numeric, places)::double precision END
+$$",
+    ),
+    (
+        "to_date",
+        // TO_DATE / TO_TIMESTAMP read the text in UTC, so that a local time inside a daylight-saving gap
+        // keeps its clock value, as Oracle's DATE and TIMESTAMP (which have no time zone) do.
+        "CREATE OR REPLACE FUNCTION godwit_compat.to_date(s text, fmt text) RETURNS timestamp
+LANGUAGE sql IMMUTABLE STRICT SET timezone = 'UTC' AS $$ SELECT pg_catalog.to_timestamp(s, fmt)::timestamp(0) $$;
+CREATE OR REPLACE FUNCTION godwit_compat.to_timestamp(s text, fmt text) RETURNS timestamp
+LANGUAGE sql IMMUTABLE STRICT SET timezone = 'UTC' AS $$ SELECT pg_catalog.to_timestamp(s, fmt)::timestamp $$",
     ),
 ];
 

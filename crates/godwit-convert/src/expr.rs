@@ -289,12 +289,74 @@ impl Rewrite {
                 case.push_str(" END)");
                 case
             }
-            // The NLS parameter only names the language of month and day names.
-            ("TO_DATE", 2 | 3) => format!(
-                "to_timestamp({}, {})::timestamp(0)",
-                arg(0, self)?,
-                arg(1, self)?
-            ),
+            // Read in UTC by a helper, so that no local time falls into a daylight-saving gap.
+            ("TO_DATE" | "TO_TIMESTAMP", 2 | 3) => {
+                let helper = if name == "TO_DATE" {
+                    "to_date"
+                } else {
+                    "to_timestamp"
+                };
+                self.helpers.insert("to_date");
+                self.nls_parameter(name, parts.get(2));
+                let format = self.format_argument(name, &parts[1], true)?;
+                format!(
+                    "{}.{helper}({}, {format})",
+                    crate::compat::SCHEMA,
+                    arg(0, self)?
+                )
+            }
+            ("TO_TIMESTAMP_TZ", 2 | 3) => {
+                self.nls_parameter(name, parts.get(2));
+                let format = self.format_argument(name, &parts[1], true)?;
+                format!("to_timestamp({}, {format})", arg(0, self)?)
+            }
+            ("TO_CHAR", 2 | 3) => {
+                self.nls_parameter(name, parts.get(2));
+                let value = arg(0, self)?;
+                if format_literal(&parts[1]).is_some_and(|f| {
+                    crate::formats::family(&f) == crate::formats::Family::TextMinimum
+                }) {
+                    self.helpers.insert("concat");
+                    format!("{}.oracle_text({value})", crate::compat::SCHEMA)
+                } else {
+                    let format = self.format_argument(name, &parts[1], false)?;
+                    format!("to_char({value}, {format})")
+                }
+            }
+            ("TO_NUMBER", 2 | 3) => {
+                self.nls_parameter(name, parts.get(2));
+                let format = self.format_argument(name, &parts[1], false)?;
+                format!("to_number({}, {format})", arg(0, self)?)
+            }
+            ("CAST", 1) => {
+                // CAST(expr AS oracle_type): the type as a column of that type would convert.
+                let mut depth = 0i32;
+                let as_at = args.iter().enumerate().rev().find_map(|(k, t)| {
+                    if t.is_symbol(")") {
+                        depth += 1;
+                    } else if t.is_symbol("(") {
+                        depth -= 1;
+                    }
+                    (depth == 0 && t.is("AS")).then_some(k)
+                })?;
+                let mut c = crate::cursor::Cursor::new(&args[as_at + 1..]);
+                let converted = crate::types::convert_type(&mut c)?;
+                if converted.is_user_type() || !c.at_end() {
+                    return None;
+                }
+                format!(
+                    "CAST({} AS {})",
+                    self.sql(&args[..as_at]),
+                    converted.data_type.sql
+                )
+            }
+            ("ROUND", 1 | 2) => {
+                // Dates round by their format (ROUND(d, 'MM') rounds up from the 16th); numbers as
+                // PostgreSQL's round(numeric), half away from zero.
+                self.helpers.insert("round");
+                let list: Vec<String> = (0..parts.len()).filter_map(|k| arg(k, self)).collect();
+                format!("{}.round({})", crate::compat::SCHEMA, list.join(", "))
+            }
             ("TO_DATE", 1) => {
                 self.notes.push(("GW-SQL-TO-DATE-NLS", "TO_DATE without a format depends on NLS_DATE_FORMAT; converted as a cast to timestamp(0)".into()));
                 format!("({})::timestamp(0)", arg(0, self)?)
@@ -398,6 +460,79 @@ impl Rewrite {
     }
 }
 
+/// The value of a format argument written as a single string literal.
+fn format_literal(part: &[Token]) -> Option<String> {
+    match part {
+        [t] if t.kind == TokenKind::String => Some(t.string_value()),
+        _ => None,
+    }
+}
+
+impl Rewrite {
+    /// A format model argument in PostgreSQL's spelling. Elements PostgreSQL cannot express block the
+    /// statement; a format that is not a literal is passed on unchanged, with a note.
+    fn format_argument(&mut self, function: &str, part: &[Token], parsing: bool) -> Option<String> {
+        let Some(format) = format_literal(part) else {
+            self.notes.push((
+                "GW-SQL-FORMAT",
+                format!("{function}'s format is not a literal: it is passed to PostgreSQL unchanged, and Oracle-only elements (RR, SSSSS, FF, TZR) in it would mean something else"),
+            ));
+            return Some(self.sql(part));
+        };
+        use crate::formats::{datetime, family, number, Family};
+        let datetime_format = parsing || family(&format) == Family::Datetime;
+        let translated = if datetime_format {
+            datetime(&format, parsing)
+        } else {
+            number(&format)
+        };
+        if !translated.unsupported.is_empty() {
+            self.blocking.push((
+                "GW-SQL-FORMAT",
+                format!(
+                    "{function} format '{format}' uses {}, which PostgreSQL cannot express",
+                    translated.unsupported.join(", ")
+                ),
+            ));
+        }
+        for note in translated.notes {
+            self.notes.push((
+                "GW-SQL-FORMAT",
+                format!("{function} format '{format}': {note}"),
+            ));
+        }
+        Some(literal(&translated.format))
+    }
+
+    /// The NLS parameter of TO_CHAR/TO_DATE/TO_NUMBER: American/English names and '.,' separators
+    /// are what PostgreSQL uses; anything else is reported, as it is not applied.
+    fn nls_parameter(&mut self, function: &str, part: Option<&&[Token]>) {
+        let Some(part) = part else {
+            return;
+        };
+        let value = format_literal(part)
+            .unwrap_or_default()
+            .to_ascii_uppercase();
+        let settings: Vec<String> = value
+            .split(|c: char| c == '\n')
+            .map(|s| s.split_whitespace().collect::<String>())
+            .collect();
+        let english = settings.iter().all(|s| {
+            s.is_empty()
+                || s == "NLS_DATE_LANGUAGE=AMERICAN"
+                || s == "NLS_DATE_LANGUAGE=ENGLISH"
+                || s == "NLS_NUMERIC_CHARACTERS='.,'"
+                || s == "NLS_NUMERIC_CHARACTERS=''.,''"
+        });
+        if value.is_empty() || !english {
+            self.notes.push((
+                "GW-SQL-FORMAT-NLS",
+                format!("{function}'s NLS parameter is not applied: PostgreSQL uses English month and day names and the '.' decimal mark"),
+            ));
+        }
+    }
+}
+
 fn prev_is_dot(tokens: &[Token], i: usize) -> bool {
     i > 0 && tokens[i - 1].is_symbol(".")
 }
@@ -458,7 +593,19 @@ mod tests {
             ("USER", "CURRENT_USER"),
             ("emp_seq.NEXTVAL", "nextval('emp_seq')"),
             ("hr.emp_seq.CURRVAL", "currval('hr.emp_seq')"),
-            ("TO_DATE('17-06-2003', 'dd-MM-yyyy')", "to_timestamp('17-06-2003', 'dd-MM-yyyy')::timestamp(0)"),
+            ("TO_DATE('17-06-2003', 'dd-MM-yyyy')", "godwit_compat.to_date('17-06-2003', 'dd-MM-yyyy')"),
+            ("TO_DATE(s, 'DD-MON-RR', 'NLS_DATE_LANGUAGE = AMERICAN')", "godwit_compat.to_date(s, 'DD-MON-YY')"),
+            ("TO_TIMESTAMP(s, 'YYYY-MM-DD HH24:MI:SSXFF')", "godwit_compat.to_timestamp(s, 'YYYY-MM-DD HH24:MI:SS.US')"),
+            ("TO_TIMESTAMP_TZ(s, 'YYYY-MM-DD HH24:MI TZH:TZM')", "to_timestamp(s, 'YYYY-MM-DD HH24:MI TZH:TZM')"),
+            ("TO_CHAR(hired, 'DD.MM.RRRR SSSSS')", "to_char(hired, 'DD.MM.YYYY SSSS')"),
+            ("TO_CHAR(salary, 'FM999G990D00')", "to_char(salary, 'FM999G990D00')"),
+            ("TO_CHAR(salary, 'TM9')", "godwit_compat.oracle_text(salary)"),
+            ("TO_NUMBER(s, '9G999D99')", "to_number(s, '9G999D99')"),
+            ("ROUND(hired, 'MM')", "godwit_compat.round(hired, 'MM')"),
+            ("ROUND(x)", "godwit_compat.round(x)"),
+            ("CAST(x AS VARCHAR2(10))", "CAST(x AS varchar(10))"),
+            ("CAST(NVL(x, 0) AS NUMBER(5,2))", "CAST(coalesce(x, 0) AS numeric(5,2))"),
+            ("CAST(d AS DATE)", "CAST(d AS timestamp(0))"),
             ("TO_NUMBER(s)", "(s)::numeric"),
             ("SELECT 1 FROM DUAL", "select 1"),
             ("SELECT a FROM t MINUS SELECT a FROM u", "select a from t EXCEPT select a from u"),
@@ -490,6 +637,12 @@ mod tests {
         assert_eq!(
             convert("SELECT * FROM t WHERE ROWNUM < 5").1,
             ["GW-SQL-ROWNUM"]
+        );
+        assert_eq!(convert("TO_CHAR(d, 'DdSP')").1, ["GW-SQL-FORMAT"]);
+        assert_eq!(convert("TO_CHAR(n, 'XXXX')").1, ["GW-SQL-FORMAT"]);
+        assert_eq!(
+            convert("TO_DATE(s, 'DD-MON-YYYY TZR')").1,
+            ["GW-SQL-FORMAT"]
         );
         assert_eq!(
             convert("SELECT id FROM t START WITH p IS NULL CONNECT BY PRIOR id = p").1,

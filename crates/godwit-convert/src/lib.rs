@@ -14,6 +14,7 @@ pub mod convert;
 mod cursor;
 pub mod expr;
 pub mod findings;
+pub mod formats;
 mod hierarchy;
 mod merge;
 pub mod names;
