@@ -6,25 +6,38 @@ use std::collections::BTreeSet;
 
 use godwit_catalog::{Catalog, ObjectKind, ObjectRef};
 use godwit_convert::{Conversion, Finding, ObjectReport, Severity, Status};
-use godwit_oracle::script::Script;
+use godwit_oracle::script::{Script, StatementKind};
 use godwit_store::{Engine, Environment, Profile, ProfileInput};
 
 use crate::dto::{
     CatalogTree, CommandError, ConversionDto, ConversionStatusDto, ConversionSummaryDto,
     ConvertedObjectDto, DiffRowDto, DiffTagDto, EngineDto, EnvironmentDto, FindingDto, KindCount,
     KindGroup, ObjectDetailDto, ObjectKindDto, ObjectNode, ObjectRefDto, ProfileDto,
-    ProfileInputDto, SchemaNode, ScriptNoteDto, SegmentDto, SeverityDto,
+    ProfileInputDto, SchemaNode, ScriptCheckDto, ScriptNoteDto, SegmentDto, SeverityDto,
 };
 
-/// Profile as the UI sees it.
+/// Profile as the UI sees it: the store keeps a TNS alias or a script path in `database`
+/// (see [`Engine`]); the UI gets each in its own field.
 pub fn profile(p: Profile) -> ProfileDto {
+    let tns_alias = p.tns_alias().unwrap_or_default().to_string();
+    let path = p
+        .script_path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let database = if tns_alias.is_empty() && path.is_empty() {
+        p.database
+    } else {
+        String::new()
+    };
     ProfileDto {
         id: p.id,
         name: p.name,
         engine: engine(&p.engine),
         host: p.host,
         port: u32::from(p.port),
-        database: p.database,
+        database,
+        tns_alias,
+        path,
         username: p.username,
         environment: environment(p.environment),
         created_at: p.created_at,
@@ -35,8 +48,8 @@ pub fn profile(p: Profile) -> ProfileDto {
 fn engine(e: &Engine) -> EngineDto {
     match e {
         Engine::Postgres => EngineDto::Postgres,
-        // Not offered by the UI yet: shown as Oracle.
-        Engine::Oracle | Engine::OracleScript => EngineDto::Oracle,
+        Engine::Oracle => EngineDto::Oracle,
+        Engine::OracleScript => EngineDto::OracleScript,
     }
 }
 
@@ -48,41 +61,67 @@ fn environment(e: Environment) -> EnvironmentDto {
     }
 }
 
-/// Store input from the UI's form (the password is handled separately, never stored here).
+/// Store input from the UI's form (the password is handled separately, never stored here). Only
+/// the fields the engine uses are passed on; the store checks that they are filled in.
 ///
-/// Fails with a readable message for an engine this build cannot use or a port out of range.
+/// Fails with a readable message for a port out of range.
 pub fn profile_input(input: &ProfileInputDto) -> Result<ProfileInput, CommandError> {
-    let engine = match input.engine {
-        EngineDto::Postgres => Engine::Postgres,
-        EngineDto::Oracle => {
-            return Err(CommandError::new(
-                "Oracle connections are not available yet in this build of Godwit.",
-            ))
-        }
+    let port = || {
+        u16::try_from(input.port)
+            .ok()
+            .filter(|p| *p != 0)
+            .ok_or_else(|| {
+                CommandError::new(format!(
+                    "Port {} is out of range: use a number from 1 to 65535.",
+                    input.port
+                ))
+            })
     };
-    let port = u16::try_from(input.port)
-        .ok()
-        .filter(|p| *p != 0)
-        .ok_or_else(|| {
-            CommandError::new(format!(
-                "Port {} is out of range: use a number from 1 to 65535.",
-                input.port
-            ))
-        })?;
+    let tns_alias = input.tns_alias.trim();
+    let (engine, host, port, database, username) = match input.engine {
+        EngineDto::Postgres => (
+            Engine::Postgres,
+            input.host.trim(),
+            port()?,
+            input.database.trim(),
+            input.username.trim(),
+        ),
+        EngineDto::Oracle if !tns_alias.is_empty() => {
+            (Engine::Oracle, "", 0, tns_alias, input.username.trim())
+        }
+        EngineDto::Oracle => (
+            Engine::Oracle,
+            // An empty host would turn the service name into a TNS alias: refuse it by name.
+            non_empty("Host", input.host.trim())?,
+            port()?,
+            input.database.trim(),
+            input.username.trim(),
+        ),
+        EngineDto::OracleScript => (Engine::OracleScript, "", 0, input.path.trim(), ""),
+    };
     Ok(ProfileInput {
         id: input.id.clone().filter(|id| !id.is_empty()),
         name: input.name.trim().to_string(),
         engine,
-        host: input.host.trim().to_string(),
+        host: host.to_string(),
         port,
-        database: input.database.trim().to_string(),
-        username: input.username.trim().to_string(),
+        database: database.to_string(),
+        username: username.to_string(),
         environment: match input.environment {
             EnvironmentDto::Dev => Environment::Dev,
             EnvironmentDto::Test => Environment::Test,
             EnvironmentDto::Prod => Environment::Prod,
         },
     })
+}
+
+fn non_empty<'a>(field: &str, value: &'a str) -> Result<&'a str, CommandError> {
+    if value.is_empty() {
+        return Err(CommandError::new(format!(
+            "{field} is empty: give the database's host, or connect with a TNS alias."
+        )));
+    }
+    Ok(value)
 }
 
 /// Object kind as the UI sees it.
@@ -262,7 +301,43 @@ pub fn converted_object(id: usize, o: &ObjectReport) -> ConvertedObjectDto {
     }
 }
 
-/// The conversion of the script at `path` as the UI lists it.
+/// What the script reader skipped, with file and line.
+pub fn script_notes(script: &Script) -> Vec<ScriptNoteDto> {
+    script
+        .notes
+        .iter()
+        .map(|n| ScriptNoteDto {
+            file: n.file.display().to_string(),
+            line: n.line,
+            message: n.message.clone(),
+        })
+        .collect()
+}
+
+/// What reading the script source at `path` found: files, statements, PL/SQL units and notes.
+pub fn script_check(path: &str, script: &Script) -> ScriptCheckDto {
+    let files: BTreeSet<&std::path::Path> = script
+        .statements
+        .iter()
+        .map(|s| s.file.as_path())
+        .chain(script.notes.iter().map(|n| n.file.as_path()))
+        .collect();
+    ScriptCheckDto {
+        path: path.to_string(),
+        files: count(files.len()),
+        statements: count(script.statements.len()),
+        plsql_units: count(
+            script
+                .statements
+                .iter()
+                .filter(|s| s.kind == StatementKind::PlSql)
+                .count(),
+        ),
+        notes: script_notes(script),
+    }
+}
+
+/// The conversion of the source `path` (a file, folder or database URL) as the UI lists it.
 pub fn conversion(path: &str, script: &Script, c: &Conversion) -> ConversionDto {
     let (converted, with_findings, not_converted) = c.status_counts();
     let kinds: BTreeSet<&str> = c.objects.iter().map(|o| o.kind.as_str()).collect();
@@ -275,15 +350,7 @@ pub fn conversion(path: &str, script: &Script, c: &Conversion) -> ConversionDto 
             not_converted: count(not_converted),
             data_statements: count(c.data.len()),
         },
-        notes: script
-            .notes
-            .iter()
-            .map(|n| ScriptNoteDto {
-                file: n.file.display().to_string(),
-                line: n.line,
-                message: n.message.clone(),
-            })
-            .collect(),
+        notes: script_notes(script),
         objects: c
             .objects
             .iter()
@@ -419,6 +486,8 @@ mod tests {
             host: "db.example.test".into(),
             port,
             database: "shop".into(),
+            tns_alias: String::new(),
+            path: String::new(),
             username: "app".into(),
             environment: EnvironmentDto::Prod,
             password: Some("secret".into()),
@@ -477,16 +546,105 @@ mod tests {
     }
 
     #[test]
-    fn oracle_profiles_are_refused_until_supported() {
-        let err = profile_input(&input(EngineDto::Oracle, 1521)).unwrap_err();
-        assert!(err.message.contains("not available yet"), "{}", err.message);
+    fn oracle_profiles_connect_by_service_name_or_tns_alias() {
+        let ez = profile_input(&input(EngineDto::Oracle, 1521)).expect("valid input");
+        assert_eq!(
+            (ez.engine, ez.host.as_str(), ez.port, ez.database.as_str()),
+            (Engine::Oracle, "db.example.test", 1521, "shop")
+        );
+        // A TNS alias wins over host, port and service name, whatever the form still holds.
+        let mut alias = input(EngineDto::Oracle, 0);
+        alias.tns_alias = " PRODDB ".into();
+        let tns = profile_input(&alias).expect("valid input");
+        assert_eq!(
+            (
+                tns.host.as_str(),
+                tns.port,
+                tns.database.as_str(),
+                tns.username.as_str()
+            ),
+            ("", 0, "PRODDB", "app")
+        );
+        let mut no_host = input(EngineDto::Oracle, 1521);
+        no_host.host = " ".into();
+        let err = profile_input(&no_host).unwrap_err();
+        assert!(err.message.contains("TNS alias"), "{}", err.message);
+    }
+
+    #[test]
+    fn script_sources_keep_only_their_path() {
+        let mut i = input(EngineDto::OracleScript, 0);
+        i.path = " /data/shop.sql ".into();
+        let script = profile_input(&i).expect("valid input");
+        assert_eq!(
+            (
+                script.engine,
+                script.host.as_str(),
+                script.port,
+                script.database.as_str(),
+                script.username.as_str()
+            ),
+            (Engine::OracleScript, "", 0, "/data/shop.sql", "")
+        );
+    }
+
+    #[test]
+    fn profiles_show_the_alias_and_the_path_in_their_own_fields() {
+        let stored = |engine: Engine, host: &str, port: u16, database: &str| Profile {
+            id: "p".into(),
+            name: "n".into(),
+            engine,
+            host: host.into(),
+            port,
+            database: database.into(),
+            username: "hr".into(),
+            environment: Environment::Dev,
+            created_at: String::new(),
+            updated_at: String::new(),
+        };
+        let ez = profile(stored(Engine::Oracle, "db", 1521, "FREEPDB1"));
+        assert_eq!(
+            (
+                ez.engine,
+                ez.database.as_str(),
+                ez.tns_alias.as_str(),
+                ez.path.as_str()
+            ),
+            (EngineDto::Oracle, "FREEPDB1", "", "")
+        );
+        let tns = profile(stored(Engine::Oracle, "", 0, "PRODDB"));
+        assert_eq!(
+            (tns.database.as_str(), tns.tns_alias.as_str()),
+            ("", "PRODDB")
+        );
+        let script = profile(stored(Engine::OracleScript, "", 0, "/data/shop.sql"));
+        assert_eq!(
+            (
+                script.engine,
+                script.database.as_str(),
+                script.path.as_str()
+            ),
+            (EngineDto::OracleScript, "", "/data/shop.sql")
+        );
+        let pg = profile(stored(Engine::Postgres, "db", 5432, "shop"));
+        assert_eq!(
+            (
+                pg.engine,
+                pg.database.as_str(),
+                pg.tns_alias.as_str(),
+                pg.path.as_str()
+            ),
+            (EngineDto::Postgres, "shop", "", "")
+        );
     }
 
     #[test]
     fn ports_outside_1_to_65535_are_refused() {
         for port in [0, 65536, 100_000] {
-            let err = profile_input(&input(EngineDto::Postgres, port)).unwrap_err();
-            assert!(err.message.contains("out of range"), "{}", err.message);
+            for engine in [EngineDto::Postgres, EngineDto::Oracle] {
+                let err = profile_input(&input(engine, port)).unwrap_err();
+                assert!(err.message.contains("out of range"), "{}", err.message);
+            }
         }
     }
 
@@ -519,6 +677,19 @@ mod tests {
         assert!(
             dto.kinds.contains(&"TABLE".to_string()) && dto.kinds.contains(&"VIEW".to_string())
         );
+    }
+
+    #[test]
+    fn script_check_counts_files_statements_and_plsql_units() {
+        let (script, _) = conversion_of(
+            "CREATE TABLE t (id NUMBER);\nINSERT INTO t VALUES (1);\nCREATE PROCEDURE p AS\nBEGIN\n  NULL;\nEND;\n/\n",
+        );
+        let check = script_check("x.sql", &script);
+        assert_eq!(
+            (check.files, check.statements, check.plsql_units),
+            (1, 3, 1)
+        );
+        assert_eq!(check.path, "x.sql");
     }
 
     #[test]

@@ -7,14 +7,16 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-/// Database engines the studio knows about.
+/// What a profile points at: a database engine, or Oracle scripts read offline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Type)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "camelCase")]
 pub enum EngineDto {
     /// PostgreSQL (source and target).
     Postgres,
-    /// Oracle Database (planned; not available in this build).
+    /// A live Oracle Database (source), read through Oracle's client library (Instant Client).
     Oracle,
+    /// Oracle scripts read offline (source): a `.sql` file or a folder of scripts.
+    OracleScript,
 }
 
 /// Whether an engine can be used in this build, with a sentence for the UI when it cannot.
@@ -25,11 +27,11 @@ pub struct EngineInfo {
     pub engine: EngineDto,
     /// Human label, e.g. "PostgreSQL".
     pub label: String,
-    /// Default TCP port for new profiles.
+    /// Default TCP port for new profiles (0 when it has none).
     pub default_port: u32,
-    /// True when profiles of this engine can be saved, tested and discovered.
+    /// True when profiles of this engine can be saved and tested.
     pub available: bool,
-    /// Why the engine is not available yet (empty when it is).
+    /// A sentence for the UI: why the engine is not available, or what it needs.
     pub note: String,
 }
 
@@ -45,7 +47,8 @@ pub enum EnvironmentDto {
     Prod,
 }
 
-/// A saved connection profile (never carries the password).
+/// A saved connection profile (never carries the password). Fields an engine does not use are
+/// empty (port 0).
 #[derive(Clone, Debug, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileDto {
@@ -53,15 +56,19 @@ pub struct ProfileDto {
     pub id: String,
     /// Unique display name.
     pub name: String,
-    /// Engine of the database.
+    /// Engine of the database, or an Oracle script source.
     pub engine: EngineDto,
-    /// Host name or address.
+    /// Host name or address (PostgreSQL; Oracle by service name).
     pub host: String,
-    /// TCP port.
+    /// TCP port (PostgreSQL; Oracle by service name).
     pub port: u32,
-    /// Database name.
+    /// PostgreSQL database name, or Oracle service name.
     pub database: String,
-    /// User name.
+    /// Oracle TNS alias (`tnsnames.ora`), when the profile connects through one.
+    pub tns_alias: String,
+    /// Oracle script source: the `.sql` file or folder of scripts.
+    pub path: String,
+    /// User name (empty for a script source).
     pub username: String,
     /// Environment label.
     pub environment: EnvironmentDto,
@@ -71,7 +78,8 @@ pub struct ProfileDto {
     pub updated_at: String,
 }
 
-/// What the UI sends to create (`id` null) or update a profile.
+/// What the UI sends to create (`id` null) or update a profile. Fields the engine does not use
+/// are ignored.
 #[derive(Clone, Debug, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileInputDto {
@@ -79,19 +87,24 @@ pub struct ProfileInputDto {
     pub id: Option<String>,
     /// Unique display name.
     pub name: String,
-    /// Engine of the database.
+    /// Engine of the database, or an Oracle script source.
     pub engine: EngineDto,
-    /// Host name or address.
+    /// Host name or address (PostgreSQL; Oracle by service name).
     pub host: String,
-    /// TCP port (1–65535).
+    /// TCP port, 1–65535 (PostgreSQL; Oracle by service name).
     pub port: u32,
-    /// Database name.
+    /// PostgreSQL database name, or Oracle service name.
     pub database: String,
-    /// User name.
+    /// Oracle TNS alias; when not empty, host, port and service name are ignored.
+    pub tns_alias: String,
+    /// Oracle script source: the `.sql` file or folder of scripts.
+    pub path: String,
+    /// User name (PostgreSQL, Oracle).
     pub username: String,
     /// Environment label.
     pub environment: EnvironmentDto,
-    /// New password to store in the OS keyring; null keeps the stored one, "" removes it.
+    /// New password to store in the OS keyring; null keeps the stored one, "" removes it. Ignored
+    /// for a script source, which never has one.
     pub password: Option<String>,
 }
 
@@ -99,7 +112,7 @@ pub struct ProfileInputDto {
 #[derive(Clone, Debug, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct HealthDto {
-    /// Server version string, e.g. "15.8".
+    /// Server version string, e.g. "15.8" (PostgreSQL) or Oracle's banner.
     pub server_version: String,
     /// User the session runs as.
     pub user: String,
@@ -109,6 +122,38 @@ pub struct HealthDto {
     pub latency_ms: f64,
     /// Privileges the user holds that matter for a migration.
     pub privileges: Vec<String>,
+}
+
+/// What reading an Oracle script source found.
+#[derive(Clone, Debug, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ScriptCheckDto {
+    /// The file or folder read.
+    pub path: String,
+    /// Script files that hold statements or notes (included files count).
+    pub files: u32,
+    /// Statements read, PL/SQL units included.
+    pub statements: u32,
+    /// PL/SQL units and anonymous blocks among them.
+    pub plsql_units: u32,
+    /// What the reader skipped, with file and line.
+    pub notes: Vec<ScriptNoteDto>,
+}
+
+/// Result of testing a profile: a database connection, or the reading of a script source.
+#[derive(Clone, Debug, Serialize, Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum ProfileTestDto {
+    /// A database answered.
+    Database {
+        /// What it reported.
+        health: HealthDto,
+    },
+    /// A script source was read.
+    Script {
+        /// What the reader found.
+        check: ScriptCheckDto,
+    },
 }
 
 /// Kinds of database objects shown in the Discovery tree.
@@ -209,12 +254,24 @@ pub struct ObjectRefDto {
     pub name: String,
 }
 
+/// Errors the UI offers a way out of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ErrorCodeDto {
+    /// Oracle's client library (Instant Client) is missing: say what to install, and offer the
+    /// offline route (an Oracle script source).
+    OracleClientMissing,
+}
+
 /// Error returned by every command: one message a person can act on (never a secret).
 #[derive(Clone, Debug, Serialize, Type, thiserror::Error)]
+#[serde(rename_all = "camelCase")]
 #[error("{message}")]
 pub struct CommandError {
     /// The message to show.
     pub message: String,
+    /// Set when the UI has a specific way out of this error.
+    pub code: Option<ErrorCodeDto>,
 }
 
 impl CommandError {
@@ -222,7 +279,14 @@ impl CommandError {
     pub fn new(message: impl std::fmt::Display) -> Self {
         Self {
             message: message.to_string(),
+            code: None,
         }
+    }
+
+    /// The same error with a code the UI acts on.
+    pub fn with_code(mut self, code: ErrorCodeDto) -> Self {
+        self.code = Some(code);
+        self
     }
 }
 
@@ -298,11 +362,11 @@ pub struct ConvertedObjectDto {
     pub line: u32,
 }
 
-/// Result of converting an Oracle script or folder.
+/// Result of converting an Oracle source: a script, a folder of scripts, or a live database.
 #[derive(Clone, Debug, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ConversionDto {
-    /// The file or folder converted.
+    /// The source converted: the file or folder, or the database's `oracle://` URL (no password).
     pub path: String,
     /// Counts by status.
     pub summary: ConversionSummaryDto,

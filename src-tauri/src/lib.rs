@@ -7,6 +7,7 @@
 pub mod commands;
 pub mod convert;
 pub mod dto;
+pub mod oracle;
 
 use std::path::Path;
 
@@ -27,6 +28,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::discover,
             commands::object_ddl,
             commands::convert_oracle_script,
+            commands::convert_oracle_profile,
             commands::conversion_object,
         ])
 }

@@ -100,14 +100,20 @@ async function type(css, value) {
   if (value !== "") await wd("POST", s(`/element/${id}/value`), { text: value });
 }
 async function waitText(css, predicate, what, timeoutMs) {
-  return waitFor(
-    what,
-    async () => {
-      const t = await text(await find(css));
-      return predicate(t) ? t : null;
-    },
-    timeoutMs,
-  );
+  let seen;
+  try {
+    return await waitFor(
+      what,
+      async () => {
+        seen = await text(await find(css));
+        return predicate(seen) ? seen : null;
+      },
+      timeoutMs,
+    );
+  } catch (e) {
+    if (seen !== undefined) e.message += ` (last seen: ${JSON.stringify(seen)})`;
+    throw e;
+  }
 }
 /** Chooses the option with `value` in the <select> at `css` (a real click on the option). */
 async function choose(css, value) {
@@ -116,6 +122,20 @@ async function choose(css, value) {
   await waitFor(`${css} to hold ${value}`, async () => (await wd("GET", s(`/element/${select}/property/value`))) === value);
 }
 const attr = (id, name) => wd("GET", s(`/element/${id}/attribute/${name}`));
+const fieldValue = async (css) => wd("GET", s(`/element/${await find(css)}/property/value`));
+/** Chooses the option whose text is `label` in the <select> at `css`; returns its value. */
+async function chooseLabelled(css, label) {
+  const select = await waitEl(css);
+  for (const option of await findAll("option", select)) {
+    if ((await text(option)).trim() === label) {
+      const value = await wd("GET", s(`/element/${option}/property/value`));
+      await click(option);
+      await waitFor(`${css} to hold ${label}`, async () => (await wd("GET", s(`/element/${select}/property/value`))) === value);
+      return value;
+    }
+  }
+  throw new Error(`${css} has no option "${label}"`);
+}
 async function cardNamed(name) {
   for (const id of await findAll('[data-testid="profile-card"]')) {
     if ((await wd("GET", s(`/element/${id}/attribute/data-name`))) === name) return id;
@@ -164,6 +184,40 @@ function filesUnder(dir) {
 }
 
 const PROFILE = "E2E shop";
+const ORACLE_SCRIPTS = "E2E Oracle scripts";
+const ORACLE_LIVE = "E2E Oracle live";
+const ORACLE_SECRET = "e2e-Oracle-Secret-5d8f1c";
+const SHOP_SQL = join(HERE, "oracle_shop.sql");
+const SHOP_COUNTS = {
+  "summary-converted": "7 converted",
+  "summary-with-findings": "1 with findings",
+  "summary-not-converted": "2 not converted",
+};
+
+/** Fails unless the Conversion summary shows the fixture's counts. */
+async function expectShopSummary() {
+  await waitEl('[data-testid="conversion-summary"]', 30000);
+  for (const [id, expected] of Object.entries(SHOP_COUNTS)) {
+    const t = (await text(await find(`[data-testid="${id}"]`))).trim();
+    if (t !== expected) throw new Error(`${id} shows "${t}", expected "${expected}"`);
+  }
+}
+
+/** The text of the test error on the card named `name`, once there is one. */
+async function cardError(name, timeoutMs = 30000) {
+  return waitFor(
+    `the test error of "${name}"`,
+    async () => {
+      const c = await cardNamed(name);
+      if ((await findAll('[data-testid="test-result"]', c)).length) {
+        throw Object.assign(new Error(`"${name}" tested fine, an error was expected`), { fatal: true });
+      }
+      const err = await findAll('[data-testid="test-error"]', c);
+      return err.length ? text(err[0]) : null;
+    },
+    timeoutMs,
+  );
+}
 
 async function main() {
   // Fixture first: the test owns schema e2e_shop in the test database.
@@ -199,12 +253,21 @@ async function main() {
     });
     if (!opened) throw new Error("the app window never showed Godwit's UI; later tests not run");
 
-    await test("Oracle is listed as not yet available", async () => {
+    await test("Oracle databases and Oracle script sources are offered", async () => {
       await click(await waitEl('[data-testid="new-connection"]'));
-      await waitText('[data-testid="engine-unavailable"]', (t) => /not yet available/i.test(t), "Oracle note");
-      const oracle = await find('input[name="engine"][value="oracle"]');
-      const disabled = await wd("GET", s(`/element/${oracle}/enabled`));
-      if (disabled !== false) throw new Error("the Oracle option is selectable");
+      for (const engine of ["postgres", "oracle", "oracleScript"]) {
+        const option = await waitEl(`[data-testid="engine-${engine}"]`);
+        if ((await wd("GET", s(`/element/${option}/enabled`))) !== true) throw new Error(`the ${engine} option is disabled`);
+      }
+      if ((await findAll('[data-testid="engine-unavailable"]')).length) throw new Error("an engine is still marked unavailable");
+      await click(await find('[data-testid="engine-oracle"]'));
+      await waitFor("Oracle's default port", async () => (await fieldValue('[data-testid="field-port"]')) === "1521");
+      await waitText('[data-testid="engine-note"]', (t) => /Instant Client/.test(t), "the Oracle note");
+      await click(await find('[data-testid="engine-oracleScript"]'));
+      await waitEl('[data-testid="field-path"]');
+      if ((await findAll('[data-testid="field-password"]')).length) throw new Error("a script source asks for a password");
+      await click(await find('[data-testid="engine-postgres"]'));
+      await waitFor("PostgreSQL's default port", async () => (await fieldValue('[data-testid="field-port"]')) === "5432");
     });
 
     await test("a PostgreSQL profile is created", async () => {
@@ -327,18 +390,9 @@ async function main() {
     });
 
     await test("converting the Oracle fixture shows the summary", async () => {
-      await type('[data-testid="conversion-path"]', join(HERE, "oracle_shop.sql"));
+      await type('[data-testid="conversion-path"]', SHOP_SQL);
       await click(await find('[data-testid="convert"]'));
-      await waitEl('[data-testid="conversion-summary"]', 30000);
-      const counts = {
-        "summary-converted": "7 converted",
-        "summary-with-findings": "1 with findings",
-        "summary-not-converted": "2 not converted",
-      };
-      for (const [id, expected] of Object.entries(counts)) {
-        const t = (await text(await find(`[data-testid="${id}"]`))).trim();
-        if (t !== expected) throw new Error(`${id} shows "${t}", expected "${expected}"`);
-      }
+      await expectShopSummary();
       await waitEl('[data-testid="conv-object-table-public.orders"]');
     });
 
@@ -406,6 +460,105 @@ async function main() {
       await waitText('[data-testid="summary-not-converted"]', (t) => t.trim() === "2 not converted", "the summary");
       await waitText('[data-testid="conv-detail-title"]', (t) => t.includes("public.orders"), "the open table");
     });
+
+    // Oracle sources saved as profiles: a script source (the same fixture) and a live database, which
+    // cannot be reached here because no Oracle Instant Client is installed.
+    await test("an Oracle script source is saved and its test counts the statements", async () => {
+      await click(await find('[data-testid="nav-connections"]'));
+      await click(await waitEl('[data-testid="new-connection"]'));
+      await type('[data-testid="field-name"]', ORACLE_SCRIPTS);
+      await click(await find('[data-testid="engine-oracleScript"]'));
+      await type('[data-testid="field-path"]', SHOP_SQL);
+      await click(await find('[data-testid="save-connection"]'));
+      const card = await waitFor(`card "${ORACLE_SCRIPTS}"`, () => cardNamed(ORACLE_SCRIPTS));
+      const target = await text(await find('[data-testid="profile-target"]', card));
+      if (!target.includes(SHOP_SQL)) throw new Error(`the card shows "${target}", not the script's path`);
+      await click(await find('[data-testid="test-connection"]', card));
+      const read = await waitFor(
+        "the statement count",
+        async () => {
+          const c = await cardNamed(ORACLE_SCRIPTS);
+          const err = await findAll('[data-testid="test-error"]', c);
+          if (err.length) throw Object.assign(new Error(`test failed: ${await text(err[0])}`), { fatal: true });
+          const v = await findAll('[data-testid="script-statements"]', c);
+          return v.length ? text(v[0]) : null;
+        },
+        20000,
+      );
+      const statements = Number(/^(\d+) statements? in 1 file$/.exec(read.trim())?.[1]);
+      if (!(statements > 0)) throw new Error(`the test shows "${read}", expected "N statements in 1 file"`);
+      console.log(`  read: ${read}`);
+    });
+
+    await test("the Oracle script source opens in Conversion with the same summary", async () => {
+      await click(await find('[data-testid="nav-conversion"]'));
+      await chooseLabelled('[data-testid="conversion-source"]', ORACLE_SCRIPTS);
+      await waitText('[data-testid="conversion-source-target"]', (t) => t.trim() === SHOP_SQL, "the source's path");
+      if ((await findAll('[data-testid="conversion-path"]')).length) throw new Error("the path field is still shown");
+      await click(await find('[data-testid="convert"]'));
+      // Converting closes the open object, so its title going away shows a new conversion ran.
+      await waitFor("a new conversion", async () => (await findAll('[data-testid="conv-detail-title"]')).length === 0);
+      await expectShopSummary();
+      await waitText('[data-testid="conversion-label"]', (t) => t.trim() === SHOP_SQL, "the converted source");
+      await waitEl('[data-testid="conv-object-table-public.orders"]');
+      if ((await findAll('[data-testid="conversion-error"]')).length) throw new Error("an error is shown");
+    });
+
+    await test("testing a live Oracle profile says to install Instant Client, never showing the password", async () => {
+      await click(await find('[data-testid="nav-connections"]'));
+      await click(await waitEl('[data-testid="new-connection"]'));
+      await type('[data-testid="field-name"]', ORACLE_LIVE);
+      await click(await find('[data-testid="engine-oracle"]'));
+      await click(await waitEl('[data-testid="oracle-mode-service"]'));
+      await type('[data-testid="field-host"]', "127.0.0.1");
+      await type('[data-testid="field-port"]', "1521");
+      await type('[data-testid="field-database"]', "FREEPDB1");
+      await type('[data-testid="field-username"]', "hr");
+      await type('[data-testid="field-password"]', ORACLE_SECRET);
+      await click(await find('[data-testid="save-connection"]'));
+      const card = await waitFor(`card "${ORACLE_LIVE}"`, () => cardNamed(ORACLE_LIVE));
+      const target = await text(await find('[data-testid="profile-target"]', card));
+      if (!target.includes("hr@127.0.0.1:1521/FREEPDB1")) throw new Error(`the card shows "${target}"`);
+      await click(await find('[data-testid="test-connection"]', card));
+      const message = await cardError(ORACLE_LIVE);
+      if (!/Instant Client/.test(message)) throw new Error(`the message does not name Instant Client: "${message}"`);
+      if (message.includes(ORACLE_SECRET)) throw new Error("the error message contains the password");
+      console.log(`  message: ${message}`);
+      // The offline route is offered: a script source, prefilled.
+      await click(await find('[data-testid="work-offline"]', await cardNamed(ORACLE_LIVE)));
+      await waitEl('[data-testid="field-path"]');
+      const name = await fieldValue('[data-testid="field-name"]');
+      if (name !== `${ORACLE_LIVE} (offline)`) throw new Error(`the offline draft is named "${name}"`);
+      const picked = await wd("GET", s(`/element/${await find('[data-testid="engine-oracleScript"]')}/selected`));
+      if (picked !== true) throw new Error("the offline draft is not an Oracle script source");
+    });
+
+    await test("converting the live Oracle profile shows the Instant Client message in the UI", async () => {
+      await click(await find('[data-testid="convert-source"]', await cardNamed(ORACLE_LIVE)));
+      await waitText("h1", (t) => t.includes("Conversion"), "Conversion heading");
+      await waitText('[data-testid="conversion-source-target"]', (t) => t.includes("hr@127.0.0.1:1521/FREEPDB1"), "the database");
+      await click(await find('[data-testid="convert"]'));
+      const message = await waitText('[data-testid="conversion-error"]', (t) => t.length > 0, "conversion error", 30000);
+      if (!/Instant Client/.test(message)) throw new Error(`the message does not name Instant Client: "${message}"`);
+      if (message.includes(ORACLE_SECRET)) throw new Error("the error message contains the password");
+      await waitEl('[data-testid="conversion-offline-hint"]');
+      if ((await findAll('[data-testid="conversion-summary"]')).length) throw new Error("a summary is still shown");
+      // The screen stays usable: back to typing a path.
+      await click(await find('[data-testid="conversion-use-path"]'));
+      await waitEl('[data-testid="conversion-path"]');
+    });
+
+    if (DATA_DIR) {
+      await test("the Oracle password is kept out of the data dir", async () => {
+        const files = filesUnder(DATA_DIR);
+        if (!files.some((f) => f.endsWith("godwit.sqlite3"))) throw new Error(`no godwit.sqlite3 under ${DATA_DIR}`);
+        for (const f of files) {
+          if (readFileSync(f).includes(Buffer.from(ORACLE_SECRET))) throw new Error(`password found in ${f}`);
+        }
+      });
+    } else {
+      skip("the Oracle password is kept out of the data dir", "GODWIT_DATA_DIR is unset");
+    }
   } finally {
     await wd("DELETE", s("")).catch(() => {});
   }

@@ -10,13 +10,22 @@ export const commands = {
 	listEngines: () => __TAURI_INVOKE<EngineInfo[]>("list_engines"),
 	/**  All saved connection profiles, by name. */
 	listProfiles: () => typedError<ProfileDto[], CommandError>(__TAURI_INVOKE("list_profiles")),
-	/**  Creates or updates a profile; a given password goes to the OS keyring (empty string removes it). */
+	/**
+	 *  Creates or updates a profile; a given password goes to the OS keyring (empty string removes it).
+	 *  A script source never has a password.
+	 */
 	saveProfile: (input: ProfileInputDto) => typedError<ProfileDto, CommandError>(__TAURI_INVOKE("save_profile", { input })),
 	/**  Deletes a profile and its keyring password. */
 	deleteProfile: (id: string) => typedError<null, CommandError>(__TAURI_INVOKE("delete_profile", { id })),
-	/**  Connects with a saved profile and reports server version, latency and privileges. */
-	testProfile: (id: string) => typedError<HealthDto, CommandError>(__TAURI_INVOKE("test_profile", { id })),
-	/**  Reads the catalog of a saved connection (all user schemas) and returns its tree. */
+	/**
+	 *  Tests a saved profile. A database (PostgreSQL, Oracle) reports server version, latency and
+	 *  privileges; an Oracle script source reports its files and statements.
+	 * 
+	 *  Fails with a message naming what is wrong; without Oracle's client library, with code
+	 *  `oracleClientMissing` and what to install.
+	 */
+	testProfile: (id: string) => typedError<ProfileTestDto, CommandError>(__TAURI_INVOKE("test_profile", { id })),
+	/**  Reads the catalog of a saved PostgreSQL connection (all user schemas) and returns its tree. */
 	discover: (id: string) => typedError<CatalogTree, CommandError>(__TAURI_INVOKE("discover", { id })),
 	/**  DDL of one object from the catalog last discovered for this profile. */
 	objectDdl: (id: string, object: ObjectRefDto) => typedError<string, CommandError>(__TAURI_INVOKE("object_ddl", { id, object })),
@@ -27,6 +36,15 @@ export const commands = {
 	 *  Fails when the path is empty or a file cannot be read as a text script (the message names it).
 	 */
 	convertOracleScript: (path: string) => typedError<ConversionDto, CommandError>(__TAURI_INVOKE("convert_oracle_script", { path })),
+	/**
+	 *  Converts a saved Oracle source to PostgreSQL: a script source's file or folder, or a live
+	 *  database's schema (the profile's user) read through DBMS_METADATA. Kept for `conversion_object`.
+	 * 
+	 *  Fails when the profile is not an Oracle source, its scripts cannot be read (the message names the
+	 *  file), or the database cannot be read; without Oracle's client library, with code
+	 *  `oracleClientMissing` and what to install.
+	 */
+	convertOracleProfile: (id: string) => typedError<ConversionDto, CommandError>(__TAURI_INVOKE("convert_oracle_profile", { id })),
 	/**
 	 *  One object of the last conversion: Oracle source, PostgreSQL SQL, findings and their diff.
 	 * 
@@ -50,11 +68,13 @@ export type CatalogTree = {
 export type CommandError = {
 	/**  The message to show. */
 	message: string,
+	/**  Set when the UI has a specific way out of this error. */
+	code: ErrorCodeDto | null,
 };
 
-/**  Result of converting an Oracle script or folder. */
+/**  Result of converting an Oracle source: a script, a folder of scripts, or a live database. */
 export type ConversionDto = {
-	/**  The file or folder converted. */
+	/**  The source converted: the file or folder, or the database's `oracle://` URL (no password). */
 	path: string,
 	/**  Counts by status. */
 	summary: ConversionSummaryDto,
@@ -132,12 +152,14 @@ export type DiffTagDto =
 /**  An Oracle line and the PostgreSQL line replacing it. */
 "replace";
 
-/**  Database engines the studio knows about. */
+/**  What a profile points at: a database engine, or Oracle scripts read offline. */
 export type EngineDto = 
 /**  PostgreSQL (source and target). */
 "postgres" | 
-/**  Oracle Database (planned; not available in this build). */
-"oracle";
+/**  A live Oracle Database (source), read through Oracle's client library (Instant Client). */
+"oracle" | 
+/**  Oracle scripts read offline (source): a `.sql` file or a folder of scripts. */
+"oracleScript";
 
 /**  Whether an engine can be used in this build, with a sentence for the UI when it cannot. */
 export type EngineInfo = {
@@ -145,11 +167,11 @@ export type EngineInfo = {
 	engine: EngineDto,
 	/**  Human label, e.g. "PostgreSQL". */
 	label: string,
-	/**  Default TCP port for new profiles. */
+	/**  Default TCP port for new profiles (0 when it has none). */
 	defaultPort: number,
-	/**  True when profiles of this engine can be saved, tested and discovered. */
+	/**  True when profiles of this engine can be saved and tested. */
 	available: boolean,
-	/**  Why the engine is not available yet (empty when it is). */
+	/**  A sentence for the UI: why the engine is not available, or what it needs. */
 	note: string,
 };
 
@@ -161,6 +183,14 @@ export type EnvironmentDto =
 "test" | 
 /**  Production. */
 "prod";
+
+/**  Errors the UI offers a way out of. */
+export type ErrorCodeDto = 
+/**
+ *  Oracle's client library (Instant Client) is missing: say what to install, and offer the
+ *  offline route (an Oracle script source).
+ */
+"oracleClientMissing";
 
 /**  One finding of a converted object. */
 export type FindingDto = {
@@ -182,7 +212,7 @@ export type FindingDto = {
 
 /**  Result of a successful connection test. */
 export type HealthDto = {
-	/**  Server version string, e.g. "15.8". */
+	/**  Server version string, e.g. "15.8" (PostgreSQL) or Oracle's banner. */
 	serverVersion: string,
 	/**  User the session runs as. */
 	user: string,
@@ -273,21 +303,28 @@ export type ObjectRefDto = {
 	name: string,
 };
 
-/**  A saved connection profile (never carries the password). */
+/**
+ *  A saved connection profile (never carries the password). Fields an engine does not use are
+ *  empty (port 0).
+ */
 export type ProfileDto = {
 	/**  Stable identifier. */
 	id: string,
 	/**  Unique display name. */
 	name: string,
-	/**  Engine of the database. */
+	/**  Engine of the database, or an Oracle script source. */
 	engine: EngineDto,
-	/**  Host name or address. */
+	/**  Host name or address (PostgreSQL; Oracle by service name). */
 	host: string,
-	/**  TCP port. */
+	/**  TCP port (PostgreSQL; Oracle by service name). */
 	port: number,
-	/**  Database name. */
+	/**  PostgreSQL database name, or Oracle service name. */
 	database: string,
-	/**  User name. */
+	/**  Oracle TNS alias (`tnsnames.ora`), when the profile connects through one. */
+	tnsAlias: string,
+	/**  Oracle script source: the `.sql` file or folder of scripts. */
+	path: string,
+	/**  User name (empty for a script source). */
 	username: string,
 	/**  Environment label. */
 	environment: EnvironmentDto,
@@ -297,27 +334,48 @@ export type ProfileDto = {
 	updatedAt: string,
 };
 
-/**  What the UI sends to create (`id` null) or update a profile. */
+/**
+ *  What the UI sends to create (`id` null) or update a profile. Fields the engine does not use
+ *  are ignored.
+ */
 export type ProfileInputDto = {
 	/**  Existing profile id when editing, null when creating. */
 	id: string | null,
 	/**  Unique display name. */
 	name: string,
-	/**  Engine of the database. */
+	/**  Engine of the database, or an Oracle script source. */
 	engine: EngineDto,
-	/**  Host name or address. */
+	/**  Host name or address (PostgreSQL; Oracle by service name). */
 	host: string,
-	/**  TCP port (1–65535). */
+	/**  TCP port, 1–65535 (PostgreSQL; Oracle by service name). */
 	port: number,
-	/**  Database name. */
+	/**  PostgreSQL database name, or Oracle service name. */
 	database: string,
-	/**  User name. */
+	/**  Oracle TNS alias; when not empty, host, port and service name are ignored. */
+	tnsAlias: string,
+	/**  Oracle script source: the `.sql` file or folder of scripts. */
+	path: string,
+	/**  User name (PostgreSQL, Oracle). */
 	username: string,
 	/**  Environment label. */
 	environment: EnvironmentDto,
-	/**  New password to store in the OS keyring; null keeps the stored one, "" removes it. */
+	/**
+	 *  New password to store in the OS keyring; null keeps the stored one, "" removes it. Ignored
+	 *  for a script source, which never has one.
+	 */
 	password: string | null,
 };
+
+/**  Result of testing a profile: a database connection, or the reading of a script source. */
+export type ProfileTestDto = 
+/**  A database answered. */
+{ kind: "database"; 
+/**  What it reported. */
+health: HealthDto } | 
+/**  A script source was read. */
+{ kind: "script"; 
+/**  What the reader found. */
+check: ScriptCheckDto };
 
 /**  One schema with its objects grouped by kind (empty groups omitted). */
 export type SchemaNode = {
@@ -325,6 +383,20 @@ export type SchemaNode = {
 	name: string,
 	/**  Object groups, one per non-empty kind. */
 	groups: KindGroup[],
+};
+
+/**  What reading an Oracle script source found. */
+export type ScriptCheckDto = {
+	/**  The file or folder read. */
+	path: string,
+	/**  Script files that hold statements or notes (included files count). */
+	files: number,
+	/**  Statements read, PL/SQL units included. */
+	statements: number,
+	/**  PL/SQL units and anonymous blocks among them. */
+	plsqlUnits: number,
+	/**  What the reader skipped, with file and line. */
+	notes: ScriptNoteDto[],
 };
 
 /**  Something the script reader noticed and skipped. */

@@ -1,6 +1,6 @@
 // Small display helpers shared by the screens.
 
-import type { EnvironmentDto, ObjectKindDto } from "../bindings";
+import type { EngineDto, EnvironmentDto, ObjectKindDto, ProfileDto } from "../bindings";
 
 /** Human size: 8192 → "8.0 KB". */
 export function formatBytes(bytes: number | null): string {
@@ -50,4 +50,21 @@ export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message;
   if (e && typeof e === "object" && "message" in e && typeof e.message === "string") return e.message;
   return "Unexpected error.";
+}
+
+/** Label of what a profile points at. */
+export function engineLabel(engine: EngineDto): string {
+  return { postgres: "PostgreSQL", oracle: "Oracle", oracleScript: "Oracle script" }[engine];
+}
+
+/** Where a profile points, without its password: user@host:port/database, user@ALIAS, or a path. */
+export function profileTarget(p: ProfileDto): string {
+  if (p.engine === "oracleScript") return p.path;
+  if (p.tnsAlias) return `${p.username}@${p.tnsAlias} (TNS alias)`;
+  return `${p.username}@${p.host}:${p.port}/${p.database}`;
+}
+
+/** "1 file", "3 files". */
+export function plural(n: number, noun: string): string {
+  return `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
 }
