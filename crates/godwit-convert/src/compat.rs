@@ -24,9 +24,47 @@ CREATE OR REPLACE FUNCTION godwit_compat.concat(a anynonarray, b text) RETURNS t
 LANGUAGE sql IMMUTABLE AS $$ SELECT nullif(coalesce(godwit_compat.oracle_text(a), '') || coalesce(b, ''), '') $$;
 CREATE OR REPLACE FUNCTION godwit_compat.concat(a text, b anynonarray) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$ SELECT nullif(coalesce(a, '') || coalesce(godwit_compat.oracle_text(b), ''), '') $$;
+-- CHAR values keep their trailing blanks in Oracle's ||; PostgreSQL's cast of character to text drops
+-- them, format() keeps them.
+CREATE OR REPLACE FUNCTION godwit_compat.concat(a character, b text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$ SELECT nullif(coalesce(format('%s', a), '') || coalesce(b, ''), '') $$;
+CREATE OR REPLACE FUNCTION godwit_compat.concat(a text, b character) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$ SELECT nullif(coalesce(a, '') || coalesce(format('%s', b), ''), '') $$;
+CREATE OR REPLACE FUNCTION godwit_compat.concat(a character, b character) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$ SELECT nullif(coalesce(format('%s', a), '') || coalesce(format('%s', b), ''), '') $$;
+CREATE OPERATOR godwit_compat.|| (LEFTARG = character, RIGHTARG = text, FUNCTION = godwit_compat.concat);
+CREATE OPERATOR godwit_compat.|| (LEFTARG = text, RIGHTARG = character, FUNCTION = godwit_compat.concat);
+CREATE OPERATOR godwit_compat.|| (LEFTARG = character, RIGHTARG = character, FUNCTION = godwit_compat.concat);
 CREATE OPERATOR godwit_compat.|| (LEFTARG = text, RIGHTARG = text, FUNCTION = godwit_compat.concat);
 CREATE OPERATOR godwit_compat.|| (LEFTARG = anynonarray, RIGHTARG = text, FUNCTION = godwit_compat.concat);
 CREATE OPERATOR godwit_compat.|| (LEFTARG = text, RIGHTARG = anynonarray, FUNCTION = godwit_compat.concat)",
+    ),
+    (
+        "divide",
+        // Oracle has no integer division: NUMBER / NUMBER keeps its fraction even where both sides map
+        // to PostgreSQL integers (7 / 2 is 3.5). Binary floats divide as floats; intervals by numbers.
+        "CREATE OR REPLACE FUNCTION godwit_compat.divide(a integer, b integer) RETURNS numeric
+LANGUAGE sql IMMUTABLE AS $$ SELECT a::numeric / b $$;
+CREATE OR REPLACE FUNCTION godwit_compat.divide(a bigint, b bigint) RETURNS numeric
+LANGUAGE sql IMMUTABLE AS $$ SELECT a::numeric / b $$;
+CREATE OR REPLACE FUNCTION godwit_compat.divide(a smallint, b smallint) RETURNS numeric
+LANGUAGE sql IMMUTABLE AS $$ SELECT a::numeric / b $$;
+CREATE OPERATOR godwit_compat./ (LEFTARG = smallint, RIGHTARG = smallint, FUNCTION = godwit_compat.divide);
+CREATE OPERATOR godwit_compat./ (LEFTARG = integer, RIGHTARG = integer, FUNCTION = godwit_compat.divide);
+CREATE OPERATOR godwit_compat./ (LEFTARG = bigint, RIGHTARG = bigint, FUNCTION = godwit_compat.divide);
+CREATE OPERATOR godwit_compat./ (LEFTARG = numeric, RIGHTARG = numeric, FUNCTION = pg_catalog.numeric_div);
+CREATE OPERATOR godwit_compat./ (LEFTARG = real, RIGHTARG = real, FUNCTION = pg_catalog.float4div);
+CREATE OPERATOR godwit_compat./ (LEFTARG = double precision, RIGHTARG = double precision, FUNCTION = pg_catalog.float8div);
+CREATE OPERATOR godwit_compat./ (LEFTARG = interval, RIGHTARG = double precision, FUNCTION = pg_catalog.interval_div)",
+    ),
+    (
+        "length",
+        // Oracle's LENGTH counts a CHAR value's trailing blanks, and is NULL for an empty result (Oracle
+        // has no empty string: LENGTH(TRIM('  ')) is NULL).
+        "CREATE OR REPLACE FUNCTION godwit_compat.length(s text) RETURNS integer
+LANGUAGE sql IMMUTABLE AS $$ SELECT nullif(pg_catalog.length(s), 0) $$;
+CREATE OR REPLACE FUNCTION godwit_compat.length(s character) RETURNS integer
+LANGUAGE sql IMMUTABLE AS $$ SELECT nullif(pg_catalog.length(format('%s', s)), 0) $$",
     ),
     (
         "add_months",
@@ -187,8 +225,16 @@ $$",
         // keeps its clock value, as Oracle's DATE and TIMESTAMP (which have no time zone) do.
         "CREATE OR REPLACE FUNCTION godwit_compat.to_date(s text, fmt text) RETURNS timestamp
 LANGUAGE sql IMMUTABLE STRICT SET timezone = 'UTC' AS $$ SELECT pg_catalog.to_timestamp(s, fmt)::timestamp(0) $$;
+-- Oracle reads up to nine fractional digits (FF); PostgreSQL's US at most six: longer fractions are
+-- added as seconds, rounded to the microsecond as a TIMESTAMP(6) column rounds them.
 CREATE OR REPLACE FUNCTION godwit_compat.to_timestamp(s text, fmt text) RETURNS timestamp
-LANGUAGE sql IMMUTABLE STRICT SET timezone = 'UTC' AS $$ SELECT pg_catalog.to_timestamp(s, fmt)::timestamp $$",
+LANGUAGE sql IMMUTABLE STRICT SET timezone = 'UTC' AS $$
+  SELECT CASE WHEN x.fraction IS NULL THEN pg_catalog.to_timestamp(s, fmt)::timestamp
+    ELSE pg_catalog.to_timestamp(regexp_replace(s, '([.,])[0-9]{7,9}', '\\1000000'), fmt)::timestamp
+      + ('0.' || x.fraction)::numeric * interval '1 second'
+  END
+  FROM (SELECT (regexp_match(s, '[.,]([0-9]{7,9})'))[1] AS fraction) AS x
+$$",
     ),
 ];
 

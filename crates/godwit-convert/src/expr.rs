@@ -126,11 +126,22 @@ impl Rewrite {
                         };
                         // Oracle date arithmetic counts days: SYSDATE - 1, SYSDATE + (1/24).
                         let op = next.filter(|n| n.is_symbol("+") || n.is_symbol("-"));
-                        let operand_end = match tokens.get(i + 2) {
-                            Some(t) if t.kind == TokenKind::Number => Some(i + 2),
-                            Some(t) if t.is_symbol("(") => matching_paren(tokens, i + 2),
+                        // The operand is a multiplicative term: 1, (x), 1/24, 2*(x).
+                        let factor_end = |at: usize| match tokens.get(at) {
+                            Some(t) if t.kind == TokenKind::Number => Some(at),
+                            Some(t) if t.is_symbol("(") => matching_paren(tokens, at),
                             _ => None,
                         };
+                        let mut operand_end = factor_end(i + 2);
+                        while let Some(end) = operand_end {
+                            let times = tokens
+                                .get(end + 1)
+                                .is_some_and(|t| t.is_symbol("*") || t.is_symbol("/"));
+                            match factor_end(end + 2) {
+                                Some(next_end) if times => operand_end = Some(next_end),
+                                _ => break,
+                            }
+                        }
                         match (op, operand_end) {
                             (Some(op), Some(end)) => {
                                 let days = self.sql(&tokens[i + 2..=end]);
@@ -239,6 +250,30 @@ impl Rewrite {
                                 .into(),
                         ));
                     }
+                    if t.text == "/" {
+                        // Oracle has no integer division. PostgreSQL gives OPERATOR(…) a lower
+                        // precedence than + and -, so the division and its operands are parenthesised.
+                        let left = left_term_start(&out);
+                        match (left, right_factor_end(tokens, i + 1)) {
+                            (Some(start), Some(end)) => {
+                                self.helpers.insert("divide");
+                                let dividend = join(&out[start..]);
+                                out.truncate(start);
+                                let divisor = self.sql(&tokens[i + 1..=end]);
+                                out.push(format!(
+                                    "({dividend} OPERATOR({}./) {divisor})",
+                                    crate::compat::SCHEMA
+                                ));
+                                i = end + 1;
+                            }
+                            _ => {
+                                self.notes.push(("GW-SQL-DIVISION", "a division whose operands were not recognised is left as /: PostgreSQL divides integers without the fraction Oracle keeps".into()));
+                                out.push("/".into());
+                                i += 1;
+                            }
+                        }
+                        continue;
+                    }
                     if t.text == "||" {
                         // Oracle concatenation treats NULL as '': the compat operator does too.
                         self.helpers.insert("concat");
@@ -276,9 +311,20 @@ impl Rewrite {
                 let mut case = String::from("(CASE");
                 let mut k = 1;
                 while k + 1 < n {
+                    // A whole number searched for is written as an untyped literal, which takes the
+                    // subject's type: Oracle compares a CHAR subject with a number by converting it.
+                    let whole = |t: &Token| {
+                        t.kind == TokenKind::Number && t.text.bytes().all(|b| b.is_ascii_digit())
+                    };
+                    let search = match parts[k] {
+                        [t] if whole(t) => literal(&t.text),
+                        [sign, t] if sign.is_symbol("-") && whole(t) => {
+                            literal(&format!("-{}", t.text))
+                        }
+                        _ => arg(k, self)?,
+                    };
                     case.push_str(&format!(
-                        " WHEN {subject} IS NOT DISTINCT FROM {} THEN {}",
-                        arg(k, self)?,
+                        " WHEN {subject} IS NOT DISTINCT FROM {search} THEN {}",
                         arg(k + 1, self)?
                     ));
                     k += 2;
@@ -349,6 +395,10 @@ impl Rewrite {
                     self.sql(&args[..as_at]),
                     converted.data_type.sql
                 )
+            }
+            ("LENGTH", 1) => {
+                self.helpers.insert("length");
+                format!("{}.length({})", crate::compat::SCHEMA, arg(0, self)?)
             }
             ("ROUND", 1 | 2) => {
                 // Dates round by their format (ROUND(d, 'MM') rounds up from the 16th); numbers as
@@ -533,6 +583,168 @@ impl Rewrite {
     }
 }
 
+/// Words that end an operand when read backwards from a `/`.
+const TERM_STOP_WORDS: &[&str] = &[
+    "and",
+    "or",
+    "not",
+    "select",
+    "where",
+    "then",
+    "else",
+    "when",
+    "case",
+    "end",
+    "in",
+    "between",
+    "like",
+    "is",
+    "from",
+    "by",
+    "on",
+    "having",
+    "return",
+    "into",
+    "values",
+    "as",
+    "set",
+    "distinct",
+    "all",
+    "any",
+    "some",
+    "exists",
+    "if",
+    "elsif",
+    "loop",
+    "while",
+    "union",
+    "intersect",
+    "except",
+    "with",
+    "using",
+    "over",
+    "partition",
+    "order",
+    "group",
+    "default",
+    "check",
+    "prior",
+    "escape",
+];
+
+/// Where the multiplicative term that ends `out` (the dividend of a `/`) starts: a chain of factors
+/// joined by `*` or `/`, each a literal, a (qualified) name, a call or a parenthesised group.
+fn left_term_start(out: &[String]) -> Option<usize> {
+    let is_operand = |p: &str| {
+        !p.is_empty()
+            && !TERM_STOP_WORDS.contains(&p)
+            && !matches!(
+                p,
+                "+" | "-"
+                    | "*"
+                    | "/"
+                    | ","
+                    | "("
+                    | ")"
+                    | "="
+                    | "<"
+                    | ">"
+                    | "<="
+                    | ">="
+                    | "<>"
+                    | ":="
+                    | "||"
+                    | ";"
+            )
+            && !p.starts_with("OPERATOR(")
+    };
+    let mut k = out.len();
+    loop {
+        if k == 0 {
+            return None;
+        }
+        if out[k - 1] == ")" {
+            let mut depth = 0;
+            let mut j = k;
+            loop {
+                j = j.checked_sub(1)?;
+                match out[j].as_str() {
+                    ")" => depth += 1,
+                    "(" => depth -= 1,
+                    _ => {}
+                }
+                if depth == 0 {
+                    break;
+                }
+            }
+            k = j;
+            // A call: the function's (qualified) name before its parenthesis.
+            if k > 0 && is_operand(&out[k - 1]) {
+                k -= 1;
+            }
+        } else if is_operand(&out[k - 1]) {
+            k -= 1;
+        } else {
+            return None;
+        }
+        while k >= 2 && out[k - 1] == "." && is_operand(&out[k - 2]) {
+            k -= 2;
+        }
+        let chained = k > 0
+            && (out[k - 1] == "*"
+                || out[k - 1].starts_with("OPERATOR(") && out[k - 1].ends_with("./)"));
+        if chained {
+            k -= 1;
+        } else {
+            return (k < out.len()).then_some(k);
+        }
+    }
+}
+
+/// The last token of the factor starting at `start` (the divisor of a `/`): an optional sign, then a
+/// literal, a (qualified) name or call, a parenthesised group or a CASE … END.
+fn right_factor_end(tokens: &[Token], start: usize) -> Option<usize> {
+    let mut j = start;
+    if tokens.get(j)?.is_symbol("-") || tokens.get(j)?.is_symbol("+") {
+        j += 1;
+    }
+    let t = tokens.get(j)?;
+    let mut end = match t.kind {
+        TokenKind::Number | TokenKind::String | TokenKind::Bind => return Some(j),
+        TokenKind::Symbol if t.is_symbol("(") => return matching_paren(tokens, j),
+        TokenKind::Word if t.is("CASE") => {
+            let mut depth = 0;
+            for (k, u) in tokens.iter().enumerate().skip(j) {
+                if u.is("CASE") {
+                    depth += 1;
+                } else if u.is("END") {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(k);
+                    }
+                }
+            }
+            return None;
+        }
+        TokenKind::Word | TokenKind::QuotedIdent => j,
+        _ => return None,
+    };
+    loop {
+        match tokens.get(end + 1) {
+            Some(n) if n.is_symbol("(") => end = matching_paren(tokens, end + 1)?,
+            Some(n)
+                if n.is_symbol(".")
+                    && tokens.get(end + 2).is_some_and(|w| {
+                        matches!(w.kind, TokenKind::Word | TokenKind::QuotedIdent)
+                    }) =>
+            {
+                end += 2
+            }
+            _ => return Some(end),
+        }
+    }
+}
+
 fn prev_is_dot(tokens: &[Token], i: usize) -> bool {
     i > 0 && tokens[i - 1].is_symbol(".")
 }
@@ -578,7 +790,7 @@ mod tests {
         let cases = [
             ("NVL(a, 0)", "coalesce(a, 0)"),
             ("NVL2(a, 'y', 'n')", "(CASE WHEN a IS NOT NULL THEN 'y' ELSE 'n' END)"),
-            ("DECODE(x, 1, 'one', NULL, 'none', 'other')", "(CASE WHEN x IS NOT DISTINCT FROM 1 THEN 'one' WHEN x IS NOT DISTINCT FROM null THEN 'none' ELSE 'other' END)"),
+            ("DECODE(x, 1, 'one', NULL, 'none', 'other')", "(CASE WHEN x IS NOT DISTINCT FROM '1' THEN 'one' WHEN x IS NOT DISTINCT FROM null THEN 'none' ELSE 'other' END)"),
             ("SYSDATE", "LOCALTIMESTAMP(0)"),
             ("SYSDATE - 1", "(LOCALTIMESTAMP(0) - (1) * interval '1 day')"),
             ("ADD_MONTHS(hired, 6)", "godwit_compat.add_months(hired, 6)"),
@@ -588,7 +800,14 @@ mod tests {
             ("REGEXP_REPLACE(s, '[0-9]', '#')", "regexp_replace(s, '[0-9]', '#', 'g')"),
             ("REGEXP_LIKE(s, '^a', 'i')", "(s ~* '^a')"),
             ("REGEXP_SUBSTR(s, '[0-9]+')", "(regexp_match(s, '(' || '[0-9]+' || ')'))[1]"),
-            ("SYSTIMESTAMP + (1/24)", "(CURRENT_TIMESTAMP + ((1 / 24)) * interval '1 day')"),
+            ("SYSTIMESTAMP + (1/24)", "(CURRENT_TIMESTAMP + (((1 OPERATOR(godwit_compat./) 24))) * interval '1 day')"),
+            ("SYSDATE + 1/24", "(LOCALTIMESTAMP(0) + ((1 OPERATOR(godwit_compat./) 24)) * interval '1 day')"),
+            ("1 + p / 100", "1 + (p OPERATOR(godwit_compat./) 100)"),
+            ("a / b * c", "(a OPERATOR(godwit_compat./) b) * c"),
+            ("a * t.b / -c", "(a * t.b OPERATOR(godwit_compat./) - c)"),
+            ("a / b / c", "((a OPERATOR(godwit_compat./) b) OPERATOR(godwit_compat./) c)"),
+            ("NVL(x, 1) / f(y) + 1", "(coalesce(x, 1) OPERATOR(godwit_compat./) f(y)) + 1"),
+            ("s.total / (CASE WHEN n = 0 THEN 1 ELSE n END)", "(s.total OPERATOR(godwit_compat./) (case when n = 0 then 1 else n end))"),
             ("SYSTIMESTAMP", "CURRENT_TIMESTAMP"),
             ("USER", "CURRENT_USER"),
             ("emp_seq.NEXTVAL", "nextval('emp_seq')"),

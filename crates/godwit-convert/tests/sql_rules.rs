@@ -74,6 +74,7 @@ async fn oracle_expressions_return_oracle_values() {
             "TO_TIMESTAMP('2024-03-31 02:30:00.5', 'YYYY-MM-DD HH24:MI:SSXFF')".into(),
             Some("2024-03-31 02:30:00.5"),
         ),
+        ("TO_TIMESTAMP('04-FEB-2021 13.20.22.245676861', 'DD-MON-YYYY HH24.MI.SS.FF')".into(), Some("2021-02-04 13:20:22.245677")),
         // TO_CHAR of dates.
         (
             format!("TO_CHAR({d}, 'DD.MM.RRRR HH24:MI:SS')"),
@@ -148,6 +149,29 @@ async fn oracle_expressions_return_oracle_values() {
         ),
         ("TRUNC(-2.7)".into(), Some("-2")),
         ("TRUNC(CAST(2.675 AS BINARY_DOUBLE), 1)".into(), Some("2.6")),
+        // NUMBER arithmetic: no integer division, whatever the PostgreSQL types.
+        ("7 / 2".into(), Some("3.5000000000000000")),
+        ("CAST(7 AS NUMBER(9)) / CAST(2 AS NUMBER(4))".into(), Some("3.5000000000000000")),
+        ("CAST(7 AS NUMBER(18)) / 4".into(), Some("1.7500000000000000")),
+        ("TO_CHAR(1 / 3, 'FM0.9999')".into(), Some("0.3333")),
+        ("CAST(7 AS BINARY_DOUBLE) / 2".into(), Some("3.5")),
+        ("1 + 10 / 100".into(), Some("1.10000000000000000000")),
+        ("8 / 2 * 2".into(), Some("8.0000000000000000")),
+        ("2 * 3 / 4".into(), Some("1.5000000000000000")),
+        ("100 / 10 / 4".into(), Some("2.5000000000000000")),
+        // Date arithmetic counts days: SYSDATE + 1/24 is an hour later, not (SYSDATE + 1) / 24.
+        ("CASE WHEN SYSDATE + 1/24 > SYSDATE + 1/25 AND SYSDATE + 1/24 < SYSDATE + 1 THEN 'later by an hour' END".into(), Some("later by an hour")),
+        // DECODE: NULL matches NULL; a number searched for matches a CHAR or NUMBER subject alike.
+        ("DECODE(NULL, NULL, 'null matched', 'no')".into(), Some("null matched")),
+        ("DECODE(CAST('1' AS CHAR(1)), 1, 'active', 'inactive')".into(), Some("active")),
+        ("DECODE(CAST(2 AS NUMBER(9)), 2.0, 'two', 'other')".into(), Some("two")),
+        ("DECODE(-1, -1, 'minus one')".into(), Some("minus one")),
+        // CHAR keeps its blanks in || and LENGTH; an empty result is NULL.
+        ("CAST('ab' AS CHAR(4)) || 'x'".into(), Some("ab  x")),
+        ("'x' || CAST('ab' AS CHAR(4))".into(), Some("xab  ")),
+        ("LENGTH(CAST('ab' AS CHAR(4)))".into(), Some("4")),
+        ("LENGTH(CAST('ab' AS VARCHAR2(4)))".into(), Some("2")),
+        ("LENGTH(TRIM('   '))".into(), None),
     ];
     let mut failures = Vec::new();
     for (oracle, expected) in &cases {
