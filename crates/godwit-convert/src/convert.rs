@@ -88,6 +88,10 @@ struct Converter<'o> {
     /// script's own schema and map to the default schema.
     foreign_qualifiers: std::collections::BTreeSet<String>,
     helpers: std::collections::BTreeSet<&'static str>,
+    /// PostgreSQL schema names of the input's PL/SQL packages (all of them, read before converting).
+    package_schemas: std::collections::BTreeSet<String>,
+    /// Package specs read so far.
+    packages: crate::package::Packages,
     /// Text of the statement being converted.
     source: String,
     /// Line of the part of the statement being converted (a column, a constraint), for findings.
@@ -157,6 +161,25 @@ fn own_schema_qualifiers(statements: &[Statement]) -> std::collections::BTreeSet
         .collect()
 }
 
+/// PostgreSQL schema names for the packages the input creates.
+fn package_schemas(statements: &[Statement]) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    for s in statements.iter().filter(|s| s.kind == StatementKind::PlSql) {
+        let tokens = tokenize(&s.text, s.line);
+        let head = words(&tokens, 6);
+        if head.first().is_some_and(|w| w == "CREATE") {
+            if let Some(k) = head.iter().position(|w| w == "PACKAGE") {
+                let mut c = Cursor::new(&tokens[(k + 1).min(tokens.len())..]);
+                c.eat("BODY");
+                if let Some((_, name)) = c.qualified() {
+                    out.insert(pg_name(name));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Converts the statements of an Oracle script.
 pub fn convert(statements: &[Statement], options: &Options) -> Conversion {
     let mut c = Converter {
@@ -169,6 +192,8 @@ pub fn convert(statements: &[Statement], options: &Options) -> Conversion {
         line: 0,
         foreign_qualifiers: own_schema_qualifiers(statements),
         helpers: Default::default(),
+        package_schemas: package_schemas(statements),
+        packages: Default::default(),
         source: String::new(),
         focus_line: None,
     };
@@ -306,6 +331,7 @@ impl Converter<'_> {
     fn rewriter(&self) -> Rewrite {
         let mut rw = Rewrite::default();
         rw.dropped_qualifiers = self.foreign_qualifiers.clone();
+        rw.packages = self.package_schemas.clone();
         rw
     }
 
@@ -373,10 +399,12 @@ impl Converter<'_> {
                 };
                 self.plsql_unit(kind, kw(k), &tokens[(k + 1).min(tokens.len())..]);
             }
-            (true, "PACKAGE" | "TYPE" | "LIBRARY" | "JAVA") => {
-                let kind = if kw(k) == "PACKAGE" && kw(k + 1) == "BODY" {
-                    "PACKAGE BODY".to_string()
-                } else if kw(k) == "TYPE" && kw(k + 1) == "BODY" {
+            (true, "PACKAGE") if kw(k + 1) == "BODY" => {
+                self.package_body(&tokens[(k + 2).min(tokens.len())..])
+            }
+            (true, "PACKAGE") => self.package_spec(&tokens[(k + 1).min(tokens.len())..]),
+            (true, "TYPE" | "LIBRARY" | "JAVA") => {
+                let kind = if kw(k) == "TYPE" && kw(k + 1) == "BODY" {
                     "TYPE BODY".into()
                 } else {
                     kw(k).to_string()
@@ -527,6 +555,217 @@ impl Converter<'_> {
         }
     }
 
+    /// The package name after `PACKAGE [BODY]`, and the tokens after its IS/AS.
+    fn package_head<'t>(
+        &self,
+        tokens: &'t [Token],
+    ) -> Option<(QualifiedName, &'t Token, &'t [Token])> {
+        let mut c = Cursor::new(tokens);
+        let (schema, name) = c.qualified()?;
+        let report_name = self.qualified(schema, name);
+        let mut depth = 0;
+        while let Some(t) = c.next() {
+            if t.is_symbol("(") {
+                depth += 1;
+            } else if t.is_symbol(")") {
+                depth -= 1;
+            } else if depth == 0 && (t.is("IS") || t.is("AS")) {
+                return Some((report_name, name, c.rest()));
+            }
+        }
+        None
+    }
+
+    /// `CREATE PACKAGE`: a schema named after the package; its constants are inlined where members
+    /// use them; variables (session state), types, cursors and exceptions are reported.
+    fn package_spec(&mut self, tokens: &[Token]) {
+        let Some((report_name, name, rest)) = self.package_head(tokens) else {
+            let name = QualifiedName::new(&self.options.default_schema, "?");
+            return self.not_converted(
+                "PACKAGE",
+                &name,
+                "GW-PLSQL-NOT-YET",
+                "package spec not understood (no IS/AS after its name)".into(),
+                "convert it by hand",
+            );
+        };
+        let spec = crate::package::read_spec(rest);
+        let schema = pg_name(name);
+        self.schema_mut(&schema);
+        let report = self.report("PACKAGE", &report_name, Status::Converted);
+        let f = self.finding(
+            "GW-PLSQL-PACKAGE",
+            Severity::Info,
+            format!(
+                "package {} becomes schema {}: its routines are called as {}.name(…), as in Oracle",
+                name.upper(),
+                quote_ident(&schema),
+                quote_ident(&schema)
+            ),
+            "nothing to do",
+        );
+        self.note(report, f);
+        for variable in &spec.variables {
+            let f = self.finding("GW-PLSQL-PACKAGE-STATE", Severity::Warning, format!("package variable {}.{variable} keeps session state, which is not converted yet: routines that use it are not converted", name.upper()), "keep the state in a table or a custom setting (set_config/current_setting)");
+            self.note(report, f);
+        }
+        for (kind, item) in &spec.other {
+            let f = self.finding("GW-PLSQL-PACKAGE-DECL", Severity::Warning, format!("package {kind} {}.{item} is not converted yet: routines that use it are not converted", name.upper()), "convert it by hand");
+            self.note(report, f);
+        }
+        self.packages.specs.insert(name.upper(), spec);
+    }
+
+    /// `CREATE PACKAGE BODY`: each member routine converted into the package's schema.
+    fn package_body(&mut self, tokens: &[Token]) {
+        let Some((report_name, name, rest)) = self.package_head(tokens) else {
+            let name = QualifiedName::new(&self.options.default_schema, "?");
+            return self.not_converted(
+                "PACKAGE BODY",
+                &name,
+                "GW-PLSQL-NOT-YET",
+                "package body not understood (no IS/AS after its name)".into(),
+                "convert it by hand",
+            );
+        };
+        let package = name.upper();
+        let schema = pg_name(name);
+        let body = match crate::package::split_body(rest) {
+            Ok(body) => body,
+            Err(reason) => {
+                return self.not_converted(
+                    "PACKAGE BODY",
+                    &report_name,
+                    "GW-PLSQL-NOT-YET",
+                    format!("package body {package}: {reason}"),
+                    "convert it by hand",
+                );
+            }
+        };
+        let mut own = self
+            .packages
+            .specs
+            .get(&package)
+            .cloned()
+            .unwrap_or_default();
+        own.constants.extend(body.declarations.constants.clone());
+        own.variables
+            .extend(body.declarations.variables.iter().cloned());
+        own.other.extend(body.declarations.other.iter().cloned());
+        self.packages.specs.entry(package.clone()).or_default();
+        let siblings: std::collections::BTreeSet<String> =
+            body.members.iter().map(|m| m.name.clone()).collect();
+        self.schema_mut(&schema);
+        let body_report = self.report("PACKAGE BODY", &report_name, Status::Converted);
+        let (statement_line, statement_source) = (self.line, self.source.clone());
+        let mut converted = 0;
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for member in &body.members {
+            // Overloads keep one report entry each: the second is "name (overload 2)".
+            let occurrence = {
+                let n = seen.entry(member.name.clone()).or_default();
+                *n += 1;
+                *n
+            };
+            let keyword = if member.kind == crate::plsql::UnitKind::Procedure {
+                "PROCEDURE"
+            } else {
+                "FUNCTION"
+            };
+            let last_line = member.tokens.last().map_or(member.line, |t| t.line);
+            self.line = member.line;
+            self.source = statement_source
+                .lines()
+                .skip(member.line.saturating_sub(statement_line) as usize)
+                .take((last_line - member.line + 1) as usize)
+                .collect::<Vec<_>>()
+                .join("\n");
+            let member_name = QualifiedName::new(
+                &schema,
+                match occurrence {
+                    1 => pg_name(&member.tokens[0]),
+                    n => format!("{} (overload {n})", pg_name(&member.tokens[0])),
+                },
+            );
+            let prepared = self
+                .packages
+                .prepare_member(&package, &own, &siblings, member.tokens);
+            let mut rw = self.rewriter();
+            let result = prepared.and_then(|tokens| {
+                let qualify =
+                    |_: Option<&Token>, n: &Token| QualifiedName::new(&schema, pg_name(n));
+                let type_of = |c: &mut Cursor| self.plsql_type(c);
+                crate::plsql::convert_unit(member.kind, &tokens, &mut rw, &qualify, &type_of)
+            });
+            self.helpers.extend(rw.helpers.iter().copied());
+            match result {
+                Ok(unit) => {
+                    converted += 1;
+                    let report = self.report(keyword, &member_name, Status::Converted);
+                    let f = self.finding("GW-PLSQL-CONVERTED", Severity::Info, format!("{keyword} {package}.{} converted to PL/pgSQL in schema {}; its behaviour is not yet checked against Oracle's", member.name, quote_ident(&schema)), "test it");
+                    self.note(report, f);
+                    let routine = Routine {
+                        name: unit.name.name.clone(),
+                        kind: if unit.kind == crate::plsql::UnitKind::Procedure {
+                            RoutineKind::Procedure
+                        } else {
+                            RoutineKind::Function
+                        },
+                        identity_arguments: unit.arguments.clone(),
+                        arguments: unit.arguments,
+                        returns: unit.returns,
+                        language: "plpgsql".into(),
+                        definition: unit.definition,
+                        comment: None,
+                    };
+                    let target = self.schema_mut(&schema);
+                    target.routines.retain(|r| {
+                        !(r.name == routine.name
+                            && r.identity_arguments == routine.identity_arguments)
+                    });
+                    target.routines.push(routine);
+                }
+                Err(reason) => {
+                    self.not_converted(
+                        keyword,
+                        &member_name,
+                        "GW-PLSQL-NOT-YET",
+                        format!("{keyword} {package}.{}: {reason}", member.name),
+                        "convert it by hand, or wait for the next PL/SQL rules",
+                    );
+                    let f = self.finding(
+                        "GW-PLSQL-MEMBER",
+                        Severity::Warning,
+                        format!("{keyword} {} is not converted: {reason}", member.name),
+                        "see its own entry in the report",
+                    );
+                    self.objects[body_report].findings.push(f);
+                }
+            }
+        }
+        self.line = statement_line;
+        self.source = statement_source;
+        if let Some(init) = body.initialization.filter(|i| !i.is_empty()) {
+            let line = init[0].line;
+            let mut f = self.finding("GW-PLSQL-PACKAGE-INIT", Severity::Warning, format!("the initialization section of package body {package} (run once per session in Oracle) is not converted"), "run its statements where the session starts, or convert it by hand");
+            f.line = line;
+            self.objects[body_report].findings.push(f);
+        }
+        let all = body.members.len();
+        let report = &mut self.objects[body_report];
+        report.status = if all > 0 && converted == 0 {
+            Status::NotConverted
+        } else if report
+            .findings
+            .iter()
+            .any(|f| f.severity >= Severity::Warning)
+        {
+            Status::ConvertedWithFindings
+        } else {
+            Status::Converted
+        };
+    }
+
     /// A PL/SQL type: an Oracle type, or an anchored `table.column%TYPE` / `table%ROWTYPE`.
     fn plsql_type(&self, c: &mut Cursor) -> Option<String> {
         let mut k = 0;
@@ -567,7 +806,20 @@ impl Converter<'_> {
             c.next();
             return Some("integer".into());
         }
-        self.pg_type(c).map(|t| t.data_type.sql)
+        let converted = self.pg_type(c)?;
+        if converted.is_user_type() {
+            // Only types the input creates: an Oracle-supplied type (SDO_GEOMETRY, …) does not exist.
+            let name = &converted.data_type.name;
+            let known = self.catalog.schemas.iter().any(|s| {
+                s.types
+                    .iter()
+                    .any(|t| QualifiedName::new(&s.name, t.name()).to_string() == *name)
+            });
+            if !known {
+                return None;
+            }
+        }
+        Some(converted.data_type.sql)
     }
 
     fn disable_trigger(&mut self, tokens: &[Token]) {

@@ -31,6 +31,8 @@ pub struct Rewrite {
     pub helpers: std::collections::BTreeSet<&'static str>,
     /// Nesting of `sql` calls (function arguments recurse).
     depth: u32,
+    /// PostgreSQL schemas made from the input's PL/SQL packages: `pkg.proc(…);` calls them.
+    pub packages: std::collections::BTreeSet<String>,
 }
 
 /// Deepest parenthesis nesting converted; deeper input is reported instead of risking the stack.

@@ -284,7 +284,8 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                 if tokens.get(after).is_none_or(|x| x.is_symbol(";"))
                     && !tokens.get(k).is_some_and(|x| x.is_symbol(":="))
                 {
-                    if k > i + 1 {
+                    let known_package = k == i + 3 && rewrite.packages.contains(&pg_name(t));
+                    if k > i + 1 && !known_package {
                         return Err(format!(
                             "package call {} is not converted yet",
                             tokens[i..k]

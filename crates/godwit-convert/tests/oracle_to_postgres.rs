@@ -575,3 +575,52 @@ async fn statements_postgres_cannot_parse_never_reach_the_script() {
         vec![row(&["1"])]
     );
 }
+
+#[tokio::test]
+async fn a_package_becomes_a_schema_whose_routines_callers_call_unchanged() {
+    let (conversion, db) = loaded().await;
+    let client = db.connect().await;
+    // bonus = salary_of(p) * c_bonus_pct / 100: a private sibling, an inlined constant, a subtype.
+    assert_eq!(
+        strings(&db, "SELECT payroll.bonus(101) = 200").await,
+        [row(&["t"])]
+    );
+    client
+        .batch_execute("CALL payroll.pay_bonus(101)")
+        .await
+        .unwrap();
+    assert_eq!(
+        strings(&db, "SELECT salary FROM emp WHERE emp_id = 101").await,
+        [row(&["4200.00"])]
+    );
+    assert_eq!(
+        status_of(&conversion, "PACKAGE", "public.payroll").status,
+        Status::ConvertedWithFindings,
+        "the spec's variable is reported"
+    );
+    let remember = status_of(&conversion, "PROCEDURE", "payroll.remember");
+    assert_eq!(remember.status, Status::NotConverted);
+    assert!(
+        remember.findings[0]
+            .message
+            .contains("package variable G_LAST_EMP"),
+        "{:?}",
+        remember.findings
+    );
+    assert!(
+        remember.oracle_source.starts_with("  PROCEDURE remember"),
+        "{}",
+        remember.oracle_source
+    );
+    let body = status_of(&conversion, "PACKAGE BODY", "public.payroll");
+    assert_eq!(body.status, Status::ConvertedWithFindings);
+    assert!(body
+        .findings
+        .iter()
+        .any(|f| f.id == "GW-PLSQL-MEMBER" && f.message.contains("REMEMBER")));
+    assert!(
+        strings(&db, "SELECT 1 FROM pg_proc WHERE proname = 'remember'")
+            .await
+            .is_empty()
+    );
+}

@@ -1,0 +1,541 @@
+//! PL/SQL packages: a package becomes a PostgreSQL schema of the same name holding its routines, so
+//! `pkg.proc(...)` in callers keeps working unchanged.
+//!
+//! This module reads a package's structure: the spec's declarations (constants, variables, types,
+//! cursors, exceptions, routine signatures) and the body's member routines, each cut out whole
+//! (nested blocks, CASE, local subprograms included). It also prepares a member's tokens for the
+//! routine converter: package constants are inlined, calls to sibling members qualified with the
+//! package, and references to package variables (session state, not converted yet) refused.
+
+use crate::names::pg_name;
+use crate::plsql::UnitKind;
+use godwit_oracle::{Token, TokenKind};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What a package spec (or the top level of a body) declares, by upper-case Oracle name.
+#[derive(Clone, Debug, Default)]
+pub struct Declarations {
+    /// Constants with their value's tokens.
+    pub constants: BTreeMap<String, Vec<Token>>,
+    /// Variables: session state.
+    pub variables: BTreeSet<String>,
+    /// Declared types of variables and constants, for `name%TYPE` anchors.
+    pub declared_types: BTreeMap<String, Vec<Token>>,
+    /// Subtypes with their base type's tokens (constraints such as RANGE and NOT NULL dropped).
+    pub subtypes: BTreeMap<String, Vec<Token>>,
+    /// Types, cursors and exceptions: (kind, name), not converted yet.
+    pub other: Vec<(&'static str, String)>,
+}
+
+/// One routine of a package body.
+pub struct Member<'t> {
+    pub kind: UnitKind,
+    /// Upper-case Oracle name.
+    pub name: String,
+    /// From the routine's name to the `;` after its final END (what the routine converter reads).
+    pub tokens: &'t [Token],
+    pub line: u32,
+}
+
+/// A package body cut into its parts.
+pub struct Body<'t> {
+    pub members: Vec<Member<'t>>,
+    pub declarations: Declarations,
+    /// Statements between the body's own BEGIN and END, run once per session in Oracle.
+    pub initialization: Option<&'t [Token]>,
+}
+
+/// Index of the first top-level `;` at or after `start` (outside parentheses).
+fn statement_end(tokens: &[Token], start: usize) -> usize {
+    let mut depth = 0i32;
+    for (k, t) in tokens.iter().enumerate().skip(start) {
+        if t.is_symbol("(") {
+            depth += 1;
+        } else if t.is_symbol(")") {
+            depth -= 1;
+        } else if depth <= 0 && t.is_symbol(";") {
+            return k;
+        }
+    }
+    tokens.len().saturating_sub(1)
+}
+
+/// Where the subprogram starting at `start` (its PROCEDURE/FUNCTION word) ends: the `;` after its
+/// final END, or after its signature for a forward declaration or an external routine. Second value:
+/// true when it has a body.
+fn subprogram_end(tokens: &[Token], start: usize) -> Option<(usize, bool)> {
+    // The signature runs to IS/AS (a body) or `;` (a declaration), outside parentheses.
+    let mut depth = 0i32;
+    let mut k = start + 1;
+    loop {
+        let t = tokens.get(k)?;
+        if t.is_symbol("(") {
+            depth += 1;
+        } else if t.is_symbol(")") {
+            depth -= 1;
+        } else if depth == 0 && t.is_symbol(";") {
+            return Some((k, false));
+        } else if depth == 0 && (t.is("IS") || t.is("AS")) {
+            break;
+        }
+        k += 1;
+    }
+    k += 1;
+    if tokens
+        .get(k)
+        .is_some_and(|t| t.is("LANGUAGE") || t.is("EXTERNAL"))
+    {
+        return Some((statement_end(tokens, k), false));
+    }
+    let mut blocks = 0i32;
+    while k < tokens.len() {
+        let t = &tokens[k];
+        let prev_end = k > 0 && tokens[k - 1].is("END");
+        if blocks == 0 && (t.is("PROCEDURE") || t.is("FUNCTION")) && !prev_end {
+            // A local subprogram in the declarations.
+            let (end, _) = subprogram_end(tokens, k)?;
+            k = end + 1;
+            continue;
+        }
+        if t.is("BEGIN") || (t.is("CASE") && !prev_end) {
+            blocks += 1;
+        } else if t.is("END") {
+            let next = tokens.get(k + 1);
+            if next.is_some_and(|n| n.is("IF") || n.is("LOOP")) {
+                k += 2;
+                continue;
+            }
+            blocks -= 1;
+            if next.is_some_and(|n| n.is("CASE")) {
+                k += 2;
+                continue;
+            }
+            if blocks == 0 {
+                return Some((statement_end(tokens, k), true));
+            }
+        }
+        k += 1;
+    }
+    None
+}
+
+/// `[NAME %] TYPE` anchors at the start of `tokens` resolved to the anchor's declared type.
+fn resolve_anchor(tokens: &[Token], into: &Declarations) -> Vec<Token> {
+    if tokens.len() == 3 && tokens[1].is_symbol("%") && tokens[2].is("TYPE") {
+        if let Some(t) = into.declared_types.get(&tokens[0].upper()) {
+            return t.clone();
+        }
+    }
+    tokens.to_vec()
+}
+
+fn declaration(decl: &[Token], into: &mut Declarations) {
+    let Some(first) = decl.first() else {
+        return;
+    };
+    let name = first.upper();
+    if !first.is("TYPE") && !first.is("SUBTYPE") && !first.is("CURSOR") && !first.is("PRAGMA") {
+        let start = 1 + decl.get(1).is_some_and(|t| t.is("CONSTANT")) as usize;
+        let declared: Vec<Token> = decl
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|t| !t.is_symbol(":=") && !t.is("DEFAULT") && !t.is("NOT"))
+            .cloned()
+            .collect();
+        if !declared.is_empty() {
+            let resolved = resolve_anchor(&declared, into);
+            into.declared_types.insert(name.clone(), resolved);
+        }
+    }
+    if first.is("SUBTYPE") && decl.get(2).is_some_and(|t| t.is("IS")) {
+        let written: Vec<Token> = decl[3..]
+            .iter()
+            .take_while(|t| !t.is("NOT") && !t.is("RANGE"))
+            .cloned()
+            .collect();
+        let base: Vec<Token> = resolve_anchor(&written, into)
+            .iter()
+            .flat_map(|t| {
+                // A subtype of another subtype: its base.
+                into.subtypes
+                    .get(&t.upper())
+                    .cloned()
+                    .unwrap_or_else(|| vec![t.clone()])
+            })
+            .collect();
+        into.subtypes.insert(decl[1].upper(), base);
+    } else if first.is("TYPE") || first.is("SUBTYPE") {
+        let kind = if first.is("TYPE") { "type" } else { "subtype" };
+        into.other
+            .push((kind, decl.get(1).map(|t| t.upper()).unwrap_or_default()));
+    } else if first.is("CURSOR") {
+        into.other
+            .push(("cursor", decl.get(1).map(|t| t.upper()).unwrap_or_default()));
+    } else if first.is("PRAGMA") {
+        // SERIALLY_REUSABLE, EXCEPTION_INIT, RESTRICT_REFERENCES: nothing to create.
+    } else if decl.get(1).is_some_and(|t| t.is("EXCEPTION")) {
+        into.other.push(("exception", name));
+    } else if decl.get(1).is_some_and(|t| t.is("CONSTANT")) {
+        match decl
+            .iter()
+            .position(|t| t.is_symbol(":=") || t.is("DEFAULT"))
+        {
+            Some(p) if p + 1 < decl.len() => {
+                into.constants.insert(name, decl[p + 1..].to_vec());
+            }
+            _ => {
+                into.variables.insert(name);
+            }
+        }
+    } else if first.kind == TokenKind::Word || first.kind == TokenKind::QuotedIdent {
+        into.variables.insert(name);
+    }
+}
+
+/// Reads a package spec: the tokens after `PACKAGE name IS|AS` up to its final END.
+pub fn read_spec(tokens: &[Token]) -> Declarations {
+    let mut d = Declarations::default();
+    let mut k = 0;
+    while k < tokens.len() {
+        let t = &tokens[k];
+        if t.is("END")
+            && tokens[k + 1..]
+                .iter()
+                .all(|x| x.kind == TokenKind::Word || x.is_symbol(";"))
+        {
+            break;
+        }
+        if t.is("PROCEDURE") || t.is("FUNCTION") {
+            k = subprogram_end(tokens, k).map_or(tokens.len(), |(e, _)| e + 1);
+            continue;
+        }
+        let end = statement_end(tokens, k);
+        declaration(&tokens[k..end], &mut d);
+        k = end + 1;
+    }
+    d
+}
+
+/// Cuts a package body (the tokens after `PACKAGE BODY name IS|AS`) into members, declarations and the
+/// initialization section.
+pub fn split_body(tokens: &[Token]) -> Result<Body<'_>, String> {
+    let mut body = Body {
+        members: Vec::new(),
+        declarations: Declarations::default(),
+        initialization: None,
+    };
+    let mut k = 0;
+    while k < tokens.len() {
+        let t = &tokens[k];
+        if t.is("PROCEDURE") || t.is("FUNCTION") {
+            let (end, has_body) = subprogram_end(tokens, k)
+                .ok_or_else(|| format!("routine at line {} has no matching END", t.line))?;
+            if has_body {
+                let name = tokens.get(k + 1).ok_or("a routine without a name")?;
+                body.members.push(Member {
+                    kind: if t.is("PROCEDURE") {
+                        UnitKind::Procedure
+                    } else {
+                        UnitKind::Function
+                    },
+                    name: name.upper(),
+                    tokens: &tokens[k + 1..=end],
+                    line: t.line,
+                });
+            }
+            k = end + 1;
+            continue;
+        }
+        if t.is("BEGIN") {
+            let end = tokens
+                .iter()
+                .rposition(|x| x.is("END"))
+                .unwrap_or(tokens.len());
+            body.initialization = Some(&tokens[k + 1..end.max(k + 1)]);
+            break;
+        }
+        if t.is("END") {
+            break;
+        }
+        let end = statement_end(tokens, k);
+        declaration(&tokens[k..end], &mut body.declarations);
+        k = end + 1;
+    }
+    Ok(body)
+}
+
+/// Everything the converter knows about the input's packages, by upper-case Oracle name.
+#[derive(Default)]
+pub struct Packages {
+    pub specs: BTreeMap<String, Declarations>,
+}
+
+impl Packages {
+    /// A member's tokens ready for the routine converter: constants of its own package (unqualified or
+    /// qualified) and of other packages (qualified) inlined in parentheses, calls to its siblings
+    /// qualified with the package. Refuses a member that reads or writes package variables.
+    pub fn prepare_member(
+        &self,
+        package: &str,
+        own: &Declarations,
+        siblings: &BTreeSet<String>,
+        tokens: &[Token],
+    ) -> Result<Vec<Token>, String> {
+        let symbol = |text: &str, line: u32| Token {
+            kind: TokenKind::Symbol,
+            text: text.into(),
+            line,
+            unterminated: false,
+        };
+        let word = |text: &str, line: u32| Token {
+            kind: TokenKind::Word,
+            text: text.into(),
+            line,
+            unterminated: false,
+        };
+        let mut out = Vec::with_capacity(tokens.len());
+        let mut k = 0;
+        while k < tokens.len() {
+            let t = &tokens[k];
+            let after_dot = k > 0 && tokens[k - 1].is_symbol(".");
+            let is_name = matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent);
+            if !is_name || after_dot {
+                out.push(t.clone());
+                k += 1;
+                continue;
+            }
+            let upper = t.upper();
+            // PKG.NAME: a constant or variable of a known package.
+            if tokens.get(k + 1).is_some_and(|d| d.is_symbol(".")) {
+                if let (Some(spec), Some(member)) = (self.specs.get(&upper), tokens.get(k + 2)) {
+                    let m = member.upper();
+                    let decl = if upper == package { own } else { spec };
+                    if let Some(value) = decl.constants.get(&m).or_else(|| spec.constants.get(&m)) {
+                        out.push(symbol("(", t.line));
+                        out.extend(value.iter().cloned());
+                        out.push(symbol(")", t.line));
+                        k += 3;
+                        continue;
+                    }
+                    if let Some(base) = decl.subtypes.get(&m).or_else(|| spec.subtypes.get(&m)) {
+                        out.extend(base.iter().cloned());
+                        k += 3;
+                        continue;
+                    }
+                    if let Some((kind, _)) =
+                        decl.other.iter().chain(&spec.other).find(|(_, n)| *n == m)
+                    {
+                        return Err(format!(
+                            "uses package {kind} {upper}.{m}, which is not converted yet"
+                        ));
+                    }
+                    let anchored = tokens.get(k + 3).is_some_and(|p| p.is_symbol("%"))
+                        && tokens.get(k + 4).is_some_and(|p| p.is("TYPE"));
+                    if let Some(declared) = decl
+                        .declared_types
+                        .get(&m)
+                        .or_else(|| spec.declared_types.get(&m))
+                        .filter(|_| anchored)
+                    {
+                        out.extend(declared.iter().cloned());
+                        k += 5;
+                        continue;
+                    }
+                    if decl.variables.contains(&m) || spec.variables.contains(&m) {
+                        return Err(format!(
+                            "uses package variable {}.{} (session state), which is not converted yet",
+                            upper, m
+                        ));
+                    }
+                }
+                out.push(t.clone());
+                k += 1;
+                continue;
+            }
+            let declared_other = |d: &Declarations| {
+                d.other
+                    .iter()
+                    .find(|(_, n)| *n == upper)
+                    .map(|(kind, _)| *kind)
+            };
+            if let Some(kind) = declared_other(own) {
+                return Err(format!(
+                    "uses package {kind} {upper}, which is not converted yet"
+                ));
+            }
+            let before_end = k > 0 && tokens[k - 1].is("END");
+            if k > 0 && !before_end {
+                if let Some(value) = own.constants.get(&upper) {
+                    out.push(symbol("(", t.line));
+                    out.extend(value.iter().cloned());
+                    out.push(symbol(")", t.line));
+                    k += 1;
+                    continue;
+                }
+                if let Some(base) = own.subtypes.get(&upper) {
+                    out.extend(base.iter().cloned());
+                    k += 1;
+                    continue;
+                }
+                let anchored = tokens.get(k + 1).is_some_and(|p| p.is_symbol("%"))
+                    && tokens.get(k + 2).is_some_and(|p| p.is("TYPE"));
+                if let Some(declared) = own.declared_types.get(&upper).filter(|_| anchored) {
+                    out.extend(declared.iter().cloned());
+                    k += 3;
+                    continue;
+                }
+                if own.variables.contains(&upper) {
+                    return Err(format!(
+                        "uses package variable {upper} (session state), which is not converted yet"
+                    ));
+                }
+                if siblings.contains(&upper)
+                    && tokens
+                        .get(k + 1)
+                        .is_some_and(|n| n.is_symbol("(") || n.is_symbol(";"))
+                {
+                    out.push(word(&pg_name_text(package), t.line));
+                    out.push(symbol(".", t.line));
+                    out.push(t.clone());
+                    k += 1;
+                    continue;
+                }
+            }
+            out.push(t.clone());
+            k += 1;
+        }
+        Ok(out)
+    }
+}
+
+fn pg_name_text(oracle_upper: &str) -> String {
+    let token = Token {
+        kind: TokenKind::Word,
+        text: oracle_upper.into(),
+        line: 0,
+        unterminated: false,
+    };
+    pg_name(&token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use godwit_oracle::tokenize;
+
+    const BODY: &str = "
+      g_count PLS_INTEGER := 0;
+      c_limit CONSTANT NUMBER := 10;
+      TYPE t_list IS TABLE OF VARCHAR2(10);
+      SUBTYPE t_name IS VARCHAR2(30) NOT NULL;
+      SUBTYPE t_short_name IS t_name;
+      g_text VARCHAR2(4000);
+      SUBTYPE t_text IS g_text%TYPE;
+      FUNCTION helper(p IN NUMBER) RETURN NUMBER;
+      PROCEDURE first(p IN NUMBER) IS
+        v NUMBER;
+        PROCEDURE local_one IS BEGIN NULL; END local_one;
+      BEGIN
+        IF p > 0 THEN v := CASE WHEN p > 1 THEN 2 ELSE 1 END; END IF;
+        LOOP EXIT; END LOOP;
+        CASE p WHEN 1 THEN NULL; ELSE NULL; END CASE;
+        BEGIN NULL; EXCEPTION WHEN OTHERS THEN NULL; END;
+      END first;
+      FUNCTION helper(p IN NUMBER) RETURN NUMBER IS BEGIN RETURN p * c_limit; END;
+      FUNCTION ext RETURN NUMBER AS LANGUAGE JAVA NAME 'X.y() return int';
+    BEGIN
+      g_count := 1;
+    END pkg;";
+
+    #[test]
+    fn a_body_is_cut_into_whole_members() {
+        let tokens = tokenize(BODY, 1);
+        let body = split_body(&tokens).unwrap();
+        let names: Vec<&str> = body.members.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["FIRST", "HELPER"]);
+        let first = &body.members[0];
+        assert!(first.tokens.last().unwrap().is_symbol(";"));
+        assert!(
+            first.tokens[first.tokens.len() - 2].is("FIRST"),
+            "ends at END first;"
+        );
+        assert_eq!(first.line, 10);
+        assert!(body.declarations.variables.contains("G_COUNT"));
+        assert!(body.declarations.constants.contains_key("C_LIMIT"));
+        assert_eq!(body.declarations.other, [("type", "T_LIST".to_string())]);
+        assert_eq!(body.initialization.unwrap()[0].upper(), "G_COUNT");
+        let short: Vec<&str> = body.declarations.subtypes["T_SHORT_NAME"]
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect();
+        assert_eq!(short, ["VARCHAR2", "(", "30", ")"]);
+    }
+
+    #[test]
+    fn members_get_constants_inlined_and_siblings_qualified() {
+        let tokens = tokenize(BODY, 1);
+        let body = split_body(&tokens).unwrap();
+        let mut packages = Packages::default();
+        packages.specs.insert("PKG".into(), Declarations::default());
+        let siblings: BTreeSet<String> = ["FIRST".into(), "HELPER".into()].into();
+        let helper = packages
+            .prepare_member("PKG", &body.declarations, &siblings, body.members[1].tokens)
+            .unwrap();
+        let text: Vec<&str> = helper.iter().map(|t| t.text.as_str()).collect();
+        assert!(text.join(" ").contains("RETURN p * ( 10 )"), "{text:?}");
+        let call = tokenize("x IS BEGIN v := helper(1); pkg.helper(2); END x;", 1);
+        let prepared = packages
+            .prepare_member("PKG", &body.declarations, &siblings, &call)
+            .unwrap();
+        let text: Vec<&str> = prepared.iter().map(|t| t.text.as_str()).collect();
+        assert!(text.join(" ").contains(":= pkg . helper ( 1 )"), "{text:?}");
+        let typed = tokenize("x(p t_name) IS v pkg.t_short_name; BEGIN NULL; END x;", 1);
+        let anchored = tokenize("x(p t_text) IS v g_text%TYPE; BEGIN NULL; END x;", 1);
+        let prepared = packages
+            .prepare_member("PKG", &body.declarations, &siblings, &anchored)
+            .unwrap();
+        let text: Vec<&str> = prepared.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(
+            text.join(" "),
+            "x ( p VARCHAR2 ( 4000 ) ) IS v VARCHAR2 ( 4000 ) ; BEGIN NULL ; END x ;"
+        );
+        let prepared = packages
+            .prepare_member("PKG", &body.declarations, &siblings, &typed)
+            .unwrap();
+        let text: Vec<&str> = prepared.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(
+            text.join(" "),
+            "x ( p VARCHAR2 ( 30 ) ) IS v VARCHAR2 ( 30 ) ; BEGIN NULL ; END x ;"
+        );
+        let uses_state = tokenize("x IS BEGIN g_count := g_count + 1; END x;", 1);
+        let err = packages
+            .prepare_member("PKG", &body.declarations, &siblings, &uses_state)
+            .unwrap_err();
+        assert!(err.contains("G_COUNT"), "{err}");
+    }
+
+    #[test]
+    fn a_spec_lists_constants_variables_and_other_declarations() {
+        let spec = read_spec(&tokenize(
+            "c_version CONSTANT VARCHAR2(10) := '1.0';
+             g_debug BOOLEAN := FALSE;
+             e_failed EXCEPTION;
+             PRAGMA EXCEPTION_INIT(e_failed, -20001);
+             CURSOR c_all IS SELECT * FROM t;
+             PROCEDURE run(p IN NUMBER);
+             FUNCTION f RETURN NUMBER;
+           END pkg;",
+            1,
+        ));
+        assert_eq!(spec.constants["C_VERSION"][0].text, "'1.0'");
+        assert!(spec.variables.contains("G_DEBUG"));
+        assert_eq!(
+            spec.other,
+            [
+                ("exception", "E_FAILED".to_string()),
+                ("cursor", "C_ALL".to_string())
+            ]
+        );
+    }
+}
