@@ -67,6 +67,22 @@ CREATE OR REPLACE FUNCTION godwit_compat.length(s character) RETURNS integer
 LANGUAGE sql IMMUTABLE AS $$ SELECT nullif(pg_catalog.length(format('%s', s)), 0) $$",
     ),
     (
+        "pkg_get",
+        // Package variables live in session settings named godwit.<package>__<variable>: 'v:' and the
+        // value as text, or 'n' for NULL; unset (never assigned in this session) gives the initial value.
+        // Like Oracle's, they last as long as the session (but an aborted transaction undoes a change).
+        "CREATE OR REPLACE FUNCTION godwit_compat.pkg_get(setting text, initial text) RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN coalesce(current_setting(setting, true), '') = '' THEN initial
+    WHEN current_setting(setting, true) = 'n' THEN NULL
+    ELSE substr(current_setting(setting, true), 3) END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.pkg_set(setting text, value text) RETURNS void
+LANGUAGE sql VOLATILE AS $$
+  SELECT set_config(setting, CASE WHEN value IS NULL THEN 'n' ELSE 'v:' || value END, false)
+$$",
+    ),
+    (
         "add_months",
         // Oracle: the day of month is kept; when the date is the last day of its month, or the target
         // month is shorter, the result is the last day of the target month. Fractions of n are dropped.

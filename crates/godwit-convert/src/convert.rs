@@ -589,10 +589,11 @@ impl Converter<'_> {
                 "convert it by hand",
             );
         };
-        let spec = crate::package::read_spec(rest);
+        let mut spec = crate::package::read_spec(rest);
         let schema = pg_name(name);
         self.schema_mut(&schema);
         let report = self.report("PACKAGE", &report_name, Status::Converted);
+        self.package_records(&schema, &mut spec, report);
         let f = self.finding(
             "GW-PLSQL-PACKAGE",
             Severity::Info,
@@ -606,7 +607,7 @@ impl Converter<'_> {
         );
         self.note(report, f);
         for variable in &spec.variables {
-            let f = self.finding("GW-PLSQL-PACKAGE-STATE", Severity::Warning, format!("package variable {}.{variable} keeps session state, which is not converted yet: routines that use it are not converted", name.upper()), "keep the state in a table or a custom setting (set_config/current_setting)");
+            let f = self.finding("GW-PLSQL-PACKAGE-STATE", Severity::Warning, format!("package variable {}.{variable} is kept in the session setting godwit.{schema}__{}: it lasts as long as the session, as in Oracle, but an aborted transaction undoes its changes", name.upper(), variable.to_lowercase()), "check code that relies on a variable keeping its value across a rollback");
             self.note(report, f);
         }
         for (kind, item) in &spec.other {
@@ -614,6 +615,103 @@ impl Converter<'_> {
             self.note(report, f);
         }
         self.packages.specs.insert(name.upper(), spec);
+    }
+
+    /// A package's record types become composite types in its schema; one whose fields do not all
+    /// convert (anchored `%TYPE`, collections, unknown types) stays unconverted, with a finding.
+    fn package_records(
+        &mut self,
+        schema: &str,
+        decls: &mut crate::package::Declarations,
+        report: usize,
+    ) {
+        let records = std::mem::take(&mut decls.records);
+        for (name, fields) in records {
+            let mut attributes = Vec::new();
+            let mut problem = None;
+            for field in split_commas(&fields) {
+                // Subtypes of the package and `table.column%TYPE` anchors resolve to their types.
+                let field: Vec<Token> = match field {
+                    [n, table, dot, column, pct, ty]
+                        if dot.is_symbol(".") && pct.is_symbol("%") && ty.is("TYPE") =>
+                    {
+                        let table = self.qualified(None, table);
+                        let column = pg_name(column);
+                        match self
+                            .catalog
+                            .table(&table)
+                            .and_then(|t| t.columns.iter().find(|c| c.name == column))
+                        {
+                            Some(c) => {
+                                let mut out = vec![n.clone()];
+                                out.extend(tokenize(&c.data_type.sql, n.line));
+                                out
+                            }
+                            None => field.to_vec(),
+                        }
+                    }
+                    _ => field
+                        .iter()
+                        .flat_map(|t| {
+                            decls
+                                .subtypes
+                                .get(&t.upper())
+                                .cloned()
+                                .unwrap_or_else(|| vec![t.clone()])
+                        })
+                        .collect(),
+                };
+                let field = &field[..];
+                let mut c = Cursor::new(field);
+                let Some(field_name) = c.ident() else {
+                    problem = Some("a field without a name".to_string());
+                    break;
+                };
+                let converted = if field.iter().any(|t| t.is_symbol("%")) {
+                    None
+                } else {
+                    self.pg_type(&mut c)
+                };
+                match converted {
+                    Some(t) if !t.is_user_type() => {
+                        let rest_ok =
+                            c.at_end() || c.is("NOT") || c.is("DEFAULT") || c.is_symbol(":=");
+                        if !rest_ok {
+                            problem = Some(format!("field {} not understood", field_name.text));
+                            break;
+                        }
+                        attributes.push((pg_name(field_name), t.data_type));
+                    }
+                    _ => {
+                        problem = Some(format!("field {} has a type a composite type cannot hold yet (anchored %TYPE, a collection or another record)", field_name.text));
+                        break;
+                    }
+                }
+            }
+            match problem {
+                None => {
+                    let pg = pg_name(&Token {
+                        kind: TokenKind::Word,
+                        text: name.clone(),
+                        line: 0,
+                        unterminated: false,
+                    });
+                    let target = self.schema_mut(schema);
+                    target.types.retain(|t| t.name() != pg);
+                    target.types.push(UserType::Composite {
+                        name: pg,
+                        attributes,
+                        comment: None,
+                    });
+                    decls.records.insert(name, fields);
+                }
+                Some(why) => {
+                    let f = self.finding("GW-PLSQL-PACKAGE-DECL", Severity::Warning, format!("record type {name} is not converted: {why}; routines that use it are not converted"), "convert it by hand");
+                    self.note(report, f);
+                    decls.other.push(("type", name));
+                }
+            }
+        }
     }
 
     /// `CREATE PACKAGE BODY`: each member routine converted into the package's schema.
@@ -648,15 +746,14 @@ impl Converter<'_> {
             .get(&package)
             .cloned()
             .unwrap_or_default();
-        own.constants.extend(body.declarations.constants.clone());
-        own.variables
-            .extend(body.declarations.variables.iter().cloned());
-        own.other.extend(body.declarations.other.iter().cloned());
+        let mut declarations = body.declarations.clone();
+        let body_report = self.report("PACKAGE BODY", &report_name, Status::Converted);
+        self.schema_mut(&schema);
+        self.package_records(&schema, &mut declarations, body_report);
+        own.merge(&declarations);
         self.packages.specs.entry(package.clone()).or_default();
         let siblings: std::collections::BTreeSet<String> =
             body.members.iter().map(|m| m.name.clone()).collect();
-        self.schema_mut(&schema);
-        let body_report = self.report("PACKAGE BODY", &report_name, Status::Converted);
         let (statement_line, statement_source) = (self.line, self.source.clone());
         let mut converted = 0;
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -701,6 +798,9 @@ impl Converter<'_> {
             match result {
                 Ok(unit) => {
                     converted += 1;
+                    if unit.definition.contains("godwit_compat.pkg_") {
+                        self.helpers.insert("pkg_get");
+                    }
                     let report = self.report(keyword, &member_name, Status::Converted);
                     let f = self.finding("GW-PLSQL-CONVERTED", Severity::Info, format!("{keyword} {package}.{} converted to PL/pgSQL in schema {}; its behaviour is not yet checked against Oracle's", member.name, quote_ident(&schema)), "test it");
                     self.note(report, f);

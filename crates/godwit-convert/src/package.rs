@@ -5,7 +5,9 @@
 //! cursors, exceptions, routine signatures) and the body's member routines, each cut out whole
 //! (nested blocks, CASE, local subprograms included). It also prepares a member's tokens for the
 //! routine converter: package constants are inlined, calls to sibling members qualified with the
-//! package, and references to package variables (session state, not converted yet) refused.
+//! package, and package variables kept as session settings (`godwit.<package>__<variable>`, read and
+//! written through `godwit_compat.pkg_get`/`pkg_set`), so that their values live as long as the
+//! session, as in Oracle.
 
 use crate::names::pg_name;
 use crate::plsql::UnitKind;
@@ -21,10 +23,28 @@ pub struct Declarations {
     pub variables: BTreeSet<String>,
     /// Declared types of variables and constants, for `name%TYPE` anchors.
     pub declared_types: BTreeMap<String, Vec<Token>>,
+    /// Initial values of variables that have one.
+    pub initial_values: BTreeMap<String, Vec<Token>>,
     /// Subtypes with their base type's tokens (constraints such as RANGE and NOT NULL dropped).
     pub subtypes: BTreeMap<String, Vec<Token>>,
+    /// Record types with the tokens inside their parentheses; the converter keeps the ones it turns
+    /// into composite types in the package's schema and moves the others to `other`.
+    pub records: BTreeMap<String, Vec<Token>>,
     /// Types, cursors and exceptions: (kind, name), not converted yet.
     pub other: Vec<(&'static str, String)>,
+}
+
+impl Declarations {
+    /// Adds a body's own declarations to its spec's.
+    pub fn merge(&mut self, other: &Declarations) {
+        self.constants.extend(other.constants.clone());
+        self.variables.extend(other.variables.iter().cloned());
+        self.declared_types.extend(other.declared_types.clone());
+        self.initial_values.extend(other.initial_values.clone());
+        self.subtypes.extend(other.subtypes.clone());
+        self.records.extend(other.records.clone());
+        self.other.extend(other.other.iter().cloned());
+    }
 }
 
 /// One routine of a package body.
@@ -165,6 +185,14 @@ fn declaration(decl: &[Token], into: &mut Declarations) {
             })
             .collect();
         into.subtypes.insert(decl[1].upper(), base);
+    } else if first.is("TYPE")
+        && decl.get(2).is_some_and(|t| t.is("IS") || t.is("AS"))
+        && decl.get(3).is_some_and(|t| t.is("RECORD"))
+        && decl.get(4).is_some_and(|t| t.is_symbol("("))
+        && decl.last().is_some_and(|t| t.is_symbol(")"))
+    {
+        into.records
+            .insert(decl[1].upper(), decl[5..decl.len() - 1].to_vec());
     } else if first.is("TYPE") || first.is("SUBTYPE") {
         let kind = if first.is("TYPE") { "type" } else { "subtype" };
         into.other
@@ -189,6 +217,13 @@ fn declaration(decl: &[Token], into: &mut Declarations) {
             }
         }
     } else if first.kind == TokenKind::Word || first.kind == TokenKind::QuotedIdent {
+        if let Some(p) = decl
+            .iter()
+            .position(|t| t.is_symbol(":=") || t.is("DEFAULT"))
+        {
+            into.initial_values
+                .insert(name.clone(), decl[p + 1..].to_vec());
+        }
         into.variables.insert(name);
     }
 }
@@ -282,6 +317,18 @@ impl Packages {
         siblings: &BTreeSet<String>,
         tokens: &[Token],
     ) -> Result<Vec<Token>, String> {
+        self.prepare_tokens(package, own, siblings, tokens, true)
+    }
+
+    fn prepare_tokens(
+        &self,
+        package: &str,
+        own: &Declarations,
+        siblings: &BTreeSet<String>,
+        tokens: &[Token],
+        skip_first: bool,
+    ) -> Result<Vec<Token>, String> {
+        let first = if skip_first { 1 } else { 0 };
         let symbol = |text: &str, line: u32| Token {
             kind: TokenKind::Symbol,
             text: text.into(),
@@ -318,6 +365,13 @@ impl Packages {
                         k += 3;
                         continue;
                     }
+                    if decl.records.contains_key(&m) || spec.records.contains_key(&m) {
+                        out.push(word(&pg_name_text(&upper), t.line));
+                        out.push(symbol(".", t.line));
+                        out.push(word(&pg_name_text(&m), t.line));
+                        k += 3;
+                        continue;
+                    }
                     if let Some(base) = decl.subtypes.get(&m).or_else(|| spec.subtypes.get(&m)) {
                         out.extend(base.iter().cloned());
                         k += 3;
@@ -343,10 +397,25 @@ impl Packages {
                         continue;
                     }
                     if decl.variables.contains(&m) || spec.variables.contains(&m) {
-                        return Err(format!(
-                            "uses package variable {}.{} (session state), which is not converted yet",
-                            upper, m
-                        ));
+                        let owner = if decl.variables.contains(&m) {
+                            decl
+                        } else {
+                            spec
+                        };
+                        let state = State {
+                            package: &upper,
+                            variable: &m,
+                            owner,
+                        };
+                        k = self.state_access(
+                            &state,
+                            (package, own, siblings),
+                            tokens,
+                            k,
+                            k + 3,
+                            &mut out,
+                        )?;
+                        continue;
                     }
                 }
                 out.push(t.clone());
@@ -365,11 +434,18 @@ impl Packages {
                 ));
             }
             let before_end = k > 0 && tokens[k - 1].is("END");
-            if k > 0 && !before_end {
+            if k >= first && !before_end {
                 if let Some(value) = own.constants.get(&upper) {
                     out.push(symbol("(", t.line));
                     out.extend(value.iter().cloned());
                     out.push(symbol(")", t.line));
+                    k += 1;
+                    continue;
+                }
+                if own.records.contains_key(&upper) {
+                    out.push(word(&pg_name_text(package), t.line));
+                    out.push(symbol(".", t.line));
+                    out.push(word(&pg_name_text(&upper), t.line));
                     k += 1;
                     continue;
                 }
@@ -386,9 +462,20 @@ impl Packages {
                     continue;
                 }
                 if own.variables.contains(&upper) {
-                    return Err(format!(
-                        "uses package variable {upper} (session state), which is not converted yet"
-                    ));
+                    let state = State {
+                        package,
+                        variable: &upper,
+                        owner: own,
+                    };
+                    k = self.state_access(
+                        &state,
+                        (package, own, siblings),
+                        tokens,
+                        k,
+                        k + 1,
+                        &mut out,
+                    )?;
+                    continue;
                 }
                 if siblings.contains(&upper)
                     && tokens
@@ -406,6 +493,199 @@ impl Packages {
             k += 1;
         }
         Ok(out)
+    }
+}
+
+/// A package variable being read or written.
+struct State<'a> {
+    package: &'a str,
+    variable: &'a str,
+    owner: &'a Declarations,
+}
+
+/// PL/SQL types whose PostgreSQL spelling the type converter does not know.
+fn setting_type(declared: &[Token]) -> Vec<Token> {
+    match declared {
+        [t] if [
+            "PLS_INTEGER",
+            "BINARY_INTEGER",
+            "SIMPLE_INTEGER",
+            "NATURAL",
+            "POSITIVE",
+        ]
+        .iter()
+        .any(|w| t.is(w)) =>
+        {
+            vec![Token {
+                text: "INTEGER".into(),
+                ..t.clone()
+            }]
+        }
+        _ => declared.to_vec(),
+    }
+}
+
+/// Tokens for a fixed piece of SQL: words, symbols and the setting's name as a string.
+fn pieces(parts: &[&str], setting: &Token, line: u32) -> Vec<Token> {
+    parts
+        .iter()
+        .map(|p| {
+            if *p == "SETTING" {
+                return setting.clone();
+            }
+            let kind = if p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                TokenKind::Word
+            } else {
+                TokenKind::Symbol
+            };
+            Token {
+                kind,
+                text: (*p).into(),
+                line,
+                unterminated: false,
+            }
+        })
+        .collect()
+}
+
+impl Packages {
+    /// Rewrites one use of a package variable whose name spans `start..after`: `v := expr;` becomes
+    /// `PERFORM godwit_compat.pkg_set('godwit.pkg__v', CAST((expr) AS text));`, a read becomes
+    /// `CAST(godwit_compat.pkg_get('godwit.pkg__v', CAST(initial AS text)) AS type)`. Returns the index
+    /// to continue from.
+    #[allow(clippy::too_many_arguments)]
+    fn state_access(
+        &self,
+        state: &State,
+        member: (&str, &Declarations, &BTreeSet<String>),
+        tokens: &[Token],
+        start: usize,
+        after: usize,
+        out: &mut Vec<Token>,
+    ) -> Result<usize, String> {
+        let (package, variable) = (state.package, state.variable);
+        let line = tokens[start].line;
+        let setting = Token {
+            kind: TokenKind::String,
+            text: format!(
+                "'godwit.{}__{}'",
+                pg_name_text(package),
+                pg_name_text(variable)
+            ),
+            line,
+            unterminated: false,
+        };
+        let Some(declared) = state.owner.declared_types.get(variable) else {
+            return Err(format!(
+                "package variable {package}.{variable} has no type Godwit understands"
+            ));
+        };
+        let type_name = declared.first().map(|t| t.upper()).unwrap_or_default();
+        let scalar = [
+            "NUMBER",
+            "INTEGER",
+            "PLS_INTEGER",
+            "BINARY_INTEGER",
+            "SIMPLE_INTEGER",
+            "NATURAL",
+            "POSITIVE",
+            "VARCHAR2",
+            "VARCHAR",
+            "NVARCHAR2",
+            "CHAR",
+            "NCHAR",
+            "DATE",
+            "TIMESTAMP",
+            "BOOLEAN",
+            "CLOB",
+            "FLOAT",
+            "BINARY_DOUBLE",
+            "BINARY_FLOAT",
+        ];
+        if !scalar.contains(&type_name.as_str()) || declared.iter().any(|t| t.is_symbol("%")) {
+            return Err(format!(
+                "package variable {package}.{variable} is of type {type_name}, which a session setting cannot hold"
+            ));
+        }
+        let statement_start = start == 0
+            || ["BEGIN", "THEN", "ELSE", "LOOP"]
+                .iter()
+                .any(|w| tokens[start - 1].is(w))
+            || tokens[start - 1].is_symbol(";");
+        if !statement_start
+            && tokens[start.saturating_sub(20)..start]
+                .iter()
+                .any(|t| t.is("INTO"))
+            && (tokens[start - 1].is("INTO") || tokens[start - 1].is_symbol(","))
+        {
+            return Err(format!(
+                "package variable {package}.{variable} is a SELECT/FETCH INTO target, which is not converted yet"
+            ));
+        }
+        if statement_start && tokens.get(after).is_some_and(|t| t.is_symbol(":=")) {
+            let end = statement_end(tokens, after + 1);
+            let (own_package, own, siblings) = member;
+            let value =
+                self.prepare_tokens(own_package, own, siblings, &tokens[after + 1..end], false)?;
+            out.extend(pieces(
+                &[
+                    "PERFORM",
+                    "godwit_compat",
+                    ".",
+                    "pkg_set",
+                    "(",
+                    "SETTING",
+                    ",",
+                    "CAST",
+                    "(",
+                    "(",
+                ],
+                &setting,
+                line,
+            ));
+            out.extend(value);
+            out.extend(pieces(&[")", "AS", "TEXT", ")", ")"], &setting, line));
+            return Ok(end);
+        }
+        let initial = state.owner.initial_values.get(variable);
+        if initial.is_some_and(|init| {
+            init.iter().any(|t| {
+                !matches!(
+                    t.kind,
+                    TokenKind::String | TokenKind::Number | TokenKind::Symbol
+                ) && !t.is("NULL")
+                    && !t.is("TRUE")
+                    && !t.is("FALSE")
+            })
+        }) {
+            return Err(format!(
+                "package variable {package}.{variable} has a computed initial value, which is not converted yet"
+            ));
+        }
+        out.extend(pieces(
+            &[
+                "CAST",
+                "(",
+                "godwit_compat",
+                ".",
+                "pkg_get",
+                "(",
+                "SETTING",
+                ",",
+                "CAST",
+                "(",
+            ],
+            &setting,
+            line,
+        ));
+        match initial {
+            Some(init) => out.extend(init.iter().cloned()),
+            None => out.extend(pieces(&["NULL"], &setting, line)),
+        }
+        out.extend(pieces(&["AS", "TEXT", ")", ")", "AS"], &setting, line));
+        out.extend(setting_type(declared));
+        out.extend(pieces(&[")"], &setting, line));
+        Ok(after)
     }
 }
 
@@ -428,6 +708,7 @@ mod tests {
       g_count PLS_INTEGER := 0;
       c_limit CONSTANT NUMBER := 10;
       TYPE t_list IS TABLE OF VARCHAR2(10);
+      TYPE t_pair IS RECORD (a NUMBER, b VARCHAR2(10));
       SUBTYPE t_name IS VARCHAR2(30) NOT NULL;
       SUBTYPE t_short_name IS t_name;
       g_text VARCHAR2(4000);
@@ -460,10 +741,11 @@ mod tests {
             first.tokens[first.tokens.len() - 2].is("FIRST"),
             "ends at END first;"
         );
-        assert_eq!(first.line, 10);
+        assert_eq!(first.line, 11);
         assert!(body.declarations.variables.contains("G_COUNT"));
         assert!(body.declarations.constants.contains_key("C_LIMIT"));
         assert_eq!(body.declarations.other, [("type", "T_LIST".to_string())]);
+        assert_eq!(body.declarations.records["T_PAIR"].len(), 8);
         assert_eq!(body.initialization.unwrap()[0].upper(), "G_COUNT");
         let short: Vec<&str> = body.declarations.subtypes["T_SHORT_NAME"]
             .iter()
@@ -508,11 +790,20 @@ mod tests {
             text.join(" "),
             "x ( p VARCHAR2 ( 30 ) ) IS v VARCHAR2 ( 30 ) ; BEGIN NULL ; END x ;"
         );
-        let uses_state = tokenize("x IS BEGIN g_count := g_count + 1; END x;", 1);
-        let err = packages
+        let uses_state = tokenize("x IS BEGIN g_count := g_count + c_limit; END x;", 1);
+        let prepared = packages
             .prepare_member("PKG", &body.declarations, &siblings, &uses_state)
+            .unwrap();
+        let text: Vec<&str> = prepared.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(
+            text.join(" "),
+            "x IS BEGIN PERFORM godwit_compat . pkg_set ( 'godwit.pkg__g_count' , CAST ( ( CAST ( godwit_compat . pkg_get ( 'godwit.pkg__g_count' , CAST ( 0 AS TEXT ) ) AS INTEGER ) + ( 10 ) ) AS TEXT ) ) ; END x ;"
+        );
+        let into = tokenize("x IS BEGIN SELECT 1 INTO g_count FROM dual; END x;", 1);
+        let err = packages
+            .prepare_member("PKG", &body.declarations, &siblings, &into)
             .unwrap_err();
-        assert!(err.contains("G_COUNT"), "{err}");
+        assert!(err.contains("INTO target"), "{err}");
     }
 
     #[test]

@@ -24,9 +24,9 @@ pub fn syntax_error(sql: &str, plpgsql: bool) -> Option<String> {
             // The body parsed; only libpg_query's JSON dump of it (unused here) is malformed, which
             // happens for some trigger functions.
             Ok(_) | Err(pg_query::Error::InvalidJson(_)) => {}
-            // Resolving `%TYPE` needs a database's catalog, which libpg_query does not have; that is
-            // checked on the target instead.
-            Err(pg_query::Error::Parse(m)) if m == "Not implemented" => {}
+            // Resolving `%TYPE` or a type in another schema needs a database's catalog, which
+            // libpg_query does not have; that is checked on the target instead.
+            Err(pg_query::Error::Parse(m)) if m.starts_with("Not implemented") => {}
             Err(e) => return Some(format!("in the PL/pgSQL body: {}", message(e))),
         }
     }

@@ -585,6 +585,15 @@ async fn a_package_becomes_a_schema_whose_routines_callers_call_unchanged() {
         strings(&db, "SELECT payroll.bonus(101) = 200").await,
         [row(&["t"])]
     );
+    // A record type of the package is a composite type in its schema.
+    assert_eq!(
+        strings(
+            &db,
+            "SELECT (payroll.pay_of(101)).emp_id, (payroll.pay_of(101)).amount = 200"
+        )
+        .await,
+        [row(&["101", "t"])]
+    );
     client
         .batch_execute("CALL payroll.pay_bonus(101)")
         .await
@@ -596,30 +605,67 @@ async fn a_package_becomes_a_schema_whose_routines_callers_call_unchanged() {
     assert_eq!(
         status_of(&conversion, "PACKAGE", "public.payroll").status,
         Status::ConvertedWithFindings,
-        "the spec's variable is reported"
+        "the spec's variables are reported"
     );
-    let remember = status_of(&conversion, "PROCEDURE", "payroll.remember");
-    assert_eq!(remember.status, Status::NotConverted);
+    // Package variables keep their values for the session, start from their initial values in a new
+    // session, and NULL is a value like any other.
+    client
+        .batch_execute("CALL payroll.remember(7); CALL payroll.remember(8);")
+        .await
+        .unwrap();
+    let read = "SELECT payroll.last_emp()::text, payroll.calls()::text";
+    let same_session = client.query_one(read, &[]).await.unwrap();
+    assert_eq!(
+        (
+            same_session.get::<_, Option<String>>(0),
+            same_session.get::<_, Option<String>>(1)
+        ),
+        (Some("8".into()), Some("2".into()))
+    );
+    client
+        .batch_execute("CALL payroll.remember(NULL)")
+        .await
+        .unwrap();
+    let same_session = client.query_one(read, &[]).await.unwrap();
+    assert_eq!(
+        (
+            same_session.get::<_, Option<String>>(0),
+            same_session.get::<_, Option<String>>(1)
+        ),
+        (None, Some("3".into()))
+    );
+    let other_session = db.connect().await;
+    let fresh = other_session.query_one(read, &[]).await.unwrap();
+    assert_eq!(
+        (
+            fresh.get::<_, Option<String>>(0),
+            fresh.get::<_, Option<String>>(1)
+        ),
+        (None, Some("0".into()))
+    );
+    // A SELECT … INTO a package variable is not converted, and says why.
+    let forget = status_of(&conversion, "PROCEDURE", "payroll.forget");
+    assert_eq!(forget.status, Status::NotConverted);
     assert!(
-        remember.findings[0]
+        forget.findings[0]
             .message
-            .contains("package variable G_LAST_EMP"),
+            .contains("G_LAST_EMP is a SELECT/FETCH INTO target"),
         "{:?}",
-        remember.findings
+        forget.findings
     );
     assert!(
-        remember.oracle_source.starts_with("  PROCEDURE remember"),
+        forget.oracle_source.starts_with("  PROCEDURE forget"),
         "{}",
-        remember.oracle_source
+        forget.oracle_source
     );
     let body = status_of(&conversion, "PACKAGE BODY", "public.payroll");
     assert_eq!(body.status, Status::ConvertedWithFindings);
     assert!(body
         .findings
         .iter()
-        .any(|f| f.id == "GW-PLSQL-MEMBER" && f.message.contains("REMEMBER")));
+        .any(|f| f.id == "GW-PLSQL-MEMBER" && f.message.contains("FORGET")));
     assert!(
-        strings(&db, "SELECT 1 FROM pg_proc WHERE proname = 'remember'")
+        strings(&db, "SELECT 1 FROM pg_proc WHERE proname = 'forget'")
             .await
             .is_empty()
     );
