@@ -1,6 +1,7 @@
 REM Oracle install script for the desktop E2E test (Conversion screen): tables with constraints,
-REM an index, a view with NVL, a view with CONNECT BY NOCYCLE (not converted: the converter turns plain
-REM CONNECT BY into recursive CTEs, but not NOCYCLE), a procedure with an explicit cursor (not converted) and some data.
+REM an index, a view with NVL, a CONNECT BY view asking for CONNECT_BY_ISCYCLE (not converted: the converter
+REM turns CONNECT BY, NOCYCLE included, into recursive CTEs, but not CONNECT_BY_ISCYCLE), a procedure with an
+REM explicit cursor (not converted) and some data.
 SET ECHO OFF
 PROMPT Creating the shop schema
 
@@ -35,7 +36,7 @@ CREATE OR REPLACE VIEW customer_credit AS
     FROM customers;
 
 CREATE OR REPLACE VIEW category_tree AS
-  SELECT category_id, label, LEVEL AS depth
+  SELECT category_id, label, LEVEL AS depth, CONNECT_BY_ISCYCLE AS looped
     FROM categories
    START WITH parent_id IS NULL
  CONNECT BY NOCYCLE PRIOR category_id = parent_id;

@@ -406,7 +406,7 @@ fn saved_profiles_are_usable_by_name() {
 fn convert_writes_a_script_and_a_report() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.sql");
-    std::fs::write(&input, "PROMPT hi\nCREATE TABLE t (id NUMBER(5) PRIMARY KEY, name VARCHAR2(10));\nINSERT INTO t VALUES (1, '');\nCREATE VIEW v AS SELECT id FROM t START WITH id = 1 CONNECT BY NOCYCLE PRIOR id = id;\n").unwrap();
+    std::fs::write(&input, "PROMPT hi\nCREATE TABLE t (id NUMBER(5) PRIMARY KEY, name VARCHAR2(10));\nINSERT INTO t VALUES (1, '');\nCREATE VIEW v AS SELECT id, CONNECT_BY_ISCYCLE c FROM t START WITH id = 1 CONNECT BY NOCYCLE PRIOR id = id;\n").unwrap();
     let out = dir.path().join("out.sql");
     let report = dir.path().join("report.json");
     let run = godwit(

@@ -3,8 +3,9 @@
 //! Handles one table in FROM (with or without alias), a CONNECT BY condition of comparisons where
 //! `PRIOR` marks the parent's columns, LEVEL, SYS_CONNECT_BY_PATH, CONNECT_BY_ROOT, CONNECT_BY_ISLEAF,
 //! ORDER SIBLINGS BY one column, and Oracle's depth-first result order. WHERE filters the rows after the
-//! hierarchy is built, as in Oracle. Anything else (joins, NOCYCLE, several ORDER SIBLINGS keys) is
-//! left unchanged, and the token pass reports it.
+//! hierarchy is built, as in Oracle. NOCYCLE stops at a row already among its ancestors. Anything else
+//! (joins, CONNECT_BY_ISCYCLE, several ORDER SIBLINGS keys) is left unchanged, and the token pass
+//! reports it.
 
 use crate::cursor::{matching_paren, split_commas};
 use godwit_oracle::{tokenize, Token, TokenKind};
@@ -135,9 +136,15 @@ pub fn rewrite(block: &[Token]) -> Option<Vec<Token>> {
     };
     let table_name = table.rsplit(' ').next().unwrap_or(&table).to_string();
     let qualifiers = vec![alias.clone(), table_name];
-    let connect = clause("CONNECT")?;
-    if connect.first().is_some_and(|t| t.is("NOCYCLE")) {
-        return None;
+    let mut connect = clause("CONNECT")?;
+    // NOCYCLE: a row that is already among its own ancestors is not returned again (rows are told
+    // apart by their ctid, so the source must be a table).
+    let nocycle = connect.first().is_some_and(|t| t.is("NOCYCLE"));
+    if nocycle {
+        connect = &connect[1..];
+        if select_list.iter().any(|t| t.is("CONNECT_BY_ISCYCLE")) {
+            return None;
+        }
     }
     let join = requalify(connect, CHILD, Some(PARENT), &qualifiers)?;
     let start = match clause("START") {
@@ -178,6 +185,14 @@ pub fn rewrite(block: &[Token]) -> Option<Vec<Token>> {
         format!("{PARENT}.godwit_level + 1"),
         format!("array_append({PARENT}.godwit_order, {CHILD}.{sibling_key})"),
     ];
+    let mut join = join;
+    if nocycle {
+        anchor_extra.push(format!("ARRAY[{CHILD}.ctid] AS godwit_visited"));
+        step_extra.push(format!(
+            "array_append({PARENT}.godwit_visited, {CHILD}.ctid)"
+        ));
+        join = format!("({join}) AND NOT {CHILD}.ctid = ANY({PARENT}.godwit_visited)");
+    }
     let mut list = Vec::new();
     let mut i = 0;
     let mut n = 0;

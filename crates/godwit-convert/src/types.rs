@@ -116,12 +116,10 @@ pub fn convert_type(c: &mut Cursor) -> Option<Converted> {
         }
         "BINARY_FLOAT" | "REAL" => plain("real"),
         "VARCHAR2" | "NVARCHAR2" | "VARCHAR" | "NCHAR" | "CHAR" | "CHARACTER" => {
-            // CHAR VARYING: the word VARYING is consumed (the type stays char; see the session note).
-            if word == "CHAR" || word == "CHARACTER" {
-                c.eat("VARYING");
-            }
+            // CHAR VARYING / CHARACTER VARYING / NCHAR VARYING are VARCHAR2.
+            let varying = c.eat("VARYING");
             let length = c.group().and_then(|args| integer_arg(args, 0)).map(|n| n as u32);
-            let is_char = matches!(word.as_str(), "CHAR" | "CHARACTER" | "NCHAR");
+            let is_char = matches!(word.as_str(), "CHAR" | "CHARACTER" | "NCHAR") && !varying;
             if is_char {
                 Converted { spelling: String::new(), data_type: sized("char", length.or(Some(1))), note: None }
             } else {
@@ -255,6 +253,9 @@ mod tests {
             ("NVARCHAR2(40)", "varchar(40)"),
             ("CHAR(2)", "char(2)"),
             ("CHAR", "char(1)"),
+            ("CHAR VARYING(20)", "varchar(20)"),
+            ("CHARACTER VARYING(20 CHAR)", "varchar(20)"),
+            ("NCHAR VARYING(5)", "varchar(5)"),
             ("NCHAR(3)", "char(3)"),
             ("CLOB", "text"),
             ("NCLOB", "text"),

@@ -71,8 +71,11 @@ async fn schema_objects_arrive_with_oracle_constraint_states() {
     let tables = strings(&db, "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') AND NOT relispartition ORDER BY 1").await;
     assert_eq!(
         tables,
-        ["accounts", "dept", "emp", "events", "org", "regions", "sales", "sites", "tickets"]
-            .map(|t| row(&[t]))
+        [
+            "accounts", "dept", "emp", "events", "links", "org", "regions", "sales", "sites",
+            "tickets"
+        ]
+        .map(|t| row(&[t]))
     );
     let constraints = strings(&db, "SELECT conname, contype, convalidated::text FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND contype <> 'n' ORDER BY 1").await;
     assert_eq!(
@@ -86,6 +89,7 @@ async fn schema_objects_arrive_with_oracle_constraint_states() {
             row(&["emp_dept_id_fkey", "f", "true"]),
             row(&["emp_pk", "p", "true"]),
             row(&["emp_salary_min", "c", "true"]),
+            row(&["links_pkey", "p", "true"]),
             row(&["org_pkey", "p", "true"]),
             row(&["reg_id_pk", "p", "true"]),
             row(&["tickets_pk", "p", "true"]),
@@ -149,7 +153,7 @@ async fn schema_objects_arrive_with_oracle_constraint_states() {
 #[tokio::test]
 async fn data_arrives_with_oracle_empty_string_and_identity_rules() {
     let (conversion, db) = loaded().await;
-    assert_eq!(conversion.data.iter().map(|d| d.rows).sum::<usize>(), 20);
+    assert_eq!(conversion.data.iter().map(|d| d.rows).sum::<usize>(), 23);
     // INSERT ALL … SELECT FROM dual: one INSERT per target; MERGE updated region 2 and added 6.
     assert_eq!(
         strings(&db, "SELECT region_id, region_name FROM regions ORDER BY 1").await,
@@ -292,6 +296,11 @@ async fn converted_views_return_what_oracle_returns() {
             row(&["O'Hara (.5)"]),
             row(&["Nobody ()"])
         ]
+    );
+    // CONNECT BY NOCYCLE: 1 → 2 → 3 → 1 stops before returning 1 again.
+    assert_eq!(
+        strings(&db, "SELECT id, step FROM link_chain").await,
+        [row(&["1", "1"]), row(&["2", "2"]), row(&["3", "3"])]
     );
     // CONNECT BY: depth first, siblings by name, paths, roots and leaves as Oracle computes them.
     assert_eq!(
