@@ -376,6 +376,41 @@ impl Rewrite {
                 let format = self.format_argument(name, &parts[1], false)?;
                 format!("to_number({}, {format})", arg(0, self)?)
             }
+            ("JSON_TABLE", _) => {
+                let converted = {
+                    let mut document = |t: &[Token]| self.sql(t);
+                    crate::json_table::convert(args, &mut document)
+                };
+                match converted {
+                    Ok((sql, note)) => {
+                        if let Some(note) = note {
+                            self.notes.push(("GW-SQL-JSON-TABLE", note));
+                        }
+                        // PostgreSQL needs an alias for a subquery in FROM.
+                        let aliased = after.first().is_some_and(|t| {
+                            matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent)
+                                && !TERM_STOP_WORDS.contains(&t.text.to_lowercase().as_str())
+                                && ![
+                                    "JOIN", "CROSS", "LEFT", "RIGHT", "INNER", "FULL", "NATURAL",
+                                    "WHERE", "GROUP", "ORDER", "CONNECT", "START", "FETCH",
+                                    "OFFSET",
+                                ]
+                                .iter()
+                                .any(|k| t.is(k))
+                        });
+                        if aliased {
+                            sql
+                        } else {
+                            format!("{sql} AS godwit_json_table")
+                        }
+                    }
+                    Err(reason) => {
+                        self.blocking
+                            .push(("GW-SQL-UNSUPPORTED", format!("JSON_TABLE: {reason}")));
+                        return None;
+                    }
+                }
+            }
             ("CAST", 1) => {
                 // CAST(expr AS oracle_type): the type as a column of that type would convert.
                 let mut depth = 0i32;

@@ -16,6 +16,7 @@ pub mod expr;
 pub mod findings;
 pub mod formats;
 mod hierarchy;
+mod json_table;
 mod merge;
 pub mod names;
 mod package;
