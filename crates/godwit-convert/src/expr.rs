@@ -301,6 +301,66 @@ impl Rewrite {
         let parts = split_commas(args);
         let arg = |k: usize, this: &mut Self| parts.get(k).map(|p| this.sql(p));
         let text = match (name, parts.len()) {
+            ("GETLENGTH", 1) if self.qualifier_is("DBMS_LOB") => {
+                self.drop_qualifier = true;
+                format!("length({})", arg(0, self)?)
+            }
+            ("SUBSTR", 1..=3) if self.qualifier_is("DBMS_LOB") => {
+                // DBMS_LOB.SUBSTR(lob, amount = 32767, offset = 1): amount before offset.
+                self.drop_qualifier = true;
+                let amount = if parts.len() > 1 {
+                    arg(1, self)?
+                } else {
+                    "32767".into()
+                };
+                let offset = if parts.len() > 2 {
+                    arg(2, self)?
+                } else {
+                    "1".into()
+                };
+                format!("substr({}, {offset}, {amount})", arg(0, self)?)
+            }
+            ("INSTR", 2..=4) if self.qualifier_is("DBMS_LOB") => {
+                self.drop_qualifier = true;
+                self.helpers.insert("instr");
+                let list: Vec<String> = (0..parts.len()).filter_map(|k| arg(k, self)).collect();
+                format!("{}.instr({})", crate::compat::SCHEMA, list.join(", "))
+            }
+            ("VALUE", 0) if self.qualifier_is("DBMS_RANDOM") => {
+                self.drop_qualifier = true;
+                "random()".into()
+            }
+            ("VALUE", 2) if self.qualifier_is("DBMS_RANDOM") => {
+                self.drop_qualifier = true;
+                let (low, high) = (arg(0, self)?, arg(1, self)?);
+                format!("(({low}) + random() * (({high}) - ({low})))")
+            }
+            ("FORMAT_ERROR_STACK", 0) if self.qualifier_is("DBMS_UTILITY") => {
+                self.drop_qualifier = true;
+                "SQLERRM".into()
+            }
+            ("SYS_CONTEXT", 2) => {
+                let namespace = format_literal(parts[0])
+                    .unwrap_or_default()
+                    .to_ascii_uppercase();
+                let parameter = format_literal(parts[1])
+                    .unwrap_or_default()
+                    .to_ascii_uppercase();
+                if namespace != "USERENV" {
+                    return None;
+                }
+                match parameter.as_str() {
+                    "SESSION_USER" => "session_user::text".into(),
+                    "CURRENT_USER" | "CURRENT_SCHEMA" => {
+                        format!("{}::text", parameter.to_lowercase())
+                    }
+                    "DB_NAME" | "CON_NAME" => "current_database()::text".into(),
+                    "IP_ADDRESS" => "host(inet_client_addr())".into(),
+                    "SID" => "pg_backend_pid()::text".into(),
+                    "MODULE" => "current_setting('application_name')".into(),
+                    _ => return None,
+                }
+            }
             ("NVL", 2) => format!("coalesce({}, {})", arg(0, self)?, arg(1, self)?),
             ("NVL2", 3) => format!(
                 "(CASE WHEN {} IS NOT NULL THEN {} ELSE {} END)",
@@ -860,6 +920,10 @@ mod tests {
             ("ROUND(hired, 'MM')", "godwit_compat.round(hired, 'MM')"),
             ("ROUND(x)", "godwit_compat.round(x)"),
             ("CAST(x AS VARCHAR2(10))", "CAST(x AS varchar(10))"),
+            ("DBMS_LOB.GETLENGTH(l)", "length(l)"),
+            ("DBMS_LOB.SUBSTR(l, 10, 5)", "substr(l, 5, 10)"),
+            ("DBMS_RANDOM.VALUE(1, 10)", "((1) + random() * ((10) - (1)))"),
+            ("SYS_CONTEXT('USERENV', 'SESSION_USER')", "session_user::text"),
             ("CAST(NVL(x, 0) AS NUMBER(5,2))", "CAST(coalesce(x, 0) AS numeric(5,2))"),
             ("CAST(d AS DATE)", "CAST(d AS timestamp(0))"),
             ("TO_NUMBER(s)", "(s)::numeric"),

@@ -29,6 +29,9 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ("UPDATING", "UPDATING(column)"),
 ];
 
+/// Stands for PostgreSQL's own `||` in generated statement text.
+const CONCAT: &str = "\u{1}";
+
 /// Oracle exception names with a different PostgreSQL condition name.
 const EXCEPTIONS: &[(&str, &str)] = &[
     ("DUP_VAL_ON_INDEX", "unique_violation"),
@@ -222,6 +225,88 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
             out.extend(tokenize("RAISE NOTICE '%',", t.line));
             out.extend(tokens[i + 4..close].iter().cloned());
             i = close + 1;
+            continue;
+        }
+        if start
+            && t.is("DBMS_LOB")
+            && tokens.get(i + 1).is_some_and(|n| n.is_symbol("."))
+            && tokens.get(i + 3).is_some_and(|n| n.is_symbol("("))
+        {
+            let procedure = tokens[i + 2].upper();
+            let close = matching_paren(tokens, i + 3).ok_or("unbalanced DBMS_LOB call")?;
+            let args = split_commas(&tokens[i + 4..close]);
+            let text = |part: &[Token]| -> String {
+                part.iter()
+                    .map(|t| t.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            // A LOB is text or bytea in PostgreSQL: both have '', ||, substr and length.
+            let replacement = match (procedure.as_str(), args.as_slice()) {
+                ("CREATETEMPORARY", [lob, ..]) => format!("{} := ''", text(lob)),
+                ("FREETEMPORARY", [lob]) => format!("{} := NULL", text(lob)),
+                ("OPEN" | "CLOSE", _) => "NULL".to_string(),
+                ("APPEND", [dest, src]) => format!(
+                    "{d} := coalesce({d}, '') {CONCAT} {s}",
+                    d = text(dest),
+                    s = text(src)
+                ),
+                ("WRITEAPPEND", [lob, amount, buffer]) => format!(
+                    "{l} := coalesce({l}, '') {CONCAT} substr({b}, 1, {a})",
+                    l = text(lob),
+                    a = text(amount),
+                    b = text(buffer)
+                ),
+                ("TRIM", [lob, length]) => {
+                    format!(
+                        "{l} := substr({l}, 1, {n})",
+                        l = text(lob),
+                        n = text(length)
+                    )
+                }
+                _ => {
+                    return Err(format!(
+                        "package call dbms_lob.{} is not converted yet",
+                        procedure.to_lowercase()
+                    ))
+                }
+            };
+            // PostgreSQL's own || (text or bytea), kept whole so the Oracle || rule leaves it alone.
+            for (k, piece) in replacement.split(CONCAT).enumerate() {
+                if k > 0 {
+                    out.push(word("OPERATOR(pg_catalog.||)", t.line));
+                }
+                out.extend(tokenize(piece, t.line));
+            }
+            i = close + 1;
+            continue;
+        }
+        if start
+            && t.is("DBMS_OUTPUT")
+            && tokens.get(i + 1).is_some_and(|n| n.is_symbol("."))
+            && tokens.get(i + 2).is_some_and(|n| n.is("PUT"))
+        {
+            let close = matching_paren(tokens, i + 3).ok_or("unbalanced DBMS_OUTPUT.PUT")?;
+            out.extend(tokenize("RAISE NOTICE '%',", t.line));
+            out.extend(tokens[i + 4..close].iter().cloned());
+            i = close + 1;
+            continue;
+        }
+        if start
+            && t.is("DBMS_OUTPUT")
+            && tokens.get(i + 1).is_some_and(|n| n.is_symbol("."))
+            && tokens
+                .get(i + 2)
+                .is_some_and(|n| n.is("NEW_LINE") || n.is("ENABLE") || n.is("DISABLE"))
+        {
+            // Notices need no buffer: enabling, disabling and line breaks have nothing to do.
+            let end = if tokens.get(i + 3).is_some_and(|n| n.is_symbol("(")) {
+                matching_paren(tokens, i + 3).ok_or("unbalanced DBMS_OUTPUT call")? + 1
+            } else {
+                i + 3
+            };
+            out.extend(tokenize("NULL", t.line));
+            i = end;
             continue;
         }
         if start && (t.is("INSERTING") || t.is("DELETING")) {

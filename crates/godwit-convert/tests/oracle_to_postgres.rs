@@ -594,6 +594,11 @@ async fn a_package_becomes_a_schema_whose_routines_callers_call_unchanged() {
         strings(&db, "SELECT payroll.bonus(101) = 200").await,
         [row(&["t"])]
     );
+    // DBMS_LOB basics, DBMS_OUTPUT and SYS_CONTEXT('USERENV', …) have PostgreSQL equivalents.
+    assert_eq!(
+        strings(&db, "SELECT payroll.report() = 'ayro:6:' || current_user").await,
+        [row(&["t"])]
+    );
     // A record type of the package is a composite type in its schema.
     assert_eq!(
         strings(
