@@ -300,6 +300,13 @@ impl Rewrite {
     fn call(&mut self, name: &str, args: &[Token], after: &[Token]) -> Option<(String, usize)> {
         let parts = split_commas(args);
         let arg = |k: usize, this: &mut Self| parts.get(k).map(|p| this.sql(p));
+        // A qualified call is a user routine (pkg.substr) unless the qualifier is an Oracle package
+        // with rules below.
+        if self.current_qualifier.as_deref().is_some_and(|q| {
+            !["DBMS_LOB", "DBMS_RANDOM", "DBMS_UTILITY", "UTL_RAW", "SYS"].contains(&q)
+        }) {
+            return None;
+        }
         let text = match (name, parts.len()) {
             ("GETLENGTH", 1) if self.qualifier_is("DBMS_LOB") => {
                 self.drop_qualifier = true;
@@ -318,7 +325,7 @@ impl Rewrite {
                 } else {
                     "1".into()
                 };
-                format!("substr({}, {offset}, {amount})", arg(0, self)?)
+                format!("pg_catalog.substr({}, {offset}, {amount})", arg(0, self)?)
             }
             ("INSTR", 2..=4) if self.qualifier_is("DBMS_LOB") => {
                 self.drop_qualifier = true;
@@ -921,7 +928,8 @@ mod tests {
             ("ROUND(x)", "godwit_compat.round(x)"),
             ("CAST(x AS VARCHAR2(10))", "CAST(x AS varchar(10))"),
             ("DBMS_LOB.GETLENGTH(l)", "length(l)"),
-            ("DBMS_LOB.SUBSTR(l, 10, 5)", "substr(l, 5, 10)"),
+            ("DBMS_LOB.SUBSTR(l, 10, 5)", "pg_catalog.substr(l, 5, 10)"),
+            ("pkg.substr(s, 2)", "pkg.substr(s, 2)"),
             ("DBMS_RANDOM.VALUE(1, 10)", "((1) + random() * ((10) - (1)))"),
             ("SYS_CONTEXT('USERENV', 'SESSION_USER')", "session_user::text"),
             ("CAST(NVL(x, 0) AS NUMBER(5,2))", "CAST(coalesce(x, 0) AS numeric(5,2))"),

@@ -418,6 +418,13 @@ impl Packages {
                         continue;
                     }
                 }
+                // A record variable of this package (`v.field`) cannot live in a session setting.
+                if !self.specs.contains_key(&upper) && own.variables.contains(&upper) && k >= first
+                {
+                    return Err(format!(
+                        "uses the fields of package variable {upper}, which a session setting cannot hold"
+                    ));
+                }
                 out.push(t.clone());
                 k += 1;
                 continue;

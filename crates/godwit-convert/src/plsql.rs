@@ -252,7 +252,7 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                     s = text(src)
                 ),
                 ("WRITEAPPEND", [lob, amount, buffer]) => format!(
-                    "{l} := coalesce({l}, '') {CONCAT} substr({b}, 1, {a})",
+                    "{l} := coalesce({l}, '') {CONCAT} pg_catalog.substr({b}, 1, {a})",
                     l = text(lob),
                     a = text(amount),
                     b = text(buffer)
