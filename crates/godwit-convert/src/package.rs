@@ -210,7 +210,31 @@ fn declaration(decl: &[Token], into: &mut Declarations) {
             .position(|t| t.is_symbol(":=") || t.is("DEFAULT"))
         {
             Some(p) if p + 1 < decl.len() => {
-                into.constants.insert(name, decl[p + 1..].to_vec());
+                // A constant defined from earlier constants: their values, in parentheses.
+                let mut value = Vec::new();
+                for t in &decl[p + 1..] {
+                    match into
+                        .constants
+                        .get(&t.upper())
+                        .filter(|_| t.kind == TokenKind::Word)
+                    {
+                        Some(earlier) => {
+                            value.push(Token {
+                                kind: TokenKind::Symbol,
+                                text: "(".into(),
+                                ..t.clone()
+                            });
+                            value.extend(earlier.iter().cloned());
+                            value.push(Token {
+                                kind: TokenKind::Symbol,
+                                text: ")".into(),
+                                ..t.clone()
+                            });
+                        }
+                        None => value.push(t.clone()),
+                    }
+                }
+                into.constants.insert(name, value);
             }
             _ => {
                 into.variables.insert(name);
@@ -714,6 +738,7 @@ mod tests {
     const BODY: &str = "
       g_count PLS_INTEGER := 0;
       c_limit CONSTANT NUMBER := 10;
+      c_double CONSTANT NUMBER := c_limit * 2;
       TYPE t_list IS TABLE OF VARCHAR2(10);
       TYPE t_pair IS RECORD (a NUMBER, b VARCHAR2(10));
       SUBTYPE t_name IS VARCHAR2(30) NOT NULL;
@@ -748,9 +773,13 @@ mod tests {
             first.tokens[first.tokens.len() - 2].is("FIRST"),
             "ends at END first;"
         );
-        assert_eq!(first.line, 11);
+        assert_eq!(first.line, 12);
         assert!(body.declarations.variables.contains("G_COUNT"));
-        assert!(body.declarations.constants.contains_key("C_LIMIT"));
+        let double: Vec<&str> = body.declarations.constants["C_DOUBLE"]
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect();
+        assert_eq!(double, ["(", "10", ")", "*", "2"]);
         assert_eq!(body.declarations.other, [("type", "T_LIST".to_string())]);
         assert_eq!(body.declarations.records["T_PAIR"].len(), 8);
         assert_eq!(body.initialization.unwrap()[0].upper(), "G_COUNT");

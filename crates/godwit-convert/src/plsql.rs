@@ -67,6 +67,7 @@ pub type NotConverted = String;
 /// PL/pgSQL text.
 fn body(
     tokens: &[Token],
+    parameters: &[String],
     rewrite: &mut Rewrite,
     type_of: &dyn Fn(&mut Cursor) -> Option<String>,
 ) -> Result<(String, String), NotConverted> {
@@ -94,6 +95,26 @@ fn body(
     let end = tokens.iter().rposition(|t| t.is("END")).ok_or("no END")?;
     if end <= begin {
         return Err("no body between BEGIN and END".into());
+    }
+    // obj.method(…) on a local variable or parameter: object type methods (XMLType's extract, …).
+    let locals: Vec<String> = tokens[..begin]
+        .split(|t| t.is_symbol(";"))
+        .filter_map(|d| d.first())
+        .map(|t| t.upper())
+        .chain(parameters.iter().cloned())
+        .collect();
+    for w in tokens[begin..].windows(4) {
+        if matches!(w[0].kind, TokenKind::Word)
+            && w[1].is_symbol(".")
+            && w[2].kind == TokenKind::Word
+            && w[3].is_symbol("(")
+            && locals.contains(&w[0].upper())
+        {
+            return Err(format!(
+                "object method calls ({}.{}) are not converted yet",
+                w[0].text, w[2].text
+            ));
+        }
     }
     let mut declarations = String::new();
     for decl in tokens[..begin]
@@ -521,7 +542,16 @@ pub fn convert_unit(
     let name = qualify(schema, name_token);
     match kind {
         UnitKind::Procedure | UnitKind::Function => {
-            let arguments = match c.group() {
+            let group = c.group();
+            let parameter_names: Vec<String> = group
+                .map(|g| {
+                    split_commas(g)
+                        .iter()
+                        .filter_map(|p| p.first().map(|t| t.upper()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let arguments = match group {
                 Some(g) => parameters(g, rewrite, type_of)?,
                 None => String::new(),
             };
@@ -548,7 +578,7 @@ pub fn convert_unit(
             if c.is("LANGUAGE") || c.is("EXTERNAL") {
                 return Err("external (C or Java) routines are not converted".into());
             }
-            let (declarations, body) = body(c.rest(), rewrite, type_of)?;
+            let (declarations, body) = body(c.rest(), &parameter_names, rewrite, type_of)?;
             let header = match &returns {
                 Some(r) => format!("CREATE OR REPLACE FUNCTION {name}({arguments}) RETURNS {r}"),
                 None => format!("CREATE OR REPLACE PROCEDURE {name}({arguments})"),
@@ -637,7 +667,7 @@ pub fn convert_unit(
             if rest.first().is_some_and(|t| t.is("DECLARE")) {
                 rest = &rest[1..];
             }
-            let (declarations, body) = body(rest, rewrite, type_of)?;
+            let (declarations, body) = body(rest, &[], rewrite, type_of)?;
             let function = QualifiedName::new(&name.schema, format!("{}_fn", name.name));
             let returns = if row && timing != "AFTER" {
                 "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;\n    RETURN NEW;"
