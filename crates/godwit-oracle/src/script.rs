@@ -19,8 +19,15 @@ pub enum ScriptError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} is not a text script (it holds NUL bytes at byte {offset})")]
-    Binary { path: PathBuf, offset: usize },
+    #[error(
+        "{path}:{line}: not a text script (it holds a NUL byte at byte {offset}, line {line})"
+    )]
+    Binary {
+        path: PathBuf,
+        offset: usize,
+        /// 1-based line of the first NUL byte.
+        line: usize,
+    },
     #[error("{path}: files.txt line {line} names {name:?}, which does not exist")]
     MissingListedFile {
         path: PathBuf,
@@ -201,7 +208,7 @@ fn collect_scripts(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ScriptError
 /// Reads one script file and the files it includes with `@`/`@@`.
 pub fn read_script(path: &Path) -> Result<Script, ScriptError> {
     let mut script = Script::default();
-    read_into(path, &mut script, 0)?;
+    read_into(path, &mut script, &mut Vec::new())?;
     Ok(script)
 }
 
@@ -210,6 +217,7 @@ fn decode(path: &Path, bytes: Vec<u8>, notes: &mut Vec<ScriptNote>) -> Result<St
         return Err(ScriptError::Binary {
             path: path.to_path_buf(),
             offset,
+            line: bytes[..offset].iter().filter(|b| **b == b'\n').count() + 1,
         });
     }
     match String::from_utf8(bytes) {
@@ -228,29 +236,45 @@ fn decode(path: &Path, bytes: Vec<u8>, notes: &mut Vec<ScriptNote>) -> Result<St
     }
 }
 
-fn read_into(path: &Path, script: &mut Script, depth: u32) -> Result<(), ScriptError> {
+/// Reads `path` into `script`; `chain` holds the files that include it, outermost first.
+fn read_into(
+    path: &Path,
+    script: &mut Script,
+    chain: &mut Vec<PathBuf>,
+) -> Result<(), ScriptError> {
     let bytes = std::fs::read(path).map_err(|source| ScriptError::Read {
         path: path.to_path_buf(),
         source,
     })?;
     let text = decode(path, bytes, &mut script.notes)?;
-    split_into(path, &text, script, depth)
+    chain.push(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()));
+    let result = split_into(path, &text, script, Some(chain));
+    chain.pop();
+    result
 }
 
 /// Splits script text that did not come from a file (DDL read from a live database); `origin` names it
 /// in statements and notes. Includes are not followed.
 pub fn read_text(origin: &Path, text: &str) -> Script {
     let mut script = Script::default();
-    let _ = split_into(origin, text, &mut script, u32::MAX);
+    let _ = split_into(origin, text, &mut script, None);
     script
 }
 
-fn split_into(path: &Path, text: &str, script: &mut Script, depth: u32) -> Result<(), ScriptError> {
+/// Splits `text` into `script`; includes are followed when `chain` (the files being read, outermost
+/// first) is given.
+fn split_into(
+    path: &Path,
+    text: &str,
+    script: &mut Script,
+    mut chain: Option<&mut Vec<PathBuf>>,
+) -> Result<(), ScriptError> {
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut splitter = Splitter {
         text,
         pos: 0,
         line: 1,
+        unclosed_comment: None,
     };
     while let Some(item) = splitter.next_item() {
         match item {
@@ -259,8 +283,17 @@ fn split_into(path: &Path, text: &str, script: &mut Script, depth: u32) -> Resul
                 text,
                 kind,
                 terminated,
+                unclosed,
             } => {
-                if !terminated {
+                if let Some((what, opened)) = unclosed {
+                    script.notes.push(ScriptNote {
+                        file: path.to_path_buf(),
+                        line: opened,
+                        message: format!(
+                            "{what} opened on line {opened} is never closed: the statement starting on line {line} runs to the end of the file"
+                        ),
+                    });
+                } else if !terminated {
                     script.notes.push(ScriptNote {
                         file: path.to_path_buf(),
                         line,
@@ -288,14 +321,27 @@ fn split_into(path: &Path, text: &str, script: &mut Script, depth: u32) -> Resul
                 if file.extension().is_none() {
                     file.set_extension("sql");
                 }
-                if depth >= 20 {
+                let Some(chain) = chain.as_deref_mut() else {
+                    continue;
+                };
+                let canonical = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+                if chain.len() > 20 {
                     script.notes.push(ScriptNote {
                         file: path.to_path_buf(),
                         line,
                         message: format!("@{target} not followed: includes nest deeper than 20"),
                     });
+                } else if chain.contains(&canonical) {
+                    script.notes.push(ScriptNote {
+                        file: path.to_path_buf(),
+                        line,
+                        message: format!(
+                            "@{target} not followed: {} is already being read (an include cycle)",
+                            file.display()
+                        ),
+                    });
                 } else if file.is_file() {
-                    read_into(&file, script, depth + 1)?;
+                    read_into(&file, script, chain)?;
                 } else {
                     script.notes.push(ScriptNote {
                         file: path.to_path_buf(),
@@ -306,6 +352,15 @@ fn split_into(path: &Path, text: &str, script: &mut Script, depth: u32) -> Resul
             }
         }
     }
+    if let Some(opened) = splitter.unclosed_comment {
+        script.notes.push(ScriptNote {
+            file: path.to_path_buf(),
+            line: opened,
+            message: format!(
+                "a /* comment opened on line {opened} is never closed: the rest of the file was read as a comment"
+            ),
+        });
+    }
     Ok(())
 }
 
@@ -315,6 +370,9 @@ enum Item {
         text: String,
         kind: StatementKind,
         terminated: bool,
+        /// What was still open at the end of the input (a string, a quoted name, a comment) and the
+        /// line where it opened.
+        unclosed: Option<(&'static str, u32)>,
     },
     Include {
         line: u32,
@@ -326,6 +384,8 @@ struct Splitter<'a> {
     text: &'a str,
     pos: usize,
     line: u32,
+    /// Line of a `/*` between statements that is never closed (it hides the rest of the file).
+    unclosed_comment: Option<u32>,
 }
 
 impl<'a> Splitter<'a> {
@@ -418,6 +478,7 @@ impl<'a> Splitter<'a> {
                     text: format!("BEGIN {call}; END;"),
                     kind: StatementKind::PlSql,
                     terminated: true,
+                    unclosed: None,
                 });
             }
             let kind = self.statement_kind();
@@ -445,7 +506,10 @@ impl<'a> Splitter<'a> {
 
     fn skip_block_comment(&mut self) {
         let rest = &self.text[self.pos..];
-        let end = rest[2..].find("*/").map(|i| i + 4).unwrap_or(rest.len());
+        let end = rest[2..].find("*/").map(|i| i + 4).unwrap_or_else(|| {
+            self.unclosed_comment = Some(self.line);
+            rest.len()
+        });
         self.line += rest[..end].matches('\n').count() as u32;
         self.pos += end;
     }
@@ -504,6 +568,7 @@ impl<'a> Splitter<'a> {
                     text,
                     kind: StatementKind::PlSql,
                     terminated: false,
+                    unclosed: None,
                 };
             }
             let at_line_start = self.pos == start || self.bytes()[self.pos - 1] == b'\n';
@@ -516,6 +581,7 @@ impl<'a> Splitter<'a> {
                     text,
                     kind: StatementKind::PlSql,
                     terminated: true,
+                    unclosed: None,
                 };
             }
             self.skip_line();
@@ -529,8 +595,10 @@ impl<'a> Splitter<'a> {
         let n = bytes.len();
         let mut i = self.pos;
         let mut line_no = self.line;
+        let mut unclosed = None;
         while i < n {
             let b = bytes[i];
+            let opened = line_no;
             match b {
                 b'\n' => {
                     line_no += 1;
@@ -548,6 +616,7 @@ impl<'a> Splitter<'a> {
                             text,
                             kind: StatementKind::Sql,
                             terminated: true,
+                            unclosed: None,
                         };
                     }
                 }
@@ -571,6 +640,9 @@ impl<'a> Splitter<'a> {
                             line_no += (bytes[i] == b'\n') as u32;
                             i += 1;
                         }
+                        if i >= n {
+                            unclosed = Some(("a q-quoted string", opened));
+                        }
                         i = (i + 2).min(n);
                     } else {
                         i += 1;
@@ -585,6 +657,9 @@ impl<'a> Splitter<'a> {
                             line_no += (bytes[i] == b'\n') as u32;
                             i += 1;
                         }
+                        if i >= n {
+                            unclosed = Some(("a string", opened));
+                        }
                         i = (i + 1).min(n);
                     }
                 }
@@ -593,6 +668,9 @@ impl<'a> Splitter<'a> {
                     while i < n && bytes[i] != b'"' {
                         line_no += (bytes[i] == b'\n') as u32;
                         i += 1;
+                    }
+                    if i >= n {
+                        unclosed = Some(("a quoted name", opened));
                     }
                     i = (i + 1).min(n);
                 }
@@ -607,6 +685,9 @@ impl<'a> Splitter<'a> {
                         line_no += (bytes[i] == b'\n') as u32;
                         i += 1;
                     }
+                    if i >= n {
+                        unclosed = Some(("a /* comment", opened));
+                    }
                     i = (i + 2).min(n);
                 }
                 b';' => {
@@ -618,6 +699,7 @@ impl<'a> Splitter<'a> {
                         text,
                         kind: StatementKind::Sql,
                         terminated: true,
+                        unclosed: None,
                     };
                 }
                 _ => i += 1,
@@ -630,6 +712,7 @@ impl<'a> Splitter<'a> {
             text: self.text[start..].trim_end().to_string(),
             kind: StatementKind::Sql,
             terminated: false,
+            unclosed,
         }
     }
 }
