@@ -47,12 +47,14 @@ pub async fn run(command: Command) -> Result<(), Failure> {
             report,
             schema,
             rules,
+            oracle_driver,
         } => convert(
             &input,
             &output,
             report.as_deref(),
             &schema,
             rules.as_deref(),
+            oracle_driver,
         ),
     }
 }
@@ -268,6 +270,7 @@ fn convert(
     report: Option<&std::path::Path>,
     schema: &str,
     rules: Option<&std::path::Path>,
+    driver: crate::OracleDriver,
 ) -> Result<(), Failure> {
     let rules = match rules {
         Some(path) => godwit_convert::rules::Rules::load(path).map_err(Failure::input)?,
@@ -277,9 +280,14 @@ fn convert(
         // A live Oracle database: its schema's DDL through DBMS_METADATA.
         Some(url) => {
             let url = godwit_oracle::live::OracleUrl::parse(url).map_err(Failure::input)?;
-            let mut session = godwit_oracle::live::connect(&url).map_err(Failure::operation)?;
+            let mut session: Box<dyn godwit_oracle::live::OracleSession> = match driver {
+                crate::OracleDriver::Thick => {
+                    Box::new(godwit_oracle::live::connect(&url).map_err(Failure::operation)?)
+                }
+                crate::OracleDriver::Thin => thin_session(&url)?,
+            };
             let owner = std::env::var("GODWIT_ORACLE_SCHEMA").unwrap_or_else(|_| url.user.clone());
-            let live = godwit_oracle::live::read_schema(&mut session, &owner)
+            let live = godwit_oracle::live::read_schema(session.as_mut(), &owner)
                 .map_err(Failure::operation)?;
             godwit_oracle::script::Script {
                 statements: live.statements,
@@ -299,6 +307,7 @@ fn convert(
     let options = godwit_convert::Options {
         default_schema: schema.to_string(),
         rules,
+        ..Default::default()
     };
     let conversion = godwit_convert::convert(&script.statements, &options);
     write_output(output, &conversion.to_sql(&options))?;
@@ -314,6 +323,26 @@ fn convert(
         conversion.data.len()
     );
     Ok(())
+}
+
+/// A session on Oracle's pure-Rust thin driver.
+#[cfg(feature = "thin")]
+fn thin_session(
+    url: &godwit_oracle::live::OracleUrl,
+) -> Result<Box<dyn godwit_oracle::live::OracleSession>, Failure> {
+    Ok(Box::new(
+        godwit_oracle::live::connect_thin(url).map_err(Failure::operation)?,
+    ))
+}
+
+/// This build has no thin driver: say how to get one.
+#[cfg(not(feature = "thin"))]
+fn thin_session(
+    _url: &godwit_oracle::live::OracleUrl,
+) -> Result<Box<dyn godwit_oracle::live::OracleSession>, Failure> {
+    Err(Failure::input(
+        "this godwit was built without the thin Oracle driver: build it with `cargo build -p godwit-cli --features thin`, or use --oracle-driver thick",
+    ))
 }
 
 /// Writes `text` to `output` (`-` is stdout) through a temporary file and a rename, so a failure never

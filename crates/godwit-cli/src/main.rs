@@ -96,6 +96,10 @@ enum Command {
         /// TOML rules overriding the type mapping per type, table or column (see README).
         #[arg(long)]
         rules: Option<PathBuf>,
+        /// Driver for a live Oracle: `thick` (the `oracle` crate; needs Oracle Instant Client) or `thin`
+        /// (Oracle's pure-Rust driver, beta; in builds with the `thin` feature).
+        #[arg(long, value_enum, default_value = "thick")]
+        oracle_driver: OracleDriver,
     },
     /// Copy table data from a PostgreSQL source to a PostgreSQL target: chunked, parallel, resumable,
     /// verified by row counts.
@@ -184,6 +188,12 @@ enum Verify {
 #[derive(Clone, Copy, ValueEnum)]
 enum Dialect {
     Oracle,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OracleDriver {
+    Thick,
+    Thin,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

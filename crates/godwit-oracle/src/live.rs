@@ -1,13 +1,19 @@
 //! The live Oracle source: reads a schema's DDL and table statistics from a running database.
 //!
 //! The reader works through the [`OracleSession`] trait, so its queries and row mapping are tested with
-//! recorded rows, and another driver (such as Oracle's pure-Rust thin driver) can stand in for the
-//! `oracle` crate later. It asks DBMS_METADATA for each object's DDL (the same output the offline
+//! recorded rows, and either driver serves it: the `oracle` crate ([`connect`], ODPI-C, needs Oracle's
+//! client library at run time) or, with the `thin` cargo feature, Oracle's pure-Rust thin driver
+//! ([`connect_thin`], crate `oracledb`, beta). It asks DBMS_METADATA for each object's DDL (the same output the offline
 //! extraction script spools, so both sources go through one converter) and ALL_TABLES for statistics.
 
 use crate::script::{read_text, Statement};
 use serde::Serialize;
 use std::path::PathBuf;
+
+#[cfg(feature = "thin")]
+mod thin;
+#[cfg(feature = "thin")]
+pub use thin::{connect_thin, ThinSession, FETCH_ARRAY_SIZE};
 
 /// Why the live source could not be read. Messages say what to do; they never hold the password.
 #[derive(Debug, thiserror::Error)]
@@ -31,7 +37,9 @@ pub enum LiveError {
 pub trait OracleSession {
     /// Runs `sql` (a PL/SQL block or DDL) without results.
     fn execute(&mut self, name: &'static str, sql: &str) -> Result<(), LiveError>;
-    /// Runs a query with string binds `:1`, `:2`, …; every value as text, NULL as `None`.
+    /// Runs a query with string binds `:1`, `:2`, …, bound by position: in SQL (unlike PL/SQL) every
+    /// placeholder is its own position, even a repeated name, so a query never repeats one. Every
+    /// value as text, NULL as `None`.
     fn query(
         &mut self,
         name: &'static str,
@@ -81,7 +89,7 @@ pub const COMMENTS_SQL: &str = "SELECT 'COMMENT ON TABLE \"' || table_name || '\
   FROM all_tab_comments WHERE owner = :1 AND comments IS NOT NULL AND table_name NOT LIKE 'BIN$%'
 UNION ALL
 SELECT 'COMMENT ON COLUMN \"' || table_name || '\".\"' || column_name || '\" IS ''' || REPLACE(comments, '''', '''''') || ''''
-  FROM all_col_comments WHERE owner = :1 AND comments IS NOT NULL AND table_name NOT LIKE 'BIN$%'";
+  FROM all_col_comments WHERE owner = :2 AND comments IS NOT NULL AND table_name NOT LIKE 'BIN$%'";
 
 /// Optimizer statistics per table: row count and an estimate of its bytes.
 pub const TABLE_STATS_SQL: &str = "SELECT table_name, num_rows, num_rows * avg_row_len FROM all_tables WHERE owner = :1 ORDER BY table_name";
@@ -126,7 +134,7 @@ pub fn read_schema(session: &mut dyn OracleSession, schema: &str) -> Result<Live
         let origin = PathBuf::from(format!("oracle:{owner}/{kind}/{name}"));
         out.statements.extend(read_text(&origin, &text).statements);
     }
-    for row in session.query("comments", COMMENTS_SQL, &[&owner])? {
+    for row in session.query("comments", COMMENTS_SQL, &[&owner, &owner])? {
         if let Some(Some(text)) = row.into_iter().next() {
             out.statements.extend(
                 read_text(
@@ -228,16 +236,29 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// The URL's password, else `ORACLE_PASSWORD`, else empty.
+fn password(url: &OracleUrl) -> String {
+    url.password
+        .clone()
+        .or_else(|| std::env::var("ORACLE_PASSWORD").ok())
+        .unwrap_or_default()
+}
+
+/// `message` with `password` replaced by `***` (an empty password hides nothing).
+fn hide(message: &str, password: &str) -> String {
+    if password.is_empty() {
+        message.to_string()
+    } else {
+        message.replace(password, "***")
+    }
+}
+
 /// A session on the `oracle` crate (ODPI-C; needs Oracle's client library at run time).
 pub struct ClientSession(oracle::Connection);
 
 /// Connects with the `oracle` crate. A missing client library is [`LiveError::ClientLibraryMissing`].
 pub fn connect(url: &OracleUrl) -> Result<ClientSession, LiveError> {
-    let password = url
-        .password
-        .clone()
-        .or_else(|| std::env::var("ORACLE_PASSWORD").ok())
-        .unwrap_or_default();
+    let password = password(url);
     oracle::Connection::connect(&url.user, &password, &url.connect_string)
         .map(ClientSession)
         .map_err(|e| {
@@ -247,7 +268,7 @@ pub fn connect(url: &OracleUrl) -> Result<ClientSession, LiveError> {
             } else {
                 LiveError::Connect {
                     target: url.connect_string.clone(),
-                    message: message.replace(&password, "***"),
+                    message: hide(&message, &password),
                 }
             }
         })
@@ -341,7 +362,7 @@ mod tests {
                 vec![vec![s("\n  CREATE TABLE \"REGIONS\" \n   (\t\"REGION_ID\" NUMBER NOT NULL ENABLE, \n\t\"REGION_NAME\" VARCHAR2(25 BYTE)\n   ) ;\n  ALTER TABLE \"REGIONS\" ADD CONSTRAINT \"REG_ID_PK\" PRIMARY KEY (\"REGION_ID\")\n  USING INDEX  ENABLE;\n")]],
             ),
             ("ddl", vec!["PROCEDURE".into(), "NOOP".into(), "HR".into()], vec![vec![s("\n  CREATE OR REPLACE EDITIONABLE PROCEDURE \"NOOP\" IS\nBEGIN\n  NULL;\nEND;\n/\n")]]),
-            ("comments", vec!["HR".into()], vec![vec![s("COMMENT ON TABLE \"REGIONS\" IS 'Regions'")]]),
+            ("comments", vec!["HR".into(), "HR".into()], vec![vec![s("COMMENT ON TABLE \"REGIONS\" IS 'Regions'")]]),
             ("table statistics", vec!["HR".into()], vec![vec![s("REGIONS"), s("4"), s("64")], vec![s("NEVER_ANALYZED"), None, None]]),
         ];
         let mut session = Recorded(recorded.into());
@@ -372,6 +393,30 @@ mod tests {
                 }
             ]
         );
+    }
+
+    /// Positions `:1`, `:2`, … used in `sql`, in order of appearance.
+    fn placeholders(sql: &str) -> Vec<usize> {
+        let tokens = crate::lexer::tokenize(sql, 1);
+        tokens
+            .windows(2)
+            .filter(|w| w[0].is_symbol(":") && w[1].kind == crate::lexer::TokenKind::Number)
+            .map(|w| w[1].text.parse().unwrap())
+            .collect()
+    }
+
+    /// SQL binds by position per placeholder, even a repeated name: each query numbers its
+    /// placeholders 1, 2, … once each, and the reader passes that many values.
+    #[test]
+    fn every_placeholder_is_bound_once() {
+        for (sql, binds) in [
+            (OBJECTS_SQL, 1),
+            (DDL_SQL, 3),
+            (COMMENTS_SQL, 2),
+            (TABLE_STATS_SQL, 1),
+        ] {
+            assert_eq!(placeholders(sql), (1..=binds).collect::<Vec<_>>(), "{sql}");
+        }
     }
 
     #[test]
@@ -443,5 +488,88 @@ mod tests {
         let mut session = connect(&url).unwrap();
         let read = read_schema(&mut session, &schema).unwrap();
         assert!(!read.statements.is_empty());
+        #[cfg(feature = "thin")]
+        {
+            let mut thin = connect_thin(&url).unwrap();
+            let read_thin = read_schema(&mut thin, &schema).unwrap();
+            assert_eq!(read_thin.statements, read.statements);
+            assert_eq!(read_thin.tables, read.tables);
+        }
+    }
+
+    /// A port on this machine where nothing listens.
+    #[cfg(feature = "thin")]
+    fn closed_port() -> u16 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    }
+
+    #[cfg(feature = "thin")]
+    #[test]
+    fn thin_driver_connection_refused_names_host_and_port_not_the_password() {
+        let port = closed_port();
+        let url =
+            OracleUrl::parse(&format!("oracle://scott:tiger@127.0.0.1:{port}/FREEPDB1")).unwrap();
+        let started = std::time::Instant::now();
+        let Err(err) = connect_thin(&url) else {
+            panic!("connected to a closed port")
+        };
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
+        let text = err.to_string();
+        assert!(
+            matches!(&err, LiveError::Connect { target, .. } if target == &format!("//127.0.0.1:{port}/FREEPDB1")),
+            "{text}"
+        );
+        assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
+        assert!(!text.contains("tiger"), "{text}");
+    }
+
+    /// A listener that answers the connect packet with garbage, then hangs up: an error, not a panic
+    /// or a hang.
+    #[cfg(feature = "thin")]
+    #[test]
+    fn thin_driver_survives_a_server_speaking_garbage() {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            for answer in [
+                &b"\x00\x08\x00\x00\x04\x00\x00\x00"[..],
+                b"HTTP/1.0 400 Bad Request\r\n\r\n",
+                b"",
+            ] {
+                let (mut socket, _) = listener.accept().unwrap();
+                let mut buffer = [0u8; 512];
+                let _ = socket.read(&mut buffer);
+                let _ = socket.write_all(answer);
+            }
+        });
+        for _ in 0..3 {
+            let url = OracleUrl::parse(&format!("oracle://scott:tiger@127.0.0.1:{port}/FREEPDB1"))
+                .unwrap();
+            match connect_thin(&url) {
+                Err(LiveError::Connect { target, message }) => {
+                    assert!(target.contains(&port.to_string()));
+                    assert!(!message.contains("tiger"), "{message}");
+                }
+                Err(other) => panic!("unexpected error: {other}"),
+                Ok(_) => panic!("a garbage server accepted the login"),
+            }
+        }
+        server.join().unwrap();
+    }
+
+    #[cfg(feature = "thin")]
+    #[test]
+    fn thin_driver_unknown_tns_alias_is_a_connect_error() {
+        let url = OracleUrl::parse("oracle://scott:tiger@GODWIT_NO_SUCH_ALIAS").unwrap();
+        match connect_thin(&url) {
+            Err(LiveError::Connect { target, message }) => {
+                assert_eq!(target, "GODWIT_NO_SUCH_ALIAS");
+                assert!(!message.contains("tiger"), "{message}");
+            }
+            Err(other) => panic!("unexpected error: {other}"),
+            Ok(_) => panic!("connected through an alias that does not exist"),
+        }
     }
 }
