@@ -19,6 +19,9 @@ pub struct Options {
     pub default_schema: String,
     /// Type overrides from a rules file.
     pub rules: crate::rules::Rules,
+    /// Values of PL/SQL inquiry directives (`$$name`) for conditional compilation; unset ones are
+    /// NULL, as in Oracle.
+    pub ccflags: crate::conditional::Flags,
 }
 
 impl Default for Options {
@@ -26,6 +29,7 @@ impl Default for Options {
         Self {
             default_schema: "public".into(),
             rules: Default::default(),
+            ccflags: Default::default(),
         }
     }
 }
@@ -205,6 +209,17 @@ pub fn convert(statements: &[Statement], options: &Options) -> Conversion {
         if tokens.is_empty() {
             continue;
         }
+        let tokens = if s.kind == StatementKind::PlSql && tokens.iter().any(|t| t.is_symbol("$")) {
+            match crate::conditional::resolve(&tokens, &options.ccflags) {
+                Ok(resolved) => resolved,
+                Err(reason) => {
+                    c.conditional_failure(&tokens, reason);
+                    continue;
+                }
+            }
+        } else {
+            tokens
+        };
         c.statement(s, &tokens);
     }
     c.finish();
@@ -553,6 +568,31 @@ impl Converter<'_> {
                 }
             }
         }
+    }
+
+    /// A PL/SQL unit whose conditional compilation cannot be resolved: reported under its own kind
+    /// and name.
+    fn conditional_failure(&mut self, tokens: &[Token], reason: String) {
+        let head = words(tokens, 8);
+        let kinds = ["PROCEDURE", "FUNCTION", "PACKAGE", "TRIGGER", "TYPE"];
+        let (kind, at) = match head.iter().position(|w| kinds.contains(&w.as_str())) {
+            Some(k) if head.get(k + 1).is_some_and(|w| w == "BODY") => {
+                (format!("{} BODY", head[k]), k + 2)
+            }
+            Some(k) => (head[k].clone(), k + 1),
+            None => ("ANONYMOUS BLOCK".to_string(), head.len()),
+        };
+        let name = Cursor::new(&tokens[at.min(tokens.len())..])
+            .qualified()
+            .map(|(s, n)| self.qualified(s, n))
+            .unwrap_or_else(|| QualifiedName::new(&self.options.default_schema, "?"));
+        self.not_converted(
+            &kind,
+            &name,
+            "GW-PLSQL-CONDITIONAL",
+            format!("{kind} {name}: conditional compilation not resolved: {reason}"),
+            "set the inquiry directives it needs (godwit convert --ccflags name:value,…) or convert it by hand",
+        );
     }
 
     /// The package name after `PACKAGE [BODY]`, and the tokens after its IS/AS.

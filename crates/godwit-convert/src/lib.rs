@@ -10,6 +10,7 @@
 //! is emitted has passed PostgreSQL's own parser (see [`validate`]).
 
 pub mod compat;
+pub mod conditional;
 pub mod convert;
 mod cursor;
 pub mod expr;

@@ -684,3 +684,45 @@ async fn a_package_becomes_a_schema_whose_routines_callers_call_unchanged() {
             .is_empty()
     );
 }
+
+#[test]
+fn conditional_compilation_takes_the_branch_the_flags_choose() {
+    let script = godwit_oracle::read_text(
+        Path::new("cc.sql"),
+        "CREATE OR REPLACE PROCEDURE trace_me IS\nBEGIN\n  $IF $$debug $THEN\n    DBMS_OUTPUT.PUT_LINE('debug');\n  $ELSE\n    NULL;\n  $END\nEND;\n/\n\
+         CREATE OR REPLACE PROCEDURE needs_flag IS\nBEGIN\n  $IF $$mode = 'x' $THEN NULL; $END\n  l := $$build_id;\nEND;\n/\n",
+    );
+    let plain = convert(&script.statements, &Options::default());
+    let definition = |c: &Conversion, name: &str| {
+        c.catalog
+            .schemas
+            .iter()
+            .flat_map(|s| &s.routines)
+            .find(|r| r.name == name)
+            .map(|r| r.definition.clone())
+    };
+    let off = definition(&plain, "trace_me").expect("converted with $$debug unset");
+    assert!(
+        !off.to_lowercase().contains("raise notice")
+            && !off.contains('$'.to_string().repeat(2).as_str()),
+        "{off}"
+    );
+    let needs = status_of(&plain, "PROCEDURE", "public.needs_flag");
+    assert_eq!(needs.status, Status::NotConverted);
+    assert_eq!(needs.findings[0].id, "GW-PLSQL-CONDITIONAL");
+    assert!(
+        needs.findings[0].message.contains("$$BUILD_ID"),
+        "{}",
+        needs.findings[0].message
+    );
+
+    let options = Options {
+        ccflags: [("DEBUG".to_string(), "TRUE".to_string())].into(),
+        ..Options::default()
+    };
+    let on = convert(&script.statements, &options);
+    assert!(definition(&on, "trace_me")
+        .unwrap()
+        .to_lowercase()
+        .contains("raise notice"));
+}
