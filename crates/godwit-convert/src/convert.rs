@@ -500,7 +500,14 @@ impl Converter<'_> {
         let result = {
             let qualify = |s: Option<&Token>, n: &Token| self.qualified(s, n);
             let type_of = |c: &mut Cursor| self.plsql_type(c);
-            crate::plsql::convert_unit(kind, tokens, &mut rw, &qualify, &type_of)
+            crate::plsql::convert_unit(
+                kind,
+                tokens,
+                &mut rw,
+                &qualify,
+                &type_of,
+                &Default::default(),
+            )
         };
         self.helpers.extend(rw.helpers.iter().copied());
         let mut c = Cursor::new(tokens);
@@ -832,7 +839,14 @@ impl Converter<'_> {
                 let qualify =
                     |_: Option<&Token>, n: &Token| QualifiedName::new(&schema, pg_name(n));
                 let type_of = |c: &mut Cursor| self.plsql_type(c);
-                crate::plsql::convert_unit(member.kind, &tokens, &mut rw, &qualify, &type_of)
+                crate::plsql::convert_unit(
+                    member.kind,
+                    &tokens,
+                    &mut rw,
+                    &qualify,
+                    &type_of,
+                    &own.collections,
+                )
             });
             self.helpers.extend(rw.helpers.iter().copied());
             match result {

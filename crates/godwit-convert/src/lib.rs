@@ -9,6 +9,7 @@
 //! What is not converted is reported as findings, never emitted as broken SQL; every statement that
 //! is emitted has passed PostgreSQL's own parser (see [`validate`]).
 
+mod collection;
 pub mod compat;
 pub mod conditional;
 pub mod convert;

@@ -30,6 +30,8 @@ pub struct Declarations {
     /// Record types with the tokens inside their parentheses; the converter keeps the ones it turns
     /// into composite types in the package's schema and moves the others to `other`.
     pub records: BTreeMap<String, Vec<Token>>,
+    /// Collection types (nested tables, VARRAYs, INDEX BY integer tables): arrays in members.
+    pub collections: crate::collection::Collections,
     /// Types, cursors and exceptions: (kind, name), not converted yet.
     pub other: Vec<(&'static str, String)>,
 }
@@ -43,6 +45,7 @@ impl Declarations {
         self.initial_values.extend(other.initial_values.clone());
         self.subtypes.extend(other.subtypes.clone());
         self.records.extend(other.records.clone());
+        self.collections.extend(other.collections.clone());
         self.other.extend(other.other.iter().cloned());
     }
 }
@@ -193,6 +196,13 @@ fn declaration(decl: &[Token], into: &mut Declarations) {
     {
         into.records
             .insert(decl[1].upper(), decl[5..decl.len() - 1].to_vec());
+    } else if let Some(collection) = first
+        .is("TYPE")
+        .then(|| decl.get(2).filter(|t| t.is("IS") || t.is("AS")))
+        .flatten()
+        .and_then(|_| crate::collection::element_type(&decl[3..]))
+    {
+        into.collections.insert(decl[1].upper(), collection);
     } else if first.is("TYPE") || first.is("SUBTYPE") {
         let kind = if first.is("TYPE") { "type" } else { "subtype" };
         into.other
@@ -740,6 +750,7 @@ mod tests {
       c_limit CONSTANT NUMBER := 10;
       c_double CONSTANT NUMBER := c_limit * 2;
       TYPE t_list IS TABLE OF VARCHAR2(10);
+      TYPE t_map IS TABLE OF NUMBER INDEX BY VARCHAR2(10);
       TYPE t_pair IS RECORD (a NUMBER, b VARCHAR2(10));
       SUBTYPE t_name IS VARCHAR2(30) NOT NULL;
       SUBTYPE t_short_name IS t_name;
@@ -773,14 +784,15 @@ mod tests {
             first.tokens[first.tokens.len() - 2].is("FIRST"),
             "ends at END first;"
         );
-        assert_eq!(first.line, 12);
+        assert_eq!(first.line, 13);
         assert!(body.declarations.variables.contains("G_COUNT"));
         let double: Vec<&str> = body.declarations.constants["C_DOUBLE"]
             .iter()
             .map(|t| t.text.as_str())
             .collect();
         assert_eq!(double, ["(", "10", ")", "*", "2"]);
-        assert_eq!(body.declarations.other, [("type", "T_LIST".to_string())]);
+        assert_eq!(body.declarations.other, [("type", "T_MAP".to_string())]);
+        assert!(body.declarations.collections.contains_key("T_LIST"));
         assert_eq!(body.declarations.records["T_PAIR"].len(), 8);
         assert_eq!(body.initialization.unwrap()[0].upper(), "G_COUNT");
         let short: Vec<&str> = body.declarations.subtypes["T_SHORT_NAME"]

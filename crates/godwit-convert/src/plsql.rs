@@ -10,12 +10,11 @@ use crate::expr::Rewrite;
 use crate::names::pg_name;
 use godwit_catalog::{quote_ident, QualifiedName};
 use godwit_oracle::{tokenize, Token, TokenKind};
+use std::cell::RefCell;
 
 /// Constructs the first version does not convert, by the word that reveals them.
 const UNSUPPORTED: &[(&str, &str)] = &[
     ("CURSOR", "explicit cursors"),
-    ("BULK", "BULK COLLECT"),
-    ("FORALL", "FORALL"),
     ("PRAGMA", "PRAGMA"),
     ("GOTO", "GOTO"),
     ("PIPE", "PIPELINED functions"),
@@ -28,6 +27,38 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ("SQLCODE", "SQLCODE"),
     ("UPDATING", "UPDATING(column)"),
 ];
+
+/// Collection types and variables of the unit being converted.
+#[derive(Default)]
+struct Scope {
+    /// Collection type name (upper case) → (PostgreSQL array type, INDEX BY).
+    types: std::collections::BTreeMap<String, (String, bool)>,
+    /// Variables and parameters of a collection type (upper case).
+    arrays: std::collections::BTreeSet<String>,
+}
+
+/// The type at the cursor: a collection type in scope as its array type, else `type_of`'s answer.
+fn scoped_type(
+    scope: &RefCell<Scope>,
+    c: &mut Cursor,
+    type_of: &dyn Fn(&mut Cursor) -> Option<String>,
+) -> Option<String> {
+    if let Some(t) = c.peek() {
+        let qualified = c
+            .peek_at(1)
+            .is_some_and(|n| n.is_symbol(".") || n.is_symbol("%"));
+        let found = scope
+            .borrow()
+            .types
+            .get(&t.upper())
+            .map(|(pg, _)| pg.clone());
+        if let (false, Some(pg)) = (qualified, found) {
+            c.next();
+            return Some(pg);
+        }
+    }
+    type_of(c)
+}
 
 /// Stands for PostgreSQL's own `||` in generated statement text.
 const CONCAT: &str = "\u{1}";
@@ -69,6 +100,7 @@ fn body(
     tokens: &[Token],
     parameters: &[String],
     rewrite: &mut Rewrite,
+    scope: &RefCell<Scope>,
     type_of: &dyn Fn(&mut Cursor) -> Option<String>,
 ) -> Result<(String, String), NotConverted> {
     for t in tokens.iter().filter(|t| t.kind == TokenKind::Word) {
@@ -97,6 +129,34 @@ fn body(
         return Err("no body between BEGIN and END".into());
     }
     // obj.method(…) on a local variable or parameter: object type methods (XMLType's extract, …).
+    // Local collection types first: declarations and statements use them.
+    for decl in tokens[..begin].split(|t| t.is_symbol(";")) {
+        if decl.first().is_some_and(|t| t.is("TYPE"))
+            && decl.get(2).is_some_and(|t| t.is("IS") || t.is("AS"))
+        {
+            if let Some((element, indexed)) = crate::collection::element_type(&decl[3..]) {
+                let mut c = Cursor::new(&element);
+                let pg = scoped_type(scope, &mut c, type_of)
+                    .filter(|_| c.at_end())
+                    .ok_or_else(|| {
+                        format!("element type of collection {} not understood", decl[1].text)
+                    })?;
+                scope
+                    .borrow_mut()
+                    .types
+                    .insert(decl[1].upper(), (format!("{pg}[]"), indexed));
+            }
+        }
+    }
+    let typed = |c: &mut Cursor| scoped_type(scope, c, type_of);
+    for decl in tokens[..begin].split(|t| t.is_symbol(";")) {
+        let is_array = decl
+            .get(1)
+            .is_some_and(|t| scope.borrow().types.contains_key(&t.upper()));
+        if is_array {
+            scope.borrow_mut().arrays.insert(decl[0].upper());
+        }
+    }
     let locals: Vec<String> = tokens[..begin]
         .split(|t| t.is_symbol(";"))
         .filter_map(|d| d.first())
@@ -109,6 +169,7 @@ fn body(
             && w[2].kind == TokenKind::Word
             && w[3].is_symbol("(")
             && locals.contains(&w[0].upper())
+            && !scope.borrow().arrays.contains(&w[0].upper())
         {
             return Err(format!(
                 "object method calls ({}.{}) are not converted yet",
@@ -121,8 +182,16 @@ fn body(
         .split(|t| t.is_symbol(";"))
         .filter(|d| !d.is_empty())
     {
+        if decl[0].is("TYPE")
+            && scope
+                .borrow()
+                .types
+                .contains_key(&decl.get(1).map(|t| t.upper()).unwrap_or_default())
+        {
+            continue;
+        }
         if decl[0].is("TYPE") || decl[0].is("SUBTYPE") {
-            return Err("local types are not converted yet".into());
+            return Err("local types other than collections are not converted yet".into());
         }
         let mut c = Cursor::new(decl);
         let name = c.ident().ok_or("a declaration without a name")?;
@@ -130,13 +199,35 @@ fn body(
         if c.is("EXCEPTION") {
             return Err("user-defined exceptions are not converted yet".into());
         }
-        let data_type = match type_of(&mut c) {
+        let indexed = c
+            .peek()
+            .and_then(|t| {
+                scope
+                    .borrow()
+                    .types
+                    .get(&t.upper())
+                    .map(|(_, indexed)| *indexed)
+            })
+            .unwrap_or(false);
+        let data_type = match typed(&mut c) {
             Some(t) => t,
             None => return Err(format!("declaration of {} not understood", name.text)),
         };
         let not_null = c.eat_all(&["NOT", "NULL"]);
         let init = if c.eat_symbol(":=") || c.eat("DEFAULT") {
-            Some(rewrite.sql(c.rest()))
+            let value = {
+                let scope = scope.borrow();
+                let types = scope
+                    .types
+                    .iter()
+                    .map(|(k, (pg, _))| (k.clone(), pg.clone()))
+                    .collect();
+                crate::collection::rewrite(c.rest(), &scope.arrays, &types)?
+            };
+            Some(rewrite.sql(&value))
+        } else if indexed {
+            // An INDEX BY table starts empty.
+            Some("'{}'".to_string())
         } else {
             None
         };
@@ -152,7 +243,16 @@ fn body(
             init.map(|i| format!(" := {i}")).unwrap_or_default()
         ));
     }
-    let statements = statements(&tokens[begin + 1..end], rewrite)?;
+    let collections_done = {
+        let scope = scope.borrow();
+        let types = scope
+            .types
+            .iter()
+            .map(|(k, (pg, _))| (k.clone(), pg.clone()))
+            .collect();
+        crate::collection::rewrite(&tokens[begin + 1..end], &scope.arrays, &types)?
+    };
+    let statements = statements(&collections_done, rewrite)?;
     Ok((declarations, statements))
 }
 
@@ -536,13 +636,35 @@ pub fn convert_unit(
     rewrite: &mut Rewrite,
     qualify: &dyn Fn(Option<&Token>, &Token) -> QualifiedName,
     type_of: &dyn Fn(&mut Cursor) -> Option<String>,
+    collections: &crate::collection::Collections,
 ) -> Result<Unit, NotConverted> {
+    let scope = RefCell::new(Scope::default());
+    for (name, (element, indexed)) in collections {
+        let mut c = Cursor::new(element);
+        if let Some(pg) = type_of(&mut c).filter(|_| c.at_end()) {
+            scope
+                .borrow_mut()
+                .types
+                .insert(name.clone(), (format!("{pg}[]"), *indexed));
+        }
+    }
+    let typed = |c: &mut Cursor| scoped_type(&scope, c, type_of);
+    let type_of: &dyn Fn(&mut Cursor) -> Option<String> = &typed;
     let mut c = Cursor::new(tokens);
     let (schema, name_token) = c.qualified().ok_or("no unit name")?;
     let name = qualify(schema, name_token);
     match kind {
         UnitKind::Procedure | UnitKind::Function => {
             let group = c.group();
+            for p in group.map(split_commas).unwrap_or_default() {
+                let collection = p
+                    .iter()
+                    .skip(1)
+                    .any(|t| scope.borrow().types.contains_key(&t.upper()));
+                if let (true, Some(name)) = (collection, p.first()) {
+                    scope.borrow_mut().arrays.insert(name.upper());
+                }
+            }
             let parameter_names: Vec<String> = group
                 .map(|g| {
                     split_commas(g)
@@ -578,7 +700,7 @@ pub fn convert_unit(
             if c.is("LANGUAGE") || c.is("EXTERNAL") {
                 return Err("external (C or Java) routines are not converted".into());
             }
-            let (declarations, body) = body(c.rest(), &parameter_names, rewrite, type_of)?;
+            let (declarations, body) = body(c.rest(), &parameter_names, rewrite, &scope, type_of)?;
             let header = match &returns {
                 Some(r) => format!("CREATE OR REPLACE FUNCTION {name}({arguments}) RETURNS {r}"),
                 None => format!("CREATE OR REPLACE PROCEDURE {name}({arguments})"),
@@ -667,7 +789,7 @@ pub fn convert_unit(
             if rest.first().is_some_and(|t| t.is("DECLARE")) {
                 rest = &rest[1..];
             }
-            let (declarations, body) = body(rest, &[], rewrite, type_of)?;
+            let (declarations, body) = body(rest, &[], rewrite, &scope, type_of)?;
             let function = QualifiedName::new(&name.schema, format!("{}_fn", name.name));
             let returns = if row && timing != "AFTER" {
                 "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;\n    RETURN NEW;"

@@ -599,6 +599,11 @@ async fn a_package_becomes_a_schema_whose_routines_callers_call_unchanged() {
         strings(&db, "SELECT payroll.report() = 'ayro:6:' || current_user").await,
         [row(&["t"])]
     );
+    // Collections are arrays: BULK COLLECT, COUNT, EXTEND, LAST, FIRST, EXISTS, INDEX BY tables.
+    assert_eq!(
+        strings(&db, "SELECT payroll.names_over(3500)").await,
+        [row(&["King,O'Hara,end,2:y"])]
+    );
     // A record type of the package is a composite type in its schema.
     assert_eq!(
         strings(

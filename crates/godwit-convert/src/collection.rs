@@ -1,0 +1,351 @@
+//! PL/SQL collections (nested tables, VARRAYs, tables INDEX BY an integer) as PostgreSQL arrays.
+//!
+//! | PL/SQL | PL/pgSQL |
+//! |---|---|
+//! | `TYPE t IS TABLE OF e [INDEX BY PLS_INTEGER]`, `VARRAY(n) OF e` | `e[]` |
+//! | `t(a, b)`, `t()` | `CAST(ARRAY[a, b] AS e[])`, `CAST(ARRAY[] AS e[])` |
+//! | `v(i)` | `v[i]` |
+//! | `v.COUNT`, `v.FIRST`, `v.LAST` | `coalesce(cardinality(v), 0)`, `array_lower(v, 1)`, `array_upper(v, 1)` |
+//! | `v.EXISTS(i)`, `v.NEXT(i)`, `v.PRIOR(i)` | bounds checks on the array |
+//! | `v.EXTEND[(n)]`, `v.TRIM[(n)]`, `v.DELETE` | array_append / array_fill, a slice, `'{}'` |
+//! | `SELECT c BULK COLLECT INTO v FROM …` | `SELECT coalesce(array_agg(c), '{}') INTO v FROM (SELECT c FROM …)` |
+//! | `FORALL i IN a .. b dml;` | `FOR i IN a .. b LOOP dml; END LOOP;` |
+//!
+//! Arrays are dense: an INDEX BY table with gaps, `DELETE(i)`, INDEX BY VARCHAR2, MULTISET operators,
+//! `TABLE(v)` in SQL, collections of records and BULK COLLECT from cursors are refused.
+
+use crate::cursor::{matching_paren, split_commas};
+use godwit_oracle::{tokenize, Token, TokenKind};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Collection types in scope, by upper-case name: the element type's Oracle tokens, and whether it is
+/// an INDEX BY table (which starts empty; nested tables and VARRAYs start NULL).
+pub type Collections = BTreeMap<String, (Vec<Token>, bool)>;
+
+/// The element type of a collection type definition (the tokens after `TYPE name IS`) and whether it
+/// is INDEX BY, or `None` when it is not a collection this module handles.
+pub fn element_type(definition: &[Token]) -> Option<(Vec<Token>, bool)> {
+    let of = definition.iter().position(|t| t.is("OF"))?;
+    let head = &definition[..of];
+    let is_table = matches!(head, [t] if t.is("TABLE"));
+    let is_varray = head
+        .first()
+        .is_some_and(|t| t.is("VARRAY") || t.is("VARYING"));
+    if !is_table && !is_varray {
+        return None;
+    }
+    let rest = &definition[of + 1..];
+    let end = rest
+        .iter()
+        .position(|t| t.is("INDEX") || t.is("NOT"))
+        .unwrap_or(rest.len());
+    if let Some(index) = rest.iter().position(|t| t.is("INDEX")) {
+        let by = rest.get(index + 2)?;
+        if !["PLS_INTEGER", "BINARY_INTEGER", "SIMPLE_INTEGER"]
+            .iter()
+            .any(|w| by.is(w))
+        {
+            return None;
+        }
+    }
+    let element = rest[..end].to_vec();
+    if element.is_empty() {
+        return None;
+    }
+    Some((element, rest.iter().any(|t| t.is("INDEX"))))
+}
+
+fn word(text: &str, line: u32) -> Token {
+    Token {
+        kind: TokenKind::Word,
+        text: text.into(),
+        line,
+        unterminated: false,
+    }
+}
+
+/// Rewrites collection uses in a block's statements. `arrays` are the variables and parameters of a
+/// collection type; `types` the collection type names in scope with their PostgreSQL array type.
+pub fn rewrite(
+    tokens: &[Token],
+    arrays: &BTreeSet<String>,
+    types: &BTreeMap<String, String>,
+) -> Result<Vec<Token>, String> {
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
+    let mut k = 0;
+    let statement_start = |k: usize| {
+        k == 0 || {
+            let p = &tokens[k - 1];
+            p.is_symbol(";") || ["BEGIN", "THEN", "ELSE", "LOOP"].iter().any(|w| p.is(w))
+        }
+    };
+    while k < tokens.len() {
+        let t = &tokens[k];
+        let line = t.line;
+        let after_dot = k > 0 && tokens[k - 1].is_symbol(".");
+        let upper = t.upper();
+        let next = tokens.get(k + 1);
+        if t.kind != TokenKind::Word || after_dot {
+            out.push(t.clone());
+            k += 1;
+            continue;
+        }
+        // FORALL i IN a .. b dml;
+        if upper == "FORALL" && statement_start(k) {
+            let dml = (k..tokens.len())
+                .find(|&j| {
+                    ["INSERT", "UPDATE", "DELETE", "MERGE", "EXECUTE"]
+                        .iter()
+                        .any(|w| tokens[j].is(w))
+                })
+                .ok_or("FORALL without a statement")?;
+            if tokens[k..dml]
+                .iter()
+                .any(|t| t.is("INDICES") || t.is("VALUES") || t.is("SAVE"))
+            {
+                return Err("FORALL … INDICES OF / VALUES OF / SAVE EXCEPTIONS".into());
+            }
+            let end = (dml..tokens.len())
+                .find(|&j| tokens[j].is_symbol(";"))
+                .ok_or("FORALL without ;")?;
+            out.push(word("FOR", line));
+            out.extend(rewrite(&tokens[k + 1..dml], arrays, types)?);
+            out.push(word("LOOP", line));
+            out.extend(rewrite(&tokens[dml..=end], arrays, types)?);
+            out.extend(tokenize("END LOOP;", line));
+            k = end + 1;
+            continue;
+        }
+        // SELECT … BULK COLLECT INTO v[, w] FROM …;
+        if upper == "SELECT" && statement_start(k) {
+            let end = (k..tokens.len())
+                .find(|&j| tokens[j].is_symbol(";"))
+                .unwrap_or(tokens.len());
+            let statement = &tokens[k..end];
+            if let Some(b) = statement.iter().position(|t| t.is("BULK")) {
+                out.extend(bulk_collect(statement, b, arrays)?);
+                k = end;
+                continue;
+            }
+        }
+        // A constructor: t(a, b) / t().
+        if let Some(array_type) = types
+            .get(&upper)
+            .filter(|_| next.is_some_and(|n| n.is_symbol("(")))
+        {
+            let close = matching_paren(tokens, k + 1).ok_or("unbalanced constructor")?;
+            out.extend(tokenize("CAST(ARRAY[", line));
+            out.extend(rewrite(&tokens[k + 2..close], arrays, types)?);
+            out.extend(tokenize("] AS", line));
+            out.push(word(array_type, line));
+            out.push(Token {
+                kind: TokenKind::Symbol,
+                text: ")".into(),
+                line,
+                unterminated: false,
+            });
+            k = close + 1;
+            continue;
+        }
+        if !arrays.contains(&upper) {
+            if upper == "TABLE" && next.is_some_and(|n| n.is_symbol("(")) {
+                if let Some(close) = matching_paren(tokens, k + 1) {
+                    if tokens[k + 2..close]
+                        .iter()
+                        .any(|t| arrays.contains(&t.upper()))
+                    {
+                        return Err("TABLE(collection) in SQL".into());
+                    }
+                }
+            }
+            out.push(t.clone());
+            k += 1;
+            continue;
+        }
+        let name = &t.text;
+        // v(i) → v[i]
+        if next.is_some_and(|n| n.is_symbol("(")) {
+            let close = matching_paren(tokens, k + 1).ok_or("unbalanced collection index")?;
+            if tokens
+                .get(close + 1)
+                .is_some_and(|n| n.is_symbol(".") || n.is_symbol("("))
+            {
+                return Err(format!("{name}(…) followed by a field or another index: collections of records or of collections"));
+            }
+            out.push(t.clone());
+            out.push(Token {
+                kind: TokenKind::Symbol,
+                text: "[".into(),
+                line,
+                unterminated: false,
+            });
+            out.extend(rewrite(&tokens[k + 2..close], arrays, types)?);
+            out.push(Token {
+                kind: TokenKind::Symbol,
+                text: "]".into(),
+                line,
+                unterminated: false,
+            });
+            k = close + 1;
+            continue;
+        }
+        // v.METHOD[(args)]
+        if next.is_some_and(|n| n.is_symbol(".")) {
+            let method = tokens.get(k + 2).map(|m| m.upper()).unwrap_or_default();
+            let (args, after) = match tokens.get(k + 3) {
+                Some(p) if p.is_symbol("(") => {
+                    let close = matching_paren(tokens, k + 3).ok_or("unbalanced method call")?;
+                    let parts: Vec<String> = split_commas(&tokens[k + 4..close])
+                        .iter()
+                        .map(|p| {
+                            p.iter()
+                                .map(|t| t.text.clone())
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                        })
+                        .collect();
+                    (parts, close + 1)
+                }
+                _ => (Vec::new(), k + 3),
+            };
+            let at_start = statement_start(k);
+            let text = match (method.as_str(), args.as_slice(), at_start) {
+                ("COUNT", [], _) => format!("coalesce(cardinality({name}), 0)"),
+                ("FIRST", [], _) => format!("array_lower({name}, 1)"),
+                ("LAST", [], _) => format!("array_upper({name}, 1)"),
+                ("EXISTS", [i], _) => format!(
+                    "coalesce(({i}) BETWEEN array_lower({name}, 1) AND array_upper({name}, 1), false)"
+                ),
+                ("NEXT", [i], _) => format!("(CASE WHEN ({i}) < array_upper({name}, 1) THEN ({i}) + 1 END)"),
+                ("PRIOR", [i], _) => format!("(CASE WHEN ({i}) > array_lower({name}, 1) THEN ({i}) - 1 END)"),
+                ("EXTEND", [], true) => format!("{name} := array_append(coalesce({name}, '{{}}'), NULL)"),
+                ("EXTEND", [n], true) => format!(
+                    "FOR godwit_i IN 1 .. {n} LOOP {name} := array_append(coalesce({name}, '{{}}'), NULL); END LOOP"
+                ),
+                ("TRIM", [], true) => format!("{name} := {name}[array_lower({name}, 1):array_upper({name}, 1) - 1]"),
+                ("TRIM", [n], true) => {
+                    format!("{name} := {name}[array_lower({name}, 1):array_upper({name}, 1) - ({n})]")
+                }
+                ("DELETE", [], true) => format!("{name} := '{{}}'"),
+                (m, _, _) => return Err(format!("collection method {name}.{m}")),
+            };
+            out.extend(tokenize(&text, line));
+            k = after;
+            continue;
+        }
+        out.push(t.clone());
+        k += 1;
+    }
+    Ok(out)
+}
+
+/// `SELECT a[, b] BULK COLLECT INTO v[, w] FROM …` → one array_agg per column over the query.
+fn bulk_collect(
+    statement: &[Token],
+    bulk: usize,
+    arrays: &BTreeSet<String>,
+) -> Result<Vec<Token>, String> {
+    let line = statement[0].line;
+    if !(statement.get(bulk + 1).is_some_and(|t| t.is("COLLECT"))
+        && statement.get(bulk + 2).is_some_and(|t| t.is("INTO")))
+    {
+        return Err("BULK COLLECT not followed by INTO".into());
+    }
+    let from = statement
+        .iter()
+        .position(|t| t.is("FROM"))
+        .ok_or("BULK COLLECT without FROM")?;
+    let columns = split_commas(&statement[1..bulk]);
+    let targets = split_commas(&statement[bulk + 3..from]);
+    if columns.len() != targets.len() {
+        return Err("BULK COLLECT with as many targets as columns only".into());
+    }
+    for target in &targets {
+        if !(target.len() == 1 && arrays.contains(&target[0].upper())) {
+            return Err("BULK COLLECT into something other than collection variables".into());
+        }
+    }
+    if statement.iter().any(|t| t.is("LIMIT")) {
+        return Err("BULK COLLECT … LIMIT".into());
+    }
+    let text = |ts: &[Token]| {
+        ts.iter()
+            .map(|t| t.text.clone())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let inner: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{} AS godwit_c{i}", text(c)))
+        .collect();
+    let aggregates: Vec<String> = (0..columns.len())
+        .map(|i| format!("coalesce(array_agg(godwit_q.godwit_c{i}), '{{}}')"))
+        .collect();
+    let sql = format!(
+        "SELECT {} INTO {} FROM (SELECT {} {}) godwit_q",
+        aggregates.join(", "),
+        targets
+            .iter()
+            .map(|t| text(t))
+            .collect::<Vec<_>>()
+            .join(", "),
+        inner.join(", "),
+        text(&statement[from..])
+    );
+    Ok(tokenize(&sql, line))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(src: &str) -> Result<String, String> {
+        let arrays: BTreeSet<String> = ["L".to_string()].into();
+        let types: BTreeMap<String, String> =
+            [("T_LIST".to_string(), "varchar(10)[]".to_string())].into();
+        rewrite(&tokenize(src, 1), &arrays, &types).map(|t| {
+            t.iter()
+                .map(|t| t.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+    }
+
+    #[test]
+    fn collections_become_arrays() {
+        assert_eq!(
+            element_type(&tokenize("TABLE OF VARCHAR2(10) INDEX BY PLS_INTEGER", 1))
+                .unwrap()
+                .0
+                .len(),
+            4
+        );
+        assert!(element_type(&tokenize("TABLE OF NUMBER INDEX BY VARCHAR2(10)", 1)).is_none());
+        assert!(element_type(&tokenize("VARRAY(5) OF NUMBER", 1)).is_some());
+        assert!(element_type(&tokenize("RECORD (a NUMBER)", 1)).is_none());
+        assert_eq!(
+            run("l := t_list('a', 'b');").unwrap(),
+            "l := CAST ( ARRAY [ 'a' , 'b' ] AS varchar(10)[] ) ;"
+        );
+        assert_eq!(run("x := l(i + 1);").unwrap(), "x := l [ i + 1 ] ;");
+        assert_eq!(
+            run("n := l.COUNT;").unwrap(),
+            "n := coalesce ( cardinality ( l ) , 0 ) ;"
+        );
+        assert_eq!(run("l.EXTEND; l(l.LAST) := 'x';").unwrap(), "l := array_append ( coalesce ( l , '{}' ) , NULL ) ; l [ array_upper ( l , 1 ) ] := 'x' ;");
+        assert_eq!(run("l.DELETE;").unwrap(), "l := '{}' ;");
+        assert_eq!(
+            run("FORALL i IN 1 .. l.COUNT INSERT INTO t VALUES (l(i));").unwrap(),
+            "FOR i IN 1 .. coalesce ( cardinality ( l ) , 0 ) LOOP INSERT INTO t VALUES ( l [ i ] ) ; END LOOP ;"
+        );
+        assert_eq!(
+            run("SELECT name BULK COLLECT INTO l FROM t ORDER BY name;").unwrap(),
+            "SELECT coalesce ( array_agg ( godwit_q . godwit_c0 ) , '{}' ) INTO l FROM ( SELECT name AS godwit_c0 FROM t ORDER BY name ) godwit_q ;"
+        );
+        assert!(run("l.DELETE(3);").unwrap_err().contains("DELETE"));
+        assert!(run("SELECT * FROM TABLE(l);")
+            .unwrap_err()
+            .contains("TABLE"));
+    }
+}
