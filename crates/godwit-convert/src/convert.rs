@@ -530,6 +530,10 @@ impl Converter<'_> {
         let report = self.report(keyword, &name, Status::Converted);
         let f = self.finding("GW-PLSQL-CONVERTED", Severity::Info, format!("{keyword} {name} converted to PL/pgSQL; its behaviour is not yet checked against Oracle's"), "test it");
         self.note(report, f);
+        for (id, message) in &rw.notes {
+            let f = self.finding(id, Severity::Warning, message.clone(), "review it");
+            self.note(report, f);
+        }
         let routine = Routine {
             name: unit.name.name.clone(),
             kind: if unit.kind == crate::plsql::UnitKind::Procedure {
@@ -856,6 +860,10 @@ impl Converter<'_> {
                         self.helpers.insert("pkg_get");
                     }
                     let report = self.report(keyword, &member_name, Status::Converted);
+                    for (id, message) in &rw.notes {
+                        let f = self.finding(id, Severity::Warning, message.clone(), "review it");
+                        self.note(report, f);
+                    }
                     let f = self.finding("GW-PLSQL-CONVERTED", Severity::Info, format!("{keyword} {package}.{} converted to PL/pgSQL in schema {}; its behaviour is not yet checked against Oracle's", member.name, quote_ident(&schema)), "test it");
                     self.note(report, f);
                     let routine = Routine {

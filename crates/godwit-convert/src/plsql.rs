@@ -243,6 +243,12 @@ fn body(
             init.map(|i| format!(" := {i}")).unwrap_or_default()
         ));
     }
+    if scope.borrow().types.values().any(|(_, indexed)| *indexed) {
+        rewrite.notes.push((
+            "GW-PLSQL-COLLECTION",
+            "INDEX BY tables became arrays: one filled with gaps (l(1), l(100)) counts the gaps in COUNT and NEXT, where Oracle skips them".into(),
+        ));
+    }
     let collections_done = {
         let scope = scope.borrow();
         let types = scope
