@@ -48,6 +48,7 @@ pub async fn run(command: Command) -> Result<(), Failure> {
             schema,
             rules,
             oracle_driver,
+            ccflags,
         } => convert(
             &input,
             &output,
@@ -55,8 +56,25 @@ pub async fn run(command: Command) -> Result<(), Failure> {
             &schema,
             rules.as_deref(),
             oracle_driver,
+            &ccflags,
         ),
     }
+}
+
+/// `name:value,…` (Oracle's PLSQL_CCFLAGS syntax) as upper-case names and values.
+fn parse_ccflags(text: &str) -> Result<godwit_convert::conditional::Flags, String> {
+    let mut flags = godwit_convert::conditional::Flags::new();
+    for item in text.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let Some((name, value)) = item.split_once(':') else {
+            return Err(format!("--ccflags: {item:?} is not name:value"));
+        };
+        let name = name.trim();
+        if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            return Err(format!("--ccflags: {name:?} is not a flag name"));
+        }
+        flags.insert(name.to_ascii_uppercase(), value.trim().to_string());
+    }
+    Ok(flags)
 }
 
 /// Turns a SOURCE/TARGET argument (URL or profile name) into a URL with its password.
@@ -271,7 +289,9 @@ fn convert(
     schema: &str,
     rules: Option<&std::path::Path>,
     driver: crate::OracleDriver,
+    ccflags: &str,
 ) -> Result<(), Failure> {
+    let ccflags = parse_ccflags(ccflags).map_err(Failure::input)?;
     let rules = match rules {
         Some(path) => godwit_convert::rules::Rules::load(path).map_err(Failure::input)?,
         None => Default::default(),
@@ -307,7 +327,7 @@ fn convert(
     let options = godwit_convert::Options {
         default_schema: schema.to_string(),
         rules,
-        ..Default::default()
+        ccflags,
     };
     let conversion = godwit_convert::convert(&script.statements, &options);
     write_output(output, &conversion.to_sql(&options))?;

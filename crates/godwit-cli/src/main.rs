@@ -100,6 +100,10 @@ enum Command {
         /// (Oracle's pure-Rust driver, beta; in builds with the `thin` feature).
         #[arg(long, value_enum, default_value = "thick")]
         oracle_driver: OracleDriver,
+        /// PL/SQL conditional compilation flags, as Oracle's PLSQL_CCFLAGS: `name:value,…` (values
+        /// TRUE, FALSE, numbers or text); `$$name` not given is NULL, so `$IF $$name` takes `$ELSE`.
+        #[arg(long, default_value = "")]
+        ccflags: String,
     },
     /// Copy table data from a PostgreSQL source to a PostgreSQL target: chunked, parallel, resumable,
     /// verified by row counts.

@@ -959,6 +959,10 @@ impl Converter<'_> {
                     .join(".")
             ));
         }
+        if c.is("SYS_REFCURSOR") {
+            c.next();
+            return Some("refcursor".into());
+        }
         if c.is("PLS_INTEGER")
             || c.is("BINARY_INTEGER")
             || c.is("SIMPLE_INTEGER")

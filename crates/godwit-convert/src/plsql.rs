@@ -14,14 +14,11 @@ use std::cell::RefCell;
 
 /// Constructs the first version does not convert, by the word that reveals them.
 const UNSUPPORTED: &[(&str, &str)] = &[
-    ("CURSOR", "explicit cursors"),
     ("PRAGMA", "PRAGMA"),
     ("GOTO", "GOTO"),
     ("PIPE", "PIPELINED functions"),
     ("PIPELINED", "PIPELINED functions"),
-    ("%ISOPEN", "cursor attributes"),
-    ("%FOUND", "cursor attributes"),
-    ("%NOTFOUND", "cursor attributes"),
+    ("%ISOPEN", "%ISOPEN"),
     ("%ROWCOUNT", "cursor attributes"),
     ("COMPOUND", "compound triggers"),
     ("SQLCODE", "SQLCODE"),
@@ -58,6 +55,129 @@ fn scoped_type(
         }
     }
     type_of(c)
+}
+
+/// `CURSOR c [(p type, …)] [RETURN t] IS query` → `c CURSOR [(p type, …)] FOR query;`.
+fn cursor_declaration(
+    decl: &[Token],
+    rewrite: &mut Rewrite,
+    type_of: &dyn Fn(&mut Cursor) -> Option<String>,
+) -> Result<String, NotConverted> {
+    let mut c = Cursor::new(&decl[1..]);
+    let name = c.ident().ok_or("a cursor without a name")?;
+    let mut arguments = Vec::new();
+    if let Some(group) = c.group() {
+        for p in split_commas(group) {
+            let mut pc = Cursor::new(p);
+            let pname = pc.ident().ok_or("a cursor parameter without a name")?;
+            pc.eat("IN");
+            let ptype = type_of(&mut pc)
+                .ok_or_else(|| format!("type of cursor parameter {} not understood", pname.text))?;
+            if !pc.at_end() {
+                return Err(format!("cursor parameter {} with a default", pname.text));
+            }
+            arguments.push(format!("{} {ptype}", quote_ident(&pg_name(pname))));
+        }
+    }
+    if c.eat("RETURN") {
+        c.until(|t| t.is("IS"));
+    }
+    if !c.eat("IS") {
+        return Err(format!("cursor {} without IS", name.text));
+    }
+    let query = rewrite.query(c.rest());
+    Ok(format!(
+        "    {} CURSOR{} FOR {query};\n",
+        quote_ident(&pg_name(name)),
+        if arguments.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", arguments.join(", "))
+        }
+    ))
+}
+
+/// Cursor attributes and loops: `c%NOTFOUND`/`%FOUND` (and `SQL%…`) → `NOT FOUND`/`FOUND`, which
+/// PL/pgSQL sets after each FETCH and DML; `SQL%ROWCOUNT` → a variable set by GET DIAGNOSTICS after
+/// each DML; `FOR r IN (query)` gets `r record` declared. Returns the statements and the extra
+/// declarations.
+fn cursor_statements(
+    tokens: &[Token],
+    locals: &[String],
+) -> Result<(Vec<Token>, String), NotConverted> {
+    let rowcount = tokens
+        .windows(3)
+        .any(|w| w[0].is("SQL") && w[1].is_symbol("%") && w[2].is("ROWCOUNT"));
+    let mut declarations = String::new();
+    let mut declared: Vec<String> = Vec::new();
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut k = 0;
+    let mut in_dml = false;
+    while k < tokens.len() {
+        let t = &tokens[k];
+        let start = is_statement_start(if k == 0 { None } else { Some(&tokens[k - 1]) });
+        if start
+            && ["INSERT", "UPDATE", "DELETE", "MERGE", "SELECT", "EXECUTE"]
+                .iter()
+                .any(|w| t.is(w))
+        {
+            in_dml = true;
+        }
+        if t.is("FETCH")
+            && start
+            && tokens[k..]
+                .iter()
+                .take_while(|x| !x.is_symbol(";"))
+                .any(|x| x.is("BULK"))
+        {
+            return Err("FETCH … BULK COLLECT".into());
+        }
+        if tokens.get(k + 1).is_some_and(|n| n.is_symbol("%")) && t.kind == TokenKind::Word {
+            let attribute = tokens.get(k + 2).map(|a| a.upper()).unwrap_or_default();
+            let replacement = match attribute.as_str() {
+                "NOTFOUND" => Some("NOT FOUND"),
+                "FOUND" => Some("FOUND"),
+                "ROWCOUNT" if t.is("SQL") => Some("godwit_rowcount"),
+                _ => None,
+            };
+            if let Some(r) = replacement {
+                out.extend(tokenize(&format!("({r})"), t.line));
+                k += 3;
+                continue;
+            }
+        }
+        if t.is("FOR")
+            && tokens.get(k + 2).is_some_and(|x| x.is("IN"))
+            && tokens.get(k + 3).is_some_and(|x| x.is_symbol("("))
+            && tokens
+                .get(k + 4)
+                .is_some_and(|x| x.is("SELECT") || x.is("WITH"))
+        {
+            let record = tokens[k + 1].upper();
+            if !locals.contains(&record) && !declared.contains(&record) {
+                declarations.push_str(&format!(
+                    "    {} record;\n",
+                    quote_ident(&pg_name(&tokens[k + 1]))
+                ));
+                declared.push(record);
+            }
+        }
+        out.push(t.clone());
+        if t.is_symbol(";") && in_dml {
+            in_dml = false;
+            if rowcount {
+                out.extend(tokenize(
+                    "GET DIAGNOSTICS godwit_rowcount = ROW_COUNT;",
+                    t.line,
+                ));
+            }
+        }
+        k += 1;
+    }
+    if rowcount {
+        declarations.push_str("    godwit_rowcount integer;\n");
+    }
+    Ok((out, declarations))
 }
 
 /// Stands for PostgreSQL's own `||` in generated statement text.
@@ -111,8 +231,9 @@ fn body(
     if tokens.iter().any(|t| t.is_symbol("$")) {
         return Err("conditional compilation ($IF … $END) is not converted yet".into());
     }
-    for w in tokens.windows(2) {
-        if w[0].is_symbol("%") {
+    for (k, w) in tokens.windows(2).enumerate() {
+        let of_sql = k > 0 && tokens[k - 1].is("SQL");
+        if w[0].is_symbol("%") && !of_sql {
             let attr = format!("%{}", w[1].upper());
             if let Some((_, what)) = UNSUPPORTED.iter().find(|(u, _)| *u == attr) {
                 return Err(format!("{what} are not converted yet"));
@@ -193,6 +314,10 @@ fn body(
         if decl[0].is("TYPE") || decl[0].is("SUBTYPE") {
             return Err("local types other than collections are not converted yet".into());
         }
+        if decl[0].is("CURSOR") {
+            declarations.push_str(&cursor_declaration(decl, rewrite, &typed)?);
+            continue;
+        }
         let mut c = Cursor::new(decl);
         let name = c.ident().ok_or("a declaration without a name")?;
         let constant = c.eat("CONSTANT");
@@ -258,7 +383,9 @@ fn body(
             .collect();
         crate::collection::rewrite(&tokens[begin + 1..end], &scope.arrays, &types)?
     };
-    let statements = statements(&collections_done, rewrite)?;
+    let (cursors_done, extra) = cursor_statements(&collections_done, &locals)?;
+    declarations.push_str(&extra);
+    let statements = statements(&cursors_done, rewrite)?;
     Ok((declarations, statements))
 }
 
