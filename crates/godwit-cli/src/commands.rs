@@ -25,9 +25,14 @@ pub async fn run(command: Command) -> Result<(), Failure> {
             create_schema,
             resume,
             verify,
+            on_error,
             format,
         } => {
             let verify_hash = matches!(verify, crate::Verify::Hash);
+            let on_error = match on_error {
+                crate::OnError::Stop => godwit_transfer::OnError::Stop,
+                crate::OnError::Skip => godwit_transfer::OnError::Skip,
+            };
             copy(
                 &selection,
                 &target,
@@ -35,6 +40,7 @@ pub async fn run(command: Command) -> Result<(), Failure> {
                 chunk_pages,
                 create_schema,
                 verify_hash,
+                on_error,
                 resume.as_deref(),
                 format,
             )
@@ -406,6 +412,7 @@ async fn copy(
     chunk_pages: u32,
     create_schema: bool,
     verify_hash: bool,
+    on_error: godwit_transfer::OnError,
     resume: Option<&str>,
     format: Format,
 ) -> Result<(), Failure> {
@@ -421,6 +428,7 @@ async fn copy(
         chunk_pages,
         create_schema,
         verify_hash,
+        on_error,
     };
     let report = godwit_transfer::copy(
         &source_url,
@@ -446,8 +454,8 @@ async fn copy(
         Format::Json => print_json(&report)?,
         Format::Table => {
             println!(
-                "{:<40} {:>14} {:>14} {:>10} {:>8}",
-                "table", "source rows", "target rows", "lost", "hash"
+                "{:<40} {:>14} {:>14} {:>10} {:>10} {:>8}",
+                "table", "source rows", "target rows", "rejected", "lost", "hash"
             );
             for t in &report.tables {
                 let hash = match (&t.source_hash, t.content_differs()) {
@@ -456,10 +464,11 @@ async fn copy(
                     (Some(_), true) => "DIFFERS",
                 };
                 println!(
-                    "{:<40} {:>14} {:>14} {:>10} {:>8}",
+                    "{:<40} {:>14} {:>14} {:>10} {:>10} {:>8}",
                     t.table,
                     t.source_rows,
                     t.target_rows,
+                    t.rejected_rows,
                     t.lost(),
                     hash
                 );
@@ -474,11 +483,26 @@ async fn copy(
                 report.seconds
             );
             println!(
-                "{} rows lost, {} extra rows",
+                "{} rows lost, {} extra rows, {} rejected",
                 report.rows_lost(),
-                report.rows_extra()
+                report.rows_extra(),
+                report.rows_rejected()
             );
+            println!("verified by {}", report.verification);
         }
+    }
+    if report.rows_rejected() > 0 {
+        let per_table: Vec<String> = report
+            .tables
+            .iter()
+            .filter(|t| t.rejected_rows > 0)
+            .map(|t| format!("{} {}", t.table, t.rejected_rows))
+            .collect();
+        eprintln!(
+            "warning: the target refused {} rows ({}); they are in godwit_copy.rejects on the target with their key, data and error",
+            report.rows_rejected(),
+            per_table.join(", ")
+        );
     }
     if report.rows_lost() != 0
         || report.rows_extra() != 0

@@ -131,6 +131,10 @@ enum Command {
         /// How to prove no row was lost: row counts, or counts plus an order-independent hash of all rows.
         #[arg(long, value_enum, default_value_t = Verify::Count)]
         verify: Verify,
+        /// A row the target refuses (constraint, check, encoding): `stop` the run naming its table, chunk
+        /// and key, or `skip` it into godwit_copy.rejects on the target and copy every other row.
+        #[arg(long, value_enum, default_value_t = OnError::Stop)]
+        on_error: OnError,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -187,6 +191,12 @@ enum Format {
 enum Verify {
     Count,
     Hash,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OnError {
+    Stop,
+    Skip,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

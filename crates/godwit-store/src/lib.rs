@@ -11,7 +11,7 @@ mod runs;
 mod secrets;
 
 pub use profiles::{percent_encode, Engine, Environment, Profile, ProfileInput};
-pub use runs::Run;
+pub use runs::{ChunkRecord, Run, TableTotals};
 pub use secrets::Secrets;
 
 use rusqlite::Connection;
@@ -57,6 +57,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0001_profiles.sql")),
         M::up(include_str!("../migrations/0002_runs.sql")),
         M::up(include_str!("../migrations/0003_oracle_profiles.sql")),
+        M::up(include_str!("../migrations/0004_run_chunk_rejects.sql")),
     ])
 }
 
@@ -138,7 +139,7 @@ mod tests {
     fn a_new_file_is_migrated_to_the_latest_version() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("g.sqlite3")).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 3);
+        assert_eq!(store.schema_version().unwrap(), 4);
     }
 
     /// A file written before Oracle profiles existed (schema version 2) keeps its profiles.
@@ -162,7 +163,7 @@ mod tests {
         drop(conn);
 
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 3);
+        assert_eq!(store.schema_version().unwrap(), 4);
         let old = store.get_profile("old").unwrap();
         assert_eq!(
             old,

@@ -1,19 +1,31 @@
 //! Copies table data between PostgreSQL databases: chunked by block ranges, several chunks at once,
-//! resumable after any interruption, and verified by row counts.
+//! resumable after any interruption, and verified by row counts (and hashes on request).
 //!
 //! Each chunk is one transaction on the target that also records the chunk in a progress table
 //! (`godwit_copy.progress`) there, so after a crash (process killed, target restarted) a resumed run
-//! copies exactly the chunks that did not commit: no duplicates, no gaps. All chunks of a run read one
-//! exported snapshot of the source. Rows move in PostgreSQL's binary COPY format, passed through without
-//! decoding. The SQLite run history records the run and its chunks for review.
+//! copies exactly the chunks that did not commit: no duplicates, no gaps. Schema statements
+//! (`create_schema`) are recorded the same way, one transaction each (`godwit_copy.steps`), so a resumed
+//! run applies only those that did not commit. All chunks of an invocation read one exported snapshot
+//! of the source. Rows move in PostgreSQL's binary COPY format, passed through without decoding.
+//!
+//! A row the target refuses (a constraint, a check, a value it cannot take) makes the chunk's COPY
+//! fail. The chunk is then copied again in pieces, each COPY under a savepoint, halving the pieces
+//! that fail down to single rows, to find the refused rows: with [`OnError::Stop`] the run stops
+//! naming the table, the chunk and the row's key; with [`OnError::Skip`] every other row is kept and
+//! each refused one is written to `godwit_copy.rejects` on the target, in the chunk's transaction.
+//!
+//! The SQLite run history records the run and its chunks for review. [`Control`] lets a caller watch
+//! per-table progress and stop a run: the workers roll back their open chunk and the run stays
+//! resumable.
 
-use bytes::{Bytes, BytesMut};
+use bytes::{BufMut, Bytes, BytesMut};
 use futures_util::{SinkExt, StreamExt};
-use godwit_catalog::{quote_ident, Catalog, QualifiedName};
+use godwit_catalog::{quote_ident, Catalog, ConstraintKind, QualifiedName};
 use godwit_postgres::{redact_url, Phase, SchemaFilter};
 use godwit_store::Store;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tokio_postgres::Client;
@@ -39,6 +51,18 @@ pub enum CopyError {
         message: String,
         run_id: String,
     },
+    #[error("{table} chunk {chunk}: the target rejected the row with key {key}: {message} (SQLSTATE {sqlstate}); none of the chunk's rows were kept. Resume with --resume {run_id} once the target accepts it, or add --on-error skip to set such rows aside")]
+    Rejected {
+        table: String,
+        chunk: u32,
+        /// The row's primary key as `column=value, …`, or `ctid=(block,item)` in the source.
+        key: String,
+        message: String,
+        sqlstate: String,
+        run_id: String,
+    },
+    #[error("stopped on request; resume with --resume {run_id}")]
+    Stopped { run_id: String },
     #[error("{what}: {message}")]
     Query { what: String, message: String },
     #[error("the target cannot take the source's rows; nothing was copied:\n  {}", .0.join("\n  "))]
@@ -49,6 +73,8 @@ pub enum CopyError {
         recorded_source: String,
         recorded_target: String,
     },
+    #[error("run {0} already finished; there is nothing to resume (start a new run instead)")]
+    AlreadyFinished(String),
 }
 
 fn db_message(e: &tokio_postgres::Error) -> String {
@@ -66,6 +92,18 @@ fn query_error(what: impl Into<String>) -> impl Fn(tokio_postgres::Error) -> Cop
     }
 }
 
+/// What to do with a row the target refuses: a constraint, a check or a value it cannot take
+/// (SQLSTATE classes 22 and 23, or an exception raised by a target trigger).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnError {
+    /// Stop the run with an error naming the table, the chunk and the row's key; the chunk is not kept.
+    #[default]
+    Stop,
+    /// Keep every other row and write each refused one to `godwit_copy.rejects` on the target.
+    Skip,
+}
+
 /// What to copy and how.
 #[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct CopyOptions {
@@ -81,6 +119,9 @@ pub struct CopyOptions {
     /// Also compare an order-independent hash of every table's rows on both sides.
     #[serde(default)]
     pub verify_hash: bool,
+    /// What to do with rows the target refuses.
+    #[serde(default)]
+    pub on_error: OnError,
 }
 
 impl Default for CopyOptions {
@@ -93,32 +134,157 @@ impl Default for CopyOptions {
             chunk_pages: 16_384,
             create_schema: false,
             verify_hash: false,
+            on_error: OnError::Stop,
         }
     }
 }
 
-/// A piece of a table: a range of its blocks (`None` ends: open).
+/// Where one table stands in a running copy, as [`Control::tables`] shows it.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct TableStatus {
+    pub table: String,
+    pub chunks_total: usize,
+    /// Chunks committed, by this invocation or an earlier one of the same run.
+    pub chunks_done: usize,
+    /// Rows committed on the target, by this invocation or an earlier one.
+    pub rows_done: u64,
+    /// Rows refused by the target and set aside, in committed chunks.
+    pub rows_rejected: u64,
+    /// Rows sent in chunks not committed yet (about one row per COPY message until the chunk
+    /// commits; taken back if it rolls back).
+    pub rows_in_flight: u64,
+    /// COPY bytes of this invocation's committed chunks.
+    pub bytes_done: u64,
+    pub bytes_in_flight: u64,
+    /// The source's row estimate (`pg_class.reltuples`), when it has one.
+    pub rows_estimate: Option<u64>,
+}
+
+impl TableStatus {
+    pub fn finished(&self) -> bool {
+        self.chunks_done >= self.chunks_total
+    }
+}
+
+/// Watches and stops a run from outside: cheap to clone, shared with the caller.
+#[derive(Clone)]
+pub struct Control {
+    stop: Arc<tokio::sync::watch::Sender<bool>>,
+    tables: Arc<Mutex<Vec<TableStatus>>>,
+}
+
+impl Default for Control {
+    fn default() -> Self {
+        Control {
+            stop: Arc::new(tokio::sync::watch::channel(false).0),
+            tables: Arc::default(),
+        }
+    }
+}
+
+impl Control {
+    pub fn new() -> Control {
+        Control::default()
+    }
+
+    /// Asks the run to stop: no new chunk starts, open chunks roll back, the run stays resumable.
+    pub fn stop(&self) {
+        self.stop.send_replace(true);
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        *self.stop.borrow()
+    }
+
+    /// Resolves once [`Control::stop`] was called.
+    async fn stopped(&self) {
+        let mut rx = self.stop.subscribe();
+        let _ = rx.wait_for(|stop| *stop).await;
+    }
+
+    /// Every table of the run with its progress, in copy order (empty until the run is planned).
+    pub fn tables(&self) -> Vec<TableStatus> {
+        self.tables.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    fn update(&self, slot: usize, f: impl FnOnce(&mut TableStatus)) {
+        if let Ok(mut tables) = self.tables.lock() {
+            if let Some(t) = tables.get_mut(slot) {
+                f(t);
+            }
+        }
+    }
+}
+
+/// Runs `work` unless the run is asked to stop first.
+async fn unless_stopped<T>(
+    control: &Control,
+    run_id: &str,
+    work: impl Future<Output = Result<T, CopyError>>,
+) -> Result<T, CopyError> {
+    tokio::select! {
+        biased;
+        _ = control.stopped() => Err(CopyError::Stopped { run_id: run_id.to_string() }),
+        result = work => result,
+    }
+}
+
+/// Which rows of a table a chunk holds.
+#[derive(Clone, Debug)]
+enum Range {
+    /// Blocks `from..to` (`None`: open); a table with one chunk has both ends open.
+    Blocks { from: Option<u32>, to: Option<u32> },
+}
+
+impl Range {
+    /// The WHERE clause selecting the range from the table aliased `x` (empty: the whole table).
+    fn filter(&self) -> String {
+        let mut condition = Vec::new();
+        match self {
+            Range::Blocks { from, to } => {
+                if let Some(from) = from {
+                    condition.push(format!("x.ctid >= '({from},0)'::tid"));
+                }
+                if let Some(to) = to {
+                    condition.push(format!("x.ctid < '({to},0)'::tid"));
+                }
+            }
+        }
+        if condition.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", condition.join(" AND "))
+        }
+    }
+}
+
+/// A piece of a table.
 #[derive(Clone, Debug)]
 struct Chunk {
     table: QualifiedName,
+    /// The table's place in [`Control::tables`].
+    slot: usize,
     index: u32,
-    from_block: Option<u32>,
-    to_block: Option<u32>,
+    range: Range,
     /// Source column list.
     columns: String,
     /// The same columns as the target names them.
     target_columns: String,
     /// Copy as text (the types differ but convert); binary otherwise.
     text: bool,
+    /// SQL naming a row of the table aliased `x` for people: its primary key, else its ctid.
+    key: String,
 }
 
-/// Progress of a run, as chunks complete.
+/// A chunk that committed.
 #[derive(Clone, Debug, Serialize)]
 pub struct Progress {
     pub table: String,
     pub chunk: u32,
     pub rows: u64,
     pub bytes: u64,
+    /// Rows of the chunk the target refused and the run set aside.
+    pub rejected: u64,
     pub chunks_done: usize,
     pub chunks_total: usize,
 }
@@ -129,7 +295,10 @@ pub struct TableCheck {
     pub table: String,
     pub source_rows: i64,
     pub target_rows: i64,
-    /// Order-independent hashes of all rows (`--verify hash`), `None` when not computed.
+    /// Source rows the target refused, set aside in `godwit_copy.rejects` (`--on-error skip`).
+    pub rejected_rows: i64,
+    /// Order-independent hashes of all rows (`--verify hash`), `None` when not computed. The source's
+    /// leaves out the rejected rows, so equal hashes mean every other row arrived unchanged.
     pub source_hash: Option<String>,
     pub target_hash: Option<String>,
 }
@@ -140,9 +309,9 @@ impl TableCheck {
         matches!((&self.source_hash, &self.target_hash), (Some(a), Some(b)) if a != b)
     }
 
-    /// Rows the target lacks (negative: extra rows).
+    /// Rows the target lacks beyond the rejected ones (negative: extra rows).
     pub fn lost(&self) -> i64 {
-        self.source_rows - self.target_rows
+        self.source_rows - self.rejected_rows - self.target_rows
     }
 }
 
@@ -157,6 +326,8 @@ pub struct CopyReport {
     pub rows_copied: u64,
     pub bytes_copied: u64,
     pub seconds: f64,
+    /// How the tables were checked, in words.
+    pub verification: String,
     pub tables: Vec<TableCheck>,
 }
 
@@ -176,15 +347,34 @@ impl CopyReport {
     pub fn rows_extra(&self) -> i64 {
         self.tables.iter().map(|t| (-t.lost()).max(0)).sum()
     }
+
+    /// Rows the target refused over all tables, set aside in `godwit_copy.rejects`.
+    pub fn rows_rejected(&self) -> i64 {
+        self.tables.iter().map(|t| t.rejected_rows).sum()
+    }
 }
 
 /// Bytes sent to the target per COPY message.
 const BATCH_BYTES: usize = 1 << 20;
+/// Rows tried at once when a chunk is searched for refused rows.
+const RESCUE_ROWS: usize = 4096;
+/// Times a chunk is tried again after a deadlock or serialization failure on the target.
+const RETRIES: u32 = 3;
 
 const PROGRESS_DDL: &str = "CREATE SCHEMA IF NOT EXISTS godwit_copy;
 CREATE TABLE IF NOT EXISTS godwit_copy.progress (
     run_id text NOT NULL, table_name text NOT NULL, chunk integer NOT NULL, rows bigint NOT NULL,
-    PRIMARY KEY (run_id, table_name, chunk))";
+    PRIMARY KEY (run_id, table_name, chunk));
+ALTER TABLE godwit_copy.progress ADD COLUMN IF NOT EXISTS rejected bigint NOT NULL DEFAULT 0;
+ALTER TABLE godwit_copy.progress ADD COLUMN IF NOT EXISTS bytes bigint NOT NULL DEFAULT 0;
+CREATE TABLE IF NOT EXISTS godwit_copy.steps (
+    run_id text NOT NULL, step text NOT NULL, PRIMARY KEY (run_id, step));
+CREATE TABLE IF NOT EXISTS godwit_copy.rejects (
+    run_id text NOT NULL, table_name text NOT NULL, chunk integer NOT NULL,
+    row_key text NOT NULL, row_json text, source_ctid text NOT NULL,
+    sqlstate text NOT NULL, message text NOT NULL, detail text,
+    rejected_at timestamptz NOT NULL DEFAULT now());
+CREATE INDEX IF NOT EXISTS rejects_run ON godwit_copy.rejects (run_id, table_name)";
 
 async fn connect(side: &'static str, url: &str) -> Result<Client, CopyError> {
     godwit_postgres::connect(url)
@@ -213,11 +403,39 @@ pub async fn copy(
     on_start: impl FnOnce(&str),
     on_progress: impl Fn(&Progress) + Send + Sync + 'static,
 ) -> Result<CopyReport, CopyError> {
+    copy_with(
+        source_url,
+        target_url,
+        store,
+        options,
+        resume,
+        &Control::new(),
+        on_start,
+        on_progress,
+    )
+    .await
+}
+
+/// [`copy`] under a [`Control`]: the caller can watch the tables and stop the run.
+#[allow(clippy::too_many_arguments)]
+pub async fn copy_with(
+    source_url: &str,
+    target_url: &str,
+    store: Arc<Mutex<Store>>,
+    options: &CopyOptions,
+    resume: Option<&str>,
+    control: &Control,
+    on_start: impl FnOnce(&str),
+    on_progress: impl Fn(&Progress) + Send + Sync + 'static,
+) -> Result<CopyReport, CopyError> {
     let started = Instant::now();
     let (source_name, target_name) = (redact_url(source_url), redact_url(target_url));
     let (run_id, options) = match resume {
         Some(key) => {
             let run = with_store(&store, |s| s.run(key))?;
+            if run.status == "finished" {
+                return Err(CopyError::AlreadyFinished(run.id));
+            }
             if run.source != source_name || run.target != target_name {
                 return Err(CopyError::ResumeMismatch {
                     run_id: run.id,
@@ -226,10 +444,14 @@ pub async fn copy(
                 });
             }
             with_store(&store, |s| s.set_run_status(&run.id, "running", None))?;
-            // What to copy comes from the run; how hard to verify may be asked anew.
+            // What to copy comes from the run; how hard to verify may be asked anew, and so may
+            // setting refused rows aside (a run stopped by a refused row resumes with skip).
             let mut recorded: CopyOptions =
                 serde_json::from_str(&run.options).unwrap_or_else(|_| options.clone());
             recorded.verify_hash |= options.verify_hash;
+            if options.on_error == OnError::Skip {
+                recorded.on_error = OnError::Skip;
+            }
             (run.id, recorded)
         }
         None => {
@@ -249,17 +471,50 @@ pub async fn copy(
         &run_id,
         resume.is_some(),
         started,
+        control,
         on_progress,
     )
     .await;
-    match &result {
-        Ok(_) => with_store(&store, |s| s.set_run_status(&run_id, "finished", None))?,
-        Err(e) => with_store(&store, |s| {
-            s.set_run_status(&run_id, "interrupted", Some(&e.to_string()))
-        })?,
+    match result {
+        Ok((report, target)) => {
+            // Finished in the history first, then the target's bookkeeping goes: a run killed in
+            // between is finished, with a few leftover rows in godwit_copy; the other order could
+            // leave an unfinished run whose progress is gone, and resuming it would copy it all again.
+            with_store(&store, |s| s.set_run_status(&run_id, "finished", None))?;
+            if let Err(e) = target
+                .batch_execute(&format!(
+                    "DELETE FROM godwit_copy.progress WHERE run_id = {id};
+                     DELETE FROM godwit_copy.steps WHERE run_id = {id};
+                     DO $$ BEGIN
+                       IF NOT EXISTS (SELECT 1 FROM godwit_copy.progress) AND NOT EXISTS (SELECT 1 FROM godwit_copy.steps)
+                          AND NOT EXISTS (SELECT 1 FROM godwit_copy.rejects) THEN
+                         DROP SCHEMA godwit_copy CASCADE;
+                       END IF;
+                     END $$",
+                    id = literal(&run_id)
+                ))
+                .await
+            {
+                tracing::warn!(error = %db_message(&e), "removing the target's copy progress");
+            }
+            Ok(report)
+        }
+        Err(e) => {
+            with_store(&store, |s| {
+                s.set_run_status(&run_id, "interrupted", Some(&e.to_string()))
+            })?;
+            Err(e)
+        }
     }
-    result
 }
+
+/// A SQL string literal.
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// What the target's `godwit_copy.progress` says a run committed: (rows, rejected, bytes) per chunk.
+type Committed = BTreeMap<(String, u32), (u64, u64, u64)>;
 
 #[allow(clippy::too_many_arguments)]
 async fn run(
@@ -270,93 +525,211 @@ async fn run(
     run_id: &str,
     resumed: bool,
     started: Instant,
+    control: &Control,
     on_progress: impl Fn(&Progress) + Send + Sync + 'static,
-) -> Result<CopyReport, CopyError> {
-    let source = connect("source", source_url).await?;
-    let target = connect("target", target_url).await?;
+) -> Result<(CopyReport, Client), CopyError> {
     let filter = SchemaFilter {
         schemas: options.schemas.clone(),
         include: options.include.clone(),
         exclude: options.exclude.clone(),
     };
-    let catalog = godwit_postgres::discover(&source, &filter).await?;
+    let (source, target, catalog, done, encoding) = unless_stopped(control, run_id, async {
+        let source = connect("source", source_url).await?;
+        let target = connect("target", target_url).await?;
+        let catalog = godwit_postgres::discover(&source, &filter).await?;
+        let encoding: String = source
+            .query_one("SELECT current_setting('server_encoding')", &[])
+            .await
+            .map_err(query_error("reading the source's encoding"))?
+            .get(0);
+        target
+            .batch_execute(PROGRESS_DDL)
+            .await
+            .map_err(query_error("creating the godwit_copy schema on the target"))?;
+        let done: Committed = target
+            .query(
+                "SELECT table_name, chunk, rows, rejected, bytes FROM godwit_copy.progress WHERE run_id = $1",
+                &[&run_id],
+            )
+            .await
+            .map_err(query_error("reading the target's copy progress"))?
+            .iter()
+            .map(|r| {
+                (
+                    (r.get::<_, String>(0), r.get::<_, i32>(1) as u32),
+                    (
+                        r.get::<_, i64>(2) as u64,
+                        r.get::<_, i64>(3) as u64,
+                        r.get::<_, i64>(4) as u64,
+                    ),
+                )
+            })
+            .collect();
+        Ok((source, target, catalog, done, encoding))
+    })
+    .await?;
     let script = godwit_postgres::render(&catalog);
-    if options.create_schema && !resumed {
-        apply(&target, script.phase(Phase::PreData)).await?;
+    if options.create_schema {
+        // A run begun before schema steps were recorded had its pre-data applied whole.
+        let recorded: i64 = target
+            .query_one(
+                "SELECT count(*) FROM godwit_copy.steps WHERE run_id = $1",
+                &[&run_id],
+            )
+            .await
+            .map_err(query_error("reading the target's schema steps"))?
+            .get(0);
+        if !(resumed && recorded == 0 && !done.is_empty()) {
+            let pre_data = script.phase(Phase::PreData).collect();
+            unless_stopped(control, run_id, apply_steps(&target, run_id, pre_data)).await?;
+        }
     }
-    let mapping = preflight(&catalog, &target).await?;
-    target
-        .batch_execute(PROGRESS_DDL)
-        .await
-        .map_err(query_error("creating godwit_copy.progress on the target"))?;
-    let done: BTreeSet<(String, u32)> = target
-        .query(
-            "SELECT table_name, chunk FROM godwit_copy.progress WHERE run_id = $1",
-            &[&run_id],
-        )
-        .await
-        .map_err(query_error("reading the target's copy progress"))?
-        .iter()
-        .map(|r| (r.get::<_, String>(0), r.get::<_, i32>(1) as u32))
-        .collect();
+    let mapping = unless_stopped(control, run_id, preflight(&catalog, &target)).await?;
+    if resumed {
+        // A chunk committed on the target just before the process died may be missing from the
+        // history: the target's record is the truth.
+        let known: BTreeSet<(String, u32)> = with_store(store, |s| s.run_chunks(run_id))?
+            .into_iter()
+            .map(|c| (c.table, c.chunk))
+            .collect();
+        for ((table, chunk), (rows, rejected, bytes)) in &done {
+            if !known.contains(&(table.clone(), *chunk)) {
+                with_store(store, |s| {
+                    s.record_chunk(run_id, table, *chunk, *rows, *bytes, *rejected)
+                })?;
+            }
+        }
+    }
 
     // One snapshot for every chunk of this invocation.
-    source
-        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        .await
-        .map_err(query_error("starting the source snapshot"))?;
-    let snapshot: String = source
-        .query_one("SELECT pg_export_snapshot()", &[])
-        .await
-        .map_err(query_error("exporting the source snapshot"))?
-        .get(0);
+    let snapshot = unless_stopped(control, run_id, async {
+        source
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await
+            .map_err(query_error("starting the source snapshot"))?;
+        Ok(source
+            .query_one("SELECT pg_export_snapshot()", &[])
+            .await
+            .map_err(query_error("exporting the source snapshot"))?
+            .get::<_, String>(0))
+    })
+    .await?;
 
-    let chunks = plan(&source, &catalog, &mapping, options.chunk_pages.max(1)).await?;
+    let (chunks, mut tables) = unless_stopped(
+        control,
+        run_id,
+        plan(&source, &catalog, &mapping, options.chunk_pages.max(1)),
+    )
+    .await?;
     let total = chunks.len();
-    let pending: VecDeque<Chunk> = chunks
-        .into_iter()
-        .filter(|c| !done.contains(&(c.table.to_string(), c.index)))
-        .collect();
+    let mut pending = VecDeque::new();
+    for chunk in chunks {
+        match done.get(&(chunk.table.to_string(), chunk.index)) {
+            Some((rows, rejected, _)) => {
+                let t = &mut tables[chunk.slot];
+                t.chunks_done += 1;
+                t.rows_done += rows;
+                t.rows_rejected += rejected;
+            }
+            None => pending.push_back(chunk),
+        }
+    }
     let already = total - pending.len();
     tracing::info!(run_id, total, already, "copy plan");
+    if let Ok(mut shown) = control.tables.lock() {
+        *shown = tables;
+    }
     let queue = Arc::new(Mutex::new(pending));
     let counters = Arc::new(Mutex::new((already, 0usize, 0u64, 0u64))); // done, copied, rows, bytes
     let on_progress = Arc::new(on_progress);
+    let ctx = Ctx {
+        snapshot,
+        run_id: run_id.to_string(),
+        on_error: options.on_error,
+        control: control.clone(),
+        raw_bytes: encoding == "SQL_ASCII",
+    };
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..options.jobs.max(1) {
-        let (queue, counters, on_progress, store) = (
+        let (queue, counters, on_progress, store, ctx) = (
             queue.clone(),
             counters.clone(),
             on_progress.clone(),
             store.clone(),
+            ctx.clone(),
         );
-        let (source_url, target_url, snapshot, run_id) = (
-            source_url.to_string(),
-            target_url.to_string(),
-            snapshot.clone(),
-            run_id.to_string(),
-        );
+        let (source_url, target_url) = (source_url.to_string(), target_url.to_string());
         workers.spawn(async move {
-            let source = connect("source", &source_url).await?;
-            let target = connect("target", &target_url).await?;
+            let (source, target) = tokio::select! {
+                biased;
+                _ = ctx.control.stopped() => return Ok(()),
+                pair = async {
+                    let (source, target) = (connect("source", &source_url).await?, connect("target", &target_url).await?);
+                    if ctx.raw_bytes {
+                        source
+                            .batch_execute("SET client_encoding = 'SQL_ASCII'")
+                            .await
+                            .map_err(query_error("reading SQL_ASCII bytes as they are"))?;
+                    }
+                    Ok::<_, CopyError>((source, target))
+                } => pair?,
+            };
             loop {
-                let Some(chunk) = queue.lock().ok().and_then(|mut q| q.pop_front()) else {
+                if ctx.control.is_stopped() {
                     return Ok::<(), CopyError>(());
+                }
+                let Some(chunk) = queue.lock().ok().and_then(|mut q| q.pop_front()) else {
+                    return Ok(());
                 };
-                let (rows, bytes) = copy_chunk(&source, &target, &snapshot, &run_id, &chunk)
-                    .await
-                    .map_err(|message| CopyError::Chunk {
-                        table: chunk.table.to_string(),
-                        chunk: chunk.index,
+                let mut attempt = 0;
+                let outcome = loop {
+                    match copy_chunk(&source, &target, &ctx, &chunk).await {
+                        Err(ChunkError::Retry(message)) if attempt < RETRIES => {
+                            attempt += 1;
+                            tracing::info!(table = %chunk.table, chunk = chunk.index, %message, "trying the chunk again");
+                        }
+                        other => break other,
+                    }
+                };
+                let copied = match outcome {
+                    Ok(copied) => copied,
+                    Err(ChunkError::Stopped) => return Ok(()),
+                    Err(ChunkError::Rejected {
+                        key,
                         message,
-                        run_id: run_id.clone(),
-                    })?;
-                let (store_id, table_name) = (run_id.clone(), chunk.table.to_string());
+                        sqlstate,
+                    }) => {
+                        return Err(CopyError::Rejected {
+                            table: chunk.table.to_string(),
+                            chunk: chunk.index,
+                            key,
+                            message,
+                            sqlstate,
+                            run_id: ctx.run_id.clone(),
+                        })
+                    }
+                    Err(ChunkError::Retry(message) | ChunkError::Failed(message)) => {
+                        return Err(CopyError::Chunk {
+                            table: chunk.table.to_string(),
+                            chunk: chunk.index,
+                            message,
+                            run_id: ctx.run_id.clone(),
+                        })
+                    }
+                };
+                let (store_id, table_name) = (ctx.run_id.clone(), chunk.table.to_string());
                 let store = store.clone();
                 let index = chunk.index;
                 let recorded = tokio::task::spawn_blocking(move || {
                     with_store(&store, |s| {
-                        s.record_chunk(&store_id, &table_name, index, rows, bytes)
+                        s.record_chunk(
+                            &store_id,
+                            &table_name,
+                            index,
+                            copied.rows,
+                            copied.bytes,
+                            copied.rejected,
+                        )
                     })
                 })
                 .await
@@ -365,6 +738,12 @@ async fn run(
                     message: e.to_string(),
                 })?;
                 recorded?;
+                ctx.control.update(chunk.slot, |t| {
+                    t.chunks_done += 1;
+                    t.rows_done += copied.rows;
+                    t.rows_rejected += copied.rejected;
+                    t.bytes_done += copied.bytes;
+                });
                 let progress = {
                     let mut c = counters.lock().map_err(|_| CopyError::Query {
                         what: "progress".into(),
@@ -372,13 +751,14 @@ async fn run(
                     })?;
                     c.0 += 1;
                     c.1 += 1;
-                    c.2 += rows;
-                    c.3 += bytes;
+                    c.2 += copied.rows;
+                    c.3 += copied.bytes;
                     Progress {
                         table: chunk.table.to_string(),
                         chunk: chunk.index,
-                        rows,
-                        bytes,
+                        rows: copied.rows,
+                        bytes: copied.bytes,
+                        rejected: copied.rejected,
                         chunks_done: c.0,
                         chunks_total: total,
                     }
@@ -408,25 +788,93 @@ async fn run(
     if let Some(e) = failure {
         return Err(e);
     }
+    if control.is_stopped() {
+        return Err(CopyError::Stopped {
+            run_id: run_id.to_string(),
+        });
+    }
 
     if options.create_schema {
-        post_data(
-            target_url,
-            &target,
-            script.phase(Phase::PostData).collect(),
-            options.jobs.max(1),
+        unless_stopped(
+            control,
+            run_id,
+            post_data(
+                target_url,
+                &target,
+                run_id,
+                script.phase(Phase::PostData).collect(),
+                options.jobs.max(1),
+            ),
         )
         .await?;
         let after: Vec<_> = [Phase::Code, Phase::Comments, Phase::SequencePositions]
             .iter()
             .flat_map(|p| script.phase(*p))
             .collect();
-        apply(&target, after.into_iter()).await?;
+        unless_stopped(control, run_id, apply_steps(&target, run_id, after)).await?;
     }
-    // Verification: row counts on the same snapshot of the source.
+    let tables = unless_stopped(
+        control,
+        run_id,
+        verify(&source, &target, &catalog, &mapping, options, run_id),
+    )
+    .await?;
+    source
+        .batch_execute("COMMIT")
+        .await
+        .map_err(query_error("ending the source snapshot"))?;
+    let (_, copied, rows, bytes) = *counters.lock().map_err(|_| CopyError::Query {
+        what: "progress".into(),
+        message: "poisoned".into(),
+    })?;
+    let rejected = tables.iter().any(|t| t.rejected_rows > 0);
+    let verification = match (options.verify_hash, rejected) {
+        (false, false) => "row counts: source rows = target rows",
+        (true, false) => "row counts and an order-independent hash of all rows on both sides",
+        (false, true) => "row counts: source rows = target rows + rejected rows (godwit_copy.rejects on the target)",
+        (true, true) => "row counts (source rows = target rows + rejected rows, in godwit_copy.rejects on the target) and a hash of all rows on both sides, the rejected ones left out of the source's",
+    };
+    Ok((
+        CopyReport {
+            run_id: run_id.to_string(),
+            resumed,
+            chunks_copied: copied,
+            chunks_total: total,
+            rows_copied: rows,
+            bytes_copied: bytes,
+            seconds: started.elapsed().as_secs_f64(),
+            verification: verification.to_string(),
+            tables,
+        },
+        target,
+    ))
+}
+
+/// Row counts (and hashes on request) of every table on both sides, the source read in the run's
+/// snapshot. Rows the target refused and the run set aside are counted apart, and left out of the
+/// source's hash.
+async fn verify(
+    source: &Client,
+    target: &Client,
+    catalog: &Catalog,
+    mapping: &BTreeMap<QualifiedName, TableMapping>,
+    options: &CopyOptions,
+    run_id: &str,
+) -> Result<Vec<TableCheck>, CopyError> {
+    let rejects: BTreeMap<String, Vec<String>> = target
+        .query(
+            "SELECT table_name, array_agg(source_ctid) FROM godwit_copy.rejects WHERE run_id = $1 GROUP BY table_name",
+            &[&run_id],
+        )
+        .await
+        .map_err(query_error("reading the target's rejected rows"))?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
     let mut tables = Vec::new();
-    for (schema, table) in data_tables(&catalog) {
+    for (schema, table) in data_tables(catalog) {
         let name = QualifiedName::new(&schema, &table);
+        let rejected = rejects.get(&name.to_string()).cloned().unwrap_or_default();
         let count = format!("SELECT count(*) FROM ONLY {name}");
         let (a, b) = tokio::join!(source.query_one(&count, &[]), target.query_one(&count, &[]));
         let source_rows: i64 = a
@@ -454,15 +902,23 @@ async fn run(
                 .get(&name)
                 .map(|m| m.target_columns.clone())
                 .unwrap_or_else(|| source_columns.clone());
-            let hash = |columns: &str| {
+            let sum = |columns: &str, filter: &str| {
                 format!(
-                    "SELECT coalesce(sum(('x' || left(md5(t::text), 16))::bit(64)::bigint::numeric), 0)::text FROM (SELECT {columns} FROM ONLY {name}) t"
+                    "SELECT coalesce(sum(('x' || left(md5(t::text), 16))::bit(64)::bigint::numeric), 0) FROM (SELECT {columns} FROM ONLY {name} x{filter}) t"
                 )
             };
-            let (source_sql, target_sql) = (hash(&source_columns), hash(&target_columns));
+            // The source's sum less that of the rows the target refused (found by their ctid in
+            // the snapshot, a TID scan).
+            let source_sql = format!(
+                "SELECT (({}) - ({}))::text",
+                sum(&source_columns, ""),
+                sum(&source_columns, " WHERE x.ctid = ANY($1::text[]::tid[])")
+            );
+            let target_sql = format!("SELECT ({})::text", sum(&target_columns, ""));
             // Both sides at once: each server scans its own copy.
+            let params: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&rejected];
             let (a, b) = tokio::join!(
-                source.query_one(&source_sql, &[]),
+                source.query_one(&source_sql, &params),
                 target.query_one(&target_sql, &[])
             );
             let a: String = a
@@ -479,79 +935,123 @@ async fn run(
             table: name.to_string(),
             source_rows,
             target_rows,
+            rejected_rows: rejected.len() as i64,
             source_hash,
             target_hash,
         });
     }
-    source
-        .batch_execute("COMMIT")
+    Ok(tables)
+}
+
+/// For each statement, its step key (md5 of its text) unless the run already committed it.
+async fn pending_steps<'a>(
+    target: &Client,
+    run_id: &str,
+    statements: Vec<&'a godwit_postgres::DdlStatement>,
+) -> Result<Vec<(&'a godwit_postgres::DdlStatement, String)>, CopyError> {
+    if statements.is_empty() {
+        return Ok(Vec::new());
+    }
+    let texts: Vec<&str> = statements.iter().map(|s| s.sql.as_str()).collect();
+    let rows = target
+        .query(
+            "SELECT md5(u.s), EXISTS (SELECT 1 FROM godwit_copy.steps g WHERE g.run_id = $2 AND g.step = md5(u.s))
+               FROM unnest($1::text[]) WITH ORDINALITY AS u(s, i) ORDER BY u.i",
+            &[&texts, &run_id],
+        )
         .await
-        .map_err(query_error("ending the source snapshot"))?;
-    target
-        .batch_execute(&format!(
-            "DELETE FROM godwit_copy.progress WHERE run_id = '{run_id}';
-             DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM godwit_copy.progress) THEN DROP SCHEMA godwit_copy CASCADE; END IF; END $$"
-        ))
-        .await
-        .map_err(query_error("removing the target's copy progress"))?;
-    let (_, copied, rows, bytes) = *counters.lock().map_err(|_| CopyError::Query {
-        what: "progress".into(),
-        message: "poisoned".into(),
-    })?;
-    Ok(CopyReport {
-        run_id: run_id.to_string(),
-        resumed,
-        chunks_copied: copied,
-        chunks_total: total,
-        rows_copied: rows,
-        bytes_copied: bytes,
-        seconds: started.elapsed().as_secs_f64(),
-        tables,
-    })
+        .map_err(query_error("reading the target's schema steps"))?;
+    Ok(statements
+        .into_iter()
+        .zip(rows)
+        .filter(|(_, r)| !r.get::<_, bool>(1))
+        .map(|(s, r)| (s, r.get(0)))
+        .collect())
+}
+
+/// Runs one schema statement in a transaction that also records it as done for the run.
+async fn step(
+    client: &Client,
+    run_id: &str,
+    sql: &str,
+    key: &str,
+) -> Result<(), tokio_postgres::Error> {
+    client.batch_execute("BEGIN").await?;
+    let result = async {
+        client.batch_execute(sql).await?;
+        client
+            .execute(
+                "INSERT INTO godwit_copy.steps (run_id, step) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&run_id, &key],
+            )
+            .await?;
+        client.batch_execute("COMMIT").await
+    }
+    .await;
+    if result.is_err() {
+        let _ = client.batch_execute("ROLLBACK").await;
+    }
+    result
+}
+
+fn schema_error(sql: &str) -> impl Fn(tokio_postgres::Error) -> CopyError + '_ {
+    move |e| CopyError::Schema {
+        statement: sql.lines().next().unwrap_or("").to_string(),
+        message: db_message(&e),
+    }
+}
+
+/// Applies schema statements in order, one transaction each, skipping those the run committed before.
+async fn apply_steps(
+    target: &Client,
+    run_id: &str,
+    statements: Vec<&godwit_postgres::DdlStatement>,
+) -> Result<(), CopyError> {
+    for (s, key) in pending_steps(target, run_id, statements).await? {
+        step(target, run_id, &s.sql, &key)
+            .await
+            .map_err(schema_error(&s.sql))?;
+    }
+    Ok(())
 }
 
 /// Keys, indexes and checks table by table on `jobs` connections at once (each table's statements in
 /// order on one connection), then foreign keys one after another (two at once could deadlock on a
-/// pair of tables that reference each other).
+/// pair of tables that reference each other). Each statement is a step of the run (see [`step`]).
 async fn post_data(
     target_url: &str,
     target: &Client,
+    run_id: &str,
     statements: Vec<&godwit_postgres::DdlStatement>,
     jobs: usize,
 ) -> Result<(), CopyError> {
-    let (foreign_keys, rest): (Vec<_>, Vec<_>) = statements
+    let pending = pending_steps(target, run_id, statements).await?;
+    let (foreign_keys, rest): (Vec<_>, Vec<_>) = pending
         .into_iter()
-        .partition(|s| s.sql.contains(" FOREIGN KEY ("));
+        .partition(|(s, _)| s.sql.contains(" FOREIGN KEY ("));
     let mut groups: Vec<Vec<(String, String)>> = Vec::new();
     let mut index: BTreeMap<godwit_catalog::ObjectRef, usize> = BTreeMap::new();
-    for s in rest {
+    for (s, key) in rest {
         let slot = *index.entry(s.object.clone()).or_insert_with(|| {
             groups.push(Vec::new());
             groups.len() - 1
         });
-        groups[slot].push((
-            s.sql.clone(),
-            s.sql.lines().next().unwrap_or("").to_string(),
-        ));
+        groups[slot].push((s.sql.clone(), key));
     }
     let queue = Arc::new(Mutex::new(VecDeque::from(groups)));
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..jobs {
-        let (queue, url) = (queue.clone(), target_url.to_string());
+        let (queue, url, run_id) = (queue.clone(), target_url.to_string(), run_id.to_string());
         workers.spawn(async move {
             let client = connect("target", &url).await?;
             loop {
                 let Some(group) = queue.lock().ok().and_then(|mut q| q.pop_front()) else {
                     return Ok::<(), CopyError>(());
                 };
-                for (sql, first_line) in group {
-                    client
-                        .batch_execute(&sql)
+                for (sql, key) in group {
+                    step(&client, &run_id, &sql, &key)
                         .await
-                        .map_err(|e| CopyError::Schema {
-                            statement: first_line,
-                            message: db_message(&e),
-                        })?;
+                        .map_err(schema_error(&sql))?;
                 }
             }
         });
@@ -571,21 +1071,10 @@ async fn post_data(
     if let Some(e) = failure {
         return Err(e);
     }
-    apply(target, foreign_keys.into_iter()).await
-}
-
-async fn apply<'a>(
-    target: &Client,
-    statements: impl Iterator<Item = &'a godwit_postgres::DdlStatement>,
-) -> Result<(), CopyError> {
-    for s in statements {
-        target
-            .batch_execute(&s.sql)
+    for (s, key) in foreign_keys {
+        step(target, run_id, &s.sql, &key)
             .await
-            .map_err(|e| CopyError::Schema {
-                statement: s.sql.lines().next().unwrap_or("").to_string(),
-                message: db_message(&e),
-            })?;
+            .map_err(schema_error(&s.sql))?;
     }
     Ok(())
 }
@@ -709,135 +1198,639 @@ fn data_tables(catalog: &Catalog) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Splits every table into block-range chunks of at most `chunk_pages` pages.
+/// SQL naming a row of `table` (aliased `x`) for people: `col=value, …` of its primary key, else its
+/// ctid in the source.
+fn key_sql(table: Option<&godwit_catalog::Table>) -> String {
+    let primary_key = table.and_then(|t| {
+        t.constraints.iter().find_map(|c| match &c.kind {
+            ConstraintKind::PrimaryKey { columns } if !columns.is_empty() => Some(columns.clone()),
+            _ => None,
+        })
+    });
+    match primary_key {
+        Some(columns) => format!(
+            "concat_ws(', ', {})",
+            columns
+                .iter()
+                .map(|c| format!(
+                    "{} || coalesce(x.{}::text, 'NULL')",
+                    literal(&format!("{c}=")),
+                    quote_ident(c)
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => "'ctid=' || x.ctid::text".into(),
+    }
+}
+
+/// Splits every table into block-range chunks of at most `chunk_pages` pages; also returns each
+/// table's status as [`Control::tables`] starts it (chunks, row estimate).
 async fn plan(
     source: &Client,
     catalog: &Catalog,
     mapping: &BTreeMap<QualifiedName, TableMapping>,
     chunk_pages: u32,
-) -> Result<Vec<Chunk>, CopyError> {
+) -> Result<(Vec<Chunk>, Vec<TableStatus>), CopyError> {
     let mut chunks = Vec::new();
-    let generated: BTreeMap<(String, String), Vec<String>> = catalog
-        .schemas
-        .iter()
-        .flat_map(|s| {
-            s.tables.iter().map(move |t| {
-                (
-                    (s.name.clone(), t.name.clone()),
-                    t.columns
-                        .iter()
-                        .filter(|c| c.generated.is_none())
-                        .map(|c| quote_ident(&c.name))
-                        .collect(),
-                )
-            })
-        })
-        .collect();
-    for (schema, table) in data_tables(catalog) {
+    let mut tables = Vec::new();
+    for (slot, (schema, table)) in data_tables(catalog).into_iter().enumerate() {
         let name = QualifiedName::new(&schema, &table);
-        let pages: i64 = source
-            .query_one("SELECT pg_relation_size($1::text::regclass) / current_setting('block_size')::bigint", &[&name.to_string()])
+        let row = source
+            .query_one(
+                "SELECT pg_relation_size(c.oid) / current_setting('block_size')::bigint, c.reltuples::float8
+                   FROM pg_class c WHERE c.oid = $1::text::regclass",
+                &[&name.to_string()],
+            )
             .await
-            .map_err(query_error(format!("sizing {name}")))?
-            .get(0);
-        let columns = generated
-            .get(&(schema.clone(), table.clone()))
-            .cloned()
-            .unwrap_or_default()
-            .join(", ");
+            .map_err(query_error(format!("sizing {name}")))?;
+        let (pages, reltuples): (i64, f64) = (row.get(0), row.get(1));
+        let estimate = if pages == 0 {
+            Some(0)
+        } else if reltuples > 0.0 {
+            Some(reltuples as u64)
+        } else {
+            // Never analyzed: count a sample of about 1000 blocks (all of a smaller table).
+            let sql = if pages <= 1000 {
+                format!("SELECT count(*)::float8 FROM ONLY {name}")
+            } else {
+                let percent = 100_000.0 / pages as f64;
+                format!(
+                    "SELECT count(*)::float8 * {} FROM ONLY {name} TABLESAMPLE SYSTEM ({percent})",
+                    100.0 / percent
+                )
+            };
+            source
+                .query_one(&sql, &[])
+                .await
+                .ok()
+                .map(|r| r.get::<_, f64>(0) as u64)
+        };
+        let source_table = catalog.table(&name);
+        let columns = source_table
+            .map(|t| {
+                t.columns
+                    .iter()
+                    .filter(|c| c.generated.is_none())
+                    .map(|c| quote_ident(&c.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        let key = key_sql(source_table);
         let pieces = ((pages.max(1) as u64).div_ceil(chunk_pages as u64)) as u32;
         for index in 0..pieces {
             chunks.push(Chunk {
                 table: name.clone(),
+                slot,
                 index,
-                from_block: (index > 0).then(|| index * chunk_pages),
-                to_block: (index + 1 < pieces).then(|| (index + 1) * chunk_pages),
+                range: Range::Blocks {
+                    from: (index > 0).then(|| index * chunk_pages),
+                    to: (index + 1 < pieces).then(|| (index + 1) * chunk_pages),
+                },
                 columns: columns.clone(),
                 target_columns: mapping
                     .get(&name)
                     .map(|m| m.target_columns.clone())
                     .unwrap_or_else(|| columns.clone()),
                 text: mapping.get(&name).is_some_and(|m| m.text),
+                key: key.clone(),
             });
         }
+        tables.push(TableStatus {
+            table: name.to_string(),
+            chunks_total: pieces as usize,
+            rows_estimate: estimate,
+            ..Default::default()
+        });
     }
-    Ok(chunks)
+    Ok((chunks, tables))
 }
 
-/// Copies one chunk in one target transaction that also records it; returns (rows, bytes).
+/// What a copy worker needs besides its connections.
+#[derive(Clone)]
+struct Ctx {
+    snapshot: String,
+    run_id: String,
+    on_error: OnError,
+    control: Control,
+    /// The source is SQL_ASCII: it sends its bytes as they are and the target, still reading UTF-8,
+    /// checks them (refusing invalid ones row by row). Asking a SQL_ASCII server for UTF-8 would make
+    /// it refuse to send a whole chunk holding one invalid value. (The target must not be told
+    /// SQL_ASCII: its COPY would then take invalid bytes unchecked.)
+    raw_bytes: bool,
+}
+
+/// A chunk that committed: rows written, COPY bytes read, rows refused and set aside.
+#[derive(Clone, Copy, Debug)]
+struct Copied {
+    rows: u64,
+    bytes: u64,
+    rejected: u64,
+}
+
+/// Why a chunk did not commit.
+enum ChunkError {
+    /// A row the target refused, under [`OnError::Stop`].
+    Rejected {
+        key: String,
+        message: String,
+        sqlstate: String,
+    },
+    /// A deadlock or serialization failure: trying again may work.
+    Retry(String),
+    /// [`Control::stop`] was called; the chunk rolled back.
+    Stopped,
+    Failed(String),
+}
+
+/// How a target error bears on the rows that caused it.
+enum Refusal {
+    /// The target refuses a row: data exception (22), integrity constraint (23), trigger exception.
+    Row,
+    /// Deadlock or serialization failure.
+    Retry,
+    Other,
+}
+
+fn classify(e: &tokio_postgres::Error) -> Refusal {
+    match e.code().map(|c| c.code()) {
+        Some(c) if c.starts_with("22") || c.starts_with("23") || c == "P0001" => Refusal::Row,
+        Some("40P01" | "40001") => Refusal::Retry,
+        _ => Refusal::Other,
+    }
+}
+
+fn chunk_error(e: &tokio_postgres::Error) -> ChunkError {
+    match classify(e) {
+        Refusal::Retry => ChunkError::Retry(db_message(e)),
+        _ => ChunkError::Failed(db_message(e)),
+    }
+}
+
+/// Rows and bytes of a chunk on their way, shown in [`TableStatus`] until the chunk ends.
+struct Flight<'a> {
+    control: &'a Control,
+    slot: usize,
+    rows: u64,
+    bytes: u64,
+}
+
+impl<'a> Flight<'a> {
+    fn new(control: &'a Control, slot: usize) -> Flight<'a> {
+        Flight {
+            control,
+            slot,
+            rows: 0,
+            bytes: 0,
+        }
+    }
+
+    fn add(&mut self, rows: u64, bytes: u64) {
+        self.rows += rows;
+        self.bytes += bytes;
+        self.control.update(self.slot, |t| {
+            t.rows_in_flight += rows;
+            t.bytes_in_flight += bytes;
+        });
+    }
+}
+
+impl Drop for Flight<'_> {
+    fn drop(&mut self) {
+        let (rows, bytes) = (self.rows, self.bytes);
+        self.control.update(self.slot, |t| {
+            t.rows_in_flight = t.rows_in_flight.saturating_sub(rows);
+            t.bytes_in_flight = t.bytes_in_flight.saturating_sub(bytes);
+        });
+    }
+}
+
+async fn begin_source(source: &Client, snapshot: &str) -> Result<(), tokio_postgres::Error> {
+    source
+        .batch_execute(&format!(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{snapshot}'"
+        ))
+        .await
+}
+
+/// Copies one chunk in one target transaction that also records it. When the target refuses a row,
+/// the chunk is copied again piece by piece to find the refused rows ([`rescue`]).
 async fn copy_chunk(
     source: &Client,
     target: &Client,
-    snapshot: &str,
-    run_id: &str,
+    ctx: &Ctx,
     chunk: &Chunk,
-) -> Result<(u64, u64), String> {
-    let m = |e: tokio_postgres::Error| db_message(&e);
-    let mut condition = Vec::new();
-    if let Some(from) = chunk.from_block {
-        condition.push(format!("ctid >= '({from},0)'::tid"));
+) -> Result<Copied, ChunkError> {
+    match stream_chunk(source, target, ctx, chunk).await {
+        Ok(copied) => Ok(copied),
+        Err(Streamed::Chunk(e)) => Err(e),
+        Err(Streamed::Refused(e)) => {
+            tracing::info!(table = %chunk.table, chunk = chunk.index, error = %db_message(&e), "the target refused a row; copying the chunk again in pieces");
+            rescue(source, target, ctx, chunk).await
+        }
     }
-    if let Some(to) = chunk.to_block {
-        condition.push(format!("ctid < '({to},0)'::tid"));
+}
+
+/// Why streaming a chunk whole failed.
+enum Streamed {
+    /// The target refused a row (the transaction rolled back).
+    Refused(tokio_postgres::Error),
+    Chunk(ChunkError),
+}
+
+/// The fast path: the source's COPY passed through to the target's COPY as it comes.
+async fn stream_chunk(
+    source: &Client,
+    target: &Client,
+    ctx: &Ctx,
+    chunk: &Chunk,
+) -> Result<Copied, Streamed> {
+    let failed = |e: tokio_postgres::Error| Streamed::Chunk(chunk_error(&e));
+    begin_source(source, &ctx.snapshot).await.map_err(failed)?;
+    if let Err(e) = target.batch_execute("BEGIN").await {
+        let _ = source.batch_execute("ROLLBACK").await;
+        return Err(failed(e));
     }
-    let filter = if condition.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", condition.join(" AND "))
-    };
+    enum Failure {
+        Source(tokio_postgres::Error),
+        Target(tokio_postgres::Error),
+        Record(tokio_postgres::Error),
+        Stopped,
+    }
+    let mut flight = Flight::new(&ctx.control, chunk.slot);
     let format = if chunk.text { "text" } else { "binary" };
-    source
-        .batch_execute(&format!("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{snapshot}'"))
-        .await
-        .map_err(m)?;
-    target.batch_execute("BEGIN").await.map_err(m)?;
+    let filter = chunk.range.filter();
     let result = async {
-        // A whole table is copied with COPY table TO (faster than a query); a block range with a query.
+        // A whole table is copied with COPY table TO (faster than a query); a range with a query.
         let copy_out = if filter.is_empty() {
             format!("COPY {} ({}) TO STDOUT (FORMAT {format})", chunk.table, chunk.columns)
         } else {
-            format!("COPY (SELECT {} FROM ONLY {}{filter}) TO STDOUT (FORMAT {format})", chunk.columns, chunk.table)
+            format!("COPY (SELECT {} FROM ONLY {} x{filter}) TO STDOUT (FORMAT {format})", chunk.columns, chunk.table)
         };
-        let out = source.copy_out(&copy_out).await.map_err(m)?;
-        let sink = target.copy_in(&format!("COPY {} ({}) FROM STDIN (FORMAT {format})", chunk.table, chunk.target_columns)).await.map_err(m)?;
+        let out = source.copy_out(&copy_out).await.map_err(Failure::Source)?;
+        let sink = target.copy_in(&format!("COPY {} ({}) FROM STDIN (FORMAT {format})", chunk.table, chunk.target_columns)).await.map_err(Failure::Target)?;
         futures_util::pin_mut!(out);
         futures_util::pin_mut!(sink);
+        let stopped = ctx.control.stopped();
+        futures_util::pin_mut!(stopped);
         // The source sends a message per row; the target gets them in batches of about 1 MB (COPY
         // data may be split anywhere), so memory stays bounded whatever the row size.
-        let mut bytes = 0u64;
+        let (mut bytes, mut messages) = (0u64, 0u64);
         let mut batch = BytesMut::with_capacity(BATCH_BYTES);
-        while let Some(piece) = out.next().await {
-            let piece: Bytes = piece.map_err(m)?;
+        loop {
+            let piece = tokio::select! {
+                biased;
+                _ = &mut stopped => return Err(Failure::Stopped),
+                piece = out.next() => piece,
+            };
+            let Some(piece) = piece else { break };
+            let piece: Bytes = piece.map_err(Failure::Source)?;
             bytes += piece.len() as u64;
+            messages += 1;
             batch.extend_from_slice(&piece);
             if batch.len() >= BATCH_BYTES {
-                sink.send(batch.split().freeze()).await.map_err(m)?;
+                let sent = batch.len() as u64;
+                sink.send(batch.split().freeze()).await.map_err(Failure::Target)?;
+                flight.add(messages, sent);
+                messages = 0;
             }
         }
         if !batch.is_empty() {
-            sink.send(batch.freeze()).await.map_err(m)?;
+            sink.send(batch.freeze()).await.map_err(Failure::Target)?;
         }
-        let rows = sink.finish().await.map_err(m)?;
+        let rows = tokio::select! {
+            biased;
+            _ = &mut stopped => return Err(Failure::Stopped),
+            rows = sink.finish() => rows.map_err(Failure::Target)?,
+        };
         target
             .execute(
-                "INSERT INTO godwit_copy.progress (run_id, table_name, chunk, rows) VALUES ($1, $2, $3, $4)",
-                &[&run_id, &chunk.table.to_string(), &(chunk.index as i32), &(rows as i64)],
+                "INSERT INTO godwit_copy.progress (run_id, table_name, chunk, rows, rejected, bytes) VALUES ($1, $2, $3, $4, 0, $5)",
+                &[&ctx.run_id, &chunk.table.to_string(), &(chunk.index as i32), &(rows as i64), &(bytes as i64)],
             )
             .await
-            .map_err(m)?;
-        Ok::<_, String>((rows, bytes))
+            .map_err(Failure::Record)?;
+        // Deferred constraints are checked here.
+        target.batch_execute("COMMIT").await.map_err(Failure::Target)?;
+        Ok((rows, bytes))
     }
     .await;
     match result {
-        Ok(done) => {
-            target.batch_execute("COMMIT").await.map_err(m)?;
-            source.batch_execute("COMMIT").await.map_err(m)?;
-            Ok(done)
+        Ok((rows, bytes)) => {
+            // The source transaction only read; the chunk is committed whatever it answers.
+            let _ = source.batch_execute("COMMIT").await;
+            Ok(Copied {
+                rows,
+                bytes,
+                rejected: 0,
+            })
+        }
+        Err(failure) => {
+            let _ = target.batch_execute("ROLLBACK").await;
+            if let Failure::Stopped = failure {
+                // The worker ends and drops the source connection: no waiting for its COPY to drain.
+                return Err(Streamed::Chunk(ChunkError::Stopped));
+            }
+            let _ = source.batch_execute("ROLLBACK").await;
+            Err(match failure {
+                Failure::Target(e) if matches!(classify(&e), Refusal::Row) => Streamed::Refused(e),
+                Failure::Target(e) | Failure::Source(e) | Failure::Record(e) => failed(e),
+                Failure::Stopped => Streamed::Chunk(ChunkError::Stopped),
+            })
+        }
+    }
+}
+
+/// One source row as a line of COPY text (without its newline) and its ctid in the snapshot.
+struct Line {
+    data: Bytes,
+    ctid: String,
+}
+
+/// A row the target refused.
+struct Refused {
+    ctid: String,
+    sqlstate: String,
+    message: String,
+    detail: Option<String>,
+}
+
+/// Copies a chunk whose COPY the target refused, in one transaction: the source rows (as text, with
+/// their ctid) in pieces of a few thousand, each COPY under a savepoint; a piece that fails is halved
+/// until the refused rows stand alone. With [`OnError::Skip`] those rows go to `godwit_copy.rejects`
+/// with the target's error and the chunk commits; with [`OnError::Stop`] the first one stops the run.
+async fn rescue(
+    source: &Client,
+    target: &Client,
+    ctx: &Ctx,
+    chunk: &Chunk,
+) -> Result<Copied, ChunkError> {
+    let failed = |e: tokio_postgres::Error| chunk_error(&e);
+    begin_source(source, &ctx.snapshot).await.map_err(failed)?;
+    // Deferred constraints are checked per statement, so a savepoint catches their refusals too.
+    if let Err(e) = target
+        .batch_execute("BEGIN; SET CONSTRAINTS ALL IMMEDIATE")
+        .await
+    {
+        let _ = source.batch_execute("ROLLBACK").await;
+        return Err(failed(e));
+    }
+    let mut flight = Flight::new(&ctx.control, chunk.slot);
+    let mut refused = Vec::new();
+    let result = async {
+        let select = if chunk.columns.is_empty() {
+            "x.ctid".to_string()
+        } else {
+            format!("{}, x.ctid", chunk.columns)
+        };
+        let out = source
+            .copy_out(&format!(
+                "COPY (SELECT {select} FROM ONLY {} x{}) TO STDOUT",
+                chunk.table,
+                chunk.range.filter()
+            ))
+            .await
+            .map_err(failed)?;
+        futures_util::pin_mut!(out);
+        let copy_in = format!("COPY {} ({}) FROM STDIN", chunk.table, chunk.target_columns);
+        let stopped = ctx.control.stopped();
+        futures_util::pin_mut!(stopped);
+        let (mut rows, mut bytes) = (0u64, 0u64);
+        let mut pending = BytesMut::new();
+        let mut lines: Vec<Line> = Vec::new();
+        let mut size = 0usize;
+        let mut ended = false;
+        while !ended {
+            let piece = tokio::select! {
+                biased;
+                _ = &mut stopped => return Err(ChunkError::Stopped),
+                piece = out.next() => piece,
+            };
+            match piece {
+                Some(piece) => pending.extend_from_slice(&piece.map_err(failed)?),
+                None => ended = true,
+            }
+            // Text COPY escapes newlines and tabs inside values: each line is a row, its last
+            // field the ctid.
+            while let Some(end) = pending.iter().position(|b| *b == b'\n') {
+                let line = pending.split_to(end + 1).freeze();
+                let (data, ctid) = match line[..end].iter().rposition(|b| *b == b'\t') {
+                    Some(tab) => (line.slice(..tab), &line[tab + 1..end]),
+                    None => (Bytes::new(), &line[..end]),
+                };
+                size += data.len() + 1;
+                lines.push(Line {
+                    data,
+                    ctid: String::from_utf8_lossy(ctid).into_owned(),
+                });
+                if lines.len() >= RESCUE_ROWS || size >= BATCH_BYTES {
+                    let n = insert_lines(target, &copy_in, &lines, ctx, &mut refused).await?;
+                    flight.add(n, size as u64);
+                    (rows, bytes) = (rows + n, bytes + size as u64);
+                    lines.clear();
+                    size = 0;
+                    if ctx.on_error == OnError::Stop && !refused.is_empty() {
+                        return Ok((rows, bytes));
+                    }
+                }
+            }
+        }
+        if !lines.is_empty() {
+            let n = insert_lines(target, &copy_in, &lines, ctx, &mut refused).await?;
+            (rows, bytes) = (rows + n, bytes + size as u64);
+        }
+        Ok::<_, ChunkError>((rows, bytes))
+    }
+    .await;
+    let (rows, bytes) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            let _ = target.batch_execute("ROLLBACK").await;
+            if !matches!(e, ChunkError::Stopped) {
+                let _ = source.batch_execute("ROLLBACK").await;
+            }
+            return Err(e);
+        }
+    };
+    let finish = async {
+        // Name the refused rows from the source, in the same snapshot.
+        let ctids: Vec<&str> = refused.iter().map(|r| r.ctid.as_str()).collect();
+        let named: BTreeMap<String, (String, String)> = if ctids.is_empty() {
+            BTreeMap::new()
+        } else {
+            source
+                .query(
+                    &format!(
+                        "SELECT x.ctid::text, textsend({}), textsend(row_to_json(x)::text) FROM ONLY {} x WHERE x.ctid = ANY($1::text[]::tid[])",
+                        chunk.key, chunk.table
+                    ),
+                    &[&ctids],
+                )
+                .await
+                .map_err(failed)?
+                .iter()
+                .map(|r| {
+                    (
+                        r.get::<_, String>(0),
+                        (
+                            String::from_utf8_lossy(r.get::<_, &[u8]>(1)).into_owned(),
+                            String::from_utf8_lossy(r.get::<_, &[u8]>(2)).into_owned(),
+                        ),
+                    )
+                })
+                .collect()
+        };
+        let key = |ctid: &str| {
+            named
+                .get(ctid)
+                .map(|(key, _)| key.clone())
+                .unwrap_or_else(|| format!("ctid={ctid}"))
+        };
+        if ctx.on_error == OnError::Stop {
+            if let Some(first) = refused.first() {
+                return Err(ChunkError::Rejected {
+                    key: key(&first.ctid),
+                    message: first.message.clone(),
+                    sqlstate: first.sqlstate.clone(),
+                });
+            }
+        }
+        if !refused.is_empty() {
+            let keys: Vec<String> = refused.iter().map(|r| key(&r.ctid)).collect();
+            let json: Vec<Option<&str>> = refused
+                .iter()
+                .map(|r| named.get(&r.ctid).map(|(_, j)| j.as_str()))
+                .collect();
+            let states: Vec<&str> = refused.iter().map(|r| r.sqlstate.as_str()).collect();
+            let messages: Vec<&str> = refused.iter().map(|r| r.message.as_str()).collect();
+            let details: Vec<Option<&str>> = refused.iter().map(|r| r.detail.as_deref()).collect();
+            target
+                .execute(
+                    "INSERT INTO godwit_copy.rejects (run_id, table_name, chunk, row_key, row_json, source_ctid, sqlstate, message, detail)
+                     SELECT $1, $2, $3, u.k, u.j, u.c, u.s, u.m, u.d
+                       FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) AS u(k, j, c, s, m, d)",
+                    &[&ctx.run_id, &chunk.table.to_string(), &(chunk.index as i32), &keys, &json, &ctids, &states, &messages, &details],
+                )
+                .await
+                .map_err(failed)?;
+        }
+        target
+            .execute(
+                "INSERT INTO godwit_copy.progress (run_id, table_name, chunk, rows, rejected, bytes) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[&ctx.run_id, &chunk.table.to_string(), &(chunk.index as i32), &(rows as i64), &(refused.len() as i64), &(bytes as i64)],
+            )
+            .await
+            .map_err(failed)?;
+        target.batch_execute("COMMIT").await.map_err(failed)
+    }
+    .await;
+    match finish {
+        Ok(()) => {
+            let _ = source.batch_execute("COMMIT").await;
+            Ok(Copied {
+                rows,
+                bytes,
+                rejected: refused.len() as u64,
+            })
         }
         Err(e) => {
             let _ = target.batch_execute("ROLLBACK").await;
             let _ = source.batch_execute("ROLLBACK").await;
             Err(e)
+        }
+    }
+}
+
+/// COPYs `lines` into the target, halving any piece the target refuses down to single rows, which
+/// are added to `refused`. Under [`OnError::Stop`] it returns at the first refused row. Returns the
+/// rows written.
+async fn insert_lines(
+    target: &Client,
+    copy_in: &str,
+    lines: &[Line],
+    ctx: &Ctx,
+    refused: &mut Vec<Refused>,
+) -> Result<u64, ChunkError> {
+    let mut inserted = 0;
+    let mut pieces = vec![(0, lines.len())];
+    while let Some((from, to)) = pieces.pop() {
+        if from == to {
+            continue;
+        }
+        if ctx.control.is_stopped() {
+            return Err(ChunkError::Stopped);
+        }
+        match try_lines(target, copy_in, &lines[from..to])
+            .await
+            .map_err(|e| chunk_error(&e))?
+        {
+            Ok(n) => inserted += n,
+            Err(e) => match classify(&e) {
+                Refusal::Row if to - from == 1 => {
+                    let db = e.as_db_error();
+                    refused.push(Refused {
+                        ctid: lines[from].ctid.clone(),
+                        sqlstate: e.code().map(|c| c.code().to_string()).unwrap_or_default(),
+                        message: db
+                            .map(|d| d.message().to_string())
+                            .unwrap_or_else(|| e.to_string()),
+                        detail: db.and_then(|d| d.detail()).map(str::to_string),
+                    });
+                    if ctx.on_error == OnError::Stop {
+                        return Ok(inserted);
+                    }
+                }
+                Refusal::Row => {
+                    // The first half is tried first, so rows keep their order.
+                    let middle = from + (to - from) / 2;
+                    pieces.push((middle, to));
+                    pieces.push((from, middle));
+                }
+                _ => return Err(chunk_error(&e)),
+            },
+        }
+    }
+    Ok(inserted)
+}
+
+/// One COPY of `lines` under a savepoint: `Ok(Ok(rows))` when the target took them, `Ok(Err(e))`
+/// when it refused them (rolled back to the savepoint), `Err` when even the savepoint failed.
+async fn try_lines(
+    target: &Client,
+    copy_in: &str,
+    lines: &[Line],
+) -> Result<Result<u64, tokio_postgres::Error>, tokio_postgres::Error> {
+    target.batch_execute("SAVEPOINT godwit_rows").await?;
+    let attempt = async {
+        let sink = target.copy_in(copy_in).await?;
+        futures_util::pin_mut!(sink);
+        let mut buffer = BytesMut::new();
+        for line in lines {
+            buffer.extend_from_slice(&line.data);
+            buffer.put_u8(b'\n');
+            if buffer.len() >= BATCH_BYTES {
+                sink.send(buffer.split().freeze()).await?;
+            }
+        }
+        if !buffer.is_empty() {
+            sink.send(buffer.freeze()).await?;
+        }
+        sink.finish().await
+    }
+    .await;
+    match attempt {
+        Ok(rows) => {
+            target
+                .batch_execute("RELEASE SAVEPOINT godwit_rows")
+                .await?;
+            Ok(Ok(rows))
+        }
+        Err(e) => {
+            target
+                .batch_execute("ROLLBACK TO SAVEPOINT godwit_rows")
+                .await?;
+            Ok(Err(e))
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use godwit_store::Store;
 use godwit_testkit::{database, TestDatabase};
-use godwit_transfer::{copy, CopyOptions};
+use godwit_transfer::{copy, CopyOptions, OnError};
 use std::sync::{Arc, Mutex};
 
 const FIXTURE: &str = "
@@ -382,4 +382,404 @@ async fn existing_target_tables_are_checked_before_any_row_moves() {
         .unwrap()
         .get(0);
     assert_eq!(rows, 0);
+}
+
+fn store_in(dir: &tempfile::TempDir) -> Arc<Mutex<Store>> {
+    Arc::new(Mutex::new(
+        Store::open(&dir.path().join("g.sqlite3")).unwrap(),
+    ))
+}
+
+/// Accounts with a few negative balances; the target's CHECK refuses those.
+const ACCOUNTS: &str = "
+CREATE TABLE accounts (id int PRIMARY KEY, owner text, balance int);
+INSERT INTO accounts SELECT g, 'owner ' || g, CASE WHEN g % 1000 = 0 THEN -g ELSE g END FROM generate_series(1, 5000) g;
+";
+
+/// With `--on-error stop` (the default) the first refused row stops the run: the error names the
+/// table, the chunk and the row's primary key; that chunk keeps no row; chunks committed before stay
+/// committed, and the run resumes with `skip` to set the refused rows aside.
+#[tokio::test]
+async fn a_refused_row_stops_the_run_naming_table_chunk_and_key() {
+    let source = database("stop_source").await;
+    source.execute(ACCOUNTS).await;
+    let target = database("stop_target").await;
+    target
+        .execute("CREATE TABLE accounts (id int PRIMARY KEY, owner text, balance int CHECK (balance >= 0))")
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(&dir);
+    let options = CopyOptions {
+        jobs: 1,
+        chunk_pages: 4,
+        ..Default::default()
+    };
+    let err = copy(
+        &source.url,
+        &target.url,
+        store.clone(),
+        &options,
+        None,
+        |_| {},
+        |_| {},
+    )
+    .await
+    .unwrap_err();
+    // The chunk holding id 1000: its block divided by the chunk size.
+    let expected_chunk: i32 = source
+        .connect()
+        .await
+        .query_one(
+            "SELECT floor((ctid::text::point)[0] / 4)::int FROM accounts WHERE id = 1000",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    match &err {
+        godwit_transfer::CopyError::Rejected {
+            table,
+            chunk,
+            key,
+            sqlstate,
+            message,
+            ..
+        } => {
+            assert_eq!(
+                (
+                    table.as_str(),
+                    *chunk as i32,
+                    key.as_str(),
+                    sqlstate.as_str()
+                ),
+                ("public.accounts", expected_chunk, "id=1000", "23514")
+            );
+            assert!(message.contains("accounts_balance_check"), "{message}");
+        }
+        other => panic!("expected a rejected row, got {other}"),
+    }
+    let text = err.to_string();
+    assert!(
+        text.contains("public.accounts chunk")
+            && text.contains("key id=1000")
+            && text.contains("--resume")
+            && text.contains("--on-error skip"),
+        "{text}"
+    );
+    let client = target.connect().await;
+    let (rows, max): (i64, Option<i32>) = {
+        let r = client
+            .query_one("SELECT count(*), max(id) FROM accounts", &[])
+            .await
+            .unwrap();
+        (r.get(0), r.get(1))
+    };
+    assert!(
+        rows > 0 && max.unwrap() < 1000,
+        "the chunks before the refused row committed, nothing of its chunk: {rows} rows up to {max:?}"
+    );
+    let run_id = store.lock().unwrap().run("last").unwrap().id;
+    assert_eq!(
+        store.lock().unwrap().run(&run_id).unwrap().status,
+        "interrupted"
+    );
+
+    // Resumed with skip: every good row arrives, the five refused ones are set aside.
+    let report = copy(
+        &source.url,
+        &target.url,
+        store.clone(),
+        &CopyOptions {
+            on_error: OnError::Skip,
+            verify_hash: true,
+            ..Default::default()
+        },
+        Some(&run_id),
+        |_| {},
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.rows_rejected(), 5);
+    assert_eq!((report.rows_lost(), report.rows_extra()), (0, 0));
+    assert!(
+        report.content_mismatches().is_empty(),
+        "{:?}",
+        report.tables
+    );
+    assert_eq!(
+        (
+            report.tables[0].source_rows,
+            report.tables[0].target_rows,
+            report.tables[0].rejected_rows
+        ),
+        (5000, 4995, 5)
+    );
+    assert!(report
+        .verification
+        .contains("source rows = target rows + rejected rows"));
+    let keys: Vec<String> = client
+        .query(
+            "SELECT row_key FROM godwit_copy.rejects WHERE run_id = $1 ORDER BY row_key",
+            &[&run_id],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        keys,
+        ["id=1000", "id=2000", "id=3000", "id=4000", "id=5000"]
+    );
+    let bad: i64 = client
+        .query_one("SELECT count(*) FROM accounts WHERE id % 1000 = 0", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(bad, 0);
+    let totals = store.lock().unwrap().run_totals(&run_id).unwrap();
+    assert_eq!(
+        (totals[0].rows, totals[0].rejected),
+        (4995, 5),
+        "the history counts the rejected rows"
+    );
+}
+
+/// With `--on-error skip` a unique index and a CHECK on the target refuse some rows: every other row
+/// arrives, each refused one is in godwit_copy.rejects with its key, its data as JSON, the error and
+/// the SQLSTATE; verification counts source = target + rejected, and the hashes agree once the
+/// rejected rows are left out.
+#[tokio::test]
+async fn refused_rows_are_set_aside_and_every_other_row_arrives() {
+    let source = database("skip_source").await;
+    // No primary key in the source: rows are named by ctid. Codes repeat every 2000 rows.
+    source
+        .execute(
+            "CREATE TABLE events (id int, code text, qty int);
+             INSERT INTO events SELECT g, 'c' || (g % 2000), CASE WHEN g % 777 = 0 THEN -1 ELSE g END FROM generate_series(1, 6000) g;
+             CREATE TABLE plain (id int PRIMARY KEY, note text);
+             INSERT INTO plain SELECT g, 'n' || g FROM generate_series(1, 3000) g;",
+        )
+        .await;
+    let target = database("skip_target").await;
+    target
+        .execute(
+            "CREATE TABLE events (id int, code text UNIQUE, qty int CHECK (qty > 0));
+             CREATE TABLE plain (id int PRIMARY KEY, note text);",
+        )
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(&dir);
+    let options = CopyOptions {
+        jobs: 2,
+        chunk_pages: 3,
+        on_error: OnError::Skip,
+        verify_hash: true,
+        ..Default::default()
+    };
+    let rejected_seen = Arc::new(Mutex::new(0u64));
+    let seen = rejected_seen.clone();
+    let report = copy(
+        &source.url,
+        &target.url,
+        store.clone(),
+        &options,
+        None,
+        |_| {},
+        move |p| *seen.lock().unwrap() += p.rejected,
+    )
+    .await
+    .unwrap();
+
+    // Seven rows have a negative qty (CHECK); every code has three rows, and one valid row of each
+    // code gets in first (UNIQUE): 2000 rows arrive, 4000 are refused, whichever worker wins a code.
+    let client = target.connect().await;
+    let check = |name: &str| {
+        report
+            .tables
+            .iter()
+            .find(|t| t.table == name)
+            .map(|t| (t.source_rows, t.target_rows, t.rejected_rows, t.lost()))
+            .unwrap()
+    };
+    assert_eq!(check("public.events"), (6000, 2000, 4000, 0));
+    assert_eq!(check("public.plain"), (3000, 3000, 0, 0));
+    assert_eq!(report.rows_rejected(), 4000);
+    assert_eq!((report.rows_lost(), report.rows_extra()), (0, 0));
+    assert!(
+        report.content_mismatches().is_empty(),
+        "the source's hash leaves out the rejected rows: {:?}",
+        report.tables
+    );
+    assert_eq!(*rejected_seen.lock().unwrap(), 4000);
+
+    // Each refused row is kept with its key (a ctid: no primary key), data, error and SQLSTATE.
+    let by_state: Vec<(String, i64)> = client
+        .query(
+            "SELECT sqlstate, count(*) FROM godwit_copy.rejects WHERE run_id = $1 GROUP BY 1 ORDER BY 1",
+            &[&report.run_id],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(
+        by_state,
+        [("23505".to_string(), 3993), ("23514".to_string(), 7)]
+    );
+    let row = client
+        .query_one(
+            "SELECT row_key, row_json, message, detail, table_name FROM godwit_copy.rejects
+              WHERE run_id = $1 AND sqlstate = '23514' ORDER BY (row_json::json->>'id')::int LIMIT 1",
+            &[&report.run_id],
+        )
+        .await
+        .unwrap();
+    let (key, json, message, detail, table): (String, String, String, Option<String>, String) =
+        (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+    let ctid: String = source
+        .connect()
+        .await
+        .query_one(
+            "SELECT 'ctid=' || ctid::text FROM events WHERE id = 777",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(key, ctid);
+    assert_eq!(table, "public.events");
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"id": 777, "code": "c777", "qty": -1})
+    );
+    assert!(message.contains("events_qty_check"), "{message}");
+    assert!(detail.unwrap_or_default().contains("Failing row"));
+    let unique = client
+        .query_one(
+            "SELECT message, detail FROM godwit_copy.rejects WHERE run_id = $1 AND sqlstate = '23505' LIMIT 1",
+            &[&report.run_id],
+        )
+        .await
+        .unwrap();
+    assert!(unique.get::<_, String>(0).contains("events_code_key"));
+    assert!(unique
+        .get::<_, Option<String>>(1)
+        .unwrap_or_default()
+        .starts_with("Key (code)=("));
+    // Target rows and rejected rows together are the source's rows, each once.
+    let union = client
+        .query_one(
+            "SELECT count(*), count(DISTINCT id), min(id), max(id) FROM (
+               SELECT id FROM events
+               UNION ALL SELECT (row_json::json->>'id')::int FROM godwit_copy.rejects WHERE table_name = 'public.events') u",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            union.get::<_, i64>(0),
+            union.get::<_, i64>(1),
+            union.get::<_, i32>(2),
+            union.get::<_, i32>(3)
+        ),
+        (6000, 6000, 1, 6000)
+    );
+    let totals = store.lock().unwrap().run_totals(&report.run_id).unwrap();
+    let events_totals = totals.iter().find(|t| t.table == "public.events").unwrap();
+    assert_eq!((events_totals.rows, events_totals.rejected), (2000, 4000));
+    // The rejects stay on the target after the run; its progress bookkeeping does not.
+    let progress: i64 = client
+        .query_one("SELECT count(*) FROM godwit_copy.progress", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(progress, 0);
+}
+
+/// A source in SQL_ASCII holding bytes that are not UTF-8: the UTF-8 target refuses those values
+/// (SQLSTATE 22021), and skip keeps the rest.
+#[tokio::test]
+async fn values_the_target_encoding_refuses_are_rejected() {
+    let admin = godwit_testkit::connect(&godwit_testkit::server().url("postgres")).await;
+    let name = format!("gw_ascii_source_{}", std::process::id());
+    admin
+        .batch_execute(&format!(
+            "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C'"
+        ))
+        .await
+        .unwrap();
+    let source = TestDatabase {
+        url: godwit_testkit::server().url(&name),
+        name,
+    };
+    source
+        .execute(
+            "CREATE TABLE notes (id int PRIMARY KEY, body text);
+             INSERT INTO notes SELECT g, 'note ' || g FROM generate_series(1, 500) g;
+             UPDATE notes SET body = E'caf\\xe9' WHERE id IN (7, 300);",
+        )
+        .await;
+    let target = database("ascii_target").await;
+    target
+        .execute("CREATE TABLE notes (id int PRIMARY KEY, body text)")
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let stop = copy(
+        &source.url,
+        &target.url,
+        store_in(&dir),
+        &CopyOptions::default(),
+        None,
+        |_| {},
+        |_| {},
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        stop.contains("public.notes chunk 0")
+            && stop.contains("key id=7")
+            && stop.contains("22021"),
+        "{stop}"
+    );
+    let report = copy(
+        &source.url,
+        &target.url,
+        store_in(&dir),
+        &CopyOptions {
+            on_error: OnError::Skip,
+            ..Default::default()
+        },
+        None,
+        |_| {},
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (
+            report.tables[0].target_rows,
+            report.tables[0].rejected_rows,
+            report.rows_lost()
+        ),
+        (498, 2, 0)
+    );
+    let keys: Vec<String> = target
+        .connect()
+        .await
+        .query(
+            "SELECT row_key FROM godwit_copy.rejects WHERE sqlstate = '22021' ORDER BY row_key",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(keys, ["id=300", "id=7"]);
 }
