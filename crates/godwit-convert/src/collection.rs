@@ -166,11 +166,43 @@ pub fn rewrite(
         // v(i) → v[i]
         if next.is_some_and(|n| n.is_symbol("(")) {
             let close = matching_paren(tokens, k + 1).ok_or("unbalanced collection index")?;
-            if tokens
-                .get(close + 1)
-                .is_some_and(|n| n.is_symbol(".") || n.is_symbol("("))
-            {
-                return Err(format!("{name}(…) followed by a field or another index: collections of records or of collections"));
+            let field = tokens.get(close + 1).is_some_and(|n| n.is_symbol("."))
+                && tokens
+                    .get(close + 2)
+                    .is_some_and(|n| n.kind == TokenKind::Word);
+            if field && !tokens.get(close + 3).is_some_and(|n| n.is_symbol(":=")) {
+                // A field of a record element, read: (v[i]).field
+                out.push(Token {
+                    kind: TokenKind::Symbol,
+                    text: "(".into(),
+                    line,
+                    unterminated: false,
+                });
+                out.push(t.clone());
+                out.push(Token {
+                    kind: TokenKind::Symbol,
+                    text: "[".into(),
+                    line,
+                    unterminated: false,
+                });
+                out.extend(rewrite(&tokens[k + 2..close], arrays, types)?);
+                out.push(Token {
+                    kind: TokenKind::Symbol,
+                    text: "]".into(),
+                    line,
+                    unterminated: false,
+                });
+                out.push(Token {
+                    kind: TokenKind::Symbol,
+                    text: ")".into(),
+                    line,
+                    unterminated: false,
+                });
+                k = close + 1;
+                continue;
+            }
+            if field || tokens.get(close + 1).is_some_and(|n| n.is_symbol("(")) {
+                return Err(format!("{name}(…) with a field assigned or a second index: assigning fields of record elements or collections of collections"));
             }
             out.push(t.clone());
             out.push(Token {
@@ -344,6 +376,8 @@ mod tests {
             "SELECT coalesce ( array_agg ( godwit_q . godwit_c0 ) , '{}' ) INTO l FROM ( SELECT name AS godwit_c0 FROM t ORDER BY name ) godwit_q ;"
         );
         assert!(run("l.DELETE(3);").unwrap_err().contains("DELETE"));
+        assert_eq!(run("x := l(2).name;").unwrap(), "x := ( l [ 2 ] ) . name ;");
+        assert!(run("l(2).name := 'x';").is_err());
         assert!(run("SELECT * FROM TABLE(l);")
             .unwrap_err()
             .contains("TABLE"));

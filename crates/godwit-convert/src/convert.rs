@@ -802,6 +802,14 @@ impl Converter<'_> {
         self.schema_mut(&schema);
         self.package_records(&schema, &mut declarations, body_report);
         own.merge(&declarations);
+        // Collections of the package's records hold its composite types.
+        for (element, _) in own.collections.values_mut() {
+            if let [t] = element.as_slice() {
+                if own.records.contains_key(&t.upper()) {
+                    *element = tokenize(&format!("{schema}.{}", pg_name(t)), t.line);
+                }
+            }
+        }
         self.packages.specs.entry(package.clone()).or_default();
         let siblings: std::collections::BTreeSet<String> =
             body.members.iter().map(|m| m.name.clone()).collect();
@@ -949,6 +957,20 @@ impl Converter<'_> {
                 .is_some_and(|t| t.is("TYPE") || t.is("ROWTYPE"))
         {
             let anchor = c.peek_at(k + 1).map(|t| t.upper()).unwrap_or_default();
+            // table.column%TYPE on a table the input defines: the column must exist.
+            if anchor == "TYPE" && (2..=3).contains(&parts.len()) {
+                let (schema, table) = if parts.len() == 3 {
+                    (parts[0].clone(), parts[1].clone())
+                } else {
+                    (self.options.default_schema.clone(), parts[0].clone())
+                };
+                let column = &parts[parts.len() - 1];
+                if let Some(t) = self.catalog.table(&QualifiedName::new(&schema, &table)) {
+                    if !t.columns.iter().any(|col| &col.name == column) {
+                        return None;
+                    }
+                }
+            }
             c.pos += k + 2;
             return Some(format!(
                 "{}%{anchor}",

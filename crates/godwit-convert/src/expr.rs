@@ -478,6 +478,14 @@ impl Rewrite {
                     }
                 }
             }
+            ("TABLE", 1)
+                if args.first().is_some_and(|t| t.kind == TokenKind::Word)
+                    && args.last().is_some_and(|t| t.is_symbol(")")) =>
+            {
+                // TABLE(pipelined_function(…)) in FROM: PostgreSQL calls set-returning functions
+                // directly.
+                self.sql(args)
+            }
             ("CAST", 1) => {
                 // CAST(expr AS oracle_type): the type as a column of that type would convert.
                 let mut depth = 0i32;

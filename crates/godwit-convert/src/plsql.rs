@@ -16,8 +16,6 @@ use std::cell::RefCell;
 const UNSUPPORTED: &[(&str, &str)] = &[
     ("PRAGMA", "PRAGMA"),
     ("GOTO", "GOTO"),
-    ("PIPE", "PIPELINED functions"),
-    ("PIPELINED", "PIPELINED functions"),
     ("%ISOPEN", "%ISOPEN"),
     ("%ROWCOUNT", "cursor attributes"),
     ("COMPOUND", "compound triggers"),
@@ -563,6 +561,13 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
             i = end;
             continue;
         }
+        if start && t.is("PIPE") && tokens.get(i + 1).is_some_and(|n| n.is("ROW")) {
+            let close = matching_paren(tokens, i + 2).ok_or("unbalanced PIPE ROW")?;
+            out.extend(tokenize("RETURN NEXT", t.line));
+            out.extend(tokens[i + 3..close].iter().cloned());
+            i = close + 1;
+            continue;
+        }
         if start && (t.is("INSERTING") || t.is("DELETING")) {
             return Err("INSERTING/DELETING outside a condition".into());
         }
@@ -817,6 +822,16 @@ pub fn convert_unit(
                 Some(type_of(&mut c).ok_or("return type not understood")?)
             } else {
                 None
+            };
+            // PIPELINED: a set-returning function; PIPE ROW(x) becomes RETURN NEXT x.
+            let pipelined = c.eat("PIPELINED");
+            let returns = match (pipelined, returns) {
+                (true, Some(r)) => Some(format!(
+                    "SETOF {}",
+                    r.strip_suffix("[]")
+                        .ok_or("a PIPELINED function that does not return a collection")?
+                )),
+                (_, r) => r,
             };
             while c.is("AUTHID")
                 || c.is("CURRENT_USER")

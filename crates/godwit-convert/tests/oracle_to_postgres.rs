@@ -610,6 +610,20 @@ async fn a_package_becomes_a_schema_whose_routines_callers_call_unchanged() {
         strings(&db, "SELECT payroll.names_over(3500)").await,
         [row(&["King,O'Hara,end,2:y"])]
     );
+    // A PIPELINED function is set-returning; TABLE(f(…)) in FROM calls it.
+    let mut rewrite = godwit_convert::expr::Rewrite::default();
+    let query = rewrite.query(&godwit_oracle::tokenize(
+        "SELECT * FROM TABLE(payroll.evens(3)) e",
+        1,
+    ));
+    assert_eq!(
+        strings(
+            &db,
+            &format!("SELECT string_agg(x::text, ',') FROM ({query}) q(x)")
+        )
+        .await,
+        [row(&["2,4,6"])]
+    );
     // A record type of the package is a composite type in its schema.
     assert_eq!(
         strings(
