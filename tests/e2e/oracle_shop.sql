@@ -1,7 +1,7 @@
 REM Oracle install script for the desktop E2E test (Conversion screen): tables with constraints,
 REM an index, a view with NVL, a CONNECT BY view asking for CONNECT_BY_ISCYCLE (not converted: the converter
-REM turns CONNECT BY, NOCYCLE included, into recursive CTEs, but not CONNECT_BY_ISCYCLE), an autonomous
-REM transaction procedure (not converted: PostgreSQL has none) and some data.
+REM turns CONNECT BY, NOCYCLE included, into recursive CTEs, but not CONNECT_BY_ISCYCLE), a procedure
+REM with a GOTO (not converted) and some data.
 SET ECHO OFF
 PROMPT Creating the shop schema
 
@@ -42,12 +42,13 @@ CREATE OR REPLACE VIEW category_tree AS
  CONNECT BY NOCYCLE PRIOR category_id = parent_id;
 
 CREATE OR REPLACE PROCEDURE mark_paid (p_order_id IN NUMBER) AS
-  PRAGMA AUTONOMOUS_TRANSACTION;
   CURSOR c IS SELECT order_id FROM orders WHERE order_id = p_order_id;
 BEGIN
   FOR r IN c LOOP
     UPDATE orders SET status = 'PAID' WHERE order_id = r.order_id;
+    GOTO done;
   END LOOP;
+  <<done>>
   COMMIT;
 END mark_paid;
 /

@@ -802,6 +802,27 @@ impl Converter<'_> {
         self.schema_mut(&schema);
         self.package_records(&schema, &mut declarations, body_report);
         own.merge(&declarations);
+        // A package variable of a collection type that nothing assigns is an empty collection: a
+        // constant (logger's gc_empty_tab_param, used as a default).
+        let empty_collections: Vec<(String, Token)> = own
+            .variables
+            .iter()
+            .filter(|v| !own.initial_values.contains_key(*v))
+            .filter_map(|v| match own.declared_types.get(v).map(Vec::as_slice) {
+                Some([t]) if own.collections.contains_key(&t.upper()) => {
+                    Some((v.clone(), t.clone()))
+                }
+                _ => None,
+            })
+            .filter(|(v, _)| !crate::package::assigned(rest, v))
+            .collect();
+        for (variable, collection_type) in empty_collections {
+            own.variables.remove(&variable);
+            let line = collection_type.line;
+            let mut value = vec![collection_type];
+            value.extend(tokenize("()", line));
+            own.constants.insert(variable, value);
+        }
         // Collections of the package's records hold its composite types.
         for (element, _) in own.collections.values_mut() {
             if let [t] = element.as_slice() {

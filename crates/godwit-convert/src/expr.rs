@@ -365,6 +365,9 @@ impl Rewrite {
                     "IP_ADDRESS" => "host(inet_client_addr())".into(),
                     "SID" => "pg_backend_pid()::text".into(),
                     "MODULE" => "current_setting('application_name')".into(),
+                    "CLIENT_IDENTIFIER" => {
+                        "current_setting('godwit.client_identifier', true)".into()
+                    }
                     _ => return None,
                 }
             }

@@ -406,6 +406,12 @@ impl Packages {
                         k += 3;
                         continue;
                     }
+                    if upper == package && own.collections.contains_key(&m) {
+                        // The package's own collection type, in scope unqualified.
+                        out.push(tokens[k + 2].clone());
+                        k += 3;
+                        continue;
+                    }
                     if let Some(base) = decl.subtypes.get(&m).or_else(|| spec.subtypes.get(&m)) {
                         out.extend(base.iter().cloned());
                         k += 3;
@@ -535,6 +541,28 @@ impl Packages {
         }
         Ok(out)
     }
+}
+
+/// Whether the body assigns `variable` (upper case): `v :=`, `v(i) :=`, `v.EXTEND/DELETE/TRIM`,
+/// `INTO v`.
+pub fn assigned(tokens: &[Token], variable: &str) -> bool {
+    (0..tokens.len()).any(|k| {
+        let t = &tokens[k];
+        if t.upper() != variable || (k > 0 && tokens[k - 1].is_symbol(".")) {
+            return false;
+        }
+        let next = tokens.get(k + 1);
+        next.is_some_and(|n| n.is_symbol(":="))
+            || (k > 0 && tokens[k - 1].is("INTO"))
+            || (next.is_some_and(|n| n.is_symbol("("))
+                && crate::cursor::matching_paren(tokens, k + 1)
+                    .and_then(|c| tokens.get(c + 1))
+                    .is_some_and(|n| n.is_symbol(":=")))
+            || (next.is_some_and(|n| n.is_symbol("."))
+                && tokens
+                    .get(k + 2)
+                    .is_some_and(|m| m.is("EXTEND") || m.is("DELETE") || m.is("TRIM")))
+    })
 }
 
 /// A package variable being read or written.

@@ -14,7 +14,6 @@ use std::cell::RefCell;
 
 /// Constructs the first version does not convert, by the word that reveals them.
 const UNSUPPORTED: &[(&str, &str)] = &[
-    ("PRAGMA", "PRAGMA"),
     ("GOTO", "GOTO"),
     ("%ISOPEN", "%ISOPEN"),
     ("%ROWCOUNT", "cursor attributes"),
@@ -238,6 +237,47 @@ fn body(
             }
         }
     }
+    // PRAGMAs: AUTONOMOUS_TRANSACTION has no PostgreSQL equivalent: the routine runs in its caller's
+    // transaction, so its COMMITs go (they would end the caller's); compiler hints have no effect.
+    let mut kept: Vec<Token> = Vec::with_capacity(tokens.len());
+    let mut autonomous = false;
+    let mut k = 0;
+    while k < tokens.len() {
+        if tokens[k].is("PRAGMA") {
+            let end = (k..tokens.len())
+                .find(|&e| tokens[e].is_symbol(";"))
+                .unwrap_or(tokens.len() - 1);
+            let what = tokens.get(k + 1).map(|t| t.upper()).unwrap_or_default();
+            match what.as_str() {
+                "AUTONOMOUS_TRANSACTION" => autonomous = true,
+                "SERIALLY_REUSABLE" | "RESTRICT_REFERENCES" | "UDF" | "INLINE" => {}
+                other => return Err(format!("PRAGMA {other} is not converted yet")),
+            }
+            k = end + 1;
+            continue;
+        }
+        kept.push(tokens[k].clone());
+        k += 1;
+    }
+    if autonomous {
+        let mut without_commit = Vec::with_capacity(kept.len());
+        let mut k = 0;
+        while k < kept.len() {
+            let start = is_statement_start(if k == 0 { None } else { Some(&kept[k - 1]) });
+            if start && kept[k].is("COMMIT") && kept.get(k + 1).is_some_and(|t| t.is_symbol(";")) {
+                k += 2;
+                continue;
+            }
+            without_commit.push(kept[k].clone());
+            k += 1;
+        }
+        kept = without_commit;
+        rewrite.notes.push((
+            "GW-PLSQL-AUTONOMOUS",
+            "PRAGMA AUTONOMOUS_TRANSACTION: PostgreSQL has no autonomous transactions; the routine now runs in its caller's transaction (its COMMITs were removed), so its changes roll back with the caller's".into(),
+        ));
+    }
+    let tokens = &kept[..];
     // Declarations run to the BEGIN of the outermost block.
     let begin = tokens
         .iter()
@@ -534,6 +574,38 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
             continue;
         }
         if start
+            && (t.is("DBMS_SESSION") || t.is("DBMS_LOCK"))
+            && tokens.get(i + 1).is_some_and(|n| n.is_symbol("."))
+            && tokens.get(i + 3).is_some_and(|n| n.is_symbol("("))
+        {
+            let close = matching_paren(tokens, i + 3).ok_or("unbalanced call")?;
+            let args = &tokens[i + 4..close];
+            let call = format!("{}.{}", t.upper(), tokens[i + 2].upper());
+            let head = match call.as_str() {
+                // The client identifier lives in a session setting SYS_CONTEXT reads back.
+                "DBMS_SESSION.SET_IDENTIFIER" => "PERFORM set_config('godwit.client_identifier', ",
+                "DBMS_LOCK.SLEEP" => "PERFORM pg_sleep(",
+                _ => {
+                    return Err(format!(
+                        "package call {} is not converted yet",
+                        call.to_lowercase()
+                    ))
+                }
+            };
+            out.extend(tokenize(head, t.line));
+            out.extend(args.iter().cloned());
+            out.extend(tokenize(
+                if call == "DBMS_LOCK.SLEEP" {
+                    ")"
+                } else {
+                    ", false)"
+                },
+                t.line,
+            ));
+            i = close + 1;
+            continue;
+        }
+        if start
             && t.is("DBMS_OUTPUT")
             && tokens.get(i + 1).is_some_and(|n| n.is_symbol("."))
             && tokens.get(i + 2).is_some_and(|n| n.is("PUT"))
@@ -729,10 +801,12 @@ fn is_plsql_keyword(t: &Token) -> bool {
 /// Converts the parameter list of a routine: `p IN OUT type DEFAULT x` → `INOUT p type DEFAULT x`.
 fn parameters(
     group: &[Token],
+    procedure: bool,
     rewrite: &mut Rewrite,
+    scope: &RefCell<Scope>,
     type_of: &dyn Fn(&mut Cursor) -> Option<String>,
 ) -> Result<String, NotConverted> {
-    let mut out = Vec::new();
+    let mut out: Vec<(bool, String, String)> = Vec::new();
     for p in split_commas(group) {
         let mut c = Cursor::new(p);
         let name = c.ident().ok_or("a parameter without a name")?;
@@ -751,19 +825,56 @@ fn parameters(
         let data_type = type_of(&mut c)
             .ok_or_else(|| format!("type of parameter {} not understood", name.text))?;
         let default = if c.eat("DEFAULT") || c.eat_symbol(":=") {
-            format!(" DEFAULT {}", rewrite.sql(c.rest()))
+            let value = {
+                let scope = scope.borrow();
+                let types = scope
+                    .types
+                    .iter()
+                    .map(|(k, (pg, _))| (k.clone(), pg.clone()))
+                    .collect();
+                crate::collection::rewrite(c.rest(), &scope.arrays, &types)?
+            };
+            format!(" DEFAULT {}", rewrite.sql(&value))
         } else {
             String::new()
         };
         if !c.at_end() {
             return Err(format!("parameter {} not understood", name.text));
         }
-        out.push(format!(
-            "{mode}{} {data_type}{default}",
-            quote_ident(&pg_name(name))
+        out.push((
+            !mode.is_empty(),
+            format!("{mode}{} {data_type}", quote_ident(&pg_name(name))),
+            default,
         ));
     }
-    Ok(out.join(", "))
+    // A PostgreSQL procedure allows no OUT parameter after one with a default: those defaults go.
+    let last_out = out
+        .iter()
+        .rposition(|(is_out, _, _)| *is_out)
+        .filter(|_| procedure);
+    let mut dropped = Vec::new();
+    let list: Vec<String> = out
+        .into_iter()
+        .enumerate()
+        .map(|(k, (_, param, default))| {
+            if last_out.is_some_and(|l| k < l) && !default.is_empty() {
+                dropped.push(param.clone());
+                param
+            } else {
+                format!("{param}{default}")
+            }
+        })
+        .collect();
+    if !dropped.is_empty() {
+        rewrite.notes.push((
+            "GW-PLSQL-DEFAULT-BEFORE-OUT",
+            format!(
+                "PostgreSQL allows no OUT parameter after one with a default: the defaults of {} were dropped, so callers must pass them",
+                dropped.join(", ")
+            ),
+        ));
+    }
+    Ok(list.join(", "))
 }
 
 /// Converts `CREATE [OR REPLACE] [EDITIONABLE] PROCEDURE|FUNCTION|TRIGGER …` (tokens after the kind
@@ -812,7 +923,7 @@ pub fn convert_unit(
                 })
                 .unwrap_or_default();
             let arguments = match group {
-                Some(g) => parameters(g, rewrite, type_of)?,
+                Some(g) => parameters(g, kind == UnitKind::Procedure, rewrite, &scope, type_of)?,
                 None => String::new(),
             };
             let returns = if kind == UnitKind::Function {
