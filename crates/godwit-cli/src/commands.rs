@@ -404,6 +404,9 @@ fn write_output(output: &std::path::Path, sql: &str) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Exit code of a copy stopped by Ctrl-C (128 + SIGINT, as shells report it): the run is resumable.
+const INTERRUPTED: u8 = 130;
+
 #[allow(clippy::too_many_arguments)]
 async fn copy(
     selection: &Selection,
@@ -430,24 +433,62 @@ async fn copy(
         verify_hash,
         on_error,
     };
-    let report = godwit_transfer::copy(
+    let control = godwit_transfer::Control::new();
+    // Ctrl-C stops the workers, each rolling back its open chunk, and leaves the run resumable; a
+    // second Ctrl-C quits at once (resumable too: only committed chunks count).
+    let on_signal = control.clone();
+    let signals = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            // The progress display says so.
+            on_signal.stop();
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("interrupt: quitting now");
+                std::process::exit(i32::from(INTERRUPTED));
+            }
+        }
+    });
+    let (drawn, done) = tokio::sync::oneshot::channel();
+    let display = tokio::spawn(crate::copy_progress::watch(control.clone(), done));
+    let result = godwit_transfer::copy_with(
         &source_url,
         &target_url,
         store,
         &options,
         resume,
+        &control,
         |run_id| eprintln!("run {run_id}"),
         |p| {
-            eprintln!(
-                "[{}/{}] {} chunk {}: {} rows, {} bytes",
-                p.chunks_done, p.chunks_total, p.table, p.chunk, p.rows, p.bytes
+            tracing::info!(
+                "[{}/{}] {} chunk {}: {} rows, {} rejected, {} bytes",
+                p.chunks_done,
+                p.chunks_total,
+                p.table,
+                p.chunk,
+                p.rows,
+                p.rejected,
+                p.bytes
             )
         },
     )
-    .await
-    .map_err(|e| match e {
+    .await;
+    let _ = drawn.send(());
+    let _ = display.await;
+    signals.abort();
+    let report = result.map_err(|e| match e {
+        godwit_transfer::CopyError::Stopped { run_id } => {
+            let tables = control.tables();
+            Failure {
+                code: INTERRUPTED,
+                message: format!(
+                    "interrupted: {} of {} chunks committed and kept; resume with `godwit copy --resume {run_id}` and the same --source and --target",
+                    tables.iter().map(|t| t.chunks_done).sum::<usize>(),
+                    tables.iter().map(|t| t.chunks_total).sum::<usize>(),
+                ),
+            }
+        }
         godwit_transfer::CopyError::Store(godwit_store::StoreError::RunNotFound(_))
-        | godwit_transfer::CopyError::ResumeMismatch { .. } => Failure::input(e),
+        | godwit_transfer::CopyError::ResumeMismatch { .. }
+        | godwit_transfer::CopyError::AlreadyFinished(_) => Failure::input(e),
         _ => Failure::operation(e),
     })?;
     match format {

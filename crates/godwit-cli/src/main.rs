@@ -5,6 +5,7 @@
 //! errors to stderr. A connection URL is never printed with its password.
 
 mod commands;
+mod copy_progress;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -108,7 +109,7 @@ enum Command {
     /// Copy table data from a PostgreSQL source to a PostgreSQL target: chunked, parallel, resumable,
     /// verified by row counts.
     #[command(
-        after_help = "Examples:\n  godwit copy --source postgresql://app@old/shop --target postgresql://app@new/shop --create-schema --jobs 4\n  godwit copy --source shop-old --target shop-new --resume last\n\nThe run id is printed when the run starts; after any interruption `--resume RUN_ID` (or `last`)\ncopies only the chunks that did not commit. Exit 0 when every row arrived, 1 otherwise."
+        after_help = "Examples:\n  godwit copy --source postgresql://app@old/shop --target postgresql://app@new/shop --create-schema --jobs 4\n  godwit copy --source shop-old --target shop-new --resume last\n\nThe run id is printed when the run starts; after any interruption `--resume RUN_ID` (or `last`)\ncopies only the chunks that did not commit. Progress goes to stderr: bars on a terminal, a line\nevery 2 s otherwise (GODWIT_PROGRESS_SECONDS). Ctrl-C stops the run: chunks being copied roll back,\nthe committed ones stay, and the command says how to resume.\n\nExit 0 when every row arrived (or was set aside by --on-error skip), 1 otherwise, 130 when\ninterrupted by Ctrl-C (resumable)."
     )]
     Copy {
         #[command(flatten)]

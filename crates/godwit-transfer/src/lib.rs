@@ -156,8 +156,13 @@ pub struct TableStatus {
     /// COPY bytes of this invocation's committed chunks.
     pub bytes_done: u64,
     pub bytes_in_flight: u64,
-    /// The source's row estimate (`pg_class.reltuples`), when it has one.
+    /// The source's row estimate (`pg_class.reltuples`, else counted on a sample of blocks).
     pub rows_estimate: Option<u64>,
+    /// Rows committed or rejected by earlier invocations of the run (resumed runs).
+    pub rows_before: u64,
+    /// When this invocation began copying the table's first chunk.
+    #[serde(skip)]
+    pub started: Option<Instant>,
 }
 
 impl TableStatus {
@@ -171,6 +176,7 @@ impl TableStatus {
 pub struct Control {
     stop: Arc<tokio::sync::watch::Sender<bool>>,
     tables: Arc<Mutex<Vec<TableStatus>>>,
+    phase: Arc<Mutex<&'static str>>,
 }
 
 impl Default for Control {
@@ -178,6 +184,7 @@ impl Default for Control {
         Control {
             stop: Arc::new(tokio::sync::watch::channel(false).0),
             tables: Arc::default(),
+            phase: Arc::new(Mutex::new("starting")),
         }
     }
 }
@@ -197,9 +204,21 @@ impl Control {
     }
 
     /// Resolves once [`Control::stop`] was called.
-    async fn stopped(&self) {
+    pub async fn stopped(&self) {
         let mut rx = self.stop.subscribe();
         let _ = rx.wait_for(|stop| *stop).await;
+    }
+
+    /// What the run is doing: `starting`, `creating the schema`, `planning`, `copying`,
+    /// `building keys and indexes`, `creating code and comments`, `verifying`.
+    pub fn phase(&self) -> &'static str {
+        self.phase.lock().map(|p| *p).unwrap_or("")
+    }
+
+    fn set_phase(&self, phase: &'static str) {
+        if let Ok(mut p) = self.phase.lock() {
+            *p = phase;
+        }
     }
 
     /// Every table of the run with its progress, in copy order (empty until the run is planned).
@@ -580,10 +599,12 @@ async fn run(
             .map_err(query_error("reading the target's schema steps"))?
             .get(0);
         if !(resumed && recorded == 0 && !done.is_empty()) {
+            control.set_phase("creating the schema");
             let pre_data = script.phase(Phase::PreData).collect();
             unless_stopped(control, run_id, apply_steps(&target, run_id, pre_data)).await?;
         }
     }
+    control.set_phase("planning");
     let mapping = unless_stopped(control, run_id, preflight(&catalog, &target)).await?;
     if resumed {
         // A chunk committed on the target just before the process died may be missing from the
@@ -630,6 +651,7 @@ async fn run(
                 t.chunks_done += 1;
                 t.rows_done += rows;
                 t.rows_rejected += rejected;
+                t.rows_before += rows + rejected;
             }
             None => pending.push_back(chunk),
         }
@@ -639,6 +661,7 @@ async fn run(
     if let Ok(mut shown) = control.tables.lock() {
         *shown = tables;
     }
+    control.set_phase("copying");
     let queue = Arc::new(Mutex::new(pending));
     let counters = Arc::new(Mutex::new((already, 0usize, 0u64, 0u64))); // done, copied, rows, bytes
     let on_progress = Arc::new(on_progress);
@@ -795,6 +818,7 @@ async fn run(
     }
 
     if options.create_schema {
+        control.set_phase("building keys and indexes");
         unless_stopped(
             control,
             run_id,
@@ -811,8 +835,10 @@ async fn run(
             .iter()
             .flat_map(|p| script.phase(*p))
             .collect();
+        control.set_phase("creating code and comments");
         unless_stopped(control, run_id, apply_steps(&target, run_id, after)).await?;
     }
+    control.set_phase("verifying");
     let tables = unless_stopped(
         control,
         run_id,
@@ -1378,6 +1404,9 @@ struct Flight<'a> {
 
 impl<'a> Flight<'a> {
     fn new(control: &'a Control, slot: usize) -> Flight<'a> {
+        control.update(slot, |t| {
+            t.started.get_or_insert_with(Instant::now);
+        });
         Flight {
             control,
             slot,
