@@ -67,6 +67,42 @@ CREATE OR REPLACE FUNCTION godwit_compat.length(s character) RETURNS integer
 LANGUAGE sql IMMUTABLE AS $$ SELECT nullif(pg_catalog.length(format('%s', s)), 0) $$",
     ),
     (
+        "sqlcode",
+        // SQLCODE from the SQLSTATE a handler caught: RAISE_APPLICATION_ERROR's U0nnn is -20nnn,
+        // user-defined exceptions (class G) 1, NO_DATA_FOUND 100, the common ORA errors their number;
+        // others have no Oracle number here and give NULL.
+        "CREATE OR REPLACE FUNCTION godwit_compat.sqlcode(state text) RETURNS integer
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE
+    WHEN state IS NULL OR state = '00000' THEN 0
+    WHEN state ~ '^U[0-9]{4}$' THEN -(20000 + substr(state, 2)::integer)
+    WHEN state LIKE 'G%' THEN 1
+    WHEN state = 'P0002' THEN 100
+    WHEN state = 'P0003' THEN -1422
+    WHEN state = '23505' THEN -1
+    WHEN state = '23502' THEN -1400
+    WHEN state = '23503' THEN -2291
+    WHEN state = '23514' THEN -2290
+    WHEN state = '22012' THEN -1476
+    WHEN state = '22P02' THEN -1722
+    WHEN state = '55P03' THEN -54
+    WHEN state = '40P01' THEN -60
+    WHEN state = '42P01' THEN -942
+    WHEN state = '42501' THEN -1031
+    WHEN state LIKE '22%' THEN -6502
+  END
+$$;
+-- SQLERRM as Oracle writes it for its own errors: ORA-20042: message, User-Defined Exception.
+CREATE OR REPLACE FUNCTION godwit_compat.sqlerrm(state text, message text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE
+    WHEN state ~ '^U[0-9]{4}$' THEN 'ORA-' || (20000 + substr(state, 2)::integer) || ': ' || message
+    WHEN state LIKE 'G%' THEN 'User-Defined Exception'
+    ELSE message
+  END
+$$",
+    ),
+    (
         "pkg_get",
         // Package variables live in session settings named godwit.<package>__<variable>: 'v:' and the
         // value as text, or 'n' for NULL; unset (never assigned in this session) gives the initial value.

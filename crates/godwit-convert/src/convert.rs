@@ -823,6 +823,23 @@ impl Converter<'_> {
             value.extend(tokenize("()", line));
             own.constants.insert(variable, value);
         }
+        // The package's exceptions (spec and body) are in scope in every member.
+        let exceptions: std::collections::BTreeMap<String, String> = own
+            .other
+            .iter()
+            .filter(|(kind, _)| *kind == "exception")
+            .map(|(_, name)| {
+                let state = own
+                    .exception_codes
+                    .get(name)
+                    .and_then(|code| crate::plsql::sqlstate_of_oracle_code(*code))
+                    .unwrap_or_else(|| {
+                        crate::plsql::sqlstate_of_exception(&format!("{package}.{name}"))
+                    });
+                (name.clone(), state)
+            })
+            .collect();
+        own.other.retain(|(kind, _)| *kind != "exception");
         // Collections of the package's records hold its composite types.
         for (element, _) in own.collections.values_mut() {
             if let [t] = element.as_slice() {
@@ -831,6 +848,10 @@ impl Converter<'_> {
                 }
             }
         }
+        let context = crate::plsql::UnitContext {
+            collections: own.collections.clone(),
+            exceptions,
+        };
         self.packages.specs.entry(package.clone()).or_default();
         let siblings: std::collections::BTreeSet<String> =
             body.members.iter().map(|m| m.name.clone()).collect();
@@ -878,7 +899,7 @@ impl Converter<'_> {
                     &mut rw,
                     &qualify,
                     &type_of,
-                    &own.collections,
+                    &context,
                 )
             });
             self.helpers.extend(rw.helpers.iter().copied());

@@ -32,6 +32,8 @@ pub struct Declarations {
     pub records: BTreeMap<String, Vec<Token>>,
     /// Collection types (nested tables, VARRAYs, INDEX BY integer tables): arrays in members.
     pub collections: crate::collection::Collections,
+    /// Oracle error numbers given to exceptions by PRAGMA EXCEPTION_INIT.
+    pub exception_codes: BTreeMap<String, i64>,
     /// Types, cursors and exceptions: (kind, name), not converted yet.
     pub other: Vec<(&'static str, String)>,
 }
@@ -46,6 +48,7 @@ impl Declarations {
         self.subtypes.extend(other.subtypes.clone());
         self.records.extend(other.records.clone());
         self.collections.extend(other.collections.clone());
+        self.exception_codes.extend(other.exception_codes.clone());
         self.other.extend(other.other.iter().cloned());
     }
 }
@@ -211,7 +214,21 @@ fn declaration(decl: &[Token], into: &mut Declarations) {
         into.other
             .push(("cursor", decl.get(1).map(|t| t.upper()).unwrap_or_default()));
     } else if first.is("PRAGMA") {
-        // SERIALLY_REUSABLE, EXCEPTION_INIT, RESTRICT_REFERENCES: nothing to create.
+        // EXCEPTION_INIT(name, code) gives an exception an Oracle error number; SERIALLY_REUSABLE,
+        // RESTRICT_REFERENCES: nothing to create.
+        if decl.get(1).is_some_and(|t| t.is("EXCEPTION_INIT")) {
+            let parts: Vec<&Token> = decl
+                .iter()
+                .skip(3)
+                .filter(|t| !t.is_symbol(",") && !t.is_symbol(")"))
+                .collect();
+            if let [name, rest @ ..] = parts.as_slice() {
+                let code: String = rest.iter().map(|t| t.text.as_str()).collect();
+                if let Ok(code) = code.parse::<i64>() {
+                    into.exception_codes.insert(name.upper(), code);
+                }
+            }
+        }
     } else if decl.get(1).is_some_and(|t| t.is("EXCEPTION")) {
         into.other.push(("exception", name));
     } else if decl.get(1).is_some_and(|t| t.is("CONSTANT")) {

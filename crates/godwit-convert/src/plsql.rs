@@ -18,7 +18,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ("%ISOPEN", "%ISOPEN"),
     ("%ROWCOUNT", "cursor attributes"),
     ("COMPOUND", "compound triggers"),
-    ("SQLCODE", "SQLCODE"),
     ("UPDATING", "UPDATING(column)"),
 ];
 
@@ -29,6 +28,62 @@ struct Scope {
     types: std::collections::BTreeMap<String, (String, bool)>,
     /// Variables and parameters of a collection type (upper case).
     arrays: std::collections::BTreeSet<String>,
+    /// User-defined exceptions in scope (upper case) → their SQLSTATE.
+    exceptions: std::collections::BTreeMap<String, String>,
+}
+
+/// What a unit sees from its package: collection types and exceptions.
+#[derive(Default)]
+pub struct UnitContext {
+    pub collections: crate::collection::Collections,
+    /// Exception name (upper case) → SQLSTATE.
+    pub exceptions: std::collections::BTreeMap<String, String>,
+}
+
+/// The SQLSTATE an Oracle error number is raised with: user errors -20000 … -20999 as U0000 …
+/// U0999 (as RAISE_APPLICATION_ERROR raises them), the common ORA errors as PostgreSQL's own.
+pub fn sqlstate_of_oracle_code(code: i64) -> Option<String> {
+    if (-20999..=-20000).contains(&code) {
+        return Some(format!("U{:04}", -code - 20000));
+    }
+    Some(
+        match code {
+            -1 => "23505",
+            -1400 => "23502",
+            -2291 | -2292 => "23503",
+            -2290 => "23514",
+            100 | -1403 => "P0002",
+            -1422 => "P0003",
+            -1476 => "22012",
+            -1722 => "22P02",
+            -6502 => "22000",
+            -54 => "55P03",
+            -60 => "40P01",
+            -942 => "42P01",
+            -955 => "42P07",
+            -1031 => "42501",
+            -8177 => "40001",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+/// A stable SQLSTATE for a user-defined exception (class G, unused by PostgreSQL).
+pub fn sqlstate_of_exception(qualified_name: &str) -> String {
+    // FNV-1a: stable across builds and platforms.
+    let mut hash: u32 = 0x811c9dc5;
+    for b in qualified_name.to_ascii_uppercase().bytes() {
+        hash ^= b as u32;
+        hash = hash.wrapping_mul(0x01000193);
+    }
+    const DIGITS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut code = String::from("G");
+    for _ in 0..4 {
+        code.push(DIGITS[(hash % 36) as usize] as char);
+        hash /= 36;
+    }
+    code
 }
 
 /// The type at the cursor: a collection type in scope as its array type, else `type_of`'s answer.
@@ -52,6 +107,58 @@ fn scoped_type(
         }
     }
     type_of(c)
+}
+
+/// User-defined exceptions and SQLCODE: `RAISE e` → `RAISE EXCEPTION USING ERRCODE = …`, `WHEN e` →
+/// `WHEN SQLSTATE …`, `SQLCODE` → Oracle's number for the caught SQLSTATE.
+fn exception_statements(
+    tokens: &[Token],
+    exceptions: &std::collections::BTreeMap<String, String>,
+    rewrite: &mut Rewrite,
+) -> Vec<Token> {
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut k = 0;
+    while k < tokens.len() {
+        let t = &tokens[k];
+        let prev = k.checked_sub(1).map(|p| &tokens[p]);
+        if let Some(state) = exceptions
+            .get(&t.upper())
+            .filter(|_| t.kind == TokenKind::Word)
+        {
+            if prev.is_some_and(|p| p.is("RAISE")) {
+                out.pop();
+                out.extend(tokenize(
+                    &format!("RAISE EXCEPTION USING ERRCODE = '{state}', MESSAGE = 'User-Defined Exception {}'", t.text),
+                    t.line,
+                ));
+                k += 1;
+                continue;
+            }
+            if prev.is_some_and(|p| p.is("WHEN") || p.is("OR")) {
+                out.extend(tokenize(&format!("SQLSTATE '{state}'"), t.line));
+                k += 1;
+                continue;
+            }
+        }
+        if t.is("SQLERRM")
+            && !prev.is_some_and(|p| p.is_symbol("."))
+            && !tokens.get(k + 1).is_some_and(|n| n.is_symbol("("))
+        {
+            rewrite.helpers.insert("sqlcode");
+            out.extend(tokenize("godwit_compat.sqlerrm(SQLSTATE, SQLERRM)", t.line));
+            k += 1;
+            continue;
+        }
+        if t.is("SQLCODE") && !prev.is_some_and(|p| p.is_symbol(".")) {
+            rewrite.helpers.insert("sqlcode");
+            out.extend(tokenize("godwit_compat.sqlcode(SQLSTATE)", t.line));
+            k += 1;
+            continue;
+        }
+        out.push(t.clone());
+        k += 1;
+    }
+    out
 }
 
 /// `CURSOR c [(p type, …)] [RETURN t] IS query` → `c CURSOR [(p type, …)] FOR query;`.
@@ -186,6 +293,12 @@ const EXCEPTIONS: &[(&str, &str)] = &[
     ("ZERO_DIVIDE", "division_by_zero"),
     ("VALUE_ERROR", "data_exception"),
     ("INVALID_NUMBER", "invalid_text_representation"),
+    ("INVALID_CURSOR", "invalid_cursor_state"),
+    ("CURSOR_ALREADY_OPEN", "duplicate_cursor"),
+    ("TIMEOUT_ON_RESOURCE", "lock_not_available"),
+    ("ROWTYPE_MISMATCH", "datatype_mismatch"),
+    ("SUBSCRIPT_BEYOND_COUNT", "array_subscript_error"),
+    ("SUBSCRIPT_OUTSIDE_LIMIT", "array_subscript_error"),
 ];
 
 /// A converted unit.
@@ -250,6 +363,30 @@ fn body(
             let what = tokens.get(k + 1).map(|t| t.upper()).unwrap_or_default();
             match what.as_str() {
                 "AUTONOMOUS_TRANSACTION" => autonomous = true,
+                "EXCEPTION_INIT" => {
+                    // PRAGMA EXCEPTION_INIT(name, code): the exception is that Oracle error.
+                    let args = tokens
+                        .get(k + 2)
+                        .filter(|t| t.is_symbol("("))
+                        .and_then(|_| {
+                            let close = matching_paren(tokens, k + 2)?;
+                            let parts = split_commas(&tokens[k + 3..close]);
+                            let name = parts.first()?.first()?.upper();
+                            let code: i64 = parts
+                                .get(1)?
+                                .iter()
+                                .map(|t| t.text.as_str())
+                                .collect::<String>()
+                                .parse()
+                                .ok()?;
+                            Some((name, code))
+                        });
+                    let (name, code) = args.ok_or("PRAGMA EXCEPTION_INIT not understood")?;
+                    let state = sqlstate_of_oracle_code(code).ok_or_else(|| {
+                        format!("PRAGMA EXCEPTION_INIT with ORA{code}, which has no PostgreSQL counterpart here")
+                    })?;
+                    scope.borrow_mut().exceptions.insert(name, state);
+                }
                 "SERIALLY_REUSABLE" | "RESTRICT_REFERENCES" | "UDF" | "INLINE" => {}
                 other => return Err(format!("PRAGMA {other} is not converted yet")),
             }
@@ -360,7 +497,15 @@ fn body(
         let name = c.ident().ok_or("a declaration without a name")?;
         let constant = c.eat("CONSTANT");
         if c.is("EXCEPTION") {
-            return Err("user-defined exceptions are not converted yet".into());
+            // A user-defined exception: a SQLSTATE of its own unless EXCEPTION_INIT gave one.
+            let key = name.upper();
+            let mut scope = scope.borrow_mut();
+            if !scope.exceptions.contains_key(&key) {
+                scope
+                    .exceptions
+                    .insert(key.clone(), sqlstate_of_exception(&key));
+            }
+            continue;
         }
         let indexed = c
             .peek()
@@ -421,7 +566,9 @@ fn body(
             .collect();
         crate::collection::rewrite(&tokens[begin + 1..end], &scope.arrays, &types)?
     };
-    let (cursors_done, extra) = cursor_statements(&collections_done, &locals)?;
+    let exceptions_done =
+        exception_statements(&collections_done, &scope.borrow().exceptions, rewrite);
+    let (cursors_done, extra) = cursor_statements(&exceptions_done, &locals)?;
     declarations.push_str(&extra);
     let statements = statements(&cursors_done, rewrite)?;
     Ok((declarations, statements))
@@ -885,10 +1032,11 @@ pub fn convert_unit(
     rewrite: &mut Rewrite,
     qualify: &dyn Fn(Option<&Token>, &Token) -> QualifiedName,
     type_of: &dyn Fn(&mut Cursor) -> Option<String>,
-    collections: &crate::collection::Collections,
+    context: &UnitContext,
 ) -> Result<Unit, NotConverted> {
     let scope = RefCell::new(Scope::default());
-    for (name, (element, indexed)) in collections {
+    scope.borrow_mut().exceptions = context.exceptions.clone();
+    for (name, (element, indexed)) in &context.collections {
         let mut c = Cursor::new(element);
         if let Some(pg) = type_of(&mut c).filter(|_| c.at_end()) {
             scope

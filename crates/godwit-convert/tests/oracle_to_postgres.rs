@@ -386,6 +386,20 @@ async fn plsql_procedures_functions_and_triggers_behave_like_oracle() {
         strings(&db, "SELECT msg FROM audit_log").await,
         [row(&["kept:3:auditor"])]
     );
+    // User-defined exceptions, EXCEPTION_INIT, predefined ones, SQLCODE and SQLERRM as Oracle's.
+    assert_eq!(
+        strings(
+            &db,
+            "SELECT safe_div(1, -1), safe_div(1, 99), safe_div(1, 0), safe_div(1, 4)"
+        )
+        .await,
+        [row(&[
+            "negative:1:User-Defined Exception",
+            "app:-20042:ORA-20042: ninety-nine",
+            "zero:-1476",
+            ".25"
+        ])]
+    );
     // Explicit and parameterised cursors, %NOTFOUND, cursor and query FOR loops, a ref cursor and
     // SQL%ROWCOUNT. Salaries: King 24000, O'Hara 4000, Nobody 3000.
     assert_eq!(
