@@ -96,6 +96,8 @@ struct Converter<'o> {
     package_schemas: std::collections::BTreeSet<String>,
     /// Package specs read so far.
     packages: crate::package::Packages,
+    /// Schema-level collection types (domains over arrays) for PL/SQL units.
+    schema_collections: crate::collection::Collections,
     /// Text of the statement being converted.
     source: String,
     /// Line of the part of the statement being converted (a column, a constraint), for findings.
@@ -198,6 +200,7 @@ pub fn convert(statements: &[Statement], options: &Options) -> Conversion {
         helpers: Default::default(),
         package_schemas: package_schemas(statements),
         packages: Default::default(),
+        schema_collections: Default::default(),
         source: String::new(),
         focus_line: None,
     };
@@ -506,7 +509,10 @@ impl Converter<'_> {
                 &mut rw,
                 &qualify,
                 &type_of,
-                &Default::default(),
+                &crate::plsql::UnitContext {
+                    collections: self.schema_collections.clone(),
+                    exceptions: Default::default(),
+                },
             )
         };
         self.helpers.extend(rw.helpers.iter().copied());
@@ -848,8 +854,10 @@ impl Converter<'_> {
                 }
             }
         }
+        let mut collections = self.schema_collections.clone();
+        collections.extend(own.collections.clone());
         let context = crate::plsql::UnitContext {
-            collections: own.collections.clone(),
+            collections,
             exceptions,
         };
         self.packages.specs.entry(package.clone()).or_default();
@@ -2348,7 +2356,14 @@ impl Converter<'_> {
             c.eat("ARRAY");
             c.group();
             c.eat("OF");
+            let element_start = c.pos;
             let element = self.pg_type(&mut c);
+            // PL/SQL sees it as a collection (an array) in every unit.
+            if element.is_some() {
+                let element_tokens = tokenize(&c.text_since(element_start), name_token.line);
+                self.schema_collections
+                    .insert(name_token.upper(), (element_tokens, false));
+            }
             let Some(element) = element else {
                 return self.not_converted(
                     "TYPE",

@@ -386,6 +386,11 @@ async fn plsql_procedures_functions_and_triggers_behave_like_oracle() {
         strings(&db, "SELECT msg FROM audit_log").await,
         [row(&["kept:3:auditor"])]
     );
+    // A schema-level collection type (a domain over an array) is an array in PL/SQL too.
+    assert_eq!(
+        strings(&db, "SELECT first_word(ARRAY['a', 'b']::t_words)").await,
+        [row(&["2:a:y"])]
+    );
     // User-defined exceptions, EXCEPTION_INIT, predefined ones, SQLCODE and SQLERRM as Oracle's.
     assert_eq!(
         strings(
