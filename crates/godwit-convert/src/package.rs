@@ -11,7 +11,7 @@
 
 use crate::names::pg_name;
 use crate::plsql::UnitKind;
-use godwit_oracle::{Token, TokenKind};
+use godwit_oracle::{tokenize, Token, TokenKind};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What a package spec (or the top level of a body) declares, by upper-case Oracle name.
@@ -475,12 +475,23 @@ impl Packages {
                         continue;
                     }
                 }
-                // A record variable of this package (`v.field`) cannot live in a session setting.
+                // A record variable of this package: `v.field`.
                 if !self.specs.contains_key(&upper) && own.variables.contains(&upper) && k >= first
                 {
-                    return Err(format!(
-                        "uses the fields of package variable {upper}, which a session setting cannot hold"
-                    ));
+                    let state = State {
+                        package,
+                        variable: &upper,
+                        owner: own,
+                    };
+                    k = self.state_access(
+                        &state,
+                        (package, own, siblings),
+                        tokens,
+                        k,
+                        k + 1,
+                        &mut out,
+                    )?;
+                    continue;
                 }
                 out.push(t.clone());
                 k += 1;
@@ -688,9 +699,18 @@ impl Packages {
             "BINARY_DOUBLE",
             "BINARY_FLOAT",
         ];
+        let record = declared.len() == 1 && state.owner.records.contains_key(&type_name);
+        if record {
+            return self.record_access(state, member, tokens, start, after, &setting, out);
+        }
         if !scalar.contains(&type_name.as_str()) || declared.iter().any(|t| t.is_symbol("%")) {
             return Err(format!(
                 "package variable {package}.{variable} is of type {type_name}, which a session setting cannot hold"
+            ));
+        }
+        if tokens.get(after).is_some_and(|t| t.is_symbol(".")) {
+            return Err(format!(
+                "uses the fields of package variable {variable}, which is not a record"
             ));
         }
         let statement_start = start == 0
@@ -772,6 +792,135 @@ impl Packages {
         out.extend(setting_type(declared));
         out.extend(pieces(&[")"], &setting, line));
         Ok(after)
+    }
+}
+
+impl Packages {
+    /// A package variable of one of the package's record types, kept as the composite's text:
+    /// `v := r;`, `v.f := x;` (through jsonb_populate_record), reads of `v` and `v.f`.
+    #[allow(clippy::too_many_arguments)]
+    fn record_access(
+        &self,
+        state: &State,
+        member: (&str, &Declarations, &BTreeSet<String>),
+        tokens: &[Token],
+        start: usize,
+        after: usize,
+        setting: &Token,
+        out: &mut Vec<Token>,
+    ) -> Result<usize, String> {
+        let (package, variable) = (state.package, state.variable);
+        let line = tokens[start].line;
+        let record_type = &state.owner.declared_types[variable][0];
+        let pg_type = format!(
+            "{}.{}",
+            pg_name_text(package),
+            pg_name_text(&record_type.upper())
+        );
+        let current = |out: &mut Vec<Token>| {
+            out.extend(pieces(
+                &[
+                    "CAST",
+                    "(",
+                    "godwit_compat",
+                    ".",
+                    "pkg_get",
+                    "(",
+                    "SETTING",
+                    ",",
+                    "NULL",
+                    ")",
+                    "AS",
+                ],
+                setting,
+                line,
+            ));
+            out.extend(tokenize(&pg_type, line));
+            out.extend(pieces(&[")"], setting, line));
+        };
+        let field = tokens.get(after).is_some_and(|t| t.is_symbol("."))
+            && tokens
+                .get(after + 1)
+                .is_some_and(|t| t.kind == TokenKind::Word);
+        let end_of_reference = if field { after + 2 } else { after };
+        let statement_start = start == 0
+            || ["BEGIN", "THEN", "ELSE", "LOOP"]
+                .iter()
+                .any(|w| tokens[start - 1].is(w))
+            || tokens[start - 1].is_symbol(";");
+        if start > 0
+            && (tokens[start - 1].is("INTO") || tokens[start - 1].is_symbol(","))
+            && !statement_start
+        {
+            if tokens[start.saturating_sub(20)..start]
+                .iter()
+                .any(|t| t.is("INTO"))
+            {
+                return Err(format!(
+                    "package variable {package}.{variable} is a SELECT/FETCH INTO target, which is not converted yet"
+                ));
+            }
+        }
+        if statement_start
+            && tokens
+                .get(end_of_reference)
+                .is_some_and(|t| t.is_symbol(":="))
+        {
+            let end = statement_end(tokens, end_of_reference + 1);
+            let (own_package, own, siblings) = member;
+            let value = self.prepare_tokens(
+                own_package,
+                own,
+                siblings,
+                &tokens[end_of_reference + 1..end],
+                false,
+            )?;
+            out.extend(pieces(
+                &[
+                    "PERFORM",
+                    "godwit_compat",
+                    ".",
+                    "pkg_set",
+                    "(",
+                    "SETTING",
+                    ",",
+                    "CAST",
+                    "(",
+                ],
+                setting,
+                line,
+            ));
+            if field {
+                // The stored record with one field replaced.
+                out.extend(tokenize("jsonb_populate_record (", line));
+                current(out);
+                out.extend(tokenize(", jsonb_build_object (", line));
+                out.push(Token {
+                    kind: TokenKind::String,
+                    text: format!("'{}'", pg_name_text(&tokens[after + 1].upper())),
+                    line,
+                    unterminated: false,
+                });
+                out.extend(tokenize(", (", line));
+                out.extend(value);
+                out.extend(tokenize(") ) )", line));
+            } else {
+                out.extend(pieces(&["("], setting, line));
+                out.extend(value);
+                out.extend(pieces(&[")"], setting, line));
+            }
+            out.extend(pieces(&["AS", "TEXT", ")", ")"], setting, line));
+            return Ok(end);
+        }
+        if field {
+            out.extend(pieces(&["("], setting, line));
+            current(out);
+            out.extend(pieces(&[")", "."], setting, line));
+            out.push(tokens[after + 1].clone());
+        } else {
+            current(out);
+        }
+        Ok(end_of_reference)
     }
 }
 

@@ -680,6 +680,19 @@ async fn a_package_becomes_a_schema_whose_routines_callers_call_unchanged() {
         .await,
         [row(&["101", "t"])]
     );
+    // A record-typed package variable keeps the whole record and single fields for the session.
+    client
+        .batch_execute("CALL payroll.remember_pay(101)")
+        .await
+        .unwrap();
+    let amount = client
+        .query_one("SELECT payroll.last_pay_amount()::text", &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        amount.get::<_, Option<String>>(0).as_deref(),
+        Some("201.00")
+    );
     client
         .batch_execute("CALL payroll.pay_bonus(101)")
         .await
