@@ -677,6 +677,24 @@ impl Packages {
                 "package variable {package}.{variable} has no type Godwit understands"
             ));
         };
+        // A subtype of another package: its base type.
+        let resolved;
+        let declared = match declared.as_slice() {
+            [pkg, dot, name] if dot.is_symbol(".") => {
+                match self
+                    .specs
+                    .get(&pkg.upper())
+                    .and_then(|spec| spec.subtypes.get(&name.upper()))
+                {
+                    Some(base) => {
+                        resolved = base.clone();
+                        &resolved
+                    }
+                    None => declared,
+                }
+            }
+            _ => declared,
+        };
         let type_name = declared.first().map(|t| t.upper()).unwrap_or_default();
         let scalar = [
             "NUMBER",
@@ -698,6 +716,10 @@ impl Packages {
             "FLOAT",
             "BINARY_DOUBLE",
             "BINARY_FLOAT",
+            "BLOB",
+            "RAW",
+            "NCLOB",
+            "LONG",
         ];
         let record = declared.len() == 1 && state.owner.records.contains_key(&type_name);
         if record {
