@@ -231,6 +231,27 @@ impl Cluster {
         );
     }
 
+    /// Restarts the server the way a crash would: immediate shutdown (no checkpoint, every client
+    /// cut off, recovery from the WAL at start), then waits until it accepts connections again.
+    pub fn crash_restart(&self) {
+        let log = self.path().join("server.log").display().to_string();
+        self.pg(
+            "pg_ctl",
+            &[
+                "-D",
+                &self.data_dir().display().to_string(),
+                "-m",
+                "immediate",
+                "-l",
+                &log,
+                "-w",
+                "-t",
+                "60",
+                "restart",
+            ],
+        );
+    }
+
     fn append(&self, file: &Path, text: &str, replace: bool) {
         let result = if replace {
             std::fs::write(file, text)
