@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Copy throughput, PostgreSQL → PostgreSQL, all methods in one run on one throwaway cluster:
-#   godwit copy (--verify count, and --verify hash), psql COPY binary pipe table by table (the single-stream reference),
+#   godwit copy (--verify count, --verify hash, --chunk-by key), psql COPY binary pipe table by table (the single-stream reference),
 #   pg_dump -Fd -j | pg_restore -j, and pgloader when installed (Debian package pgloader).
 #   scripts/bench-copy.sh [PGBENCH_SCALE=60] [JOBS=4]
 # Scale 60 is about 1 GB with the wide table. Prints seconds, MB/s and ratios to the psql pipe, and
@@ -54,6 +54,11 @@ env GODWIT_DATA_DIR="$tmp/gw" "$godwit" copy --source "$(url src)" --target "$(u
 b=$(now); report "$a" "$b" "godwit copy --verify hash" "$bytes"
 hash_s=$(python3 -c "print($b-$a)")
 
+fresh t_godwit_key; a=$(now)
+env GODWIT_DATA_DIR="$tmp/gw" "$godwit" copy --source "$(url src)" --target "$(url t_godwit_key)" --jobs "$jobs" --chunk-by key >/dev/null 2>"$tmp/godwit.err" || { cat "$tmp/godwit.err"; exit 1; }
+b=$(now); report "$a" "$b" "godwit copy --chunk-by key" "$bytes"
+key_s=$(python3 -c "print($b-$a)")
+
 psql -qc "DROP DATABASE IF EXISTS t_dump" -c "CREATE DATABASE t_dump"; a=$(now)
 pg_dump -Fd -j "$jobs" -f "$tmp/dump" src && pg_restore -j "$jobs" -d t_dump "$tmp/dump"
 b=$(now); report "$a" "$b" "pg_dump -Fd -j | pg_restore -j" "$bytes"
@@ -66,4 +71,4 @@ if command -v pgloader >/dev/null; then
 else
   echo "pgloader: not installed (apt-get install pgloader), skipped"
 fi
-python3 -c "print(f'ratio godwit/psql-pipe throughput: {$psql_s/$godwit_s:.2f}x (--verify hash: {$psql_s/$hash_s:.2f}x)   godwit vs pg_dump/restore: {$dump_s/$godwit_s:.2f}x')"
+python3 -c "print(f'ratio godwit/psql-pipe throughput: {$psql_s/$godwit_s:.2f}x (--verify hash: {$psql_s/$hash_s:.2f}x, --chunk-by key: {$psql_s/$key_s:.2f}x)   godwit vs pg_dump/restore: {$dump_s/$godwit_s:.2f}x')"

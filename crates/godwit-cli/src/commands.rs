@@ -22,6 +22,7 @@ pub async fn run(command: Command) -> Result<(), Failure> {
             target,
             jobs,
             chunk_pages,
+            chunk_by,
             create_schema,
             resume,
             verify,
@@ -33,11 +34,16 @@ pub async fn run(command: Command) -> Result<(), Failure> {
                 crate::OnError::Stop => godwit_transfer::OnError::Stop,
                 crate::OnError::Skip => godwit_transfer::OnError::Skip,
             };
+            let chunk_by = match chunk_by {
+                crate::ChunkBy::Blocks => godwit_transfer::ChunkBy::Blocks,
+                crate::ChunkBy::Key => godwit_transfer::ChunkBy::Key,
+            };
             copy(
                 &selection,
                 &target,
                 jobs,
                 chunk_pages,
+                chunk_by,
                 create_schema,
                 verify_hash,
                 on_error,
@@ -413,6 +419,7 @@ async fn copy(
     target: &str,
     jobs: usize,
     chunk_pages: u32,
+    chunk_by: godwit_transfer::ChunkBy,
     create_schema: bool,
     verify_hash: bool,
     on_error: godwit_transfer::OnError,
@@ -432,6 +439,7 @@ async fn copy(
         create_schema,
         verify_hash,
         on_error,
+        chunk_by,
     };
     let control = godwit_transfer::Control::new();
     // Ctrl-C stops the workers, each rolling back its open chunk, and leaves the run resumable; a
@@ -488,7 +496,8 @@ async fn copy(
         }
         godwit_transfer::CopyError::Store(godwit_store::StoreError::RunNotFound(_))
         | godwit_transfer::CopyError::ResumeMismatch { .. }
-        | godwit_transfer::CopyError::AlreadyFinished(_) => Failure::input(e),
+        | godwit_transfer::CopyError::AlreadyFinished(_)
+        | godwit_transfer::CopyError::PlanChanged { .. } => Failure::input(e),
         _ => Failure::operation(e),
     })?;
     match format {

@@ -123,6 +123,10 @@ enum Command {
         /// Table pages (8 kB) per chunk.
         #[arg(long, default_value_t = 16384)]
         chunk_pages: u32,
+        /// How tables are split: `blocks` (ranges of table blocks, any table) or `key` (ranges of the
+        /// primary key where it is one integer column, as many as by blocks; other tables by blocks).
+        #[arg(long, value_enum, default_value_t = ChunkBy::Blocks)]
+        chunk_by: ChunkBy,
         /// Create the schema on the target first (keys, indexes, code after the data).
         #[arg(long)]
         create_schema: bool,
@@ -198,6 +202,12 @@ enum Verify {
 enum OnError {
     Stop,
     Skip,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ChunkBy {
+    Blocks,
+    Key,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

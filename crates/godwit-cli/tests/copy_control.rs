@@ -275,3 +275,46 @@ async fn refused_rows_stop_the_copy_or_are_counted_in_the_summary() {
         3
     );
 }
+
+/// `--chunk-by key` splits a table with an integer key by key ranges; every row arrives once.
+#[tokio::test]
+async fn chunk_by_key_copies_every_row() {
+    let source = database("cli_keys_source").await;
+    source
+        .execute(
+            "CREATE TABLE ledger (id int PRIMARY KEY, memo text);
+             INSERT INTO ledger SELECT g * 3, repeat('m', g % 60) FROM generate_series(-4000, 4000) g;",
+        )
+        .await;
+    let target = database("cli_keys_target").await;
+    let data = tempfile::tempdir().unwrap();
+    let run = godwit(
+        &[
+            "copy",
+            "--source",
+            &source.url,
+            "--target",
+            &target.url,
+            "--create-schema",
+            "--chunk-by",
+            "key",
+            "--chunk-pages",
+            "4",
+            "--verify",
+            "hash",
+        ],
+        data.path(),
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.starts_with("public.ledger") && l.trim_end().ends_with("equal")),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        count(&target, "SELECT count(DISTINCT id) FROM ledger").await,
+        8001
+    );
+}

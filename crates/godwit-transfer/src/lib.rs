@@ -75,6 +75,13 @@ pub enum CopyError {
     },
     #[error("run {0} already finished; there is nothing to resume (start a new run instead)")]
     AlreadyFinished(String),
+    #[error("{table} chunk {chunk} held {recorded} when it was copied but holds {planned} now: the source table changed since the run began, so resuming could skip or repeat rows; start a new run")]
+    PlanChanged {
+        table: String,
+        chunk: u32,
+        recorded: String,
+        planned: String,
+    },
 }
 
 fn db_message(e: &tokio_postgres::Error) -> String {
@@ -122,6 +129,9 @@ pub struct CopyOptions {
     /// What to do with rows the target refuses.
     #[serde(default)]
     pub on_error: OnError,
+    /// How tables are split into chunks.
+    #[serde(default)]
+    pub chunk_by: ChunkBy,
 }
 
 impl Default for CopyOptions {
@@ -135,6 +145,7 @@ impl Default for CopyOptions {
             create_schema: false,
             verify_hash: false,
             on_error: OnError::Stop,
+            chunk_by: ChunkBy::Blocks,
         }
     }
 }
@@ -248,11 +259,29 @@ async fn unless_stopped<T>(
     }
 }
 
+/// How tables are split into chunks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChunkBy {
+    /// Ranges of table blocks (by ctid): any table, no index needed.
+    #[default]
+    Blocks,
+    /// Ranges of the primary key for tables whose key is one integer column (read through its
+    /// index); other tables by blocks.
+    Key,
+}
+
 /// Which rows of a table a chunk holds.
 #[derive(Clone, Debug)]
 enum Range {
     /// Blocks `from..to` (`None`: open); a table with one chunk has both ends open.
     Blocks { from: Option<u32>, to: Option<u32> },
+    /// Key values `from..to` of the integer column `column` (quoted), `None`: open.
+    Keys {
+        column: String,
+        from: Option<i64>,
+        to: Option<i64>,
+    },
 }
 
 impl Range {
@@ -268,6 +297,14 @@ impl Range {
                     condition.push(format!("x.ctid < '({to},0)'::tid"));
                 }
             }
+            Range::Keys { column, from, to } => {
+                if let Some(from) = from {
+                    condition.push(format!("x.{column} >= {from}"));
+                }
+                if let Some(to) = to {
+                    condition.push(format!("x.{column} < {to}"));
+                }
+            }
         }
         if condition.is_empty() {
             String::new()
@@ -275,6 +312,40 @@ impl Range {
             format!(" WHERE {}", condition.join(" AND "))
         }
     }
+
+    /// The range for people and for the progress table, e.g. `blocks 8..16` or `id ..1000`.
+    fn describe(&self) -> String {
+        let end = |v: Option<String>| v.unwrap_or_default();
+        match self {
+            Range::Blocks { from, to } => format!(
+                "blocks {}..{}",
+                end(from.map(|v| v.to_string())),
+                end(to.map(|v| v.to_string()))
+            ),
+            Range::Keys { column, from, to } => format!(
+                "{column} {}..{}",
+                end(from.map(|v| v.to_string())),
+                end(to.map(|v| v.to_string()))
+            ),
+        }
+    }
+}
+
+/// Splits the key span `min..=max` into `pieces` ranges of equal width; the first and last are
+/// open so that every value belongs to one.
+fn key_ranges(min: i64, max: i64, pieces: u32) -> Vec<(Option<i64>, Option<i64>)> {
+    let span = (max as i128 - min as i128 + 1).max(1);
+    let pieces = (pieces.max(1) as i128).min(span);
+    let width = (span + pieces - 1) / pieces;
+    (0..pieces)
+        .map(|i| {
+            let bound = |k: i128| (min as i128 + k * width) as i64;
+            (
+                (i > 0).then(|| bound(i)),
+                (i + 1 < pieces).then(|| bound(i + 1)),
+            )
+        })
+        .collect()
 }
 
 /// A piece of a table.
@@ -300,6 +371,8 @@ struct Chunk {
 pub struct Progress {
     pub table: String,
     pub chunk: u32,
+    /// The rows the chunk holds, e.g. `blocks 8..16` or `id 1000..2000` (empty end: open).
+    pub bounds: String,
     pub rows: u64,
     pub bytes: u64,
     /// Rows of the chunk the target refused and the run set aside.
@@ -386,6 +459,7 @@ CREATE TABLE IF NOT EXISTS godwit_copy.progress (
     PRIMARY KEY (run_id, table_name, chunk));
 ALTER TABLE godwit_copy.progress ADD COLUMN IF NOT EXISTS rejected bigint NOT NULL DEFAULT 0;
 ALTER TABLE godwit_copy.progress ADD COLUMN IF NOT EXISTS bytes bigint NOT NULL DEFAULT 0;
+ALTER TABLE godwit_copy.progress ADD COLUMN IF NOT EXISTS bounds text;
 CREATE TABLE IF NOT EXISTS godwit_copy.steps (
     run_id text NOT NULL, step text NOT NULL, PRIMARY KEY (run_id, step));
 CREATE TABLE IF NOT EXISTS godwit_copy.rejects (
@@ -532,8 +606,9 @@ fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
-/// What the target's `godwit_copy.progress` says a run committed: (rows, rejected, bytes) per chunk.
-type Committed = BTreeMap<(String, u32), (u64, u64, u64)>;
+/// What the target's `godwit_copy.progress` says a run committed: (rows, rejected, bytes, range)
+/// per chunk.
+type Committed = BTreeMap<(String, u32), (u64, u64, u64, Option<String>)>;
 
 #[allow(clippy::too_many_arguments)]
 async fn run(
@@ -567,7 +642,7 @@ async fn run(
             .map_err(query_error("creating the godwit_copy schema on the target"))?;
         let done: Committed = target
             .query(
-                "SELECT table_name, chunk, rows, rejected, bytes FROM godwit_copy.progress WHERE run_id = $1",
+                "SELECT table_name, chunk, rows, rejected, bytes, bounds FROM godwit_copy.progress WHERE run_id = $1",
                 &[&run_id],
             )
             .await
@@ -580,6 +655,7 @@ async fn run(
                         r.get::<_, i64>(2) as u64,
                         r.get::<_, i64>(3) as u64,
                         r.get::<_, i64>(4) as u64,
+                        r.get::<_, Option<String>>(5),
                     ),
                 )
             })
@@ -613,7 +689,7 @@ async fn run(
             .into_iter()
             .map(|c| (c.table, c.chunk))
             .collect();
-        for ((table, chunk), (rows, rejected, bytes)) in &done {
+        for ((table, chunk), (rows, rejected, bytes, _)) in &done {
             if !known.contains(&(table.clone(), *chunk)) {
                 with_store(store, |s| {
                     s.record_chunk(run_id, table, *chunk, *rows, *bytes, *rejected)
@@ -639,14 +715,35 @@ async fn run(
     let (chunks, mut tables) = unless_stopped(
         control,
         run_id,
-        plan(&source, &catalog, &mapping, options.chunk_pages.max(1)),
+        plan(
+            &source,
+            &catalog,
+            &mapping,
+            options.chunk_pages.max(1),
+            options.chunk_by,
+        ),
     )
     .await?;
     let total = chunks.len();
     let mut pending = VecDeque::new();
     for chunk in chunks {
         match done.get(&(chunk.table.to_string(), chunk.index)) {
-            Some((rows, rejected, _)) => {
+            // Key ranges depend on the key's span: if it changed, chunk n holds other rows now and
+            // resuming would skip or repeat some. (Block ranges stay put; only the open end of the
+            // last one moves when a table grows.)
+            Some((_, _, _, Some(bounds)))
+                if *bounds != chunk.range.describe()
+                    && !(bounds.starts_with("blocks ")
+                        && matches!(chunk.range, Range::Blocks { .. })) =>
+            {
+                return Err(CopyError::PlanChanged {
+                    table: chunk.table.to_string(),
+                    chunk: chunk.index,
+                    recorded: bounds.clone(),
+                    planned: chunk.range.describe(),
+                });
+            }
+            Some((rows, rejected, _, _)) => {
                 let t = &mut tables[chunk.slot];
                 t.chunks_done += 1;
                 t.rows_done += rows;
@@ -779,6 +876,7 @@ async fn run(
                     Progress {
                         table: chunk.table.to_string(),
                         chunk: chunk.index,
+                        bounds: chunk.range.describe(),
                         rows: copied.rows,
                         bytes: copied.bytes,
                         rejected: copied.rejected,
@@ -1250,13 +1348,28 @@ fn key_sql(table: Option<&godwit_catalog::Table>) -> String {
     }
 }
 
-/// Splits every table into block-range chunks of at most `chunk_pages` pages; also returns each
+/// The primary key column of `table` when the key is one `smallint`, `integer` or `bigint` column.
+fn integer_key(table: &godwit_catalog::Table) -> Option<String> {
+    let columns = table.constraints.iter().find_map(|c| match &c.kind {
+        ConstraintKind::PrimaryKey { columns } => Some(columns),
+        _ => None,
+    })?;
+    let [column] = columns.as_slice() else {
+        return None;
+    };
+    let data_type = &table.columns.iter().find(|c| &c.name == column)?.data_type;
+    matches!(data_type.name.as_str(), "smallint" | "integer" | "bigint").then(|| column.clone())
+}
+
+/// Splits every table into chunks: block ranges of at most `chunk_pages` pages, or as many key
+/// ranges for tables with an integer key under [`ChunkBy::Key`]; also returns each
 /// table's status as [`Control::tables`] starts it (chunks, row estimate).
 async fn plan(
     source: &Client,
     catalog: &Catalog,
     mapping: &BTreeMap<QualifiedName, TableMapping>,
     chunk_pages: u32,
+    chunk_by: ChunkBy,
 ) -> Result<(Vec<Chunk>, Vec<TableStatus>), CopyError> {
     let mut chunks = Vec::new();
     let mut tables = Vec::new();
@@ -1305,15 +1418,51 @@ async fn plan(
             .unwrap_or_default();
         let key = key_sql(source_table);
         let pieces = ((pages.max(1) as u64).div_ceil(chunk_pages as u64)) as u32;
-        for index in 0..pieces {
+        let integer_key = match chunk_by {
+            ChunkBy::Key => source_table.and_then(integer_key),
+            ChunkBy::Blocks => None,
+        };
+        let ranges: Vec<Range> = match integer_key {
+            Some(column) => {
+                // As many chunks as by blocks, over the span of the key (read from its index).
+                let column = quote_ident(&column);
+                let row = source
+                    .query_one(
+                        &format!("SELECT min(x.{column})::bigint, max(x.{column})::bigint FROM ONLY {name} x"),
+                        &[],
+                    )
+                    .await
+                    .map_err(query_error(format!("reading the key span of {name}")))?;
+                match (row.get::<_, Option<i64>>(0), row.get::<_, Option<i64>>(1)) {
+                    (Some(min), Some(max)) => key_ranges(min, max, pieces)
+                        .into_iter()
+                        .map(|(from, to)| Range::Keys {
+                            column: column.clone(),
+                            from,
+                            to,
+                        })
+                        .collect(),
+                    _ => vec![Range::Keys {
+                        column,
+                        from: None,
+                        to: None,
+                    }],
+                }
+            }
+            None => (0..pieces)
+                .map(|index| Range::Blocks {
+                    from: (index > 0).then(|| index * chunk_pages),
+                    to: (index + 1 < pieces).then(|| (index + 1) * chunk_pages),
+                })
+                .collect(),
+        };
+        let pieces = ranges.len() as u32;
+        for (index, range) in ranges.into_iter().enumerate() {
             chunks.push(Chunk {
                 table: name.clone(),
                 slot,
-                index,
-                range: Range::Blocks {
-                    from: (index > 0).then(|| index * chunk_pages),
-                    to: (index + 1 < pieces).then(|| (index + 1) * chunk_pages),
-                },
+                index: index as u32,
+                range,
                 columns: columns.clone(),
                 target_columns: mapping
                     .get(&name)
@@ -1535,8 +1684,8 @@ async fn stream_chunk(
         };
         target
             .execute(
-                "INSERT INTO godwit_copy.progress (run_id, table_name, chunk, rows, rejected, bytes) VALUES ($1, $2, $3, $4, 0, $5)",
-                &[&ctx.run_id, &chunk.table.to_string(), &(chunk.index as i32), &(rows as i64), &(bytes as i64)],
+                "INSERT INTO godwit_copy.progress (run_id, table_name, chunk, rows, rejected, bytes, bounds) VALUES ($1, $2, $3, $4, 0, $5, $6)",
+                &[&ctx.run_id, &chunk.table.to_string(), &(chunk.index as i32), &(rows as i64), &(bytes as i64), &chunk.range.describe()],
             )
             .await
             .map_err(Failure::Record)?;
@@ -1746,8 +1895,8 @@ async fn rescue(
         }
         target
             .execute(
-                "INSERT INTO godwit_copy.progress (run_id, table_name, chunk, rows, rejected, bytes) VALUES ($1, $2, $3, $4, $5, $6)",
-                &[&ctx.run_id, &chunk.table.to_string(), &(chunk.index as i32), &(rows as i64), &(refused.len() as i64), &(bytes as i64)],
+                "INSERT INTO godwit_copy.progress (run_id, table_name, chunk, rows, rejected, bytes, bounds) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[&ctx.run_id, &chunk.table.to_string(), &(chunk.index as i32), &(rows as i64), &(refused.len() as i64), &(bytes as i64), &chunk.range.describe()],
             )
             .await
             .map_err(failed)?;
@@ -1861,5 +2010,50 @@ async fn try_lines(
                 .await?;
             Ok(Err(e))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_ranges_cover_the_span_once_with_open_ends() {
+        assert_eq!(
+            key_ranges(1, 100, 4),
+            [
+                (None, Some(26)),
+                (Some(26), Some(51)),
+                (Some(51), Some(76)),
+                (Some(76), None)
+            ]
+        );
+        // Fewer values than pieces: one piece per value.
+        assert_eq!(
+            key_ranges(-1, 1, 10),
+            [(None, Some(0)), (Some(0), Some(1)), (Some(1), None)]
+        );
+        assert_eq!(key_ranges(7, 7, 3), [(None, None)]);
+        // The whole bigint span does not overflow.
+        let wide = key_ranges(i64::MIN, i64::MAX, 3);
+        assert_eq!(wide.len(), 3);
+        assert!(wide[0].1.unwrap() < wide[1].1.unwrap());
+    }
+
+    #[test]
+    fn ranges_read_as_sql_and_for_people() {
+        let keys = Range::Keys {
+            column: "id".into(),
+            from: Some(-5),
+            to: Some(10),
+        };
+        assert_eq!(keys.filter(), " WHERE x.id >= -5 AND x.id < 10");
+        assert_eq!(keys.describe(), "id -5..10");
+        let blocks = Range::Blocks {
+            from: None,
+            to: Some(8),
+        };
+        assert_eq!(blocks.filter(), " WHERE x.ctid < '(8,0)'::tid");
+        assert_eq!(blocks.describe(), "blocks ..8");
     }
 }

@@ -3,7 +3,7 @@
 
 use godwit_store::Store;
 use godwit_testkit::{database, TestDatabase};
-use godwit_transfer::{copy, CopyOptions, OnError};
+use godwit_transfer::{copy, ChunkBy, CopyOptions, OnError};
 use std::sync::{Arc, Mutex};
 
 const FIXTURE: &str = "
@@ -782,4 +782,214 @@ async fn values_the_target_encoding_refuses_are_rejected() {
         .map(|r| r.get(0))
         .collect();
     assert_eq!(keys, ["id=300", "id=7"]);
+}
+
+/// `ChunkBy::Key`: a table whose primary key is one integer column is split into ranges of its key
+/// (contiguous, open at both ends, as many as by blocks), each chunk holding exactly the source rows
+/// of its range; a table with another key is still split by blocks.
+#[tokio::test]
+async fn tables_with_an_integer_key_are_chunked_by_key_ranges() {
+    let source = database("keys_source").await;
+    source
+        .execute(
+            "CREATE TABLE ledger (id bigint PRIMARY KEY, memo text);
+             INSERT INTO ledger SELECT g * 7 - 20000, repeat('m', g % 50) FROM generate_series(1, 8000) g;
+             DELETE FROM ledger WHERE id % 5 = 0;
+             CREATE TABLE notes (code text PRIMARY KEY, body text);
+             INSERT INTO notes SELECT 'n' || g, repeat('b', g % 30) FROM generate_series(1, 3000) g;",
+        )
+        .await;
+    let target = database("keys_target").await;
+    let dir = tempfile::tempdir().unwrap();
+    let chunks = Arc::new(Mutex::new(Vec::new()));
+    let seen = chunks.clone();
+    let report = copy(
+        &source.url,
+        &target.url,
+        store_in(&dir),
+        &CopyOptions {
+            chunk_by: ChunkBy::Key,
+            chunk_pages: 4,
+            jobs: 2,
+            create_schema: true,
+            verify_hash: true,
+            ..Default::default()
+        },
+        None,
+        |_| {},
+        move |p| {
+            seen.lock()
+                .unwrap()
+                .push((p.table.clone(), p.chunk, p.bounds.clone(), p.rows))
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!((report.rows_lost(), report.rows_extra()), (0, 0));
+    assert!(
+        report.content_mismatches().is_empty(),
+        "{:?}",
+        report.tables
+    );
+
+    let client = source.connect().await;
+    let pages: i64 = client
+        .query_one("SELECT pg_relation_size('ledger') / 8192", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let mut ledger: Vec<(u32, String, u64)> = chunks
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|c| c.0 == "public.ledger")
+        .map(|c| (c.1, c.2.clone(), c.3))
+        .collect();
+    ledger.sort();
+    assert_eq!(ledger.len() as i64, (pages + 3) / 4, "{ledger:?}");
+    let mut previous_end = String::new();
+    for (i, (index, bounds, rows)) in ledger.iter().enumerate() {
+        assert_eq!(*index as usize, i);
+        let (from, to) = bounds
+            .strip_prefix("id ")
+            .and_then(|r| r.split_once(".."))
+            .unwrap_or_else(|| panic!("a key range: {bounds}"));
+        assert_eq!(from, previous_end, "contiguous ranges: {ledger:?}");
+        assert_eq!(from.is_empty(), i == 0);
+        assert_eq!(to.is_empty(), i + 1 == ledger.len());
+        previous_end = to.to_string();
+        let condition = match (from, to) {
+            ("", to) => format!("id < {to}"),
+            (from, "") => format!("id >= {from}"),
+            (from, to) => format!("id >= {from} AND id < {to}"),
+        };
+        let expected: i64 = client
+            .query_one(
+                &format!("SELECT count(*) FROM ledger WHERE {condition}"),
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(*rows as i64, expected, "{bounds}");
+    }
+    let notes: Vec<String> = chunks
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|c| c.0 == "public.notes")
+        .map(|c| c.2.clone())
+        .collect();
+    assert!(
+        !notes.is_empty() && notes.iter().all(|b| b.starts_with("blocks ")),
+        "{notes:?}"
+    );
+}
+
+/// Key ranges follow the key's span, so a run whose source key span changed before it resumed
+/// would skip or repeat rows: the resume is refused, naming the chunk; unchanged, it resumes.
+#[tokio::test]
+async fn a_key_chunked_run_resumes_only_over_the_same_key_span() {
+    let source = database("keyspan_source").await;
+    source
+        .execute(
+            "CREATE TABLE ledger (id int PRIMARY KEY, memo text);
+             INSERT INTO ledger SELECT g, repeat('m', g % 80) FROM generate_series(1, 20000) g;",
+        )
+        .await;
+    let target = database("keyspan_target").await;
+    target
+        .execute("CREATE TABLE ledger (id int PRIMARY KEY, memo text)")
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(&dir);
+    let options = CopyOptions {
+        chunk_by: ChunkBy::Key,
+        chunk_pages: 2,
+        jobs: 1,
+        ..Default::default()
+    };
+    // The first run fails midway: its target table is renamed away after a few chunks.
+    let target_url = target.url.clone();
+    let renamer = tokio::spawn(async move {
+        let client = godwit_testkit::connect(&target_url).await;
+        loop {
+            let done = client
+                .query_one("SELECT count(*) FROM godwit_copy.progress", &[])
+                .await
+                .map(|r| r.get::<_, i64>(0))
+                .unwrap_or(0);
+            if done >= 3 {
+                client
+                    .batch_execute("ALTER TABLE ledger RENAME TO ledger_away")
+                    .await
+                    .unwrap();
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    });
+    copy(
+        &source.url,
+        &target.url,
+        store.clone(),
+        &options,
+        None,
+        |_| {},
+        |_| {},
+    )
+    .await
+    .expect_err("the table went away");
+    renamer.await.unwrap();
+    target
+        .execute("ALTER TABLE ledger_away RENAME TO ledger")
+        .await;
+    let run_id = store.lock().unwrap().run("last").unwrap().id;
+
+    // A larger key widens every range.
+    source
+        .execute("INSERT INTO ledger VALUES (1000000, 'far')")
+        .await;
+    let err = copy(
+        &source.url,
+        &target.url,
+        store.clone(),
+        &options,
+        Some(&run_id),
+        |_| {},
+        |_| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, godwit_transfer::CopyError::PlanChanged { .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("public.ledger chunk 0 held id ..")
+            && err.to_string().contains("start a new run"),
+        "{err}"
+    );
+
+    // The same span again: the resume copies the rest, nothing twice.
+    source
+        .execute("DELETE FROM ledger WHERE id = 1000000")
+        .await;
+    let report = copy(
+        &source.url,
+        &target.url,
+        store,
+        &options,
+        Some(&run_id),
+        |_| {},
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert!(report.chunks_copied < report.chunks_total);
+    assert_eq!((report.rows_lost(), report.rows_extra()), (0, 0));
+    assert_eq!(
+        fingerprint(&source, "ledger").await,
+        fingerprint(&target, "ledger").await
+    );
 }
