@@ -588,7 +588,7 @@ mod tests {
         }
     }
 
-    const SHOP: &str = "CREATE TABLE orders (\n  id NUMBER(10) PRIMARY KEY,\n  placed DATE DEFAULT SYSDATE\n);\n\nINSERT INTO orders (id) VALUES (1);\n\nCREATE VIEW recent AS SELECT id FROM orders WHERE placed > SYSDATE - 7;\n\nCREATE PROCEDURE touch AS\n  CURSOR c IS SELECT id FROM orders;\nBEGIN\n  NULL;\nEND;\n/\n";
+    const SHOP: &str = "CREATE TABLE orders (\n  id NUMBER(10) PRIMARY KEY,\n  placed DATE DEFAULT SYSDATE\n);\n\nINSERT INTO orders (id) VALUES (1);\n\nCREATE VIEW recent AS SELECT id FROM orders WHERE placed > SYSDATE - 7;\n\nCREATE PROCEDURE touch AS\nBEGIN\n  GOTO done;\n  <<done>>\n  NULL;\nEND;\n/\n";
 
     #[test]
     fn a_script_source_is_saved_tested_and_converted_like_its_path() {

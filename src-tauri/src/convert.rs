@@ -662,7 +662,7 @@ mod tests {
     #[test]
     fn conversion_lists_objects_with_ids_counts_and_kinds() {
         let (script, c) = conversion_of(
-            "CREATE TABLE t (id NUMBER(10) PRIMARY KEY, d DATE);\n\nCREATE VIEW v AS SELECT id FROM t;\n\nCREATE PROCEDURE p AS\n  CURSOR c IS SELECT id FROM t;\nBEGIN\n  NULL;\nEND;\n/\n",
+            "CREATE TABLE t (id NUMBER(10) PRIMARY KEY, d DATE);\n\nCREATE VIEW v AS SELECT id FROM t;\n\nCREATE PROCEDURE p AS\nBEGIN\n  GOTO done;\n  <<done>>\n  NULL;\nEND;\n/\n",
         );
         let dto = conversion("x.sql", &script, &c);
         assert_eq!(dto.objects.len(), c.objects.len());
