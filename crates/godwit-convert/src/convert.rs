@@ -540,20 +540,7 @@ impl Converter<'_> {
             let f = self.finding(id, Severity::Warning, message.clone(), "review it");
             self.note(report, f);
         }
-        let routine = Routine {
-            name: unit.name.name.clone(),
-            kind: if unit.kind == crate::plsql::UnitKind::Procedure {
-                RoutineKind::Procedure
-            } else {
-                RoutineKind::Function
-            },
-            identity_arguments: unit.arguments.clone(),
-            arguments: unit.arguments,
-            returns: unit.returns,
-            language: "plpgsql".into(),
-            definition: unit.definition,
-            comment: None,
-        };
+        let routine = unit.routine();
         let schema = self.schema_mut(&unit.name.schema);
         schema.routines.retain(|r| r.name != routine.name);
         schema.routines.push(routine);
@@ -924,20 +911,7 @@ impl Converter<'_> {
                     }
                     let f = self.finding("GW-PLSQL-CONVERTED", Severity::Info, format!("{keyword} {package}.{} converted to PL/pgSQL in schema {}; its behaviour is not yet checked against Oracle's", member.name, quote_ident(&schema)), "test it");
                     self.note(report, f);
-                    let routine = Routine {
-                        name: unit.name.name.clone(),
-                        kind: if unit.kind == crate::plsql::UnitKind::Procedure {
-                            RoutineKind::Procedure
-                        } else {
-                            RoutineKind::Function
-                        },
-                        identity_arguments: unit.arguments.clone(),
-                        arguments: unit.arguments,
-                        returns: unit.returns,
-                        language: "plpgsql".into(),
-                        definition: unit.definition,
-                        comment: None,
-                    };
+                    let routine = unit.routine();
                     let target = self.schema_mut(&schema);
                     target.routines.retain(|r| {
                         !(r.name == routine.name

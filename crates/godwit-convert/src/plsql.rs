@@ -86,6 +86,18 @@ pub fn sqlstate_of_exception(qualified_name: &str) -> String {
     code
 }
 
+impl Scope {
+    /// Collection uses in `tokens` rewritten for the collections in scope (see `collection`).
+    fn rewrite_collections(&self, tokens: &[Token]) -> Result<Vec<Token>, NotConverted> {
+        let types = self
+            .types
+            .iter()
+            .map(|(k, (pg, _))| (k.clone(), pg.clone()))
+            .collect();
+        crate::collection::rewrite(tokens, &self.arrays, &types)
+    }
+}
+
 /// The type at the cursor: a collection type in scope as its array type, else `type_of`'s answer.
 fn scoped_type(
     scope: &RefCell<Scope>,
@@ -314,6 +326,26 @@ pub struct Unit {
     pub trigger: Option<(QualifiedName, String)>,
 }
 
+impl Unit {
+    /// The catalog routine this unit creates (a trigger's function for a trigger).
+    pub fn routine(&self) -> godwit_catalog::Routine {
+        godwit_catalog::Routine {
+            name: self.name.name.clone(),
+            kind: if self.kind == UnitKind::Procedure {
+                godwit_catalog::RoutineKind::Procedure
+            } else {
+                godwit_catalog::RoutineKind::Function
+            },
+            identity_arguments: self.arguments.clone(),
+            arguments: self.arguments.clone(),
+            returns: self.returns.clone(),
+            language: "plpgsql".into(),
+            definition: self.definition.clone(),
+            comment: None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum UnitKind {
     Procedure,
@@ -523,15 +555,7 @@ fn body(
         };
         let not_null = c.eat_all(&["NOT", "NULL"]);
         let init = if c.eat_symbol(":=") || c.eat("DEFAULT") {
-            let value = {
-                let scope = scope.borrow();
-                let types = scope
-                    .types
-                    .iter()
-                    .map(|(k, (pg, _))| (k.clone(), pg.clone()))
-                    .collect();
-                crate::collection::rewrite(c.rest(), &scope.arrays, &types)?
-            };
+            let value = scope.borrow().rewrite_collections(c.rest())?;
             Some(rewrite.sql(&value))
         } else if indexed {
             // An INDEX BY table starts empty.
@@ -557,15 +581,9 @@ fn body(
             "INDEX BY tables became arrays: one filled with gaps (l(1), l(100)) counts the gaps in COUNT and NEXT, where Oracle skips them".into(),
         ));
     }
-    let collections_done = {
-        let scope = scope.borrow();
-        let types = scope
-            .types
-            .iter()
-            .map(|(k, (pg, _))| (k.clone(), pg.clone()))
-            .collect();
-        crate::collection::rewrite(&tokens[begin + 1..end], &scope.arrays, &types)?
-    };
+    let collections_done = scope
+        .borrow()
+        .rewrite_collections(&tokens[begin + 1..end])?;
     let exceptions_done =
         exception_statements(&collections_done, &scope.borrow().exceptions, rewrite);
     let (cursors_done, extra) = cursor_statements(&exceptions_done, &locals)?;
@@ -658,9 +676,12 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
         if start
             && t.is("DBMS_OUTPUT")
             && tokens.get(i + 1).is_some_and(|n| n.is_symbol("."))
-            && tokens.get(i + 2).is_some_and(|n| n.is("PUT_LINE"))
+            && tokens
+                .get(i + 2)
+                .is_some_and(|n| n.is("PUT_LINE") || n.is("PUT"))
         {
-            let close = matching_paren(tokens, i + 3).ok_or("unbalanced DBMS_OUTPUT.PUT_LINE")?;
+            // PUT and PUT_LINE alike: a notice is a line.
+            let close = matching_paren(tokens, i + 3).ok_or("unbalanced DBMS_OUTPUT call")?;
             out.extend(tokenize("RAISE NOTICE '%',", t.line));
             out.extend(tokens[i + 4..close].iter().cloned());
             i = close + 1;
@@ -749,17 +770,6 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                 },
                 t.line,
             ));
-            i = close + 1;
-            continue;
-        }
-        if start
-            && t.is("DBMS_OUTPUT")
-            && tokens.get(i + 1).is_some_and(|n| n.is_symbol("."))
-            && tokens.get(i + 2).is_some_and(|n| n.is("PUT"))
-        {
-            let close = matching_paren(tokens, i + 3).ok_or("unbalanced DBMS_OUTPUT.PUT")?;
-            out.extend(tokenize("RAISE NOTICE '%',", t.line));
-            out.extend(tokens[i + 4..close].iter().cloned());
             i = close + 1;
             continue;
         }
@@ -972,15 +982,7 @@ fn parameters(
         let data_type = type_of(&mut c)
             .ok_or_else(|| format!("type of parameter {} not understood", name.text))?;
         let default = if c.eat("DEFAULT") || c.eat_symbol(":=") {
-            let value = {
-                let scope = scope.borrow();
-                let types = scope
-                    .types
-                    .iter()
-                    .map(|(k, (pg, _))| (k.clone(), pg.clone()))
-                    .collect();
-                crate::collection::rewrite(c.rest(), &scope.arrays, &types)?
-            };
+            let value = scope.borrow().rewrite_collections(c.rest())?;
             format!(" DEFAULT {}", rewrite.sql(&value))
         } else {
             String::new()
