@@ -475,27 +475,12 @@ impl Packages {
                         continue;
                     }
                 }
-                // A record variable of this package: `v.field`.
-                if !self.specs.contains_key(&upper) && own.variables.contains(&upper) && k >= first
-                {
-                    let state = State {
-                        package,
-                        variable: &upper,
-                        owner: own,
-                    };
-                    k = self.state_access(
-                        &state,
-                        (package, own, siblings),
-                        tokens,
-                        k,
-                        k + 1,
-                        &mut out,
-                    )?;
+                if self.specs.contains_key(&upper) {
+                    out.push(t.clone());
+                    k += 1;
                     continue;
                 }
-                out.push(t.clone());
-                k += 1;
-                continue;
+                // Not a package: a record variable (`v.field`), a table alias, … (below).
             }
             let declared_other = |d: &Declarations| {
                 d.other
