@@ -98,6 +98,8 @@ struct Converter<'o> {
     packages: crate::package::Packages,
     /// Schema-level collection types (domains over arrays) for PL/SQL units.
     schema_collections: crate::collection::Collections,
+    /// Their domains' PostgreSQL names.
+    schema_domains: std::collections::BTreeMap<String, String>,
     /// Text of the statement being converted.
     source: String,
     /// Line of the part of the statement being converted (a column, a constraint), for findings.
@@ -201,6 +203,7 @@ pub fn convert(statements: &[Statement], options: &Options) -> Conversion {
         package_schemas: package_schemas(statements),
         packages: Default::default(),
         schema_collections: Default::default(),
+        schema_domains: Default::default(),
         source: String::new(),
         focus_line: None,
     };
@@ -512,6 +515,7 @@ impl Converter<'_> {
                 &crate::plsql::UnitContext {
                     collections: self.schema_collections.clone(),
                     exceptions: Default::default(),
+                    domains: self.schema_domains.clone(),
                 },
             )
         };
@@ -846,6 +850,7 @@ impl Converter<'_> {
         let context = crate::plsql::UnitContext {
             collections,
             exceptions,
+            domains: self.schema_domains.clone(),
         };
         self.packages.specs.entry(package.clone()).or_default();
         let siblings: std::collections::BTreeSet<String> =
@@ -2337,6 +2342,8 @@ impl Converter<'_> {
                 let element_tokens = tokenize(&c.text_since(element_start), name_token.line);
                 self.schema_collections
                     .insert(name_token.upper(), (element_tokens, false));
+                self.schema_domains
+                    .insert(name_token.upper(), name.to_string());
             }
             let Some(element) = element else {
                 return self.not_converted(

@@ -38,6 +38,9 @@ pub struct UnitContext {
     pub collections: crate::collection::Collections,
     /// Exception name (upper case) → SQLSTATE.
     pub exceptions: std::collections::BTreeMap<String, String>,
+    /// Schema-level collection types (upper case) → the PostgreSQL domain they became, which
+    /// declarations use instead of a bare array type.
+    pub domains: std::collections::BTreeMap<String, String>,
 }
 
 /// The SQLSTATE an Oracle error number is raised with: user errors -20000 … -20999 as U0000 …
@@ -1039,6 +1042,13 @@ pub fn convert_unit(
     let scope = RefCell::new(Scope::default());
     scope.borrow_mut().exceptions = context.exceptions.clone();
     for (name, (element, indexed)) in &context.collections {
+        if let Some(domain) = context.domains.get(name) {
+            scope
+                .borrow_mut()
+                .types
+                .insert(name.clone(), (domain.clone(), *indexed));
+            continue;
+        }
         let mut c = Cursor::new(element);
         if let Some(pg) = type_of(&mut c).filter(|_| c.at_end()) {
             scope
