@@ -544,10 +544,7 @@ impl Converter<'_> {
             let f = self.finding(id, Severity::Warning, message.clone(), "review it");
             self.note(report, f);
         }
-        let routine = unit.routine();
-        let schema = self.schema_mut(&unit.name.schema);
-        schema.routines.retain(|r| r.name != routine.name);
-        schema.routines.push(routine);
+        self.add_routines(&unit);
         if let Some((table, definition)) = unit.trigger {
             let trigger = Trigger {
                 name: name.name.clone(),
@@ -601,6 +598,20 @@ impl Converter<'_> {
             format!("{kind} {name}: conditional compilation not resolved: {reason}"),
             "set the inquiry directives it needs (godwit convert --ccflags name:value,…) or convert it by hand",
         );
+    }
+
+    /// Adds a converted unit's routine and those of its hoisted local subprograms to the catalog; a
+    /// routine with the same name and arguments is replaced (CREATE OR REPLACE).
+    fn add_routines(&mut self, unit: &crate::plsql::Unit) {
+        let routine = unit.routine();
+        let target = self.schema_mut(&unit.name.schema);
+        target.routines.retain(|r| {
+            !(r.name == routine.name && r.identity_arguments == routine.identity_arguments)
+        });
+        target.routines.push(routine);
+        for local in &unit.hoisted {
+            self.add_routines(local);
+        }
     }
 
     /// The package name after `PACKAGE [BODY]`, and the tokens after its IS/AS.
@@ -916,13 +927,7 @@ impl Converter<'_> {
                     }
                     let f = self.finding("GW-PLSQL-CONVERTED", Severity::Info, format!("{keyword} {package}.{} converted to PL/pgSQL in schema {}; its behaviour is not yet checked against Oracle's", member.name, quote_ident(&schema)), "test it");
                     self.note(report, f);
-                    let routine = unit.routine();
-                    let target = self.schema_mut(&schema);
-                    target.routines.retain(|r| {
-                        !(r.name == routine.name
-                            && r.identity_arguments == routine.identity_arguments)
-                    });
-                    target.routines.push(routine);
+                    self.add_routines(&unit);
                 }
                 Err(reason) => {
                     self.not_converted(

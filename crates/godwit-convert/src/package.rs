@@ -89,7 +89,7 @@ fn statement_end(tokens: &[Token], start: usize) -> usize {
 /// Where the subprogram starting at `start` (its PROCEDURE/FUNCTION word) ends: the `;` after its
 /// final END, or after its signature for a forward declaration or an external routine. Second value:
 /// true when it has a body.
-fn subprogram_end(tokens: &[Token], start: usize) -> Option<(usize, bool)> {
+pub(crate) fn subprogram_end(tokens: &[Token], start: usize) -> Option<(usize, bool)> {
     // The signature runs to IS/AS (a body) or `;` (a declaration), outside parentheses.
     let mut depth = 0i32;
     let mut k = start + 1;

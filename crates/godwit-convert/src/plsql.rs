@@ -176,6 +176,116 @@ fn exception_statements(
     out
 }
 
+/// Local procedures and functions declared inside a routine become routines of their own beside it,
+/// named `<routine>__<name>`, with the calls to them renamed. One that reads or writes the enclosing
+/// routine's variables or parameters (which PL/pgSQL cannot share) is refused. Returns the routine's
+/// tokens without them, and the converted subprograms.
+fn hoist_local_subprograms(
+    tokens: &[Token],
+    outer: &QualifiedName,
+    outer_parameters: &[String],
+    rewrite: &mut Rewrite,
+    type_of: &dyn Fn(&mut Cursor) -> Option<String>,
+    context: &UnitContext,
+) -> Result<(Vec<Token>, Vec<Unit>), NotConverted> {
+    let Some(begin) = tokens.iter().position(|t| t.is("BEGIN")) else {
+        return Ok((tokens.to_vec(), Vec::new()));
+    };
+    // Find the local subprograms among the declarations, which end at the routine's own BEGIN.
+    let _ = begin;
+    let mut local = Vec::new();
+    let mut kept = Vec::with_capacity(tokens.len());
+    let mut k = 0;
+    while k < tokens.len() {
+        if tokens[k].is("BEGIN") {
+            kept.extend(tokens[k..].iter().cloned());
+            break;
+        }
+        if tokens[k].is("PROCEDURE") || tokens[k].is("FUNCTION") {
+            let (end, has_body) = crate::package::subprogram_end(tokens, k)
+                .ok_or("a local subprogram without its END")?;
+            if has_body {
+                local.push((k, end));
+            }
+            k = end + 1;
+            continue;
+        }
+        kept.push(tokens[k].clone());
+        k += 1;
+    }
+    if local.is_empty() {
+        return Ok((tokens.to_vec(), Vec::new()));
+    }
+    let names: Vec<String> = local.iter().map(|(s, _)| tokens[s + 1].upper()).collect();
+    let hoisted_name = |n: &str| format!("{}__{}", outer.name, n.to_lowercase());
+    // The enclosing routine's variables and parameters: a local subprogram may not touch them.
+    let kept_begin = kept
+        .iter()
+        .position(|t| t.is("BEGIN"))
+        .unwrap_or(kept.len());
+    let outer_locals: Vec<String> = kept[..kept_begin]
+        .split(|t| t.is_symbol(";"))
+        .filter_map(|d| d.first())
+        .map(|t| t.upper())
+        .chain(outer_parameters.iter().cloned())
+        .collect();
+    let rename = |ts: &[Token]| -> Vec<Token> {
+        let mut out = Vec::with_capacity(ts.len());
+        for (i, t) in ts.iter().enumerate() {
+            let call = ts
+                .get(i + 1)
+                .is_some_and(|n| n.is_symbol("(") || n.is_symbol(";"));
+            let after_dot = i > 0 && ts[i - 1].is_symbol(".");
+            let after_end = i > 0 && ts[i - 1].is("END");
+            if t.kind == TokenKind::Word
+                && names.contains(&t.upper())
+                && call
+                && !after_dot
+                && !after_end
+            {
+                out.extend(tokenize(
+                    &format!("{}.{}", outer.schema, hoisted_name(&t.upper())),
+                    t.line,
+                ));
+            } else {
+                out.push(t.clone());
+            }
+        }
+        out
+    };
+    let mut units = Vec::new();
+    for ((start, end), name) in local.iter().zip(&names) {
+        let sub = &tokens[start + 1..=*end];
+        if let Some(used) = sub
+            .iter()
+            .skip(1)
+            .find(|t| t.kind == TokenKind::Word && outer_locals.contains(&t.upper()))
+        {
+            return Err(format!(
+                "local subprogram {name} uses {} of the enclosing routine, which PL/pgSQL cannot share",
+                used.text
+            ));
+        }
+        let kind = if tokens[*start].is("PROCEDURE") {
+            UnitKind::Procedure
+        } else {
+            UnitKind::Function
+        };
+        // Its own name stays (qualify names it); calls inside it to its siblings are renamed.
+        let mut renamed = vec![sub[0].clone()];
+        renamed.extend(rename(&sub[1..]));
+        let qualify = |_: Option<&Token>, n: &Token| {
+            QualifiedName::new(&outer.schema, hoisted_name(&n.upper()))
+        };
+        rewrite.packages.insert(outer.schema.clone());
+        let unit = convert_unit(kind, &renamed, rewrite, &qualify, type_of, context)
+            .map_err(|e| format!("local subprogram {name}: {e}"))?;
+        units.push(unit);
+    }
+    rewrite.packages.insert(outer.schema.clone());
+    Ok((rename(&kept), units))
+}
+
 /// `CURSOR c [(p type, …)] [RETURN t] IS query` → `c CURSOR [(p type, …)] FOR query;`.
 fn cursor_declaration(
     decl: &[Token],
@@ -327,6 +437,8 @@ pub struct Unit {
     pub definition: String,
     /// For triggers: (table, CREATE TRIGGER text, enabled).
     pub trigger: Option<(QualifiedName, String)>,
+    /// Local subprograms, created beside the unit as `<unit>__<name>`.
+    pub hoisted: Vec<Unit>,
 }
 
 impl Unit {
@@ -1119,7 +1231,15 @@ pub fn convert_unit(
             if c.is("LANGUAGE") || c.is("EXTERNAL") {
                 return Err("external (C or Java) routines are not converted".into());
             }
-            let (declarations, body) = body(c.rest(), &parameter_names, rewrite, &scope, type_of)?;
+            let (rest, hoisted) = hoist_local_subprograms(
+                c.rest(),
+                &name,
+                &parameter_names,
+                rewrite,
+                type_of,
+                context,
+            )?;
+            let (declarations, body) = body(&rest, &parameter_names, rewrite, &scope, type_of)?;
             let header = match &returns {
                 Some(r) => format!("CREATE OR REPLACE FUNCTION {name}({arguments}) RETURNS {r}"),
                 None => format!("CREATE OR REPLACE PROCEDURE {name}({arguments})"),
@@ -1136,6 +1256,7 @@ pub fn convert_unit(
                 returns,
                 definition: format!("{header}\nLANGUAGE plpgsql AS $godwit$\n{declare}BEGIN\n    {body}\nEND\n$godwit$"),
                 trigger: None,
+                hoisted,
             })
         }
         UnitKind::Trigger => {
@@ -1236,6 +1357,7 @@ pub fn convert_unit(
                 returns: Some("trigger".into()),
                 definition,
                 trigger: Some((table, trigger)),
+                hoisted: Vec::new(),
             })
         }
     }
