@@ -73,12 +73,7 @@ pub fn rewrite(
 ) -> Result<Vec<Token>, String> {
     let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
     let mut k = 0;
-    let statement_start = |k: usize| {
-        k == 0 || {
-            let p = &tokens[k - 1];
-            p.is_symbol(";") || ["BEGIN", "THEN", "ELSE", "LOOP"].iter().any(|w| p.is(w))
-        }
-    };
+    let statement_start = |k: usize| crate::plsql::starts_statement(tokens, k);
     while k < tokens.len() {
         let t = &tokens[k];
         let line = t.line;

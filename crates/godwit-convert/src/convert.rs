@@ -106,10 +106,19 @@ struct Converter<'o> {
     focus_line: Option<u32>,
 }
 
-/// Schema qualifiers of `schema.object` references to objects the input creates unqualified, when the
-/// input creates nothing in that schema: the script ran as that Oracle user.
-fn own_schema_qualifiers(statements: &[Statement]) -> std::collections::BTreeSet<String> {
+/// What the converter needs to know about the whole input before the first statement, read in one
+/// pass over it.
+struct Prescan {
+    /// Schema qualifiers of `schema.object` references to objects the input creates unqualified,
+    /// when the input creates nothing in that schema: the script ran as that Oracle user.
+    foreign_qualifiers: std::collections::BTreeSet<String>,
+    /// PostgreSQL schema names for the packages the input creates.
+    package_schemas: std::collections::BTreeSet<String>,
+}
+
+fn prescan(statements: &[Statement]) -> Prescan {
     use std::collections::BTreeSet;
+    let mut package_schemas: BTreeSet<String> = BTreeSet::new();
     let mut created_unqualified: BTreeSet<String> = BTreeSet::new();
     let mut created_schemas: BTreeSet<String> = BTreeSet::new();
     let mut qualifiers: BTreeSet<(String, String)> = BTreeSet::new();
@@ -132,7 +141,11 @@ fn own_schema_qualifiers(statements: &[Statement]) -> std::collections::BTreeSet
             }) {
                 let mut c = Cursor::new(&tokens[(k + 1).min(tokens.len())..]);
                 c.eat("BODY");
-                match c.qualified() {
+                let qualified = c.qualified();
+                if let (Some((_, name)), "PACKAGE") = (qualified, head[k].as_str()) {
+                    package_schemas.insert(pg_name(name));
+                }
+                match qualified {
                     Some((Some(schema), _)) => {
                         created_schemas.insert(pg_name(schema));
                     }
@@ -158,7 +171,7 @@ fn own_schema_qualifiers(statements: &[Statement]) -> std::collections::BTreeSet
     for (q, object) in qualifiers {
         by_qualifier.entry(q).or_default().push(object);
     }
-    by_qualifier
+    let foreign_qualifiers = by_qualifier
         .into_iter()
         .filter(|(q, objects)| {
             objects.iter().all(|o| created_unqualified.contains(o))
@@ -166,30 +179,19 @@ fn own_schema_qualifiers(statements: &[Statement]) -> std::collections::BTreeSet
                 && !created_unqualified.contains(q)
         })
         .map(|(q, _)| q)
-        .collect()
-}
-
-/// PostgreSQL schema names for the packages the input creates.
-fn package_schemas(statements: &[Statement]) -> std::collections::BTreeSet<String> {
-    let mut out = std::collections::BTreeSet::new();
-    for s in statements.iter().filter(|s| s.kind == StatementKind::PlSql) {
-        let tokens = tokenize(&s.text, s.line);
-        let head = words(&tokens, 6);
-        if head.first().is_some_and(|w| w == "CREATE") {
-            if let Some(k) = head.iter().position(|w| w == "PACKAGE") {
-                let mut c = Cursor::new(&tokens[(k + 1).min(tokens.len())..]);
-                c.eat("BODY");
-                if let Some((_, name)) = c.qualified() {
-                    out.insert(pg_name(name));
-                }
-            }
-        }
+        .collect();
+    Prescan {
+        foreign_qualifiers,
+        package_schemas,
     }
-    out
 }
 
 /// Converts the statements of an Oracle script.
 pub fn convert(statements: &[Statement], options: &Options) -> Conversion {
+    let Prescan {
+        foreign_qualifiers,
+        package_schemas,
+    } = prescan(statements);
     let mut c = Converter {
         options,
         catalog: Catalog::default(),
@@ -198,9 +200,9 @@ pub fn convert(statements: &[Statement], options: &Options) -> Conversion {
         index: BTreeMap::new(),
         file: PathBuf::new(),
         line: 0,
-        foreign_qualifiers: own_schema_qualifiers(statements),
+        foreign_qualifiers,
         helpers: Default::default(),
-        package_schemas: package_schemas(statements),
+        package_schemas,
         packages: Default::default(),
         schema_collections: Default::default(),
         schema_domains: Default::default(),
@@ -314,6 +316,29 @@ impl Converter<'_> {
         o.findings.push(finding);
     }
 
+    /// Marks object `i` not converted, with an error finding saying why.
+    fn reject(
+        &mut self,
+        i: usize,
+        id: &'static str,
+        message: impl Into<String>,
+        suggestion: impl Into<String>,
+    ) {
+        let f = self.finding(id, Severity::Error, message, suggestion);
+        let o = &mut self.objects[i];
+        o.status = Status::NotConverted;
+        o.findings.push(f);
+    }
+
+    /// The notes a rewrite made, as warnings on object `i`.
+    fn note_rewrite(&mut self, i: usize, notes: &[(&'static str, String)]) {
+        for (id, message) in notes {
+            let f = self.finding(id, Severity::Warning, message.clone(), "review it");
+            self.note(i, f);
+        }
+    }
+
+    /// Reports a new object as not converted, saying why.
     fn not_converted(
         &mut self,
         kind: &str,
@@ -323,8 +348,7 @@ impl Converter<'_> {
         suggestion: &str,
     ) {
         let i = self.report(kind, name, Status::NotConverted);
-        let f = self.finding(id, Severity::Error, message, suggestion);
-        self.objects[i].findings.push(f);
+        self.reject(i, id, message, suggestion);
     }
 
     fn qualified(&self, schema: Option<&Token>, name: &Token) -> QualifiedName {
@@ -540,10 +564,7 @@ impl Converter<'_> {
         let report = self.report(keyword, &name, Status::Converted);
         let f = self.finding("GW-PLSQL-CONVERTED", Severity::Info, format!("{keyword} {name} converted to PL/pgSQL; its behaviour is not yet checked against Oracle's"), "test it");
         self.note(report, f);
-        for (id, message) in &rw.notes {
-            let f = self.finding(id, Severity::Warning, message.clone(), "review it");
-            self.note(report, f);
-        }
+        self.note_rewrite(report, &rw.notes);
         self.add_routines(&unit);
         if let Some((table, definition)) = unit.trigger {
             let trigger = Trigger {
@@ -562,14 +583,12 @@ impl Converter<'_> {
                     t.triggers.push(trigger);
                 }
                 None => {
-                    self.objects[report].status = Status::NotConverted;
-                    let f = self.finding(
+                    self.reject(
+                        report,
                         "GW-TRIGGER-UNKNOWN-TABLE",
-                        Severity::Error,
                         format!("trigger {name} is on {table}, which the input does not define"),
                         "include the table's DDL",
                     );
-                    self.objects[report].findings.push(f);
                 }
             }
         }
@@ -921,10 +940,7 @@ impl Converter<'_> {
                         self.helpers.insert("pkg_get");
                     }
                     let report = self.report(keyword, &member_name, Status::Converted);
-                    for (id, message) in &rw.notes {
-                        let f = self.finding(id, Severity::Warning, message.clone(), "review it");
-                        self.note(report, f);
-                    }
+                    self.note_rewrite(report, &rw.notes);
                     let f = self.finding("GW-PLSQL-CONVERTED", Severity::Info, format!("{keyword} {package}.{} converted to PL/pgSQL in schema {}; its behaviour is not yet checked against Oracle's", member.name, quote_ident(&schema)), "test it");
                     self.note(report, f);
                     self.add_routines(&unit);
@@ -1098,20 +1114,16 @@ impl Converter<'_> {
             self.note(report, f);
         }
         if c.is("OF") {
-            self.objects[report].status = Status::NotConverted;
-            let f = self.finding(
+            self.reject(
+                report,
                 "GW-TABLE-OBJECT",
-                Severity::Error,
                 format!("object table {name} (OF type) is not converted"),
                 "create it as a regular table of the type's attributes",
             );
-            self.objects[report].findings.push(f);
             return;
         }
         let Some(body) = c.group() else {
-            self.objects[report].status = Status::NotConverted;
-            let f = self.finding("GW-TABLE-AS-SELECT", Severity::Error, format!("table {name} is created from a query (CREATE TABLE … AS SELECT), which is not converted yet"), "create the table and load it with INSERT … SELECT");
-            self.objects[report].findings.push(f);
+            self.reject(report, "GW-TABLE-AS-SELECT", format!("table {name} is created from a query (CREATE TABLE … AS SELECT), which is not converted yet"), "create the table and load it with INSERT … SELECT");
             return;
         };
         let mut table = Table::new(&name.name);
@@ -1121,7 +1133,7 @@ impl Converter<'_> {
             }
             self.focus_line = Some(part[0].line);
             if is_constraint_start(&part[0]) {
-                if let Some(con) = self.constraint(part, &name, report, &mut table) {
+                if let Some(con) = self.constraint(part, &name, report, &table) {
                     table.constraints.push(con);
                 }
             } else {
@@ -1161,14 +1173,12 @@ impl Converter<'_> {
             .windows(2)
             .any(|w| w[0] == "ORGANIZATION" && w[1] == "EXTERNAL")
         {
-            self.objects[report].status = Status::NotConverted;
-            let f = self.finding(
+            self.reject(
+                report,
                 "GW-TABLE-EXTERNAL",
-                Severity::Error,
                 format!("external table {name} is not converted"),
                 "use file_fdw or load the file with COPY",
             );
-            self.objects[report].findings.push(f);
             return;
         }
         if let Some(first) = partitions.first() {
@@ -1922,14 +1932,12 @@ impl Converter<'_> {
         };
         let table_name = self.qualified(tschema, table_token);
         let Some(keys) = c.group() else {
-            self.objects[report].status = Status::NotConverted;
-            let f = self.finding(
+            self.reject(
+                report,
                 "GW-INDEX-CLUSTER",
-                Severity::Error,
                 format!("index {index_name} is not a table index (cluster or bitmap join index)"),
                 "none",
             );
-            self.objects[report].findings.push(f);
             return;
         };
         let mut index = Index {
@@ -1988,14 +1996,12 @@ impl Converter<'_> {
             self.note(report, f);
         }
         if rest.iter().any(|w| w == "INDEXTYPE") {
-            self.objects[report].status = Status::NotConverted;
-            let f = self.finding(
+            self.reject(
+                report,
                 "GW-INDEX-DOMAIN",
-                Severity::Error,
                 format!("domain index {index_name} (Oracle Text or spatial) is not converted"),
                 "use a GIN index with to_tsvector for text search, or PostGIS for spatial data",
             );
-            self.objects[report].findings.push(f);
             return;
         }
         if rest.iter().any(|w| w == "LOCAL" || w == "GLOBAL") {
@@ -2028,16 +2034,14 @@ impl Converter<'_> {
                 table.indexes.push(index);
             }
             None => {
-                self.objects[report].status = Status::NotConverted;
-                let f = self.finding(
+                self.reject(
+                    report,
                     "GW-INDEX-UNKNOWN-TABLE",
-                    Severity::Error,
                     format!(
                         "index {index_name} is on {table_name}, which the input does not define"
                     ),
                     "include the table's DDL",
                 );
-                self.objects[report].findings.push(f);
             }
         }
     }
@@ -2232,14 +2236,12 @@ impl Converter<'_> {
             c.next();
         }
         if !c.eat("AS") {
-            self.objects[report].status = Status::NotConverted;
-            let f = self.finding(
+            self.reject(
+                report,
                 "GW-PARSE",
-                Severity::Error,
                 format!("{kind} {name}: no AS SELECT found"),
                 "check the statement",
             );
-            self.objects[report].findings.push(f);
             return;
         }
         let query_tokens = c.rest();

@@ -416,7 +416,7 @@ impl Rewrite {
                 };
                 self.helpers.insert("to_date");
                 self.nls_parameter(name, parts.get(2));
-                let format = self.format_argument(name, &parts[1], true)?;
+                let format = self.format_argument(name, parts[1], true)?;
                 format!(
                     "{}.{helper}({}, {format})",
                     crate::compat::SCHEMA,
@@ -425,25 +425,25 @@ impl Rewrite {
             }
             ("TO_TIMESTAMP_TZ", 2 | 3) => {
                 self.nls_parameter(name, parts.get(2));
-                let format = self.format_argument(name, &parts[1], true)?;
+                let format = self.format_argument(name, parts[1], true)?;
                 format!("to_timestamp({}, {format})", arg(0, self)?)
             }
             ("TO_CHAR", 2 | 3) => {
                 self.nls_parameter(name, parts.get(2));
                 let value = arg(0, self)?;
-                if format_literal(&parts[1]).is_some_and(|f| {
+                if format_literal(parts[1]).is_some_and(|f| {
                     crate::formats::family(&f) == crate::formats::Family::TextMinimum
                 }) {
                     self.helpers.insert("concat");
                     format!("{}.oracle_text({value})", crate::compat::SCHEMA)
                 } else {
-                    let format = self.format_argument(name, &parts[1], false)?;
+                    let format = self.format_argument(name, parts[1], false)?;
                     format!("to_char({value}, {format})")
                 }
             }
             ("TO_NUMBER", 2 | 3) => {
                 self.nls_parameter(name, parts.get(2));
-                let format = self.format_argument(name, &parts[1], false)?;
+                let format = self.format_argument(name, parts[1], false)?;
                 format!("to_number({}, {format})", arg(0, self)?)
             }
             ("JSON_TABLE", _) => {
@@ -679,7 +679,7 @@ impl Rewrite {
             .unwrap_or_default()
             .to_ascii_uppercase();
         let settings: Vec<String> = value
-            .split(|c: char| c == '\n')
+            .split('\n')
             .map(|s| s.split_whitespace().collect::<String>())
             .collect();
         let english = settings.iter().all(|s| {

@@ -96,10 +96,9 @@ pub fn convert(
     let row_path = string_of(&row_path[..path_end]).ok_or("a row path that is not a literal")?;
     let (row_steps, array) = path_steps(&row_path)
         .ok_or_else(|| format!("row path '{row_path}' is not a simple path"))?;
-    let Some(columns) = args.get(columns_at + 1).filter(|t| t.is_symbol("(")) else {
+    if !args.get(columns_at + 1).is_some_and(|t| t.is_symbol("(")) {
         return Err("COLUMNS without a list".into());
-    };
-    let _ = columns;
+    }
     let close = crate::cursor::matching_paren(args, columns_at + 1).ok_or("unbalanced COLUMNS")?;
     let mut select = Vec::new();
     let mut note = None;

@@ -578,18 +578,9 @@ pub fn assigned(tokens: &[Token], variable: &str) -> bool {
     })
 }
 
-/// Whether the token at `k` starts a statement.
-fn starts_statement(tokens: &[Token], k: usize) -> bool {
-    k == 0
-        || ["BEGIN", "THEN", "ELSE", "LOOP"]
-            .iter()
-            .any(|w| tokens[k - 1].is(w))
-        || tokens[k - 1].is_symbol(";")
-}
-
 /// Whether the name at `k` is a target of SELECT/FETCH … INTO.
 fn is_into_target(tokens: &[Token], k: usize) -> bool {
-    !starts_statement(tokens, k)
+    !crate::plsql::starts_statement(tokens, k)
         && (tokens[k - 1].is("INTO") || tokens[k - 1].is_symbol(","))
         && tokens[k.saturating_sub(20)..k].iter().any(|t| t.is("INTO"))
 }
@@ -736,7 +727,7 @@ impl Packages {
                 "uses the fields of package variable {variable}, which is not a record"
             ));
         }
-        let statement_start = starts_statement(tokens, start);
+        let statement_start = crate::plsql::starts_statement(tokens, start);
         if is_into_target(tokens, start) {
             return Err(format!(
                 "package variable {package}.{variable} is a SELECT/FETCH INTO target, which is not converted yet"
@@ -857,7 +848,7 @@ impl Packages {
                 .get(after + 1)
                 .is_some_and(|t| t.kind == TokenKind::Word);
         let end_of_reference = if field { after + 2 } else { after };
-        let statement_start = starts_statement(tokens, start);
+        let statement_start = crate::plsql::starts_statement(tokens, start);
         if is_into_target(tokens, start) {
             return Err(format!(
                 "package variable {package}.{variable} is a SELECT/FETCH INTO target, which is not converted yet"

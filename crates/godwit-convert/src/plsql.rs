@@ -188,11 +188,10 @@ fn hoist_local_subprograms(
     type_of: &dyn Fn(&mut Cursor) -> Option<String>,
     context: &UnitContext,
 ) -> Result<(Vec<Token>, Vec<Unit>), NotConverted> {
-    let Some(begin) = tokens.iter().position(|t| t.is("BEGIN")) else {
+    if !tokens.iter().any(|t| t.is("BEGIN")) {
         return Ok((tokens.to_vec(), Vec::new()));
-    };
+    }
     // Find the local subprograms among the declarations, which end at the routine's own BEGIN.
-    let _ = begin;
     let mut local = Vec::new();
     let mut kept = Vec::with_capacity(tokens.len());
     let mut k = 0;
@@ -707,6 +706,11 @@ fn body(
     Ok((declarations, statements))
 }
 
+/// Whether the token at `k` starts a PL/SQL statement.
+pub(crate) fn starts_statement(tokens: &[Token], k: usize) -> bool {
+    is_statement_start(k.checked_sub(1).map(|p| &tokens[p]))
+}
+
 fn is_statement_start(prev: Option<&Token>) -> bool {
     match prev {
         None => true,
@@ -935,8 +939,7 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                 .map(|p| i + p)
                 .unwrap_or(tokens.len());
             let mut depth = 0;
-            for k in i..stop {
-                let x = &tokens[k];
+            for x in &tokens[i..stop] {
                 if x.is_symbol("(") {
                     depth += 1;
                 } else if x.is_symbol(")") {

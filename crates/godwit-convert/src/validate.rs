@@ -43,7 +43,7 @@ fn message(e: pg_query::Error) -> String {
 
 /// Indexes (into `statements`) of the statements PostgreSQL's parser rejects. Parses in batches and only
 /// looks at single statements inside a batch that fails.
-fn rejected<'s>(statements: &[&'s str]) -> Vec<(usize, String)> {
+fn rejected(statements: &[&str]) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     for (b, batch) in statements.chunks(BATCH).enumerate() {
         let joined = batch.iter().map(|s| format!("{s};\n")).collect::<String>();
@@ -329,13 +329,11 @@ fn remove(conversion: &mut Conversion, object: &ObjectRef, sql: &str, error: &st
             let report = &mut conversion.objects[i];
             let f = finding(report.file.clone(), report.line);
             report.findings.push(f);
-            report.status = if whole {
-                Status::NotConverted
-            } else if report.status == Status::NotConverted {
-                Status::NotConverted
+            if whole || report.status == Status::NotConverted {
+                report.status = Status::NotConverted;
             } else {
-                Status::ConvertedWithFindings
-            };
+                report.status = Status::ConvertedWithFindings;
+            }
         }
         None => {
             let f = finding(Default::default(), 0);

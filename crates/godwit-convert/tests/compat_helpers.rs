@@ -4,16 +4,10 @@
 use godwit_testkit::database;
 
 async fn value(client: &tokio_postgres::Client, sql: &str) -> Option<String> {
-    let rows = client
-        .simple_query(sql)
+    let rows = godwit_testkit::text_rows(client, sql)
         .await
         .unwrap_or_else(|e| panic!("{sql}: {}", godwit_testkit::describe(&e)));
-    rows.into_iter()
-        .find_map(|m| match m {
-            tokio_postgres::SimpleQueryMessage::Row(r) => Some(r.get(0).map(str::to_string)),
-            _ => None,
-        })
-        .flatten()
+    rows.into_iter().next().and_then(|mut r| r.swap_remove(0))
 }
 
 #[tokio::test]

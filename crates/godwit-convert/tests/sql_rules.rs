@@ -16,16 +16,10 @@ async fn evaluate(client: &tokio_postgres::Client, oracle: &str) -> Option<Strin
         rewrite.blocking
     );
     let statement = format!("SELECT ({sql})::text");
-    let rows = client
-        .simple_query(&statement)
+    let rows = godwit_testkit::text_rows(client, &statement)
         .await
         .unwrap_or_else(|e| panic!("{oracle} → {statement}: {}", godwit_testkit::describe(&e)));
-    rows.into_iter()
-        .find_map(|m| match m {
-            tokio_postgres::SimpleQueryMessage::Row(r) => Some(r.get(0).map(str::to_string)),
-            _ => None,
-        })
-        .flatten()
+    rows.into_iter().next().and_then(|mut r| r.swap_remove(0))
 }
 
 #[tokio::test]
@@ -192,18 +186,9 @@ async fn rows(client: &tokio_postgres::Client, oracle: &str) -> Vec<Vec<Option<S
         "{oracle}: {:?}",
         rewrite.blocking
     );
-    client
-        .simple_query(&sql)
+    godwit_testkit::text_rows(client, &sql)
         .await
         .unwrap_or_else(|e| panic!("{oracle} → {sql}: {}", godwit_testkit::describe(&e)))
-        .into_iter()
-        .filter_map(|m| match m {
-            tokio_postgres::SimpleQueryMessage::Row(r) => {
-                Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
-            }
-            _ => None,
-        })
-        .collect()
 }
 
 #[tokio::test]

@@ -463,6 +463,24 @@ pub fn describe(e: &tokio_postgres::Error) -> String {
     }
 }
 
+/// Runs `sql` over the simple query protocol; every row's values as text, NULL as `None`.
+pub async fn text_rows(
+    client: &tokio_postgres::Client,
+    sql: &str,
+) -> Result<Vec<Vec<Option<String>>>, tokio_postgres::Error> {
+    Ok(client
+        .simple_query(sql)
+        .await?
+        .into_iter()
+        .filter_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(r) => {
+                Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
+            }
+            _ => None,
+        })
+        .collect())
+}
+
 /// Connects without TLS and drives the connection in the background.
 pub async fn connect(url: &str) -> tokio_postgres::Client {
     let deadline = Instant::now() + Duration::from_secs(30);
