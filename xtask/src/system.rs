@@ -22,10 +22,14 @@ pub const APP_PACKAGES: &[&str] = &[
     "gnome-keyring",
 ];
 
-/// What the tests need beyond the app's packages: PostgreSQL server binaries (initdb, pg_ctl, pgbench),
+/// What the tests need beyond the app's packages: PostgreSQL server binaries (initdb, pg_ctl, pgbench)
+/// and the plpgsql_check extension,
 /// openssl for the TLS test, Xvfb and WebKitWebDriver for the end-to-end test.
 pub const TEST_ONLY_PACKAGES: &[&str] = &[
     "postgresql",
+    // The converter's check on the target runs converted routines through plpgsql_check (Debian 12's
+    // PostgreSQL is 15).
+    "postgresql-15-plpgsql-check",
     "openssl",
     "xvfb",
     "xauth",

@@ -61,36 +61,25 @@ pub async fn run(command: Command) -> Result<(), Failure> {
             rules,
             oracle_driver,
             ccflags,
-        } => convert(
-            &input,
-            &output,
-            report.as_deref(),
-            &schema,
-            rules.as_deref(),
-            oracle_driver,
-            &ccflags,
-        ),
-    }
-}
-
-/// `name:value,…` (Oracle's PLSQL_CCFLAGS syntax) as upper-case names and values.
-fn parse_ccflags(text: &str) -> Result<godwit_convert::conditional::Flags, String> {
-    let mut flags = godwit_convert::conditional::Flags::new();
-    for item in text.split(',').map(str::trim).filter(|i| !i.is_empty()) {
-        let Some((name, value)) = item.split_once(':') else {
-            return Err(format!("--ccflags: {item:?} is not name:value"));
-        };
-        let name = name.trim();
-        if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
-            return Err(format!("--ccflags: {name:?} is not a flag name"));
+            check_on,
+        } => {
+            crate::convert_command::convert(crate::convert_command::ConvertArgs {
+                input: &input,
+                output: &output,
+                report: report.as_deref(),
+                schema: &schema,
+                rules: rules.as_deref(),
+                driver: oracle_driver,
+                ccflags: &ccflags,
+                check_on: check_on.as_deref(),
+            })
+            .await
         }
-        flags.insert(name.to_ascii_uppercase(), value.trim().to_string());
     }
-    Ok(flags)
 }
 
 /// Turns a SOURCE/TARGET argument (URL or profile name) into a URL with its password.
-async fn resolve(source: &str) -> Result<String, Failure> {
+pub(crate) async fn resolve(source: &str) -> Result<String, Failure> {
     let env_password = std::env::var("PGPASSWORD").ok().filter(|p| !p.is_empty());
     if source.contains("://") {
         return Ok(match env_password {
@@ -294,92 +283,7 @@ async fn ddl(selection: &Selection, output: &std::path::Path) -> Result<(), Fail
     Ok(())
 }
 
-fn convert(
-    input: &std::path::Path,
-    output: &std::path::Path,
-    report: Option<&std::path::Path>,
-    schema: &str,
-    rules: Option<&std::path::Path>,
-    driver: crate::OracleDriver,
-    ccflags: &str,
-) -> Result<(), Failure> {
-    let ccflags = parse_ccflags(ccflags).map_err(Failure::input)?;
-    let rules = match rules {
-        Some(path) => godwit_convert::rules::Rules::load(path).map_err(Failure::input)?,
-        None => Default::default(),
-    };
-    let script = match input.to_str().filter(|i| i.starts_with("oracle://")) {
-        // A live Oracle database: its schema's DDL through DBMS_METADATA.
-        Some(url) => {
-            let url = godwit_oracle::live::OracleUrl::parse(url).map_err(Failure::input)?;
-            let mut session: Box<dyn godwit_oracle::live::OracleSession> = match driver {
-                crate::OracleDriver::Thick => {
-                    Box::new(godwit_oracle::live::connect(&url).map_err(Failure::operation)?)
-                }
-                crate::OracleDriver::Thin => thin_session(&url)?,
-            };
-            let owner = std::env::var("GODWIT_ORACLE_SCHEMA").unwrap_or_else(|_| url.user.clone());
-            let live = godwit_oracle::live::read_schema(session.as_mut(), &owner)
-                .map_err(Failure::operation)?;
-            godwit_oracle::script::Script {
-                statements: live.statements,
-                notes: Vec::new(),
-            }
-        }
-        None => godwit_oracle::read_input(input).map_err(Failure::input)?,
-    };
-    for note in &script.notes {
-        eprintln!(
-            "note: {}:{}: {}",
-            note.file.display(),
-            note.line,
-            note.message
-        );
-    }
-    let options = godwit_convert::Options {
-        default_schema: schema.to_string(),
-        rules,
-        ccflags,
-    };
-    let conversion = godwit_convert::convert(&script.statements, &options);
-    write_output(output, &conversion.to_sql(&options))?;
-    if let Some(path) = report {
-        let json =
-            serde_json::to_string_pretty(&conversion.report_json()).map_err(Failure::operation)?;
-        write_output(path, &json)?;
-    }
-    let (converted, with_findings, not_converted) = conversion.status_counts();
-    eprintln!(
-        "converted {} statements: {converted} objects converted, {with_findings} with findings, {not_converted} not converted; {} data statements",
-        script.statements.len(),
-        conversion.data.len()
-    );
-    Ok(())
-}
-
-/// A session on Oracle's pure-Rust thin driver.
-#[cfg(feature = "thin")]
-fn thin_session(
-    url: &godwit_oracle::live::OracleUrl,
-) -> Result<Box<dyn godwit_oracle::live::OracleSession>, Failure> {
-    Ok(Box::new(
-        godwit_oracle::live::connect_thin(url).map_err(Failure::operation)?,
-    ))
-}
-
-/// This build has no thin driver: say how to get one.
-#[cfg(not(feature = "thin"))]
-fn thin_session(
-    _url: &godwit_oracle::live::OracleUrl,
-) -> Result<Box<dyn godwit_oracle::live::OracleSession>, Failure> {
-    Err(Failure::input(
-        "this godwit was built without the thin Oracle driver: build it with `cargo build -p godwit-cli --features thin`, or use --oracle-driver thick",
-    ))
-}
-
-/// Writes `text` to `output` (`-` is stdout) through a temporary file and a rename, so a failure never
-/// leaves a half-written file.
-fn write_output(output: &std::path::Path, sql: &str) -> Result<(), Failure> {
+pub(crate) fn write_output(output: &std::path::Path, sql: &str) -> Result<(), Failure> {
     if output.as_os_str() == "-" {
         std::io::stdout()
             .write_all(sql.as_bytes())

@@ -5,6 +5,7 @@
 //! errors to stderr. A connection URL is never printed with its password.
 
 mod commands;
+mod convert_command;
 mod copy_progress;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -105,6 +106,12 @@ enum Command {
         /// TRUE, FALSE, numbers or text); `$$name` not given is NULL, so `$IF $$name` takes `$ELSE`.
         #[arg(long, default_value = "")]
         ccflags: String,
+        /// Check the converted script on this PostgreSQL (URL or profile) before writing it: every
+        /// statement runs in one transaction that is rolled back, with check_function_bodies on and
+        /// plpgsql_check where the server has it; what the server refuses is left out and reported
+        /// with its error. Best on an empty database.
+        #[arg(long, value_name = "TARGET")]
+        check_on: Option<String>,
     },
     /// Copy table data from a PostgreSQL source to a PostgreSQL target: chunked, parallel, resumable,
     /// verified by row counts.

@@ -25,11 +25,13 @@ mod package;
 mod plsql;
 pub mod query;
 pub mod rules;
+pub mod target;
 pub mod types;
 pub mod validate;
 
 pub use convert::{convert, Conversion, DataStatement, ObjectReport, Options, Status};
 pub use findings::{Finding, Severity};
+pub use target::{check_on_target, TargetCheck, TargetError};
 
 use godwit_catalog::{ObjectKind, ObjectRef};
 use godwit_postgres::Phase;

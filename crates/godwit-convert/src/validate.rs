@@ -81,7 +81,13 @@ pub(crate) fn check(conversion: &mut Conversion) {
         }
         for (i, error) in failures {
             let statement = &script.statements[i];
-            remove(conversion, &statement.object, &statement.sql, &error);
+            remove(
+                conversion,
+                &statement.object,
+                &statement.sql,
+                &Rejection::PARSER,
+                &error,
+            );
         }
     }
 }
@@ -162,7 +168,7 @@ fn check_data(conversion: &mut Conversion) {
 }
 
 /// Data statements for a table that was left out cannot load: they are dropped and reported.
-fn drop_data_of(conversion: &mut Conversion, table: &ObjectRef, part: &str) {
+fn drop_data_of(conversion: &mut Conversion, table: &ObjectRef, part: &str, rejection: &Rejection) {
     let name = format!("{}.{}", table.schema, table.name);
     let (dropped, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut conversion.data)
         .into_iter()
@@ -179,13 +185,14 @@ fn drop_data_of(conversion: &mut Conversion, table: &ObjectRef, part: &str) {
     {
         report.status = Status::NotConverted;
         report.findings.push(Finding {
-            id: "GW-PG-SYNTAX",
+            id: rejection.id,
             severity: Severity::Error,
             file: first.file.clone(),
             line: first.line,
             message: format!(
-                "{} data statements ({rows} rows) not loaded: PostgreSQL's parser rejects the converted {part}",
-                dropped.len()
+                "{} data statements ({rows} rows) not loaded: {} rejects the converted {part}",
+                dropped.len(),
+                rejection.by
             ),
             suggestion: "convert the table by hand, then load its rows".into(),
         });
@@ -237,7 +244,32 @@ fn element_of(conversion: &Conversion, object: &ObjectRef, sql: &str) -> Element
     Element::Whole
 }
 
-fn remove(conversion: &mut Conversion, object: &ObjectRef, sql: &str, error: &str) {
+/// Who refused a statement, for the finding that reports it.
+pub(crate) struct Rejection {
+    /// Finding id.
+    pub id: &'static str,
+    /// Subject of the finding's sentence, e.g. "PostgreSQL's parser".
+    pub by: &'static str,
+    pub suggestion: &'static str,
+}
+
+impl Rejection {
+    pub const PARSER: Rejection = Rejection {
+        id: "GW-PG-SYNTAX",
+        by: "PostgreSQL's parser",
+        suggestion: "convert it by hand, and report the statement as a converter bug",
+    };
+}
+
+/// Removes the catalog element that produced `sql` (and what cannot exist without it) and reports
+/// why on its object.
+pub(crate) fn remove(
+    conversion: &mut Conversion,
+    object: &ObjectRef,
+    sql: &str,
+    rejection: &Rejection,
+    error: &str,
+) {
     let element = element_of(conversion, object, sql);
     let first_line = sql.lines().next().unwrap_or("").trim();
     let (part, report_key) = match &element {
@@ -275,7 +307,7 @@ fn remove(conversion: &mut Conversion, object: &ObjectRef, sql: &str, error: &st
         }
         (Element::Whole, ObjectKind::Table) => {
             schema.tables.retain(|t| t.name != object.name);
-            drop_data_of(conversion, object, &part);
+            drop_data_of(conversion, object, &part, rejection);
         }
         (Element::Whole, ObjectKind::View | ObjectKind::MaterializedView) => {
             schema.views.retain(|v| v.name != object.name)
@@ -312,17 +344,16 @@ fn remove(conversion: &mut Conversion, object: &ObjectRef, sql: &str, error: &st
             .iter()
             .position(|o| o.kind == "TRIGGER" && o.oracle_source.is_empty() && o.name == plain)
     });
-    let finding = |file, line| {
-        Finding {
-        id: "GW-PG-SYNTAX",
+    let finding = |file, line| Finding {
+        id: rejection.id,
         severity: Severity::Error,
         file,
         line,
         message: format!(
-            "PostgreSQL's parser rejects the converted {part} ({first_line} …): {error}; it is left out"
+            "{} rejects the converted {part} ({first_line} …): {error}; it is left out",
+            rejection.by
         ),
-        suggestion: "convert it by hand, and report the statement as a converter bug".into(),
-    }
+        suggestion: rejection.suggestion.into(),
     };
     match index {
         Some(i) => {
