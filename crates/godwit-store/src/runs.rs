@@ -63,6 +63,17 @@ impl Store {
         .ok_or_else(|| StoreError::RunNotFound(key.to_string()))
     }
 
+    /// Runs of `kind`, newest first, at most `limit` of them.
+    pub fn list_runs(&self, kind: &str, limit: usize) -> Result<Vec<Run>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id FROM runs WHERE kind = ?1 ORDER BY started_at DESC, rowid DESC LIMIT ?2",
+        )?;
+        let ids = stmt
+            .query_map(params![kind, limit as i64], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        ids.iter().map(|id| self.run(id)).collect()
+    }
+
     /// Marks a run running again (resume) or ended with `status` and an optional message.
     pub fn set_run_status(
         &self,
@@ -215,6 +226,20 @@ mod tests {
             ]
         );
         assert_eq!(store.run("last").unwrap().id, run.id);
+        let second = store
+            .start_run("copy", "postgresql://a@h/s", "postgresql://a@h/u", "{}")
+            .unwrap();
+        let other = store.start_run("other", "s", "t", "{}").unwrap();
+        store.set_run_status(&other.id, "finished", None).unwrap();
+        let listed: Vec<_> = store
+            .list_runs("copy", 10)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(listed, [second.id.clone(), run.id.clone()]);
+        assert_eq!(store.list_runs("copy", 1).unwrap()[0].id, second.id);
+        store.set_run_status(&second.id, "finished", None).unwrap();
         store.set_run_status(&run.id, "finished", None).unwrap();
         assert!(matches!(store.run("last"), Err(StoreError::RunNotFound(_))));
         let finished = store.run(&run.id).unwrap();
