@@ -9,31 +9,38 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use godwit_catalog::Catalog;
 use godwit_oracle::live::{LiveError, OracleUrl};
 use godwit_oracle::script::Script;
 use godwit_postgres::SchemaFilter;
 use godwit_store::{Engine, Profile, Secrets, Store, StoreError};
+use godwit_transfer::{ChunkBy, CopyOptions, OnError};
 use tauri::State;
+use tauri_specta::Event;
 
 use crate::convert;
 use crate::dto::{
-    CatalogTree, CommandError, ConversionDto, EngineDto, EngineInfo, ErrorCodeDto, HealthDto,
-    ObjectDetailDto, ObjectRefDto, ProfileDto, ProfileInputDto, ProfileTestDto,
+    CatalogTree, CommandError, ConversionDto, CopyInputDto, CopyProgressEvent, CopyStatusDto,
+    EngineDto, EngineInfo, ErrorCodeDto, HealthDto, ObjectDetailDto, ObjectRefDto, OnErrorDto,
+    ProfileDto, ProfileInputDto, ProfileTestDto, RunDto, VerifyDto,
 };
+use crate::execution::{self, Emit, Runs, Side};
 
 /// Shared state of the running app.
 pub struct AppState {
-    /// The local store, or the reason it could not be opened (shown on every command).
-    store: Result<Mutex<Store>, String>,
+    /// The local store, or the reason it could not be opened (shown on every command). Shared
+    /// with the copy runs, which record their chunks there.
+    store: Result<Arc<Mutex<Store>>, String>,
     /// Where profile passwords live.
     secrets: Secrets,
     /// Catalogs read by `discover`, by profile id, so `object_ddl` needs no second round trip.
     catalogs: Mutex<HashMap<String, Catalog>>,
     /// The last Oracle conversion, so `conversion_object` can show one object without converting again.
     conversion: Mutex<Option<godwit_convert::Conversion>>,
+    /// Copy runs started in this window.
+    runs: Runs,
 }
 
 /// A profile's password, wiped from error text: drivers may echo what they were given.
@@ -76,7 +83,7 @@ impl AppState {
     }
 
     fn from_store(store: Result<Store, StoreError>, secrets: Secrets) -> Self {
-        let store = store.map(Mutex::new).map_err(|e| {
+        let store = store.map(|s| Arc::new(Mutex::new(s))).map_err(|e| {
             tracing::error!(error = %e, "cannot open the local store");
             format!("Godwit cannot open its local store: {e}")
         });
@@ -85,6 +92,7 @@ impl AppState {
             secrets,
             catalogs: Mutex::new(HashMap::new()),
             conversion: Mutex::new(None),
+            runs: Runs::default(),
         }
     }
 
@@ -129,6 +137,180 @@ impl AppState {
         }
         let password = self.password(&profile).await?;
         Ok(profile.connection_url(password.as_deref()))
+    }
+
+    fn shared_store(&self) -> Result<Arc<Mutex<Store>>, CommandError> {
+        self.store.as_ref().cloned().map_err(CommandError::new)
+    }
+
+    /// A saved PostgreSQL profile as one side of a copy (`role`: "source" or "target").
+    fn copy_profile(&self, id: &str, role: &str) -> Result<Profile, CommandError> {
+        if id.trim().is_empty() {
+            return Err(CommandError::new(format!("Choose the {role} connection.")));
+        }
+        let profile = self.with_store(|s| s.get_profile(id))?;
+        if profile.engine != Engine::Postgres {
+            return Err(CommandError::new(format!(
+                "{:?} is an Oracle source: data copies read and write PostgreSQL connections for now. Choose a PostgreSQL connection as the {role}.",
+                profile.name
+            )));
+        }
+        Ok(profile)
+    }
+
+    /// One side of a copy, with its password read from the keyring.
+    async fn copy_side(&self, profile: &Profile) -> Result<Side, CommandError> {
+        let password = self.password(profile).await?;
+        Ok(Side {
+            url: profile.connection_url(password.as_deref()),
+            label: profile.name.clone(),
+            password,
+        })
+    }
+
+    /// Starts copying the data of one saved PostgreSQL connection into another; see [`start_copy`].
+    #[tracing::instrument(skip_all, fields(source = %input.source_id, target = %input.target_id))]
+    pub async fn start_copy(
+        &self,
+        input: CopyInputDto,
+        emit: Emit,
+    ) -> Result<CopyStatusDto, CommandError> {
+        let options = copy_options(&input)?;
+        let source = self.copy_profile(&input.source_id, "source")?;
+        let target = self.copy_profile(&input.target_id, "target")?;
+        if source.connection_url(None) == target.connection_url(None) {
+            return Err(CommandError::new(format!(
+                "The source {:?} and the target {:?} are the same database ({}): choose another target.",
+                source.name,
+                target.name,
+                source.connection_url(None)
+            )));
+        }
+        let (source, target) = (
+            self.copy_side(&source).await?,
+            self.copy_side(&target).await?,
+        );
+        let store = self.shared_store()?;
+        execution::launch(
+            store,
+            self.runs.clone(),
+            source,
+            target,
+            options,
+            None,
+            emit,
+        )
+        .await
+    }
+
+    /// Continues an unfinished run with its unfinished chunks only; see [`resume_copy`].
+    #[tracing::instrument(skip(self, emit))]
+    pub async fn resume_copy(
+        &self,
+        run_id: String,
+        emit: Emit,
+    ) -> Result<CopyStatusDto, CommandError> {
+        let run = self.with_store(|s| s.run(&run_id))?;
+        if run.status == "finished" {
+            return Err(CommandError::new(format!(
+                "Run {} already finished: there is nothing to resume.",
+                run.id
+            )));
+        }
+        if self.live_run(&run.id).is_some_and(|r| r.running()) {
+            return Err(CommandError::new(format!(
+                "Run {} is still running.",
+                run.id
+            )));
+        }
+        let profiles = self.with_store(|s| s.list_profiles())?;
+        let side = |recorded: &str, role: &str| {
+            matching_profile(&profiles, recorded)
+                .cloned()
+                .ok_or_else(|| {
+                    CommandError::new(format!(
+                        "Run {} copies from {} to {}, and no saved PostgreSQL connection matches its {role} {recorded}: save one for that database, or resume from the command line with `godwit copy --resume {}`.",
+                        run.id, run.source, run.target, run.id
+                    ))
+                })
+        };
+        let (source, target) = (side(&run.source, "source")?, side(&run.target, "target")?);
+        let (source, target) = (
+            self.copy_side(&source).await?,
+            self.copy_side(&target).await?,
+        );
+        let store = self.shared_store()?;
+        // What to copy and how comes from the run's recorded options.
+        let options = CopyOptions::default();
+        execution::launch(
+            store,
+            self.runs.clone(),
+            source,
+            target,
+            options,
+            Some(run.id),
+            emit,
+        )
+        .await
+    }
+
+    fn live_run(&self, run_id: &str) -> Option<Arc<execution::LiveRun>> {
+        self.runs.lock().ok()?.get(run_id).cloned()
+    }
+
+    /// Asks a run of this window to stop; see [`cancel_copy`].
+    #[tracing::instrument(skip(self))]
+    pub fn cancel_copy(&self, run_id: &str) -> Result<CopyStatusDto, CommandError> {
+        match self.live_run(run_id) {
+            Some(run) if run.running() => {
+                run.stop();
+                Ok(run.status())
+            }
+            _ => Err(CommandError::new(format!(
+                "Run {run_id} is not running in this window: a copy started from the command line stops with Ctrl-C there."
+            ))),
+        }
+    }
+
+    /// Copy runs of the history, newest first; see [`list_runs`].
+    pub fn list_runs(&self) -> Result<Vec<RunDto>, CommandError> {
+        let (runs, profiles) = self.with_store(|s| {
+            let runs = s
+                .list_runs("copy", RUNS_LISTED)?
+                .into_iter()
+                .map(|r| {
+                    let totals = s.run_totals(&r.id)?;
+                    Ok((r, totals))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            Ok((runs, s.list_profiles()?))
+        })?;
+        Ok(runs
+            .iter()
+            .map(|(run, totals)| {
+                let live = self.live_run(&run.id);
+                execution::run_item(run, totals, live.as_deref(), run_names(&profiles, run))
+            })
+            .collect())
+    }
+
+    /// One run: live figures when this window runs it, else what the history holds; see [`copy_status`].
+    pub fn copy_status(&self, run_id: &str) -> Result<CopyStatusDto, CommandError> {
+        if let Some(run) = self.live_run(run_id) {
+            return Ok(run.status());
+        }
+        let (run, totals, profiles) = self.with_store(|s| {
+            let run = s.run(run_id)?;
+            let totals = s.run_totals(&run.id)?;
+            Ok((run, totals, s.list_profiles()?))
+        })?;
+        let (source, target) = run_names(&profiles, &run);
+        Ok(execution::history_status(
+            &run,
+            &totals,
+            source.unwrap_or_else(|| run.source.clone()),
+            target.unwrap_or_else(|| run.target.clone()),
+        ))
     }
 
     /// A saved Oracle profile's connection settings, with its password read from the keyring.
@@ -370,6 +552,71 @@ impl AppState {
     }
 }
 
+/// Runs shown in the run list.
+const RUNS_LISTED: usize = 100;
+
+/// Most chunks copied at once.
+const MAX_JOBS: u32 = 64;
+
+/// The engine's options from the Execution screen's form; fails naming the setting that is wrong.
+fn copy_options(input: &CopyInputDto) -> Result<CopyOptions, CommandError> {
+    if !(1..=MAX_JOBS).contains(&input.jobs) {
+        return Err(CommandError::new(format!(
+            "Parallel jobs must be between 1 and {MAX_JOBS}; got {}.",
+            input.jobs
+        )));
+    }
+    if input.chunk_pages == 0 {
+        return Err(CommandError::new(
+            "Chunk size must be at least 1 page (8 kB); got 0.",
+        ));
+    }
+    let list = |items: &[String]| -> Vec<String> {
+        items
+            .iter()
+            .map(|i| i.trim().to_string())
+            .filter(|i| !i.is_empty())
+            .collect()
+    };
+    Ok(CopyOptions {
+        schemas: list(&input.schemas),
+        include: list(&input.include),
+        exclude: list(&input.exclude),
+        jobs: input.jobs as usize,
+        chunk_pages: input.chunk_pages,
+        create_schema: input.create_schema,
+        verify_hash: input.verify == VerifyDto::Hash,
+        on_error: match input.on_error {
+            OnErrorDto::Stop => OnError::Stop,
+            OnErrorDto::Skip => OnError::Skip,
+        },
+        chunk_by: ChunkBy::Blocks,
+    })
+}
+
+/// The saved PostgreSQL connection a run recorded (its URL without password), if any.
+fn matching_profile<'a>(profiles: &'a [Profile], recorded: &str) -> Option<&'a Profile> {
+    let bare = recorded.replacen(":***@", "@", 1);
+    profiles
+        .iter()
+        .find(|p| p.engine == Engine::Postgres && p.connection_url(None) == bare)
+}
+
+/// The names of the saved connections a run copies from and to, where they match.
+fn run_names(profiles: &[Profile], run: &godwit_store::Run) -> (Option<String>, Option<String>) {
+    let name = |recorded: &str| matching_profile(profiles, recorded).map(|p| p.name.clone());
+    (name(&run.source), name(&run.target))
+}
+
+/// Sends a run's status to the window as a [`CopyProgressEvent`].
+fn emitter(app: tauri::AppHandle) -> Emit {
+    Arc::new(move |status| {
+        if let Err(e) = (CopyProgressEvent { status }).emit(&app) {
+            tracing::warn!(error = %e, "cannot send copy progress to the window");
+        }
+    })
+}
+
 /// Reads a script file or folder off the async workers.
 async fn read_path(
     path: PathBuf,
@@ -524,13 +771,71 @@ pub async fn conversion_object(
     state.conversion_object(id)
 }
 
+/// Starts copying the data of one saved PostgreSQL connection (source) into another (target) in the
+/// background, and returns the run as it starts. Progress arrives as `copyProgressEvent`s.
+///
+/// Fails naming the setting or connection at fault: jobs outside 1–64, a chunk size of 0, a missing
+/// or Oracle connection, the same database on both sides.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_copy(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    input: CopyInputDto,
+) -> Result<CopyStatusDto, CommandError> {
+    state.start_copy(input, emitter(app)).await
+}
+
+/// Continues an unfinished run (cancelled, failed, or left by a CLI or app that quit) with its
+/// unfinished chunks only, between the saved connections that match the databases it recorded.
+///
+/// Fails when the run is unknown, finished, still running here, or no saved connection matches.
+#[tauri::command]
+#[specta::specta]
+pub async fn resume_copy(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    run_id: String,
+) -> Result<CopyStatusDto, CommandError> {
+    state.resume_copy(run_id, emitter(app)).await
+}
+
+/// Asks a run of this window to stop: no new chunk starts, open chunks roll back, and the run
+/// stays resumable. Fails when this window does not run it.
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_copy(
+    state: State<'_, AppState>,
+    run_id: String,
+) -> Result<CopyStatusDto, CommandError> {
+    state.cancel_copy(&run_id)
+}
+
+/// Copy runs of the history (shared with the CLI), newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_runs(state: State<'_, AppState>) -> Result<Vec<RunDto>, CommandError> {
+    state.list_runs()
+}
+
+/// One copy run: live progress and, once finished, its verification when this window runs it;
+/// else the chunks and rows the history says it committed.
+#[tauri::command]
+#[specta::specta]
+pub async fn copy_status(
+    state: State<'_, AppState>,
+    run_id: String,
+) -> Result<CopyStatusDto, CommandError> {
+    state.copy_status(&run_id)
+}
+
 #[cfg(test)]
 mod tests {
     //! The commands on a real SQLite file in a temp dir. None of these touches the keyring: the
     //! live Oracle profile, whose password goes there, is tested in `tests/oracle_profile.rs`.
 
     use super::*;
-    use crate::dto::{EnvironmentDto, ProfileTestDto};
+    use crate::dto::{EnvironmentDto, ProfileTestDto, RunStateDto};
 
     /// A temp dir removed on drop (no tempfile crate here: see tests/bindings_drift.rs).
     struct TempDir(PathBuf);
@@ -738,6 +1043,188 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    fn postgres(name: &str, database: &str) -> ProfileInputDto {
+        ProfileInputDto {
+            host: "127.0.0.1".into(),
+            port: 5432,
+            database: database.into(),
+            username: "app".into(),
+            ..input(name, EngineDto::Postgres)
+        }
+    }
+
+    fn copy_input(source_id: &str, target_id: &str) -> CopyInputDto {
+        CopyInputDto {
+            source_id: source_id.into(),
+            target_id: target_id.into(),
+            schemas: vec![],
+            include: vec![],
+            exclude: vec![],
+            jobs: 4,
+            chunk_pages: 16,
+            create_schema: false,
+            verify: VerifyDto::Hash,
+            on_error: OnErrorDto::Stop,
+        }
+    }
+
+    fn no_events() -> Emit {
+        Arc::new(|_| {})
+    }
+
+    #[test]
+    fn copy_options_map_the_form_and_name_the_setting_that_is_wrong() {
+        let options = copy_options(&CopyInputDto {
+            schemas: vec![" shop ".into(), "".into()],
+            include: vec!["orders*".into()],
+            on_error: OnErrorDto::Skip,
+            ..copy_input("a", "b")
+        })
+        .unwrap();
+        assert_eq!(options.schemas, ["shop"]);
+        assert_eq!(options.include, ["orders*"]);
+        assert_eq!((options.jobs, options.chunk_pages), (4, 16));
+        assert!(options.verify_hash);
+        assert_eq!(options.on_error, OnError::Skip);
+
+        for (jobs, chunk_pages, setting) in [
+            (0, 16, "Parallel jobs"),
+            (65, 16, "Parallel jobs"),
+            (4, 0, "Chunk size"),
+        ] {
+            let err = copy_options(&CopyInputDto {
+                jobs,
+                chunk_pages,
+                ..copy_input("a", "b")
+            })
+            .unwrap_err();
+            assert!(err.message.starts_with(setting), "{}", err.message);
+        }
+    }
+
+    #[test]
+    fn a_copy_is_refused_naming_the_connection_at_fault() {
+        let dir = TempDir::new("copy-refusals");
+        let state = state(&dir);
+        let shop = block_on(state.save_profile(postgres("shop", "shop"))).unwrap();
+        let twin = block_on(state.save_profile(postgres("shop again", "shop"))).unwrap();
+        let scripts = block_on(state.save_profile(script_source("hr scripts", &dir.0))).unwrap();
+        let start = |input| {
+            block_on(state.start_copy(input, no_events()))
+                .unwrap_err()
+                .message
+        };
+
+        let message = start(copy_input("", &shop.id));
+        assert_eq!(message, "Choose the source connection.");
+        let message = start(copy_input(&shop.id, " "));
+        assert_eq!(message, "Choose the target connection.");
+        let message = start(copy_input(&scripts.id, &shop.id));
+        assert!(
+            message.contains("\"hr scripts\" is an Oracle source")
+                && message.contains("as the source"),
+            "{message}"
+        );
+        let message = start(copy_input(&shop.id, &twin.id));
+        assert!(
+            message.contains("\"shop\"")
+                && message.contains("\"shop again\"")
+                && message.contains("same database"),
+            "{message}"
+        );
+        let message = start(copy_input(&shop.id, "no-such-id"));
+        assert!(message.contains("no-such-id"), "{message}");
+        let message = start(CopyInputDto {
+            jobs: 0,
+            ..copy_input(&shop.id, &twin.id)
+        });
+        assert!(message.contains("Parallel jobs"), "{message}");
+    }
+
+    #[test]
+    fn runs_of_the_history_are_listed_and_resumed_only_where_they_can_be() {
+        let dir = TempDir::new("copy-history");
+        let state = state(&dir);
+        let shop = block_on(state.save_profile(postgres("shop", "shop"))).unwrap();
+        let copy = block_on(state.save_profile(postgres("shop copy", "shop_copy"))).unwrap();
+        // Runs record their databases without password, as the CLI writes them.
+        let known = "postgresql://app:***@127.0.0.1:5432/shop";
+        let (matched, stranger, done) = state
+            .with_store(|s| {
+                let matched = s.start_run(
+                    "copy",
+                    known,
+                    "postgresql://app@127.0.0.1:5432/shop_copy",
+                    "{}",
+                )?;
+                s.record_chunk(&matched.id, "public.orders", 0, 100, 8192, 0)?;
+                s.record_chunk(&matched.id, "public.orders", 1, 50, 4096, 2)?;
+                s.set_run_status(&matched.id, "interrupted", Some("stopped on request"))?;
+                let stranger = s.start_run(
+                    "copy",
+                    "postgresql://other:***@db.example.org:5432/erp",
+                    known,
+                    "{}",
+                )?;
+                s.set_run_status(&stranger.id, "interrupted", None)?;
+                let done = s.start_run(
+                    "copy",
+                    known,
+                    "postgresql://app@127.0.0.1:5432/shop_copy",
+                    "{}",
+                )?;
+                s.set_run_status(&done.id, "finished", None)?;
+                Ok((matched, stranger, done))
+            })
+            .unwrap();
+
+        let runs = state.list_runs().unwrap();
+        assert_eq!(runs.len(), 3);
+        let item = runs.iter().find(|r| r.id == matched.id).unwrap();
+        assert_eq!(
+            (item.source.as_str(), item.target.as_str()),
+            ("shop", "shop copy")
+        );
+        assert_eq!(
+            (item.state, item.live, item.resumable_here),
+            (RunStateDto::Interrupted, false, true)
+        );
+        assert_eq!((item.chunks_done, item.rows_done), (2, 150.0));
+        let item = runs.iter().find(|r| r.id == stranger.id).unwrap();
+        assert_eq!(
+            item.source,
+            "postgresql://other:***@db.example.org:5432/erp"
+        );
+        assert!(!item.resumable_here);
+
+        let status = state.copy_status(&matched.id).unwrap();
+        assert_eq!(
+            (status.state, status.live),
+            (RunStateDto::Interrupted, false)
+        );
+        assert_eq!(status.tables.len(), 1);
+        assert_eq!(status.tables[0].progress.chunks_done, 2);
+        assert_eq!(status.tables[0].rows_rejected, 2.0);
+        assert_eq!(status.error.as_deref(), Some("stopped on request"));
+
+        let resume = |id: &str| {
+            block_on(state.resume_copy(id.into(), no_events()))
+                .unwrap_err()
+                .message
+        };
+        let message = resume(&stranger.id);
+        assert!(
+            message.contains("db.example.org")
+                && message.contains(&format!("godwit copy --resume {}", stranger.id)),
+            "{message}"
+        );
+        assert!(resume(&done.id).contains("already finished"));
+        assert!(resume("no-such-run").contains("no-such-run"));
+        let message = state.cancel_copy(&matched.id).unwrap_err().message;
+        assert!(message.contains("not running in this window"), "{message}");
+        let _ = (shop, copy);
     }
 
     #[test]

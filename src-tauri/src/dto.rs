@@ -453,3 +453,224 @@ pub struct ObjectDetailDto {
     /// Oracle source vs PostgreSQL SQL, row by row (empty when not converted).
     pub diff: Vec<DiffRowDto>,
 }
+
+/// How a copy checks the target once the rows moved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum VerifyDto {
+    /// Row counts per table on both sides.
+    Count,
+    /// Row counts and an order-independent hash of every table's rows on both sides.
+    Hash,
+}
+
+/// What a copy does with a row the target refuses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum OnErrorDto {
+    /// Stop the run naming the table, chunk and row; the run stays resumable.
+    Stop,
+    /// Keep every other row; refused ones go to `godwit_copy.rejects` on the target.
+    Skip,
+}
+
+/// What the UI sends to start copying data between two saved PostgreSQL connections.
+#[derive(Clone, Debug, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyInputDto {
+    /// Profile id of the source database.
+    pub source_id: String,
+    /// Profile id of the target database.
+    pub target_id: String,
+    /// Schemas to copy (empty: every user schema).
+    pub schemas: Vec<String>,
+    /// Table name globs to copy (`schema.table` or `table`; empty: all).
+    pub include: Vec<String>,
+    /// Table name globs to leave out.
+    pub exclude: Vec<String>,
+    /// Chunks copied at once, 1–64.
+    pub jobs: u32,
+    /// Table pages (8 kB each) per chunk, at least 1.
+    pub chunk_pages: u32,
+    /// Create the schema on the target first (keys, indexes and code after the data).
+    pub create_schema: bool,
+    /// How to check the target afterwards.
+    pub verify: VerifyDto,
+    /// What to do with rows the target refuses.
+    pub on_error: OnErrorDto,
+}
+
+/// Where a copy run stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum RunStateDto {
+    /// Copying (in this window, or elsewhere: see `live`).
+    Running,
+    /// Cancel was asked: open chunks are rolling back.
+    Stopping,
+    /// Every chunk committed and the target was verified.
+    Finished,
+    /// Stopped (cancelled, or the app or CLI quit) with its committed chunks kept: resumable.
+    Interrupted,
+    /// Stopped by an error, with its committed chunks kept: resumable once the cause is fixed.
+    Failed,
+}
+
+/// Progress of a table, or of the whole run.
+#[derive(Clone, Debug, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ProgressDto {
+    /// Chunks committed (by this invocation or an earlier one of the run).
+    pub chunks_done: u32,
+    /// Chunks planned; 0 when unknown (a run read back from the history).
+    pub chunks_total: u32,
+    /// Source rows through: committed, set aside and on their way.
+    pub rows_done: f64,
+    /// Rows expected: the source's estimate, never below what was seen, exact once finished.
+    pub rows_expected: f64,
+    /// Share done, 0–1 (rows, else chunks).
+    pub fraction: f64,
+    /// Rows per second in this invocation.
+    pub rows_per_second: f64,
+    /// COPY megabytes per second in this invocation.
+    pub mb_per_second: f64,
+    /// Seconds left at the current rate; null while no rate is known.
+    pub eta_seconds: Option<f64>,
+}
+
+/// One table of a copy run.
+#[derive(Clone, Debug, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TableProgressDto {
+    /// `schema.table`.
+    pub table: String,
+    /// Every chunk committed.
+    pub finished: bool,
+    /// Its first chunk began in this invocation (or it finished earlier).
+    pub started: bool,
+    /// Rows the target refused and the run set aside.
+    pub rows_rejected: f64,
+    /// Figures.
+    pub progress: ProgressDto,
+}
+
+/// How one table compared after the copy.
+#[derive(Clone, Debug, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TableCheckDto {
+    /// `schema.table`.
+    pub table: String,
+    /// Rows in the source (in the run's snapshot).
+    pub source_rows: f64,
+    /// Rows in the target.
+    pub target_rows: f64,
+    /// Source rows the target refused, set aside in `godwit_copy.rejects`.
+    pub rejected_rows: f64,
+    /// Source rows missing from the target beyond the rejected ones.
+    pub lost: f64,
+    /// Target rows beyond the source's.
+    pub extra: f64,
+    /// Order-independent hash of the source's rows (hash verification only).
+    pub source_hash: Option<String>,
+    /// The same over the target's rows.
+    pub target_hash: Option<String>,
+    /// True when counts agree and hashes (when computed) are equal.
+    pub matches: bool,
+}
+
+/// The verification of a finished run.
+#[derive(Clone, Debug, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyReportDto {
+    /// Chunks this invocation copied (a resumed run skips those done before).
+    pub chunks_copied: u32,
+    /// Chunks of the whole run.
+    pub chunks_total: u32,
+    /// Rows this invocation copied.
+    pub rows_copied: f64,
+    /// COPY bytes this invocation moved.
+    pub bytes_copied: f64,
+    /// Seconds this invocation took.
+    pub seconds: f64,
+    /// How the tables were checked, in words.
+    pub verification: String,
+    /// Rows missing from the target over all tables.
+    pub rows_lost: f64,
+    /// Rows the target has beyond the source's.
+    pub rows_extra: f64,
+    /// Rows the target refused, set aside.
+    pub rows_rejected: f64,
+    /// Tables whose counts agree but whose hashes differ.
+    pub content_mismatches: Vec<String>,
+    /// Per table.
+    pub tables: Vec<TableCheckDto>,
+}
+
+/// A copy run as the Execution screen shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyStatusDto {
+    /// Run id (as in the CLI's `--resume`).
+    pub run_id: String,
+    /// When this status was read, as a counter over all statuses: of two statuses of a run, the
+    /// higher one is the newer (events and command answers may arrive in either order).
+    pub seq: f64,
+    /// Where it stands.
+    pub state: RunStateDto,
+    /// True while this window runs it (progress is live, Cancel works).
+    pub live: bool,
+    /// What the run is doing: `planning`, `copying`, `verifying`, … (empty when not live).
+    pub phase: String,
+    /// The source: a saved connection's name, else its URL without password.
+    pub source: String,
+    /// The target, likewise.
+    pub target: String,
+    /// This invocation continues an earlier one.
+    pub resumed: bool,
+    /// When the run began (RFC 3339).
+    pub started_at: String,
+    /// Tables in copy order (from the history when not live: committed figures only).
+    pub tables: Vec<TableProgressDto>,
+    /// The whole run.
+    pub total: ProgressDto,
+    /// Verification, once finished in this window.
+    pub report: Option<CopyReportDto>,
+    /// Why it stopped (failed or interrupted).
+    pub error: Option<String>,
+}
+
+/// One run of the history, for the run list.
+#[derive(Clone, Debug, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RunDto {
+    /// Run id.
+    pub id: String,
+    /// Where it stands.
+    pub state: RunStateDto,
+    /// True while this window runs it.
+    pub live: bool,
+    /// The source: a saved connection's name, else its URL without password.
+    pub source: String,
+    /// The target, likewise.
+    pub target: String,
+    /// True when both databases match saved connections, so Resume can reach them.
+    pub resumable_here: bool,
+    /// When it began (RFC 3339).
+    pub started_at: String,
+    /// When it last ended, if it did.
+    pub finished_at: Option<String>,
+    /// Why it stopped.
+    pub message: Option<String>,
+    /// Chunks committed over all its invocations.
+    pub chunks_done: u32,
+    /// Rows committed over all its invocations.
+    pub rows_done: f64,
+}
+
+/// Sent to the UI about three times a second while a copy runs, and once when it ends.
+#[derive(Clone, Debug, Serialize, Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyProgressEvent {
+    /// The run as it stands.
+    pub status: CopyStatusDto,
+}

@@ -7,12 +7,13 @@
 pub mod commands;
 pub mod convert;
 pub mod dto;
+pub mod execution;
 pub mod oracle;
 
 use std::path::Path;
 
 use specta_typescript::Typescript;
-use tauri_specta::{collect_commands, Builder};
+use tauri_specta::{collect_commands, collect_events, Builder};
 
 /// The tauri-specta builder listing every command the UI may call.
 pub fn specta_builder() -> Builder<tauri::Wry> {
@@ -30,7 +31,13 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::convert_oracle_script,
             commands::convert_oracle_profile,
             commands::conversion_object,
+            commands::start_copy,
+            commands::resume_copy,
+            commands::cancel_copy,
+            commands::list_runs,
+            commands::copy_status,
         ])
+        .events(collect_events![dto::CopyProgressEvent])
 }
 
 /// Writes the TypeScript bindings to `path`. Fails when a transport type cannot be expressed

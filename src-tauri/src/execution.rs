@@ -1,0 +1,615 @@
+//! Copy runs for the Execution screen: each run is a background task driving
+//! [`godwit_transfer::copy_with`] under a [`Control`], watched for progress (sent to the UI as
+//! events) and stopped by Cancel. A run keeps its report here once it ends, for this window's life;
+//! the history (runs and committed chunks) is the shared SQLite store, so runs of the CLI show too.
+//!
+//! Throughput and ETA are worked out here from [`TableStatus`], so the UI only formats them.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use godwit_store::{Run, Store, TableTotals};
+use godwit_transfer::{Control, CopyError, CopyOptions, CopyReport, TableCheck, TableStatus};
+
+use crate::dto::{
+    CommandError, CopyReportDto, CopyStatusDto, ProgressDto, RunDto, RunStateDto, TableCheckDto,
+    TableProgressDto,
+};
+
+/// How often a live run's progress goes to the UI.
+pub const TICK: Duration = Duration::from_millis(300);
+
+/// Numbers the statuses read, so the UI can tell the newer of two (see [`CopyStatusDto::seq`]).
+static SEQ: AtomicU64 = AtomicU64::new(1);
+
+fn next_seq() -> f64 {
+    SEQ.fetch_add(1, Ordering::SeqCst) as f64
+}
+
+/// Sends a run's status to the UI (a Tauri event in the app; a recorder in tests).
+pub type Emit = Arc<dyn Fn(CopyStatusDto) + Send + Sync>;
+
+/// Runs started in this window, by id; kept after they end, with their outcome.
+pub type Runs = Arc<Mutex<HashMap<String, Arc<LiveRun>>>>;
+
+/// How a run of this window ended.
+#[derive(Clone, Debug)]
+enum Outcome {
+    Finished(CopyReport),
+    Interrupted(String),
+    Failed(String),
+}
+
+/// A run this window started or resumed.
+pub struct LiveRun {
+    run_id: String,
+    source: String,
+    target: String,
+    resumed: bool,
+    started_at: String,
+    control: Control,
+    /// When the copy task began: rates count from the first chunk, else from here.
+    began: Instant,
+    end: Mutex<Option<(Instant, Outcome)>>,
+    /// Wakes the watcher when the run ends, so the last status goes out at once.
+    ended: tokio::sync::Notify,
+}
+
+impl LiveRun {
+    /// True until the run's task ended.
+    pub fn running(&self) -> bool {
+        self.end.lock().map(|e| e.is_none()).unwrap_or(false)
+    }
+
+    /// Asks the run to stop; open chunks roll back and the run stays resumable.
+    pub fn stop(&self) {
+        self.control.stop();
+    }
+
+    /// The run as it stands now.
+    pub fn status(&self) -> CopyStatusDto {
+        // Numbered and read under the lock that `end` takes: a higher number saw a state at least as new.
+        let (seq, end, stopped) = match self.end.lock() {
+            Ok(end) => (next_seq(), end.clone(), self.control.is_stopped()),
+            Err(_) => (next_seq(), None, self.control.is_stopped()),
+        };
+        let now = end.as_ref().map(|(at, _)| *at).unwrap_or_else(Instant::now);
+        let (state, report, error) = match end.map(|(_, o)| o) {
+            None if stopped => (RunStateDto::Stopping, None, None),
+            None => (RunStateDto::Running, None, None),
+            Some(Outcome::Finished(r)) => (RunStateDto::Finished, Some(report(&r)), None),
+            Some(Outcome::Interrupted(m)) => (RunStateDto::Interrupted, None, Some(m)),
+            Some(Outcome::Failed(m)) => (RunStateDto::Failed, None, Some(m)),
+        };
+        let tables = self.control.tables();
+        CopyStatusDto {
+            run_id: self.run_id.clone(),
+            seq,
+            state,
+            live: state == RunStateDto::Running || state == RunStateDto::Stopping,
+            phase: self.control.phase().to_string(),
+            source: self.source.clone(),
+            target: self.target.clone(),
+            resumed: self.resumed,
+            started_at: self.started_at.clone(),
+            total: total_progress(&tables, self.began, now),
+            tables: tables.iter().map(|t| table_progress(t, now)).collect(),
+            report,
+            error,
+        }
+    }
+
+    fn end(&self, outcome: Outcome) {
+        if let Ok(mut end) = self.end.lock() {
+            *end = Some((Instant::now(), outcome));
+        }
+        self.ended.notify_one();
+    }
+}
+
+/// Source rows a table has been through: committed, rejected, and in chunks on their way.
+fn processed(t: &TableStatus) -> u64 {
+    t.rows_done + t.rows_rejected + t.rows_in_flight
+}
+
+/// A table's expected rows: the estimate, never below what was seen, exact once finished.
+fn expected(t: &TableStatus) -> u64 {
+    if t.finished() {
+        t.rows_done + t.rows_rejected
+    } else {
+        t.rows_estimate.unwrap_or(0).max(processed(t))
+    }
+}
+
+/// Figures from rows and bytes moved in `seconds` of this invocation (`fresh_rows` leaves out what
+/// earlier invocations of the run committed).
+#[allow(clippy::too_many_arguments)]
+fn progress(
+    chunks_done: usize,
+    chunks_total: usize,
+    rows_done: u64,
+    rows_expected: u64,
+    fresh_rows: u64,
+    bytes: u64,
+    seconds: Option<f64>,
+) -> ProgressDto {
+    let fraction = if rows_expected > 0 {
+        (rows_done as f64 / rows_expected as f64).min(1.0)
+    } else if chunks_total > 0 {
+        chunks_done as f64 / chunks_total as f64
+    } else {
+        0.0
+    };
+    let (rows_per_second, mb_per_second) = match seconds {
+        Some(s) if s > 0.0 => (fresh_rows as f64 / s, bytes as f64 / 1e6 / s),
+        _ => (0.0, 0.0),
+    };
+    let left = rows_expected.saturating_sub(rows_done);
+    let eta_seconds = if chunks_total > 0 && chunks_done >= chunks_total {
+        Some(0.0)
+    } else if rows_per_second >= 0.5 {
+        Some((left as f64 / rows_per_second).ceil())
+    } else {
+        None
+    };
+    ProgressDto {
+        chunks_done: chunks_done as u32,
+        chunks_total: chunks_total as u32,
+        rows_done: rows_done as f64,
+        rows_expected: rows_expected as f64,
+        fraction,
+        rows_per_second,
+        mb_per_second,
+        eta_seconds,
+    }
+}
+
+fn table_progress(t: &TableStatus, now: Instant) -> TableProgressDto {
+    let seconds = t
+        .started
+        .map(|s| now.saturating_duration_since(s).as_secs_f64().max(0.001));
+    TableProgressDto {
+        table: t.table.clone(),
+        finished: t.finished(),
+        started: t.started.is_some() || t.finished(),
+        rows_rejected: t.rows_rejected as f64,
+        progress: progress(
+            t.chunks_done,
+            t.chunks_total,
+            processed(t),
+            expected(t),
+            processed(t).saturating_sub(t.rows_before),
+            t.bytes_done + t.bytes_in_flight,
+            seconds,
+        ),
+    }
+}
+
+fn total_progress(tables: &[TableStatus], began: Instant, now: Instant) -> ProgressDto {
+    let first = tables.iter().filter_map(|t| t.started).min();
+    let seconds = first
+        .or(Some(began))
+        .map(|s| now.saturating_duration_since(s).as_secs_f64().max(0.001));
+    let sum = |f: fn(&TableStatus) -> u64| tables.iter().map(f).sum::<u64>();
+    progress(
+        tables.iter().map(|t| t.chunks_done).sum(),
+        tables.iter().map(|t| t.chunks_total).sum(),
+        sum(processed),
+        sum(expected),
+        sum(processed).saturating_sub(sum(|t| t.rows_before)),
+        sum(|t| t.bytes_done + t.bytes_in_flight),
+        first.and(seconds),
+    )
+}
+
+fn check(t: &TableCheck) -> TableCheckDto {
+    TableCheckDto {
+        table: t.table.clone(),
+        source_rows: t.source_rows as f64,
+        target_rows: t.target_rows as f64,
+        rejected_rows: t.rejected_rows as f64,
+        lost: t.lost().max(0) as f64,
+        extra: (-t.lost()).max(0) as f64,
+        source_hash: t.source_hash.clone(),
+        target_hash: t.target_hash.clone(),
+        matches: t.lost() == 0 && !t.content_differs(),
+    }
+}
+
+fn report(r: &CopyReport) -> CopyReportDto {
+    CopyReportDto {
+        chunks_copied: r.chunks_copied as u32,
+        chunks_total: r.chunks_total as u32,
+        rows_copied: r.rows_copied as f64,
+        bytes_copied: r.bytes_copied as f64,
+        seconds: r.seconds,
+        verification: r.verification.clone(),
+        rows_lost: r.rows_lost() as f64,
+        rows_extra: r.rows_extra() as f64,
+        rows_rejected: r.rows_rejected() as f64,
+        content_mismatches: r
+            .content_mismatches()
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        tables: r.tables.iter().map(check).collect(),
+    }
+}
+
+/// A history run's state; `running` there but not in this window means another process runs it,
+/// or one that quit without saying so.
+pub fn run_state(status: &str) -> RunStateDto {
+    match status {
+        "running" => RunStateDto::Running,
+        "finished" => RunStateDto::Finished,
+        "failed" => RunStateDto::Failed,
+        _ => RunStateDto::Interrupted,
+    }
+}
+
+/// A run read back from the history: committed chunks and rows per table, no live figures.
+pub fn history_status(
+    run: &Run,
+    totals: &[TableTotals],
+    source: String,
+    target: String,
+) -> CopyStatusDto {
+    let tables: Vec<TableProgressDto> = totals
+        .iter()
+        .map(|t| TableProgressDto {
+            table: t.table.clone(),
+            finished: run.status == "finished",
+            started: true,
+            rows_rejected: t.rejected as f64,
+            progress: progress(
+                t.chunks as usize,
+                0,
+                t.rows + t.rejected,
+                t.rows + t.rejected,
+                0,
+                0,
+                None,
+            ),
+        })
+        .collect();
+    let chunks: usize = totals.iter().map(|t| t.chunks as usize).sum();
+    let rows: u64 = totals.iter().map(|t| t.rows + t.rejected).sum();
+    CopyStatusDto {
+        run_id: run.id.clone(),
+        seq: next_seq(),
+        state: run_state(&run.status),
+        live: false,
+        phase: String::new(),
+        source,
+        target,
+        resumed: false,
+        started_at: run.started_at.clone(),
+        tables,
+        total: progress(chunks, 0, rows, rows, 0, 0, None),
+        report: None,
+        error: run.message.clone(),
+    }
+}
+
+/// A history run for the run list.
+pub fn run_item(
+    run: &Run,
+    totals: &[TableTotals],
+    live: Option<&LiveRun>,
+    names: (Option<String>, Option<String>),
+) -> RunDto {
+    let running_here = live.is_some_and(LiveRun::running);
+    let state = match live {
+        Some(l) => l.status().state,
+        None => run_state(&run.status),
+    };
+    let resumable_here = names.0.is_some() && names.1.is_some();
+    RunDto {
+        id: run.id.clone(),
+        state,
+        live: running_here,
+        source: names.0.unwrap_or_else(|| run.source.clone()),
+        target: names.1.unwrap_or_else(|| run.target.clone()),
+        resumable_here,
+        started_at: run.started_at.clone(),
+        finished_at: run.finished_at.clone(),
+        message: run.message.clone(),
+        chunks_done: totals.iter().map(|t| t.chunks).sum(),
+        rows_done: totals.iter().map(|t| t.rows).sum::<u64>() as f64,
+    }
+}
+
+/// One side of a run: its URL with password, and how to name it.
+pub struct Side {
+    pub url: String,
+    pub label: String,
+    pub password: Option<String>,
+}
+
+/// Removes the passwords from a message (drivers may echo what they were given).
+fn redact(message: String, sides: &[&Side]) -> String {
+    sides
+        .iter()
+        .filter_map(|s| s.password.as_deref().filter(|p| !p.is_empty()))
+        .fold(message, |m, p| m.replace(p, "***"))
+}
+
+/// The sentence for a run that stopped.
+fn outcome_of(error: CopyError, sides: &[&Side]) -> Outcome {
+    match error {
+        CopyError::Stopped { .. } => Outcome::Interrupted(
+            "Cancelled: the committed chunks are kept; Resume copies the rest.".into(),
+        ),
+        other => Outcome::Failed(redact(other.to_string(), sides)),
+    }
+}
+
+/// Starts (or, with `resume`, continues) a run in the background and returns its status once the
+/// history has it. Fails when the run cannot begin (unknown or finished run, other databases than
+/// the run's, the local store).
+pub async fn launch(
+    store: Arc<Mutex<Store>>,
+    runs: Runs,
+    source: Side,
+    target: Side,
+    options: CopyOptions,
+    resume: Option<String>,
+    emit: Emit,
+) -> Result<CopyStatusDto, CommandError> {
+    let control = Control::new();
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel::<Result<Arc<LiveRun>, String>>();
+    let started_tx = Arc::new(Mutex::new(Some(started_tx)));
+    let began = Instant::now();
+    let resumed = resume.is_some();
+    tauri::async_runtime::spawn(async move {
+        let live: Arc<Mutex<Option<Arc<LiveRun>>>> = Arc::default();
+        let on_start = {
+            let (live, runs, control, emit, started_tx) = (
+                live.clone(),
+                runs.clone(),
+                control.clone(),
+                emit.clone(),
+                started_tx.clone(),
+            );
+            let (source_label, target_label) = (source.label.clone(), target.label.clone());
+            let history = store.clone();
+            move |run_id: &str| {
+                let run = Arc::new(LiveRun {
+                    run_id: run_id.to_string(),
+                    source: source_label,
+                    target: target_label,
+                    resumed,
+                    started_at: history
+                        .lock()
+                        .ok()
+                        .and_then(|s| s.run(run_id).ok())
+                        .map(|r| r.started_at)
+                        .unwrap_or_default(),
+                    control,
+                    began,
+                    end: Mutex::new(None),
+                    ended: tokio::sync::Notify::new(),
+                });
+                if let Ok(mut runs) = runs.lock() {
+                    runs.insert(run_id.to_string(), run.clone());
+                }
+                if let Ok(mut slot) = live.lock() {
+                    *slot = Some(run.clone());
+                }
+                tauri::async_runtime::spawn(watch(run.clone(), emit));
+                if let Some(tx) = started_tx.lock().ok().and_then(|mut t| t.take()) {
+                    let _ = tx.send(Ok(run));
+                }
+            }
+        };
+        let result = godwit_transfer::copy_with(
+            &source.url,
+            &target.url,
+            store,
+            &options,
+            resume.as_deref(),
+            &control,
+            on_start,
+            |_| {},
+        )
+        .await;
+        let outcome = match result {
+            Ok(report) => Outcome::Finished(report),
+            Err(e) => outcome_of(e, &[&source, &target]),
+        };
+        let run = live.lock().ok().and_then(|l| l.clone());
+        match run {
+            Some(run) => {
+                tracing::info!(run_id = %run.run_id, outcome = ?outcome_kind(&outcome), "copy run ended");
+                run.end(outcome);
+            }
+            None => {
+                let message = match outcome {
+                    Outcome::Failed(m) | Outcome::Interrupted(m) => m,
+                    Outcome::Finished(_) => "the run ended before it began".into(),
+                };
+                if let Some(tx) = started_tx.lock().ok().and_then(|mut t| t.take()) {
+                    let _ = tx.send(Err(message));
+                }
+            }
+        }
+    });
+    match started_rx.await {
+        Ok(Ok(run)) => Ok(run.status()),
+        Ok(Err(message)) => Err(CommandError::new(message)),
+        Err(_) => Err(CommandError::new(
+            "The copy stopped unexpectedly before it began: try again.",
+        )),
+    }
+}
+
+fn outcome_kind(o: &Outcome) -> &'static str {
+    match o {
+        Outcome::Finished(_) => "finished",
+        Outcome::Interrupted(_) => "interrupted",
+        Outcome::Failed(_) => "failed",
+    }
+}
+
+/// Sends the run's status to the UI every [`TICK`] until it ends, and once more as it ended. All of
+/// a run's events come from here, so they arrive in order.
+async fn watch(run: Arc<LiveRun>, emit: Emit) {
+    loop {
+        let status = run.status();
+        let live = status.live;
+        emit(status);
+        if !live {
+            return;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(TICK) => {}
+            _ = run.ended.notified() => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(estimate: Option<u64>) -> TableStatus {
+        TableStatus {
+            table: "public.t".into(),
+            chunks_total: 4,
+            rows_estimate: estimate,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_table_reports_rate_and_eta_from_this_invocation_only() {
+        let start = Instant::now();
+        let mut t = table(Some(1000));
+        t.started = Some(start);
+        // 300 rows came from an earlier invocation; 200 more in 2 s now.
+        t.rows_before = 300;
+        t.rows_done = 500;
+        t.chunks_done = 2;
+        t.bytes_done = 4_000_000;
+        let p = table_progress(&t, start + Duration::from_secs(2));
+        assert!(!p.finished && p.started);
+        assert_eq!(
+            (p.progress.rows_done, p.progress.rows_expected),
+            (500.0, 1000.0)
+        );
+        assert_eq!(p.progress.fraction, 0.5);
+        assert_eq!(p.progress.rows_per_second, 100.0);
+        assert_eq!(p.progress.mb_per_second, 2.0);
+        assert_eq!(p.progress.eta_seconds, Some(5.0));
+    }
+
+    #[test]
+    fn expected_rows_never_fall_below_what_was_seen_and_are_exact_once_finished() {
+        let mut t = table(Some(100));
+        t.rows_done = 90;
+        t.rows_in_flight = 30;
+        let p = table_progress(&t, Instant::now());
+        assert_eq!(
+            (p.progress.rows_done, p.progress.rows_expected),
+            (120.0, 120.0)
+        );
+        assert_eq!(
+            p.progress.eta_seconds, None,
+            "no rate before the table starts"
+        );
+        t.chunks_done = 4;
+        t.rows_in_flight = 0;
+        t.rows_rejected = 5;
+        let p = table_progress(&t, Instant::now());
+        assert!(p.finished);
+        assert_eq!((p.progress.rows_expected, p.progress.fraction), (95.0, 1.0));
+        assert_eq!(p.progress.eta_seconds, Some(0.0));
+    }
+
+    #[test]
+    fn a_table_without_an_estimate_goes_by_chunks() {
+        let mut t = table(None);
+        t.chunks_done = 1;
+        let p = table_progress(&t, Instant::now());
+        assert_eq!(p.progress.fraction, 0.25);
+    }
+
+    #[test]
+    fn the_total_sums_the_tables_and_counts_from_the_first_chunk() {
+        let start = Instant::now();
+        let mut a = table(Some(100));
+        a.started = Some(start + Duration::from_secs(1));
+        a.rows_done = 100;
+        a.chunks_done = 4;
+        let mut b = table(Some(300));
+        b.table = "public.u".into();
+        b.started = Some(start + Duration::from_secs(2));
+        b.rows_done = 100;
+        b.chunks_done = 1;
+        let p = total_progress(&[a, b], start, start + Duration::from_secs(3));
+        assert_eq!((p.chunks_done, p.chunks_total), (5, 8));
+        assert_eq!((p.rows_done, p.rows_expected), (200.0, 400.0));
+        assert_eq!(p.rows_per_second, 100.0);
+        assert_eq!(p.eta_seconds, Some(2.0));
+        // Nothing started yet: no rate, no ETA.
+        let p = total_progress(&[table(Some(10))], start, start + Duration::from_secs(3));
+        assert_eq!((p.rows_per_second, p.eta_seconds), (0.0, None));
+    }
+
+    #[test]
+    fn a_check_reports_lost_extra_and_hash_mismatches() {
+        let base = TableCheck {
+            table: "public.t".into(),
+            source_rows: 10,
+            target_rows: 10,
+            rejected_rows: 0,
+            source_hash: Some("a".into()),
+            target_hash: Some("a".into()),
+        };
+        assert!(check(&base).matches);
+        let lost = check(&TableCheck {
+            target_rows: 7,
+            ..base.clone()
+        });
+        assert_eq!((lost.lost, lost.extra, lost.matches), (3.0, 0.0, false));
+        let extra = check(&TableCheck {
+            target_rows: 12,
+            ..base.clone()
+        });
+        assert_eq!((extra.lost, extra.extra), (0.0, 2.0));
+        let differs = check(&TableCheck {
+            target_hash: Some("b".into()),
+            ..base.clone()
+        });
+        assert!(!differs.matches);
+        let rejected = check(&TableCheck {
+            target_rows: 8,
+            rejected_rows: 2,
+            source_hash: None,
+            target_hash: None,
+            ..base
+        });
+        assert!(rejected.matches && rejected.lost == 0.0);
+    }
+
+    #[test]
+    fn passwords_are_wiped_from_messages() {
+        let side = |p: Option<&str>| Side {
+            url: String::new(),
+            label: String::new(),
+            password: p.map(String::from),
+        };
+        let (a, b, none) = (side(Some("s3cret")), side(Some("hunter2")), side(Some("")));
+        let message = "password s3cret for hunter2 refused".to_string();
+        assert_eq!(
+            redact(message, &[&a, &b, &none]),
+            "password *** for *** refused"
+        );
+        match outcome_of(CopyError::Stopped { run_id: "r".into() }, &[]) {
+            Outcome::Interrupted(m) => assert!(m.contains("Resume"), "{m}"),
+            other => panic!("expected interrupted, got {other:?}"),
+        }
+    }
+}
