@@ -119,6 +119,99 @@ LANGUAGE sql VOLATILE AS $$
 $$",
     ),
     (
+        "call_stack",
+        // DBMS_UTILITY.FORMAT_CALL_STACK: PL/pgSQL's own context lines, this helper's left out.
+        r"CREATE OR REPLACE FUNCTION godwit_compat.format_call_stack() RETURNS text
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  stack text;
+BEGIN
+  GET DIAGNOSTICS stack = PG_CONTEXT;
+  RETURN substr(stack, strpos(stack, E'\n') + 1);
+END
+$$",
+    ),
+    (
+        "random_string",
+        // DBMS_RANDOM.STRING(opt, len): U upper, L lower, A mixed letters, X upper and digits, P any
+        // printable character; any other option is upper case, as in Oracle. NULL for len < 1.
+        "CREATE OR REPLACE FUNCTION godwit_compat.random_string(opt text, len numeric) RETURNS text
+LANGUAGE sql VOLATILE AS $$
+  SELECT string_agg(substr(s.chars, 1 + floor(random() * length(s.chars))::integer, 1), '')
+  FROM (SELECT CASE upper(opt)
+      WHEN 'L' THEN 'abcdefghijklmnopqrstuvwxyz'
+      WHEN 'A' THEN 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
+      WHEN 'X' THEN 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
+      WHEN 'P' THEN (SELECT string_agg(chr(c), '') FROM generate_series(32, 126) c)
+      ELSE 'ABCDEFGHIJKLMNOPQRSTUVWXYZ' END AS chars) s,
+    generate_series(1, least(greatest(trunc(coalesce(len, 0))::integer, 0), 60000))
+$$",
+    ),
+    (
+        "format_message",
+        // UTL_LMS.FORMAT_MESSAGE: each %s or %d takes the next value, in order ('' when missing).
+        r"CREATE OR REPLACE FUNCTION godwit_compat.format_message(format text, VARIADIC vals text[]) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  result text := '';
+  i integer := 1;
+  n integer := 0;
+BEGIN
+  IF format IS NULL THEN
+    RETURN NULL;
+  END IF;
+  WHILE i <= length(format) LOOP
+    IF substr(format, i, 2) IN ('%s', '%d') THEN
+      n := n + 1;
+      result := result || coalesce(vals[n], '');
+      i := i + 2;
+    ELSE
+      result := result || substr(format, i, 1);
+      i := i + 1;
+    END IF;
+  END LOOP;
+  RETURN nullif(result, '');
+END
+$$",
+    ),
+    (
+        "context",
+        // Application contexts (DBMS_SESSION.SET_CONTEXT, SYS_CONTEXT('ns', 'attr')) in session
+        // settings godwit_ctx.<namespace>__<attribute>. Unlike Oracle's, any code may set them, and a
+        // globally accessed context is per session here.
+        r"CREATE OR REPLACE FUNCTION godwit_compat.set_context(namespace text, attribute text, value text) RETURNS void
+LANGUAGE sql VOLATILE AS $$
+  -- godwit_ctx.<namespace> lists the namespace's attributes, for CLEAR_ALL_CONTEXT.
+  SELECT set_config('godwit_ctx.' || lower(namespace) || '__' || lower(attribute), coalesce(value, ''), false),
+    set_config('godwit_ctx.' || lower(namespace),
+      array_to_string(array(SELECT DISTINCT a FROM unnest(string_to_array(
+        coalesce(current_setting('godwit_ctx.' || lower(namespace), true), '') || ',' || lower(attribute), ',')) a
+        WHERE a <> '' ORDER BY a), ','), false)
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.sys_context(namespace text, attribute text) RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT nullif(current_setting('godwit_ctx.' || lower(namespace) || '__' || lower(attribute), true), '')
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.clear_context(namespace text, attribute text) RETURNS void
+LANGUAGE sql VOLATILE AS $$
+  SELECT set_config('godwit_ctx.' || lower(namespace) || '__' || a, '', false)
+    FROM unnest(string_to_array(nullif(current_setting('godwit_ctx.' || lower(namespace), true), ''), ',')) a
+   WHERE attribute IS NULL OR a = lower(attribute)
+$$",
+    ),
+    (
+        "dump",
+        // DUMP(text): Oracle's 'Typ=1 Len=n: b1,b2,…' with the UTF-8 bytes in decimal. Oracle's own
+        // storage of numbers and dates has no PostgreSQL counterpart, so only text is dumped.
+        "CREATE OR REPLACE FUNCTION godwit_compat.dump(value text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN value IS NULL THEN 'NULL' ELSE
+    'Typ=1 Len=' || octet_length(value) || ': ' ||
+    (SELECT string_agg(get_byte(convert_to(value, 'UTF8'), i)::text, ',' ORDER BY i)
+       FROM generate_series(0, octet_length(value) - 1) i) END
+$$",
+    ),
+    (
         "add_months",
         // Oracle: the day of month is kept; when the date is the last day of its month, or the target
         // month is shorter, the result is the last day of the target month. Fractions of n are dropped.

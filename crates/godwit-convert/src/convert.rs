@@ -377,6 +377,16 @@ impl Converter<'_> {
         let mut rw = Rewrite::default();
         rw.dropped_qualifiers = self.foreign_qualifiers.clone();
         rw.packages = self.package_schemas.clone();
+        for schema in &self.catalog.schemas {
+            for t in &schema.types {
+                if let UserType::Composite { name, .. } = t {
+                    rw.object_types.insert(
+                        name.clone(),
+                        QualifiedName::new(&schema.name, name).to_string(),
+                    );
+                }
+            }
+        }
         rw
     }
 
@@ -882,6 +892,13 @@ impl Converter<'_> {
             exceptions,
             domains: self.schema_domains.clone(),
         };
+        for member in &body.members {
+            if member.kind == crate::plsql::UnitKind::Function
+                && member.tokens.get(1).is_some_and(|r| r.is("RETURN"))
+            {
+                own.parameterless_functions.insert(member.name.clone());
+            }
+        }
         self.packages.specs.entry(package.clone()).or_default();
         let siblings: std::collections::BTreeSet<String> =
             body.members.iter().map(|m| m.name.clone()).collect();

@@ -33,6 +33,9 @@ pub struct Rewrite {
     depth: u32,
     /// PostgreSQL schemas made from the input's PL/SQL packages: `pkg.proc(…);` calls them.
     pub packages: std::collections::BTreeSet<String>,
+    /// Object types converted to composite types: lower-case name → qualified PostgreSQL name.
+    /// `t(a, b)` (Oracle's constructor) becomes `ROW(a, b)::schema.t`.
+    pub object_types: std::collections::BTreeMap<String, String>,
 }
 
 /// Deepest parenthesis nesting converted; deeper input is reported instead of risking the stack.
@@ -50,6 +53,17 @@ pub fn nesting(tokens: &[Token]) -> usize {
         }
     }
     max
+}
+
+/// Whether `package` (upper case) is one Oracle supplies (DBMS_*, UTL_*, OWA, HTP, APEX_*, …), whose
+/// calls have no PostgreSQL counterpart unless a rule maps them.
+pub(crate) fn is_oracle_supplied(package: &str) -> bool {
+    [
+        "DBMS_", "UTL_", "OWA", "APEX_", "WWV_", "CTX_", "ORD_", "SDO_", "XDB",
+    ]
+    .iter()
+    .any(|prefix| package.starts_with(prefix))
+        || ["HTP", "HTF", "SYS"].contains(&package)
 }
 
 /// A PostgreSQL string literal.
@@ -84,7 +98,11 @@ impl Rewrite {
             return self.too_deep();
         }
         self.depth += 1;
+        // A call's arguments are converted inside the rule for the call: what the rule has set about
+        // its own qualifier must survive the calls in its arguments.
+        let qualifier = (self.current_qualifier.take(), self.drop_qualifier);
         let text = self.sql_tokens(tokens);
+        (self.current_qualifier, self.drop_qualifier) = qualifier;
         self.depth -= 1;
         text
     }
@@ -111,6 +129,14 @@ impl Rewrite {
                         if self.drop_qualifier && out.last().is_some_and(|s| s == ".") {
                             out.pop();
                             out.pop();
+                            // SYS.UTL_RAW.…: the owner goes too.
+                            if out.last().is_some_and(|s| s == ".")
+                                && out.len() >= 2
+                                && out[out.len() - 2] == "sys"
+                            {
+                                out.pop();
+                                out.pop();
+                            }
                         }
                         out.push(text);
                         i = end + 1 + consumed;
@@ -164,6 +190,44 @@ impl Rewrite {
                         out.push("CURRENT_USER".into())
                     }
                     "MINUS" => out.push("EXCEPT".into()),
+                    _ if next.is_some_and(|n| n.is_symbol("."))
+                        && !prev_is_dot(tokens, i)
+                        && is_oracle_supplied(&upper)
+                        && !self.packages.contains(&upper.to_lowercase())
+                        && tokens.get(i + 2).is_some_and(|m| m.kind == TokenKind::Word)
+                        && !tokens
+                            .get(i + 3)
+                            .is_some_and(|p| p.is_symbol("(") || p.is_symbol(".")) =>
+                    {
+                        // PKG.NAME without arguments: a function called without parentheses or a
+                        // package constant.
+                        let member = tokens[i + 2].upper();
+                        let text = match (upper.as_str(), member.as_str()) {
+                            ("DBMS_UTILITY", "FORMAT_CALL_STACK") => {
+                                self.helpers.insert("call_stack");
+                                format!("{}.format_call_stack()", crate::compat::SCHEMA)
+                            }
+                            ("DBMS_UTILITY", "FORMAT_ERROR_STACK") => "SQLERRM".into(),
+                            ("DBMS_UTILITY", "GET_TIME") => {
+                                "(extract(epoch FROM clock_timestamp()) * 100)::bigint".into()
+                            }
+                            ("DBMS_RANDOM", "VALUE") => "random()".into(),
+                            _ => {
+                                self.blocking.push((
+                                    "GW-PLSQL-BUILTIN",
+                                    format!(
+                                        "{}.{} is not converted yet",
+                                        upper.to_lowercase(),
+                                        member.to_lowercase()
+                                    ),
+                                ));
+                                format!("{}.{}", upper.to_lowercase(), member.to_lowercase())
+                            }
+                        };
+                        out.push(text);
+                        i += 3;
+                        continue;
+                    }
                     "FROM"
                         if next.is_some_and(|n| n.is("DUAL"))
                             && !tokens.get(i + 2).is_some_and(|n| n.is_symbol(".")) =>
@@ -303,11 +367,95 @@ impl Rewrite {
         // A qualified call is a user routine (pkg.substr) unless the qualifier is an Oracle package
         // with rules below.
         if self.current_qualifier.as_deref().is_some_and(|q| {
-            !["DBMS_LOB", "DBMS_RANDOM", "DBMS_UTILITY", "UTL_RAW", "SYS"].contains(&q)
+            ![
+                "DBMS_LOB",
+                "DBMS_RANDOM",
+                "DBMS_UTILITY",
+                "UTL_RAW",
+                "UTL_ENCODE",
+                "UTL_LMS",
+                "SYS",
+            ]
+            .contains(&q)
         }) {
             return None;
         }
+        if self.current_qualifier.is_none() {
+            if let Some(pg_type) = self.object_types.get(&name.to_lowercase()).cloned() {
+                let list: Vec<String> = (0..parts.len()).filter_map(|k| arg(k, self)).collect();
+                return Some((format!("ROW({})::{pg_type}", list.join(", ")), 0));
+            }
+        }
         let text = match (name, parts.len()) {
+            ("FORMAT_CALL_STACK", 0) if self.qualifier_is("DBMS_UTILITY") => {
+                self.drop_qualifier = true;
+                self.helpers.insert("call_stack");
+                format!("{}.format_call_stack()", crate::compat::SCHEMA)
+            }
+            ("GET_TIME", 0) if self.qualifier_is("DBMS_UTILITY") => {
+                // Hundredths of a second from an arbitrary point: only differences mean something.
+                self.drop_qualifier = true;
+                "(extract(epoch FROM clock_timestamp()) * 100)::bigint".into()
+            }
+            ("STRING", 2) if self.qualifier_is("DBMS_RANDOM") => {
+                self.drop_qualifier = true;
+                self.helpers.insert("random_string");
+                format!(
+                    "{}.random_string({}, {})",
+                    crate::compat::SCHEMA,
+                    arg(0, self)?,
+                    arg(1, self)?
+                )
+            }
+            ("FORMAT_MESSAGE", 1..) if self.qualifier_is("UTL_LMS") => {
+                self.drop_qualifier = true;
+                self.helpers.insert("format_message");
+                let format = arg(0, self)?;
+                let values: Vec<String> = (1..parts.len())
+                    .filter_map(|k| arg(k, self).map(|v| format!("({v})::text")))
+                    .collect();
+                format!(
+                    "{}.format_message({format}, VARIADIC ARRAY[{}]::text[])",
+                    crate::compat::SCHEMA,
+                    values.join(", ")
+                )
+            }
+            ("LENGTH", 1) if self.qualifier_is("UTL_RAW") => {
+                self.drop_qualifier = true;
+                format!("length({})", arg(0, self)?)
+            }
+            ("CONCAT", 1..=12) if self.qualifier_is("UTL_RAW") => {
+                self.drop_qualifier = true;
+                let list: Vec<String> = (0..parts.len())
+                    .filter_map(|k| arg(k, self).map(|v| format!("({v})")))
+                    .collect();
+                format!("({})", list.join(" OPERATOR(pg_catalog.||) "))
+            }
+            ("SUBSTR", 2..=3) if self.qualifier_is("UTL_RAW") => {
+                self.drop_qualifier = true;
+                let list: Vec<String> = (0..parts.len()).filter_map(|k| arg(k, self)).collect();
+                format!("substr({})", list.join(", "))
+            }
+            ("BASE64_ENCODE", 1) if self.qualifier_is("UTL_ENCODE") => {
+                // Both wrap the text in lines (Oracle at 64 characters, PostgreSQL at 76).
+                self.drop_qualifier = true;
+                self.notes.push((
+                    "GW-PLSQL-BASE64",
+                    "UTL_ENCODE.BASE64_ENCODE wraps lines at 76 characters in PostgreSQL, at 64 in Oracle".into(),
+                ));
+                format!("convert_to(encode({}, 'base64'), 'UTF8')", arg(0, self)?)
+            }
+            ("BASE64_DECODE", 1) if self.qualifier_is("UTL_ENCODE") => {
+                self.drop_qualifier = true;
+                format!("decode(convert_from({}, 'UTF8'), 'base64')", arg(0, self)?)
+            }
+            ("LENGTHB", 1) => format!("octet_length({})", arg(0, self)?),
+            ("DUMP", 1) => {
+                self.helpers.insert("dump");
+                format!("{}.dump({})", crate::compat::SCHEMA, arg(0, self)?)
+            }
+            ("HEXTORAW", 1) => format!("decode({}, 'hex')", arg(0, self)?),
+            ("RAWTOHEX", 1) => format!("upper(encode({}, 'hex'))", arg(0, self)?),
             ("GETLENGTH", 1) if self.qualifier_is("DBMS_LOB") => {
                 self.drop_qualifier = true;
                 format!("length({})", arg(0, self)?)
@@ -354,7 +502,17 @@ impl Rewrite {
                     .unwrap_or_default()
                     .to_ascii_uppercase();
                 if namespace != "USERENV" {
-                    return None;
+                    // An application context: kept in session settings by DBMS_SESSION.SET_CONTEXT.
+                    self.helpers.insert("context");
+                    return Some((
+                        format!(
+                            "{}.sys_context({}, {})",
+                            crate::compat::SCHEMA,
+                            arg(0, self)?,
+                            arg(1, self)?
+                        ),
+                        0,
+                    ));
                 }
                 match parameter.as_str() {
                     "SESSION_USER" => "session_user::text".into(),
@@ -367,6 +525,21 @@ impl Rewrite {
                     "MODULE" => "current_setting('application_name')".into(),
                     "CLIENT_IDENTIFIER" => {
                         "current_setting('godwit.client_identifier', true)".into()
+                    }
+                    _ if self.current_qualifier.as_deref().is_some_and(|q| {
+                        is_oracle_supplied(q) && !self.packages.contains(&q.to_lowercase())
+                    }) =>
+                    {
+                        let package = self.current_qualifier.clone().unwrap_or_default();
+                        self.blocking.push((
+                            "GW-PLSQL-BUILTIN",
+                            format!(
+                                "package call {}.{} is not converted yet",
+                                package.to_lowercase(),
+                                name.to_lowercase()
+                            ),
+                        ));
+                        return None;
                     }
                     _ => return None,
                 }

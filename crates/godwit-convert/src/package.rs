@@ -36,6 +36,8 @@ pub struct Declarations {
     pub exception_codes: BTreeMap<String, i64>,
     /// Types, cursors and exceptions: (kind, name), not converted yet.
     pub other: Vec<(&'static str, String)>,
+    /// Functions declared without parameters, which PL/SQL calls without parentheses.
+    pub parameterless_functions: BTreeSet<String>,
 }
 
 impl Declarations {
@@ -50,6 +52,8 @@ impl Declarations {
         self.collections.extend(other.collections.clone());
         self.exception_codes.extend(other.exception_codes.clone());
         self.other.extend(other.other.iter().cloned());
+        self.parameterless_functions
+            .extend(other.parameterless_functions.iter().cloned());
     }
 }
 
@@ -293,6 +297,9 @@ pub fn read_spec(tokens: &[Token]) -> Declarations {
             break;
         }
         if t.is("PROCEDURE") || t.is("FUNCTION") {
+            if t.is("FUNCTION") && tokens.get(k + 2).is_some_and(|r| r.is("RETURN")) {
+                d.parameterless_functions.insert(tokens[k + 1].upper());
+            }
             k = subprogram_end(tokens, k).map_or(tokens.len(), |(e, _)| e + 1);
             continue;
         }
@@ -475,7 +482,18 @@ impl Packages {
                         continue;
                     }
                 }
-                if self.specs.contains_key(&upper) {
+                if let Some(spec) = self.specs.get(&upper) {
+                    let m = tokens.get(k + 2).map(|m| m.upper()).unwrap_or_default();
+                    let parameterless = spec.parameterless_functions.contains(&m)
+                        || (upper == package && own.parameterless_functions.contains(&m));
+                    if parameterless && !tokens.get(k + 3).is_some_and(|p| p.is_symbol("(")) {
+                        // PKG.F without parentheses: PostgreSQL needs them.
+                        out.extend(tokens[k..k + 3].iter().cloned());
+                        out.push(symbol("(", t.line));
+                        out.push(symbol(")", t.line));
+                        k += 3;
+                        continue;
+                    }
                     out.push(t.clone());
                     k += 1;
                     continue;
@@ -535,6 +553,21 @@ impl Packages {
                         k + 1,
                         &mut out,
                     )?;
+                    continue;
+                }
+                let called_bare = own.parameterless_functions.contains(&upper)
+                    && !crate::plsql::starts_statement(tokens, k)
+                    && !tokens
+                        .get(k + 1)
+                        .is_some_and(|n| n.is_symbol("(") || n.is_symbol(":=") || n.is_symbol("."));
+                if siblings.contains(&upper) && called_bare {
+                    // A sibling function called without parentheses: PostgreSQL needs them.
+                    out.push(word(&pg_name_text(package), t.line));
+                    out.push(symbol(".", t.line));
+                    out.push(t.clone());
+                    out.push(symbol("(", t.line));
+                    out.push(symbol(")", t.line));
+                    k += 1;
                     continue;
                 }
                 if siblings.contains(&upper)

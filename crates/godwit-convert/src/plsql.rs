@@ -861,34 +861,79 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
             continue;
         }
         if start
-            && (t.is("DBMS_SESSION") || t.is("DBMS_LOCK"))
+            && (t.is("DBMS_SESSION") || t.is("DBMS_LOCK") || t.is("APEX_UTIL"))
+            && !rewrite.packages.contains(&pg_name(t))
             && tokens.get(i + 1).is_some_and(|n| n.is_symbol("."))
             && tokens.get(i + 3).is_some_and(|n| n.is_symbol("("))
         {
             let close = matching_paren(tokens, i + 3).ok_or("unbalanced call")?;
-            let args = &tokens[i + 4..close];
+            let args = split_commas(&tokens[i + 4..close]);
             let call = format!("{}.{}", t.upper(), tokens[i + 2].upper());
-            let head = match call.as_str() {
+            let text = |part: &[Token]| -> String {
+                part.iter()
+                    .map(|t| t.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let compat = crate::compat::SCHEMA;
+            // Oracle's parameter names, for calls in named notation (`namespace => …`).
+            let names: &[&str] = match call.as_str() {
+                "DBMS_SESSION.SET_CONTEXT" => {
+                    &["NAMESPACE", "ATTRIBUTE", "VALUE", "USERNAME", "CLIENT_ID"]
+                }
+                "DBMS_SESSION.CLEAR_CONTEXT" => &["NAMESPACE", "CLIENT_ID", "ATTRIBUTE"],
+                "DBMS_SESSION.CLEAR_ALL_CONTEXT" => &["NAMESPACE"],
+                "DBMS_SESSION.SET_IDENTIFIER" => &["CLIENT_ID"],
+                _ => &["SECONDS"],
+            };
+            let args = positional(&args, names).ok_or_else(|| {
+                format!("call {} with arguments not understood", call.to_lowercase())
+            })?;
+            let replacement = match (call.as_str(), args.as_slice()) {
                 // The client identifier lives in a session setting SYS_CONTEXT reads back.
-                "DBMS_SESSION.SET_IDENTIFIER" => "PERFORM set_config('godwit.client_identifier', ",
-                "DBMS_LOCK.SLEEP" => "PERFORM pg_sleep(",
+                ("DBMS_SESSION.SET_IDENTIFIER", [id]) => format!(
+                    "PERFORM set_config('godwit.client_identifier', {}, false)",
+                    text(id)
+                ),
+                ("DBMS_LOCK.SLEEP" | "DBMS_SESSION.SLEEP" | "APEX_UTIL.PAUSE", [seconds]) => {
+                    format!("PERFORM pg_sleep({})", text(seconds))
+                }
+                // SET_CONTEXT(namespace, attribute, value [, username [, client_id]]): the user and
+                // client restrictions of a globally accessed context are not kept.
+                ("DBMS_SESSION.SET_CONTEXT", [namespace, attribute, value, ..]) => {
+                    rewrite.helpers.insert("context");
+                    format!(
+                        "PERFORM {compat}.set_context({}, {}, {})",
+                        text(namespace),
+                        text(attribute),
+                        text(value)
+                    )
+                }
+                // CLEAR_CONTEXT(namespace [, client_id [, attribute]]).
+                ("DBMS_SESSION.CLEAR_CONTEXT", [namespace, rest @ ..]) => {
+                    rewrite.helpers.insert("context");
+                    let attribute = rest
+                        .get(1)
+                        .filter(|a| !a.is_empty())
+                        .map_or("NULL".to_string(), |a| text(a));
+                    format!(
+                        "PERFORM {compat}.clear_context({}, {attribute})",
+                        text(namespace)
+                    )
+                }
+                ("DBMS_SESSION.CLEAR_ALL_CONTEXT", [namespace]) => {
+                    rewrite.helpers.insert("context");
+                    format!("PERFORM {compat}.clear_context({}, NULL)", text(namespace))
+                }
                 _ => {
                     return Err(format!(
                         "package call {} is not converted yet",
                         call.to_lowercase()
-                    ))
+                    )
+                    .into())
                 }
             };
-            out.extend(tokenize(head, t.line));
-            out.extend(args.iter().cloned());
-            out.extend(tokenize(
-                if call == "DBMS_LOCK.SLEEP" {
-                    ")"
-                } else {
-                    ", false)"
-                },
-                t.line,
-            ));
+            out.extend(tokenize(&replacement, t.line));
             i = close + 1;
             continue;
         }
@@ -938,6 +983,25 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                 .position(|x| x.is_symbol(";"))
                 .map(|p| i + p)
                 .unwrap_or(tokens.len());
+            // SELECT t(…) INTO v with t an object type: PL/pgSQL fills a composite target from the
+            // row's columns, so the constructed value is expanded into its fields.
+            let constructor = tokens.get(i + 1).is_some_and(|n| {
+                n.kind == TokenKind::Word && rewrite.object_types.contains_key(&pg_name(n))
+            }) && tokens.get(i + 2).is_some_and(|p| p.is_symbol("("))
+                && matching_paren(tokens, i + 2)
+                    .and_then(|c| tokens.get(c + 1))
+                    .is_some_and(|n| n.is("INTO"));
+            if constructor {
+                let close = matching_paren(tokens, i + 2).unwrap_or(i + 2);
+                out.push(tokens[i].clone());
+                out.extend(tokenize("(", t.line));
+                out.extend(tokens[i + 1..=close].iter().cloned());
+                out.extend(tokenize(").*", t.line));
+                out.push(tokens[close + 1].clone());
+                out.push(word("STRICT", t.line));
+                i = close + 2;
+                continue;
+            }
             let mut depth = 0;
             for x in &tokens[i..stop] {
                 if x.is_symbol("(") {
@@ -1364,4 +1428,31 @@ pub fn convert_unit(
             })
         }
     }
+}
+/// A call's arguments in parameter order, whether written positionally or in named notation
+/// (`name => value`, names as in `names`); a parameter left out is empty. `None` when a name is not one
+/// of `names` or a positional argument follows a named one.
+fn positional<'t>(args: &[&'t [Token]], names: &[&str]) -> Option<Vec<&'t [Token]>> {
+    let mut out: Vec<&[Token]> = Vec::new();
+    let mut named = false;
+    for (k, arg) in args.iter().enumerate() {
+        match arg {
+            [name, arrow, value @ ..] if arrow.is_symbol("=>") => {
+                named = true;
+                let at = names.iter().position(|n| name.is(n))?;
+                if out.len() <= at {
+                    out.resize(at + 1, &[]);
+                }
+                out[at] = value;
+            }
+            _ if named => return None,
+            _ => {
+                if out.len() <= k {
+                    out.resize(k + 1, &[]);
+                }
+                out[k] = arg;
+            }
+        }
+    }
+    Some(out)
 }

@@ -166,6 +166,23 @@ async fn oracle_expressions_return_oracle_values() {
         ("LENGTH(CAST('ab' AS CHAR(4)))".into(), Some("4")),
         ("LENGTH(CAST('ab' AS VARCHAR2(4)))".into(), Some("2")),
         ("LENGTH(TRIM('   '))".into(), None),
+        // Oracle-supplied packages with a PostgreSQL counterpart.
+        ("UTL_RAW.CAST_TO_VARCHAR2(HEXTORAW('48692c'))".into(), Some("Hi,")),
+        ("RAWTOHEX(UTL_RAW.CAST_TO_RAW('Hi'))".into(), Some("4869")),
+        ("UTL_RAW.LENGTH(HEXTORAW('0a0b0c'))".into(), Some("3")),
+        ("RAWTOHEX(UTL_RAW.CONCAT(HEXTORAW('0a'), HEXTORAW('0b0c')))".into(), Some("0A0B0C")),
+        ("RAWTOHEX(UTL_RAW.SUBSTR(HEXTORAW('0a0b0c'), 2, 1))".into(), Some("0B")),
+        ("UTL_RAW.CAST_TO_VARCHAR2(UTL_ENCODE.BASE64_ENCODE(UTL_RAW.CAST_TO_RAW('godwit')))".into(), Some("Z29kd2l0")),
+        ("UTL_RAW.CAST_TO_VARCHAR2(UTL_ENCODE.BASE64_DECODE(UTL_RAW.CAST_TO_RAW('Z29kd2l0')))".into(), Some("godwit")),
+        ("UTL_LMS.FORMAT_MESSAGE('%s has %d rows', 'orders', 42)".into(), Some("orders has 42 rows")),
+        ("SYS.UTL_LMS.FORMAT_MESSAGE('only %s', 'one', 'two')".into(), Some("only one")),
+        ("LENGTH(DBMS_RANDOM.STRING('X', 12))".into(), Some("12")),
+        ("CASE WHEN REGEXP_LIKE(DBMS_RANDOM.STRING('U', 40), '^[A-Z]{40}$') THEN 'upper' END".into(), Some("upper")),
+        ("DBMS_RANDOM.STRING('A', 0)".into(), None),
+        ("LENGTHB('é')".into(), Some("2")),
+        ("DUMP('abc')".into(), Some("Typ=1 Len=3: 97,98,99")),
+        ("CASE WHEN DBMS_UTILITY.GET_TIME > 0 THEN 'ticks' END".into(), Some("ticks")),
+        ("SYS_CONTEXT('APP_CTX', 'NOT_SET')".into(), None),
     ];
     let mut failures = Vec::new();
     for (oracle, expected) in &cases {

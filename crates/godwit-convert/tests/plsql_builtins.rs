@@ -1,0 +1,125 @@
+//! PL/SQL that leans on Oracle-supplied packages and PL/SQL's calling conventions, converted, checked by
+//! plpgsql_check on the target, loaded, and called: results are what Oracle gives (written by hand
+//! from Oracle's documentation).
+
+use godwit_convert::{check_on_target, convert, Options, Status};
+use godwit_testkit::{database, text_rows};
+use std::path::Path;
+
+const SCRIPT: &str = "
+CREATE OR REPLACE TYPE point_t AS OBJECT (x NUMBER, y NUMBER);
+/
+CREATE OR REPLACE PACKAGE ctx_demo AS
+  FUNCTION current_level RETURN VARCHAR2;
+  PROCEDURE set_level(p_level IN VARCHAR2);
+  PROCEDURE forget(p_attribute IN VARCHAR2 DEFAULT NULL);
+  FUNCTION is_debug RETURN BOOLEAN;
+  FUNCTION describe RETURN VARCHAR2;
+  FUNCTION origin RETURN point_t;
+END ctx_demo;
+/
+CREATE OR REPLACE PACKAGE BODY ctx_demo AS
+  FUNCTION current_level RETURN VARCHAR2 IS
+  BEGIN
+    RETURN SYS_CONTEXT('DEMO_CTX', 'LEVEL');
+  END current_level;
+
+  PROCEDURE set_level(p_level IN VARCHAR2) IS
+  BEGIN
+    DBMS_SESSION.SET_CONTEXT(namespace => 'DEMO_CTX', attribute => 'LEVEL', value => p_level);
+    DBMS_SESSION.SET_CONTEXT('DEMO_CTX', 'SET_BY', 'set_level');
+  END set_level;
+
+  PROCEDURE forget(p_attribute IN VARCHAR2 DEFAULT NULL) IS
+  BEGIN
+    IF p_attribute IS NULL THEN
+      DBMS_SESSION.CLEAR_ALL_CONTEXT('DEMO_CTX');
+    ELSE
+      DBMS_SESSION.CLEAR_CONTEXT('DEMO_CTX', NULL, p_attribute);
+    END IF;
+  END forget;
+
+  FUNCTION is_debug RETURN BOOLEAN IS
+  BEGIN
+    RETURN current_level = 'DEBUG';
+  END is_debug;
+
+  FUNCTION describe RETURN VARCHAR2 IS
+  BEGIN
+    -- Parameterless functions, called without parentheses, unqualified and qualified.
+    IF is_debug AND ctx_demo.is_debug THEN
+      RETURN 'debug, set by ' || SYS_CONTEXT('DEMO_CTX', 'SET_BY');
+    END IF;
+    RETURN 'quiet' || SYS_CONTEXT('DEMO_CTX', 'SET_BY');
+  END describe;
+
+  FUNCTION origin RETURN point_t IS
+    v point_t;
+  BEGIN
+    SELECT point_t(0, 1) INTO v FROM dual;
+    RETURN v;
+  END origin;
+END ctx_demo;
+/
+";
+
+#[tokio::test]
+async fn application_contexts_parameterless_calls_and_constructors_behave_as_in_oracle() {
+    let script = godwit_oracle::script::read_text(Path::new("builtins.sql"), SCRIPT);
+    assert!(script.notes.is_empty(), "{:?}", script.notes);
+    let options = Options::default();
+    let mut conversion = convert(&script.statements, &options);
+    let db = database("plsql_builtins").await;
+    let mut client = db.connect().await;
+    let checked = check_on_target(&mut client, &mut conversion, &options)
+        .await
+        .expect("the check runs");
+    assert_eq!(checked.rejected, 0, "{:#?}", conversion.objects);
+    for o in &conversion.objects {
+        assert_ne!(o.status, Status::NotConverted, "{o:#?}");
+    }
+    client
+        .batch_execute(&conversion.to_sql(&options))
+        .await
+        .unwrap_or_else(|e| panic!("{}", godwit_testkit::describe(&e)));
+
+    let value = |rows: Vec<Vec<Option<String>>>| rows[0][0].clone();
+    let describe = "SELECT ctx_demo.describe()";
+    assert_eq!(
+        value(text_rows(&client, describe).await.unwrap()),
+        Some("quiet".into())
+    );
+    client
+        .batch_execute("CALL ctx_demo.set_level('DEBUG')")
+        .await
+        .unwrap();
+    assert_eq!(
+        value(text_rows(&client, describe).await.unwrap()),
+        Some("debug, set by set_level".into())
+    );
+    client
+        .batch_execute("CALL ctx_demo.forget('LEVEL')")
+        .await
+        .unwrap();
+    assert_eq!(
+        value(text_rows(&client, describe).await.unwrap()),
+        Some("quietset_level".into()),
+        "only LEVEL is cleared"
+    );
+    client
+        .batch_execute("CALL ctx_demo.forget()")
+        .await
+        .unwrap();
+    assert_eq!(
+        value(text_rows(&client, describe).await.unwrap()),
+        Some("quiet".into())
+    );
+    assert_eq!(
+        value(
+            text_rows(&client, "SELECT (ctx_demo.origin()).y")
+                .await
+                .unwrap()
+        ),
+        Some("1".into())
+    );
+}
