@@ -11,6 +11,7 @@ use crate::names::pg_name;
 use godwit_catalog::{quote_ident, QualifiedName};
 use godwit_oracle::{tokenize, Token, TokenKind};
 use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Constructs the first version does not convert, by the word that reveals them.
 const UNSUPPORTED: &[(&str, &str)] = &[
@@ -177,13 +178,16 @@ fn exception_statements(
 }
 
 /// Local procedures and functions declared inside a routine become routines of their own beside it,
-/// named `<routine>__<name>`, with the calls to them renamed. One that reads or writes the enclosing
-/// routine's variables or parameters (which PL/pgSQL cannot share) is refused. Returns the routine's
-/// tokens without them, and the converted subprograms.
+/// named `<routine>__<name>`, with the calls to them renamed. The enclosing routine's variables and
+/// parameters a subprogram uses (itself or through the subprograms it calls) are passed to it as extra
+/// parameters, by name: IN where it only reads them, IN OUT (procedures) where it assigns them, so the
+/// enclosing routine sees the change as in Oracle. A local function that assigns one, or a subprogram
+/// using the routine's cursors, types or exceptions, is refused. Returns the routine's tokens without
+/// the subprograms, and the converted subprograms.
 fn hoist_local_subprograms(
     tokens: &[Token],
     outer: &QualifiedName,
-    outer_parameters: &[String],
+    outer_parameters: &[(String, Vec<Token>)],
     rewrite: &mut Rewrite,
     type_of: &dyn Fn(&mut Cursor) -> Option<String>,
     context: &UnitContext,
@@ -217,62 +221,210 @@ fn hoist_local_subprograms(
     }
     let names: Vec<String> = local.iter().map(|(s, _)| tokens[s + 1].upper()).collect();
     let hoisted_name = |n: &str| format!("{}__{}", outer.name, n.to_lowercase());
-    // The enclosing routine's variables and parameters: a local subprogram may not touch them.
     let kept_begin = kept
         .iter()
         .position(|t| t.is("BEGIN"))
         .unwrap_or(kept.len());
-    let outer_locals: Vec<String> = kept[..kept_begin]
-        .split(|t| t.is_symbol(";"))
-        .filter_map(|d| d.first())
-        .map(|t| t.upper())
-        .chain(outer_parameters.iter().cloned())
+    let (variables, others) = enclosing_declarations(&kept[..kept_begin], outer_parameters);
+
+    // What each subprogram uses and assigns of the enclosing routine's variables, its own calls
+    // to the other subprograms included (to a fixed point).
+    let subs: Vec<&[Token]> = local.iter().map(|(s, e)| &tokens[s + 1..=*e]).collect();
+    let mut uses: Vec<BTreeSet<String>> = Vec::new();
+    let mut writes: Vec<BTreeSet<String>> = Vec::new();
+    for (sub, name) in subs.iter().zip(&names) {
+        let own = own_names(sub);
+        let body = &sub[1..];
+        if let Some(used) = body.iter().enumerate().find(|(i, t)| {
+            t.kind == TokenKind::Word
+                && !(*i > 0 && body[i - 1].is_symbol("."))
+                && others.contains(&t.upper())
+                && !own.contains(&t.upper())
+        }) {
+            return Err(format!(
+                "local subprogram {name} uses {} of the enclosing routine, which PL/pgSQL cannot share",
+                used.1.text
+            ));
+        }
+        let used: BTreeSet<String> = variables
+            .iter()
+            .map(|(v, _)| v.clone())
+            .filter(|v| !own.contains(v))
+            .filter(|v| {
+                body.iter().enumerate().any(|(i, t)| {
+                    t.kind == TokenKind::Word
+                        && t.upper() == *v
+                        && !(i > 0 && body[i - 1].is_symbol("."))
+                })
+            })
+            .collect();
+        let written = used
+            .iter()
+            .filter(|v| crate::package::assigned(body, v))
+            .cloned()
+            .collect();
+        uses.push(used);
+        writes.push(written);
+    }
+    loop {
+        let mut changed = false;
+        for a in 0..subs.len() {
+            for (b, callee) in names.iter().enumerate() {
+                let calls = a != b
+                    && subs[a]
+                        .iter()
+                        .skip(1)
+                        .any(|t| t.kind == TokenKind::Word && t.upper() == *callee);
+                if calls {
+                    let own = own_names(subs[a]);
+                    for v in uses[b].clone() {
+                        changed |= !own.contains(&v) && uses[a].insert(v);
+                    }
+                    for v in writes[b].clone() {
+                        changed |= !own.contains(&v) && writes[a].insert(v);
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let extras: BTreeMap<String, Vec<String>> = names
+        .iter()
+        .zip(&uses)
+        .map(|(n, u)| (n.clone(), u.iter().cloned().collect()))
+        .collect();
+    let functions: BTreeSet<String> = local
+        .iter()
+        .zip(&names)
+        .filter(|((s, _), _)| tokens[*s].is("FUNCTION"))
+        .map(|(_, n)| n.clone())
         .collect();
     let rename = |ts: &[Token]| -> Vec<Token> {
         let mut out = Vec::with_capacity(ts.len());
-        for (i, t) in ts.iter().enumerate() {
-            let call = ts
-                .get(i + 1)
-                .is_some_and(|n| n.is_symbol("(") || n.is_symbol(";"));
+        let mut i = 0;
+        while i < ts.len() {
+            let t = &ts[i];
             let after_dot = i > 0 && ts[i - 1].is_symbol(".");
             let after_end = i > 0 && ts[i - 1].is("END");
-            if t.kind == TokenKind::Word
-                && names.contains(&t.upper())
-                && call
-                && !after_dot
-                && !after_end
+            let next = ts.get(i + 1);
+            let with_arguments = next.is_some_and(|n| n.is_symbol("("));
+            let call = with_arguments
+                || next.is_some_and(|n| n.is_symbol(";"))
+                || (functions.contains(&t.upper())
+                    && !next.is_some_and(|n| n.is_symbol(":=") || n.is_symbol(".")));
+            if t.kind != TokenKind::Word
+                || !names.contains(&t.upper())
+                || !call
+                || after_dot
+                || after_end
             {
-                out.extend(tokenize(
-                    &format!("{}.{}", outer.schema, hoisted_name(&t.upper())),
-                    t.line,
-                ));
-            } else {
                 out.push(t.clone());
+                i += 1;
+                continue;
+            }
+            out.extend(tokenize(
+                &format!("{}.{}", outer.schema, hoisted_name(&t.upper())),
+                t.line,
+            ));
+            let shared = &extras[&t.upper()];
+            let passed: Vec<String> = shared.iter().map(|v| format!("{v} => {v}")).collect();
+            if with_arguments {
+                let close = matching_paren(ts, i + 1).unwrap_or(ts.len() - 1);
+                let inner = &ts[i + 2..close];
+                out.push(ts[i + 1].clone());
+                out.extend(inner.iter().cloned());
+                if !passed.is_empty() {
+                    if !inner.is_empty() {
+                        out.extend(tokenize(",", t.line));
+                    }
+                    out.extend(tokenize(&passed.join(", "), t.line));
+                }
+                if let Some(c) = ts.get(close) {
+                    out.push(c.clone());
+                }
+                i = close + 1;
+            } else {
+                if !passed.is_empty() {
+                    out.extend(tokenize(&format!("({})", passed.join(", ")), t.line));
+                } else if functions.contains(&t.upper()) {
+                    out.extend(tokenize("()", t.line));
+                }
+                i += 1;
             }
         }
         out
     };
     let mut units = Vec::new();
-    for ((start, end), name) in local.iter().zip(&names) {
-        let sub = &tokens[start + 1..=*end];
-        if let Some(used) = sub
-            .iter()
-            .skip(1)
-            .find(|t| t.kind == TokenKind::Word && outer_locals.contains(&t.upper()))
-        {
-            return Err(format!(
-                "local subprogram {name} uses {} of the enclosing routine, which PL/pgSQL cannot share",
-                used.text
-            ));
-        }
+    for (index, (((start, _), name), sub)) in local.iter().zip(&names).zip(&subs).enumerate() {
         let kind = if tokens[*start].is("PROCEDURE") {
             UnitKind::Procedure
         } else {
             UnitKind::Function
         };
+        if kind == UnitKind::Function {
+            if let Some(v) = writes[index].iter().next() {
+                return Err(format!(
+                    "local function {name} assigns {v} of the enclosing routine, which a PostgreSQL function cannot hand back"
+                ));
+            }
+        }
+        // The shared variables as extra parameters, after the subprogram's own.
+        let signature_end = if sub.get(1).is_some_and(|t| t.is_symbol("(")) {
+            matching_paren(sub, 1).ok_or("unbalanced parameter list")?
+        } else {
+            0
+        };
+        let own_defaults = sub[..=signature_end]
+            .iter()
+            .any(|t| t.is("DEFAULT") || t.is_symbol(":="));
+        let mut added = Vec::new();
+        for v in &uses[index] {
+            let ty = variables
+                .iter()
+                .find(|(n, _)| n == v)
+                .map(|(_, t)| t.clone())
+                .unwrap_or_default();
+            if ty.is_empty() {
+                return Err(format!(
+                    "local subprogram {name} uses {v} of the enclosing routine, whose type is not known"
+                ));
+            }
+            let line = sub[0].line;
+            added.extend(tokenize(v, line));
+            added.extend(tokenize(
+                if writes[index].contains(v) {
+                    "IN OUT"
+                } else {
+                    "IN"
+                },
+                line,
+            ));
+            added.extend(ty);
+            if own_defaults {
+                added.extend(tokenize("DEFAULT NULL", line));
+            }
+            added.extend(tokenize(",", line));
+        }
+        added.pop();
+        let mut signed = vec![sub[0].clone()];
+        if added.is_empty() {
+            signed.extend(sub[1..].iter().cloned());
+        } else if signature_end > 0 {
+            signed.extend(sub[1..signature_end].iter().cloned());
+            signed.extend(tokenize(",", sub[0].line));
+            signed.extend(added);
+            signed.extend(sub[signature_end..].iter().cloned());
+        } else {
+            signed.extend(tokenize("(", sub[0].line));
+            signed.extend(added);
+            signed.extend(tokenize(")", sub[0].line));
+            signed.extend(sub[1..].iter().cloned());
+        }
         // Its own name stays (qualify names it); calls inside it to its siblings are renamed.
-        let mut renamed = vec![sub[0].clone()];
-        renamed.extend(rename(&sub[1..]));
+        let mut renamed = vec![signed[0].clone()];
+        renamed.extend(rename(&signed[1..]));
         let qualify = |_: Option<&Token>, n: &Token| {
             QualifiedName::new(&outer.schema, hoisted_name(&n.upper()))
         };
@@ -283,6 +435,86 @@ fn hoist_local_subprograms(
     }
     rewrite.packages.insert(outer.schema.clone());
     Ok((rename(&kept), units))
+}
+
+/// The enclosing routine's variables with their Oracle types (its parameters, then its declared
+/// variables and constants), and the names of what else it declares (cursors, types, exceptions),
+/// all upper case.
+fn enclosing_declarations(
+    declarations: &[Token],
+    parameters: &[(String, Vec<Token>)],
+) -> (Vec<(String, Vec<Token>)>, BTreeSet<String>) {
+    let mut variables = parameters.to_vec();
+    let mut others = BTreeSet::new();
+    for d in declarations.split(|t| t.is_symbol(";")) {
+        let Some(first) = d.first() else { continue };
+        if first.is("PRAGMA") {
+            continue;
+        }
+        if first.is("CURSOR") || first.is("TYPE") || first.is("SUBTYPE") {
+            if let Some(n) = d.get(1) {
+                others.insert(n.upper());
+            }
+            continue;
+        }
+        if d.get(1).is_some_and(|t| t.is("EXCEPTION")) {
+            others.insert(first.upper());
+            continue;
+        }
+        let from = if d.get(1).is_some_and(|t| t.is("CONSTANT")) {
+            2
+        } else {
+            1
+        };
+        variables.push((first.upper(), declared_type(&d[from.min(d.len())..])));
+    }
+    (variables, others)
+}
+
+/// A declaration's type: its tokens up to a default (`:=`, DEFAULT) or NOT NULL.
+fn declared_type(tokens: &[Token]) -> Vec<Token> {
+    let mut ty = Vec::new();
+    for (j, t) in tokens.iter().enumerate() {
+        if t.is_symbol(":=")
+            || t.is("DEFAULT")
+            || (t.is("NOT") && tokens.get(j + 1).is_some_and(|n| n.is("NULL")))
+        {
+            break;
+        }
+        ty.push(t.clone());
+    }
+    ty
+}
+
+/// Names a (local) subprogram declares itself, upper case: its parameters and its declarations
+/// before its BEGIN. `sub` starts at the subprogram's name.
+fn own_names(sub: &[Token]) -> BTreeSet<String> {
+    let mut own = BTreeSet::new();
+    let mut k = 1;
+    if sub.get(1).is_some_and(|t| t.is_symbol("(")) {
+        if let Some(close) = matching_paren(sub, 1) {
+            for p in split_commas(&sub[2..close]) {
+                if let Some(n) = p.first() {
+                    own.insert(n.upper());
+                }
+            }
+            k = close + 1;
+        }
+    }
+    let Some(is) = sub[k..].iter().position(|t| t.is("IS") || t.is("AS")) else {
+        return own;
+    };
+    let from = k + is + 1;
+    let until = sub[from..]
+        .iter()
+        .position(|t| t.is("BEGIN"))
+        .map_or(sub.len(), |b| from + b);
+    for d in sub[from..until].split(|t| t.is_symbol(";")) {
+        if let Some(n) = d.first() {
+            own.insert(n.upper());
+        }
+    }
+    own
 }
 
 /// `CURSOR c [(p type, …)] [RETURN t] IS query` → `c CURSOR [(p type, …)] FOR query;`.
@@ -1298,10 +1530,28 @@ pub fn convert_unit(
             if c.is("LANGUAGE") || c.is("EXTERNAL") {
                 return Err("external (C or Java) routines are not converted".into());
             }
+            let parameter_types: Vec<(String, Vec<Token>)> = group
+                .map(|g| {
+                    split_commas(g)
+                        .iter()
+                        .filter_map(|p| {
+                            let (name, rest) = p.split_first()?;
+                            let mut from = 0;
+                            while rest
+                                .get(from)
+                                .is_some_and(|t| t.is("IN") || t.is("OUT") || t.is("NOCOPY"))
+                            {
+                                from += 1;
+                            }
+                            Some((name.upper(), declared_type(&rest[from..])))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
             let (rest, hoisted) = hoist_local_subprograms(
                 c.rest(),
                 &name,
-                &parameter_names,
+                &parameter_types,
                 rewrite,
                 type_of,
                 context,

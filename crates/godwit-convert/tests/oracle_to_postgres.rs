@@ -382,18 +382,10 @@ async fn plsql_procedures_functions_and_triggers_behave_like_oracle() {
         strings(&db, "SELECT first_word(ARRAY['a', 'b']::t_words)").await,
         [row(&["2:a:y"])]
     );
-    // Local subprograms become routines beside their routine; one that shares the enclosing
-    // routine's variables is refused, saying which.
+    // Local subprograms become routines beside their routine; the enclosing routine's variables
+    // and parameters they use are passed to them (IN OUT where they assign them).
     assert_eq!(strings(&db, "SELECT shout('hi')").await, [row(&["HI!"])]);
-    let counter = status_of(&conversion, "PROCEDURE", "public.counter_demo");
-    assert_eq!(counter.status, Status::NotConverted);
-    assert!(
-        counter.findings[0]
-            .message
-            .contains("uses n of the enclosing routine"),
-        "{}",
-        counter.findings[0].message
-    );
+    assert_eq!(strings(&db, "SELECT counter_demo(3)").await, [row(&["66"])]);
     // User-defined exceptions, EXCEPTION_INIT, predefined ones, SQLCODE and SQLERRM as Oracle's.
     assert_eq!(
         strings(

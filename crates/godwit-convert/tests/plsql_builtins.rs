@@ -123,3 +123,77 @@ async fn application_contexts_parameterless_calls_and_constructors_behave_as_in_
         Some("1".into())
     );
 }
+
+const LOCAL_SUBPROGRAMS: &str = "
+CREATE OR REPLACE FUNCTION describe_list(p_sep IN VARCHAR2, p_show_null IN BOOLEAN DEFAULT FALSE)
+RETURN VARCHAR2 IS
+  l_out VARCHAR2(4000);
+  l_count PLS_INTEGER := 0;
+  -- Reads the enclosing function's parameters, assigns its variables.
+  PROCEDURE append(p_name IN VARCHAR2, p_value IN VARCHAR2) IS
+  BEGIN
+    IF p_value IS NOT NULL OR p_show_null THEN
+      IF l_count > 0 THEN
+        l_out := l_out || p_sep;
+      END IF;
+      l_out := l_out || p_name || '=' || NVL(p_value, 'null');
+      l_count := l_count + 1;
+    END IF;
+  END append;
+  -- Reads a variable; called without parentheses.
+  FUNCTION total RETURN VARCHAR2 IS
+  BEGIN
+    RETURN ' (' || l_count || ')';
+  END total;
+  -- Shares the variables only through the procedure it calls.
+  PROCEDURE append_twice(p_name IN VARCHAR2) IS
+  BEGIN
+    append(p_name, 'x');
+    append(p_name, 'y');
+  END append_twice;
+BEGIN
+  append('a', '1');
+  append('b', NULL);
+  append(p_name => 'c', p_value => '3');
+  append_twice('d');
+  RETURN l_out || total;
+END;
+/
+";
+
+#[tokio::test]
+async fn local_subprograms_share_the_enclosing_routines_variables() {
+    let script = godwit_oracle::script::read_text(Path::new("local.sql"), LOCAL_SUBPROGRAMS);
+    let options = Options::default();
+    let mut conversion = convert(&script.statements, &options);
+    for o in &conversion.objects {
+        assert_ne!(o.status, Status::NotConverted, "{o:#?}");
+    }
+    let db = database("plsql_local_subprograms").await;
+    let mut client = db.connect().await;
+    let checked = check_on_target(&mut client, &mut conversion, &options)
+        .await
+        .expect("the check runs");
+    assert_eq!(checked.rejected, 0, "{:#?}", conversion.objects);
+    client
+        .batch_execute(&conversion.to_sql(&options))
+        .await
+        .unwrap_or_else(|e| panic!("{}", godwit_testkit::describe(&e)));
+    let value = |rows: Vec<Vec<Option<String>>>| rows[0][0].clone();
+    assert_eq!(
+        value(
+            text_rows(&client, "SELECT describe_list(', ')")
+                .await
+                .unwrap()
+        ),
+        Some("a=1, c=3, d=x, d=y (4)".into())
+    );
+    assert_eq!(
+        value(
+            text_rows(&client, "SELECT describe_list('; ', TRUE)")
+                .await
+                .unwrap()
+        ),
+        Some("a=1; b=null; c=3; d=x; d=y (5)".into())
+    );
+}
