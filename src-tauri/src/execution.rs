@@ -84,12 +84,17 @@ impl LiveRun {
             Some(Outcome::Failed(m)) => (RunStateDto::Failed, None, Some(m)),
         };
         let tables = self.control.tables();
+        let live = matches!(state, RunStateDto::Running | RunStateDto::Stopping);
         CopyStatusDto {
             run_id: self.run_id.clone(),
             seq,
             state,
-            live: state == RunStateDto::Running || state == RunStateDto::Stopping,
-            phase: self.control.phase().to_string(),
+            live,
+            phase: if live {
+                self.control.phase().to_string()
+            } else {
+                String::new()
+            },
             source: self.source.clone(),
             target: self.target.clone(),
             resumed: self.resumed,
