@@ -12,7 +12,7 @@
 //
 // Prints one line per test and a closing "N passed, N failed"; exits non-zero on any failure.
 
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -181,6 +181,25 @@ function filesUnder(dir) {
     const p = join(dir, n);
     return statSync(p).isDirectory() ? filesUnder(p) : [p];
   });
+}
+
+/** URL of another database on the test server. */
+function dbUrl(database) {
+  const u = new URL(PG);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+/** Runs SQL through psql on `database`; returns its unaligned output, trimmed. */
+function sql(database, query, vars = {}) {
+  const args = [dbUrl(database), "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1"];
+  for (const [k, v] of Object.entries(vars)) args.push("-v", `${k}=${v}`);
+  args.push(...(query.startsWith("-f ") ? ["-f", query.slice(3)] : ["-c", query]));
+  return execFileSync("psql", args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, PGCONNECT_TIMEOUT: "10" },
+  })
+    .toString()
+    .trim();
 }
 
 const PROFILE = "E2E shop";
@@ -559,8 +578,222 @@ async function main() {
     } else {
       skip("the Oracle password is kept out of the data dir", "GODWIT_DATA_DIR is unset");
     }
+
+    // Execution: copy e2e_copy from database e2e_src into e2e_dst (the same tables, empty), cancel
+    // midway, resume, and read the verification. Cancel lands midway by construction, not by timing:
+    // before the copy starts, a transaction of the test inserts row id 15000 into the target's items
+    // and stays open, so the chunk holding that row waits on it (one job: every chunk after it too).
+    // The test cancels once that wait shows in pg_stat_activity and the UI shows the chunks committed
+    // so far, then ends its transaction (rolled back, so the row is free again).
+    await copyTests();
   } finally {
     await wd("DELETE", s("")).catch(() => {});
+  }
+}
+
+const COPY_SOURCE = "E2E copy source";
+const COPY_TARGET = "E2E copy target";
+const COPY_FIXTURE = join(HERE, "copy_fixture.sql");
+const HELD_ID = 15000;
+
+/** Saves a PostgreSQL profile for `database` on the test server through the Connections form. */
+async function savePostgresProfile(name, database) {
+  await click(await waitEl('[data-testid="nav-connections"]'));
+  await click(await waitEl('[data-testid="new-connection"]'));
+  await click(await waitEl('[data-testid="engine-postgres"]'));
+  await type('[data-testid="field-name"]', name);
+  await type('[data-testid="field-host"]', pg.host);
+  await type('[data-testid="field-port"]', String(pg.port));
+  await type('[data-testid="field-database"]', database);
+  await type('[data-testid="field-username"]', pg.username);
+  await type('[data-testid="field-password"]', pg.password);
+  await click(await find('[data-testid="env-test"]'));
+  await click(await find('[data-testid="save-connection"]'));
+  await waitFor(`profile card "${name}"`, () => cardNamed(name));
+}
+
+/** A table's row in the run's progress list: chunks committed and planned. */
+async function tableChunks(table) {
+  for (const row of await findAll('[data-testid="table-progress"]')) {
+    if ((await attr(row, "data-table")) === table) {
+      return { row, done: Number(await attr(row, "data-chunks-done")), total: Number(await attr(row, "data-chunks-total")) };
+    }
+  }
+  return null;
+}
+
+const runState = async () => attr(await find('[data-testid="run-state"]'), "data-state");
+
+/** A psql session holding an open transaction that inserted `id` into the target's items. */
+function holdRow(id) {
+  const child = spawn("psql", [dbUrl("e2e_dst"), "-X", "-q", "-v", "ON_ERROR_STOP=1"], {
+    stdio: ["pipe", "ignore", "pipe"],
+    env: { ...process.env, PGAPPNAME: "e2e-holder", PGCONNECT_TIMEOUT: "10" },
+  });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  child.stdin.write(`BEGIN;\nINSERT INTO e2e_copy.items (id, name, qty, added) VALUES (${id}, 'held by the test', 0, now());\n`);
+  return {
+    stderr: () => stderr,
+    async release() {
+      if (child.exitCode === null) child.stdin.end("ROLLBACK;\n");
+      await exited;
+    },
+  };
+}
+
+async function copyTests() {
+  const fixture = await test("copy fixture: databases e2e_src (30,500 rows) and e2e_dst (same tables, empty)", async () => {
+    for (const db of ["e2e_src", "e2e_dst"]) {
+      sql(pg.database, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+      sql(pg.database, `CREATE DATABASE ${db}`);
+    }
+    sql("e2e_src", `-f ${COPY_FIXTURE}`, { with_data: 1 });
+    sql("e2e_dst", `-f ${COPY_FIXTURE}`, { with_data: 0 });
+    const rows = sql("e2e_src", "SELECT (SELECT count(*) FROM e2e_copy.items) + (SELECT count(*) FROM e2e_copy.notes)");
+    if (rows !== "30500") throw new Error(`the source holds ${rows} rows`);
+  });
+  if (!fixture) return;
+
+  await test("two PostgreSQL connections are saved for the copy", async () => {
+    await savePostgresProfile(COPY_SOURCE, "e2e_src");
+    await savePostgresProfile(COPY_TARGET, "e2e_dst");
+    await click(await find('[data-testid="nav-execution"]'));
+    await waitText('[data-testid="execution-heading"]', (t) => t.includes("Execution"), "Execution heading");
+  });
+
+  await test("a copy into the same database is refused, naming both connections", async () => {
+    await chooseLabelled('[data-testid="copy-source"]', `${COPY_SOURCE} (TEST)`);
+    await chooseLabelled('[data-testid="copy-target"]', `${COPY_SOURCE} (TEST)`);
+    await click(await find('[data-testid="start-copy"]'));
+    const message = await waitText('[data-testid="copy-error"]', (t) => t.length > 0, "the refusal");
+    if (!message.includes(`"${COPY_SOURCE}"`) || !/same database/.test(message)) throw new Error(`the refusal says "${message}"`);
+    if ((await findAll('[data-testid="run-item"]')).length) throw new Error("a run was started");
+  });
+
+  await test("a copy with 0 parallel jobs is refused, naming the setting", async () => {
+    await chooseLabelled('[data-testid="copy-target"]', `${COPY_TARGET} (TEST)`);
+    await type('[data-testid="copy-jobs"]', "0");
+    await click(await find('[data-testid="start-copy"]'));
+    await waitText('[data-testid="copy-error"]', (t) => /^Parallel jobs must be between 1 and \d+; got 0\.$/.test(t), "the jobs refusal");
+    if ((await findAll('[data-testid="run-item"]')).length) throw new Error("a run was started");
+  });
+
+  let holder = null;
+  let runId = null;
+  let total = 0;
+  let committed = 0;
+  try {
+    const started = await test("the copy starts and shows per-table progress with throughput and ETA", async () => {
+      holder = holdRow(HELD_ID);
+      await waitFor(
+        "the test's transaction to hold row 15000",
+        async () => {
+          if (holder.stderr()) throw Object.assign(new Error(`psql: ${holder.stderr()}`), { fatal: true });
+          return (
+            sql(
+              pg.database,
+              "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'e2e-holder' AND state = 'idle in transaction' AND backend_xid IS NOT NULL",
+            ) === "1"
+          );
+        },
+        15000,
+      );
+      await type('[data-testid="copy-jobs"]', "1");
+      await type('[data-testid="copy-chunk-pages"]', "1");
+      await type('[data-testid="copy-schemas"]', "e2e_copy");
+      await choose('[data-testid="copy-verify"]', "hash");
+      await click(await find('[data-testid="start-copy"]'));
+      const item = await waitEl('[data-testid="run-item"]', 20000);
+      runId = await attr(item, "data-run-id");
+      const shown = await text(await waitEl('[data-testid="run-id"]'));
+      if (shown !== runId) throw new Error(`the detail shows run ${shown}, the list ${runId}`);
+      const items = await waitFor("e2e_copy.items to commit chunks", async () => {
+        const t = await tableChunks("e2e_copy.items");
+        return t && t.done > 0 ? t : null;
+      }, 30000);
+      total = items.total;
+      if (!(total > 10)) throw new Error(`e2e_copy.items has ${total} chunks; one-page chunks should make hundreds`);
+      if (!(await tableChunks("e2e_copy.notes"))) throw new Error("e2e_copy.notes has no progress row");
+      if ((await runState()) !== "running") throw new Error(`the run is ${await runState()}`);
+      await waitText('[data-testid="total-rate"]', (t) => /^[\d,]+ rows\/s · \d+\.\d MB\/s$/.test(t), "the total throughput");
+      await waitText('[data-testid="total-eta"]', (t) => /^ETA (\?|\d+s|\d+m\d\ds|\d+h\d\dm)$/.test(t), "the total ETA");
+      const rate = await text(await find('[data-testid="table-rate"]', items.row));
+      if (!/rows\/s/.test(rate)) throw new Error(`e2e_copy.items shows throughput "${rate}"`);
+      console.log(`  run ${runId}: e2e_copy.items in ${total} chunks; ${rate}`);
+    });
+    if (!started) return;
+
+    const cancelled = await test("Cancel lands midway: the committed chunks stay, the rest is left for Resume", async () => {
+      await waitFor(
+        "the copy to wait on the held row",
+        async () => sql(pg.database, "SELECT count(*) FROM pg_stat_activity WHERE datname = 'e2e_dst' AND wait_event_type = 'Lock'") !== "0",
+        30000,
+      );
+      committed = Number(sql("e2e_dst", "SELECT count(*) FROM godwit_copy.progress WHERE table_name = 'e2e_copy.items'"));
+      if (!(committed > 0 && committed < total)) throw new Error(`${committed} of ${total} chunks committed before the held row`);
+      await waitFor(`the UI to show ${committed} committed chunks`, async () => (await tableChunks("e2e_copy.items"))?.done === committed);
+      await click(await find('[data-testid="cancel-run"]'));
+      await waitFor("the run to be stopping", async () => (await runState()) === "stopping");
+      await holder.release();
+      await waitFor("the run to be interrupted", async () => (await runState()) === "interrupted", 30000);
+      const after = await tableChunks("e2e_copy.items");
+      if (after.done !== committed) throw new Error(`the UI shows ${after.done} chunks after cancel, ${committed} before`);
+      const kept = sql("e2e_dst", "SELECT count(*) FROM godwit_copy.progress WHERE table_name = 'e2e_copy.items'");
+      if (Number(kept) !== committed) throw new Error(`the target records ${kept} chunks after cancel, ${committed} before`);
+      const rows = Number(sql("e2e_dst", "SELECT count(*) FROM e2e_copy.items"));
+      if (!(rows > 0 && rows < 30000)) throw new Error(`the target holds ${rows} items after cancel`);
+      const note = await text(await find('[data-testid="run-error"]'));
+      if (!/Resume/.test(note)) throw new Error(`the run says "${note}"`);
+      const item = await find(`[data-testid="run-item"][data-run-id="${runId}"]`);
+      await waitFor("the run list to say interrupted", async () => (await attr(item, "data-state")) === "interrupted");
+      console.log(`  cancelled with ${committed} of ${total} chunks (${rows} of 30,000 items) committed`);
+    });
+    if (!cancelled) return;
+  } finally {
+    await holder?.release();
+  }
+
+  await test('Resume copies only the unfinished chunks and the verification says "0 rows lost"', async () => {
+    await click(await find('[data-testid="resume-run"]'));
+    await waitFor("the run to finish", async () => (await runState()) === "finished", 90000);
+    if ((await text(await find('[data-testid="run-id"]'))) !== runId) throw new Error("the resumed run has another id");
+    const lost = (await text(await find('[data-testid="rows-lost"]'))).trim();
+    if (lost !== "0 rows lost") throw new Error(`the verification says "${lost}"`);
+    const extra = (await text(await find('[data-testid="rows-extra"]'))).trim();
+    if (extra !== "0 extra") throw new Error(`the verification says "${extra}"`);
+    const method = await text(await find('[data-testid="verification-method"]'));
+    if (!/hash/.test(method)) throw new Error(`verified by "${method}"`);
+    const notesChunks = (await tableChunks("e2e_copy.notes")).total;
+    const expected = `copied ${total + notesChunks - committed} of ${total + notesChunks} chunks`;
+    if (!method.includes(expected)) throw new Error(`"${method}" does not say "${expected}"`);
+    for (const [table, rows] of [["e2e_copy.items", "30,000"], ["e2e_copy.notes", "500"]]) {
+      const row = await find(`[data-testid="check-row"][data-table="${table}"]`);
+      const cell = async (id) => (await text(await find(`[data-testid="${id}"]`, row))).trim();
+      const seen = [await cell("check-source-rows"), await cell("check-target-rows"), await cell("check-lost"), await cell("check-status")];
+      if (seen.join("|") !== `${rows}|${rows}|0|match`) throw new Error(`${table} shows ${seen.join(", ")}`);
+      const hash = await cell("check-hash");
+      if (!/^equal \(/.test(hash)) throw new Error(`${table} hashes show "${hash}"`);
+    }
+    const target = sql("e2e_dst", "SELECT count(*) || ' ' || count(DISTINCT id) FROM e2e_copy.items");
+    if (target !== "30000 30000") throw new Error(`the target's items: ${target} (rows, distinct ids)`);
+    console.log(`  ${method}`);
+  });
+
+  await test("the run list keeps the finished run, resumable no more", async () => {
+    const item = await find(`[data-testid="run-item"][data-run-id="${runId}"]`);
+    await waitFor("the run list to say finished", async () => (await attr(item, "data-state")) === "finished");
+    if ((await findAll('[data-testid="resume-run"]')).length) throw new Error("a finished run offers Resume");
+    if ((await findAll('[data-testid="run-item"]')).length !== 1) throw new Error("more than one run is listed");
+  });
+
+  if (pg.password && DATA_DIR) {
+    await test("after the copy, no password is in the data dir", async () => {
+      for (const f of filesUnder(DATA_DIR)) {
+        if (readFileSync(f).includes(Buffer.from(pg.password))) throw new Error(`password found in ${f}`);
+      }
+    });
   }
 }
 
