@@ -26,10 +26,17 @@ pub async fn run(command: Command) -> Result<(), Failure> {
             create_schema,
             resume,
             verify,
+            sample_rows,
             on_error,
             format,
         } => {
-            let verify_hash = matches!(verify, crate::Verify::Hash);
+            let level = match verify {
+                crate::Verify::Off => godwit_transfer::Verify::Off,
+                crate::Verify::Count => godwit_transfer::Verify::Count,
+                crate::Verify::Hash => godwit_transfer::Verify::Hash,
+                crate::Verify::Sample => godwit_transfer::Verify::Sample,
+            };
+            let verification = godwit_transfer::Verification { level, sample_rows };
             let on_error = match on_error {
                 crate::OnError::Stop => godwit_transfer::OnError::Stop,
                 crate::OnError::Skip => godwit_transfer::OnError::Skip,
@@ -38,14 +45,14 @@ pub async fn run(command: Command) -> Result<(), Failure> {
                 crate::ChunkBy::Blocks => godwit_transfer::ChunkBy::Blocks,
                 crate::ChunkBy::Key => godwit_transfer::ChunkBy::Key,
             };
-            copy(
+            crate::copy_command::copy(
                 &selection,
                 &target,
                 jobs,
                 chunk_pages,
                 chunk_by,
                 create_schema,
-                verify_hash,
+                &verification,
                 on_error,
                 resume.as_deref(),
                 format,
@@ -118,7 +125,7 @@ fn add_password(url: &str, password: &str) -> String {
     )
 }
 
-fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(value).map_err(Failure::operation)?;
     println!("{text}");
     Ok(())
@@ -311,164 +318,6 @@ pub(crate) fn write_output(output: &std::path::Path, sql: &str) -> Result<(), Fa
         let _ = std::fs::remove_file(&temp);
         write_error(e)
     })?;
-    Ok(())
-}
-
-/// Exit code of a copy stopped by Ctrl-C (128 + SIGINT, as shells report it): the run is resumable.
-const INTERRUPTED: u8 = 130;
-
-#[allow(clippy::too_many_arguments)]
-async fn copy(
-    selection: &Selection,
-    target: &str,
-    jobs: usize,
-    chunk_pages: u32,
-    chunk_by: godwit_transfer::ChunkBy,
-    create_schema: bool,
-    verify_hash: bool,
-    on_error: godwit_transfer::OnError,
-    resume: Option<&str>,
-    format: Format,
-) -> Result<(), Failure> {
-    let source_url = resolve(&selection.source).await?;
-    let target_url = resolve(target).await?;
-    let store = Store::open_default().map_err(Failure::operation)?;
-    let store = std::sync::Arc::new(std::sync::Mutex::new(store));
-    let options = godwit_transfer::CopyOptions {
-        schemas: selection.schemas.clone(),
-        include: selection.include.clone(),
-        exclude: selection.exclude.clone(),
-        jobs,
-        chunk_pages,
-        create_schema,
-        verify_hash,
-        on_error,
-        chunk_by,
-    };
-    let control = godwit_transfer::Control::new();
-    // Ctrl-C stops the workers, each rolling back its open chunk, and leaves the run resumable; a
-    // second Ctrl-C quits at once (resumable too: only committed chunks count).
-    let on_signal = control.clone();
-    let signals = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            // The progress display says so.
-            on_signal.stop();
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("interrupt: quitting now");
-                std::process::exit(i32::from(INTERRUPTED));
-            }
-        }
-    });
-    let (drawn, done) = tokio::sync::oneshot::channel();
-    let display = tokio::spawn(crate::copy_progress::watch(control.clone(), done));
-    let result = godwit_transfer::copy_with(
-        &source_url,
-        &target_url,
-        store,
-        &options,
-        resume,
-        &control,
-        |run_id| eprintln!("run {run_id}"),
-        |p| {
-            tracing::info!(
-                "[{}/{}] {} chunk {}: {} rows, {} rejected, {} bytes",
-                p.chunks_done,
-                p.chunks_total,
-                p.table,
-                p.chunk,
-                p.rows,
-                p.rejected,
-                p.bytes
-            )
-        },
-    )
-    .await;
-    let _ = drawn.send(());
-    let _ = display.await;
-    signals.abort();
-    let report = result.map_err(|e| match e {
-        godwit_transfer::CopyError::Stopped { run_id } => {
-            let tables = control.tables();
-            Failure {
-                code: INTERRUPTED,
-                message: format!(
-                    "interrupted: {} of {} chunks committed and kept; resume with `godwit copy --resume {run_id}` and the same --source and --target",
-                    tables.iter().map(|t| t.chunks_done).sum::<usize>(),
-                    tables.iter().map(|t| t.chunks_total).sum::<usize>(),
-                ),
-            }
-        }
-        godwit_transfer::CopyError::Store(godwit_store::StoreError::RunNotFound(_))
-        | godwit_transfer::CopyError::ResumeMismatch { .. }
-        | godwit_transfer::CopyError::AlreadyFinished(_)
-        | godwit_transfer::CopyError::PlanChanged { .. } => Failure::input(e),
-        _ => Failure::operation(e),
-    })?;
-    match format {
-        Format::Json => print_json(&report)?,
-        Format::Table => {
-            println!(
-                "{:<40} {:>14} {:>14} {:>10} {:>10} {:>8}",
-                "table", "source rows", "target rows", "rejected", "lost", "hash"
-            );
-            for t in &report.tables {
-                let hash = match (&t.source_hash, t.content_differs()) {
-                    (None, _) => "-",
-                    (Some(_), false) => "equal",
-                    (Some(_), true) => "DIFFERS",
-                };
-                println!(
-                    "{:<40} {:>14} {:>14} {:>10} {:>10} {:>8}",
-                    t.table,
-                    t.source_rows,
-                    t.target_rows,
-                    t.rejected_rows,
-                    t.lost(),
-                    hash
-                );
-            }
-            println!(
-                "run {}: {} of {} chunks copied now, {} rows, {:.1} MB in {:.1} s",
-                report.run_id,
-                report.chunks_copied,
-                report.chunks_total,
-                report.rows_copied,
-                report.bytes_copied as f64 / 1e6,
-                report.seconds
-            );
-            println!(
-                "{} rows lost, {} extra rows, {} rejected",
-                report.rows_lost(),
-                report.rows_extra(),
-                report.rows_rejected()
-            );
-            println!("verified by {}", report.verification);
-        }
-    }
-    if report.rows_rejected() > 0 {
-        let per_table: Vec<String> = report
-            .tables
-            .iter()
-            .filter(|t| t.rejected_rows > 0)
-            .map(|t| format!("{} {}", t.table, t.rejected_rows))
-            .collect();
-        eprintln!(
-            "warning: the target refused {} rows ({}); they are in godwit_copy.rejects on the target with their key, data and error",
-            report.rows_rejected(),
-            per_table.join(", ")
-        );
-    }
-    if report.rows_lost() != 0
-        || report.rows_extra() != 0
-        || !report.content_mismatches().is_empty()
-    {
-        return Err(Failure::operation(format!(
-            "verification failed: {} rows lost, {} extra, content differs in: [{}]",
-            report.rows_lost(),
-            report.rows_extra(),
-            report.content_mismatches().join(", ")
-        )));
-    }
     Ok(())
 }
 

@@ -6,6 +6,7 @@
 
 mod commands;
 mod convert_command;
+mod copy_command;
 mod copy_progress;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -140,9 +141,16 @@ enum Command {
         /// Resume an interrupted run: its id, or `last` for the newest unfinished run.
         #[arg(long)]
         resume: Option<String>,
-        /// How to prove no row was lost: row counts, or counts plus an order-independent hash of all rows.
+        /// How to prove no row was lost: `count` (row counts), `hash` (counts, and per chunk an
+        /// order-independent hash of the rows taken while they stream from the source, against the rows
+        /// read back from the target), `sample` (counts, and --sample-rows rows per table compared
+        /// value by value by primary key) or `off`. Tables that disagree are read again row by row and
+        /// their lost, extra and different rows named by key.
         #[arg(long, value_enum, default_value_t = Verify::Count)]
         verify: Verify,
+        /// Rows per table compared value by value with `--verify sample`.
+        #[arg(long, default_value_t = 1000)]
+        sample_rows: u64,
         /// A row the target refuses (constraint, check, encoding): `stop` the run naming its table, chunk
         /// and key, or `skip` it into godwit_copy.rejects on the target and copy every other row.
         #[arg(long, value_enum, default_value_t = OnError::Stop)]
@@ -201,8 +209,10 @@ enum Format {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Verify {
+    Off,
     Count,
     Hash,
+    Sample,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -1,31 +1,12 @@
 //! `godwit copy` as a user runs it: progress on stderr, Ctrl-C (SIGINT) stopping a run that then
 //! resumes with nothing lost or doubled, refused rows under both `--on-error` policies.
 
+mod common;
+
+use common::godwit;
 use godwit_testkit::{database, TestDatabase};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn godwit(args: &[&str], data_dir: &std::path::Path) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_godwit"))
-        .args(args)
-        .env("GODWIT_DATA_DIR", data_dir)
-        .env("GODWIT_PROGRESS_SECONDS", "0.2")
-        .env_remove("PGPASSWORD")
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run godwit");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 async fn count(db: &TestDatabase, sql: &str) -> i64 {
     db.connect().await.query_one(sql, &[]).await.unwrap().get(0)

@@ -6,10 +6,12 @@
 //! schema evolves through the numbered SQL files in `migrations/`, each applied once in its own
 //! transaction. Passwords never touch the file: [`Secrets`] keeps them in the OS keyring.
 
+mod chunk_hashes;
 mod profiles;
 mod runs;
 mod secrets;
 
+pub use chunk_hashes::ChunkHashes;
 pub use profiles::{percent_encode, Engine, Environment, Profile, ProfileInput};
 pub use runs::{ChunkRecord, Run, TableTotals};
 pub use secrets::Secrets;
@@ -58,6 +60,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0002_runs.sql")),
         M::up(include_str!("../migrations/0003_oracle_profiles.sql")),
         M::up(include_str!("../migrations/0004_run_chunk_rejects.sql")),
+        M::up(include_str!("../migrations/0005_run_chunk_hashes.sql")),
     ])
 }
 
@@ -139,7 +142,7 @@ mod tests {
     fn a_new_file_is_migrated_to_the_latest_version() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("g.sqlite3")).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 4);
+        assert_eq!(store.schema_version().unwrap(), 5);
     }
 
     /// A file written before Oracle profiles existed (schema version 2) keeps its profiles.
@@ -163,7 +166,7 @@ mod tests {
         drop(conn);
 
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 4);
+        assert_eq!(store.schema_version().unwrap(), 5);
         let old = store.get_profile("old").unwrap();
         assert_eq!(
             old,

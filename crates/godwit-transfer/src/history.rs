@@ -10,6 +10,7 @@ CREATE TABLE IF NOT EXISTS godwit_copy.progress (
 ALTER TABLE godwit_copy.progress ADD COLUMN IF NOT EXISTS rejected bigint NOT NULL DEFAULT 0;
 ALTER TABLE godwit_copy.progress ADD COLUMN IF NOT EXISTS bytes bigint NOT NULL DEFAULT 0;
 ALTER TABLE godwit_copy.progress ADD COLUMN IF NOT EXISTS bounds text;
+ALTER TABLE godwit_copy.progress ADD COLUMN IF NOT EXISTS hash text;
 CREATE TABLE IF NOT EXISTS godwit_copy.steps (
     run_id text NOT NULL, step text NOT NULL, PRIMARY KEY (run_id, step));
 CREATE TABLE IF NOT EXISTS godwit_copy.rejects (
@@ -41,6 +42,66 @@ pub(crate) fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
-/// What the target's `godwit_copy.progress` says a run committed: (rows, rejected, bytes, range)
-/// per chunk.
-pub(crate) type Committed = BTreeMap<(String, u32), (u64, u64, u64, Option<String>)>;
+/// A chunk the target's `godwit_copy.progress` says the run committed.
+#[derive(Clone, Debug)]
+pub(crate) struct CommittedChunk {
+    pub(crate) rows: u64,
+    pub(crate) rejected: u64,
+    pub(crate) bytes: u64,
+    /// Its range as [`Range::describe`] wrote it.
+    pub(crate) bounds: Option<String>,
+    /// The hash of the source rows it kept (absent for chunks copied before hashes were kept).
+    pub(crate) hash: Option<String>,
+}
+
+/// What the target's `godwit_copy.progress` says a run committed, by table and chunk.
+pub(crate) type Committed = BTreeMap<(String, u32), CommittedChunk>;
+
+/// Reads the run's committed chunks from the target.
+pub(crate) async fn committed(target: &Client, run_id: &str) -> Result<Committed, CopyError> {
+    Ok(target
+        .query(
+            "SELECT table_name, chunk, rows, rejected, bytes, bounds, hash FROM godwit_copy.progress WHERE run_id = $1",
+            &[&run_id],
+        )
+        .await
+        .map_err(query_error("reading the target's copy progress"))?
+        .iter()
+        .map(|r| {
+            (
+                (r.get::<_, String>(0), r.get::<_, i32>(1) as u32),
+                CommittedChunk {
+                    rows: r.get::<_, i64>(2) as u64,
+                    rejected: r.get::<_, i64>(3) as u64,
+                    bytes: r.get::<_, i64>(4) as u64,
+                    bounds: r.get(5),
+                    hash: r.get(6),
+                },
+            )
+        })
+        .collect())
+}
+
+/// Records a committed chunk and the hash of its source rows in the run history.
+pub(crate) fn record(
+    store: &Arc<Mutex<Store>>,
+    run_id: &str,
+    table: &str,
+    chunk: u32,
+    committed: &CommittedChunk,
+) -> Result<(), CopyError> {
+    with_store(store, |s| {
+        s.record_chunk(
+            run_id,
+            table,
+            chunk,
+            committed.rows,
+            committed.bytes,
+            committed.rejected,
+        )?;
+        match &committed.hash {
+            Some(hash) => s.record_chunk_source_hash(run_id, table, chunk, hash),
+            None => Ok(()),
+        }
+    })
+}

@@ -38,6 +38,7 @@ use tokio_postgres::Client;
 
 mod control;
 mod error;
+mod hash;
 mod history;
 mod plan;
 mod schema;
@@ -46,11 +47,15 @@ mod writer;
 
 pub use control::{Control, TableStatus};
 pub use error::CopyError;
+pub use hash::RowsHash;
 pub use plan::ChunkBy;
-pub use verify::{CopyReport, Progress, TableCheck};
+pub use verify::{
+    CopyReport, DifferentRow, Progress, Recheck, TableCheck, TableFindings, NAMED_ROWS,
+};
 
 use control::*;
 use error::*;
+use hash::*;
 use history::*;
 use plan::*;
 use schema::*;
@@ -69,6 +74,53 @@ pub enum OnError {
     Skip,
 }
 
+/// How a copy is checked once the rows are in. Every level but `Off` rechecks a table whose
+/// counts or hashes disagree and names the lost, extra and different rows by key.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verify {
+    /// Nothing is checked.
+    Off,
+    /// Row counts per table on both sides.
+    #[default]
+    Count,
+    /// Counts, and per chunk an order-independent hash of the rows taken while they streamed from
+    /// the source, against the same hash of the rows read back from the target.
+    Hash,
+    /// Counts, and `sample_rows` rows per table (by primary key) compared value by value.
+    Sample,
+}
+
+/// How a run is checked: the level, and the rows per table compared under [`Verify::Sample`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verification {
+    pub level: Verify,
+    pub sample_rows: u64,
+}
+
+impl Default for Verification {
+    fn default() -> Self {
+        Verification {
+            level: Verify::Count,
+            sample_rows: 1000,
+        }
+    }
+}
+
+impl Verification {
+    /// What [`CopyOptions::verify_hash`] asks for: hashes, else counts.
+    pub fn of(options: &CopyOptions) -> Verification {
+        Verification {
+            level: if options.verify_hash {
+                Verify::Hash
+            } else {
+                Verify::Count
+            },
+            ..Verification::default()
+        }
+    }
+}
+
 /// What to copy and how.
 #[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct CopyOptions {
@@ -81,7 +133,8 @@ pub struct CopyOptions {
     pub chunk_pages: u32,
     /// Create the schema on the target first (keys, indexes and code after the data).
     pub create_schema: bool,
-    /// Also compare an order-independent hash of every table's rows on both sides.
+    /// Also compare an order-independent hash of every table's rows on both sides (the same as
+    /// [`Verify::Hash`] given to [`copy_checked`]).
     #[serde(default)]
     pub verify_hash: bool,
     /// What to do with rows the target refuses.
@@ -143,6 +196,34 @@ pub async fn copy_with(
     on_start: impl FnOnce(&str),
     on_progress: impl Fn(&Progress) + Send + Sync + 'static,
 ) -> Result<CopyReport, CopyError> {
+    copy_checked(
+        source_url,
+        target_url,
+        store,
+        options,
+        &Verification::of(options),
+        resume,
+        control,
+        on_start,
+        on_progress,
+    )
+    .await
+}
+
+/// [`copy_with`] checked as `verification` asks: off, counts, hashes or a sample, and a recheck
+/// naming lost, extra and different rows by key wherever they disagree.
+#[allow(clippy::too_many_arguments)]
+pub async fn copy_checked(
+    source_url: &str,
+    target_url: &str,
+    store: Arc<Mutex<Store>>,
+    options: &CopyOptions,
+    verification: &Verification,
+    resume: Option<&str>,
+    control: &Control,
+    on_start: impl FnOnce(&str),
+    on_progress: impl Fn(&Progress) + Send + Sync + 'static,
+) -> Result<CopyReport, CopyError> {
     let started = Instant::now();
     let (source_name, target_name) = (redact_url(source_url), redact_url(target_url));
     let (run_id, options) = match resume {
@@ -178,11 +259,17 @@ pub async fn copy_with(
         }
     };
     on_start(&run_id);
+    // A run begun with `verify_hash` keeps verifying hashes unless asked for more.
+    let mut verification = *verification;
+    if options.verify_hash && verification.level == Verify::Count {
+        verification.level = Verify::Hash;
+    }
     let result = run(
         source_url,
         target_url,
         &store,
         &options,
+        &verification,
         &run_id,
         resume.is_some(),
         started,
@@ -223,12 +310,20 @@ pub async fn copy_with(
     }
 }
 
+/// What a copy worker does next.
+enum Task {
+    Copy(Chunk),
+    /// Read the table in this slot back from the target and hash it (all its chunks committed).
+    ReadBack(usize),
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn run(
     source_url: &str,
     target_url: &str,
     store: &Arc<Mutex<Store>>,
     options: &CopyOptions,
+    verification: &Verification,
     run_id: &str,
     resumed: bool,
     started: Instant,
@@ -253,26 +348,7 @@ async fn run(
             .batch_execute(PROGRESS_DDL)
             .await
             .map_err(query_error("creating the godwit_copy schema on the target"))?;
-        let done: Committed = target
-            .query(
-                "SELECT table_name, chunk, rows, rejected, bytes, bounds FROM godwit_copy.progress WHERE run_id = $1",
-                &[&run_id],
-            )
-            .await
-            .map_err(query_error("reading the target's copy progress"))?
-            .iter()
-            .map(|r| {
-                (
-                    (r.get::<_, String>(0), r.get::<_, i32>(1) as u32),
-                    (
-                        r.get::<_, i64>(2) as u64,
-                        r.get::<_, i64>(3) as u64,
-                        r.get::<_, i64>(4) as u64,
-                        r.get::<_, Option<String>>(5),
-                    ),
-                )
-            })
-            .collect();
+        let done = committed(&target, run_id).await?;
         Ok((source, target, catalog, done, encoding))
     })
     .await?;
@@ -302,11 +378,9 @@ async fn run(
             .into_iter()
             .map(|c| (c.table, c.chunk))
             .collect();
-        for ((table, chunk), (rows, rejected, bytes, _)) in &done {
+        for ((table, chunk), committed) in &done {
             if !known.contains(&(table.clone(), *chunk)) {
-                with_store(store, |s| {
-                    s.record_chunk(run_id, table, *chunk, *rows, *bytes, *rejected)
-                })?;
+                record(store, run_id, table, *chunk, committed)?;
             }
         }
     }
@@ -325,7 +399,7 @@ async fn run(
     })
     .await?;
 
-    let (chunks, mut tables) = unless_stopped(
+    let (chunks, mut tables, plans) = unless_stopped(
         control,
         run_id,
         plan(
@@ -344,10 +418,12 @@ async fn run(
             // Key ranges depend on the key's span: if it changed, chunk n holds other rows now and
             // resuming would skip or repeat some. (Block ranges stay put; only the open end of the
             // last one moves when a table grows.)
-            Some((_, _, _, Some(bounds)))
-                if *bounds != chunk.range.describe()
-                    && !(bounds.starts_with("blocks ")
-                        && matches!(chunk.range, Range::Blocks { .. })) =>
+            Some(CommittedChunk {
+                bounds: Some(bounds),
+                ..
+            }) if *bounds != chunk.range.describe()
+                && !(bounds.starts_with("blocks ")
+                    && matches!(chunk.range, Range::Blocks { .. })) =>
             {
                 return Err(CopyError::PlanChanged {
                     table: chunk.table.to_string(),
@@ -356,18 +432,29 @@ async fn run(
                     planned: chunk.range.describe(),
                 });
             }
-            Some((rows, rejected, _, _)) => {
+            Some(done) => {
                 let t = &mut tables[chunk.slot];
                 t.chunks_done += 1;
-                t.rows_done += rows;
-                t.rows_rejected += rejected;
-                t.rows_before += rows + rejected;
+                t.rows_done += done.rows;
+                t.rows_rejected += done.rejected;
+                t.rows_before += done.rows + done.rejected;
             }
-            None => pending.push_back(chunk),
+            None => pending.push_back(Task::Copy(chunk)),
         }
     }
     let already = total - pending.len();
     tracing::info!(run_id, total, already, "copy plan");
+    let verify_level = verification.level;
+    // Tables whose every chunk committed before are read back from the target first.
+    if verify_level == Verify::Hash {
+        for (slot, t) in tables.iter().enumerate() {
+            if t.finished() {
+                pending.push_front(Task::ReadBack(slot));
+            }
+        }
+    }
+    let plans = Arc::new(plans);
+    let readbacks: Arc<Mutex<BTreeMap<usize, ReadBack>>> = Arc::default();
     if let Ok(mut shown) = control.tables.lock() {
         *shown = tables;
     }
@@ -381,15 +468,18 @@ async fn run(
         on_error: options.on_error,
         control: control.clone(),
         raw_bytes: encoding == "SQL_ASCII",
+        verify: verify_level,
     };
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..options.jobs.max(1) {
-        let (queue, counters, on_progress, store, ctx) = (
+        let (queue, counters, on_progress, store, ctx, plans, readbacks) = (
             queue.clone(),
             counters.clone(),
             on_progress.clone(),
             store.clone(),
             ctx.clone(),
+            plans.clone(),
+            readbacks.clone(),
         );
         let (source_url, target_url) = (source_url.to_string(), target_url.to_string());
         workers.spawn(async move {
@@ -404,6 +494,13 @@ async fn run(
                             .await
                             .map_err(query_error("reading SQL_ASCII bytes as they are"))?;
                     }
+                    // Text sent and read back the same way on both sides.
+                    for (client, side) in [(&source, "source"), (&target, "target")] {
+                        client
+                            .batch_execute(SESSION_SETTINGS)
+                            .await
+                            .map_err(query_error(format!("setting the {side}'s session")))?;
+                    }
                     Ok::<_, CopyError>((source, target))
                 } => pair?,
             };
@@ -411,8 +508,37 @@ async fn run(
                 if ctx.control.is_stopped() {
                     return Ok::<(), CopyError>(());
                 }
-                let Some(chunk) = queue.lock().ok().and_then(|mut q| q.pop_front()) else {
-                    return Ok(());
+                let chunk = match queue.lock().ok().and_then(|mut q| q.pop_front()) {
+                    None => return Ok(()),
+                    Some(Task::Copy(chunk)) => chunk,
+                    Some(Task::ReadBack(slot)) => {
+                        let plan = &plans[slot];
+                        let read = tokio::select! {
+                            biased;
+                            _ = ctx.control.stopped() => return Ok(()),
+                            read = read_back(&target, plan) => read.map_err(|message| CopyError::Query {
+                                what: format!("reading {} back from the target", plan.table),
+                                message,
+                            })?,
+                        };
+                        if let Some(chunks) = &read.chunks {
+                            let (store, run_id, table) = (store.clone(), ctx.run_id.clone(), plan.table.to_string());
+                            let hashes: Vec<String> = chunks.iter().map(|c| c.hex()).collect();
+                            tokio::task::spawn_blocking(move || {
+                                with_store(&store, |s| {
+                                    hashes.iter().enumerate().try_for_each(|(i, h)| {
+                                        s.record_chunk_target_hash(&run_id, &table, i as u32, h)
+                                    })
+                                })
+                            })
+                            .await
+                            .map_err(|e| CopyError::Query { what: "run history".into(), message: e.to_string() })??;
+                        }
+                        if let Ok(mut r) = readbacks.lock() {
+                            r.insert(slot, read);
+                        }
+                        continue;
+                    }
                 };
                 let mut attempt = 0;
                 let outcome = loop {
@@ -454,16 +580,14 @@ async fn run(
                 let store = store.clone();
                 let index = chunk.index;
                 let recorded = tokio::task::spawn_blocking(move || {
-                    with_store(&store, |s| {
-                        s.record_chunk(
-                            &store_id,
-                            &table_name,
-                            index,
-                            copied.rows,
-                            copied.bytes,
-                            copied.rejected,
-                        )
-                    })
+                    let committed = CommittedChunk {
+                        rows: copied.rows,
+                        rejected: copied.rejected,
+                        bytes: copied.bytes,
+                        bounds: None,
+                        hash: Some(copied.hash.hex()),
+                    };
+                    record(&store, &store_id, &table_name, index, &committed)
                 })
                 .await
                 .map_err(|e| CopyError::Query {
@@ -471,12 +595,20 @@ async fn run(
                     message: e.to_string(),
                 })?;
                 recorded?;
+                let mut complete = false;
                 ctx.control.update(chunk.slot, |t| {
                     t.chunks_done += 1;
                     t.rows_done += copied.rows;
                     t.rows_rejected += copied.rejected;
                     t.bytes_done += copied.bytes;
+                    complete = t.finished();
                 });
+                // The table's last chunk: read it back from the target while other chunks copy.
+                if complete && ctx.verify == Verify::Hash {
+                    if let Ok(mut q) = queue.lock() {
+                        q.push_front(Task::ReadBack(chunk.slot));
+                    }
+                }
                 let progress = {
                     let mut c = counters.lock().map_err(|_| CopyError::Query {
                         what: "progress".into(),
@@ -550,11 +682,10 @@ async fn run(
         unless_stopped(control, run_id, apply_steps(&target, run_id, after)).await?;
     }
     control.set_phase("verifying");
-    let tables = unless_stopped(
-        control,
-        run_id,
-        verify(&source, &target, &catalog, &mapping, options, run_id),
-    )
+    let tables = unless_stopped(control, run_id, async {
+        let readbacks = readbacks.lock().map(|r| r.clone()).unwrap_or_default();
+        verify(&source, &target, &plans, verification, run_id, &readbacks).await
+    })
     .await?;
     source
         .batch_execute("COMMIT")
@@ -564,13 +695,22 @@ async fn run(
         what: "progress".into(),
         message: "poisoned".into(),
     })?;
+    let (tables, findings): (Vec<TableCheck>, Vec<TableFindings>) = tables.into_iter().unzip();
     let rejected = tables.iter().any(|t| t.rejected_rows > 0);
-    let verification = match (options.verify_hash, rejected) {
-        (false, false) => "row counts: source rows = target rows",
-        (true, false) => "row counts and an order-independent hash of all rows on both sides",
-        (false, true) => "row counts: source rows = target rows + rejected rows (godwit_copy.rejects on the target)",
-        (true, true) => "row counts (source rows = target rows + rejected rows, in godwit_copy.rejects on the target) and a hash of all rows on both sides, the rejected ones left out of the source's",
+    let mut verification_text = match verify_level {
+        Verify::Off => "nothing (--verify off): the figures are the copy's own".to_string(),
+        Verify::Count => "row counts on both sides".to_string(),
+        Verify::Hash => "row counts, and an order-independent hash of every row taken while it streamed from the source against the same hash of the rows read back from the target (per chunk for key-chunked tables)".to_string(),
+        Verify::Sample => format!("row counts, and up to {} rows per table compared value by value by primary key", verification.sample_rows),
     };
+    if rejected {
+        verification_text.push_str("; source rows = target rows + rejected rows (godwit_copy.rejects on the target), the rejected ones left out of the source's hash");
+    }
+    if findings.iter().any(|t| t.recheck.is_some()) {
+        verification_text.push_str(
+            "; tables that disagreed were read again row by row and their rows named by key",
+        );
+    }
     Ok((
         CopyReport {
             run_id: run_id.to_string(),
@@ -580,8 +720,9 @@ async fn run(
             rows_copied: rows,
             bytes_copied: bytes,
             seconds: started.elapsed().as_secs_f64(),
-            verification: verification.to_string(),
+            verification: verification_text,
             tables,
+            findings,
         },
         target,
     ))

@@ -107,6 +107,78 @@ pub(crate) struct Chunk {
     pub(crate) text: bool,
     /// SQL naming a row of the table aliased `x` for people: its primary key, else its ctid.
     pub(crate) key: String,
+    /// Where type OIDs sit in each column's binary values (see [`crate::hash`]).
+    pub(crate) shapes: Arc<Vec<Shape>>,
+}
+
+/// A table as planned: what verification needs to read it on both sides.
+#[derive(Clone, Debug)]
+pub(crate) struct TablePlan {
+    pub(crate) table: QualifiedName,
+    /// Source column list (quoted) and the same columns as the target names them.
+    pub(crate) columns: String,
+    pub(crate) target_columns: String,
+    /// The copied columns' names in the source.
+    pub(crate) column_names: Vec<String>,
+    pub(crate) text: bool,
+    /// SQL naming a row (aliased `x`) for people; `has_key` when it is the primary key.
+    pub(crate) key: String,
+    pub(crate) has_key: bool,
+    /// The primary key's columns (source names), for fetching rows by key.
+    pub(crate) key_columns: Vec<String>,
+    pub(crate) shapes: Arc<Vec<Shape>>,
+    /// The chunks' ranges, by chunk number.
+    pub(crate) ranges: Vec<Range>,
+}
+
+impl TablePlan {
+    /// The position of the integer key column among the copied columns when the table is
+    /// chunked by key, with each chunk's range, so that rows read back can be told apart by chunk.
+    pub(crate) fn key_position(&self) -> Option<usize> {
+        match self.ranges.first()? {
+            Range::Keys { column, .. } => self
+                .column_names
+                .iter()
+                .position(|c| &quote_ident(c) == column),
+            Range::Blocks { .. } => None,
+        }
+    }
+
+    /// The chunk holding key value `value` (key-chunked tables).
+    pub(crate) fn chunk_of_key(&self, value: i64) -> usize {
+        self.ranges
+            .iter()
+            .position(|r| match r {
+                Range::Keys { from, to, .. } => {
+                    from.is_none_or(|f| value >= f) && to.is_none_or(|t| value < t)
+                }
+                Range::Blocks { .. } => false,
+            })
+            .unwrap_or(0)
+    }
+}
+
+/// The copied columns of a table (all but generated ones), quoted.
+pub(crate) fn copied_columns(table: Option<&godwit_catalog::Table>) -> Vec<String> {
+    table
+        .map(|t| {
+            t.columns
+                .iter()
+                .filter(|c| c.generated.is_none())
+                .map(|c| c.name.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The primary key's columns of a table.
+pub(crate) fn primary_key(table: Option<&godwit_catalog::Table>) -> Option<Vec<String>> {
+    table.and_then(|t| {
+        t.constraints.iter().find_map(|c| match &c.kind {
+            ConstraintKind::PrimaryKey { columns } if !columns.is_empty() => Some(columns.clone()),
+            _ => None,
+        })
+    })
 }
 
 /// Tables that hold rows: every table except partitioned parents.
@@ -126,13 +198,7 @@ pub(crate) fn data_tables(catalog: &Catalog) -> Vec<(String, String)> {
 /// SQL naming a row of `table` (aliased `x`) for people: `col=value, …` of its primary key, else its
 /// ctid in the source.
 pub(crate) fn key_sql(table: Option<&godwit_catalog::Table>) -> String {
-    let primary_key = table.and_then(|t| {
-        t.constraints.iter().find_map(|c| match &c.kind {
-            ConstraintKind::PrimaryKey { columns } if !columns.is_empty() => Some(columns.clone()),
-            _ => None,
-        })
-    });
-    match primary_key {
+    match primary_key(table) {
         Some(columns) => format!(
             "concat_ws(', ', {})",
             columns
@@ -151,10 +217,7 @@ pub(crate) fn key_sql(table: Option<&godwit_catalog::Table>) -> String {
 
 /// The primary key column of `table` when the key is one `smallint`, `integer` or `bigint` column.
 pub(crate) fn integer_key(table: &godwit_catalog::Table) -> Option<String> {
-    let columns = table.constraints.iter().find_map(|c| match &c.kind {
-        ConstraintKind::PrimaryKey { columns } => Some(columns),
-        _ => None,
-    })?;
+    let columns = primary_key(Some(table))?;
     let [column] = columns.as_slice() else {
         return None;
     };
@@ -171,9 +234,10 @@ pub(crate) async fn plan(
     mapping: &BTreeMap<QualifiedName, TableMapping>,
     chunk_pages: u32,
     chunk_by: ChunkBy,
-) -> Result<(Vec<Chunk>, Vec<TableStatus>), CopyError> {
+) -> Result<(Vec<Chunk>, Vec<TableStatus>, Vec<TablePlan>), CopyError> {
     let mut chunks = Vec::new();
     let mut tables = Vec::new();
+    let mut plans = Vec::new();
     for (slot, (schema, table)) in data_tables(catalog).into_iter().enumerate() {
         let name = QualifiedName::new(&schema, &table);
         let row = source
@@ -207,16 +271,17 @@ pub(crate) async fn plan(
                 .map(|r| r.get::<_, f64>(0) as u64)
         };
         let source_table = catalog.table(&name);
-        let columns = source_table
-            .map(|t| {
-                t.columns
-                    .iter()
-                    .filter(|c| c.generated.is_none())
-                    .map(|c| quote_ident(&c.name))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .unwrap_or_default();
+        let column_names = copied_columns(source_table);
+        let columns = column_names
+            .iter()
+            .map(|c| quote_ident(c))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let shapes = Arc::new(
+            column_shapes(source, &name.to_string(), &column_names)
+                .await
+                .map_err(query_error(format!("reading the column types of {name}")))?,
+        );
         let key = key_sql(source_table);
         let pieces = ((pages.max(1) as u64).div_ceil(chunk_pages as u64)) as u32;
         let integer_key = match chunk_by {
@@ -258,6 +323,24 @@ pub(crate) async fn plan(
                 .collect(),
         };
         let pieces = ranges.len() as u32;
+        let target_columns = mapping
+            .get(&name)
+            .map(|m| m.target_columns.clone())
+            .unwrap_or_else(|| columns.clone());
+        let text = mapping.get(&name).is_some_and(|m| m.text);
+        let key_columns = primary_key(source_table);
+        plans.push(TablePlan {
+            table: name.clone(),
+            columns: columns.clone(),
+            target_columns: target_columns.clone(),
+            column_names,
+            text,
+            key: key.clone(),
+            has_key: key_columns.is_some(),
+            key_columns: key_columns.unwrap_or_default(),
+            shapes: shapes.clone(),
+            ranges: ranges.clone(),
+        });
         for (index, range) in ranges.into_iter().enumerate() {
             chunks.push(Chunk {
                 table: name.clone(),
@@ -265,12 +348,10 @@ pub(crate) async fn plan(
                 index: index as u32,
                 range,
                 columns: columns.clone(),
-                target_columns: mapping
-                    .get(&name)
-                    .map(|m| m.target_columns.clone())
-                    .unwrap_or_else(|| columns.clone()),
-                text: mapping.get(&name).is_some_and(|m| m.text),
+                target_columns: target_columns.clone(),
+                text,
                 key: key.clone(),
+                shapes: shapes.clone(),
             });
         }
         tables.push(TableStatus {
@@ -280,5 +361,5 @@ pub(crate) async fn plan(
             ..Default::default()
         });
     }
-    Ok((chunks, tables))
+    Ok((chunks, tables, plans))
 }

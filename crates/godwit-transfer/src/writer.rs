@@ -22,6 +22,7 @@ pub(crate) struct Ctx {
     /// it refuse to send a whole chunk holding one invalid value. (The target must not be told
     /// SQL_ASCII: its COPY would then take invalid bytes unchecked.)
     pub(crate) raw_bytes: bool,
+    pub(crate) verify: Verify,
 }
 
 /// A chunk that committed: rows written, COPY bytes read, rows refused and set aside.
@@ -30,6 +31,8 @@ pub(crate) struct Copied {
     pub(crate) rows: u64,
     pub(crate) bytes: u64,
     pub(crate) rejected: u64,
+    /// The hash of the source rows the chunk kept, taken as they passed.
+    pub(crate) hash: RowsHash,
 }
 
 /// Why a chunk did not commit.
@@ -141,6 +144,37 @@ pub(crate) async fn copy_chunk(
     }
 }
 
+/// The source's COPY of a chunk, leaving out the rows at `except` (ctids). A whole table is copied
+/// with `COPY table TO` (faster than a query); a range with a query.
+pub(crate) fn chunk_copy_out(chunk: &Chunk, except: &[&str]) -> String {
+    let format = if chunk.text { "text" } else { "binary" };
+    let mut filter = chunk.range.filter();
+    if !except.is_empty() {
+        let list = except
+            .iter()
+            .map(|c| format!("'{c}'::tid"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let condition = format!("x.ctid NOT IN ({list})");
+        filter = if filter.is_empty() {
+            format!(" WHERE {condition}")
+        } else {
+            format!("{filter} AND {condition}")
+        };
+    }
+    if filter.is_empty() {
+        format!(
+            "COPY {} ({}) TO STDOUT (FORMAT {format})",
+            chunk.table, chunk.columns
+        )
+    } else {
+        format!(
+            "COPY (SELECT {} FROM ONLY {} x{filter}) TO STDOUT (FORMAT {format})",
+            chunk.columns, chunk.table
+        )
+    }
+}
+
 /// Why streaming a chunk whole failed.
 pub(crate) enum Streamed {
     /// The target refused a row (the transaction rolled back).
@@ -165,19 +199,13 @@ pub(crate) async fn stream_chunk(
         Source(tokio_postgres::Error),
         Target(tokio_postgres::Error),
         Record(tokio_postgres::Error),
+        Stream(String),
         Stopped,
     }
     let mut flight = Flight::new(&ctx.control, chunk.slot);
     let format = if chunk.text { "text" } else { "binary" };
-    let filter = chunk.range.filter();
     let result = async {
-        // A whole table is copied with COPY table TO (faster than a query); a range with a query.
-        let copy_out = if filter.is_empty() {
-            format!("COPY {} ({}) TO STDOUT (FORMAT {format})", chunk.table, chunk.columns)
-        } else {
-            format!("COPY (SELECT {} FROM ONLY {} x{filter}) TO STDOUT (FORMAT {format})", chunk.columns, chunk.table)
-        };
-        let out = source.copy_out(&copy_out).await.map_err(Failure::Source)?;
+        let out = source.copy_out(&chunk_copy_out(chunk, &[])).await.map_err(Failure::Source)?;
         let sink = target.copy_in(&format!("COPY {} ({}) FROM STDIN (FORMAT {format})", chunk.table, chunk.target_columns)).await.map_err(Failure::Target)?;
         futures_util::pin_mut!(out);
         futures_util::pin_mut!(sink);
@@ -187,6 +215,8 @@ pub(crate) async fn stream_chunk(
         // data may be split anywhere), so memory stays bounded whatever the row size.
         let (mut bytes, mut messages) = (0u64, 0u64);
         let mut batch = BytesMut::with_capacity(BATCH_BYTES);
+        // Every row hashed as it passes (the source's side of the verification).
+        let mut hash = StreamHash::new(!chunk.text, &chunk.shapes);
         loop {
             let piece = tokio::select! {
                 biased;
@@ -197,6 +227,7 @@ pub(crate) async fn stream_chunk(
             let piece: Bytes = piece.map_err(Failure::Source)?;
             bytes += piece.len() as u64;
             messages += 1;
+            hash.feed(&piece).map_err(Failure::Stream)?;
             batch.extend_from_slice(&piece);
             if batch.len() >= BATCH_BYTES {
                 let sent = batch.len() as u64;
@@ -213,26 +244,30 @@ pub(crate) async fn stream_chunk(
             _ = &mut stopped => return Err(Failure::Stopped),
             rows = sink.finish() => rows.map_err(Failure::Target)?,
         };
+        let hash = hash.finish().map_err(Failure::Stream)?;
+        // `rows` is what the target wrote: fewer than the source sent when a target trigger drops
+        // rows, which verification then finds and names.
         target
             .execute(
-                "INSERT INTO godwit_copy.progress (run_id, table_name, chunk, rows, rejected, bytes, bounds) VALUES ($1, $2, $3, $4, 0, $5, $6)",
-                &[&ctx.run_id, &chunk.table.to_string(), &(chunk.index as i32), &(rows as i64), &(bytes as i64), &chunk.range.describe()],
+                "INSERT INTO godwit_copy.progress (run_id, table_name, chunk, rows, rejected, bytes, bounds, hash) VALUES ($1, $2, $3, $4, 0, $5, $6, $7)",
+                &[&ctx.run_id, &chunk.table.to_string(), &(chunk.index as i32), &(rows as i64), &(bytes as i64), &chunk.range.describe(), &hash.hex()],
             )
             .await
             .map_err(Failure::Record)?;
         // Deferred constraints are checked here.
         target.batch_execute("COMMIT").await.map_err(Failure::Target)?;
-        Ok((rows, bytes))
+        Ok((rows, bytes, hash))
     }
     .await;
     match result {
-        Ok((rows, bytes)) => {
+        Ok((rows, bytes, hash)) => {
             // The source transaction only read; the chunk is committed whatever it answers.
             let _ = source.batch_execute("COMMIT").await;
             Ok(Copied {
                 rows,
                 bytes,
                 rejected: 0,
+                hash,
             })
         }
         Err(failure) => {
@@ -245,6 +280,7 @@ pub(crate) async fn stream_chunk(
             Err(match failure {
                 Failure::Target(e) if matches!(classify(&e), Refusal::Row) => Streamed::Refused(e),
                 Failure::Target(e) | Failure::Source(e) | Failure::Record(e) => failed(e),
+                Failure::Stream(message) => Streamed::Chunk(ChunkError::Failed(message)),
                 Failure::Stopped => Streamed::Chunk(ChunkError::Stopped),
             })
         }
@@ -424,23 +460,30 @@ pub(crate) async fn rescue(
                 .await
                 .map_err(failed)?;
         }
+        // The hash of the rows the chunk kept, in the chunk's own format, read again in the same
+        // snapshot without the refused ones (this path is rare: refused rows).
+        let hash = hash_rows(source, &chunk_copy_out(chunk, &ctids), !chunk.text, &chunk.shapes)
+            .await
+            .map_err(ChunkError::Failed)?;
         target
             .execute(
-                "INSERT INTO godwit_copy.progress (run_id, table_name, chunk, rows, rejected, bytes, bounds) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                &[&ctx.run_id, &chunk.table.to_string(), &(chunk.index as i32), &(rows as i64), &(refused.len() as i64), &(bytes as i64), &chunk.range.describe()],
+                "INSERT INTO godwit_copy.progress (run_id, table_name, chunk, rows, rejected, bytes, bounds, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &[&ctx.run_id, &chunk.table.to_string(), &(chunk.index as i32), &(rows as i64), &(refused.len() as i64), &(bytes as i64), &chunk.range.describe(), &hash.hex()],
             )
             .await
             .map_err(failed)?;
-        target.batch_execute("COMMIT").await.map_err(failed)
+        target.batch_execute("COMMIT").await.map_err(failed)?;
+        Ok(hash)
     }
     .await;
     match finish {
-        Ok(()) => {
+        Ok(hash) => {
             let _ = source.batch_execute("COMMIT").await;
             Ok(Copied {
                 rows,
                 bytes,
                 rejected: refused.len() as u64,
+                hash,
             })
         }
         Err(e) => {

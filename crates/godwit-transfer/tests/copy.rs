@@ -3,7 +3,9 @@
 
 use godwit_store::Store;
 use godwit_testkit::{database, TestDatabase};
-use godwit_transfer::{copy, ChunkBy, CopyOptions, OnError};
+use godwit_transfer::{
+    copy, copy_checked, ChunkBy, Control, CopyOptions, OnError, Verification, Verify,
+};
 use std::sync::{Arc, Mutex};
 
 const FIXTURE: &str = "
@@ -274,8 +276,18 @@ async fn hash_verification_finds_rows_that_arrived_changed() {
     )
     .await
     .unwrap();
-    assert_eq!((report.rows_lost(), report.rows_extra()), (0, 0));
+    // Same counts, different hashes; without a key the recheck matches rows by their values: the
+    // source's row 500 is missing and the target's changed row is extra, each named by its ctid.
+    assert_eq!(report.tables[0].lost(), 0);
     assert_eq!(report.content_mismatches(), ["public.notes"]);
+    let recheck = report.findings[0].recheck.as_ref().expect("a recheck");
+    assert_eq!((recheck.lost, recheck.extra, recheck.different), (1, 1, 0));
+    assert_eq!(recheck.lost_keys.len(), 1);
+    assert!(recheck.lost_keys[0].starts_with("ctid=("), "{recheck:?}");
+    assert!(
+        recheck.extra_keys[0].starts_with("target ctid=("),
+        "{recheck:?}"
+    );
     // Without the tampering the hashes agree.
     target
         .execute("DROP TRIGGER tamper ON notes; TRUNCATE notes;")
@@ -297,6 +309,196 @@ async fn hash_verification_finds_rows_that_arrived_changed() {
     .unwrap();
     assert!(clean.content_mismatches().is_empty());
     assert!(clean.tables[0].source_hash.is_some());
+    assert_eq!(clean.tables[0].source_hash, clean.tables[0].target_hash);
+    assert!(clean.findings[0].recheck.is_none() && clean.findings[0].clean());
+    assert_eq!(
+        (
+            clean.rows_lost(),
+            clean.rows_extra(),
+            clean.rows_different()
+        ),
+        (0, 0, 0)
+    );
+}
+
+/// A target that loses one row, changes another and adds a third on the way in (a trigger):
+/// `--verify hash` compares the hash taken while each chunk streamed from the source with the
+/// target's rows read back chunk by chunk, rechecks only the chunks that differ, and names the
+/// lost, extra and different rows by key, with the differing column. The history keeps both
+/// hashes of every chunk.
+#[tokio::test]
+async fn hash_verification_names_lost_extra_and_changed_rows_by_key() {
+    let source = database("named_source").await;
+    source
+        .execute(
+            "CREATE TABLE items (id int PRIMARY KEY, name text, price numeric(12,2), tags text[]);
+             INSERT INTO items SELECT g, 'item ' || g, g / 7.0, ARRAY['a', g::text] FROM generate_series(1, 20000) g;",
+        )
+        .await;
+    let target = database("named_target").await;
+    target
+        .execute(
+            "CREATE TABLE items (id int PRIMARY KEY, name text, price numeric(12,2), tags text[]);
+             CREATE FUNCTION tamper() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+               IF NEW.id = 500 THEN NEW.name := 'changed'; END IF;
+               IF NEW.id = 7000 THEN RETURN NULL; END IF;
+               IF NEW.id = 12000 THEN INSERT INTO items VALUES (999999, 'intruder', 1, NULL); END IF;
+               RETURN NEW; END $$;
+             CREATE TRIGGER tamper BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION tamper();",
+        )
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(&dir);
+    let options = CopyOptions {
+        chunk_pages: 16,
+        chunk_by: ChunkBy::Key,
+        jobs: 2,
+        ..Default::default()
+    };
+    let verification = Verification {
+        level: Verify::Hash,
+        ..Default::default()
+    };
+    let report = checked(&source, &target, store.clone(), &options, &verification).await;
+    assert!(report.chunks_total > 4, "{}", report.chunks_total);
+    let found = &report.findings[0];
+    let recheck = found.recheck.as_ref().expect("a recheck");
+    assert_eq!(recheck.lost_keys, ["id=7000"]);
+    assert_eq!(recheck.extra_keys, ["id=999999"]);
+    assert_eq!(recheck.different_rows.len(), 1);
+    assert_eq!(recheck.different_rows[0].key, "id=500");
+    assert_eq!(recheck.different_rows[0].columns, ["name"]);
+    assert_eq!(
+        (
+            report.rows_lost(),
+            report.rows_extra(),
+            report.rows_different()
+        ),
+        (1, 1, 1)
+    );
+    assert!((report.loss_percent() - 100.0 / 20000.0).abs() < 1e-9);
+    // Only the chunks whose hashes differ were read again: those of ids 500, 7000 and 12000 (the
+    // extra row's key lies in the last, open-ended chunk).
+    assert_eq!(found.chunks_compared, report.chunks_total);
+    assert!(
+        found.chunks_differing.len() >= 3 && found.chunks_differing.len() < report.chunks_total,
+        "{found:?}"
+    );
+    assert_eq!(recheck.ranges, found.chunks_differing);
+    // Both hashes of every chunk are in the run history, equal where the chunk arrived whole.
+    let hashes = store.lock().unwrap().chunk_hashes(&report.run_id).unwrap();
+    assert_eq!(hashes.len(), report.chunks_total);
+    assert!(hashes
+        .iter()
+        .all(|h| h.source_hash.is_some() && h.target_hash.is_some()));
+    let differing = hashes
+        .iter()
+        .filter(|h| h.source_hash != h.target_hash)
+        .count();
+    assert_eq!(differing, found.chunks_differing.len());
+
+    // Without the trigger every chunk agrees: 0 rows lost, with the hashes as evidence.
+    target
+        .execute("DROP TRIGGER tamper ON items; TRUNCATE items;")
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let clean = checked(&source, &target, store_in(&dir), &options, &verification).await;
+    assert_eq!(
+        (
+            clean.rows_lost(),
+            clean.rows_extra(),
+            clean.rows_different()
+        ),
+        (0, 0, 0)
+    );
+    assert!(clean.findings[0].clean() && clean.findings[0].recheck.is_none());
+    assert_eq!(clean.tables[0].source_hash, clean.tables[0].target_hash);
+    assert_eq!(clean.tables[0].source_rows, 20000);
+}
+
+/// `--verify sample` compares rows value by value by primary key; a changed row in the sample
+/// leads to a recheck of the table that names it. Tables without a key are said not sampled.
+#[tokio::test]
+async fn sample_verification_compares_rows_value_by_value() {
+    let source = database("sample_source").await;
+    source
+        .execute(
+            "CREATE TABLE items (id int PRIMARY KEY, name text, at timestamptz);
+             INSERT INTO items SELECT g, 'item ' || g, timestamptz '2024-01-01 00:00:00+02' + g * interval '1 hour' FROM generate_series(1, 3000) g;
+             CREATE TABLE notes (body text); INSERT INTO notes SELECT 'n' || g FROM generate_series(1, 10) g;",
+        )
+        .await;
+    let target = database("sample_target").await;
+    // The target's own time zone differs: text is compared under the same settings on both sides.
+    target
+        .execute(
+            "CREATE TABLE items (id int PRIMARY KEY, name text, at timestamptz);
+             CREATE TABLE notes (body text);
+             CREATE FUNCTION tamper() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+               IF NEW.id = 1234 THEN NEW.at := NEW.at + interval '1 second'; END IF; RETURN NEW; END $$;
+             CREATE TRIGGER tamper BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION tamper();",
+        )
+        .await;
+    target
+        .execute(&format!(
+            "ALTER DATABASE {} SET TimeZone = 'Asia/Kolkata'",
+            target.name
+        ))
+        .await;
+    // Every row sampled (more asked than the table has), so the changed one is seen.
+    let verification = Verification {
+        level: Verify::Sample,
+        sample_rows: 100_000,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let report = checked(
+        &source,
+        &target,
+        store_in(&dir),
+        &CopyOptions::default(),
+        &verification,
+    )
+    .await;
+    let items = report
+        .findings
+        .iter()
+        .find(|f| f.table == "public.items")
+        .unwrap();
+    assert_eq!(items.rows_sampled, Some(3000));
+    let recheck = items.recheck.as_ref().expect("a recheck");
+    assert_eq!(recheck.different_rows.len(), 1);
+    assert_eq!(recheck.different_rows[0].key, "id=1234");
+    assert_eq!(recheck.different_rows[0].columns, ["at"]);
+    let notes = report
+        .findings
+        .iter()
+        .find(|f| f.table == "public.notes")
+        .unwrap();
+    assert!(notes.rows_sampled.is_none() && notes.sample_note.is_some());
+
+    target
+        .execute("DROP TRIGGER tamper ON items; TRUNCATE items, notes;")
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let clean = checked(
+        &source,
+        &target,
+        store_in(&dir),
+        &CopyOptions::default(),
+        &Verification {
+            level: Verify::Sample,
+            sample_rows: 200,
+        },
+    )
+    .await;
+    let items = clean
+        .findings
+        .iter()
+        .find(|f| f.table == "public.items")
+        .unwrap();
+    let sampled = items.rows_sampled.unwrap();
+    assert!(sampled > 0 && sampled <= 200, "{sampled}");
+    assert!(items.clean() && items.recheck.is_none());
 }
 
 /// An existing target table is checked before any row moves: columns matched by name, converting types
@@ -382,6 +584,29 @@ async fn existing_target_tables_are_checked_before_any_row_moves() {
         .unwrap()
         .get(0);
     assert_eq!(rows, 0);
+}
+
+/// A copy from `source` to `target` checked as `verification` asks; it must finish.
+async fn checked(
+    source: &TestDatabase,
+    target: &TestDatabase,
+    store: Arc<Mutex<Store>>,
+    options: &CopyOptions,
+    verification: &Verification,
+) -> godwit_transfer::CopyReport {
+    copy_checked(
+        &source.url,
+        &target.url,
+        store,
+        options,
+        verification,
+        None,
+        &Control::new(),
+        |_| {},
+        |_| {},
+    )
+    .await
+    .unwrap()
 }
 
 fn store_in(dir: &tempfile::TempDir) -> Arc<Mutex<Store>> {

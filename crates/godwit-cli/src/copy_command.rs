@@ -1,0 +1,271 @@
+//! `godwit copy`: resolves the databases, runs the copy under Ctrl-C and a progress display, and
+//! prints the verification: counts, hashes, the sample, and every row found lost, extra or
+//! different by key, with the evidence when none was.
+
+use crate::commands::{print_json, resolve};
+use crate::{Failure, Format, Selection};
+use godwit_store::Store;
+use godwit_transfer::CopyReport;
+
+/// Exit code of a copy stopped by Ctrl-C (128 + SIGINT, as shells report it): the run is resumable.
+const INTERRUPTED: u8 = 130;
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn copy(
+    selection: &Selection,
+    target: &str,
+    jobs: usize,
+    chunk_pages: u32,
+    chunk_by: godwit_transfer::ChunkBy,
+    create_schema: bool,
+    verification: &godwit_transfer::Verification,
+    on_error: godwit_transfer::OnError,
+    resume: Option<&str>,
+    format: Format,
+) -> Result<(), Failure> {
+    let source_url = resolve(&selection.source).await?;
+    let target_url = resolve(target).await?;
+    let store = Store::open_default().map_err(Failure::operation)?;
+    let store = std::sync::Arc::new(std::sync::Mutex::new(store));
+    let options = godwit_transfer::CopyOptions {
+        schemas: selection.schemas.clone(),
+        include: selection.include.clone(),
+        exclude: selection.exclude.clone(),
+        jobs,
+        chunk_pages,
+        create_schema,
+        verify_hash: false,
+        on_error,
+        chunk_by,
+    };
+    let control = godwit_transfer::Control::new();
+    // Ctrl-C stops the workers, each rolling back its open chunk, and leaves the run resumable; a
+    // second Ctrl-C quits at once (resumable too: only committed chunks count).
+    let on_signal = control.clone();
+    let signals = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            // The progress display says so.
+            on_signal.stop();
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("interrupt: quitting now");
+                std::process::exit(i32::from(INTERRUPTED));
+            }
+        }
+    });
+    let (drawn, done) = tokio::sync::oneshot::channel();
+    let display = tokio::spawn(crate::copy_progress::watch(control.clone(), done));
+    let result = godwit_transfer::copy_checked(
+        &source_url,
+        &target_url,
+        store,
+        &options,
+        verification,
+        resume,
+        &control,
+        |run_id| eprintln!("run {run_id}"),
+        |p| {
+            tracing::info!(
+                "[{}/{}] {} chunk {}: {} rows, {} rejected, {} bytes",
+                p.chunks_done,
+                p.chunks_total,
+                p.table,
+                p.chunk,
+                p.rows,
+                p.rejected,
+                p.bytes
+            )
+        },
+    )
+    .await;
+    let _ = drawn.send(());
+    let _ = display.await;
+    signals.abort();
+    let report = result.map_err(|e| match e {
+        godwit_transfer::CopyError::Stopped { run_id } => {
+            let tables = control.tables();
+            Failure {
+                code: INTERRUPTED,
+                message: format!(
+                    "interrupted: {} of {} chunks committed and kept; resume with `godwit copy --resume {run_id}` and the same --source and --target",
+                    tables.iter().map(|t| t.chunks_done).sum::<usize>(),
+                    tables.iter().map(|t| t.chunks_total).sum::<usize>(),
+                ),
+            }
+        }
+        godwit_transfer::CopyError::Store(godwit_store::StoreError::RunNotFound(_))
+        | godwit_transfer::CopyError::ResumeMismatch { .. }
+        | godwit_transfer::CopyError::AlreadyFinished(_)
+        | godwit_transfer::CopyError::PlanChanged { .. } => Failure::input(e),
+        _ => Failure::operation(e),
+    })?;
+    match format {
+        Format::Json => print_json(&report)?,
+        Format::Table => {
+            println!(
+                "{:<40} {:>14} {:>14} {:>10} {:>10} {:>8}",
+                "table", "source rows", "target rows", "rejected", "lost", "hash"
+            );
+            for t in &report.tables {
+                let hash = match (&t.source_hash, t.content_differs()) {
+                    (None, _) => "-",
+                    (Some(_), false) => "equal",
+                    (Some(_), true) => "DIFFERS",
+                };
+                println!(
+                    "{:<40} {:>14} {:>14} {:>10} {:>10} {:>8}",
+                    t.table,
+                    t.source_rows,
+                    t.target_rows,
+                    t.rejected_rows,
+                    t.lost(),
+                    hash
+                );
+            }
+            println!(
+                "run {}: {} of {} chunks copied now, {} rows, {:.1} MB in {:.1} s",
+                report.run_id,
+                report.chunks_copied,
+                report.chunks_total,
+                report.rows_copied,
+                report.bytes_copied as f64 / 1e6,
+                report.seconds
+            );
+            println!(
+                "{} rows lost, {} extra rows, {} rejected",
+                report.rows_lost(),
+                report.rows_extra(),
+                report.rows_rejected()
+            );
+            print_findings(&report);
+            println!("verified by {}", report.verification);
+        }
+    }
+    if report.rows_rejected() > 0 {
+        let per_table: Vec<String> = report
+            .tables
+            .iter()
+            .filter(|t| t.rejected_rows > 0)
+            .map(|t| format!("{} {}", t.table, t.rejected_rows))
+            .collect();
+        eprintln!(
+            "warning: the target refused {} rows ({}); they are in godwit_copy.rejects on the target with their key, data and error",
+            report.rows_rejected(),
+            per_table.join(", ")
+        );
+    }
+    if report.rows_lost() != 0
+        || report.rows_extra() != 0
+        || !report.content_mismatches().is_empty()
+    {
+        return Err(Failure::operation(format!(
+            "verification failed: {} rows lost ({:.4} %), {} extra, {} different; content differs in: [{}]",
+            report.rows_lost(),
+            report.loss_percent(),
+            report.rows_extra(),
+            report.rows_different(),
+            report.content_mismatches().join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// The evidence of a clean copy (counts and hashes), or each table's lost, extra and different rows
+/// by key.
+fn print_findings(report: &CopyReport) {
+    let source: i64 = report.tables.iter().map(|t| t.source_rows).sum();
+    let target: i64 = report.tables.iter().map(|t| t.target_rows).sum();
+    println!(
+        "{} rows different; loss {:.4} % of {} source rows",
+        report.rows_different(),
+        report.loss_percent(),
+        source - report.rows_rejected()
+    );
+    let hashed = report
+        .tables
+        .iter()
+        .filter(|t| t.source_hash.is_some())
+        .count();
+    let equal = report
+        .tables
+        .iter()
+        .filter(|t| t.source_hash.is_some() && !t.content_differs())
+        .count();
+    let chunks: usize = report.findings.iter().map(|f| f.chunks_compared).sum();
+    let sampled: u64 = report.findings.iter().filter_map(|f| f.rows_sampled).sum();
+    let mut evidence = vec![format!(
+        "{source} source rows = {target} target rows + {} rejected",
+        report.rows_rejected()
+    )];
+    if hashed > 0 {
+        evidence.push(format!(
+            "row hashes equal in {equal} of {hashed} tables ({chunks} key-range chunks compared one by one)"
+        ));
+    }
+    if report.findings.iter().any(|f| f.rows_sampled.is_some()) {
+        evidence.push(format!("{sampled} sampled rows equal value by value"));
+    }
+    let unsampled: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.sample_note.is_some())
+        .map(|f| f.table.as_str())
+        .collect();
+    if !unsampled.is_empty() {
+        evidence.push(format!(
+            "not sampled (no primary key, counted only): {}",
+            unsampled.join(", ")
+        ));
+    }
+    println!("evidence: {}", evidence.join("; "));
+    for f in &report.findings {
+        let Some(r) = &f.recheck else { continue };
+        let more = |shown: usize, total: u64| {
+            if total as usize > shown {
+                format!(" … and {} more", total as usize - shown)
+            } else {
+                String::new()
+            }
+        };
+        println!(
+            "{}: rechecked {} row by row: {} lost ({:.4} %), {} extra, {} different",
+            f.table,
+            r.ranges.join(", "),
+            r.lost,
+            f.loss_percent,
+            r.extra,
+            r.different
+        );
+        if !f.chunks_differing.is_empty() {
+            println!(
+                "  chunks whose hashes differ: {}",
+                f.chunks_differing.join(", ")
+            );
+        }
+        if r.lost > 0 {
+            println!(
+                "  lost: {}{}",
+                r.lost_keys.join("; "),
+                more(r.lost_keys.len(), r.lost)
+            );
+        }
+        if r.extra > 0 {
+            println!(
+                "  extra: {}{}",
+                r.extra_keys.join("; "),
+                more(r.extra_keys.len(), r.extra)
+            );
+        }
+        if r.different > 0 {
+            let rows: Vec<String> = r
+                .different_rows
+                .iter()
+                .map(|d| format!("{} (columns {})", d.key, d.columns.join(", ")))
+                .collect();
+            println!(
+                "  different: {}{}",
+                rows.join("; "),
+                more(rows.len(), r.different)
+            );
+        }
+    }
+}
