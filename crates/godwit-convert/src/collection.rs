@@ -249,9 +249,9 @@ pub fn rewrite(
                 ("EXTEND", [n], true) => format!(
                     "FOR godwit_i IN 1 .. {n} LOOP {name} := array_append(coalesce({name}, '{{}}'), NULL); END LOOP"
                 ),
-                ("TRIM", [], true) => format!("{name} := {name}[array_lower({name}, 1):array_upper({name}, 1) - 1]"),
+                ("TRIM", [], true) => format!("{name} := {name}[array_lower({name}, 1) : array_upper({name}, 1) - 1]"),
                 ("TRIM", [n], true) => {
-                    format!("{name} := {name}[array_lower({name}, 1):array_upper({name}, 1) - ({n})]")
+                    format!("{name} := {name}[array_lower({name}, 1) : array_upper({name}, 1) - ({n})]")
                 }
                 ("DELETE", [], true) => format!("{name} := '{{}}'"),
                 (m, _, _) => return Err(format!("collection method {name}.{m}")),

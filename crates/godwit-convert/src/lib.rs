@@ -22,6 +22,7 @@ mod json_table;
 mod merge;
 pub mod names;
 mod package;
+mod package_collections;
 mod plsql;
 pub mod query;
 pub mod rules;

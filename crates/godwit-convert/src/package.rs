@@ -76,7 +76,7 @@ pub struct Body<'t> {
 }
 
 /// Index of the first top-level `;` at or after `start` (outside parentheses).
-fn statement_end(tokens: &[Token], start: usize) -> usize {
+pub(crate) fn statement_end(tokens: &[Token], start: usize) -> usize {
     let mut depth = 0i32;
     for (k, t) in tokens.iter().enumerate().skip(start) {
         if t.is_symbol("(") {
@@ -364,6 +364,16 @@ pub struct Packages {
     pub specs: BTreeMap<String, Declarations>,
 }
 
+/// The member being prepared: its package, the package's declarations, its sibling members and the
+/// package collection variables it works on through local copies (left as they are).
+#[derive(Clone, Copy)]
+struct MemberScope<'a> {
+    package: &'a str,
+    own: &'a Declarations,
+    siblings: &'a BTreeSet<String>,
+    copies: &'a BTreeSet<String>,
+}
+
 impl Packages {
     /// A member's tokens ready for the routine converter: constants of its own package (unqualified or
     /// qualified) and of other packages (qualified) inlined in parentheses, calls to its siblings
@@ -375,17 +385,152 @@ impl Packages {
         siblings: &BTreeSet<String>,
         tokens: &[Token],
     ) -> Result<Vec<Token>, String> {
-        self.prepare_tokens(package, own, siblings, tokens, true)
+        let (tokens, copies) = self.local_copies(package, own, siblings, tokens)?;
+        let scope = MemberScope {
+            package,
+            own,
+            siblings,
+            copies: &copies,
+        };
+        self.prepare_tokens(&scope, &tokens, true)
     }
 
-    fn prepare_tokens(
+    /// The package collection variables `tokens` uses, worked on through local copies (see
+    /// `package_collections`): the member's tokens with the copies in place, and their names.
+    fn local_copies(
         &self,
         package: &str,
         own: &Declarations,
         siblings: &BTreeSet<String>,
         tokens: &[Token],
+    ) -> Result<(Vec<Token>, BTreeSet<String>), String> {
+        use crate::package_collections::{with_local_copies, LocalCopy};
+        let used = |v: &str| {
+            tokens.iter().enumerate().skip(1).any(|(k, t)| {
+                t.upper() == v
+                    && (k < 2 || !tokens[k - 1].is_symbol(".") || tokens[k - 2].upper() == package)
+            })
+        };
+        let mut copies = Vec::new();
+        for variable in &own.variables {
+            let Some(declared) = own.declared_types.get(variable) else {
+                continue;
+            };
+            let type_name = match declared.as_slice() {
+                [t] => t.upper(),
+                [p, dot, t] if dot.is_symbol(".") && p.upper() == package => t.upper(),
+                _ => continue,
+            };
+            let Some((_, indexed)) = own.collections.get(&type_name) else {
+                continue;
+            };
+            if !used(variable) {
+                continue;
+            }
+            let initial = match own.initial_values.get(variable).map(Vec::as_slice) {
+                None if *indexed => "'{}'",
+                None => "NULL",
+                Some([t, open, close])
+                    if t.upper() == type_name && open.is_symbol("(") && close.is_symbol(")") =>
+                {
+                    "'{}'"
+                }
+                Some(_) => {
+                    return Err(format!(
+                        "package variable {package}.{variable} has a computed initial value, which is not converted yet"
+                    ))
+                }
+            };
+            copies.push(LocalCopy {
+                name: variable.clone(),
+                declared: tokenize(&type_name, 0),
+                setting: format!(
+                    "'godwit.{}__{}'",
+                    pg_name_text(package),
+                    pg_name_text(variable)
+                ),
+                initial,
+            });
+        }
+        if copies.is_empty() {
+            return Ok((tokens.to_vec(), BTreeSet::new()));
+        }
+        let names: BTreeSet<String> = copies.iter().map(|c| c.name.clone()).collect();
+        // `PKG.V` is the copy too.
+        let mut unqualified = Vec::with_capacity(tokens.len());
+        let mut k = 0;
+        while k < tokens.len() {
+            if tokens[k].upper() == package
+                && tokens.get(k + 1).is_some_and(|d| d.is_symbol("."))
+                && tokens
+                    .get(k + 2)
+                    .is_some_and(|v| names.contains(&v.upper()))
+                && !(k > 0 && tokens[k - 1].is_symbol("."))
+            {
+                k += 2;
+                continue;
+            }
+            unqualified.push(tokens[k].clone());
+            k += 1;
+        }
+        const NOT_CALLS: &[&str] = &[
+            "NULL",
+            "RETURN",
+            "EXIT",
+            "CONTINUE",
+            "RAISE",
+            "COMMIT",
+            "ROLLBACK",
+            "SAVEPOINT",
+            "SELECT",
+            "INSERT",
+            "UPDATE",
+            "DELETE",
+            "MERGE",
+            "OPEN",
+            "FETCH",
+            "CLOSE",
+            "EXECUTE",
+            "PIPE",
+            "GOTO",
+            "FORALL",
+            "WITH",
+            "SET",
+            "LOCK",
+            "DBMS_OUTPUT",
+        ];
+        let calls = |s: &[Token]| {
+            let named_call = s.iter().enumerate().any(|(i, t)| {
+                let after_dot = i > 0 && s[i - 1].is_symbol(".");
+                t.kind == TokenKind::Word
+                    && !after_dot
+                    && (siblings.contains(&t.upper())
+                        || (self.specs.contains_key(&t.upper())
+                            && s.get(i + 1).is_some_and(|d| d.is_symbol("."))))
+            });
+            let call_statement = s.first().is_some_and(|t| {
+                t.kind == TokenKind::Word
+                    && !names.contains(&t.upper())
+                    && !NOT_CALLS.iter().any(|w| t.is(w))
+            }) && !s.iter().any(|t| t.is_symbol(":="));
+            named_call || call_statement
+        };
+        let tokens = with_local_copies(&unqualified, &copies, &calls)?;
+        Ok((tokens, names))
+    }
+
+    fn prepare_tokens(
+        &self,
+        scope: &MemberScope,
+        tokens: &[Token],
         skip_first: bool,
     ) -> Result<Vec<Token>, String> {
+        let MemberScope {
+            package,
+            own,
+            siblings,
+            copies,
+        } = *scope;
         let first = if skip_first { 1 } else { 0 };
         let symbol = |text: &str, line: u32| Token {
             kind: TokenKind::Symbol,
@@ -460,6 +605,12 @@ impl Packages {
                         k += 5;
                         continue;
                     }
+                    if upper == package && copies.contains(&m) {
+                        // PKG.V of a collection the member works on through its local copy.
+                        out.push(tokens[k + 2].clone());
+                        k += 3;
+                        continue;
+                    }
                     if decl.variables.contains(&m) || spec.variables.contains(&m) {
                         let owner = if decl.variables.contains(&m) {
                             decl
@@ -471,14 +622,7 @@ impl Packages {
                             variable: &m,
                             owner,
                         };
-                        k = self.state_access(
-                            &state,
-                            (package, own, siblings),
-                            tokens,
-                            k,
-                            k + 3,
-                            &mut out,
-                        )?;
+                        k = self.state_access(&state, scope, tokens, k, k + 3, &mut out)?;
                         continue;
                     }
                 }
@@ -539,20 +683,18 @@ impl Packages {
                     k += 3;
                     continue;
                 }
+                if copies.contains(&upper) {
+                    out.push(t.clone());
+                    k += 1;
+                    continue;
+                }
                 if own.variables.contains(&upper) {
                     let state = State {
                         package,
                         variable: &upper,
                         owner: own,
                     };
-                    k = self.state_access(
-                        &state,
-                        (package, own, siblings),
-                        tokens,
-                        k,
-                        k + 1,
-                        &mut out,
-                    )?;
+                    k = self.state_access(&state, scope, tokens, k, k + 1, &mut out)?;
                     continue;
                 }
                 let called_bare = own.parameterless_functions.contains(&upper)
@@ -679,7 +821,7 @@ impl Packages {
     fn state_access(
         &self,
         state: &State,
-        member: (&str, &Declarations, &BTreeSet<String>),
+        member: &MemberScope,
         tokens: &[Token],
         start: usize,
         after: usize,
@@ -768,9 +910,7 @@ impl Packages {
         }
         if statement_start && tokens.get(after).is_some_and(|t| t.is_symbol(":=")) {
             let end = statement_end(tokens, after + 1);
-            let (own_package, own, siblings) = member;
-            let value =
-                self.prepare_tokens(own_package, own, siblings, &tokens[after + 1..end], false)?;
+            let value = self.prepare_tokens(member, &tokens[after + 1..end], false)?;
             out.extend(pieces(
                 &[
                     "PERFORM",
@@ -840,7 +980,7 @@ impl Packages {
     fn record_access(
         &self,
         state: &State,
-        member: (&str, &Declarations, &BTreeSet<String>),
+        member: &MemberScope,
         tokens: &[Token],
         start: usize,
         after: usize,
@@ -893,14 +1033,7 @@ impl Packages {
                 .is_some_and(|t| t.is_symbol(":="))
         {
             let end = statement_end(tokens, end_of_reference + 1);
-            let (own_package, own, siblings) = member;
-            let value = self.prepare_tokens(
-                own_package,
-                own,
-                siblings,
-                &tokens[end_of_reference + 1..end],
-                false,
-            )?;
+            let value = self.prepare_tokens(member, &tokens[end_of_reference + 1..end], false)?;
             out.extend(pieces(
                 &[
                     "PERFORM",

@@ -197,3 +197,101 @@ async fn local_subprograms_share_the_enclosing_routines_variables() {
         Some("a=1; b=null; c=3; d=x; d=y (5)".into())
     );
 }
+
+const PACKAGE_COLLECTIONS: &str = "
+CREATE OR REPLACE PACKAGE stack_pkg AS
+  TYPE t_items IS TABLE OF VARCHAR2(100);
+  g_items t_items := t_items();
+  PROCEDURE push(p IN VARCHAR2);
+  FUNCTION pop RETURN VARCHAR2;
+  FUNCTION size_of RETURN NUMBER;
+  PROCEDURE push_twice(p IN VARCHAR2);
+END stack_pkg;
+/
+CREATE OR REPLACE PACKAGE BODY stack_pkg AS
+  TYPE t_sizes IS TABLE OF NUMBER INDEX BY PLS_INTEGER;
+  g_sizes t_sizes;
+
+  PROCEDURE push(p IN VARCHAR2) IS
+  BEGIN
+    g_items.EXTEND;
+    g_items(g_items.LAST) := p;
+    g_sizes(g_sizes.COUNT + 1) := g_items.COUNT;
+  END push;
+
+  FUNCTION pop RETURN VARCHAR2 IS
+    v VARCHAR2(100);
+  BEGIN
+    v := g_items(g_items.LAST);
+    g_items.TRIM;
+    RETURN v;
+  END pop;
+
+  FUNCTION size_of RETURN NUMBER IS
+  BEGIN
+    RETURN stack_pkg.g_items.COUNT * 1000 + g_sizes.COUNT;
+  END size_of;
+
+  PROCEDURE push_twice(p IN VARCHAR2) IS
+  BEGIN
+    push(p);
+    push(p || '!');
+    -- Sees what the sibling calls changed.
+    g_items(1) := 'first:' || g_items.COUNT;
+  END push_twice;
+END stack_pkg;
+/
+";
+
+#[tokio::test]
+async fn package_collection_variables_last_as_long_as_the_session() {
+    let script = godwit_oracle::script::read_text(Path::new("stack.sql"), PACKAGE_COLLECTIONS);
+    let options = Options::default();
+    let mut conversion = convert(&script.statements, &options);
+    for o in &conversion.objects {
+        assert_ne!(o.status, Status::NotConverted, "{o:#?}");
+    }
+    let db = database("plsql_package_collections").await;
+    let mut client = db.connect().await;
+    let checked = check_on_target(&mut client, &mut conversion, &options)
+        .await
+        .expect("the check runs");
+    assert_eq!(checked.rejected, 0, "{:#?}", conversion.objects);
+    client
+        .batch_execute(&conversion.to_sql(&options))
+        .await
+        .unwrap_or_else(|e| panic!("{}", godwit_testkit::describe(&e)));
+    let value = |rows: Vec<Vec<Option<String>>>| rows[0][0].clone();
+    client
+        .batch_execute("CALL stack_pkg.push('a'); CALL stack_pkg.push_twice('b');")
+        .await
+        .unwrap();
+    let size = "SELECT stack_pkg.size_of()";
+    assert_eq!(
+        value(text_rows(&client, size).await.unwrap()),
+        Some("3003".into())
+    );
+    let pop = "SELECT stack_pkg.pop()";
+    assert_eq!(
+        value(text_rows(&client, pop).await.unwrap()),
+        Some("b!".into())
+    );
+    assert_eq!(
+        value(text_rows(&client, pop).await.unwrap()),
+        Some("b".into())
+    );
+    assert_eq!(
+        value(text_rows(&client, size).await.unwrap()),
+        Some("1003".into())
+    );
+    assert_eq!(
+        value(text_rows(&client, pop).await.unwrap()),
+        Some("first:3".into())
+    );
+    // Another session starts with the initial values.
+    let other = db.connect().await;
+    assert_eq!(
+        value(text_rows(&other, size).await.unwrap()),
+        Some("0".into())
+    );
+}
