@@ -185,6 +185,15 @@ pub fn split_commas(tokens: &[Token]) -> Vec<&[Token]> {
     parts
 }
 
+/// The tokens' text joined by spaces: SQL for tokens that need no rewriting.
+pub(crate) fn text(tokens: &[Token]) -> String {
+    tokens
+        .iter()
+        .map(|t| t.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Index of the `)` that closes the `(` at `open`.
 pub fn matching_paren(tokens: &[Token], open: usize) -> Option<usize> {
     let mut depth = 0usize;

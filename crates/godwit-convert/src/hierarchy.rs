@@ -7,19 +7,11 @@
 //! (joins, CONNECT_BY_ISCYCLE, several ORDER SIBLINGS keys) is left unchanged, and the token pass
 //! reports it.
 
-use crate::cursor::{matching_paren, split_commas};
+use crate::cursor::{matching_paren, split_commas, text};
 use godwit_oracle::{tokenize, Token, TokenKind};
 
 const CHILD: &str = "godwit_child";
 const PARENT: &str = "godwit_parent";
-
-fn text(tokens: &[Token]) -> String {
-    tokens
-        .iter()
-        .map(|t| t.text.as_str())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 fn is_keyword(t: &Token) -> bool {
     [

@@ -2,16 +2,8 @@
 //! becomes `WHEN … AND condition`, and qualified SET targets lose their qualifier. `DELETE WHERE`
 //! (delete after update) has no PostgreSQL form: such a MERGE is left for a person.
 
-use crate::cursor::split_commas;
+use crate::cursor::{split_commas, text};
 use godwit_oracle::{tokenize, Token, TokenKind};
-
-fn text(tokens: &[Token]) -> String {
-    tokens
-        .iter()
-        .map(|t| t.text.as_str())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 /// Top-level positions of the words `kw` in `tokens`.
 fn top_level_words(tokens: &[Token], kw: &str) -> Vec<usize> {

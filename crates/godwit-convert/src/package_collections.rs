@@ -190,14 +190,7 @@ fn declaration_ranges(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn text(tokens: &[Token]) -> String {
-        tokens
-            .iter()
-            .map(|t| t.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
+    use crate::cursor::text;
 
     #[test]
     fn a_copy_is_declared_loaded_written_back_after_changes_and_reloaded_after_calls() {

@@ -5,7 +5,7 @@
 //! Anything else (cursors, collections, BULK COLLECT, packages, PRAGMA, compound triggers, …) leaves
 //! the unit not converted, with a finding naming the construct.
 
-use crate::cursor::{matching_paren, split_commas, Cursor};
+use crate::cursor::{matching_paren, split_commas, text, Cursor};
 use crate::expr::Rewrite;
 use crate::names::pg_name;
 use godwit_catalog::{quote_ident, QualifiedName};
@@ -1046,12 +1046,6 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
             let procedure = tokens[i + 2].upper();
             let close = matching_paren(tokens, i + 3).ok_or("unbalanced DBMS_LOB call")?;
             let args = split_commas(&tokens[i + 4..close]);
-            let text = |part: &[Token]| -> String {
-                part.iter()
-                    .map(|t| t.text.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            };
             // A LOB is text or bytea in PostgreSQL: both have '', ||, substr and length.
             let replacement = match (procedure.as_str(), args.as_slice()) {
                 ("CREATETEMPORARY", [lob, ..]) => format!("{} := ''", text(lob)),
@@ -1101,12 +1095,6 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
             let close = matching_paren(tokens, i + 3).ok_or("unbalanced call")?;
             let args = split_commas(&tokens[i + 4..close]);
             let call = format!("{}.{}", t.upper(), tokens[i + 2].upper());
-            let text = |part: &[Token]| -> String {
-                part.iter()
-                    .map(|t| t.text.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            };
             let compat = crate::compat::SCHEMA;
             // Oracle's parameter names, for calls in named notation (`namespace => …`).
             let names: &[&str] = match call.as_str() {
