@@ -67,6 +67,12 @@ pub fn sqlstate_of_oracle_code(code: i64) -> Option<String> {
             -955 => "42P07",
             -1031 => "42501",
             -8177 => "40001",
+            -1407 => "23502",
+            -1438 => "22003",
+            -12899 => "22001",
+            -1830 | -1840 | -1841 | -1843 | -1847 | -1858 | -1861 => "22007",
+            -1001 | -6511 => "24000",
+            -1013 => "57014",
             _ => return None,
         }
         .to_string(),
@@ -760,9 +766,15 @@ fn body(
                             Some((name, code))
                         });
                     let (name, code) = args.ok_or("PRAGMA EXCEPTION_INIT not understood")?;
-                    let state = sqlstate_of_oracle_code(code).ok_or_else(|| {
-                        format!("PRAGMA EXCEPTION_INIT with ORA{code}, which has no PostgreSQL counterpart here")
-                    })?;
+                    let state = sqlstate_of_oracle_code(code).unwrap_or_else(|| {
+                        rewrite.notes.push((
+                            "GW-PLSQL-EXCEPTION-CODE",
+                            format!(
+                                "PostgreSQL raises no error corresponding to ORA{code}: exception {name} is raised only by RAISE, and its handlers never catch a server error"
+                            ),
+                        ));
+                        sqlstate_of_exception(&name)
+                    });
                     scope.borrow_mut().exceptions.insert(name, state);
                 }
                 "SERIALLY_REUSABLE" | "RESTRICT_REFERENCES" | "UDF" | "INLINE" => {}
@@ -1404,6 +1416,10 @@ fn parameters(
         .rposition(|(is_out, _, _)| *is_out)
         .filter(|_| procedure);
     let mut dropped = Vec::new();
+    // Oracle allows a parameter without a default after one with a default (callers name it);
+    // PostgreSQL does not, so such a parameter gets DEFAULT NULL, which Oracle's callers never use.
+    let mut defaulted = Vec::new();
+    let mut after_default = false;
     let list: Vec<String> = out
         .into_iter()
         .enumerate()
@@ -1411,11 +1427,26 @@ fn parameters(
             if last_out.is_some_and(|l| k < l) && !default.is_empty() {
                 dropped.push(param.clone());
                 param
-            } else {
+            } else if !default.is_empty() {
+                after_default = true;
                 format!("{param}{default}")
+            } else if after_default && !param.starts_with("OUT ") {
+                defaulted.push(param.clone());
+                format!("{param} DEFAULT NULL")
+            } else {
+                param
             }
         })
         .collect();
+    if !defaulted.is_empty() {
+        rewrite.notes.push((
+            "GW-PLSQL-DEFAULT-ADDED",
+            format!(
+                "PostgreSQL allows no parameter without a default after one with a default: {} got DEFAULT NULL (Oracle's callers always pass them)",
+                defaulted.join(", ")
+            ),
+        ));
+    }
     if !dropped.is_empty() {
         rewrite.notes.push((
             "GW-PLSQL-DEFAULT-BEFORE-OUT",

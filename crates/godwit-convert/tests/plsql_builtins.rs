@@ -295,3 +295,44 @@ async fn package_collection_variables_last_as_long_as_the_session() {
         Some("0".into())
     );
 }
+
+const SIGNATURES: &str = "
+CREATE OR REPLACE FUNCTION scaled(p_factor IN NUMBER DEFAULT 10, p_value IN NUMBER) RETURN NUMBER IS
+  e_compile EXCEPTION;
+  PRAGMA EXCEPTION_INIT(e_compile, -6550);
+BEGIN
+  RETURN p_factor * p_value;
+EXCEPTION
+  WHEN e_compile THEN
+    RETURN -1;
+END;
+/
+";
+
+#[tokio::test]
+async fn oracle_signatures_postgresql_refuses_are_adapted_and_said() {
+    let script = godwit_oracle::script::read_text(Path::new("signatures.sql"), SIGNATURES);
+    let options = Options::default();
+    let mut conversion = convert(&script.statements, &options);
+    let report = &conversion.objects[0];
+    assert_eq!(report.status, Status::ConvertedWithFindings, "{report:#?}");
+    let ids: Vec<&str> = report.findings.iter().map(|f| f.id).collect();
+    // A parameter without a default after one with a default gets DEFAULT NULL; an Oracle error
+    // PostgreSQL never raises keeps its handler, which can then only catch RAISE e_compile.
+    assert!(ids.contains(&"GW-PLSQL-DEFAULT-ADDED"), "{ids:?}");
+    assert!(ids.contains(&"GW-PLSQL-EXCEPTION-CODE"), "{ids:?}");
+    let db = database("plsql_signatures").await;
+    let mut client = db.connect().await;
+    let checked = check_on_target(&mut client, &mut conversion, &options)
+        .await
+        .expect("the check runs");
+    assert_eq!(checked.rejected, 0, "{:#?}", conversion.objects);
+    client
+        .batch_execute(&conversion.to_sql(&options))
+        .await
+        .unwrap_or_else(|e| panic!("{}", godwit_testkit::describe(&e)));
+    let rows = text_rows(&client, "SELECT scaled(p_value => 4), scaled(2, 4)")
+        .await
+        .unwrap();
+    assert_eq!(rows[0], [Some("40".to_string()), Some("8".to_string())]);
+}
