@@ -48,6 +48,11 @@ fn compile(patterns: &[String]) -> Result<Option<GlobSet>, FilterError> {
 }
 
 impl SchemaFilter {
+    /// Checks the patterns without reading anything; the error names the first invalid one.
+    pub fn validate(&self) -> Result<(), FilterError> {
+        self.compile().map(|_| ())
+    }
+
     pub(crate) fn compile(&self) -> Result<CompiledFilter, FilterError> {
         Ok(CompiledFilter {
             include: compile(&self.include)?,
@@ -100,8 +105,13 @@ mod tests {
             include: vec!["a[".into()],
             ..Default::default()
         }
-        .compile()
+        .validate()
         .unwrap_err();
         assert!(err.to_string().contains("\"a[\""), "{err}");
+        let exclude = SchemaFilter {
+            exclude: vec!["ok*".into(), "b{".into()],
+            ..Default::default()
+        };
+        assert_eq!(exclude.validate().unwrap_err().pattern, "b{");
     }
 }
