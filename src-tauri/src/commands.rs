@@ -272,6 +272,23 @@ impl AppState {
         }
     }
 
+    /// Stops every run of this window and waits up to `timeout` for them to end (the app is quitting).
+    pub fn stop_runs(&self, timeout: std::time::Duration) {
+        let running: Vec<_> = match self.runs.lock() {
+            Ok(runs) => runs.values().filter(|r| r.running()).cloned().collect(),
+            Err(_) => return,
+        };
+        if running.is_empty() {
+            return;
+        }
+        tracing::info!(runs = running.len(), "stopping the copies before quitting");
+        running.iter().for_each(|r| r.stop());
+        let deadline = std::time::Instant::now() + timeout;
+        while running.iter().any(|r| r.running()) && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
     /// Copy runs of the history, newest first; see [`list_runs`].
     pub fn list_runs(&self) -> Result<Vec<RunDto>, CommandError> {
         let (runs, profiles) = self.with_store(|s| {
@@ -578,6 +595,18 @@ fn copy_options(input: &CopyInputDto) -> Result<CopyOptions, CommandError> {
             .filter(|i| !i.is_empty())
             .collect()
     };
+    for (setting, patterns) in [
+        ("Tables", &input.include),
+        ("Excluded tables", &input.exclude),
+    ] {
+        let filter = SchemaFilter {
+            include: list(patterns),
+            ..SchemaFilter::default()
+        };
+        filter
+            .validate()
+            .map_err(|e| CommandError::new(format!("{setting}: {e}.")))?;
+    }
     Ok(CopyOptions {
         schemas: list(&input.schemas),
         include: list(&input.include),
@@ -774,8 +803,8 @@ pub async fn conversion_object(
 /// Starts copying the data of one saved PostgreSQL connection (source) into another (target) in the
 /// background, and returns the run as it starts. Progress arrives as `copyProgressEvent`s.
 ///
-/// Fails naming the setting or connection at fault: jobs outside 1–64, a chunk size of 0, a missing
-/// or Oracle connection, the same database on both sides.
+/// Fails naming the setting or connection at fault: jobs outside 1–64, a chunk size of 0, an invalid
+/// table pattern, a missing or Oracle connection, the same database on both sides.
 #[tauri::command]
 #[specta::specta]
 pub async fn start_copy(
@@ -1088,6 +1117,18 @@ mod tests {
         assert_eq!((options.jobs, options.chunk_pages), (4, 16));
         assert!(options.verify_hash);
         assert_eq!(options.on_error, OnError::Skip);
+
+        let err = copy_options(&CopyInputDto {
+            include: vec!["orders".into(), "items[".into()],
+            ..copy_input("a", "b")
+        })
+        .unwrap_err();
+        assert!(
+            err.message
+                .starts_with("Tables: invalid name pattern \"items[\""),
+            "{}",
+            err.message
+        );
 
         for (jobs, chunk_pages, setting) in [
             (0, 16, "Parallel jobs"),

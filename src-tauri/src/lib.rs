@@ -51,6 +51,10 @@ pub fn export_bindings(path: &Path) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// How long quitting waits for running copies to roll back their open chunks and record the run
+/// as interrupted (a copy killed instead is resumable too, but its history says "running").
+const STOP_RUNS_ON_EXIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Starts the desktop app and blocks until its window closes.
 pub fn run() -> Result<(), tauri::Error> {
     let builder = specta_builder();
@@ -61,5 +65,13 @@ pub fn run() -> Result<(), tauri::Error> {
             builder.mount_events(app);
             Ok(())
         })
-        .run(tauri::generate_context!())
+        .build(tauri::generate_context!())?
+        .run(|app, event| {
+            if let tauri::RunEvent::ExitRequested { .. } = event {
+                use tauri::Manager;
+                app.state::<commands::AppState>()
+                    .stop_runs(STOP_RUNS_ON_EXIT);
+            }
+        });
+    Ok(())
 }

@@ -56,8 +56,8 @@ export const commands = {
 	 *  Starts copying the data of one saved PostgreSQL connection (source) into another (target) in the
 	 *  background, and returns the run as it starts. Progress arrives as `copyProgressEvent`s.
 	 * 
-	 *  Fails naming the setting or connection at fault: jobs outside 1–64, a chunk size of 0, a missing
-	 *  or Oracle connection, the same database on both sides.
+	 *  Fails naming the setting or connection at fault: jobs outside 1–64, a chunk size of 0, an invalid
+	 *  table pattern, a missing or Oracle connection, the same database on both sides.
 	 */
 	startCopy: (input: CopyInputDto) => typedError<CopyStatusDto, CommandError>(__TAURI_INVOKE("start_copy", { input })),
 	/**
