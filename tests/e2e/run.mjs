@@ -81,6 +81,22 @@ async function waitFor(what, fn, timeoutMs = 15000) {
 let session;
 const s = (p) => `/session/${session}${p}`;
 
+/** Launches the app in a new WebDriver session. */
+async function openApp() {
+  const created = await wd("POST", "/session", {
+    capabilities: { alwaysMatch: { browserName: "wry", "tauri:options": { application: APP } } },
+  });
+  session = created.sessionId;
+}
+
+/** Quits the app (closing its window) and launches it again, on the same data dir and keyring. */
+async function restartApp() {
+  await wd("DELETE", s(""));
+  session = undefined;
+  await openApp();
+  await waitEl('[data-testid="nav-connections"]', 30000);
+}
+
 async function find(css, from) {
   const path = from ? s(`/element/${from}/element`) : s("/element");
   const v = await wd("POST", path, { using: "css selector", value: css });
@@ -248,10 +264,7 @@ async function main() {
   });
 
   await waitFor("tauri-driver to be ready", async () => (await wd("GET", "/status")).ready, 30000);
-  const created = await wd("POST", "/session", {
-    capabilities: { alwaysMatch: { browserName: "wry", "tauri:options": { application: APP } } },
-  });
-  session = created.sessionId;
+  await openApp();
 
   try {
     const opened = await test("the Godwit window opens on Connections", async () => {
@@ -580,7 +593,8 @@ async function main() {
     }
 
     // Execution: copy e2e_copy from database e2e_src into e2e_dst (the same tables, empty), cancel
-    // midway, resume, and read the verification. Cancel lands midway by construction, not by timing:
+    // midway, quit and reopen the app (the run comes back from the history), resume, and read the
+    // verification. Cancel lands midway by construction, not by timing:
     // before the copy starts, a transaction of the test inserts row id 15000 into the target's items
     // and stays open, so the chunk holding that row waits on it (one job: every chunk after it too).
     // The test cancels once that wait shows in pg_stat_activity and the UI shows the chunks committed
@@ -672,11 +686,17 @@ async function copyTests() {
     if ((await findAll('[data-testid="run-item"]')).length) throw new Error("a run was started");
   });
 
-  await test("a copy with 0 parallel jobs is refused, naming the setting", async () => {
+  await test("0 parallel jobs or an invalid table pattern is refused, naming the setting", async () => {
     await chooseLabelled('[data-testid="copy-target"]', `${COPY_TARGET} (TEST)`);
     await type('[data-testid="copy-jobs"]', "0");
     await click(await find('[data-testid="start-copy"]'));
     await waitText('[data-testid="copy-error"]', (t) => /^Parallel jobs must be between 1 and \d+; got 0\.$/.test(t), "the jobs refusal");
+    await type('[data-testid="copy-jobs"]', "1");
+    await type('[data-testid="copy-include"]', "items[");
+    await click(await find('[data-testid="start-copy"]'));
+    await waitText('[data-testid="copy-error"]', (t) => t.startsWith('Tables: invalid name pattern "items["'), "the pattern refusal");
+    // A blank field means all tables (WebDriver's clear alone sends no input event to the binding).
+    await type('[data-testid="copy-include"]', " ");
     if ((await findAll('[data-testid="run-item"]')).length) throw new Error("a run was started");
   });
 
@@ -754,6 +774,21 @@ async function copyTests() {
   } finally {
     await holder?.release();
   }
+
+  const reopened = await test("after a restart, the run list shows the interrupted run with its committed chunks", async () => {
+    await restartApp();
+    await click(await find('[data-testid="nav-execution"]'));
+    const item = await waitEl(`[data-testid="run-item"][data-run-id="${runId}"]`);
+    if ((await attr(item, "data-state")) !== "interrupted") throw new Error(`the run is listed as ${await attr(item, "data-state")}`);
+    await click(item);
+    await waitFor("the run's detail", async () => (await text(await find('[data-testid="run-id"]'))) === runId);
+    if ((await runState()) !== "interrupted") throw new Error(`the run is ${await runState()}`);
+    const items = await waitFor("the committed chunks of e2e_copy.items", () => tableChunks("e2e_copy.items"));
+    if (items.done !== committed) throw new Error(`the history shows ${items.done} chunks of e2e_copy.items, ${committed} committed`);
+    const resume = await find('[data-testid="resume-run"]');
+    if ((await wd("GET", s(`/element/${resume}/enabled`))) !== true) throw new Error("Resume is disabled");
+  });
+  if (!reopened) return;
 
   await test('Resume copies only the unfinished chunks and the verification says "0 rows lost"', async () => {
     await click(await find('[data-testid="resume-run"]'));
