@@ -11,20 +11,54 @@
 //! | `SELECT c BULK COLLECT INTO v FROM …` | `SELECT coalesce(array_agg(c), '{}') INTO v FROM (SELECT c FROM …)` |
 //! | `FORALL i IN a .. b dml;` | `FOR i IN a .. b LOOP dml; END LOOP;` |
 //!
-//! Arrays are dense: an INDEX BY table with gaps, `DELETE(i)`, INDEX BY VARCHAR2, MULTISET operators,
-//! `TABLE(v)` in SQL, collections of records and BULK COLLECT from cursors are refused.
+//! Arrays are dense: an INDEX BY table with gaps, `DELETE(i)`, MULTISET operators, `TABLE(v)` in SQL,
+//! collections of collections and BULK COLLECT from cursors are refused.
+//!
+//! Tables INDEX BY VARCHAR2 are maps from text keys: a jsonb object. `v(k)` reads the key's value
+//! back as the element type, `v(k) := x` sets it (jsonb_set), FIRST/LAST/NEXT/PRIOR walk the keys in
+//! code point order (COLLATE ucs_basic: the byte order of UTF-8, Oracle's binary order), COUNT counts them, EXISTS(k) and DELETE[(k)] work
+//! on keys.
 
 use crate::cursor::{matching_paren, split_commas};
 use godwit_oracle::{tokenize, Token, TokenKind};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Collection types in scope, by upper-case name: the element type's Oracle tokens, and whether it is
-/// an INDEX BY table (which starts empty; nested tables and VARRAYs start NULL).
-pub type Collections = BTreeMap<String, (Vec<Token>, bool)>;
+/// How a collection type is indexed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A nested table or VARRAY: NULL until constructed.
+    Dense,
+    /// INDEX BY PLS_INTEGER (or BINARY_INTEGER, SIMPLE_INTEGER): an array, empty at first.
+    ByInteger,
+    /// INDEX BY VARCHAR2 (or VARCHAR, STRING): a jsonb object, empty at first.
+    ByText,
+}
 
-/// The element type of a collection type definition (the tokens after `TYPE name IS`) and whether it
-/// is INDEX BY, or `None` when it is not a collection this module handles.
-pub fn element_type(definition: &[Token]) -> Option<(Vec<Token>, bool)> {
+impl Kind {
+    /// Whether a variable of the type starts empty (INDEX BY tables) rather than NULL.
+    pub fn starts_empty(self) -> bool {
+        self != Kind::Dense
+    }
+}
+
+/// Collection types in scope, by upper-case name: the element type's Oracle tokens, and how it is
+/// indexed.
+pub type Collections = BTreeMap<String, (Vec<Token>, Kind)>;
+
+/// The collections a block's statements see.
+pub struct InScope<'a> {
+    /// Variables and parameters holding arrays (upper case).
+    pub arrays: &'a BTreeSet<String>,
+    /// Collection type names (upper case) → their PostgreSQL array type, for constructors.
+    pub types: &'a BTreeMap<String, String>,
+    /// Variables and parameters holding maps (INDEX BY VARCHAR2), upper case → the PostgreSQL type
+    /// of their elements.
+    pub maps: &'a BTreeMap<String, String>,
+}
+
+/// The element type of a collection type definition (the tokens after `TYPE name IS`) and how it is
+/// indexed, or `None` when it is not a collection this module handles.
+pub fn element_type(definition: &[Token]) -> Option<(Vec<Token>, Kind)> {
     let of = definition.iter().position(|t| t.is("OF"))?;
     let head = &definition[..of];
     let is_table = matches!(head, [t] if t.is("TABLE"));
@@ -39,20 +73,30 @@ pub fn element_type(definition: &[Token]) -> Option<(Vec<Token>, bool)> {
         .iter()
         .position(|t| t.is("INDEX") || t.is("NOT"))
         .unwrap_or(rest.len());
-    if let Some(index) = rest.iter().position(|t| t.is("INDEX")) {
-        let by = rest.get(index + 2)?;
-        if !["PLS_INTEGER", "BINARY_INTEGER", "SIMPLE_INTEGER"]
-            .iter()
-            .any(|w| by.is(w))
-        {
-            return None;
+    let kind = match rest.iter().position(|t| t.is("INDEX")) {
+        None => Kind::Dense,
+        Some(index) => {
+            let by = rest.get(index + 2)?;
+            if ["PLS_INTEGER", "BINARY_INTEGER", "SIMPLE_INTEGER"]
+                .iter()
+                .any(|w| by.is(w))
+            {
+                Kind::ByInteger
+            } else if ["VARCHAR2", "VARCHAR", "STRING", "NVARCHAR2"]
+                .iter()
+                .any(|w| by.is(w))
+            {
+                Kind::ByText
+            } else {
+                return None;
+            }
         }
-    }
+    };
     let element = rest[..end].to_vec();
     if element.is_empty() {
         return None;
     }
-    Some((element, rest.iter().any(|t| t.is("INDEX"))))
+    Some((element, kind))
 }
 
 fn word(text: &str, line: u32) -> Token {
@@ -66,11 +110,8 @@ fn word(text: &str, line: u32) -> Token {
 
 /// Rewrites collection uses in a block's statements. `arrays` are the variables and parameters of a
 /// collection type; `types` the collection type names in scope with their PostgreSQL array type.
-pub fn rewrite(
-    tokens: &[Token],
-    arrays: &BTreeSet<String>,
-    types: &BTreeMap<String, String>,
-) -> Result<Vec<Token>, String> {
+pub fn rewrite(tokens: &[Token], scope: &InScope) -> Result<Vec<Token>, String> {
+    let (arrays, types) = (scope.arrays, scope.types);
     let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
     let mut k = 0;
     let statement_start = |k: usize| crate::plsql::starts_statement(tokens, k);
@@ -104,9 +145,9 @@ pub fn rewrite(
                 .find(|&j| tokens[j].is_symbol(";"))
                 .ok_or("FORALL without ;")?;
             out.push(word("FOR", line));
-            out.extend(rewrite(&tokens[k + 1..dml], arrays, types)?);
+            out.extend(rewrite(&tokens[k + 1..dml], scope)?);
             out.push(word("LOOP", line));
-            out.extend(rewrite(&tokens[dml..=end], arrays, types)?);
+            out.extend(rewrite(&tokens[dml..=end], scope)?);
             out.extend(tokenize("END LOOP;", line));
             k = end + 1;
             continue;
@@ -130,7 +171,7 @@ pub fn rewrite(
         {
             let close = matching_paren(tokens, k + 1).ok_or("unbalanced constructor")?;
             out.extend(tokenize("CAST(ARRAY[", line));
-            out.extend(rewrite(&tokens[k + 2..close], arrays, types)?);
+            out.extend(rewrite(&tokens[k + 2..close], scope)?);
             out.extend(tokenize("] AS", line));
             out.push(word(array_type, line));
             out.push(Token {
@@ -140,6 +181,12 @@ pub fn rewrite(
                 unterminated: false,
             });
             k = close + 1;
+            continue;
+        }
+        if let Some(element) = scope.maps.get(&upper) {
+            let (text, after) = map_use(tokens, k, element, scope)?;
+            out.extend(tokenize(&text, line));
+            k = after;
             continue;
         }
         if !arrays.contains(&upper) {
@@ -180,7 +227,7 @@ pub fn rewrite(
                     line,
                     unterminated: false,
                 });
-                out.extend(rewrite(&tokens[k + 2..close], arrays, types)?);
+                out.extend(rewrite(&tokens[k + 2..close], scope)?);
                 out.push(Token {
                     kind: TokenKind::Symbol,
                     text: "]".into(),
@@ -206,7 +253,7 @@ pub fn rewrite(
                 line,
                 unterminated: false,
             });
-            out.extend(rewrite(&tokens[k + 2..close], arrays, types)?);
+            out.extend(rewrite(&tokens[k + 2..close], scope)?);
             out.push(Token {
                 kind: TokenKind::Symbol,
                 text: "]".into(),
@@ -264,6 +311,102 @@ pub fn rewrite(
         k += 1;
     }
     Ok(out)
+}
+
+/// A use of the map (INDEX BY VARCHAR2) variable at `k`: its text, and the index to go on from.
+fn map_use(
+    tokens: &[Token],
+    k: usize,
+    element: &str,
+    scope: &InScope,
+) -> Result<(String, usize), String> {
+    let name = &tokens[k].text;
+    let sql =
+        |ts: &[Token]| -> Result<String, String> { Ok(crate::cursor::text(&rewrite(ts, scope)?)) };
+    let key_of = |key: &str| format!("CAST(({key}) AS text)");
+    let keys = format!("jsonb_object_keys(coalesce({name}, '{{}}')) godwit_k");
+    let at_start = crate::plsql::starts_statement(tokens, k);
+    match tokens.get(k + 1) {
+        Some(open) if open.is_symbol("(") => {
+            let close = matching_paren(tokens, k + 1).ok_or("unbalanced map key")?;
+            let key = key_of(&sql(&tokens[k + 2..close])?);
+            let next = tokens.get(close + 1);
+            if at_start && next.is_some_and(|n| n.is_symbol(":=")) {
+                let end = crate::package::statement_end(tokens, close + 2);
+                let value = sql(&tokens[close + 2..end])?;
+                // The element type without its length or precision: a literal gets a type, and
+                // nothing is cut short by the cast.
+                let base = element.split('(').next().unwrap_or(element).trim();
+                return Ok((
+                    format!(
+                        "{name} := jsonb_set(coalesce({name}, '{{}}'), ARRAY[{key}], coalesce(to_jsonb(CAST(({value}) AS {base})), CAST('null' AS jsonb)))"
+                    ),
+                    end,
+                ));
+            }
+            if next.is_some_and(|n| n.is_symbol(".")) {
+                let field = tokens
+                    .get(close + 2)
+                    .filter(|f| f.kind == TokenKind::Word)
+                    .ok_or("a map element followed by a dot")?;
+                if tokens.get(close + 3).is_some_and(|n| n.is_symbol(":=")) {
+                    return Err(format!(
+                        "{name}(…).{} := …: assigning a field of an INDEX BY VARCHAR2 element",
+                        field.text
+                    ));
+                }
+                return Ok((
+                    format!(
+                        "(jsonb_populate_record(CAST(NULL AS {element}), jsonb_extract_path({name}, {key}))).{}",
+                        field.text
+                    ),
+                    close + 3,
+                ));
+            }
+            Ok((
+                format!("CAST(jsonb_extract_path_text({name}, {key}) AS {element})"),
+                close + 1,
+            ))
+        }
+        Some(dot) if dot.is_symbol(".") => {
+            let method = tokens.get(k + 2).map(|m| m.upper()).unwrap_or_default();
+            let (args, after) = match tokens.get(k + 3) {
+                Some(p) if p.is_symbol("(") => {
+                    let close = matching_paren(tokens, k + 3).ok_or("unbalanced method call")?;
+                    let args = split_commas(&tokens[k + 4..close])
+                        .into_iter()
+                        .map(|a| sql(a).map(|s| key_of(&s)))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    (args, close + 1)
+                }
+                _ => (Vec::new(), k + 3),
+            };
+            let c = "COLLATE ucs_basic";
+            let text = match (method.as_str(), args.as_slice(), at_start) {
+                ("COUNT", [], _) => format!("CAST((SELECT count(*) FROM {keys}) AS integer)"),
+                ("FIRST", [], _) => format!("(SELECT min(godwit_k {c}) FROM {keys})"),
+                ("LAST", [], _) => format!("(SELECT max(godwit_k {c}) FROM {keys})"),
+                ("EXISTS", [key], _) => {
+                    format!("(jsonb_extract_path(coalesce({name}, '{{}}'), {key}) IS NOT NULL)")
+                }
+                ("NEXT", [key], _) => {
+                    format!("(SELECT min(godwit_k {c}) FROM {keys} WHERE godwit_k {c} > {key})")
+                }
+                ("PRIOR", [key], _) => {
+                    format!("(SELECT max(godwit_k {c}) FROM {keys} WHERE godwit_k {c} < {key})")
+                }
+                ("DELETE", [], true) => format!("{name} := '{{}}'"),
+                ("DELETE", [key], true) => format!("{name} := {name} - {key}"),
+                (m, _, _) => {
+                    return Err(format!(
+                        "collection method {name}.{m} on an INDEX BY VARCHAR2 table"
+                    ))
+                }
+            };
+            Ok((text, after))
+        }
+        _ => Ok((name.clone(), k + 1)),
+    }
 }
 
 /// `SELECT a[, b] BULK COLLECT INTO v[, w] FROM …` → one array_agg per column over the query.
@@ -331,7 +474,13 @@ mod tests {
         let arrays: BTreeSet<String> = ["L".to_string()].into();
         let types: BTreeMap<String, String> =
             [("T_LIST".to_string(), "varchar(10)[]".to_string())].into();
-        rewrite(&tokenize(src, 1), &arrays, &types).map(|t| {
+        let maps: BTreeMap<String, String> = [("M".to_string(), "numeric".to_string())].into();
+        let scope = InScope {
+            arrays: &arrays,
+            types: &types,
+            maps: &maps,
+        };
+        rewrite(&tokenize(src, 1), &scope).map(|t| {
             t.iter()
                 .map(|t| t.text.as_str())
                 .collect::<Vec<_>>()
@@ -348,7 +497,13 @@ mod tests {
                 .len(),
             4
         );
-        assert!(element_type(&tokenize("TABLE OF NUMBER INDEX BY VARCHAR2(10)", 1)).is_none());
+        assert_eq!(
+            element_type(&tokenize("TABLE OF NUMBER INDEX BY VARCHAR2(10)", 1))
+                .unwrap()
+                .1,
+            Kind::ByText
+        );
+        assert!(element_type(&tokenize("TABLE OF NUMBER INDEX BY DATE", 1)).is_none());
         assert!(element_type(&tokenize("VARRAY(5) OF NUMBER", 1)).is_some());
         assert!(element_type(&tokenize("RECORD (a NUMBER)", 1)).is_none());
         assert_eq!(

@@ -2364,8 +2364,10 @@ impl Converter<'_> {
             // PL/SQL sees it as a collection (an array) in every unit.
             if element.is_some() {
                 let element_tokens = tokenize(&c.text_since(element_start), name_token.line);
-                self.schema_collections
-                    .insert(name_token.upper(), (element_tokens, false));
+                self.schema_collections.insert(
+                    name_token.upper(),
+                    (element_tokens, crate::collection::Kind::Dense),
+                );
                 self.schema_domains
                     .insert(name_token.upper(), name.to_string());
             }

@@ -421,14 +421,14 @@ impl Packages {
                 [p, dot, t] if dot.is_symbol(".") && p.upper() == package => t.upper(),
                 _ => continue,
             };
-            let Some((_, indexed)) = own.collections.get(&type_name) else {
+            let Some((_, kind)) = own.collections.get(&type_name) else {
                 continue;
             };
             if !used(variable) {
                 continue;
             }
             let initial = match own.initial_values.get(variable).map(Vec::as_slice) {
-                None if *indexed => "'{}'",
+                None if kind.starts_empty() => "'{}'",
                 None => "NULL",
                 Some([t, open, close])
                     if t.upper() == type_name && open.is_symbol("(") && close.is_symbol(")") =>
@@ -1144,8 +1144,12 @@ mod tests {
             .map(|t| t.text.as_str())
             .collect();
         assert_eq!(double, ["(", "10", ")", "*", "2"]);
-        assert_eq!(body.declarations.other, [("type", "T_MAP".to_string())]);
+        assert!(body.declarations.other.is_empty());
         assert!(body.declarations.collections.contains_key("T_LIST"));
+        assert_eq!(
+            body.declarations.collections["T_MAP"].1,
+            crate::collection::Kind::ByText
+        );
         assert_eq!(body.declarations.records["T_PAIR"].len(), 8);
         assert_eq!(body.initialization.unwrap()[0].upper(), "G_COUNT");
         let short: Vec<&str> = body.declarations.subtypes["T_SHORT_NAME"]

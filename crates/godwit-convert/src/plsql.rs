@@ -5,6 +5,7 @@
 //! Anything else (cursors, collections, BULK COLLECT, packages, PRAGMA, compound triggers, …) leaves
 //! the unit not converted, with a finding naming the construct.
 
+use crate::collection::Kind;
 use crate::cursor::{matching_paren, split_commas, text, Cursor};
 use crate::expr::Rewrite;
 use crate::names::pg_name;
@@ -25,10 +26,15 @@ const UNSUPPORTED: &[(&str, &str)] = &[
 /// Collection types and variables of the unit being converted.
 #[derive(Default)]
 struct Scope {
-    /// Collection type name (upper case) → (PostgreSQL array type, INDEX BY).
-    types: std::collections::BTreeMap<String, (String, bool)>,
-    /// Variables and parameters of a collection type (upper case).
+    /// Collection type name (upper case) → (its PostgreSQL type: an array type, or jsonb for a map,
+    /// and how it is indexed).
+    types: std::collections::BTreeMap<String, (String, Kind)>,
+    /// Collection type name (upper case) → the PostgreSQL type of its elements.
+    elements: std::collections::BTreeMap<String, String>,
+    /// Variables and parameters of an array collection type (upper case).
     arrays: std::collections::BTreeSet<String>,
+    /// Variables and parameters of a map (INDEX BY VARCHAR2) type (upper case) → element type.
+    maps: std::collections::BTreeMap<String, String>,
     /// User-defined exceptions in scope (upper case) → their SQLSTATE.
     exceptions: std::collections::BTreeMap<String, String>,
 }
@@ -104,7 +110,37 @@ impl Scope {
             .iter()
             .map(|(k, (pg, _))| (k.clone(), pg.clone()))
             .collect();
-        crate::collection::rewrite(tokens, &self.arrays, &types)
+        let scope = crate::collection::InScope {
+            arrays: &self.arrays,
+            types: &types,
+            maps: &self.maps,
+        };
+        crate::collection::rewrite(tokens, &scope)
+    }
+
+    /// Records a collection type: arrays of the element type, or jsonb for a map.
+    fn add_type(&mut self, name: String, element: String, kind: Kind, domain: Option<String>) {
+        let pg = match (kind, domain) {
+            (Kind::ByText, _) => "jsonb".to_string(),
+            (_, Some(domain)) => domain,
+            _ => format!("{element}[]"),
+        };
+        self.types.insert(name.clone(), (pg, kind));
+        self.elements.insert(name, element);
+    }
+
+    /// Records a variable or parameter declared with `type_name` when that is a collection type.
+    fn add_variable(&mut self, variable: String, type_name: &str) {
+        match self.types.get(type_name) {
+            Some((_, Kind::ByText)) => {
+                let element = self.elements.get(type_name).cloned().unwrap_or_default();
+                self.maps.insert(variable, element);
+            }
+            Some(_) => {
+                self.arrays.insert(variable);
+            }
+            None => {}
+        }
     }
 }
 
@@ -820,27 +856,23 @@ fn body(
         if decl.first().is_some_and(|t| t.is("TYPE"))
             && decl.get(2).is_some_and(|t| t.is("IS") || t.is("AS"))
         {
-            if let Some((element, indexed)) = crate::collection::element_type(&decl[3..]) {
+            if let Some((element, kind)) = crate::collection::element_type(&decl[3..]) {
                 let mut c = Cursor::new(&element);
                 let pg = scoped_type(scope, &mut c, type_of)
                     .filter(|_| c.at_end())
                     .ok_or_else(|| {
                         format!("element type of collection {} not understood", decl[1].text)
                     })?;
-                scope
-                    .borrow_mut()
-                    .types
-                    .insert(decl[1].upper(), (format!("{pg}[]"), indexed));
+                scope.borrow_mut().add_type(decl[1].upper(), pg, kind, None);
             }
         }
     }
     let typed = |c: &mut Cursor| scoped_type(scope, c, type_of);
     for decl in tokens[..begin].split(|t| t.is_symbol(";")) {
-        let is_array = decl
-            .get(1)
-            .is_some_and(|t| scope.borrow().types.contains_key(&t.upper()));
-        if is_array {
-            scope.borrow_mut().arrays.insert(decl[0].upper());
+        if let (Some(name), Some(type_name)) = (decl.first(), decl.get(1)) {
+            scope
+                .borrow_mut()
+                .add_variable(name.upper(), &type_name.upper());
         }
     }
     let locals: Vec<String> = tokens[..begin]
@@ -856,6 +888,7 @@ fn body(
             && w[3].is_symbol("(")
             && locals.contains(&w[0].upper())
             && !scope.borrow().arrays.contains(&w[0].upper())
+            && !scope.borrow().maps.contains_key(&w[0].upper())
         {
             return Err(format!(
                 "object method calls ({}.{}) are not converted yet",
@@ -904,7 +937,7 @@ fn body(
                     .borrow()
                     .types
                     .get(&t.upper())
-                    .map(|(_, indexed)| *indexed)
+                    .map(|(_, kind)| kind.starts_empty())
             })
             .unwrap_or(false);
         let data_type = match typed(&mut c) {
@@ -933,7 +966,12 @@ fn body(
             init.map(|i| format!(" := {i}")).unwrap_or_default()
         ));
     }
-    if scope.borrow().types.values().any(|(_, indexed)| *indexed) {
+    if scope
+        .borrow()
+        .types
+        .values()
+        .any(|(_, kind)| *kind == Kind::ByInteger)
+    {
         rewrite.notes.push((
             "GW-PLSQL-COLLECTION",
             "INDEX BY tables became arrays: one filled with gaps (l(1), l(100)) counts the gaps in COUNT and NEXT, where Oracle skips them".into(),
@@ -1471,20 +1509,18 @@ pub fn convert_unit(
 ) -> Result<Unit, NotConverted> {
     let scope = RefCell::new(Scope::default());
     scope.borrow_mut().exceptions = context.exceptions.clone();
-    for (name, (element, indexed)) in &context.collections {
-        if let Some(domain) = context.domains.get(name) {
-            scope
-                .borrow_mut()
-                .types
-                .insert(name.clone(), (domain.clone(), *indexed));
-            continue;
-        }
+    for (name, (element, kind)) in &context.collections {
         let mut c = Cursor::new(element);
-        if let Some(pg) = type_of(&mut c).filter(|_| c.at_end()) {
-            scope
-                .borrow_mut()
-                .types
-                .insert(name.clone(), (format!("{pg}[]"), *indexed));
+        let pg = type_of(&mut c).filter(|_| c.at_end());
+        match (context.domains.get(name), pg) {
+            (Some(domain), pg) => scope.borrow_mut().add_type(
+                name.clone(),
+                pg.unwrap_or_default(),
+                *kind,
+                Some(domain.clone()),
+            ),
+            (None, Some(pg)) => scope.borrow_mut().add_type(name.clone(), pg, *kind, None),
+            (None, None) => {}
         }
     }
     let typed = |c: &mut Cursor| scoped_type(&scope, c, type_of);
@@ -1499,9 +1535,11 @@ pub fn convert_unit(
                 let collection = p
                     .iter()
                     .skip(1)
-                    .any(|t| scope.borrow().types.contains_key(&t.upper()));
-                if let (true, Some(name)) = (collection, p.first()) {
-                    scope.borrow_mut().arrays.insert(name.upper());
+                    .find(|t| scope.borrow().types.contains_key(&t.upper()));
+                if let (Some(type_name), Some(name)) = (collection, p.first()) {
+                    scope
+                        .borrow_mut()
+                        .add_variable(name.upper(), &type_name.upper());
                 }
             }
             let parameter_names: Vec<String> = group

@@ -336,3 +336,122 @@ async fn oracle_signatures_postgresql_refuses_are_adapted_and_said() {
         .unwrap();
     assert_eq!(rows[0], [Some("40".to_string()), Some("8".to_string())]);
 }
+
+const TEXT_KEYED_TABLES: &str = "
+CREATE OR REPLACE PACKAGE timers AS
+  PROCEDURE start_timer(p_name IN VARCHAR2);
+  PROCEDURE stop_timer(p_name IN VARCHAR2);
+  FUNCTION started(p_name IN VARCHAR2) RETURN NUMBER;
+  FUNCTION names RETURN VARCHAR2;
+  FUNCTION names_backwards RETURN VARCHAR2;
+END timers;
+/
+CREATE OR REPLACE PACKAGE BODY timers AS
+  TYPE t_starts IS TABLE OF NUMBER INDEX BY VARCHAR2(100);
+  g_starts t_starts;
+
+  PROCEDURE start_timer(p_name IN VARCHAR2) IS
+  BEGIN
+    g_starts(p_name) := g_starts.COUNT + 1;
+  END start_timer;
+
+  PROCEDURE stop_timer(p_name IN VARCHAR2) IS
+  BEGIN
+    g_starts.DELETE(p_name);
+  END stop_timer;
+
+  FUNCTION started(p_name IN VARCHAR2) RETURN NUMBER IS
+  BEGIN
+    IF g_starts.EXISTS(p_name) THEN
+      RETURN g_starts(p_name);
+    END IF;
+    RETURN 0;
+  END started;
+
+  FUNCTION names RETURN VARCHAR2 IS
+    l_key VARCHAR2(100);
+    l_out VARCHAR2(4000);
+  BEGIN
+    l_key := g_starts.FIRST;
+    WHILE l_key IS NOT NULL LOOP
+      l_out := l_out || l_key || '=' || g_starts(l_key) || ';';
+      l_key := g_starts.NEXT(l_key);
+    END LOOP;
+    RETURN l_out;
+  END names;
+
+  FUNCTION names_backwards RETURN VARCHAR2 IS
+    TYPE t_seen IS TABLE OF VARCHAR2(10) INDEX BY VARCHAR2(100);
+    l_seen t_seen;
+    l_key VARCHAR2(100);
+    l_out VARCHAR2(4000);
+  BEGIN
+    l_key := g_starts.LAST;
+    WHILE l_key IS NOT NULL LOOP
+      l_seen(l_key) := 'seen';
+      l_out := l_out || l_key;
+      l_key := g_starts.PRIOR(l_key);
+    END LOOP;
+    RETURN l_out || ':' || l_seen.COUNT;
+  END names_backwards;
+END timers;
+/
+";
+
+#[tokio::test]
+async fn tables_indexed_by_text_are_walked_in_key_order() {
+    let script = godwit_oracle::script::read_text(Path::new("timers.sql"), TEXT_KEYED_TABLES);
+    let options = Options::default();
+    let mut conversion = convert(&script.statements, &options);
+    for o in &conversion.objects {
+        assert_ne!(o.status, Status::NotConverted, "{o:#?}");
+    }
+    let db = database("plsql_text_keyed").await;
+    let mut client = db.connect().await;
+    let checked = check_on_target(&mut client, &mut conversion, &options)
+        .await
+        .expect("the check runs");
+    assert_eq!(checked.rejected, 0, "{:#?}", conversion.objects);
+    client
+        .batch_execute(&conversion.to_sql(&options))
+        .await
+        .unwrap_or_else(|e| panic!("{}", godwit_testkit::describe(&e)));
+    let value = |rows: Vec<Vec<Option<String>>>| rows[0][0].clone();
+    client
+        .batch_execute(
+            "CALL timers.start_timer('b'); CALL timers.start_timer('a'); CALL timers.start_timer('B');",
+        )
+        .await
+        .unwrap();
+    // Oracle's binary order of VARCHAR2 keys: upper case before lower case.
+    let names = "SELECT timers.names()";
+    assert_eq!(
+        value(text_rows(&client, names).await.unwrap()),
+        Some("B=3;a=2;b=1;".into())
+    );
+    assert_eq!(
+        value(
+            text_rows(&client, "SELECT timers.names_backwards()")
+                .await
+                .unwrap()
+        ),
+        Some("baB:3".into())
+    );
+    let started = "SELECT timers.started('a')";
+    assert_eq!(
+        value(text_rows(&client, started).await.unwrap()),
+        Some("2".into())
+    );
+    client
+        .batch_execute("CALL timers.stop_timer('a')")
+        .await
+        .unwrap();
+    assert_eq!(
+        value(text_rows(&client, names).await.unwrap()),
+        Some("B=3;b=1;".into())
+    );
+    assert_eq!(
+        value(text_rows(&client, started).await.unwrap()),
+        Some("0".into())
+    );
+}
