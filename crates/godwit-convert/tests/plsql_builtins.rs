@@ -2,9 +2,42 @@
 //! plpgsql_check on the target, loaded, and called: results are what Oracle gives (written by hand
 //! from Oracle's documentation).
 
-use godwit_convert::{check_on_target, convert, Options, Status};
-use godwit_testkit::{database, text_rows};
+use godwit_convert::{check_on_target, convert, Conversion, Options, Status};
+use godwit_testkit::{database, text_rows, TestDatabase};
 use std::path::Path;
+use tokio_postgres::Client;
+
+/// Converts `oracle`, checks it on a fresh database with plpgsql_check (nothing may be refused, and
+/// every object must convert), loads it there and returns the database and a session on it.
+async fn loaded(label: &str, oracle: &str) -> (Conversion, TestDatabase, Client) {
+    let script = godwit_oracle::script::read_text(Path::new(&format!("{label}.sql")), oracle);
+    assert!(script.notes.is_empty(), "{:?}", script.notes);
+    let options = Options::default();
+    let mut conversion = convert(&script.statements, &options);
+    for o in &conversion.objects {
+        assert_ne!(o.status, Status::NotConverted, "{o:#?}");
+    }
+    let db = database(label).await;
+    let mut client = db.connect().await;
+    let checked = check_on_target(&mut client, &mut conversion, &options)
+        .await
+        .expect("the check runs");
+    assert!(checked.plpgsql_check, "the test server has plpgsql_check");
+    assert_eq!(checked.rejected, 0, "{:#?}", conversion.objects);
+    client
+        .batch_execute(&conversion.to_sql(&options))
+        .await
+        .unwrap_or_else(|e| panic!("{}", godwit_testkit::describe(&e)));
+    (conversion, db, client)
+}
+
+/// The first column of the first row `sql` returns, as text.
+async fn value(client: &Client, sql: &str) -> Option<String> {
+    text_rows(client, sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {}", godwit_testkit::describe(&e)))[0][0]
+        .clone()
+}
 
 const SCRIPT: &str = "
 CREATE OR REPLACE TYPE point_t AS OBJECT (x NUMBER, y NUMBER);
@@ -65,36 +98,16 @@ END ctx_demo;
 
 #[tokio::test]
 async fn application_contexts_parameterless_calls_and_constructors_behave_as_in_oracle() {
-    let script = godwit_oracle::script::read_text(Path::new("builtins.sql"), SCRIPT);
-    assert!(script.notes.is_empty(), "{:?}", script.notes);
-    let options = Options::default();
-    let mut conversion = convert(&script.statements, &options);
-    let db = database("plsql_builtins").await;
-    let mut client = db.connect().await;
-    let checked = check_on_target(&mut client, &mut conversion, &options)
-        .await
-        .expect("the check runs");
-    assert_eq!(checked.rejected, 0, "{:#?}", conversion.objects);
-    for o in &conversion.objects {
-        assert_ne!(o.status, Status::NotConverted, "{o:#?}");
-    }
-    client
-        .batch_execute(&conversion.to_sql(&options))
-        .await
-        .unwrap_or_else(|e| panic!("{}", godwit_testkit::describe(&e)));
+    let (_conversion, _db, client) = loaded("plsql_builtins", SCRIPT).await;
 
-    let value = |rows: Vec<Vec<Option<String>>>| rows[0][0].clone();
     let describe = "SELECT ctx_demo.describe()";
-    assert_eq!(
-        value(text_rows(&client, describe).await.unwrap()),
-        Some("quiet".into())
-    );
+    assert_eq!(value(&client, describe).await, Some("quiet".into()));
     client
         .batch_execute("CALL ctx_demo.set_level('DEBUG')")
         .await
         .unwrap();
     assert_eq!(
-        value(text_rows(&client, describe).await.unwrap()),
+        value(&client, describe).await,
         Some("debug, set by set_level".into())
     );
     client
@@ -102,7 +115,7 @@ async fn application_contexts_parameterless_calls_and_constructors_behave_as_in_
         .await
         .unwrap();
     assert_eq!(
-        value(text_rows(&client, describe).await.unwrap()),
+        value(&client, describe).await,
         Some("quietset_level".into()),
         "only LEVEL is cleared"
     );
@@ -110,16 +123,9 @@ async fn application_contexts_parameterless_calls_and_constructors_behave_as_in_
         .batch_execute("CALL ctx_demo.forget()")
         .await
         .unwrap();
+    assert_eq!(value(&client, describe).await, Some("quiet".into()));
     assert_eq!(
-        value(text_rows(&client, describe).await.unwrap()),
-        Some("quiet".into())
-    );
-    assert_eq!(
-        value(
-            text_rows(&client, "SELECT (ctx_demo.origin()).y")
-                .await
-                .unwrap()
-        ),
+        value(&client, "SELECT (ctx_demo.origin()).y").await,
         Some("1".into())
     );
 }
@@ -163,37 +169,13 @@ END;
 
 #[tokio::test]
 async fn local_subprograms_share_the_enclosing_routines_variables() {
-    let script = godwit_oracle::script::read_text(Path::new("local.sql"), LOCAL_SUBPROGRAMS);
-    let options = Options::default();
-    let mut conversion = convert(&script.statements, &options);
-    for o in &conversion.objects {
-        assert_ne!(o.status, Status::NotConverted, "{o:#?}");
-    }
-    let db = database("plsql_local_subprograms").await;
-    let mut client = db.connect().await;
-    let checked = check_on_target(&mut client, &mut conversion, &options)
-        .await
-        .expect("the check runs");
-    assert_eq!(checked.rejected, 0, "{:#?}", conversion.objects);
-    client
-        .batch_execute(&conversion.to_sql(&options))
-        .await
-        .unwrap_or_else(|e| panic!("{}", godwit_testkit::describe(&e)));
-    let value = |rows: Vec<Vec<Option<String>>>| rows[0][0].clone();
+    let (_conversion, _db, client) = loaded("plsql_local_subprograms", LOCAL_SUBPROGRAMS).await;
     assert_eq!(
-        value(
-            text_rows(&client, "SELECT describe_list(', ')")
-                .await
-                .unwrap()
-        ),
+        value(&client, "SELECT describe_list(', ')").await,
         Some("a=1, c=3, d=x, d=y (4)".into())
     );
     assert_eq!(
-        value(
-            text_rows(&client, "SELECT describe_list('; ', TRUE)")
-                .await
-                .unwrap()
-        ),
+        value(&client, "SELECT describe_list('; ', TRUE)").await,
         Some("a=1; b=null; c=3; d=x; d=y (5)".into())
     );
 }
@@ -245,55 +227,21 @@ END stack_pkg;
 
 #[tokio::test]
 async fn package_collection_variables_last_as_long_as_the_session() {
-    let script = godwit_oracle::script::read_text(Path::new("stack.sql"), PACKAGE_COLLECTIONS);
-    let options = Options::default();
-    let mut conversion = convert(&script.statements, &options);
-    for o in &conversion.objects {
-        assert_ne!(o.status, Status::NotConverted, "{o:#?}");
-    }
-    let db = database("plsql_package_collections").await;
-    let mut client = db.connect().await;
-    let checked = check_on_target(&mut client, &mut conversion, &options)
-        .await
-        .expect("the check runs");
-    assert_eq!(checked.rejected, 0, "{:#?}", conversion.objects);
-    client
-        .batch_execute(&conversion.to_sql(&options))
-        .await
-        .unwrap_or_else(|e| panic!("{}", godwit_testkit::describe(&e)));
-    let value = |rows: Vec<Vec<Option<String>>>| rows[0][0].clone();
+    let (_conversion, db, client) = loaded("plsql_package_collections", PACKAGE_COLLECTIONS).await;
     client
         .batch_execute("CALL stack_pkg.push('a'); CALL stack_pkg.push_twice('b');")
         .await
         .unwrap();
     let size = "SELECT stack_pkg.size_of()";
-    assert_eq!(
-        value(text_rows(&client, size).await.unwrap()),
-        Some("3003".into())
-    );
+    assert_eq!(value(&client, size).await, Some("3003".into()));
     let pop = "SELECT stack_pkg.pop()";
-    assert_eq!(
-        value(text_rows(&client, pop).await.unwrap()),
-        Some("b!".into())
-    );
-    assert_eq!(
-        value(text_rows(&client, pop).await.unwrap()),
-        Some("b".into())
-    );
-    assert_eq!(
-        value(text_rows(&client, size).await.unwrap()),
-        Some("1003".into())
-    );
-    assert_eq!(
-        value(text_rows(&client, pop).await.unwrap()),
-        Some("first:3".into())
-    );
+    assert_eq!(value(&client, pop).await, Some("b!".into()));
+    assert_eq!(value(&client, pop).await, Some("b".into()));
+    assert_eq!(value(&client, size).await, Some("1003".into()));
+    assert_eq!(value(&client, pop).await, Some("first:3".into()));
     // Another session starts with the initial values.
     let other = db.connect().await;
-    assert_eq!(
-        value(text_rows(&other, size).await.unwrap()),
-        Some("0".into())
-    );
+    assert_eq!(value(&other, size).await, Some("0".into()));
 }
 
 const SIGNATURES: &str = "
@@ -311,9 +259,7 @@ END;
 
 #[tokio::test]
 async fn oracle_signatures_postgresql_refuses_are_adapted_and_said() {
-    let script = godwit_oracle::script::read_text(Path::new("signatures.sql"), SIGNATURES);
-    let options = Options::default();
-    let mut conversion = convert(&script.statements, &options);
+    let (conversion, _db, client) = loaded("plsql_signatures", SIGNATURES).await;
     let report = &conversion.objects[0];
     assert_eq!(report.status, Status::ConvertedWithFindings, "{report:#?}");
     let ids: Vec<&str> = report.findings.iter().map(|f| f.id).collect();
@@ -321,16 +267,6 @@ async fn oracle_signatures_postgresql_refuses_are_adapted_and_said() {
     // PostgreSQL never raises keeps its handler, which can then only catch RAISE e_compile.
     assert!(ids.contains(&"GW-PLSQL-DEFAULT-ADDED"), "{ids:?}");
     assert!(ids.contains(&"GW-PLSQL-EXCEPTION-CODE"), "{ids:?}");
-    let db = database("plsql_signatures").await;
-    let mut client = db.connect().await;
-    let checked = check_on_target(&mut client, &mut conversion, &options)
-        .await
-        .expect("the check runs");
-    assert_eq!(checked.rejected, 0, "{:#?}", conversion.objects);
-    client
-        .batch_execute(&conversion.to_sql(&options))
-        .await
-        .unwrap_or_else(|e| panic!("{}", godwit_testkit::describe(&e)));
     let rows = text_rows(&client, "SELECT scaled(p_value => 4), scaled(2, 4)")
         .await
         .unwrap();
@@ -400,23 +336,7 @@ END timers;
 
 #[tokio::test]
 async fn tables_indexed_by_text_are_walked_in_key_order() {
-    let script = godwit_oracle::script::read_text(Path::new("timers.sql"), TEXT_KEYED_TABLES);
-    let options = Options::default();
-    let mut conversion = convert(&script.statements, &options);
-    for o in &conversion.objects {
-        assert_ne!(o.status, Status::NotConverted, "{o:#?}");
-    }
-    let db = database("plsql_text_keyed").await;
-    let mut client = db.connect().await;
-    let checked = check_on_target(&mut client, &mut conversion, &options)
-        .await
-        .expect("the check runs");
-    assert_eq!(checked.rejected, 0, "{:#?}", conversion.objects);
-    client
-        .batch_execute(&conversion.to_sql(&options))
-        .await
-        .unwrap_or_else(|e| panic!("{}", godwit_testkit::describe(&e)));
-    let value = |rows: Vec<Vec<Option<String>>>| rows[0][0].clone();
+    let (_conversion, _db, client) = loaded("plsql_text_keyed", TEXT_KEYED_TABLES).await;
     client
         .batch_execute(
             "CALL timers.start_timer('b'); CALL timers.start_timer('a'); CALL timers.start_timer('B');",
@@ -425,33 +345,17 @@ async fn tables_indexed_by_text_are_walked_in_key_order() {
         .unwrap();
     // Oracle's binary order of VARCHAR2 keys: upper case before lower case.
     let names = "SELECT timers.names()";
+    assert_eq!(value(&client, names).await, Some("B=3;a=2;b=1;".into()));
     assert_eq!(
-        value(text_rows(&client, names).await.unwrap()),
-        Some("B=3;a=2;b=1;".into())
-    );
-    assert_eq!(
-        value(
-            text_rows(&client, "SELECT timers.names_backwards()")
-                .await
-                .unwrap()
-        ),
+        value(&client, "SELECT timers.names_backwards()").await,
         Some("baB:3".into())
     );
     let started = "SELECT timers.started('a')";
-    assert_eq!(
-        value(text_rows(&client, started).await.unwrap()),
-        Some("2".into())
-    );
+    assert_eq!(value(&client, started).await, Some("2".into()));
     client
         .batch_execute("CALL timers.stop_timer('a')")
         .await
         .unwrap();
-    assert_eq!(
-        value(text_rows(&client, names).await.unwrap()),
-        Some("B=3;b=1;".into())
-    );
-    assert_eq!(
-        value(text_rows(&client, started).await.unwrap()),
-        Some("0".into())
-    );
+    assert_eq!(value(&client, names).await, Some("B=3;b=1;".into()));
+    assert_eq!(value(&client, started).await, Some("0".into()));
 }
