@@ -2655,6 +2655,10 @@ impl Converter<'_> {
             None
         };
         let Some(variables) = variables else {
+            let reason = match self.do_block(declarations, inner, tokens) {
+                Ok(()) => return,
+                Err(reason) => reason,
+            };
             self.static_ddl_in_block(tokens);
             let name = QualifiedName::new(
                 &self.options.default_schema,
@@ -2664,7 +2668,13 @@ impl Converter<'_> {
                     self.line
                 ),
             );
-            return self.not_converted("ANONYMOUS BLOCK", &name, "GW-PLSQL-NOT-YET", "anonymous PL/SQL block with more than declarations, assignments and DML is not converted yet".into(), "convert it to a DO block by hand");
+            return self.not_converted(
+                "ANONYMOUS BLOCK",
+                &name,
+                "GW-PLSQL-NOT-YET",
+                format!("anonymous PL/SQL block not converted: {reason}"),
+                "convert it to a DO block by hand",
+            );
         };
         if variables.is_empty() && !statements.iter().any(|s| is_assignment(s)) {
             // Only DML: plain statements.
@@ -2718,6 +2728,128 @@ impl Converter<'_> {
             .collect();
         let sql = format!("DO $godwit$\nDECLARE\n{declare}BEGIN\n{body}END\n$godwit$");
         self.push_data(table, sql, rows, first_dml[0].line);
+    }
+
+    /// An anonymous block as a DO block, run with the data (after the tables, before their keys): its
+    /// declarations and statements converted as a procedure's would be. COMMITs are left out (the
+    /// loading script commits). Refused when the block reads Oracle's data dictionary, runs dynamic SQL
+    /// (whose Oracle SQL is only known when it runs), uses SQL*Plus bind variables or declares local
+    /// subprograms.
+    fn do_block(
+        &mut self,
+        declarations: &[Token],
+        inner: &[Token],
+        tokens: &[Token],
+    ) -> Result<(), String> {
+        if inner.is_empty() {
+            return Err("no statements between BEGIN and END".into());
+        }
+        if let Some(t) = inner.iter().chain(declarations).find(|t| {
+            let u = t.upper();
+            t.kind == TokenKind::Word
+                && (["USER_", "ALL_", "DBA_", "V$", "GV$"]
+                    .iter()
+                    .any(|p| u.starts_with(p))
+                    && u.len() > 4)
+        }) {
+            return Err(format!(
+                "it reads Oracle's data dictionary ({}), which PostgreSQL does not have",
+                t.text
+            ));
+        }
+        if inner
+            .windows(2)
+            .any(|w| w[0].is("EXECUTE") && w[1].is("IMMEDIATE"))
+        {
+            return Err(
+                "it runs dynamic SQL (EXECUTE IMMEDIATE), whose Oracle SQL is only known when it runs"
+                    .into(),
+            );
+        }
+        if inner.iter().any(|t| t.kind == TokenKind::Bind) {
+            return Err("it uses SQL*Plus bind variables".into());
+        }
+        let line = tokens[0].line;
+        let mut unit_tokens = tokenize("godwit_block IS", line);
+        unit_tokens.extend(declarations.iter().cloned());
+        unit_tokens.extend(tokenize("BEGIN", line));
+        let mut k = 0;
+        while k < inner.len() {
+            let commit = inner[k].is("COMMIT")
+                && inner.get(k + 1).is_some_and(|t| t.is_symbol(";"))
+                && crate::plsql::starts_statement(inner, k);
+            if commit {
+                k += 2;
+                continue;
+            }
+            unit_tokens.push(inner[k].clone());
+            k += 1;
+        }
+        unit_tokens.extend(tokenize("END;", line));
+        let mut rw = self.rewriter();
+        let unit = {
+            let qualify = |s: Option<&Token>, n: &Token| self.qualified(s, n);
+            let type_of = |c: &mut Cursor| self.plsql_type(c);
+            crate::plsql::convert_unit(
+                crate::plsql::UnitKind::Procedure,
+                &unit_tokens,
+                &mut rw,
+                &qualify,
+                &type_of,
+                &crate::plsql::UnitContext {
+                    collections: self.schema_collections.clone(),
+                    exceptions: Default::default(),
+                    domains: self.schema_domains.clone(),
+                },
+            )?
+        };
+        if !unit.hoisted.is_empty() {
+            return Err("it declares local subprograms".into());
+        }
+        let body = unit
+            .definition
+            .split_once("$godwit$")
+            .and_then(|(_, rest)| rest.rsplit_once("$godwit$"))
+            .map(|(body, _)| body)
+            .ok_or("its converted body was not found")?;
+        self.helpers.extend(rw.helpers.iter().copied());
+        // The data it loads is reported under the first table it writes to.
+        let written = inner.windows(3).find_map(|w| {
+            let target = if (w[0].is("INSERT") || w[0].is("MERGE")) && w[1].is("INTO") {
+                Some(&w[2])
+            } else if w[0].is("UPDATE") {
+                Some(&w[1])
+            } else if w[0].is("DELETE") && w[1].is("FROM") {
+                Some(&w[2])
+            } else {
+                None
+            }?;
+            (target.kind == TokenKind::Word).then(|| self.qualified(None, target))
+        });
+        let name = QualifiedName::new(
+            &self.options.default_schema,
+            format!(
+                "{}:{}",
+                self.file.file_name().and_then(|f| f.to_str()).unwrap_or(""),
+                line
+            ),
+        );
+        let report = self.report("ANONYMOUS BLOCK", &name, Status::Converted);
+        let f = self.finding(
+            "GW-PLSQL-DO-BLOCK",
+            Severity::Info,
+            "anonymous block converted to a DO block, run with the data (its COMMITs are left to the loading script)".to_string(),
+            "check what it does on the target",
+        );
+        self.note(report, f);
+        self.note_rewrite(report, &rw.notes);
+        self.push_data(
+            written.unwrap_or(name),
+            format!("DO $godwit${body}$godwit$"),
+            0,
+            line,
+        );
+        Ok(())
     }
 
     /// DDL given as a plain string literal to EXECUTE IMMEDIATE in a block that is not converted (install

@@ -7,16 +7,13 @@ use godwit_testkit::{database, text_rows, TestDatabase};
 use std::path::Path;
 use tokio_postgres::Client;
 
-/// Converts `oracle`, checks it on a fresh database with plpgsql_check (nothing may be refused, and
-/// every object must convert), loads it there and returns the database and a session on it.
+/// Converts `oracle`, checks it on a fresh database with plpgsql_check (nothing may be refused), loads
+/// it there and returns the conversion, the database and a session on it.
 async fn loaded(label: &str, oracle: &str) -> (Conversion, TestDatabase, Client) {
     let script = godwit_oracle::script::read_text(Path::new(&format!("{label}.sql")), oracle);
     assert!(script.notes.is_empty(), "{:?}", script.notes);
     let options = Options::default();
     let mut conversion = convert(&script.statements, &options);
-    for o in &conversion.objects {
-        assert_ne!(o.status, Status::NotConverted, "{o:#?}");
-    }
     let db = database(label).await;
     let mut client = db.connect().await;
     let checked = check_on_target(&mut client, &mut conversion, &options)
@@ -29,6 +26,12 @@ async fn loaded(label: &str, oracle: &str) -> (Conversion, TestDatabase, Client)
         .await
         .unwrap_or_else(|e| panic!("{}", godwit_testkit::describe(&e)));
     (conversion, db, client)
+}
+
+fn all_converted(conversion: &Conversion) {
+    for o in &conversion.objects {
+        assert_ne!(o.status, Status::NotConverted, "{o:#?}");
+    }
 }
 
 /// The first column of the first row `sql` returns, as text.
@@ -98,7 +101,8 @@ END ctx_demo;
 
 #[tokio::test]
 async fn application_contexts_parameterless_calls_and_constructors_behave_as_in_oracle() {
-    let (_conversion, _db, client) = loaded("plsql_builtins", SCRIPT).await;
+    let (conversion, _db, client) = loaded("plsql_builtins", SCRIPT).await;
+    all_converted(&conversion);
 
     let describe = "SELECT ctx_demo.describe()";
     assert_eq!(value(&client, describe).await, Some("quiet".into()));
@@ -169,7 +173,8 @@ END;
 
 #[tokio::test]
 async fn local_subprograms_share_the_enclosing_routines_variables() {
-    let (_conversion, _db, client) = loaded("plsql_local_subprograms", LOCAL_SUBPROGRAMS).await;
+    let (conversion, _db, client) = loaded("plsql_local_subprograms", LOCAL_SUBPROGRAMS).await;
+    all_converted(&conversion);
     assert_eq!(
         value(&client, "SELECT describe_list(', ')").await,
         Some("a=1, c=3, d=x, d=y (4)".into())
@@ -227,7 +232,8 @@ END stack_pkg;
 
 #[tokio::test]
 async fn package_collection_variables_last_as_long_as_the_session() {
-    let (_conversion, db, client) = loaded("plsql_package_collections", PACKAGE_COLLECTIONS).await;
+    let (conversion, db, client) = loaded("plsql_package_collections", PACKAGE_COLLECTIONS).await;
+    all_converted(&conversion);
     client
         .batch_execute("CALL stack_pkg.push('a'); CALL stack_pkg.push_twice('b');")
         .await
@@ -260,6 +266,7 @@ END;
 #[tokio::test]
 async fn oracle_signatures_postgresql_refuses_are_adapted_and_said() {
     let (conversion, _db, client) = loaded("plsql_signatures", SIGNATURES).await;
+    all_converted(&conversion);
     let report = &conversion.objects[0];
     assert_eq!(report.status, Status::ConvertedWithFindings, "{report:#?}");
     let ids: Vec<&str> = report.findings.iter().map(|f| f.id).collect();
@@ -336,7 +343,8 @@ END timers;
 
 #[tokio::test]
 async fn tables_indexed_by_text_are_walked_in_key_order() {
-    let (_conversion, _db, client) = loaded("plsql_text_keyed", TEXT_KEYED_TABLES).await;
+    let (conversion, _db, client) = loaded("plsql_text_keyed", TEXT_KEYED_TABLES).await;
+    all_converted(&conversion);
     client
         .batch_execute(
             "CALL timers.start_timer('b'); CALL timers.start_timer('a'); CALL timers.start_timer('B');",
@@ -358,4 +366,69 @@ async fn tables_indexed_by_text_are_walked_in_key_order() {
         .unwrap();
     assert_eq!(value(&client, names).await, Some("B=3;b=1;".into()));
     assert_eq!(value(&client, started).await, Some("0".into()));
+}
+
+const BLOCKS: &str = "
+CREATE TABLE squares (n NUMBER PRIMARY KEY, sq NUMBER);
+DECLARE
+  v_total NUMBER := 0;
+BEGIN
+  FOR i IN 1 .. 10 LOOP
+    IF MOD(i, 2) = 0 THEN
+      INSERT INTO squares VALUES (i, i * i);
+      v_total := v_total + i * i;
+    END IF;
+  END LOOP;
+  UPDATE squares SET sq = -sq WHERE n = 10;
+  INSERT INTO squares VALUES (0, v_total);
+  COMMIT;
+END;
+/
+BEGIN
+  FOR r IN (SELECT table_name FROM user_tables) LOOP
+    EXECUTE IMMEDIATE 'DROP TABLE ' || r.table_name;
+  END LOOP;
+END;
+/
+";
+
+#[tokio::test]
+async fn anonymous_blocks_become_do_blocks_and_their_rows_arrive() {
+    let (conversion, _db, client) = loaded("plsql_blocks", BLOCKS).await;
+    let blocks: Vec<_> = conversion
+        .objects
+        .iter()
+        .filter(|o| o.kind == "ANONYMOUS BLOCK")
+        .collect();
+    assert_eq!(blocks.len(), 2, "{blocks:#?}");
+    assert_eq!(
+        blocks[0].status,
+        Status::Converted,
+        "{:#?}",
+        blocks[0]
+    );
+    // A block that reads Oracle's dictionary to drop what exists is not converted, and says why.
+    assert_eq!(blocks[1].status, Status::NotConverted);
+    assert!(
+        blocks[1].findings[0]
+            .message
+            .contains("data dictionary (user_tables)"),
+        "{}",
+        blocks[1].findings[0].message
+    );
+    let rows = text_rows(
+        &client,
+        "SELECT count(*), sum(sq) FILTER (WHERE n > 0), max(sq) FILTER (WHERE n = 0) FROM squares",
+    )
+    .await
+    .unwrap();
+    // 2² + 4² + 6² + 8² − 10², and the total the block computed before the UPDATE.
+    assert_eq!(
+        rows[0],
+        [
+            Some("6".to_string()),
+            Some("20".to_string()),
+            Some("220".to_string())
+        ]
+    );
 }
