@@ -208,6 +208,7 @@ impl AppState {
     pub async fn resume_copy(
         &self,
         run_id: String,
+        set_aside: bool,
         emit: Emit,
     ) -> Result<CopyStatusDto, CommandError> {
         let run = self.with_store(|s| s.run(&run_id))?;
@@ -240,8 +241,16 @@ impl AppState {
             self.copy_side(&target).await?,
         );
         let store = self.shared_store()?;
-        // What to copy and how comes from the run's recorded options.
-        let options = CopyOptions::default();
+        // What to copy and how comes from the run's recorded options; refused rows may be set aside
+        // from now on (a run stopped by one resumes so).
+        let options = CopyOptions {
+            on_error: if set_aside {
+                OnError::Skip
+            } else {
+                OnError::Stop
+            },
+            ..CopyOptions::default()
+        };
         execution::launch(
             store,
             self.runs.clone(),
@@ -817,6 +826,8 @@ pub async fn start_copy(
 
 /// Continues an unfinished run (cancelled, failed, or left by a CLI or app that quit) with its
 /// unfinished chunks only, between the saved connections that match the databases it recorded.
+/// With `setAside`, rows the target refuses go to `godwit_copy.rejects` from now on instead of
+/// stopping the run.
 ///
 /// Fails when the run is unknown, finished, still running here, or no saved connection matches.
 #[tauri::command]
@@ -825,8 +836,9 @@ pub async fn resume_copy(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
     run_id: String,
+    set_aside: bool,
 ) -> Result<CopyStatusDto, CommandError> {
-    state.resume_copy(run_id, emitter(app)).await
+    state.resume_copy(run_id, set_aside, emitter(app)).await
 }
 
 /// Asks a run of this window to stop: no new chunk starts, open chunks roll back, and the run
@@ -1251,7 +1263,7 @@ mod tests {
         assert_eq!(status.error.as_deref(), Some("stopped on request"));
 
         let resume = |id: &str| {
-            block_on(state.resume_copy(id.into(), no_events()))
+            block_on(state.resume_copy(id.into(), false, no_events()))
                 .unwrap_err()
                 .message
         };

@@ -341,14 +341,36 @@ fn redact(message: String, sides: &[&Side]) -> String {
         .fold(message, |m, p| m.replace(p, "***"))
 }
 
-/// The sentence for a run that stopped.
+/// The sentence for a run that stopped, with the way on in the desktop's words (the engine's own
+/// messages name the CLI's flags).
 fn outcome_of(error: CopyError, sides: &[&Side]) -> Outcome {
-    match error {
-        CopyError::Stopped { .. } => Outcome::Interrupted(
-            "Cancelled: the committed chunks are kept; Resume copies the rest.".into(),
+    let message = match error {
+        CopyError::Stopped { .. } => {
+            return Outcome::Interrupted(
+                "Cancelled: the committed chunks are kept; Resume copies the rest.".into(),
+            )
+        }
+        CopyError::Chunk {
+            table,
+            chunk,
+            message,
+            ..
+        } => format!(
+            "Copying {table} chunk {chunk} failed: {message}. The committed chunks are kept: Resume copies the rest once the cause is fixed."
         ),
-        other => Outcome::Failed(redact(other.to_string(), sides)),
-    }
+        CopyError::Rejected {
+            table,
+            chunk,
+            key,
+            message,
+            sqlstate,
+            ..
+        } => format!(
+            "{table} chunk {chunk}: the target refused the row with key {key}: {message} (SQLSTATE {sqlstate}). None of that chunk's rows were kept; the committed chunks are. Resume once the target accepts the row, or resume setting refused rows aside (they go to godwit_copy.rejects on the target, with their error)."
+        ),
+        other => other.to_string(),
+    };
+    Outcome::Failed(redact(message, sides))
 }
 
 /// Starts (or, with `resume`, continues) a run in the background and returns its status once the
@@ -616,5 +638,42 @@ mod tests {
             Outcome::Interrupted(m) => assert!(m.contains("Resume"), "{m}"),
             other => panic!("expected interrupted, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn failures_name_table_chunk_and_key_in_the_desktops_words() {
+        let failed = |e| match outcome_of(e, &[]) {
+            Outcome::Failed(m) => m,
+            other => panic!("expected a failure, got {other:?}"),
+        };
+        let m = failed(CopyError::Rejected {
+            table: "shop.notes".into(),
+            chunk: 3,
+            key: "id=250".into(),
+            message: "new row violates check constraint".into(),
+            sqlstate: "23514".into(),
+            run_id: "r1".into(),
+        });
+        assert!(
+            m.starts_with("shop.notes chunk 3: the target refused the row with key id=250")
+                && m.contains("setting refused rows aside")
+                && !m.contains("--"),
+            "{m}"
+        );
+        let m = failed(CopyError::Chunk {
+            table: "shop.orders".into(),
+            chunk: 7,
+            message: "connection reset".into(),
+            run_id: "r1".into(),
+        });
+        assert!(
+            m.starts_with("Copying shop.orders chunk 7 failed: connection reset.")
+                && !m.contains("--"),
+            "{m}"
+        );
+        let m = failed(CopyError::Incompatible(vec![
+            "shop.orders: column total is missing".into(),
+        ]));
+        assert!(m.contains("column total is missing"), "{m}");
     }
 }

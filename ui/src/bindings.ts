@@ -63,10 +63,12 @@ export const commands = {
 	/**
 	 *  Continues an unfinished run (cancelled, failed, or left by a CLI or app that quit) with its
 	 *  unfinished chunks only, between the saved connections that match the databases it recorded.
+	 *  With `setAside`, rows the target refuses go to `godwit_copy.rejects` from now on instead of
+	 *  stopping the run.
 	 * 
 	 *  Fails when the run is unknown, finished, still running here, or no saved connection matches.
 	 */
-	resumeCopy: (runId: string) => typedError<CopyStatusDto, CommandError>(__TAURI_INVOKE("resume_copy", { runId })),
+	resumeCopy: (runId: string, setAside: boolean) => typedError<CopyStatusDto, CommandError>(__TAURI_INVOKE("resume_copy", { runId, setAside })),
 	/**
 	 *  Asks a run of this window to stop: no new chunk starts, open chunks roll back, and the run
 	 *  stays resumable. Fails when this window does not run it.
