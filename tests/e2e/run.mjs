@@ -607,6 +607,7 @@ async function main() {
 
 const COPY_SOURCE = "E2E copy source";
 const COPY_TARGET = "E2E copy target";
+const COPY_CHECKED = "E2E copy checked target";
 const COPY_FIXTURE = join(HERE, "copy_fixture.sql");
 const HELD_ID = 15000;
 
@@ -822,6 +823,53 @@ async function copyTests() {
     if ((await findAll('[data-testid="resume-run"]')).length) throw new Error("a finished run offers Resume");
     if ((await findAll('[data-testid="run-item"]')).length !== 1) throw new Error("more than one run is listed");
   });
+
+  // A row the target refuses: a check on the target's notes (a second target database) refuses id 250.
+  let refusedRun = null;
+  const refused = await test("a row the target refuses stops the copy, naming the table and the row's key", async () => {
+    sql(pg.database, "DROP DATABASE IF EXISTS e2e_dst2 WITH (FORCE)");
+    sql(pg.database, "CREATE DATABASE e2e_dst2");
+    sql("e2e_dst2", `-f ${COPY_FIXTURE}`, { with_data: 0 });
+    sql("e2e_dst2", "ALTER TABLE e2e_copy.notes ADD CONSTRAINT notes_not_250 CHECK (id <> 250)");
+    await savePostgresProfile(COPY_CHECKED, "e2e_dst2");
+    await click(await find('[data-testid="nav-execution"]'));
+    await chooseLabelled('[data-testid="copy-source"]', `${COPY_SOURCE} (TEST)`);
+    await chooseLabelled('[data-testid="copy-target"]', `${COPY_CHECKED} (TEST)`);
+    await type('[data-testid="copy-schemas"]', "e2e_copy");
+    await type('[data-testid="copy-include"]', "notes");
+    await click(await find('[data-testid="start-copy"]'));
+    refusedRun = await waitFor("the new run", async () => {
+      const id = await text(await find('[data-testid="run-id"]'));
+      return id && id !== runId ? id : null;
+    });
+    await waitFor("the run to fail", async () => (await runState()) === "failed", 30000);
+    const message = await text(await find('[data-testid="run-error"]'));
+    for (const part of ["e2e_copy.notes", "the target refused the row with key id=250", "notes_not_250", "setting refused rows aside"]) {
+      if (!message.includes(part)) throw new Error(`the error does not say "${part}": "${message}"`);
+    }
+    if (pg.password && message.includes(pg.password)) throw new Error("the error shows the password");
+    if ((await findAll(`[data-testid="run-item"][data-run-id="${refusedRun}"][data-state="failed"]`)).length !== 1) {
+      throw new Error("the run list does not show the run as failed");
+    }
+    console.log(`  ${message}`);
+  });
+
+  if (refused) {
+    await test('resuming it with refused rows set aside finishes with "0 rows lost" and 1 row set aside', async () => {
+      await click(await find('[data-testid="resume-set-aside"]'));
+      await waitFor("the run to finish", async () => (await runState()) === "finished", 60000);
+      if ((await text(await find('[data-testid="run-id"]'))) !== refusedRun) throw new Error("the resumed run has another id");
+      const lost = (await text(await find('[data-testid="rows-lost"]'))).trim();
+      const aside = (await text(await find('[data-testid="rows-rejected"]'))).trim();
+      if (lost !== "0 rows lost" || aside !== "1 set aside") throw new Error(`the verification says "${lost}", "${aside}"`);
+      const row = await find('[data-testid="check-row"][data-table="e2e_copy.notes"]');
+      const cells = await Promise.all((await findAll("td", row)).map(async (c) => (await text(c)).trim()));
+      if (cells.slice(0, 6).join("|") !== "e2e_copy.notes|500|499|1|0|0") throw new Error(`e2e_copy.notes shows ${cells.join(", ")}`);
+      if ((await attr(row, "data-matches")) !== "true") throw new Error("e2e_copy.notes does not match");
+      const kept = sql("e2e_dst2", "SELECT string_agg(row_key, ',') FROM godwit_copy.rejects");
+      if (kept !== "id=250") throw new Error(`godwit_copy.rejects holds "${kept}"`);
+    });
+  }
 
   if (pg.password && DATA_DIR) {
     await test("after the copy, no password is in the data dir", async () => {
