@@ -537,22 +537,7 @@ impl Converter<'_> {
 
     fn plsql_unit(&mut self, kind: crate::plsql::UnitKind, keyword: &str, tokens: &[Token]) {
         let mut rw = self.rewriter();
-        let result = {
-            let qualify = |s: Option<&Token>, n: &Token| self.qualified(s, n);
-            let type_of = |c: &mut Cursor| self.plsql_type(c);
-            crate::plsql::convert_unit(
-                kind,
-                tokens,
-                &mut rw,
-                &qualify,
-                &type_of,
-                &crate::plsql::UnitContext {
-                    collections: self.schema_collections.clone(),
-                    exceptions: Default::default(),
-                    domains: self.schema_domains.clone(),
-                },
-            )
-        };
+        let result = self.standalone_unit(kind, tokens, &mut rw);
         self.helpers.extend(rw.helpers.iter().copied());
         let mut c = Cursor::new(tokens);
         let name = c
@@ -602,6 +587,29 @@ impl Converter<'_> {
                 }
             }
         }
+    }
+
+    /// Converts a PL/SQL unit outside any package: it sees the schema's collection types.
+    fn standalone_unit(
+        &self,
+        kind: crate::plsql::UnitKind,
+        tokens: &[Token],
+        rw: &mut Rewrite,
+    ) -> Result<crate::plsql::Unit, String> {
+        let qualify = |s: Option<&Token>, n: &Token| self.qualified(s, n);
+        let type_of = |c: &mut Cursor| self.plsql_type(c);
+        crate::plsql::convert_unit(
+            kind,
+            tokens,
+            rw,
+            &qualify,
+            &type_of,
+            &crate::plsql::UnitContext {
+                collections: self.schema_collections.clone(),
+                exceptions: Default::default(),
+                domains: self.schema_domains.clone(),
+            },
+        )
     }
 
     /// A PL/SQL unit whose conditional compilation cannot be resolved: reported under its own kind
@@ -2787,22 +2795,8 @@ impl Converter<'_> {
         }
         unit_tokens.extend(tokenize("END;", line));
         let mut rw = self.rewriter();
-        let unit = {
-            let qualify = |s: Option<&Token>, n: &Token| self.qualified(s, n);
-            let type_of = |c: &mut Cursor| self.plsql_type(c);
-            crate::plsql::convert_unit(
-                crate::plsql::UnitKind::Procedure,
-                &unit_tokens,
-                &mut rw,
-                &qualify,
-                &type_of,
-                &crate::plsql::UnitContext {
-                    collections: self.schema_collections.clone(),
-                    exceptions: Default::default(),
-                    domains: self.schema_domains.clone(),
-                },
-            )?
-        };
+        let unit =
+            self.standalone_unit(crate::plsql::UnitKind::Procedure, &unit_tokens, &mut rw)?;
         if !unit.hoisted.is_empty() {
             return Err("it declares local subprograms".into());
         }
