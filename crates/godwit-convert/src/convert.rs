@@ -561,7 +561,7 @@ impl Converter<'_> {
         self.note(report, f);
         self.note_rewrite(report, &rw.notes);
         self.add_routines(&unit);
-        if let Some((table, definition)) = unit.trigger {
+        if let Some((table, definition, enabled)) = unit.trigger {
             let trigger = Trigger {
                 name: name.name.clone(),
                 timing: TriggerTiming::Before,
@@ -569,7 +569,7 @@ impl Converter<'_> {
                 for_each_row: definition.contains("FOR EACH ROW"),
                 function: unit.name.clone(),
                 definition,
-                enabled: true,
+                enabled,
                 comment: None,
             };
             match self.table_mut(&table) {

@@ -20,7 +20,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ("%ISOPEN", "%ISOPEN"),
     ("%ROWCOUNT", "cursor attributes"),
     ("COMPOUND", "compound triggers"),
-    ("UPDATING", "UPDATING(column)"),
 ];
 
 /// Collection types and variables of the unit being converted.
@@ -709,7 +708,7 @@ pub struct Unit {
     /// `CREATE OR REPLACE FUNCTION|PROCEDURE …` text.
     pub definition: String,
     /// For triggers: (table, CREATE TRIGGER text, enabled).
-    pub trigger: Option<(QualifiedName, String)>,
+    pub trigger: Option<(QualifiedName, String, bool)>,
     /// Local subprograms, created beside the unit as `<unit>__<name>`.
     pub hoisted: Vec<Unit>,
 }
@@ -1231,13 +1230,43 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
             i = close + 1;
             continue;
         }
-        if start && (t.is("INSERTING") || t.is("DELETING")) {
-            return Err("INSERTING/DELETING outside a condition".into());
+        let predicate = t.is("INSERTING") || t.is("DELETING") || t.is("UPDATING");
+        if start && predicate {
+            return Err("INSERTING/UPDATING/DELETING outside a condition".into());
         }
-        if t.is("INSERTING") || t.is("DELETING") {
+        if t.is("UPDATING") && tokens.get(i + 1).is_some_and(|n| n.is_symbol("(")) {
+            // UPDATING('COL'): Oracle asks whether the UPDATE sets the column; a row trigger in
+            // PostgreSQL only sees whether its value changed.
+            let close = matching_paren(tokens, i + 1).ok_or("unbalanced UPDATING(…)")?;
+            let column = match &tokens[i + 2..close] {
+                [c] if c.kind == TokenKind::String => c.string_value(),
+                _ => return Err("UPDATING with a column name that is not a literal".into()),
+            };
+            let column = quote_ident(&pg_name(&Token {
+                kind: TokenKind::Word,
+                text: column,
+                line: t.line,
+                unterminated: false,
+            }));
+            rewrite.notes.push((
+                "GW-PLSQL-UPDATING-COLUMN",
+                format!(
+                    "UPDATING({column}) is true here when the value of {column} changes; in Oracle, when the UPDATE sets it (even to the same value)"
+                ),
+            ));
+            out.extend(tokenize(
+                &format!("(TG_OP = 'UPDATE' AND NEW.{column} IS DISTINCT FROM OLD.{column})"),
+                t.line,
+            ));
+            i = close + 1;
+            continue;
+        }
+        if predicate {
             out.extend(tokenize(
                 if t.is("INSERTING") {
                     "(TG_OP = 'INSERT')"
+                } else if t.is("UPDATING") {
+                    "(TG_OP = 'UPDATE')"
                 } else {
                     "(TG_OP = 'DELETE')"
                 },
@@ -1723,14 +1752,13 @@ pub fn convert_unit(
                 if row { "ROW" } else { "STATEMENT" },
                 when.map(|w| format!(" WHEN ({w})")).unwrap_or_default()
             );
-            let _ = disabled;
             Ok(Unit {
                 name: function,
                 kind,
                 arguments: String::new(),
                 returns: Some("trigger".into()),
                 definition,
-                trigger: Some((table, trigger)),
+                trigger: Some((table, trigger, !disabled)),
                 hoisted: Vec::new(),
             })
         }

@@ -401,12 +401,7 @@ async fn anonymous_blocks_become_do_blocks_and_their_rows_arrive() {
         .filter(|o| o.kind == "ANONYMOUS BLOCK")
         .collect();
     assert_eq!(blocks.len(), 2, "{blocks:#?}");
-    assert_eq!(
-        blocks[0].status,
-        Status::Converted,
-        "{:#?}",
-        blocks[0]
-    );
+    assert_eq!(blocks[0].status, Status::Converted, "{:#?}", blocks[0]);
     // A block that reads Oracle's dictionary to drop what exists is not converted, and says why.
     assert_eq!(blocks[1].status, Status::NotConverted);
     assert!(
@@ -430,5 +425,80 @@ async fn anonymous_blocks_become_do_blocks_and_their_rows_arrive() {
             Some("20".to_string()),
             Some("220".to_string())
         ]
+    );
+}
+
+const TRIGGERS: &str = "
+CREATE TABLE emp (id NUMBER PRIMARY KEY, sal NUMBER, name VARCHAR2(30), changed VARCHAR2(100));
+CREATE TABLE emp_log (msg VARCHAR2(200));
+CREATE SEQUENCE emp_seq START WITH 100;
+CREATE OR REPLACE TRIGGER emp_bi BEFORE INSERT ON emp FOR EACH ROW
+WHEN (NEW.id IS NULL)
+BEGIN
+  :NEW.id := emp_seq.NEXTVAL;
+END;
+/
+CREATE OR REPLACE TRIGGER emp_bu BEFORE UPDATE OF sal, name ON emp FOR EACH ROW
+BEGIN
+  IF UPDATING('SAL') THEN
+    :NEW.changed := 'sal';
+  ELSIF UPDATING('NAME') THEN
+    :NEW.changed := 'name';
+  END IF;
+END;
+/
+CREATE OR REPLACE TRIGGER emp_aiud AFTER INSERT OR UPDATE OR DELETE ON emp
+BEGIN
+  IF INSERTING THEN INSERT INTO emp_log VALUES ('insert'); END IF;
+  IF UPDATING THEN INSERT INTO emp_log VALUES ('update'); END IF;
+  IF DELETING THEN INSERT INTO emp_log VALUES ('delete'); END IF;
+END;
+/
+CREATE OR REPLACE TRIGGER emp_no_delete BEFORE DELETE ON emp FOR EACH ROW DISABLE
+BEGIN
+  RAISE_APPLICATION_ERROR(-20001, 'no deletes');
+END;
+/
+CREATE OR REPLACE TRIGGER emp_compound FOR UPDATE ON emp COMPOUND TRIGGER
+  BEFORE STATEMENT IS BEGIN NULL; END BEFORE STATEMENT;
+END emp_compound;
+/
+";
+
+#[tokio::test]
+async fn triggers_see_which_event_and_column_and_keep_their_state() {
+    let (conversion, _db, client) = loaded("plsql_triggers", TRIGGERS).await;
+    let compound = conversion
+        .objects
+        .iter()
+        .find(|o| o.name == "public.emp_compound")
+        .unwrap();
+    assert_eq!(compound.status, Status::NotConverted);
+    assert!(
+        compound.findings[0].message.contains("compound"),
+        "{compound:#?}"
+    );
+    client
+        .batch_execute(
+            "INSERT INTO emp (sal, name) VALUES (10, 'a');
+             UPDATE emp SET sal = 20;
+             INSERT INTO emp (id, sal, name) VALUES (1, 5, 'b');
+             UPDATE emp SET name = 'bb' WHERE id = 1;
+             DELETE FROM emp WHERE id = 1;",
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{}", godwit_testkit::describe(&e)));
+    let rows = text_rows(&client, "SELECT id, changed FROM emp")
+        .await
+        .unwrap();
+    // The sequence filled the key; UPDATING('SAL') saw the salary change; the disabled trigger let
+    // the DELETE through.
+    assert_eq!(rows, [[Some("100".to_string()), Some("sal".to_string())]]);
+    let log = text_rows(&client, "SELECT string_agg(msg, ',') FROM emp_log")
+        .await
+        .unwrap();
+    assert_eq!(
+        log[0][0].as_deref(),
+        Some("insert,update,insert,update,delete")
     );
 }
