@@ -15,12 +15,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Constructs the first version does not convert, by the word that reveals them.
-const UNSUPPORTED: &[(&str, &str)] = &[
-    ("GOTO", "GOTO"),
-    ("%ISOPEN", "%ISOPEN"),
-    ("%ROWCOUNT", "cursor attributes"),
-    ("COMPOUND", "compound triggers"),
-];
+const UNSUPPORTED: &[(&str, &str)] = &[("GOTO", "GOTO"), ("COMPOUND", "compound triggers")];
 
 /// Collection types and variables of the unit being converted.
 #[derive(Default)]
@@ -610,6 +605,38 @@ fn cursor_statements(
         .windows(3)
         .any(|w| w[0].is("SQL") && w[1].is_symbol("%") && w[2].is("ROWCOUNT"));
     let mut declarations = String::new();
+    // Explicit cursors whose %ISOPEN or %ROWCOUNT is read: PL/pgSQL has neither, so OPEN, FETCH and
+    // CLOSE keep them in variables.
+    let tracked: BTreeSet<String> = tokens
+        .windows(3)
+        .filter(|w| {
+            w[0].kind == TokenKind::Word
+                && !w[0].is("SQL")
+                && w[1].is_symbol("%")
+                && (w[2].is("ISOPEN") || w[2].is("ROWCOUNT"))
+        })
+        .map(|w| w[0].upper())
+        .collect();
+    let state = |cursor: &Token, what: &str| format!("godwit_{}_{what}", pg_name(cursor));
+    if let Some(w) = tokens
+        .windows(4)
+        .find(|w| w[0].is("FOR") && w[2].is("IN") && tracked.contains(&w[3].upper()))
+    {
+        return Err(format!(
+            "{}%ISOPEN or %ROWCOUNT with a cursor FOR loop over it",
+            w[3].text
+        ));
+    }
+    for t in tokens.iter().filter(|t| tracked.contains(&t.upper())) {
+        let open = state(t, "open");
+        if !declarations.contains(&open) {
+            declarations.push_str(&format!(
+                "    {open} boolean := false;\n    {} integer := 0;\n",
+                state(t, "rows")
+            ));
+        }
+    }
+    let mut after_statement: Option<String> = None;
     let mut declared: Vec<String> = Vec::new();
     let mut out = Vec::with_capacity(tokens.len());
     let mut k = 0;
@@ -617,6 +644,22 @@ fn cursor_statements(
     while k < tokens.len() {
         let t = &tokens[k];
         let start = is_statement_start(if k == 0 { None } else { Some(&tokens[k - 1]) });
+        if start
+            && (t.is("OPEN") || t.is("FETCH") || t.is("CLOSE"))
+            && tokens
+                .get(k + 1)
+                .is_some_and(|c| tracked.contains(&c.upper()))
+        {
+            let c = &tokens[k + 1];
+            let (open, rows) = (state(c, "open"), state(c, "rows"));
+            after_statement = Some(if t.is("OPEN") {
+                format!("{open} := true; {rows} := 0;")
+            } else if t.is("CLOSE") {
+                format!("{open} := false;")
+            } else {
+                format!("IF FOUND THEN {rows} := {rows} + 1; END IF;")
+            });
+        }
         if start
             && ["INSERT", "UPDATE", "DELETE", "MERGE", "SELECT", "EXECUTE"]
                 .iter()
@@ -636,9 +679,12 @@ fn cursor_statements(
         if tokens.get(k + 1).is_some_and(|n| n.is_symbol("%")) && t.kind == TokenKind::Word {
             let attribute = tokens.get(k + 2).map(|a| a.upper()).unwrap_or_default();
             let replacement = match attribute.as_str() {
-                "NOTFOUND" => Some("NOT FOUND"),
-                "FOUND" => Some("FOUND"),
-                "ROWCOUNT" if t.is("SQL") => Some("godwit_rowcount"),
+                "NOTFOUND" => Some("NOT FOUND".to_string()),
+                "FOUND" => Some("FOUND".to_string()),
+                "ROWCOUNT" if t.is("SQL") => Some("godwit_rowcount".to_string()),
+                "ISOPEN" if t.is("SQL") => Some("false".to_string()),
+                "ISOPEN" => Some(state(t, "open")),
+                "ROWCOUNT" => Some(state(t, "rows")),
                 _ => None,
             };
             if let Some(r) = replacement {
@@ -664,6 +710,11 @@ fn cursor_statements(
             }
         }
         out.push(t.clone());
+        if t.is_symbol(";") {
+            if let Some(extra) = after_statement.take() {
+                out.extend(tokenize(&extra, t.line));
+            }
+        }
         if t.is_symbol(";") && in_dml {
             in_dml = false;
             if rowcount {

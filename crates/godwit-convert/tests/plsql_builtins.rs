@@ -502,3 +502,44 @@ async fn triggers_see_which_event_and_column_and_keep_their_state() {
         Some("insert,update,insert,update,delete")
     );
 }
+
+const CURSOR_ATTRIBUTES: &str = "
+CREATE TABLE items (id NUMBER PRIMARY KEY);
+INSERT INTO items VALUES (1);
+INSERT INTO items VALUES (2);
+INSERT INTO items VALUES (3);
+CREATE OR REPLACE FUNCTION walk RETURN VARCHAR2 IS
+  CURSOR c IS SELECT id FROM items ORDER BY id;
+  v NUMBER;
+  l_out VARCHAR2(200);
+BEGIN
+  IF NOT c%ISOPEN THEN
+    l_out := 'closed;';
+  END IF;
+  OPEN c;
+  LOOP
+    FETCH c INTO v;
+    EXIT WHEN c%NOTFOUND;
+    l_out := l_out || c%ROWCOUNT || ':' || v || ';';
+  END LOOP;
+  l_out := l_out || 'fetched ' || c%ROWCOUNT || ';';
+  IF c%ISOPEN THEN
+    CLOSE c;
+  END IF;
+  IF NOT c%ISOPEN AND NOT SQL%ISOPEN THEN
+    l_out := l_out || 'closed';
+  END IF;
+  RETURN l_out;
+END;
+/
+";
+
+#[tokio::test]
+async fn explicit_cursors_know_whether_they_are_open_and_how_many_rows_they_fetched() {
+    let (conversion, _db, client) = loaded("plsql_cursor_attributes", CURSOR_ATTRIBUTES).await;
+    all_converted(&conversion);
+    assert_eq!(
+        value(&client, "SELECT walk()").await.as_deref(),
+        Some("closed;1:1;2:2;3:3;fetched 3;closed")
+    );
+}
