@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Copy throughput, PostgreSQL → PostgreSQL, all methods in one run on one throwaway cluster:
-#   godwit copy (--verify count, --verify hash, --chunk-by key), psql COPY binary pipe table by table (the single-stream reference),
+#   godwit copy (--verify off, count, hash, sample; --chunk-by key with hash), psql COPY binary pipe table by table (the single-stream reference),
 #   pg_dump -Fd -j | pg_restore -j, and pgloader when installed (Debian package pgloader).
 #   scripts/bench-copy.sh [PGBENCH_SCALE=60] [JOBS=4]
-# Scale 60 is about 1 GB with the wide table. Prints seconds, MB/s and ratios to the psql pipe, and
-# godwit's peak RSS.
+# Scale 60 is about 1 GB with the wide table. Prints seconds, MB/s and ratios to the psql pipe,
+# godwit's peak RSS per run, and the load average (the machine may be shared).
 set -euo pipefail
 scale=${1:-60}
 jobs=${2:-4}
@@ -37,27 +37,28 @@ fresh() { psql -qc "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"; pg_dump
 now() { date +%s.%N; }
 report() { python3 -c "import sys; s=float(sys.argv[2])-float(sys.argv[1]); print(f'{sys.argv[3]:<28} {s:8.2f} s  {float(sys.argv[4])/1e6/s:8.1f} MB/s')" "$@"; }
 echo "data: $(python3 -c "print(round($bytes/1e6))") MB in $(echo $tables | wc -w) tables (pgbench scale $scale + wide + 1 MB values)"
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 
 fresh t_psql; a=$(now)
 for t in $tables; do psql -d src -c "COPY $t TO STDOUT (FORMAT binary)" | psql -q -d t_psql -c "COPY $t FROM STDIN (FORMAT binary)"; done
 b=$(now); report "$a" "$b" "psql binary pipe" "$bytes" | tee "$tmp/psql.txt"
 psql_s=$(python3 -c "print($b-$a)")
 
-fresh t_godwit; a=$(now)
-/usr/bin/time -f "%M" -o "$tmp/rss" env GODWIT_DATA_DIR="$tmp/gw" "$godwit" copy --source "$(url src)" --target "$(url t_godwit)" --jobs "$jobs" >/dev/null 2>"$tmp/godwit.err" || { cat "$tmp/godwit.err"; exit 1; }
-b=$(now); report "$a" "$b" "godwit copy (--jobs $jobs)" "$bytes"
-godwit_s=$(python3 -c "print($b-$a)")
-echo "godwit peak RSS: $(( $(cat "$tmp/rss") / 1024 )) MB"
-
-fresh t_godwit_hash; a=$(now)
-env GODWIT_DATA_DIR="$tmp/gw" "$godwit" copy --source "$(url src)" --target "$(url t_godwit_hash)" --jobs "$jobs" --verify hash >/dev/null 2>"$tmp/godwit.err" || { cat "$tmp/godwit.err"; exit 1; }
-b=$(now); report "$a" "$b" "godwit copy --verify hash" "$bytes"
-hash_s=$(python3 -c "print($b-$a)")
-
-fresh t_godwit_key; a=$(now)
-env GODWIT_DATA_DIR="$tmp/gw" "$godwit" copy --source "$(url src)" --target "$(url t_godwit_key)" --jobs "$jobs" --chunk-by key >/dev/null 2>"$tmp/godwit.err" || { cat "$tmp/godwit.err"; exit 1; }
-b=$(now); report "$a" "$b" "godwit copy --chunk-by key" "$bytes"
-key_s=$(python3 -c "print($b-$a)")
+# Each godwit run: wall time, MB/s and peak RSS (/usr/bin/time -v's "Maximum resident set size").
+godwit_run() { # name, extra args…
+  local name=$1; shift
+  fresh "t_$name"; a=$(now)
+  /usr/bin/time -v -o "$tmp/time_$name" env GODWIT_DATA_DIR="$tmp/gw" "$godwit" copy --source "$(url src)" --target "$(url "t_$name")" --jobs "$jobs" "$@" >"$tmp/$name.out" 2>"$tmp/godwit.err" || { cat "$tmp/$name.out" "$tmp/godwit.err"; exit 1; }
+  b=$(now); report "$a" "$b" "godwit $*" "$bytes"
+  echo "  peak RSS $(( $(awk -F': ' '/Maximum resident/ {print $2}' "$tmp/time_$name") / 1024 )) MB; $(grep -h 'rows lost' "$tmp/$name.out")"
+  eval "${name}_s=$(python3 -c "print($b-$a)")"
+}
+godwit_run off --verify off
+godwit_run count --verify count
+godwit_run hash --verify hash
+godwit_run key --chunk-by key --verify hash
+godwit_run sample --verify sample
+godwit_s=$off_s
 
 psql -qc "DROP DATABASE IF EXISTS t_dump" -c "CREATE DATABASE t_dump"; a=$(now)
 pg_dump -Fd -j "$jobs" -f "$tmp/dump" src && pg_restore -j "$jobs" -d t_dump "$tmp/dump"
@@ -68,7 +69,10 @@ if command -v pgloader >/dev/null; then
   fresh t_pgloader; a=$(now)
   pgloader --quiet "$(url src)" "$(url t_pgloader)" >/dev/null 2>&1 || echo "pgloader failed"
   b=$(now); report "$a" "$b" "pgloader" "$bytes"
+  pgloader_s=$(python3 -c "print($b-$a)")
 else
   echo "pgloader: not installed (apt-get install pgloader), skipped"
 fi
-python3 -c "print(f'ratio godwit/psql-pipe throughput: {$psql_s/$godwit_s:.2f}x (--verify hash: {$psql_s/$hash_s:.2f}x, --chunk-by key: {$psql_s/$key_s:.2f}x)   godwit vs pg_dump/restore: {$dump_s/$godwit_s:.2f}x')"
+python3 -c "print(f'throughput vs the psql pipe: --verify off {$psql_s/$off_s:.2f}x, count {$psql_s/$count_s:.2f}x, hash {$psql_s/$hash_s:.2f}x, key+hash {$psql_s/$key_s:.2f}x, sample {$psql_s/$sample_s:.2f}x; pg_dump/restore {$psql_s/$dump_s:.2f}x')"
+[ -n "${pgloader_s:-}" ] && python3 -c "print(f'pgloader {$psql_s/$pgloader_s:.2f}x the psql pipe')"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"

@@ -31,6 +31,12 @@ pub enum CopyError {
         sqlstate: String,
         run_id: String,
     },
+    #[error("verifying {table} failed: {message} (every copied chunk stays committed; resume with --resume {run_id} to verify again)")]
+    Verify {
+        table: String,
+        message: String,
+        run_id: String,
+    },
     #[error("stopped on request; resume with --resume {run_id}")]
     Stopped { run_id: String },
     #[error("{what}: {message}")]

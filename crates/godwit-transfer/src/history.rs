@@ -11,6 +11,7 @@ ALTER TABLE godwit_copy.progress ADD COLUMN IF NOT EXISTS rejected bigint NOT NU
 ALTER TABLE godwit_copy.progress ADD COLUMN IF NOT EXISTS bytes bigint NOT NULL DEFAULT 0;
 ALTER TABLE godwit_copy.progress ADD COLUMN IF NOT EXISTS bounds text;
 ALTER TABLE godwit_copy.progress ADD COLUMN IF NOT EXISTS hash text;
+ALTER TABLE godwit_copy.progress ADD COLUMN IF NOT EXISTS hashed_rows bigint;
 CREATE TABLE IF NOT EXISTS godwit_copy.steps (
     run_id text NOT NULL, step text NOT NULL, PRIMARY KEY (run_id, step));
 CREATE TABLE IF NOT EXISTS godwit_copy.rejects (
@@ -50,8 +51,11 @@ pub(crate) struct CommittedChunk {
     pub(crate) bytes: u64,
     /// Its range as [`Range::describe`] wrote it.
     pub(crate) bounds: Option<String>,
-    /// The hash of the source rows it kept (absent for chunks copied before hashes were kept).
+    /// The hash of the source rows it kept (absent for chunks copied before hashes were kept),
+    /// and how many rows it holds: the rows the source sent less the rejected ones (a target
+    /// trigger may have written fewer).
     pub(crate) hash: Option<String>,
+    pub(crate) hashed_rows: Option<u64>,
 }
 
 /// What the target's `godwit_copy.progress` says a run committed, by table and chunk.
@@ -61,7 +65,7 @@ pub(crate) type Committed = BTreeMap<(String, u32), CommittedChunk>;
 pub(crate) async fn committed(target: &Client, run_id: &str) -> Result<Committed, CopyError> {
     Ok(target
         .query(
-            "SELECT table_name, chunk, rows, rejected, bytes, bounds, hash FROM godwit_copy.progress WHERE run_id = $1",
+            "SELECT table_name, chunk, rows, rejected, bytes, bounds, hash, hashed_rows FROM godwit_copy.progress WHERE run_id = $1",
             &[&run_id],
         )
         .await
@@ -76,6 +80,7 @@ pub(crate) async fn committed(target: &Client, run_id: &str) -> Result<Committed
                     bytes: r.get::<_, i64>(4) as u64,
                     bounds: r.get(5),
                     hash: r.get(6),
+                    hashed_rows: r.get::<_, Option<i64>>(7).map(|n| n as u64),
                 },
             )
         })

@@ -313,9 +313,19 @@ pub async fn copy_checked(
 /// What a copy worker does next.
 enum Task {
     Copy(Chunk),
-    /// Read the table in this slot back from the target and hash it (all its chunks committed).
+    /// Read the table in this slot back from the target and hash it (all its chunks committed):
+    /// splits the read into [`Task::ReadPiece`]s the workers share.
     ReadBack(usize),
+    /// Read blocks `from..to` of the table in `slot` back from the target (`None`: open).
+    ReadPiece {
+        slot: usize,
+        from: Option<u64>,
+        to: Option<u64>,
+    },
 }
+
+/// Target blocks read back per piece at the least (or a chunk's, when chunks are smaller).
+const READ_PIECE_PAGES: u64 = 1024;
 
 #[allow(clippy::too_many_arguments)]
 async fn run(
@@ -442,6 +452,13 @@ async fn run(
             None => pending.push_back(Task::Copy(chunk)),
         }
     }
+    // Largest tables first: their read-back overlaps the copy of the others, and no big table
+    // starts last (a stable sort: chunks of a table keep their order).
+    let pages: Vec<u64> = plans.iter().map(|p| p.pages).collect();
+    pending.make_contiguous().sort_by_key(|t| match t {
+        Task::Copy(c) => std::cmp::Reverse(pages.get(c.slot).copied().unwrap_or(0)),
+        Task::ReadBack(_) | Task::ReadPiece { .. } => std::cmp::Reverse(u64::MAX),
+    });
     let already = total - pending.len();
     tracing::info!(run_id, total, already, "copy plan");
     let verify_level = verification.level;
@@ -469,6 +486,8 @@ async fn run(
         control: control.clone(),
         raw_bytes: encoding == "SQL_ASCII",
         verify: verify_level,
+        jobs: options.jobs.max(1),
+        chunk_pages: options.chunk_pages.max(1),
     };
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..options.jobs.max(1) {
@@ -512,16 +531,60 @@ async fn run(
                     None => return Ok(()),
                     Some(Task::Copy(chunk)) => chunk,
                     Some(Task::ReadBack(slot)) => {
+                        // As many pieces as workers (each at least READ_PIECE_PAGES): the sums
+                        // of any split of the target's rows add up to the table's.
+                        let pages: i64 = target
+                            .query_one(
+                                "SELECT pg_relation_size($1::text::regclass) / current_setting('block_size')::bigint",
+                                &[&plans[slot].table.to_string()],
+                            )
+                            .await
+                            .map_err(|e| CopyError::Verify {
+                                table: plans[slot].table.to_string(),
+                                message: format!("sizing it on the target: {}", db_message(&e)),
+                                run_id: ctx.run_id.clone(),
+                            })?
+                            .get(0);
+                        let least = READ_PIECE_PAGES.min(ctx.chunk_pages as u64).max(1);
+                        let pieces = (pages.max(0) as u64 / least).clamp(1, ctx.jobs as u64);
+                        let width = (pages.max(0) as u64).div_ceil(pieces).max(1);
+                        if let Ok(mut r) = readbacks.lock() {
+                            r.insert(slot, ReadBack::empty(&plans[slot], pieces));
+                        }
+                        if let Ok(mut q) = queue.lock() {
+                            for i in (0..pieces).rev() {
+                                q.push_front(Task::ReadPiece {
+                                    slot,
+                                    from: (i > 0).then(|| i * width),
+                                    to: (i + 1 < pieces).then(|| (i + 1) * width),
+                                });
+                            }
+                        }
+                        continue;
+                    }
+                    Some(Task::ReadPiece { slot, from, to }) => {
                         let plan = &plans[slot];
+                        let range = Range::Blocks {
+                            from: from.map(|v| v as u32),
+                            to: to.map(|v| v as u32),
+                        };
+                        let filter = range.filter();
                         let read = tokio::select! {
                             biased;
                             _ = ctx.control.stopped() => return Ok(()),
-                            read = read_back(&target, plan) => read.map_err(|message| CopyError::Query {
-                                what: format!("reading {} back from the target", plan.table),
-                                message,
+                            read = read_back(&target, plan, &filter) => read.map_err(|message| CopyError::Verify {
+                                table: plan.table.to_string(),
+                                message: format!("reading it back from the target: {message}"),
+                                run_id: ctx.run_id.clone(),
                             })?,
                         };
-                        if let Some(chunks) = &read.chunks {
+                        // The last piece of the table in: its chunks' target hashes go to the history.
+                        let whole = readbacks.lock().ok().and_then(|mut r| {
+                            let entry = r.get_mut(&slot)?;
+                            entry.merge(&read);
+                            (entry.pieces_left == 0).then(|| entry.clone())
+                        });
+                        if let Some(chunks) = whole.and_then(|w| w.chunks) {
                             let (store, run_id, table) = (store.clone(), ctx.run_id.clone(), plan.table.to_string());
                             let hashes: Vec<String> = chunks.iter().map(|c| c.hex()).collect();
                             tokio::task::spawn_blocking(move || {
@@ -533,9 +596,6 @@ async fn run(
                             })
                             .await
                             .map_err(|e| CopyError::Query { what: "run history".into(), message: e.to_string() })??;
-                        }
-                        if let Ok(mut r) = readbacks.lock() {
-                            r.insert(slot, read);
                         }
                         continue;
                     }
@@ -586,6 +646,7 @@ async fn run(
                         bytes: copied.bytes,
                         bounds: None,
                         hash: Some(copied.hash.hex()),
+                        hashed_rows: Some(copied.hash.rows),
                     };
                     record(&store, &store_id, &table_name, index, &committed)
                 })
@@ -684,7 +745,16 @@ async fn run(
     control.set_phase("verifying");
     let tables = unless_stopped(control, run_id, async {
         let readbacks = readbacks.lock().map(|r| r.clone()).unwrap_or_default();
-        verify(&source, &target, &plans, verification, run_id, &readbacks).await
+        verify(
+            &source,
+            &target,
+            &plans,
+            verification,
+            run_id,
+            resumed,
+            &readbacks,
+        )
+        .await
     })
     .await?;
     source
@@ -700,7 +770,7 @@ async fn run(
     let mut verification_text = match verify_level {
         Verify::Off => "nothing (--verify off): the figures are the copy's own".to_string(),
         Verify::Count => "row counts on both sides".to_string(),
-        Verify::Hash => "row counts, and an order-independent hash of every row taken while it streamed from the source against the same hash of the rows read back from the target (per chunk for key-chunked tables)".to_string(),
+        Verify::Hash => "row counts (the source's as its rows streamed, unless resumed), and an order-independent hash of every row taken while it streamed from the source against the same hash of the rows read back from the target (per chunk for key-chunked tables)".to_string(),
         Verify::Sample => format!("row counts, and up to {} rows per table compared value by value by primary key", verification.sample_rows),
     };
     if rejected {

@@ -129,6 +129,8 @@ pub(crate) struct TablePlan {
     pub(crate) shapes: Arc<Vec<Shape>>,
     /// The chunks' ranges, by chunk number.
     pub(crate) ranges: Vec<Range>,
+    /// The table's size in blocks when planned.
+    pub(crate) pages: u64,
 }
 
 impl TablePlan {
@@ -340,6 +342,7 @@ pub(crate) async fn plan(
             key_columns: key_columns.unwrap_or_default(),
             shapes: shapes.clone(),
             ranges: ranges.clone(),
+            pages: pages.max(0) as u64,
         });
         for (index, range) in ranges.into_iter().enumerate() {
             chunks.push(Chunk {

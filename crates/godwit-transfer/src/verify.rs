@@ -183,6 +183,32 @@ impl CopyReport {
 pub(crate) struct ReadBack {
     pub(crate) total: RowsHash,
     pub(crate) chunks: Option<Vec<RowsHash>>,
+    /// Pieces of the read still to come (0: complete).
+    pub(crate) pieces_left: u64,
+}
+
+impl ReadBack {
+    /// Nothing read yet of a table read in `pieces` pieces.
+    pub(crate) fn empty(plan: &TablePlan, pieces: u64) -> ReadBack {
+        ReadBack {
+            total: RowsHash::default(),
+            chunks: plan
+                .key_position()
+                .map(|_| vec![RowsHash::default(); plan.ranges.len()]),
+            pieces_left: pieces,
+        }
+    }
+
+    /// Adds a piece's rows.
+    pub(crate) fn merge(&mut self, piece: &ReadBack) {
+        self.total.merge(piece.total);
+        if let (Some(mine), Some(theirs)) = (self.chunks.as_mut(), piece.chunks.as_ref()) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                a.merge(*b);
+            }
+        }
+        self.pieces_left = self.pieces_left.saturating_sub(1);
+    }
 }
 
 fn format_of(binary: bool) -> &'static str {
@@ -209,14 +235,27 @@ fn integer_field(row: &[u8], position: usize, binary: bool) -> Option<i64> {
 
 /// Reads a table back from the target (its copied columns in the source's order, in the chunks'
 /// format) and hashes its rows as the source's were hashed while they streamed.
-pub(crate) async fn read_back(target: &Client, plan: &TablePlan) -> Result<ReadBack, String> {
+pub(crate) async fn read_back(
+    target: &Client,
+    plan: &TablePlan,
+    filter: &str,
+) -> Result<ReadBack, String> {
     let binary = !plan.text;
-    let sql = format!(
-        "COPY {} ({}) TO STDOUT (FORMAT {})",
-        plan.table,
-        plan.target_columns,
-        format_of(binary)
-    );
+    let sql = if filter.is_empty() {
+        format!(
+            "COPY {} ({}) TO STDOUT (FORMAT {})",
+            plan.table,
+            plan.target_columns,
+            format_of(binary)
+        )
+    } else {
+        format!(
+            "COPY (SELECT {} FROM ONLY {} x{filter}) TO STDOUT (FORMAT {})",
+            plan.target_columns,
+            plan.table,
+            format_of(binary)
+        )
+    };
     let key = plan.key_position();
     let mut hasher = RowHasher::new(binary, &plan.shapes);
     let mut total = RowsHash::default();
@@ -232,7 +271,11 @@ pub(crate) async fn read_back(target: &Client, plan: &TablePlan) -> Result<ReadB
         }
     })
     .await?;
-    Ok(ReadBack { total, chunks })
+    Ok(ReadBack {
+        total,
+        chunks,
+        pieces_left: 0,
+    })
 }
 
 /// `x.ctid NOT IN (…)` for the rows the target refused (empty: none).
@@ -277,6 +320,7 @@ pub(crate) async fn verify(
     plans: &[TablePlan],
     verification: &Verification,
     run_id: &str,
+    resumed: bool,
     readbacks: &BTreeMap<usize, ReadBack>,
 ) -> Result<Vec<(TableCheck, TableFindings)>, CopyError> {
     let level = verification.level;
@@ -324,26 +368,48 @@ pub(crate) async fn verify(
             continue;
         }
         let count = format!("SELECT count(*) FROM ONLY {name}");
-        let read = readbacks.get(&slot).cloned();
-        // The target's count comes with its read-back when there is one.
-        let (a, b) = tokio::join!(source.query_one(&count, &[]), async {
-            match (&read, level) {
-                (Some(r), _) => Ok(r.total.rows as i64),
-                (None, Verify::Hash) => Err(None),
-                _ => target
-                    .query_one(&count, &[])
-                    .await
-                    .map(|r| r.get::<_, i64>(0))
-                    .map_err(Some),
+        // A read-back left incomplete (a piece failed: the run would have stopped) does not count.
+        let read = readbacks.get(&slot).filter(|r| r.pieces_left == 0).cloned();
+        // Under hashes, when every chunk of the table read this invocation's snapshot, the source's
+        // count is the rows its chunks sent (and set aside), counted as they streamed: the chunks'
+        // ranges are open at both ends, so together they hold the whole table. Otherwise (counts,
+        // samples, a resumed run) the source counts itself. The target's count comes with its
+        // read-back when there is one.
+        let streamed = (level == Verify::Hash && !resumed && chunks.len() == plan.ranges.len())
+            .then(|| {
+                chunks
+                    .iter()
+                    .map(|c| c.hashed_rows.map(|n| (n + c.rejected) as i64))
+                    .sum::<Option<i64>>()
+            })
+            .flatten();
+        let (a, b) = tokio::join!(
+            async {
+                match streamed {
+                    Some(n) => Ok(n),
+                    None => source
+                        .query_one(&count, &[])
+                        .await
+                        .map(|r| r.get::<_, i64>(0)),
+                }
+            },
+            async {
+                match (&read, level) {
+                    (Some(r), _) => Ok(r.total.rows as i64),
+                    (None, Verify::Hash) => Err(None),
+                    _ => target
+                        .query_one(&count, &[])
+                        .await
+                        .map(|r| r.get::<_, i64>(0))
+                        .map_err(Some),
+                }
             }
-        });
-        check.source_rows = a
-            .map_err(query_error(format!("counting {name} on the source")))?
-            .get(0);
+        );
+        check.source_rows = a.map_err(query_error(format!("counting {name} on the source")))?;
         let mut read = read;
         if level == Verify::Hash && read.is_none() {
             read = Some(
-                read_back(target, plan)
+                read_back(target, plan, "")
                     .await
                     .map_err(|message| CopyError::Query {
                         what: format!("reading {name} back from the target"),
@@ -371,7 +437,8 @@ pub(crate) async fn verify(
             if complete {
                 for c in &chunks {
                     let sum = c.hash.as_deref().and_then(RowsHash::parse).unwrap_or(0);
-                    source_hash.merge(RowsHash { rows: c.rows, sum });
+                    let rows = c.hashed_rows.unwrap_or(c.rows);
+                    source_hash.merge(RowsHash { rows, sum });
                 }
             } else {
                 let sql = format!(

@@ -23,6 +23,9 @@ pub(crate) struct Ctx {
     /// SQL_ASCII: its COPY would then take invalid bytes unchecked.)
     pub(crate) raw_bytes: bool,
     pub(crate) verify: Verify,
+    /// Workers copying at once, and the planned chunk size in blocks.
+    pub(crate) jobs: usize,
+    pub(crate) chunk_pages: u32,
 }
 
 /// A chunk that committed: rows written, COPY bytes read, rows refused and set aside.
@@ -249,8 +252,8 @@ pub(crate) async fn stream_chunk(
         // rows, which verification then finds and names.
         target
             .execute(
-                "INSERT INTO godwit_copy.progress (run_id, table_name, chunk, rows, rejected, bytes, bounds, hash) VALUES ($1, $2, $3, $4, 0, $5, $6, $7)",
-                &[&ctx.run_id, &chunk.table.to_string(), &(chunk.index as i32), &(rows as i64), &(bytes as i64), &chunk.range.describe(), &hash.hex()],
+                "INSERT INTO godwit_copy.progress (run_id, table_name, chunk, rows, rejected, bytes, bounds, hash, hashed_rows) VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8)",
+                &[&ctx.run_id, &chunk.table.to_string(), &(chunk.index as i32), &(rows as i64), &(bytes as i64), &chunk.range.describe(), &hash.hex(), &(hash.rows as i64)],
             )
             .await
             .map_err(Failure::Record)?;
@@ -467,8 +470,8 @@ pub(crate) async fn rescue(
             .map_err(ChunkError::Failed)?;
         target
             .execute(
-                "INSERT INTO godwit_copy.progress (run_id, table_name, chunk, rows, rejected, bytes, bounds, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                &[&ctx.run_id, &chunk.table.to_string(), &(chunk.index as i32), &(rows as i64), &(refused.len() as i64), &(bytes as i64), &chunk.range.describe(), &hash.hex()],
+                "INSERT INTO godwit_copy.progress (run_id, table_name, chunk, rows, rejected, bytes, bounds, hash, hashed_rows) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                &[&ctx.run_id, &chunk.table.to_string(), &(chunk.index as i32), &(rows as i64), &(refused.len() as i64), &(bytes as i64), &chunk.range.describe(), &hash.hex(), &(hash.rows as i64)],
             )
             .await
             .map_err(failed)?;
