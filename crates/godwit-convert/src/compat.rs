@@ -177,7 +177,7 @@ $$",
     (
         "context",
         // Application contexts (DBMS_SESSION.SET_CONTEXT, SYS_CONTEXT('ns', 'attr')) in session
-        // settings godwit_ctx.<namespace>__<attribute>. Unlike Oracle's, any code may set them, and a
+        // settings godwit_ctx.<namespace>__<attribute>; USERENV attributes named at run time. Unlike Oracle's, any code may set them, and a
         // globally accessed context is per session here.
         r"CREATE OR REPLACE FUNCTION godwit_compat.set_context(namespace text, attribute text, value text) RETURNS void
 LANGUAGE sql VOLATILE AS $$
@@ -190,7 +190,20 @@ LANGUAGE sql VOLATILE AS $$
 $$;
 CREATE OR REPLACE FUNCTION godwit_compat.sys_context(namespace text, attribute text) RETURNS text
 LANGUAGE sql STABLE AS $$
-  SELECT nullif(current_setting('godwit_ctx.' || lower(namespace) || '__' || lower(attribute), true), '')
+  SELECT CASE WHEN upper(namespace) = 'USERENV' THEN
+      CASE upper(attribute)
+        WHEN 'SESSION_USER' THEN session_user::text
+        WHEN 'CURRENT_USER' THEN current_user::text
+        WHEN 'CURRENT_SCHEMA' THEN current_schema::text
+        WHEN 'DB_NAME' THEN current_database()::text
+        WHEN 'CON_NAME' THEN current_database()::text
+        WHEN 'IP_ADDRESS' THEN host(inet_client_addr())
+        WHEN 'SID' THEN pg_backend_pid()::text
+        WHEN 'MODULE' THEN current_setting('application_name')
+        WHEN 'CLIENT_IDENTIFIER' THEN current_setting('godwit.client_identifier', true)
+      END
+    ELSE nullif(current_setting('godwit_ctx.' || lower(namespace) || '__' || lower(attribute), true), '')
+  END
 $$;
 CREATE OR REPLACE FUNCTION godwit_compat.clear_context(namespace text, attribute text) RETURNS void
 LANGUAGE sql VOLATILE AS $$

@@ -33,6 +33,9 @@ pub struct Rewrite {
     depth: u32,
     /// PostgreSQL schemas made from the input's PL/SQL packages: `pkg.proc(…);` calls them.
     pub packages: std::collections::BTreeSet<String>,
+    /// DATE and TIMESTAMP variables and parameters of the routine being converted (lower case), for
+    /// Oracle's date arithmetic on them.
+    pub date_variables: std::collections::BTreeSet<String>,
     /// Object types converted to composite types: lower-case name → qualified PostgreSQL name.
     /// `t(a, b)` (Oracle's constructor) becomes `ROW(a, b)::schema.t`.
     pub object_types: std::collections::BTreeMap<String, String>,
@@ -66,6 +69,16 @@ pub(crate) fn is_oracle_supplied(package: &str) -> bool {
         || ["HTP", "HTF", "SYS"].contains(&package)
 }
 
+/// `sql` as an integer argument: unchanged when it is an integer literal, else truncated and cast (as
+/// Oracle truncates a fractional length or code).
+fn integer_argument(sql: &str) -> String {
+    if sql.trim().parse::<i64>().is_ok() {
+        sql.trim().to_string()
+    } else {
+        format!("CAST(trunc({sql}) AS integer)")
+    }
+}
+
 /// A PostgreSQL string literal.
 pub fn literal(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
@@ -74,6 +87,87 @@ pub fn literal(value: &str) -> String {
 impl Rewrite {
     fn qualifier_is(&self, package: &str) -> bool {
         self.current_qualifier.as_deref() == Some(package)
+    }
+
+    /// Whether the word at `i` is a DATE or TIMESTAMP variable or parameter of the routine (not a
+    /// field, call or qualifier).
+    fn is_date_variable(&self, tokens: &[Token], i: usize) -> bool {
+        let t = &tokens[i];
+        t.kind == TokenKind::Word
+            && self.date_variables.contains(&t.text.to_lowercase())
+            && !prev_is_dot(tokens, i)
+            && !tokens
+                .get(i + 1)
+                .is_some_and(|n| n.is_symbol(".") || n.is_symbol("("))
+    }
+
+    /// Oracle's date arithmetic after the date term at `i` (written `date` in PostgreSQL): `d + n` and
+    /// `d - n` count days, `d1 - d2` is a number of days. Returns the text and the last token used.
+    fn date_arithmetic(
+        &mut self,
+        tokens: &[Token],
+        i: usize,
+        date: &str,
+    ) -> Option<(String, usize)> {
+        // d + 1 + 1/24: each step's result is a date again (d1 - d2 is a number, and ends it).
+        let (mut text, mut end, mut is_date) = self.date_step(tokens, i, date)?;
+        while is_date {
+            match self.date_step(tokens, end, &text) {
+                Some((t, e, d)) => (text, end, is_date) = (t, e, d),
+                None => break,
+            }
+        }
+        Some((text, end))
+    }
+
+    /// One `+ n`, `- n` or `- date` after the date term ending at `i`: the text, the last token used,
+    /// and whether the result is a date.
+    fn date_step(
+        &mut self,
+        tokens: &[Token],
+        i: usize,
+        date: &str,
+    ) -> Option<(String, usize, bool)> {
+        let op = tokens
+            .get(i + 1)
+            .filter(|n| n.is_symbol("+") || n.is_symbol("-"))?;
+        let other_date = tokens.get(i + 2).is_some_and(|o| {
+            o.is("SYSDATE") || o.is("SYSTIMESTAMP") || self.is_date_variable(tokens, i + 2)
+        });
+        if op.is_symbol("-") && other_date {
+            let other = match tokens[i + 2].upper().as_str() {
+                "SYSDATE" => "LOCALTIMESTAMP(0)".to_string(),
+                "SYSTIMESTAMP" => "CURRENT_TIMESTAMP".to_string(),
+                _ => tokens[i + 2].text.to_lowercase(),
+            };
+            return Some((
+                format!("(EXTRACT(EPOCH FROM ({date} - {other})) / 86400)"),
+                i + 2,
+                false,
+            ));
+        }
+        // The operand is a multiplicative term: 1, (x), 1/24, 2*(x).
+        let factor_end = |at: usize| match tokens.get(at) {
+            Some(t) if t.kind == TokenKind::Number => Some(at),
+            Some(t) if t.is_symbol("(") => matching_paren(tokens, at),
+            _ => None,
+        };
+        let mut end = factor_end(i + 2)?;
+        while tokens
+            .get(end + 1)
+            .is_some_and(|t| t.is_symbol("*") || t.is_symbol("/"))
+        {
+            match factor_end(end + 2) {
+                Some(next_end) => end = next_end,
+                None => break,
+            }
+        }
+        let days = self.sql(&tokens[i + 2..=end]);
+        Some((
+            format!("({date} {} ({days}) * interval '1 day')", op.text),
+            end,
+            true,
+        ))
     }
 
     /// Converts a query or DML statement: query-level rewrites (outer joins, ROWNUM), then tokens.
@@ -152,35 +246,24 @@ impl Rewrite {
                         } else {
                             "CURRENT_TIMESTAMP"
                         };
-                        // Oracle date arithmetic counts days: SYSDATE - 1, SYSDATE + (1/24).
-                        let op = next.filter(|n| n.is_symbol("+") || n.is_symbol("-"));
-                        // The operand is a multiplicative term: 1, (x), 1/24, 2*(x).
-                        let factor_end = |at: usize| match tokens.get(at) {
-                            Some(t) if t.kind == TokenKind::Number => Some(at),
-                            Some(t) if t.is_symbol("(") => matching_paren(tokens, at),
-                            _ => None,
-                        };
-                        let mut operand_end = factor_end(i + 2);
-                        while let Some(end) = operand_end {
-                            let times = tokens
-                                .get(end + 1)
-                                .is_some_and(|t| t.is_symbol("*") || t.is_symbol("/"));
-                            match factor_end(end + 2) {
-                                Some(next_end) if times => operand_end = Some(next_end),
-                                _ => break,
-                            }
-                        }
-                        match (op, operand_end) {
-                            (Some(op), Some(end)) => {
-                                let days = self.sql(&tokens[i + 2..=end]);
-                                out.push(format!(
-                                    "({now} {} ({days}) * interval '1 day')",
-                                    op.text
-                                ));
+                        match self.date_arithmetic(tokens, i, now) {
+                            Some((text, end)) => {
+                                out.push(text);
                                 i = end + 1;
                                 continue;
                             }
-                            _ => out.push(now.into()),
+                            None => out.push(now.into()),
+                        }
+                    }
+                    _ if self.is_date_variable(tokens, i) => {
+                        let name = t.text.to_lowercase();
+                        match self.date_arithmetic(tokens, i, &name) {
+                            Some((text, end)) => {
+                                out.push(text);
+                                i = end + 1;
+                                continue;
+                            }
+                            None => out.push(name),
                         }
                     }
                     "USER"
@@ -190,6 +273,21 @@ impl Rewrite {
                         out.push("CURRENT_USER".into())
                     }
                     "MINUS" => out.push("EXCEPT".into()),
+                    _ if i > 0
+                        && (tokens[i - 1].is("FROM") || tokens[i - 1].is("JOIN"))
+                        && ["USER_", "ALL_", "DBA_", "V$", "GV$"]
+                            .iter()
+                            .any(|p| upper.starts_with(p)) =>
+                    {
+                        self.blocking.push((
+                            "GW-SQL-DICTIONARY",
+                            format!(
+                                "reads Oracle's data dictionary view {}, which PostgreSQL does not have",
+                                t.text.to_lowercase()
+                            ),
+                        ));
+                        out.push(t.text.to_lowercase());
+                    }
                     _ if next.is_some_and(|n| n.is_symbol("."))
                         && !prev_is_dot(tokens, i)
                         && is_oracle_supplied(&upper)
@@ -449,6 +547,16 @@ impl Rewrite {
                 self.drop_qualifier = true;
                 format!("decode(convert_from({}, 'UTF8'), 'base64')", arg(0, self)?)
             }
+            // PostgreSQL's lpad, rpad and chr take integers; Oracle's truncate any number.
+            ("LPAD" | "RPAD", 2 | 3) => {
+                let mut list: Vec<String> = (0..parts.len()).filter_map(|k| arg(k, self)).collect();
+                if list.len() < parts.len() {
+                    return None;
+                }
+                list[1] = integer_argument(&list[1]);
+                format!("{}({})", name.to_lowercase(), list.join(", "))
+            }
+            ("CHR", 1) => format!("chr({})", integer_argument(&arg(0, self)?)),
             ("LENGTHB", 1) => format!("octet_length({})", arg(0, self)?),
             ("DUMP", 1) => {
                 self.helpers.insert("dump");
@@ -501,8 +609,10 @@ impl Rewrite {
                 let parameter = format_literal(parts[1])
                     .unwrap_or_default()
                     .to_ascii_uppercase();
-                if namespace != "USERENV" {
-                    // An application context: kept in session settings by DBMS_SESSION.SET_CONTEXT.
+                if namespace != "USERENV" || format_literal(parts[1]).is_none() {
+                    // An application context (kept in session settings by
+                    // DBMS_SESSION.SET_CONTEXT), or a USERENV attribute computed at run time: the
+                    // helper answers.
                     self.helpers.insert("context");
                     return Some((
                         format!(

@@ -990,6 +990,9 @@ fn body(
                     .map(|(_, kind)| kind.starts_empty())
             })
             .unwrap_or(false);
+        if c.is("DATE") || c.is("TIMESTAMP") {
+            rewrite.date_variables.insert(pg_name(name));
+        }
         let data_type = match typed(&mut c) {
             Some(t) => t,
             None => return Err(format!("declaration of {} not understood", name.text)),
@@ -1370,6 +1373,65 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
         if start && t.is("EXECUTE") && tokens.get(i + 1).is_some_and(|n| n.is("IMMEDIATE")) {
             out.push(word("EXECUTE", t.line));
             i += 2;
+            // A literal statement is Oracle SQL known now: converted like any other.
+            if let Some(literal) = tokens.get(i).filter(|l| {
+                l.kind == TokenKind::String
+                    && tokens
+                        .get(i + 1)
+                        .is_some_and(|n| n.is_symbol(";") || n.is("USING") || n.is("INTO"))
+            }) {
+                let sql = literal.string_value();
+                let inner = tokenize(sql.trim().trim_end_matches(';'), literal.line);
+                let first = inner.first().map(|f| f.upper()).unwrap_or_default();
+                let converted = match first.as_str() {
+                    "SELECT" | "WITH" | "INSERT" | "UPDATE" | "DELETE" | "MERGE" => {
+                        // Oracle's :1 / :name placeholders are PostgreSQL's $1, $2, … in order.
+                        let mut numbered: Vec<Token> = Vec::with_capacity(inner.len());
+                        let mut j = 0;
+                        while j < inner.len() {
+                            let x = &inner[j];
+                            // :name lexes as one bind token, :1 as ':' and a number.
+                            let numeric = x.is_symbol(":")
+                                && inner.get(j + 1).is_some_and(|d| {
+                                    matches!(d.kind, TokenKind::Number | TokenKind::Word)
+                                });
+                            if x.kind == TokenKind::Bind || numeric {
+                                let n = numbered.iter().filter(|t| t.text.starts_with('$')).count();
+                                numbered.push(Token {
+                                    kind: TokenKind::Word,
+                                    text: format!("${}", n + 1),
+                                    ..x.clone()
+                                });
+                                j += if numeric { 2 } else { 1 };
+                                continue;
+                            }
+                            numbered.push(x.clone());
+                            j += 1;
+                        }
+                        rewrite.query(&numbered)
+                    }
+                    "BEGIN" | "DECLARE" => {
+                        return Err("EXECUTE IMMEDIATE of a PL/SQL block".into());
+                    }
+                    _ => {
+                        rewrite.notes.push((
+                            "GW-PLSQL-DYNAMIC-DDL",
+                            format!(
+                                "EXECUTE IMMEDIATE runs Oracle DDL kept as written: {}",
+                                sql.chars().take(80).collect::<String>()
+                            ),
+                        ));
+                        sql.trim().trim_end_matches(';').to_string()
+                    }
+                };
+                out.push(Token {
+                    kind: TokenKind::String,
+                    text: crate::expr::literal(&converted),
+                    line: literal.line,
+                    unterminated: false,
+                });
+                i += 1;
+            }
             continue;
         }
         if start && t.kind == TokenKind::Word && !is_plsql_keyword(t) {
@@ -1511,6 +1573,9 @@ fn parameters(
             ""
         };
         c.eat("NOCOPY");
+        if c.is("DATE") || c.is("TIMESTAMP") {
+            rewrite.date_variables.insert(pg_name(name));
+        }
         let data_type = type_of(&mut c)
             .ok_or_else(|| format!("type of parameter {} not understood", name.text))?;
         let default = if c.eat("DEFAULT") || c.eat_symbol(":=") {

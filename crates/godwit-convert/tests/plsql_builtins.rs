@@ -543,3 +543,57 @@ async fn explicit_cursors_know_whether_they_are_open_and_how_many_rows_they_fetc
         Some("closed;1:1;2:2;3:3;fetched 3;closed")
     );
 }
+
+const DATES_AND_DYNAMIC_SQL: &str = "
+CREATE TABLE events (id NUMBER PRIMARY KEY, at DATE);
+CREATE OR REPLACE FUNCTION days_apart(p_from IN DATE, p_to IN DATE) RETURN NUMBER IS
+BEGIN
+  -- Oracle's DATE - DATE is a number of days.
+  RETURN p_to - p_from;
+END;
+/
+CREATE OR REPLACE FUNCTION next_noon(p_day IN DATE) RETURN DATE IS
+  l_day DATE := TRUNC(p_day);
+BEGIN
+  RETURN l_day + 1 + 12/24;
+END;
+/
+CREATE OR REPLACE FUNCTION padded(p_value IN VARCHAR2, p_width IN NUMBER) RETURN VARCHAR2 IS
+BEGIN
+  RETURN LPAD(p_value, p_width, '*') || CHR(p_width + 30);
+END;
+/
+CREATE OR REPLACE FUNCTION count_events(p_after IN DATE) RETURN NUMBER IS
+  n NUMBER;
+BEGIN
+  EXECUTE IMMEDIATE 'INSERT INTO events VALUES (:1, :2)' USING 1, p_after + 2;
+  EXECUTE IMMEDIATE 'SELECT COUNT(*) FROM events WHERE at > :d' INTO n USING p_after;
+  RETURN n;
+END;
+/
+";
+
+#[tokio::test]
+async fn date_arithmetic_on_variables_integer_arguments_and_literal_dynamic_sql() {
+    let (conversion, _db, client) = loaded("plsql_dates", DATES_AND_DYNAMIC_SQL).await;
+    all_converted(&conversion);
+    let checks = [
+        (
+            "SELECT days_apart('2024-03-01 00:00', '2024-03-02 12:00')",
+            "1.5000000000000000",
+        ),
+        (
+            "SELECT next_noon('2024-02-28 17:45')",
+            "2024-02-29 12:00:00",
+        ),
+        ("SELECT padded('ab', 5.9)", "***ab#"),
+        ("SELECT count_events('2024-01-01')", "1"),
+    ];
+    for (sql, expected) in checks {
+        assert_eq!(
+            value(&client, sql).await.as_deref(),
+            Some(expected),
+            "{sql}"
+        );
+    }
+}
