@@ -57,6 +57,23 @@ pub fn rewrite(tokens: &[Token]) -> Option<Vec<Token>> {
                 })
                 .collect();
             format!("UPDATE SET {}", assignments.join(", "))
+        } else if body.first().is_some_and(|t| t.is("INSERT"))
+            && body.get(1).is_some_and(|t| t.is_symbol("("))
+        {
+            // INSERT (t.a, t.b) VALUES … → INSERT (a, b) VALUES …
+            let close = crate::cursor::matching_paren(body, 1)?;
+            let columns: Vec<String> = split_commas(&body[2..close])
+                .into_iter()
+                .map(|c| match c {
+                    [_, dot, column] if dot.is_symbol(".") => column.text.clone(),
+                    _ => text(c),
+                })
+                .collect();
+            format!(
+                "INSERT ({}) {}",
+                columns.join(", "),
+                text(&body[close + 1..])
+            )
         } else {
             text(body)
         };

@@ -1080,7 +1080,23 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
             mapped.push(t.clone());
         }
     }
-    let tokens = &mapped[..];
+    // MERGE: PostgreSQL's form (unqualified SET and INSERT columns, WHEN … AND condition).
+    let mut merged = Vec::with_capacity(mapped.len());
+    let mut k = 0;
+    while k < mapped.len() {
+        let start = is_statement_start(if k == 0 { None } else { Some(&mapped[k - 1]) });
+        if start && mapped[k].is("MERGE") {
+            let end = crate::package::statement_end(&mapped, k);
+            let rewritten = crate::merge::rewrite(&mapped[k..end])
+                .ok_or("MERGE … DELETE WHERE, which PostgreSQL's MERGE cannot express")?;
+            merged.extend(rewritten);
+            k = end;
+            continue;
+        }
+        merged.push(mapped[k].clone());
+        k += 1;
+    }
+    let tokens = &merged[..];
     let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
     let word = |t: &str, line: u32| Token {
         kind: TokenKind::Word,

@@ -370,6 +370,7 @@ async fn tables_indexed_by_text_are_walked_in_key_order() {
 
 const BLOCKS: &str = "
 CREATE TABLE squares (n NUMBER PRIMARY KEY, sq NUMBER);
+CREATE TABLE totals (k VARCHAR2(10) PRIMARY KEY, v NUMBER);
 DECLARE
   v_total NUMBER := 0;
 BEGIN
@@ -381,6 +382,11 @@ BEGIN
   END LOOP;
   UPDATE squares SET sq = -sq WHERE n = 10;
   INSERT INTO squares VALUES (0, v_total);
+  MERGE INTO totals t
+  USING (SELECT 'sq' k, SUM(sq) v FROM squares) s
+  ON (t.k = s.k)
+  WHEN MATCHED THEN UPDATE SET t.v = s.v
+  WHEN NOT MATCHED THEN INSERT (t.k, t.v) VALUES (s.k, s.v);
   COMMIT;
 END;
 /
@@ -425,6 +431,13 @@ async fn anonymous_blocks_become_do_blocks_and_their_rows_arrive() {
             Some("20".to_string()),
             Some("220".to_string())
         ]
+    );
+    // The block's MERGE (qualified SET and INSERT columns in Oracle) inserted the sum.
+    assert_eq!(
+        value(&client, "SELECT v FROM totals WHERE k = 'sq'")
+            .await
+            .as_deref(),
+        Some("240")
     );
 }
 
