@@ -746,16 +746,36 @@ impl Converter<'_> {
                             None => field.to_vec(),
                         }
                     }
-                    _ => field
-                        .iter()
-                        .flat_map(|t| {
-                            decls
-                                .subtypes
-                                .get(&t.upper())
-                                .cloned()
-                                .unwrap_or_else(|| vec![t.clone()])
-                        })
-                        .collect(),
+                    _ => {
+                        let mut out = Vec::with_capacity(field.len());
+                        let mut k = 0;
+                        while k < field.len() {
+                            let t = &field[k];
+                            // PKG.SUBTYPE of another package, then a subtype of this one.
+                            let other =
+                                field.get(k + 1).filter(|d| d.is_symbol(".")).and_then(|_| {
+                                    self.packages
+                                        .specs
+                                        .get(&t.upper())?
+                                        .subtypes
+                                        .get(&field.get(k + 2)?.upper())
+                                });
+                            if let Some(base) = other {
+                                out.extend(base.iter().cloned());
+                                k += 3;
+                                continue;
+                            }
+                            out.extend(
+                                decls
+                                    .subtypes
+                                    .get(&t.upper())
+                                    .cloned()
+                                    .unwrap_or_else(|| vec![t.clone()]),
+                            );
+                            k += 1;
+                        }
+                        out
+                    }
                 };
                 let field = &field[..];
                 let mut c = Cursor::new(field);
@@ -763,22 +783,37 @@ impl Converter<'_> {
                     problem = Some("a field without a name".to_string());
                     break;
                 };
+                let pls_integer = [
+                    "PLS_INTEGER",
+                    "BINARY_INTEGER",
+                    "SIMPLE_INTEGER",
+                    "NATURAL",
+                    "POSITIVE",
+                ]
+                .iter()
+                .any(|w| c.is(w));
                 let converted = if field.iter().any(|t| t.is_symbol("%")) {
                     None
+                } else if pls_integer {
+                    // PL/SQL's integer types, which no column has.
+                    c.next();
+                    Some(godwit_catalog::DataType::plain("integer"))
                 } else {
                     self.pg_type(&mut c)
+                        .filter(|t| !t.is_user_type())
+                        .map(|t| t.data_type)
                 };
                 match converted {
-                    Some(t) if !t.is_user_type() => {
+                    Some(data_type) => {
                         let rest_ok =
                             c.at_end() || c.is("NOT") || c.is("DEFAULT") || c.is_symbol(":=");
                         if !rest_ok {
                             problem = Some(format!("field {} not understood", field_name.text));
                             break;
                         }
-                        attributes.push((pg_name(field_name), t.data_type));
+                        attributes.push((pg_name(field_name), data_type));
                     }
-                    _ => {
+                    None => {
                         problem = Some(format!("field {} has a type a composite type cannot hold yet (anchored %TYPE, a collection or another record)", field_name.text));
                         break;
                     }

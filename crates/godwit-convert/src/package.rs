@@ -546,8 +546,17 @@ impl Packages {
         };
         let mut out = Vec::with_capacity(tokens.len());
         let mut k = 0;
+        // Inside SQL a bare name is a column before it is a function, as in Oracle's resolution.
+        let mut in_sql = false;
         while k < tokens.len() {
             let t = &tokens[k];
+            if crate::plsql::starts_statement(tokens, k) {
+                in_sql = [
+                    "SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "WITH", "CURSOR", "OPEN",
+                ]
+                .iter()
+                .any(|w| t.is(w));
+            }
             let after_dot = k > 0 && tokens[k - 1].is_symbol(".");
             let is_name = matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent);
             if !is_name || after_dot {
@@ -630,7 +639,10 @@ impl Packages {
                     let m = tokens.get(k + 2).map(|m| m.upper()).unwrap_or_default();
                     let parameterless = spec.parameterless_functions.contains(&m)
                         || (upper == package && own.parameterless_functions.contains(&m));
-                    if parameterless && !tokens.get(k + 3).is_some_and(|p| p.is_symbol("(")) {
+                    if parameterless
+                        && !in_sql
+                        && !tokens.get(k + 3).is_some_and(|p| p.is_symbol("("))
+                    {
                         // PKG.F without parentheses: PostgreSQL needs them.
                         out.extend(tokens[k..k + 3].iter().cloned());
                         out.push(symbol("(", t.line));
@@ -698,6 +710,7 @@ impl Packages {
                     continue;
                 }
                 let called_bare = own.parameterless_functions.contains(&upper)
+                    && !in_sql
                     && !crate::plsql::starts_statement(tokens, k)
                     && !tokens
                         .get(k + 1)

@@ -610,3 +610,54 @@ async fn date_arithmetic_on_variables_integer_arguments_and_literal_dynamic_sql(
         );
     }
 }
+
+const PACKAGE_RECORDS: &str = "
+CREATE OR REPLACE PACKAGE str_types AS
+  SUBTYPE t_big IS VARCHAR2(32767);
+END str_types;
+/
+CREATE OR REPLACE PACKAGE shapes AS
+  TYPE t_box IS RECORD (width PLS_INTEGER, height PLS_INTEGER, label str_types.t_big, filled BOOLEAN);
+  FUNCTION area(p_box IN t_box) RETURN NUMBER;
+  FUNCTION make(p_w IN PLS_INTEGER, p_h IN PLS_INTEGER) RETURN t_box;
+END shapes;
+/
+CREATE OR REPLACE PACKAGE BODY shapes AS
+  FUNCTION area(p_box IN t_box) RETURN NUMBER IS
+  BEGIN
+    RETURN p_box.width * p_box.height;
+  END area;
+
+  FUNCTION make(p_w IN PLS_INTEGER, p_h IN PLS_INTEGER) RETURN t_box IS
+    v t_box;
+  BEGIN
+    v.width := p_w;
+    v.height := p_h;
+    v.label := 'box';
+    v.filled := TRUE;
+    RETURN v;
+  END make;
+END shapes;
+/
+";
+
+#[tokio::test]
+async fn package_records_hold_pl_sql_integers_booleans_and_other_packages_subtypes() {
+    let (conversion, _db, client) = loaded("plsql_package_records", PACKAGE_RECORDS).await;
+    all_converted(&conversion);
+    assert_eq!(
+        value(&client, "SELECT shapes.area(shapes.make(3, 4))")
+            .await
+            .as_deref(),
+        Some("12")
+    );
+    assert_eq!(
+        value(
+            &client,
+            "SELECT (shapes.make(2, 5)).label || ':' || (shapes.make(2, 5)).filled"
+        )
+        .await
+        .as_deref(),
+        Some("box:true")
+    );
+}
