@@ -783,15 +783,7 @@ impl Converter<'_> {
                     problem = Some("a field without a name".to_string());
                     break;
                 };
-                let pls_integer = [
-                    "PLS_INTEGER",
-                    "BINARY_INTEGER",
-                    "SIMPLE_INTEGER",
-                    "NATURAL",
-                    "POSITIVE",
-                ]
-                .iter()
-                .any(|w| c.is(w));
+                let pls_integer = c.peek().is_some_and(crate::types::is_plsql_integer);
                 let converted = if field.iter().any(|t| t.is_symbol("%")) {
                     None
                 } else if pls_integer {
@@ -1095,12 +1087,7 @@ impl Converter<'_> {
             c.next();
             return Some("refcursor".into());
         }
-        if c.is("PLS_INTEGER")
-            || c.is("BINARY_INTEGER")
-            || c.is("SIMPLE_INTEGER")
-            || c.is("NATURAL")
-            || c.is("POSITIVE")
-        {
+        if c.peek().is_some_and(crate::types::is_plsql_integer) {
             c.next();
             return Some("integer".into());
         }

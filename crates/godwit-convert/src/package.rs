@@ -783,16 +783,7 @@ struct State<'a> {
 /// PL/SQL types whose PostgreSQL spelling the type converter does not know.
 fn setting_type(declared: &[Token]) -> Vec<Token> {
     match declared {
-        [t] if [
-            "PLS_INTEGER",
-            "BINARY_INTEGER",
-            "SIMPLE_INTEGER",
-            "NATURAL",
-            "POSITIVE",
-        ]
-        .iter()
-        .any(|w| t.is(w)) =>
-        {
+        [t] if crate::types::is_plsql_integer(t) => {
             vec![Token {
                 text: "INTEGER".into(),
                 ..t.clone()

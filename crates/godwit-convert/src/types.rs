@@ -282,3 +282,16 @@ mod tests {
         }
     }
 }
+
+/// PL/SQL's integer types (PLS_INTEGER and its kin), which no column has: `integer` in PostgreSQL.
+pub(crate) fn is_plsql_integer(t: &godwit_oracle::Token) -> bool {
+    [
+        "PLS_INTEGER",
+        "BINARY_INTEGER",
+        "SIMPLE_INTEGER",
+        "NATURAL",
+        "POSITIVE",
+    ]
+    .iter()
+    .any(|w| t.is(w))
+}
