@@ -608,6 +608,7 @@ impl Converter<'_> {
                 collections: self.schema_collections.clone(),
                 exceptions: Default::default(),
                 domains: self.schema_domains.clone(),
+                records: Default::default(),
             },
         )
     }
@@ -637,8 +638,8 @@ impl Converter<'_> {
         );
     }
 
-    /// Adds a converted unit's routine and those of its hoisted local subprograms to the catalog; a
-    /// routine with the same name and arguments is replaced (CREATE OR REPLACE).
+    /// Adds a converted unit's routine, its record types and those of its hoisted local subprograms to
+    /// the catalog; a routine with the same name and arguments is replaced (CREATE OR REPLACE).
     fn add_routines(&mut self, unit: &crate::plsql::Unit) {
         let routine = unit.routine();
         let target = self.schema_mut(&unit.name.schema);
@@ -646,6 +647,18 @@ impl Converter<'_> {
             !(r.name == routine.name && r.identity_arguments == routine.identity_arguments)
         });
         target.routines.push(routine);
+        for (name, attributes) in &unit.types {
+            let target = self.schema_mut(&name.schema);
+            target.types.retain(|t| t.name() != name.name);
+            target.types.push(UserType::Composite {
+                name: name.name.clone(),
+                attributes: attributes
+                    .iter()
+                    .map(|(n, t)| (n.clone(), godwit_catalog::DataType::plain(t.clone())))
+                    .collect(),
+                comment: None,
+            });
+        }
         for local in &unit.hoisted {
             self.add_routines(local);
         }
@@ -926,6 +939,7 @@ impl Converter<'_> {
             collections,
             exceptions,
             domains: self.schema_domains.clone(),
+            records: Default::default(),
         };
         for member in &body.members {
             if member.kind == crate::plsql::UnitKind::Function

@@ -29,12 +29,14 @@ struct Scope {
     arrays: std::collections::BTreeSet<String>,
     /// Variables and parameters of a map (INDEX BY VARCHAR2) type (upper case) → element type.
     maps: std::collections::BTreeMap<String, String>,
+    /// Record types declared in the routine or an enclosing one (upper case) → composite type.
+    records: std::collections::BTreeMap<String, String>,
     /// User-defined exceptions in scope (upper case) → their SQLSTATE.
     exceptions: std::collections::BTreeMap<String, String>,
 }
 
 /// What a unit sees from its package: collection types and exceptions.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct UnitContext {
     pub collections: crate::collection::Collections,
     /// Exception name (upper case) → SQLSTATE.
@@ -42,6 +44,8 @@ pub struct UnitContext {
     /// Schema-level collection types (upper case) → the PostgreSQL domain they became, which
     /// declarations use instead of a bare array type.
     pub domains: std::collections::BTreeMap<String, String>,
+    /// Record types declared in an enclosing routine (upper case) → the composite type they became.
+    pub records: std::collections::BTreeMap<String, String>,
 }
 
 /// The SQLSTATE an Oracle error number is raised with: user errors -20000 … -20999 as U0000 …
@@ -152,7 +156,8 @@ fn scoped_type(
             .borrow()
             .types
             .get(&t.upper())
-            .map(|(pg, _)| pg.clone());
+            .map(|(pg, _)| pg.clone())
+            .or_else(|| scope.borrow().records.get(&t.upper()).cloned());
         if let (false, Some(pg)) = (qualified, found) {
             c.next();
             return Some(pg);
@@ -553,6 +558,73 @@ fn own_names(sub: &[Token]) -> BTreeSet<String> {
     own
 }
 
+/// Record types a routine declares (`TYPE t IS RECORD (…)`, before its BEGIN, outside its local
+/// subprograms): each becomes a composite type `<routine>__<t>` beside it. Returns the routine's
+/// tokens without those declarations, and (Oracle name, composite type, attributes) of each.
+#[allow(clippy::type_complexity)]
+fn local_record_types(
+    tokens: &[Token],
+    routine: &QualifiedName,
+    type_of: &dyn Fn(&mut Cursor) -> Option<String>,
+) -> Result<
+    (
+        Vec<Token>,
+        Vec<(String, QualifiedName, Vec<(String, String)>)>,
+    ),
+    NotConverted,
+> {
+    let mut kept = Vec::with_capacity(tokens.len());
+    let mut records = Vec::new();
+    let mut k = 0;
+    while k < tokens.len() {
+        let t = &tokens[k];
+        if t.is("BEGIN") {
+            kept.extend(tokens[k..].iter().cloned());
+            break;
+        }
+        if t.is("PROCEDURE") || t.is("FUNCTION") {
+            let end =
+                crate::package::subprogram_end(tokens, k).map_or(tokens.len() - 1, |(e, _)| e);
+            kept.extend(tokens[k..=end].iter().cloned());
+            k = end + 1;
+            continue;
+        }
+        let end = crate::package::statement_end(tokens, k);
+        let decl = &tokens[k..end];
+        let is_record = decl.len() > 5
+            && decl[0].is("TYPE")
+            && (decl[2].is("IS") || decl[2].is("AS"))
+            && decl[3].is("RECORD")
+            && decl[4].is_symbol("(");
+        if !is_record {
+            kept.extend(tokens[k..=end.min(tokens.len() - 1)].iter().cloned());
+            k = end + 1;
+            continue;
+        }
+        let close = matching_paren(decl, 4).ok_or("unbalanced record type")?;
+        let mut attributes = Vec::new();
+        for field in split_commas(&decl[5..close]) {
+            let (field_name, rest) = field.split_first().ok_or("a record field without a name")?;
+            let declared = declared_type(rest);
+            let mut c = Cursor::new(&declared);
+            let pg = type_of(&mut c).filter(|_| c.at_end()).ok_or_else(|| {
+                format!(
+                    "type of field {} of record {} not understood",
+                    field_name.text, decl[1].text
+                )
+            })?;
+            attributes.push((pg_name(field_name), pg));
+        }
+        let composite = QualifiedName::new(
+            &routine.schema,
+            format!("{}__{}", routine.name, pg_name(&decl[1])),
+        );
+        records.push((decl[1].upper(), composite, attributes));
+        k = end + 1;
+    }
+    Ok((kept, records))
+}
+
 /// `CURSOR c [(p type, …)] [RETURN t] IS query` → `c CURSOR [(p type, …)] FOR query;`.
 fn cursor_declaration(
     decl: &[Token],
@@ -762,6 +834,9 @@ pub struct Unit {
     pub trigger: Option<(QualifiedName, String, bool)>,
     /// Local subprograms, created beside the unit as `<unit>__<name>`.
     pub hoisted: Vec<Unit>,
+    /// Record types declared in the unit, created beside it as composite types `<unit>__<type>`:
+    /// (name, attributes as (name, PostgreSQL type)).
+    pub types: Vec<(QualifiedName, Vec<(String, String)>)>,
 }
 
 impl Unit {
@@ -1268,8 +1343,7 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                     return Err(format!(
                         "package call {} is not converted yet",
                         call.to_lowercase()
-                    )
-                    .into())
+                    ))
                 }
             };
             out.extend(tokenize(&replacement, t.line));
@@ -1670,6 +1744,7 @@ pub fn convert_unit(
 ) -> Result<Unit, NotConverted> {
     let scope = RefCell::new(Scope::default());
     scope.borrow_mut().exceptions = context.exceptions.clone();
+    scope.borrow_mut().records = context.records.clone();
     for (name, (element, kind)) in &context.collections {
         let mut c = Cursor::new(element);
         let pg = type_of(&mut c).filter(|_| c.at_end());
@@ -1766,14 +1841,17 @@ pub fn convert_unit(
                         .collect()
                 })
                 .unwrap_or_default();
-            let (rest, hoisted) = hoist_local_subprograms(
-                c.rest(),
-                &name,
-                &parameter_types,
-                rewrite,
-                type_of,
-                context,
-            )?;
+            let (rest, records) = local_record_types(c.rest(), &name, type_of)?;
+            let mut inner = context.clone();
+            for (oracle, qualified, _) in &records {
+                inner.records.insert(oracle.clone(), qualified.to_string());
+                scope
+                    .borrow_mut()
+                    .records
+                    .insert(oracle.clone(), qualified.to_string());
+            }
+            let (rest, hoisted) =
+                hoist_local_subprograms(&rest, &name, &parameter_types, rewrite, type_of, &inner)?;
             let (declarations, body) = body(&rest, &parameter_names, rewrite, &scope, type_of)?;
             let header = match &returns {
                 Some(r) => format!("CREATE OR REPLACE FUNCTION {name}({arguments}) RETURNS {r}"),
@@ -1792,6 +1870,7 @@ pub fn convert_unit(
                 definition: format!("{header}\nLANGUAGE plpgsql AS $godwit$\n{declare}BEGIN\n    {body}\nEND\n$godwit$"),
                 trigger: None,
                 hoisted,
+                types: records.into_iter().map(|(_, q, a)| (q, a)).collect(),
             })
         }
         UnitKind::Trigger => {
@@ -1892,6 +1971,7 @@ pub fn convert_unit(
                 definition,
                 trigger: Some((table, trigger, !disabled)),
                 hoisted: Vec::new(),
+                types: Vec::new(),
             })
         }
     }

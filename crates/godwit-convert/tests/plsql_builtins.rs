@@ -661,3 +661,48 @@ async fn package_records_hold_pl_sql_integers_booleans_and_other_packages_subtyp
         Some("box:true")
     );
 }
+
+const LOCAL_RECORDS: &str = "
+CREATE OR REPLACE FUNCTION level_table RETURN VARCHAR2 IS
+  TYPE rec_level IS RECORD (name VARCHAR2(30), lowest NUMBER, highest PLS_INTEGER);
+  TYPE tab_level IS TABLE OF rec_level INDEX BY PLS_INTEGER;
+  l_levels tab_level;
+  l_out VARCHAR2(400);
+
+  FUNCTION make(p_name VARCHAR2, p_low NUMBER, p_high NUMBER) RETURN rec_level IS
+    l rec_level;
+  BEGIN
+    l.name := p_name;
+    l.lowest := p_low;
+    l.highest := p_high;
+    RETURN l;
+  END make;
+BEGIN
+  l_levels(l_levels.COUNT + 1) := make('error', 1, 2);
+  l_levels(l_levels.COUNT + 1) := make('debug', 16, 32);
+  FOR i IN 1 .. l_levels.COUNT LOOP
+    l_out := l_out || l_levels(i).name || '=' || (l_levels(i).highest - l_levels(i).lowest) || ';';
+  END LOOP;
+  RETURN l_out;
+END;
+/
+";
+
+#[tokio::test]
+async fn record_types_declared_in_a_routine_become_composite_types_beside_it() {
+    let (conversion, _db, client) = loaded("plsql_local_records", LOCAL_RECORDS).await;
+    all_converted(&conversion);
+    assert_eq!(
+        value(&client, "SELECT level_table()").await.as_deref(),
+        Some("error=1;debug=16;")
+    );
+    assert_eq!(
+        value(
+            &client,
+            "SELECT count(*) FROM pg_type WHERE typname = 'level_table__rec_level'"
+        )
+        .await
+        .as_deref(),
+        Some("1")
+    );
+}
