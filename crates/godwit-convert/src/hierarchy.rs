@@ -70,6 +70,42 @@ fn requalify(
     Some(out.join(" "))
 }
 
+/// Oracle's row generator, `SELECT … FROM dual CONNECT BY <condition on LEVEL>`: rows with LEVEL 1, 2,
+/// … while the condition holds for the next level (level 1 always comes), as a recursive CTE.
+fn row_generator(
+    select_list: &[Token],
+    connect: &[Token],
+    filter: Option<&[Token]>,
+    order: Option<&[Token]>,
+) -> Option<Vec<Token>> {
+    const LEVEL: &str = "godwit_level";
+    let with_level = |tokens: &[Token], level: &str| -> String {
+        tokens
+            .iter()
+            .map(|t| {
+                if t.is("LEVEL") {
+                    level.to_string()
+                } else {
+                    t.text.clone()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut sql = format!(
+        "SELECT {} FROM (WITH RECURSIVE godwit_rows({LEVEL}) AS (SELECT 1 UNION ALL SELECT {LEVEL} + 1 FROM godwit_rows WHERE {}) SELECT {LEVEL} FROM godwit_rows) godwit_dual",
+        with_level(select_list, LEVEL),
+        with_level(connect, &format!("({LEVEL} + 1)"))
+    );
+    if let Some(w) = filter {
+        sql.push_str(&format!(" WHERE {}", with_level(w, LEVEL)));
+    }
+    if let Some(o) = order {
+        sql.push_str(&format!(" ORDER BY {}", with_level(o, LEVEL)));
+    }
+    Some(tokenize(&sql, select_list.first()?.line))
+}
+
 /// The recursive-CTE form of a hierarchical query block, or `None` when it is not one this handles.
 pub fn rewrite(block: &[Token]) -> Option<Vec<Token>> {
     let mut depth = 0i32;
@@ -114,6 +150,17 @@ pub fn rewrite(block: &[Token]) -> Option<Vec<Token>> {
     };
     let select_list = &block[1..at.iter().find(|(_, c)| c == "FROM")?.0];
     let from = clause("FROM")?;
+    if matches!(from, [d] if d.is("DUAL"))
+        && clause("START").is_none()
+        && !clause("CONNECT")?.iter().any(|t| t.is("PRIOR"))
+    {
+        return row_generator(
+            select_list,
+            clause("CONNECT")?,
+            clause("WHERE"),
+            clause("ORDER"),
+        );
+    }
     if from
         .iter()
         .any(|t| t.is_symbol(",") || t.is_symbol("(") || t.is("JOIN"))

@@ -261,3 +261,31 @@ async fn json_table_rows_are_oracles() {
         rewrite.blocking
     );
 }
+
+#[tokio::test]
+async fn connect_by_on_dual_generates_rows_by_level() {
+    let db = database("sql_rules_generator").await;
+    let client = db.connect().await;
+    let column = |rows: Vec<Vec<Option<String>>>| -> Vec<String> {
+        rows.into_iter()
+            .map(|mut r| r.swap_remove(0).unwrap_or_default())
+            .collect()
+    };
+    let cases: [(&str, &[&str]); 4] = [
+        ("SELECT LEVEL FROM dual CONNECT BY LEVEL <= 3", &["1", "2", "3"]),
+        // Level 1 always comes, whatever the condition.
+        ("SELECT LEVEL n FROM dual CONNECT BY LEVEL <= 0", &["1"]),
+        (
+            "SELECT REGEXP_SUBSTR('off:self:on', '[^:]+', 1, LEVEL) action FROM dual \
+             CONNECT BY REGEXP_SUBSTR('off:self:on', '[^:]+', 1, LEVEL) IS NOT NULL",
+            &["off", "self", "on"],
+        ),
+        (
+            "SELECT LEVEL * 10 FROM dual WHERE MOD(LEVEL, 2) = 0 CONNECT BY LEVEL <= 6 ORDER BY LEVEL DESC",
+            &["60", "40", "20"],
+        ),
+    ];
+    for (oracle, expected) in cases {
+        assert_eq!(column(rows(&client, oracle).await), expected, "{oracle}");
+    }
+}
