@@ -1584,7 +1584,7 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
         }
         cleaned.push(t.clone());
     }
-    let text = rewrite.sql(&cleaned);
+    let text = rewrite.sql(&query_level(&cleaned));
     if !rewrite.blocking.is_empty() {
         return Err(rewrite
             .blocking
@@ -1976,6 +1976,45 @@ pub fn convert_unit(
         }
     }
 }
+/// The query-level SQL rules (outer joins, ROWNUM, hierarchical queries, …) on the SQL statements of a
+/// body and on the queries in parentheses elsewhere (cursor FOR loops, conditions).
+fn query_level(tokens: &[Token]) -> Vec<Token> {
+    if crate::expr::nesting(tokens) > crate::expr::MAX_NESTING {
+        // Too deep to rewrite safely: the token rules report it.
+        return tokens.to_vec();
+    }
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut k = 0;
+    while k < tokens.len() {
+        let t = &tokens[k];
+        let sql = ["SELECT", "WITH", "INSERT", "UPDATE", "DELETE"]
+            .iter()
+            .any(|w| t.is(w));
+        if sql && starts_statement(tokens, k) {
+            let end = crate::package::statement_end(tokens, k);
+            out.extend(crate::query::rewrite_query(&tokens[k..end]));
+            k = end;
+            continue;
+        }
+        if t.is_symbol("(")
+            && tokens
+                .get(k + 1)
+                .is_some_and(|n| n.is("SELECT") || n.is("WITH"))
+        {
+            if let Some(close) = matching_paren(tokens, k) {
+                out.push(t.clone());
+                out.extend(crate::query::rewrite_query(&tokens[k + 1..close]));
+                out.push(tokens[close].clone());
+                k = close + 1;
+                continue;
+            }
+        }
+        out.push(t.clone());
+        k += 1;
+    }
+    out
+}
+
 /// A call's arguments in parameter order, whether written positionally or in named notation
 /// (`name => value`, names as in `names`); a parameter left out is empty. `None` when a name is not one
 /// of `names` or a positional argument follows a named one.

@@ -243,6 +243,10 @@ fn rewrite_block(block: &[Token]) -> Vec<Token> {
             [r, op, v] if r.is("ROWNUM") && op.is_symbol("<") => n(v).map(|v| v - 1),
             [v, op, r] if r.is("ROWNUM") && op.is_symbol(">=") => n(v),
             [v, op, r] if r.is("ROWNUM") && op.is_symbol(">") => n(v).map(|v| v - 1),
+            // ROWNUM = 1: the first row (ROWNUM = 2 and above never match, and stay).
+            [r, op, v] | [v, op, r] if r.is("ROWNUM") && op.is_symbol("=") && n(v) == Some(1) => {
+                Some(1)
+            }
             _ => None,
         };
         match bound {
@@ -472,5 +476,9 @@ mod tests {
         // ROWNUM is applied before ORDER BY and aggregation: not a LIMIT.
         assert_eq!(convert("SELECT * FROM t WHERE ROWNUM <= 5 ORDER BY x").1, 1);
         assert_eq!(convert("SELECT count(*) FROM t WHERE ROWNUM <= 5").1, 1);
+        assert_eq!(
+            convert("SELECT a FROM t WHERE ROWNUM = 1 AND b = 2").0,
+            "select a from t where b = 2 limit 1"
+        );
     }
 }

@@ -706,3 +706,36 @@ async fn record_types_declared_in_a_routine_become_composite_types_beside_it() {
         Some("1")
     );
 }
+
+const QUERIES_IN_ROUTINES: &str = "
+CREATE TABLE dept (id NUMBER PRIMARY KEY, name VARCHAR2(20));
+CREATE TABLE staff (id NUMBER PRIMARY KEY, dept_id NUMBER, name VARCHAR2(20));
+INSERT INTO dept VALUES (1, 'a');
+INSERT INTO dept VALUES (2, 'b');
+INSERT INTO staff VALUES (1, 1, 'x');
+CREATE OR REPLACE FUNCTION dept_summary RETURN VARCHAR2 IS
+  l_out VARCHAR2(400);
+  n NUMBER;
+BEGIN
+  FOR r IN (SELECT d.name, s.name staff FROM dept d, staff s WHERE d.id = s.dept_id(+) ORDER BY d.id) LOOP
+    l_out := l_out || r.name || ':' || NVL(r.staff, '-') || ';';
+  END LOOP;
+  SELECT id INTO n FROM dept WHERE name = 'b' AND ROWNUM = 1;
+  FOR x IN (SELECT LEVEL lv FROM dual CONNECT BY LEVEL <= 2) LOOP
+    l_out := l_out || x.lv;
+  END LOOP;
+  RETURN l_out || ':' || n;
+END;
+/
+";
+
+#[tokio::test]
+async fn the_sql_inside_routines_gets_the_query_rules() {
+    let (conversion, _db, client) = loaded("plsql_queries", QUERIES_IN_ROUTINES).await;
+    all_converted(&conversion);
+    // (+) outer join, ROWNUM and the CONNECT BY row generator, inside a function.
+    assert_eq!(
+        value(&client, "SELECT dept_summary()").await.as_deref(),
+        Some("a:x;b:-;12:2")
+    );
+}
