@@ -41,3 +41,21 @@ for corpus in "$shared"/corpus/oracle/*/; do
     --workdir "$out/$name" --json "$out/$name.json" 2>&1 | tail -1
 done
 "$shared/tools/pgscore-table" "$out"/*.json
+
+# The check on the target: each corpus converted again with --check-on an empty database, so that every
+# routine is created with check_function_bodies on and run through plpgsql_check (when the server has
+# it) in a rolled-back transaction; what the server refuses is left out and counted here.
+echo
+echo "| corpus | routines passing plpgsql_check | left out with the server's error |"
+echo "|---|---|---|"
+for corpus in "$shared"/corpus/oracle/*/; do
+  name=$(basename "$corpus")
+  db="godwit_check_$name"
+  psql -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null 2>&1
+  line=$("$godwit" convert --from oracle "$corpus" -o /dev/null \
+    --check-on "postgresql://${PGUSER:-postgres}@$PGHOST:$PGPORT/$db" 2>&1 | grep '^checked on' || true)
+  passed=$(sed -n 's/.* \([0-9]*\) routines passed plpgsql_check.*/\1/p' <<<"$line")
+  left=$(sed -n 's/.*; \([0-9]*\) left out.*/\1/p' <<<"$line")
+  echo "| $name | ${passed:-?} | ${left:-?} |"
+  psql -q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
+done
