@@ -557,6 +557,17 @@ impl Rewrite {
                 format!("{}({})", name.to_lowercase(), list.join(", "))
             }
             ("CHR", 1) => format!("chr({})", integer_argument(&arg(0, self)?)),
+            // Oracle's REPLACE: a missing or NULL replacement removes the string; a NULL search
+            // string leaves the text as it is.
+            ("REPLACE", 2 | 3) => {
+                let text = arg(0, self)?;
+                let search = arg(1, self)?;
+                let replacement = match parts.len() {
+                    3 => format!("coalesce({}, '')", arg(2, self)?),
+                    _ => "''".to_string(),
+                };
+                format!("coalesce(replace({text}, {search}, {replacement}), {text})")
+            }
             ("LENGTHB", 1) => format!("octet_length({})", arg(0, self)?),
             ("DUMP", 1) => {
                 self.helpers.insert("dump");

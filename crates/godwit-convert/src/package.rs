@@ -428,12 +428,12 @@ impl Packages {
                 continue;
             }
             let initial = match own.initial_values.get(variable).map(Vec::as_slice) {
-                None if kind.starts_empty() => "'{}'",
-                None => "NULL",
+                None if kind.starts_empty() => "'{}'".to_string(),
+                None => "NULL".to_string(),
                 Some([t, open, close])
                     if t.upper() == type_name && open.is_symbol("(") && close.is_symbol(")") =>
                 {
-                    "'{}'"
+                    "'{}'".to_string()
                 }
                 Some(_) => {
                     return Err(format!(
@@ -444,6 +444,40 @@ impl Packages {
             copies.push(LocalCopy {
                 name: variable.clone(),
                 declared: tokenize(&type_name, 0),
+                setting: format!(
+                    "'godwit.{}__{}'",
+                    pg_name_text(package),
+                    pg_name_text(variable)
+                ),
+                initial,
+            });
+        }
+        // Scalars passed as a call's argument may be a procedure's OUT argument, which needs a
+        // variable: they get a local copy too.
+        for variable in &own.variables {
+            let Some(declared) = own.declared_types.get(variable) else {
+                continue;
+            };
+            let scalar = matches!(declared.as_slice(), [t] if SCALAR_TYPES.contains(&t.upper().as_str()))
+                || matches!(declared.as_slice(), [t, open, ..] if open.is_symbol("(") && SCALAR_TYPES.contains(&t.upper().as_str()));
+            if !scalar || !crate::package_collections::passed_as_argument(tokens, variable) {
+                continue;
+            }
+            let initial = match own.initial_values.get(variable).map(Vec::as_slice) {
+                None => "NULL".to_string(),
+                Some([t]) if t.is("NULL") => "NULL".to_string(),
+                Some([t]) if t.kind == TokenKind::String => crate::expr::literal(&t.string_value()),
+                Some([t]) if t.kind == TokenKind::Number || t.is("TRUE") || t.is("FALSE") => {
+                    format!("'{}'", t.text.to_lowercase())
+                }
+                Some([minus, t]) if minus.is_symbol("-") && t.kind == TokenKind::Number => {
+                    format!("'-{}'", t.text)
+                }
+                Some(_) => continue,
+            };
+            copies.push(LocalCopy {
+                name: variable.clone(),
+                declared: setting_type(declared),
                 setting: format!(
                     "'godwit.{}__{}'",
                     pg_name_text(package),
@@ -773,6 +807,33 @@ fn is_into_target(tokens: &[Token], k: usize) -> bool {
         && tokens[k.saturating_sub(20)..k].iter().any(|t| t.is("INTO"))
 }
 
+/// Types a package variable kept in a session setting may have (its value is written as text).
+const SCALAR_TYPES: &[&str] = &[
+    "NUMBER",
+    "INTEGER",
+    "PLS_INTEGER",
+    "BINARY_INTEGER",
+    "SIMPLE_INTEGER",
+    "NATURAL",
+    "POSITIVE",
+    "VARCHAR2",
+    "VARCHAR",
+    "NVARCHAR2",
+    "CHAR",
+    "NCHAR",
+    "DATE",
+    "TIMESTAMP",
+    "BOOLEAN",
+    "CLOB",
+    "FLOAT",
+    "BINARY_DOUBLE",
+    "BINARY_FLOAT",
+    "BLOB",
+    "RAW",
+    "NCLOB",
+    "LONG",
+];
+
 /// A package variable being read or written.
 struct State<'a> {
     package: &'a str,
@@ -867,31 +928,7 @@ impl Packages {
             _ => declared,
         };
         let type_name = declared.first().map(|t| t.upper()).unwrap_or_default();
-        let scalar = [
-            "NUMBER",
-            "INTEGER",
-            "PLS_INTEGER",
-            "BINARY_INTEGER",
-            "SIMPLE_INTEGER",
-            "NATURAL",
-            "POSITIVE",
-            "VARCHAR2",
-            "VARCHAR",
-            "NVARCHAR2",
-            "CHAR",
-            "NCHAR",
-            "DATE",
-            "TIMESTAMP",
-            "BOOLEAN",
-            "CLOB",
-            "FLOAT",
-            "BINARY_DOUBLE",
-            "BINARY_FLOAT",
-            "BLOB",
-            "RAW",
-            "NCLOB",
-            "LONG",
-        ];
+        let scalar = SCALAR_TYPES;
         let record = declared.len() == 1 && state.owner.records.contains_key(&type_name);
         if record {
             return self.record_access(state, member, tokens, start, after, &setting, out);

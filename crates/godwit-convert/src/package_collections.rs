@@ -22,8 +22,8 @@ pub(crate) struct LocalCopy {
     pub declared: Vec<Token>,
     /// The setting's name as an SQL literal: `'godwit.pkg__v'`.
     pub setting: String,
-    /// The value before the session first assigns it, as SQL: `'{}'` (empty) or `NULL`.
-    pub initial: &'static str,
+    /// The value before the session first assigns it, as SQL text: `'{}'` (empty), a literal or `NULL`.
+    pub initial: String,
 }
 
 /// Words that open or continue a compound statement: what follows them is not a simple statement.
@@ -89,7 +89,11 @@ pub(crate) fn with_local_copies(
         let written: Vec<usize> = copies
             .iter()
             .enumerate()
-            .filter(|(_, c)| calls_local || crate::package::assigned(statement, &c.name))
+            .filter(|(_, c)| {
+                calls_local
+                    || crate::package::assigned(statement, &c.name)
+                    || passed_as_argument(statement, &c.name)
+            })
             .map(|(i, _)| i)
             .collect();
         let reload = calls(statement);
@@ -143,6 +147,20 @@ pub(crate) fn with_local_copies(
         }
     }
     Ok(out)
+}
+
+/// Whether `variable` (upper case) is a whole argument of a call in `tokens` (`f(v)`, `f(a, v)`,
+/// `f(p => v)`): an OUT parameter there would assign it.
+pub(crate) fn passed_as_argument(tokens: &[Token], variable: &str) -> bool {
+    (1..tokens.len()).any(|k| {
+        tokens[k].upper() == variable
+            && (tokens[k - 1].is_symbol("=>")
+                || tokens[k - 1].is_symbol(",")
+                || tokens[k - 1].is_symbol("("))
+            && tokens
+                .get(k + 1)
+                .is_some_and(|n| n.is_symbol(")") || n.is_symbol(","))
+    })
 }
 
 /// Index of the IS/AS ending the signature that starts at `start` (outside parentheses).
@@ -212,7 +230,7 @@ mod tests {
             name: "G".into(),
             declared: tokenize("t_list", 1),
             setting: "'godwit.pkg__g'".into(),
-            initial: "'{}'",
+            initial: "'{}'".into(),
         }];
         let calls = |s: &[Token]| s.first().is_some_and(|t| t.is("OTHER_PROC"));
         let out = text(&with_local_copies(&member, &copies, &calls).unwrap());

@@ -193,6 +193,8 @@ CREATE OR REPLACE PACKAGE stack_pkg AS
   FUNCTION pop RETURN VARCHAR2;
   FUNCTION size_of RETURN NUMBER;
   PROCEDURE push_twice(p IN VARCHAR2);
+  PROCEDURE remember_size;
+  FUNCTION remembered RETURN NUMBER;
 END stack_pkg;
 /
 CREATE OR REPLACE PACKAGE BODY stack_pkg AS
@@ -219,6 +221,24 @@ CREATE OR REPLACE PACKAGE BODY stack_pkg AS
     RETURN stack_pkg.g_items.COUNT * 1000 + g_sizes.COUNT;
   END size_of;
 
+  g_remembered NUMBER := -1;
+
+  PROCEDURE size_into(po_size OUT NUMBER) IS
+  BEGIN
+    po_size := g_items.COUNT;
+  END size_into;
+
+  -- A package variable as a procedure's OUT argument.
+  PROCEDURE remember_size IS
+  BEGIN
+    size_into(po_size => g_remembered);
+  END remember_size;
+
+  FUNCTION remembered RETURN NUMBER IS
+  BEGIN
+    RETURN g_remembered;
+  END remembered;
+
   PROCEDURE push_twice(p IN VARCHAR2) IS
   BEGIN
     push(p);
@@ -238,6 +258,22 @@ async fn package_collection_variables_last_as_long_as_the_session() {
         .batch_execute("CALL stack_pkg.push('a'); CALL stack_pkg.push_twice('b');")
         .await
         .unwrap();
+    assert_eq!(
+        value(&client, "SELECT stack_pkg.remembered()")
+            .await
+            .as_deref(),
+        Some("-1")
+    );
+    client
+        .batch_execute("CALL stack_pkg.remember_size()")
+        .await
+        .unwrap();
+    assert_eq!(
+        value(&client, "SELECT stack_pkg.remembered()")
+            .await
+            .as_deref(),
+        Some("3")
+    );
     let size = "SELECT stack_pkg.size_of()";
     assert_eq!(value(&client, size).await, Some("3003".into()));
     let pop = "SELECT stack_pkg.pop()";
