@@ -46,7 +46,28 @@ pub trait OracleSession {
         sql: &str,
         binds: &[&str],
     ) -> Result<Vec<Vec<Option<String>>>, LiveError>;
+
+    /// Runs a query like [`OracleSession::query`] but hands each row to `row` as it arrives, so a
+    /// table of any size streams in bounded memory (`row` returning false stops the fetch). The
+    /// default collects the rows first; drivers that can fetch in arrays override it.
+    fn query_each(
+        &mut self,
+        name: &'static str,
+        sql: &str,
+        binds: &[&str],
+        row: &mut dyn FnMut(Vec<Option<String>>) -> bool,
+    ) -> Result<(), LiveError> {
+        for r in self.query(name, sql, binds)? {
+            if !row(r) {
+                break;
+            }
+        }
+        Ok(())
+    }
 }
+
+/// Rows fetched per round trip (array fetch) and prefetched by the client library when data is read.
+pub const DATA_FETCH_ROWS: u32 = 1000;
 
 /// Session settings for DBMS_METADATA: statement terminators, no physical attributes, constraints as
 /// separate ALTER statements, no schema prefix.
@@ -274,6 +295,22 @@ pub fn connect(url: &OracleUrl) -> Result<ClientSession, LiveError> {
         })
 }
 
+/// An `oracle` crate error as the error of query `name`.
+fn client_error(name: &'static str) -> impl Fn(oracle::Error) -> LiveError {
+    move |e| LiveError::Query {
+        query: name,
+        message: e.to_string(),
+    }
+}
+
+/// String binds as the `oracle` crate takes them.
+fn client_binds<'a>(binds: &'a [&'a str]) -> Vec<&'a dyn oracle::sql_type::ToSql> {
+    binds
+        .iter()
+        .map(|b| b as &dyn oracle::sql_type::ToSql)
+        .collect()
+}
+
 impl OracleSession for ClientSession {
     fn execute(&mut self, name: &'static str, sql: &str) -> Result<(), LiveError> {
         self.0
@@ -291,27 +328,53 @@ impl OracleSession for ClientSession {
         sql: &str,
         binds: &[&str],
     ) -> Result<Vec<Vec<Option<String>>>, LiveError> {
-        let error = |e: oracle::Error| LiveError::Query {
-            query: name,
-            message: e.to_string(),
-        };
-        let params: Vec<&dyn oracle::sql_type::ToSql> = binds
-            .iter()
-            .map(|b| b as &dyn oracle::sql_type::ToSql)
-            .collect();
-        let rows = self.0.query(sql, &params).map_err(error)?;
+        let error = client_error(name);
+        let params = client_binds(binds);
+        let rows = self.0.query(sql, &params).map_err(&error)?;
         let width = rows.column_info().len();
         let mut out = Vec::new();
         for row in rows {
-            let row = row.map_err(error)?;
+            let row = row.map_err(&error)?;
             out.push(
                 (0..width)
                     .map(|i| row.get::<usize, Option<String>>(i))
                     .collect::<Result<Vec<_>, _>>()
-                    .map_err(error)?,
+                    .map_err(&error)?,
             );
         }
         Ok(out)
+    }
+
+    fn query_each(
+        &mut self,
+        name: &'static str,
+        sql: &str,
+        binds: &[&str],
+        row: &mut dyn FnMut(Vec<Option<String>>) -> bool,
+    ) -> Result<(), LiveError> {
+        let error = client_error(name);
+        let params = client_binds(binds);
+        // Array fetch and prefetch: a thousand rows per round trip. CLOB values arrive as strings.
+        let mut stmt = self
+            .0
+            .statement(sql)
+            .fetch_array_size(DATA_FETCH_ROWS)
+            .prefetch_rows(DATA_FETCH_ROWS)
+            .build()
+            .map_err(&error)?;
+        let rows = stmt.query(&params).map_err(&error)?;
+        let width = rows.column_info().len();
+        for r in rows {
+            let r = r.map_err(&error)?;
+            let values = (0..width)
+                .map(|i| r.get::<usize, Option<String>>(i))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(&error)?;
+            if !row(values) {
+                break;
+            }
+        }
+        Ok(())
     }
 }
 

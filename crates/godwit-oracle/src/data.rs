@@ -1,0 +1,780 @@
+//! Oracle table data as PostgreSQL COPY text, with no silent loss.
+//!
+//! Each column is read with a SELECT expression that gives a canonical text whatever the session's
+//! NLS settings ([`select_expression`]): numbers in text-minimum form, DATE and TIMESTAMP with a
+//! signed year and nine fraction digits, TIMESTAMP WITH (LOCAL) TIME ZONE as its UTC instant (so a
+//! named zone such as `America/New_York` keeps the exact instant, DST overlaps included),
+//! BINARY_FLOAT/DOUBLE as their IEEE bits (NaN and infinities exact), RAW as hex. [`copy_field`]
+//! turns that text into a field of PostgreSQL's COPY text format for the column's Oracle type, and
+//! refuses what PostgreSQL cannot hold exactly (fractions of a second beyond microseconds) naming
+//! the value; NUL characters, which PostgreSQL text cannot hold, follow the [`NulPolicy`] and are
+//! counted in [`DataStats`].
+
+use serde::{Deserialize, Serialize};
+
+/// An Oracle column type as `ALL_TAB_COLUMNS.DATA_TYPE` spells it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum OracleType {
+    /// NUMBER and FLOAT (decimal).
+    Number,
+    BinaryFloat,
+    BinaryDouble,
+    /// CHAR, VARCHAR2, NCHAR, NVARCHAR2, CLOB, NCLOB, LONG.
+    Text,
+    Date,
+    Timestamp,
+    /// TIMESTAMP WITH TIME ZONE and WITH LOCAL TIME ZONE.
+    TimestampTz,
+    IntervalYearToMonth,
+    IntervalDayToSecond,
+    /// RAW, LONG RAW, BLOB.
+    Binary,
+    /// ROWID, UROWID.
+    RowId,
+    /// Anything else (object types, XMLTYPE, …): not copied.
+    Other(String),
+}
+
+impl OracleType {
+    /// Reads `ALL_TAB_COLUMNS.DATA_TYPE`, e.g. `TIMESTAMP(6) WITH TIME ZONE` or
+    /// `INTERVAL DAY(2) TO SECOND(6)`.
+    pub fn parse(data_type: &str) -> OracleType {
+        let upper = data_type.trim().to_ascii_uppercase();
+        let base: String = upper
+            .chars()
+            .filter(|c| *c != '(' && *c != ')' && !c.is_ascii_digit())
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        match base.as_str() {
+            "NUMBER" | "FLOAT" | "DECIMAL" | "INTEGER" | "SMALLINT" => OracleType::Number,
+            "BINARY_FLOAT" => OracleType::BinaryFloat,
+            "BINARY_DOUBLE" => OracleType::BinaryDouble,
+            "CHAR" | "VARCHAR" | "VARCHAR2" | "NCHAR" | "NVARCHAR2" | "CLOB" | "NCLOB" | "LONG" => {
+                OracleType::Text
+            }
+            "DATE" => OracleType::Date,
+            "TIMESTAMP" => OracleType::Timestamp,
+            "TIMESTAMP WITH TIME ZONE" | "TIMESTAMP WITH LOCAL TIME ZONE" => {
+                OracleType::TimestampTz
+            }
+            "INTERVAL YEAR TO MONTH" => OracleType::IntervalYearToMonth,
+            "INTERVAL DAY TO SECOND" => OracleType::IntervalDayToSecond,
+            "RAW" | "LONG RAW" | "BLOB" => OracleType::Binary,
+            "ROWID" | "UROWID" => OracleType::RowId,
+            _ => OracleType::Other(upper),
+        }
+    }
+}
+
+/// A column to read: its name as Oracle stores it and its type.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OracleColumn {
+    pub name: String,
+    pub data_type: OracleType,
+}
+
+/// What to do with a NUL character (U+0000) in text, which PostgreSQL refuses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NulPolicy {
+    /// Refuse the value, naming it (the default: nothing changes silently).
+    #[default]
+    Fail,
+    /// Remove the NUL characters.
+    Strip,
+    /// Replace each with U+FFFD (the replacement character).
+    Replace,
+}
+
+/// What the conversion did to a table's values, for the report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DataStats {
+    pub values: u64,
+    /// Values that held NUL characters, and the characters stripped or replaced.
+    pub nul_values: u64,
+    pub nul_characters: u64,
+}
+
+/// A value PostgreSQL cannot take as it is.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    #[error("column {column}: the text holds {count} NUL character(s), which PostgreSQL cannot store (--nul strip or --nul replace to load it anyway, counted in the report)")]
+    Nul { column: String, count: u64 },
+    #[error("column {column}: {value} has fractions of a second below a microsecond, which PostgreSQL cannot hold")]
+    Precision { column: String, value: String },
+    #[error("column {column}: cannot read {value:?} as {expected}")]
+    Malformed {
+        column: String,
+        value: String,
+        expected: &'static str,
+    },
+    #[error("column {column}: Oracle type {data_type} is not copied (convert it by hand)")]
+    Unsupported { column: String, data_type: String },
+}
+
+/// `"NAME"`, as Oracle quotes an identifier.
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The SELECT expression reading `column` as the canonical text [`copy_field`] expects.
+pub fn select_expression(column: &OracleColumn) -> String {
+    let c = quoted(&column.name);
+    match &column.data_type {
+        OracleType::Number => format!("TO_CHAR({c}, 'TM9', 'NLS_NUMERIC_CHARACTERS=''.,''')"),
+        OracleType::BinaryFloat => format!("RAWTOHEX(UTL_RAW.CAST_FROM_BINARY_FLOAT({c}))"),
+        OracleType::BinaryDouble => format!("RAWTOHEX(UTL_RAW.CAST_FROM_BINARY_DOUBLE({c}))"),
+        OracleType::Date => format!("TO_CHAR({c}, 'SYYYY-MM-DD HH24:MI:SS')"),
+        OracleType::Timestamp => format!("TO_CHAR({c}, 'SYYYY-MM-DD HH24:MI:SS.FF9')"),
+        OracleType::TimestampTz => {
+            format!("TO_CHAR(SYS_EXTRACT_UTC({c}), 'SYYYY-MM-DD HH24:MI:SS.FF9')")
+        }
+        OracleType::IntervalYearToMonth | OracleType::IntervalDayToSecond => {
+            format!("TO_CHAR({c})")
+        }
+        OracleType::Binary => format!("RAWTOHEX({c})"),
+        OracleType::RowId => format!("ROWIDTOCHAR({c})"),
+        OracleType::Text | OracleType::Other(_) => c,
+    }
+}
+
+/// The query reading a table's columns in order, each as [`select_expression`] says.
+pub fn select_sql(owner: &str, table: &str, columns: &[OracleColumn]) -> String {
+    format!(
+        "SELECT {} FROM {}.{}",
+        columns
+            .iter()
+            .map(select_expression)
+            .collect::<Vec<_>>()
+            .join(", "),
+        quoted(owner),
+        quoted(table)
+    )
+}
+
+/// A table's columns in order, with their types.
+pub const COLUMNS_SQL: &str = "SELECT column_name, data_type FROM all_tab_columns WHERE owner = :1 AND table_name = :2 ORDER BY column_id";
+
+/// Why a table's data could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    #[error(transparent)]
+    Live(#[from] crate::live::LiveError),
+    #[error(
+        "table {owner}.{table} has no columns this user can see (check the name and the grants)"
+    )]
+    NoColumns { owner: String, table: String },
+    #[error("table {owner}.{table}, row with ROWID {rowid}: {error}")]
+    Value {
+        owner: String,
+        table: String,
+        rowid: String,
+        error: Box<ValueError>,
+    },
+}
+
+/// Reads the columns of `owner.table` from ALL_TAB_COLUMNS.
+pub fn read_columns(
+    session: &mut dyn crate::live::OracleSession,
+    owner: &str,
+    table: &str,
+) -> Result<Vec<OracleColumn>, DataError> {
+    let columns: Vec<OracleColumn> = session
+        .query("columns", COLUMNS_SQL, &[owner, table])?
+        .into_iter()
+        .filter_map(|r| {
+            let mut r = r.into_iter();
+            let name = r.next()??;
+            let data_type = r.next()??;
+            Some(OracleColumn {
+                name,
+                data_type: OracleType::parse(&data_type),
+            })
+        })
+        .collect();
+    if columns.is_empty() {
+        return Err(DataError::NoColumns {
+            owner: owner.into(),
+            table: table.into(),
+        });
+    }
+    Ok(columns)
+}
+
+/// Streams the rows of `owner.table` as lines of PostgreSQL COPY text, calling `line` with each
+/// (false stops the read). Rows are read in ROWID order, with the ROWID ahead of the columns so a
+/// value PostgreSQL cannot take is named by its row. Returns the rows read.
+pub fn read_rows(
+    session: &mut dyn crate::live::OracleSession,
+    owner: &str,
+    table: &str,
+    columns: &[OracleColumn],
+    nul: NulPolicy,
+    stats: &mut DataStats,
+    line: &mut dyn FnMut(String) -> bool,
+) -> Result<u64, DataError> {
+    let sql = format!(
+        "SELECT ROWIDTOCHAR(ROWID), {} FROM {}.{} ORDER BY ROWID",
+        columns
+            .iter()
+            .map(select_expression)
+            .collect::<Vec<_>>()
+            .join(", "),
+        quoted(owner),
+        quoted(table)
+    );
+    let mut rows = 0u64;
+    let mut failure = None;
+    session.query_each("table data", &sql, &[], &mut |mut values| {
+        let rowid = if values.is_empty() {
+            None
+        } else {
+            values.remove(0)
+        };
+        match copy_line(columns, &values, nul, stats) {
+            Ok(text) => {
+                rows += 1;
+                line(text)
+            }
+            Err(error) => {
+                failure = Some(DataError::Value {
+                    owner: owner.into(),
+                    table: table.into(),
+                    rowid: rowid.unwrap_or_default(),
+                    error: Box::new(error),
+                });
+                false
+            }
+        }
+    })?;
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(rows),
+    }
+}
+
+/// Appends `text` to `out` escaped for COPY's text format.
+fn escape_into(out: &mut String, text: &str) {
+    for ch in text.chars() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            _ => out.push(ch),
+        }
+    }
+}
+
+/// A signed Oracle year (`SYYYY`, no year 0) as PostgreSQL writes it: `-44` is `0044 … BC`.
+fn date_part(value: &str) -> Option<(String, bool)> {
+    let (bc, rest) = match value.trim_start().strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, value.trim_start().trim_start_matches('+')),
+    };
+    let (year, rest) = rest.split_once('-')?;
+    if year.is_empty() || !year.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some((format!("{:0>4}-{rest}", year.trim_start_matches('0')), bc))
+}
+
+/// Splits `HH:MI:SS.fffffffff` into the part PostgreSQL keeps (microseconds) and whether digits
+/// below a microsecond were not zero.
+fn microseconds(time: &str) -> (String, bool) {
+    match time.split_once('.') {
+        None => (time.to_string(), false),
+        Some((whole, fraction)) => {
+            let lost = fraction.chars().skip(6).any(|c| c != '0');
+            let kept: String = fraction.chars().take(6).collect();
+            let kept = kept.trim_end_matches('0');
+            if kept.is_empty() {
+                (whole.to_string(), lost)
+            } else {
+                (format!("{whole}.{kept}"), lost)
+            }
+        }
+    }
+}
+
+/// Converts one value, read as [`select_expression`] reads it (`None`: NULL), into a field of
+/// PostgreSQL's COPY text format for a column of type `data_type`.
+pub fn copy_field(
+    column: &str,
+    data_type: &OracleType,
+    value: Option<&str>,
+    nul: NulPolicy,
+    stats: &mut DataStats,
+) -> Result<String, ValueError> {
+    let Some(value) = value else {
+        return Ok("\\N".into());
+    };
+    stats.values += 1;
+    let malformed = |expected: &'static str| ValueError::Malformed {
+        column: column.to_string(),
+        value: value.chars().take(80).collect(),
+        expected,
+    };
+    let mut out = String::with_capacity(value.len() + 8);
+    match data_type {
+        OracleType::Text | OracleType::RowId => {
+            let count = value.chars().filter(|c| *c == '\0').count() as u64;
+            if count > 0 {
+                stats.nul_values += 1;
+                stats.nul_characters += count;
+                match nul {
+                    NulPolicy::Fail => {
+                        return Err(ValueError::Nul {
+                            column: column.to_string(),
+                            count,
+                        })
+                    }
+                    NulPolicy::Strip => escape_into(&mut out, &value.replace('\0', "")),
+                    NulPolicy::Replace => escape_into(&mut out, &value.replace('\0', "\u{FFFD}")),
+                }
+            } else {
+                escape_into(&mut out, value);
+            }
+        }
+        OracleType::Number => {
+            let v = value.trim();
+            // Text-minimum numbers: digits, one point, a sign, an exponent (`1E+125`).
+            if v.is_empty()
+                || !v
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'E' | 'e'))
+            {
+                return Err(malformed("a number"));
+            }
+            out.push_str(v);
+        }
+        OracleType::BinaryFloat | OracleType::BinaryDouble => {
+            let bits = u64::from_str_radix(value.trim(), 16).map_err(|_| malformed("IEEE bits"))?;
+            let text = if *data_type == OracleType::BinaryFloat {
+                if value.trim().len() != 8 {
+                    return Err(malformed("4 bytes of IEEE bits"));
+                }
+                float_text(
+                    f32::from_bits(bits as u32) as f64,
+                    f32::from_bits(bits as u32).to_string(),
+                )
+            } else {
+                if value.trim().len() != 16 {
+                    return Err(malformed("8 bytes of IEEE bits"));
+                }
+                float_text(f64::from_bits(bits), f64::from_bits(bits).to_string())
+            };
+            out.push_str(&text);
+        }
+        OracleType::Date => {
+            let (date, bc) = date_part(value).ok_or_else(|| malformed("SYYYY-MM-DD HH24:MI:SS"))?;
+            out.push_str(&date);
+            if bc {
+                out.push_str(" BC");
+            }
+        }
+        OracleType::Timestamp | OracleType::TimestampTz => {
+            let (date, bc) =
+                date_part(value).ok_or_else(|| malformed("SYYYY-MM-DD HH24:MI:SS.FF9"))?;
+            let (day, time) = date
+                .split_once(' ')
+                .ok_or_else(|| malformed("SYYYY-MM-DD HH24:MI:SS.FF9"))?;
+            let (time, lost) = microseconds(time);
+            if lost {
+                return Err(ValueError::Precision {
+                    column: column.to_string(),
+                    value: value.to_string(),
+                });
+            }
+            out.push_str(day);
+            out.push(' ');
+            out.push_str(&time);
+            if *data_type == OracleType::TimestampTz {
+                out.push_str("+00");
+            }
+            if bc {
+                out.push_str(" BC");
+            }
+        }
+        OracleType::IntervalYearToMonth => {
+            // `+02-03`, `-01-11`
+            let v = value.trim();
+            let (negative, body) = match v.strip_prefix('-') {
+                Some(b) => (true, b),
+                None => (false, v.trim_start_matches('+')),
+            };
+            let (years, months) = body.split_once('-').ok_or_else(|| malformed("[+-]YY-MM"))?;
+            let (years, months): (u64, u64) = (
+                years.parse().map_err(|_| malformed("[+-]YY-MM"))?,
+                months.parse().map_err(|_| malformed("[+-]YY-MM"))?,
+            );
+            let sign = if negative { "-" } else { "" };
+            out.push_str(&format!("{sign}{years} years {sign}{months} months"));
+        }
+        OracleType::IntervalDayToSecond => {
+            // `+04 05:06:07.123456789`
+            let v = value.trim();
+            let (negative, body) = match v.strip_prefix('-') {
+                Some(b) => (true, b),
+                None => (false, v.trim_start_matches('+')),
+            };
+            let (days, time) = body
+                .split_once(' ')
+                .ok_or_else(|| malformed("[+-]DD HH:MI:SS.FF"))?;
+            let days: u64 = days.parse().map_err(|_| malformed("[+-]DD HH:MI:SS.FF"))?;
+            let (time, lost) = microseconds(time);
+            if lost {
+                return Err(ValueError::Precision {
+                    column: column.to_string(),
+                    value: value.to_string(),
+                });
+            }
+            let sign = if negative { "-" } else { "" };
+            out.push_str(&format!("{sign}{days} days {sign}{time}"));
+        }
+        OracleType::Binary => {
+            let hex = value.trim();
+            if hex.len() % 2 != 0 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err(malformed("hexadecimal bytes"));
+            }
+            // bytea's hex input `\x…`, its backslash escaped for COPY.
+            out.push_str("\\\\x");
+            out.push_str(&hex.to_ascii_lowercase());
+        }
+        OracleType::Other(name) => {
+            return Err(ValueError::Unsupported {
+                column: column.to_string(),
+                data_type: name.clone(),
+            })
+        }
+    }
+    Ok(out)
+}
+
+/// PostgreSQL's spelling of a float: `NaN`, `Infinity`, `-Infinity`, else the shortest text that
+/// reads back as the same value.
+fn float_text(value: f64, shortest: String) -> String {
+    if value.is_nan() {
+        "NaN".into()
+    } else if value == f64::INFINITY {
+        "Infinity".into()
+    } else if value == f64::NEG_INFINITY {
+        "-Infinity".into()
+    } else {
+        shortest
+    }
+}
+
+/// One row as a line of COPY text (with its newline).
+pub fn copy_line(
+    columns: &[OracleColumn],
+    values: &[Option<String>],
+    nul: NulPolicy,
+    stats: &mut DataStats,
+) -> Result<String, ValueError> {
+    let mut line = String::new();
+    for (i, column) in columns.iter().enumerate() {
+        if i > 0 {
+            line.push('\t');
+        }
+        let value = values.get(i).and_then(|v| v.as_deref());
+        line.push_str(&copy_field(
+            &column.name,
+            &column.data_type,
+            value,
+            nul,
+            stats,
+        )?);
+    }
+    line.push('\n');
+    Ok(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(t: OracleType, v: Option<&str>) -> Result<String, ValueError> {
+        copy_field("C", &t, v, NulPolicy::Fail, &mut DataStats::default())
+    }
+
+    #[test]
+    fn types_read_from_the_catalog() {
+        assert_eq!(OracleType::parse("NUMBER"), OracleType::Number);
+        assert_eq!(
+            OracleType::parse("TIMESTAMP(6) WITH TIME ZONE"),
+            OracleType::TimestampTz
+        );
+        assert_eq!(
+            OracleType::parse("TIMESTAMP(9) WITH LOCAL TIME ZONE"),
+            OracleType::TimestampTz
+        );
+        assert_eq!(OracleType::parse("TIMESTAMP(3)"), OracleType::Timestamp);
+        assert_eq!(
+            OracleType::parse("INTERVAL DAY(2) TO SECOND(6)"),
+            OracleType::IntervalDayToSecond
+        );
+        assert_eq!(
+            OracleType::parse("INTERVAL YEAR(2) TO MONTH"),
+            OracleType::IntervalYearToMonth
+        );
+        assert_eq!(OracleType::parse("LONG RAW"), OracleType::Binary);
+        assert_eq!(
+            OracleType::parse("SDO_GEOMETRY"),
+            OracleType::Other("SDO_GEOMETRY".into())
+        );
+    }
+
+    /// Values as the SELECT expressions make Oracle return them (recorded forms).
+    #[test]
+    fn values_convert_without_loss() {
+        use OracleType::*;
+        assert_eq!(field(Number, Some(".5")).unwrap(), ".5");
+        assert_eq!(
+            field(Number, Some("-12345678901234567890.123456789")).unwrap(),
+            "-12345678901234567890.123456789"
+        );
+        assert_eq!(field(Number, Some("1E+125")).unwrap(), "1E+125");
+        assert!(field(Number, Some("1,5")).is_err());
+        assert_eq!(
+            field(Date, Some(" 2024-02-29 13:45:00")).unwrap(),
+            "2024-02-29 13:45:00"
+        );
+        assert_eq!(
+            field(Date, Some("-0044-03-15 12:00:00")).unwrap(),
+            "0044-03-15 12:00:00 BC"
+        );
+        assert_eq!(
+            field(Timestamp, Some(" 2024-01-02 03:04:05.123456000")).unwrap(),
+            "2024-01-02 03:04:05.123456"
+        );
+        assert_eq!(
+            field(Timestamp, Some(" 2024-01-02 03:04:05.000000000")).unwrap(),
+            "2024-01-02 03:04:05"
+        );
+        // Below a microsecond: refused, naming the column and value.
+        let e = field(Timestamp, Some(" 2024-01-02 03:04:05.123456789")).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("column C: 2024-01-02 03:04:05.123456789")
+                || e.to_string().contains("below a microsecond"),
+            "{e}"
+        );
+        // A named zone arrives as its UTC instant (SYS_EXTRACT_UTC): 01:30 America/New_York on the
+        // fall-back night is two instants, and each keeps its own.
+        assert_eq!(
+            field(TimestampTz, Some(" 2024-11-03 05:30:00.000000000")).unwrap(),
+            "2024-11-03 05:30:00+00"
+        );
+        assert_eq!(
+            field(TimestampTz, Some(" 2024-11-03 06:30:00.250000000")).unwrap(),
+            "2024-11-03 06:30:00.25+00"
+        );
+        assert_eq!(
+            field(IntervalYearToMonth, Some("+02-03")).unwrap(),
+            "2 years 3 months"
+        );
+        assert_eq!(
+            field(IntervalYearToMonth, Some("-01-11")).unwrap(),
+            "-1 years -11 months"
+        );
+        assert_eq!(
+            field(IntervalDayToSecond, Some("+04 05:06:07.123456000")).unwrap(),
+            "4 days 05:06:07.123456"
+        );
+        assert_eq!(
+            field(IntervalDayToSecond, Some("-00 00:00:01.500000000")).unwrap(),
+            "-0 days -00:00:01.5"
+        );
+        assert!(field(IntervalDayToSecond, Some("+00 00:00:00.000000001")).is_err());
+        assert_eq!(field(Binary, Some("DEADBEEF")).unwrap(), "\\\\xdeadbeef");
+        assert!(field(Binary, Some("ABC")).is_err());
+        // IEEE bits: NaN and the infinities exactly, values in their shortest exact form.
+        assert_eq!(field(BinaryFloat, Some("7FC00000")).unwrap(), "NaN");
+        assert_eq!(field(BinaryFloat, Some("7F800000")).unwrap(), "Infinity");
+        assert_eq!(field(BinaryFloat, Some("FF800000")).unwrap(), "-Infinity");
+        assert_eq!(field(BinaryFloat, Some("3DCCCCCD")).unwrap(), "0.1");
+        assert_eq!(
+            field(BinaryDouble, Some("3FB999999999999A")).unwrap(),
+            "0.1"
+        );
+        assert_eq!(
+            field(BinaryDouble, Some("FFF0000000000000")).unwrap(),
+            "-Infinity"
+        );
+        assert!(field(BinaryDouble, Some("3DCCCCCD")).is_err());
+        assert_eq!(field(Text, None).unwrap(), "\\N");
+        assert_eq!(field(Text, Some("a\tb\\c\nd")).unwrap(), "a\\tb\\\\c\\nd");
+        assert!(matches!(
+            field(Other("XMLTYPE".into()), Some("<a/>")),
+            Err(ValueError::Unsupported { .. })
+        ));
+    }
+
+    #[test]
+    fn nul_characters_follow_the_policy_and_are_counted() {
+        let mut stats = DataStats::default();
+        let v = Some("a\0b\0");
+        let e = copy_field("NOTE", &OracleType::Text, v, NulPolicy::Fail, &mut stats).unwrap_err();
+        assert_eq!(
+            e,
+            ValueError::Nul {
+                column: "NOTE".into(),
+                count: 2
+            }
+        );
+        assert_eq!(
+            copy_field("NOTE", &OracleType::Text, v, NulPolicy::Strip, &mut stats).unwrap(),
+            "ab"
+        );
+        assert_eq!(
+            copy_field("NOTE", &OracleType::Text, v, NulPolicy::Replace, &mut stats).unwrap(),
+            "a\u{FFFD}b\u{FFFD}"
+        );
+        assert_eq!(
+            copy_field(
+                "NOTE",
+                &OracleType::Text,
+                Some("clean"),
+                NulPolicy::Strip,
+                &mut stats
+            )
+            .unwrap(),
+            "clean"
+        );
+        assert_eq!(
+            (stats.values, stats.nul_values, stats.nul_characters),
+            (4, 3, 6)
+        );
+    }
+
+    /// Plays back recorded catalog and data rows.
+    struct Recorded(Vec<Vec<Vec<Option<String>>>>, Vec<String>);
+
+    impl crate::live::OracleSession for Recorded {
+        fn execute(&mut self, _: &'static str, _: &str) -> Result<(), crate::live::LiveError> {
+            Ok(())
+        }
+        fn query(
+            &mut self,
+            _: &'static str,
+            sql: &str,
+            _: &[&str],
+        ) -> Result<Vec<Vec<Option<String>>>, crate::live::LiveError> {
+            self.1.push(sql.to_string());
+            Ok(self.0.remove(0))
+        }
+    }
+
+    fn row(values: &[Option<&str>]) -> Vec<Option<String>> {
+        values.iter().map(|v| v.map(str::to_string)).collect()
+    }
+
+    #[test]
+    fn a_table_streams_as_copy_lines_and_a_bad_value_names_its_row() {
+        let catalog = vec![
+            row(&[Some("ID"), Some("NUMBER")]),
+            row(&[Some("NOTE"), Some("VARCHAR2")]),
+            row(&[Some("AT"), Some("TIMESTAMP(6) WITH TIME ZONE")]),
+        ];
+        let data = vec![
+            row(&[
+                Some("AAAR1AAAEAAAACXAAA"),
+                Some("1"),
+                Some("first"),
+                Some(" 2024-03-10 07:00:00.000000000"),
+            ]),
+            row(&[
+                Some("AAAR1AAAEAAAACXAAB"),
+                Some("2"),
+                Some("nul\u{0}here"),
+                None,
+            ]),
+        ];
+        let mut session = Recorded(vec![catalog, data.clone()], Vec::new());
+        let columns = read_columns(&mut session, "HR", "NOTES").unwrap();
+        assert_eq!(columns.len(), 3);
+        let (mut lines, mut stats) = (Vec::new(), DataStats::default());
+        let rows = read_rows(
+            &mut session,
+            "HR",
+            "NOTES",
+            &columns,
+            NulPolicy::Replace,
+            &mut stats,
+            &mut |l| {
+                lines.push(l);
+                true
+            },
+        )
+        .unwrap();
+        assert_eq!(rows, 2);
+        assert_eq!(
+            lines,
+            [
+                "1\tfirst\t2024-03-10 07:00:00+00\n",
+                "2\tnul\u{FFFD}here\t\\N\n"
+            ]
+        );
+        assert_eq!((stats.nul_values, stats.nul_characters), (1, 1));
+        assert!(session.1[1].starts_with("SELECT ROWIDTOCHAR(ROWID), TO_CHAR(\"ID\""));
+        // Under the default policy the NUL stops the read, naming the table, the row and the column.
+        let mut session = Recorded(vec![data], Vec::new());
+        let e = read_rows(
+            &mut session,
+            "HR",
+            "NOTES",
+            &columns,
+            NulPolicy::Fail,
+            &mut DataStats::default(),
+            &mut |_| true,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "table HR.NOTES, row with ROWID AAAR1AAAEAAAACXAAB: column NOTE: the text holds 1 NUL character(s), which PostgreSQL cannot store (--nul strip or --nul replace to load it anyway, counted in the report)"
+        );
+    }
+
+    #[test]
+    fn queries_read_each_type_as_canonical_text() {
+        let columns = [
+            OracleColumn {
+                name: "ID".into(),
+                data_type: OracleType::Number,
+            },
+            OracleColumn {
+                name: "AT".into(),
+                data_type: OracleType::TimestampTz,
+            },
+            OracleColumn {
+                name: "F".into(),
+                data_type: OracleType::BinaryDouble,
+            },
+            OracleColumn {
+                name: "Odd\"Name".into(),
+                data_type: OracleType::Text,
+            },
+        ];
+        assert_eq!(
+            select_sql("HR", "EMP", &columns),
+            "SELECT TO_CHAR(\"ID\", 'TM9', 'NLS_NUMERIC_CHARACTERS=''.,'''), TO_CHAR(SYS_EXTRACT_UTC(\"AT\"), 'SYYYY-MM-DD HH24:MI:SS.FF9'), RAWTOHEX(UTL_RAW.CAST_FROM_BINARY_DOUBLE(\"F\")), \"Odd\"\"Name\" FROM \"HR\".\"EMP\""
+        );
+        let mut stats = DataStats::default();
+        let line = copy_line(
+            &columns,
+            &[
+                Some("7".into()),
+                None,
+                Some("7FF8000000000000".into()),
+                Some("x".into()),
+            ],
+            NulPolicy::Fail,
+            &mut stats,
+        )
+        .unwrap();
+        assert_eq!(line, "7\t\\N\tNaN\tx\n");
+    }
+}
