@@ -28,8 +28,26 @@ pub async fn run(command: Command) -> Result<(), Failure> {
             verify,
             sample_rows,
             on_error,
+            nul,
+            chunk_rows,
             format,
         } => {
+            if selection.source.starts_with("oracle://") {
+                let nul = match nul {
+                    crate::Nul::Fail => godwit_transfer::NulPolicy::Fail,
+                    crate::Nul::Strip => godwit_transfer::NulPolicy::Strip,
+                    crate::Nul::Replace => godwit_transfer::NulPolicy::Replace,
+                };
+                return crate::copy_command::copy_from_oracle(
+                    &selection,
+                    &target,
+                    nul,
+                    chunk_rows,
+                    resume.as_deref(),
+                    format,
+                )
+                .await;
+            }
             let level = match verify {
                 crate::Verify::Off => godwit_transfer::Verify::Off,
                 crate::Verify::Count => godwit_transfer::Verify::Count,

@@ -169,6 +169,145 @@ pub(crate) async fn copy(
     Ok(())
 }
 
+/// `godwit copy --source oracle://…`: every table of the Oracle schema (`GODWIT_ORACLE_SCHEMA`, else
+/// the user; `--include`/`--exclude` on the lower-case names) into the existing PostgreSQL table of
+/// the same name (lower case, in the first `--schema` or `public`), as `godwit convert` created
+/// them. Each table's rows are counted on both sides.
+pub(crate) async fn copy_from_oracle(
+    selection: &Selection,
+    target: &str,
+    nul: godwit_transfer::NulPolicy,
+    chunk_rows: u64,
+    resume: Option<&str>,
+    format: Format,
+) -> Result<(), Failure> {
+    let url = godwit_oracle::live::OracleUrl::parse(&selection.source).map_err(Failure::input)?;
+    let target_url = resolve(target).await?;
+    let owner = std::env::var("GODWIT_ORACLE_SCHEMA").unwrap_or_else(|_| url.user.clone());
+    let schema = selection
+        .schemas
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "public".into());
+    let globs = |patterns: &[String]| -> Result<Option<globset::GlobSet>, Failure> {
+        if patterns.is_empty() {
+            return Ok(None);
+        }
+        let mut set = globset::GlobSetBuilder::new();
+        for p in patterns {
+            set.add(
+                globset::Glob::new(p)
+                    .map_err(|e| Failure::input(format!("--include/--exclude {p}: {e}")))?,
+            );
+        }
+        set.build().map(Some).map_err(Failure::input)
+    };
+    let (include, exclude) = (globs(&selection.include)?, globs(&selection.exclude)?);
+    let (session, names) = {
+        let (url, owner) = (url.clone(), owner.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut session = godwit_oracle::live::connect(&url).map_err(Failure::operation)?;
+            let names = godwit_oracle::live::OracleSession::query(
+                &mut session,
+                "tables",
+                "SELECT table_name FROM all_tables WHERE owner = :1 AND nested = 'NO' AND secondary = 'N' ORDER BY table_name",
+                &[&owner],
+            )
+            .map_err(Failure::operation)?;
+            Ok::<_, Failure>((session, names))
+        })
+        .await
+        .map_err(Failure::operation)??
+    };
+    let tables: Vec<godwit_transfer::OracleTable> = names
+        .into_iter()
+        .filter_map(|r| r.into_iter().next().flatten())
+        .filter_map(|name| {
+            let pg = if name.chars().any(|c| c.is_lowercase()) {
+                name.clone()
+            } else {
+                name.to_lowercase()
+            };
+            let target = godwit_catalog::QualifiedName::new(&schema, &pg);
+            let qualified = format!("{schema}.{pg}");
+            let matches = |set: &globset::GlobSet| set.is_match(&pg) || set.is_match(&qualified);
+            (include.as_ref().is_none_or(matches) && !exclude.as_ref().is_some_and(matches))
+                .then_some(godwit_transfer::OracleTable {
+                    owner: owner.clone(),
+                    table: name,
+                    target,
+                })
+        })
+        .collect();
+    let store = Store::open_default().map_err(Failure::operation)?;
+    let (source_name, target_name) = (
+        godwit_oracle::live::redact(&selection.source),
+        godwit_postgres::redact_url(&target_url),
+    );
+    let run = match resume {
+        Some(key) => store.run(key).map_err(Failure::input)?,
+        None => store
+            .start_run("copy-oracle", &source_name, &target_name, "{}")
+            .map_err(Failure::operation)?,
+    };
+    eprintln!("run {}", run.id);
+    let options = godwit_transfer::OracleCopyOptions { chunk_rows, nul };
+    let result =
+        godwit_transfer::copy_oracle(Box::new(session), &target_url, &run.id, &tables, &options)
+            .await;
+    let reports = match result {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = store.set_run_status(&run.id, "interrupted", Some(&e.to_string()));
+            return Err(Failure::operation(format!(
+                "{e} (resume with --resume {})",
+                run.id
+            )));
+        }
+    };
+    store
+        .set_run_status(&run.id, "finished", None)
+        .map_err(Failure::operation)?;
+    match format {
+        Format::Json => print_json(&reports)?,
+        Format::Table => {
+            println!(
+                "{:<40} {:>14} {:>14} {:>8} {:>12}",
+                "table", "source rows", "target rows", "chunks", "NUL values"
+            );
+            for r in &reports {
+                println!(
+                    "{:<40} {:>14} {:>14} {:>8} {:>12}",
+                    r.table, r.source_rows, r.target_rows, r.chunks, r.nul_values
+                );
+            }
+        }
+    }
+    let lost: i64 = reports
+        .iter()
+        .map(|r| (r.source_rows as i64 - r.target_rows).max(0))
+        .sum();
+    let nul_values: u64 = reports.iter().map(|r| r.nul_values).sum();
+    if nul_values > 0 {
+        eprintln!(
+            "note: {nul_values} values held NUL characters ({} characters), {} as --nul asked",
+            reports.iter().map(|r| r.nul_characters).sum::<u64>(),
+            if nul == godwit_transfer::NulPolicy::Strip {
+                "stripped"
+            } else {
+                "replaced"
+            }
+        );
+    }
+    if lost != 0 {
+        return Err(Failure::operation(format!(
+            "verification failed: {lost} rows lost"
+        )));
+    }
+    println!("0 rows lost (counted on both sides)");
+    Ok(())
+}
+
 /// The evidence of a clean copy (counts and hashes), or each table's lost, extra and different rows
 /// by key.
 fn print_findings(report: &CopyReport) {

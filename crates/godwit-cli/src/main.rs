@@ -114,7 +114,7 @@ enum Command {
         #[arg(long, value_name = "TARGET")]
         check_on: Option<String>,
     },
-    /// Copy table data from a PostgreSQL source to a PostgreSQL target: chunked, parallel, resumable,
+    /// Copy table data from a PostgreSQL (or Oracle) source to a PostgreSQL target: chunked, parallel, resumable,
     /// verified by row counts.
     #[command(
         after_help = "Examples:\n  godwit copy --source postgresql://app@old/shop --target postgresql://app@new/shop --create-schema --jobs 4\n  godwit copy --source shop-old --target shop-new --resume last\n\nThe run id is printed when the run starts; after any interruption `--resume RUN_ID` (or `last`)\ncopies only the chunks that did not commit. Progress goes to stderr: bars on a terminal, a line\nevery 2 s otherwise (GODWIT_PROGRESS_SECONDS). Ctrl-C stops the run: chunks being copied roll back,\nthe committed ones stay, and the command says how to resume.\n\nExit 0 when every row arrived (or was set aside by --on-error skip), 1 otherwise, 130 when\ninterrupted by Ctrl-C (resumable)."
@@ -151,6 +151,13 @@ enum Command {
         /// Rows per table compared value by value with `--verify sample`.
         #[arg(long, default_value_t = 1000)]
         sample_rows: u64,
+        /// Oracle sources: NUL characters in text, which PostgreSQL cannot store: `fail` (stop naming
+        /// the table, row and column), `strip` them, or `replace` them with U+FFFD; counted either way.
+        #[arg(long, value_enum, default_value_t = Nul::Fail)]
+        nul: Nul,
+        /// Oracle sources: rows per chunk (one target transaction each).
+        #[arg(long, default_value_t = 100_000)]
+        chunk_rows: u64,
         /// A row the target refuses (constraint, check, encoding): `stop` the run naming its table, chunk
         /// and key, or `skip` it into godwit_copy.rejects on the target and copy every other row.
         #[arg(long, value_enum, default_value_t = OnError::Stop)]
@@ -213,6 +220,13 @@ enum Verify {
     Count,
     Hash,
     Sample,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Nul {
+    Fail,
+    Strip,
+    Replace,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -107,3 +107,50 @@ async fn verification_names_rows_by_key_or_shows_its_evidence() {
         off.stdout
     );
 }
+
+/// An Oracle source on a machine without Oracle's client library: a clear error saying what to
+/// install, never the password; a wrong `--nul` is a usage error naming the choices.
+#[tokio::test]
+async fn an_oracle_source_without_the_client_library_says_what_to_install() {
+    let target = database("verify_cli_oracle_target").await;
+    let data = tempfile::tempdir().unwrap();
+    let run = godwit(
+        &[
+            "copy",
+            "--source",
+            "oracle://scott:tiger-secret@127.0.0.1:1/FREEPDB1",
+            "--target",
+            &target.url,
+            "--nul",
+            "strip",
+        ],
+        data.path(),
+    );
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("Oracle client library is not installed")
+            || run.stderr.contains("cannot connect to Oracle at"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("tiger-secret") && !run.stdout.contains("tiger-secret"));
+    let bad = godwit(
+        &[
+            "copy",
+            "--source",
+            "oracle://scott@h/s",
+            "--target",
+            &target.url,
+            "--nul",
+            "drop",
+        ],
+        data.path(),
+    );
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("fail, strip, replace"),
+        "{}",
+        bad.stderr
+    );
+}

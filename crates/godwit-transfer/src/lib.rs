@@ -40,6 +40,7 @@ mod control;
 mod error;
 mod hash;
 mod history;
+mod oracle;
 mod plan;
 mod schema;
 mod verify;
@@ -47,7 +48,9 @@ mod writer;
 
 pub use control::{Control, TableStatus};
 pub use error::CopyError;
+pub use godwit_oracle::data::NulPolicy;
 pub use hash::RowsHash;
+pub use oracle::{copy_oracle, OracleCopyOptions, OracleTable, OracleTableReport};
 pub use plan::ChunkBy;
 pub use verify::{
     CopyReport, DifferentRow, Progress, Recheck, TableCheck, TableFindings, NAMED_ROWS,
