@@ -585,6 +585,8 @@ const RUNS_LISTED: usize = 100;
 const MAX_JOBS: u32 = 64;
 
 /// The engine's options from the Execution screen's form; fails naming the setting that is wrong.
+// Options the engine adds later keep their defaults (hence the struct update clippy finds needless).
+#[allow(clippy::needless_update)]
 fn copy_options(input: &CopyInputDto) -> Result<CopyOptions, CommandError> {
     if !(1..=MAX_JOBS).contains(&input.jobs) {
         return Err(CommandError::new(format!(
@@ -629,6 +631,7 @@ fn copy_options(input: &CopyInputDto) -> Result<CopyOptions, CommandError> {
             OnErrorDto::Skip => OnError::Skip,
         },
         chunk_by: ChunkBy::Blocks,
+        ..CopyOptions::default()
     })
 }
 
