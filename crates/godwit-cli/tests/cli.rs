@@ -436,6 +436,58 @@ fn convert_writes_a_script_and_a_report() {
     assert!(run.stderr.contains("1 not converted"), "{}", run.stderr);
 }
 
+#[tokio::test]
+async fn convert_checks_on_a_target_and_leaves_out_what_it_refuses() {
+    let db = database("cli_check_on").await;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.sql");
+    std::fs::write(
+        &input,
+        "CREATE TABLE t (id NUMBER PRIMARY KEY);\nCREATE OR REPLACE PROCEDURE good AS BEGIN UPDATE t SET id = id; END;\n/\nCREATE OR REPLACE PROCEDURE bad AS BEGIN UPDATE missing SET id = 1; END;\n/\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out.sql");
+    let url = db.url.clone();
+    let run = tokio::task::spawn_blocking(move || {
+        godwit(
+            &[
+                "convert",
+                "--from",
+                "oracle",
+                input.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+                "--check-on",
+                &url,
+            ],
+            None,
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("1 routines passed plpgsql_check; 1 left out"),
+        "{}",
+        run.stderr
+    );
+    let sql = std::fs::read_to_string(dir.path().join("out.sql")).unwrap();
+    assert!(
+        sql.contains("CREATE OR REPLACE PROCEDURE public.good"),
+        "{sql}"
+    );
+    assert!(sql.contains("error GW-PG-CHECK"), "{sql}");
+    assert!(sql.contains("relation \"missing\" does not exist"), "{sql}");
+    // Nothing was left on the target.
+    let client = db.connect().await;
+    let left =
+        godwit_testkit::text_rows(&client, "SELECT count(*) FROM pg_class WHERE relname = 't'")
+            .await
+            .unwrap();
+    assert_eq!(left[0][0].as_deref(), Some("0"));
+}
+
 #[test]
 fn convert_applies_a_rules_file_and_names_a_bad_one() {
     let dir = tempfile::tempdir().unwrap();
