@@ -225,6 +225,60 @@ LANGUAGE sql IMMUTABLE AS $$
 $$",
     ),
     (
+        "raw_integer",
+        // UTL_RAW.CAST_TO_BINARY_INTEGER / CAST_FROM_BINARY_INTEGER: up to 4 bytes as a signed
+        // integer, big endian (1) or little endian (2).
+        r"CREATE OR REPLACE FUNCTION godwit_compat.raw_to_integer(r bytea, endianess integer) RETURNS integer
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  v bigint := 0;
+  n integer := length(r);
+BEGIN
+  IF r IS NULL THEN
+    RETURN NULL;
+  END IF;
+  FOR i IN 0 .. n - 1 LOOP
+    v := v * 256 + get_byte(r, CASE WHEN endianess = 2 THEN n - 1 - i ELSE i END);
+  END LOOP;
+  IF n = 4 AND v >= 2147483648 THEN
+    v := v - 4294967296;
+  END IF;
+  RETURN v;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.integer_to_raw(value numeric, endianess integer) RETURNS bytea
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  r bytea := '\x00000000';
+  u bigint := trunc(value);
+BEGIN
+  IF value IS NULL THEN
+    RETURN NULL;
+  END IF;
+  IF u < 0 THEN
+    u := u + 4294967296;
+  END IF;
+  FOR i IN 0 .. 3 LOOP
+    r := set_byte(r, CASE WHEN endianess = 2 THEN i ELSE 3 - i END, (u % 256)::integer);
+    u := u / 256;
+  END LOOP;
+  RETURN r;
+END
+$$",
+    ),
+    (
+        "xml_entities",
+        // DBMS_XMLGEN.CONVERT: XML's five entities encoded (0) or decoded (1).
+        r#"CREATE OR REPLACE FUNCTION godwit_compat.xml_entities(value text, flag integer) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN flag = 1 THEN
+    replace(replace(replace(replace(replace(value, '&lt;', '<'), '&gt;', '>'), '&quot;', '"'), '&apos;', ''''), '&amp;', '&')
+  ELSE
+    replace(replace(replace(replace(replace(value, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&apos;')
+  END
+$$"#,
+    ),
+    (
         "add_months",
         // Oracle: the day of month is kept; when the date is the last day of its month, or the target
         // month is shorter, the result is the last day of the target month. Fractions of n are dropped.

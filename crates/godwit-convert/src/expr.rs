@@ -310,6 +310,11 @@ impl Rewrite {
                                 "(extract(epoch FROM clock_timestamp()) * 100)::bigint".into()
                             }
                             ("DBMS_RANDOM", "VALUE") => "random()".into(),
+                            ("UTL_RAW", "BIG_ENDIAN") => "1".into(),
+                            // Oracle's machine order on the x86 and ARM machines it runs on.
+                            ("UTL_RAW", "LITTLE_ENDIAN" | "MACHINE_ENDIAN") => "2".into(),
+                            ("DBMS_XMLGEN", "ENTITY_ENCODE") => "0".into(),
+                            ("DBMS_XMLGEN", "ENTITY_DECODE") => "1".into(),
                             _ => {
                                 self.blocking.push((
                                     "GW-PLSQL-BUILTIN",
@@ -472,6 +477,7 @@ impl Rewrite {
                 "UTL_RAW",
                 "UTL_ENCODE",
                 "UTL_LMS",
+                "DBMS_XMLGEN",
                 "SYS",
             ]
             .contains(&q)
@@ -533,6 +539,48 @@ impl Rewrite {
                 self.drop_qualifier = true;
                 let list: Vec<String> = (0..parts.len()).filter_map(|k| arg(k, self)).collect();
                 format!("substr({})", list.join(", "))
+            }
+            ("CAST_TO_BINARY_INTEGER", 1 | 2) if self.qualifier_is("UTL_RAW") => {
+                self.drop_qualifier = true;
+                self.helpers.insert("raw_integer");
+                let endianess = if parts.len() == 2 {
+                    arg(1, self)?
+                } else {
+                    "1".into()
+                };
+                format!(
+                    "{}.raw_to_integer({}, {endianess})",
+                    crate::compat::SCHEMA,
+                    arg(0, self)?
+                )
+            }
+            ("CAST_FROM_BINARY_INTEGER", 1 | 2) if self.qualifier_is("UTL_RAW") => {
+                self.drop_qualifier = true;
+                self.helpers.insert("raw_integer");
+                let endianess = if parts.len() == 2 {
+                    arg(1, self)?
+                } else {
+                    "1".into()
+                };
+                format!(
+                    "{}.integer_to_raw({}, {endianess})",
+                    crate::compat::SCHEMA,
+                    arg(0, self)?
+                )
+            }
+            ("CONVERT", 1 | 2) if self.qualifier_is("DBMS_XMLGEN") => {
+                self.drop_qualifier = true;
+                self.helpers.insert("xml_entities");
+                let flag = if parts.len() == 2 {
+                    arg(1, self)?
+                } else {
+                    "0".into()
+                };
+                format!(
+                    "{}.xml_entities({}, {flag})",
+                    crate::compat::SCHEMA,
+                    arg(0, self)?
+                )
             }
             ("BASE64_ENCODE", 1) if self.qualifier_is("UTL_ENCODE") => {
                 // Both wrap the text in lines (Oracle at 64 characters, PostgreSQL at 76).

@@ -1256,6 +1256,19 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                     a = text(amount),
                     b = text(buffer)
                 ),
+                // COPY(dest, src, amount[, dest_offset[, src_offset]]): overwrites dest from
+                // dest_offset with amount characters (or bytes) of src from src_offset.
+                ("COPY", [dest, src, amount, offsets @ ..]) if offsets.len() <= 2 => {
+                    let at = |k: usize| offsets.get(k).map_or("1".to_string(), |o| text(o));
+                    format!(
+                        "{d} := overlay(coalesce({d}, '') placing pg_catalog.substr({s}, {so}, {a}) from {dof})",
+                        d = text(dest),
+                        s = text(src),
+                        a = text(amount),
+                        dof = at(0),
+                        so = at(1)
+                    )
+                }
                 ("TRIM", [lob, length]) => {
                     format!(
                         "{l} := substr({l}, 1, {n})",

@@ -612,6 +612,13 @@ BEGIN
   RETURN LPAD(p_value, p_width, '*') || CHR(p_width + 30);
 END;
 /
+CREATE OR REPLACE FUNCTION lob_copy RETURN CLOB IS
+  d CLOB := 'hello world';
+BEGIN
+  DBMS_LOB.COPY(d, 'WORLD!', 5, 7, 1);
+  RETURN d;
+END;
+/
 CREATE OR REPLACE FUNCTION count_events(p_after IN DATE) RETURN NUMBER IS
   n NUMBER;
 BEGIN
@@ -637,6 +644,7 @@ async fn date_arithmetic_on_variables_integer_arguments_and_literal_dynamic_sql(
         ),
         ("SELECT padded('ab', 5.9)", "***ab#"),
         ("SELECT count_events('2024-01-01')", "1"),
+        ("SELECT lob_copy()", "hello WORLD"),
     ];
     for (sql, expected) in checks {
         assert_eq!(
