@@ -540,30 +540,23 @@ impl Rewrite {
                 let list: Vec<String> = (0..parts.len()).filter_map(|k| arg(k, self)).collect();
                 format!("substr({})", list.join(", "))
             }
-            ("CAST_TO_BINARY_INTEGER", 1 | 2) if self.qualifier_is("UTL_RAW") => {
+            ("CAST_TO_BINARY_INTEGER" | "CAST_FROM_BINARY_INTEGER", 1 | 2)
+                if self.qualifier_is("UTL_RAW") =>
+            {
                 self.drop_qualifier = true;
                 self.helpers.insert("raw_integer");
+                let helper = if name == "CAST_TO_BINARY_INTEGER" {
+                    "raw_to_integer"
+                } else {
+                    "integer_to_raw"
+                };
                 let endianess = if parts.len() == 2 {
                     arg(1, self)?
                 } else {
                     "1".into()
                 };
                 format!(
-                    "{}.raw_to_integer({}, {endianess})",
-                    crate::compat::SCHEMA,
-                    arg(0, self)?
-                )
-            }
-            ("CAST_FROM_BINARY_INTEGER", 1 | 2) if self.qualifier_is("UTL_RAW") => {
-                self.drop_qualifier = true;
-                self.helpers.insert("raw_integer");
-                let endianess = if parts.len() == 2 {
-                    arg(1, self)?
-                } else {
-                    "1".into()
-                };
-                format!(
-                    "{}.integer_to_raw({}, {endianess})",
+                    "{}.{helper}({}, {endianess})",
                     crate::compat::SCHEMA,
                     arg(0, self)?
                 )
