@@ -279,6 +279,39 @@ LANGUAGE sql IMMUTABLE AS $$
 $$"#,
     ),
     (
+        "xml",
+        // XMLType's EXTRACT, EXISTSNODE and EXTRACTVALUE over PostgreSQL's xpath(). Oracle's namespace
+        // string ('xmlns:a="uri" …') becomes xpath's prefix array; a default namespace (xmlns="uri")
+        // has no XPath 1.0 form and is refused with an error rather than matching nothing.
+        r#"CREATE OR REPLACE FUNCTION godwit_compat.xml_namespaces(ns text) RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  pairs text[];
+BEGIN
+  IF ns ~ 'xmlns\s*=' THEN
+    RAISE EXCEPTION 'a default XML namespace (%) has no XPath 1.0 form: give it a prefix', ns
+      USING ERRCODE = '22000';
+  END IF;
+  SELECT array_agg(ARRAY[m[1], m[2]]) INTO pairs
+    FROM regexp_matches(coalesce(ns, ''), 'xmlns:(\w+)\s*=\s*"([^"]*)"', 'g') m;
+  RETURN coalesce(pairs, '{}');
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.xml_extract(doc xml, path text, ns text DEFAULT NULL) RETURNS xml
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT nullif(array_to_string(xpath(path, doc, godwit_compat.xml_namespaces(ns))::text[], ''), '')::xml
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.xml_existsnode(doc xml, path text, ns text DEFAULT NULL) RETURNS integer
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN doc IS NULL THEN NULL
+    WHEN xpath_exists(path, doc, godwit_compat.xml_namespaces(ns)) THEN 1 ELSE 0 END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.xml_extractvalue(doc xml, path text, ns text DEFAULT NULL) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT nullif((xpath('string(' || path || ')', doc, godwit_compat.xml_namespaces(ns)))[1]::text, '')
+$$"#,
+    ),
+    (
         "add_months",
         // Oracle: the day of month is kept; when the date is the last day of its month, or the target
         // month is shorter, the result is the last day of the target month. Fractions of n are dropped.

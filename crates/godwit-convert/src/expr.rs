@@ -36,6 +36,9 @@ pub struct Rewrite {
     /// DATE and TIMESTAMP variables and parameters of the routine being converted (lower case), for
     /// Oracle's date arithmetic on them.
     pub date_variables: std::collections::BTreeSet<String>,
+    /// XMLType variables and parameters of the routine being converted (lower case), for XMLType's
+    /// methods on them.
+    pub xml_variables: std::collections::BTreeSet<String>,
     /// Object types converted to composite types: lower-case name → qualified PostgreSQL name.
     /// `t(a, b)` (Oracle's constructor) becomes `ROW(a, b)::schema.t`.
     pub object_types: std::collections::BTreeMap<String, String>,
@@ -87,6 +90,35 @@ pub fn literal(value: &str) -> String {
 impl Rewrite {
     fn qualifier_is(&self, package: &str) -> bool {
         self.current_qualifier.as_deref() == Some(package)
+    }
+
+    /// An XMLType method on `doc` (SQL text): EXTRACT, EXISTSNODE, GETCLOBVAL, GETSTRINGVAL,
+    /// GETNUMBERVAL; anything else is reported.
+    fn xml_method(&mut self, doc: &str, method: &str, args: &[String]) -> String {
+        match (method, args) {
+            ("EXTRACT" | "EXISTSNODE", [path, ns @ ..]) if ns.len() <= 1 => {
+                self.helpers.insert("xml");
+                let helper = if method == "EXTRACT" {
+                    "xml_extract"
+                } else {
+                    "xml_existsnode"
+                };
+                let ns = ns.first().map(|n| format!(", {n}")).unwrap_or_default();
+                format!("{}.{helper}({doc}, {path}{ns})", crate::compat::SCHEMA)
+            }
+            ("GETCLOBVAL" | "GETSTRINGVAL", []) => format!("CAST({doc} AS text)"),
+            ("GETNUMBERVAL", []) => format!("CAST(CAST({doc} AS text) AS numeric)"),
+            _ => {
+                self.blocking.push((
+                    "GW-PLSQL-XMLTYPE",
+                    format!(
+                        "XMLType method {} is not converted yet",
+                        method.to_lowercase()
+                    ),
+                ));
+                doc.to_string()
+            }
+        }
     }
 
     /// Whether the word at `i` is a DATE or TIMESTAMP variable or parameter of the routine (not a
@@ -254,6 +286,30 @@ impl Rewrite {
                             }
                             None => out.push(now.into()),
                         }
+                    }
+                    _ if self.xml_variables.contains(&t.text.to_lowercase())
+                        && !prev_is_dot(tokens, i)
+                        && next.is_some_and(|n| n.is_symbol("."))
+                        && tokens.get(i + 3).is_some_and(|p| p.is_symbol("(")) =>
+                    {
+                        // doc.method(…)[.method(…)…]: each call works on the previous result.
+                        let mut current = t.text.to_lowercase();
+                        let mut at = i + 1;
+                        while tokens.get(at).is_some_and(|d| d.is_symbol("."))
+                            && tokens.get(at + 2).is_some_and(|p| p.is_symbol("("))
+                        {
+                            let method = tokens[at + 1].upper();
+                            let close = matching_paren(tokens, at + 2).unwrap_or(tokens.len() - 1);
+                            let args: Vec<String> = split_commas(&tokens[at + 3..close])
+                                .iter()
+                                .map(|a| self.sql(a))
+                                .collect();
+                            current = self.xml_method(&current, &method, &args);
+                            at = close + 1;
+                        }
+                        out.push(current);
+                        i = at;
+                        continue;
                     }
                     _ if self.is_date_variable(tokens, i) => {
                         let name = t.text.to_lowercase();
@@ -608,6 +664,23 @@ impl Rewrite {
                     _ => "''".to_string(),
                 };
                 format!("coalesce(replace({text}, {search}, {replacement}), {text})")
+            }
+            ("XMLTYPE", 1) => format!("xmlparse(document {})", arg(0, self)?),
+            ("CREATEXML", 1) if self.qualifier_is("XMLTYPE") => {
+                self.drop_qualifier = true;
+                format!("xmlparse(document {})", arg(0, self)?)
+            }
+            ("EXTRACTVALUE" | "EXISTSNODE", 2 | 3) | ("EXTRACT", 2 | 3)
+                if !parts[0].iter().any(|t| t.is("FROM")) =>
+            {
+                self.helpers.insert("xml");
+                let helper = match name {
+                    "EXTRACTVALUE" => "xml_extractvalue",
+                    "EXISTSNODE" => "xml_existsnode",
+                    _ => "xml_extract",
+                };
+                let list: Vec<String> = (0..parts.len()).filter_map(|k| arg(k, self)).collect();
+                format!("{}.{helper}({})", crate::compat::SCHEMA, list.join(", "))
             }
             ("LENGTHB", 1) => format!("octet_length({})", arg(0, self)?),
             ("DUMP", 1) => {

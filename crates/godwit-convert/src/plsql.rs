@@ -998,6 +998,11 @@ fn body(
             scope
                 .borrow_mut()
                 .add_variable(name.upper(), &type_name.upper());
+            let xml = type_name.is("XMLTYPE")
+                || (type_name.is("SYS") && decl.get(3).is_some_and(|t| t.is("XMLTYPE")));
+            if xml {
+                rewrite.xml_variables.insert(pg_name(name));
+            }
         }
     }
     let locals: Vec<String> = tokens[..begin]
@@ -1014,6 +1019,7 @@ fn body(
             && locals.contains(&w[0].upper())
             && !scope.borrow().arrays.contains(&w[0].upper())
             && !scope.borrow().maps.contains_key(&w[0].upper())
+            && !rewrite.xml_variables.contains(&w[0].text.to_lowercase())
         {
             return Err(format!(
                 "object method calls ({}.{}) are not converted yet",
@@ -1067,6 +1073,9 @@ fn body(
             .unwrap_or(false);
         if c.is("DATE") || c.is("TIMESTAMP") {
             rewrite.date_variables.insert(pg_name(name));
+        }
+        if c.is("XMLTYPE") || (c.is("SYS") && c.peek_at(2).is_some_and(|t| t.is("XMLTYPE"))) {
+            rewrite.xml_variables.insert(pg_name(name));
         }
         let data_type = match typed(&mut c) {
             Some(t) => t,
@@ -1678,6 +1687,9 @@ fn parameters(
         c.eat("NOCOPY");
         if c.is("DATE") || c.is("TIMESTAMP") {
             rewrite.date_variables.insert(pg_name(name));
+        }
+        if c.is("XMLTYPE") || (c.is("SYS") && c.peek_at(2).is_some_and(|t| t.is("XMLTYPE"))) {
+            rewrite.xml_variables.insert(pg_name(name));
         }
         let data_type = type_of(&mut c)
             .ok_or_else(|| format!("type of parameter {} not understood", name.text))?;

@@ -783,3 +783,34 @@ async fn the_sql_inside_routines_gets_the_query_rules() {
         Some("a:x;b:-;12:2")
     );
 }
+
+const XMLTYPE: &str = "
+CREATE OR REPLACE FUNCTION bucket_names(p_response IN CLOB) RETURN VARCHAR2 IS
+  l_xml XMLTYPE := XMLTYPE(p_response);
+  l_ns VARCHAR2(100) := 'xmlns:s3=\"http://s3.example/doc\"';
+  l_out VARCHAR2(400);
+BEGIN
+  IF l_xml.existsnode('/s3:Result/s3:Bucket', l_ns) = 1 THEN
+    l_out := EXTRACTVALUE(l_xml, '/s3:Result/s3:Owner', l_ns) || ':'
+      || l_xml.extract('/s3:Result/s3:Bucket/s3:Name/text()', l_ns).getstringval();
+  END IF;
+  IF l_xml.existsnode('/s3:Result/s3:Missing', l_ns) = 0 THEN
+    l_out := l_out || ':none missing';
+  END IF;
+  RETURN l_out;
+END;
+/
+";
+
+#[tokio::test]
+async fn xmltype_methods_read_documents_with_namespaces() {
+    let (conversion, _db, client) = loaded("plsql_xmltype", XMLTYPE).await;
+    all_converted(&conversion);
+    let doc = r#"<Result xmlns="http://s3.example/doc"><Owner>ann</Owner><Bucket><Name>a</Name></Bucket><Bucket><Name>b</Name></Bucket></Result>"#;
+    assert_eq!(
+        value(&client, &format!("SELECT bucket_names('{doc}')"))
+            .await
+            .as_deref(),
+        Some("ann:ab:none missing")
+    );
+}
