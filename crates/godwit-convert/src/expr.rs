@@ -92,6 +92,27 @@ impl Rewrite {
         self.current_qualifier.as_deref() == Some(package)
     }
 
+    /// Reports a call of `name` in an Oracle-supplied package (the current qualifier) that no rule
+    /// maps; true when it did.
+    fn refuse_oracle_supplied(&mut self, name: &str) -> bool {
+        let Some(package) = self
+            .current_qualifier
+            .clone()
+            .filter(|q| is_oracle_supplied(q) && !self.packages.contains(&q.to_lowercase()))
+        else {
+            return false;
+        };
+        self.blocking.push((
+            "GW-PLSQL-BUILTIN",
+            format!(
+                "package call {}.{} is not converted yet",
+                package.to_lowercase(),
+                name.to_lowercase()
+            ),
+        ));
+        true
+    }
+
     /// An XMLType method on `doc` (SQL text): EXTRACT, EXISTSNODE, GETCLOBVAL, GETSTRINGVAL,
     /// GETNUMBERVAL; anything else is reported.
     fn xml_method(&mut self, doc: &str, method: &str, args: &[String]) -> String {
@@ -538,6 +559,7 @@ impl Rewrite {
             ]
             .contains(&q)
         }) {
+            self.refuse_oracle_supplied(name);
             return None;
         }
         if self.current_qualifier.is_none() {
@@ -760,21 +782,6 @@ impl Rewrite {
                     "MODULE" => "current_setting('application_name')".into(),
                     "CLIENT_IDENTIFIER" => {
                         "current_setting('godwit.client_identifier', true)".into()
-                    }
-                    _ if self.current_qualifier.as_deref().is_some_and(|q| {
-                        is_oracle_supplied(q) && !self.packages.contains(&q.to_lowercase())
-                    }) =>
-                    {
-                        let package = self.current_qualifier.clone().unwrap_or_default();
-                        self.blocking.push((
-                            "GW-PLSQL-BUILTIN",
-                            format!(
-                                "package call {}.{} is not converted yet",
-                                package.to_lowercase(),
-                                name.to_lowercase()
-                            ),
-                        ));
-                        return None;
                     }
                     _ => return None,
                 }
@@ -1027,7 +1034,11 @@ impl Rewrite {
                 }
                 format!("string_agg(({value})::text, {separator})")
             }
-            _ => return None,
+            _ => {
+                // An Oracle-supplied package's function no rule maps is reported by name.
+                self.refuse_oracle_supplied(name);
+                return None;
+            }
         };
         Some((text, 0))
     }

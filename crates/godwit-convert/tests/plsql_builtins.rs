@@ -814,3 +814,36 @@ async fn xmltype_methods_read_documents_with_namespaces() {
         Some("ann:ab:none missing")
     );
 }
+
+#[test]
+fn an_oracle_supplied_call_without_a_rule_is_refused_by_name_wherever_it_is() {
+    let script = godwit_oracle::script::read_text(
+        Path::new("supplied.sql"),
+        "CREATE OR REPLACE FUNCTION escaped(p IN VARCHAR2) RETURN VARCHAR2 IS
+           l VARCHAR2(400) := UTL_URL.ESCAPE(p);
+         BEGIN
+           RETURN l;
+         END;
+         /
+         CREATE OR REPLACE FUNCTION hashed(p IN VARCHAR2) RETURN RAW IS
+         BEGIN
+           RETURN DBMS_CRYPTO.HASH(UTL_RAW.CAST_TO_RAW(p), 2);
+         END;
+         /",
+    );
+    let conversion = convert(&script.statements, &Options::default());
+    for (name, call) in [
+        (
+            "public.escaped",
+            "package call utl_url.escape is not converted yet",
+        ),
+        (
+            "public.hashed",
+            "package call dbms_crypto.hash is not converted yet",
+        ),
+    ] {
+        let report = conversion.objects.iter().find(|o| o.name == name).unwrap();
+        assert_eq!(report.status, Status::NotConverted, "{report:#?}");
+        assert!(report.findings[0].message.contains(call), "{report:#?}");
+    }
+}
