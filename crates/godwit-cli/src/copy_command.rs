@@ -52,6 +52,7 @@ pub(crate) async fn copy(
             }
         }
     });
+    let started = std::sync::Mutex::new(None::<String>);
     let (drawn, done) = tokio::sync::oneshot::channel();
     let display = tokio::spawn(crate::copy_progress::watch(control.clone(), done));
     let result = godwit_transfer::copy_checked(
@@ -62,7 +63,12 @@ pub(crate) async fn copy(
         verification,
         resume,
         &control,
-        |run_id| eprintln!("run {run_id}"),
+        |run_id| {
+            eprintln!("run {run_id}");
+            if let Ok(mut started) = started.lock() {
+                *started = Some(run_id.to_string());
+            }
+        },
         |p| {
             tracing::info!(
                 "[{}/{}] {} chunk {}: {} rows, {} rejected, {} bytes",
@@ -96,7 +102,17 @@ pub(crate) async fn copy(
         | godwit_transfer::CopyError::ResumeMismatch { .. }
         | godwit_transfer::CopyError::AlreadyFinished(_)
         | godwit_transfer::CopyError::PlanChanged { .. } => Failure::input(e),
-        _ => Failure::operation(e),
+        // Whatever stopped the run (a database going away while it started, say), what committed
+        // stays committed: say how to go on.
+        e => {
+            let message = e.to_string();
+            match started.lock().ok().and_then(|s| s.clone()) {
+                Some(id) if !message.contains("--resume") => Failure::operation(format!(
+                    "{message}; resume with --resume {id} (what committed is kept)"
+                )),
+                _ => Failure::operation(message),
+            }
+        }
     })?;
     match format {
         Format::Json => print_json(&report)?,

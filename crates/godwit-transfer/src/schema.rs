@@ -152,8 +152,8 @@ pub(crate) fn type_size(sql: &str) -> Option<u32> {
 }
 
 /// Checks every source table against the target before any row moves: the table and each column must
-/// exist (names compared case-insensitively), no target column may be generated, and no type may be
-/// narrower. Tables whose types differ but convert are copied as text. All problems are reported at once.
+/// exist (names compared case-insensitively), no target column may be generated, no type may be
+/// narrower, and a target column the source does not fill must be nullable or have a default. Tables whose types differ but convert are copied as text. All problems are reported at once.
 pub(crate) async fn preflight(
     catalog: &Catalog,
     target: &Client,
@@ -227,6 +227,25 @@ pub(crate) async fn preflight(
                     }
                 }
                 columns.push(quote_ident(&tc.name));
+            }
+            // A target column the source does not fill must be able to stay empty or take its
+            // default; else every row would be refused.
+            for tc in &target_table.columns {
+                let filled = table
+                    .columns
+                    .iter()
+                    .any(|c| c.generated.is_none() && c.name.eq_ignore_ascii_case(&tc.name));
+                if !filled
+                    && !tc.nullable
+                    && tc.default.is_none()
+                    && tc.identity.is_none()
+                    && tc.generated.is_none()
+                {
+                    problems.push(format!(
+                        "{name}.{}: NOT NULL on the target without a default, and the source has no such column (every row would be refused)",
+                        quote_ident(&tc.name)
+                    ));
+                }
             }
             mapping.insert(
                 name,

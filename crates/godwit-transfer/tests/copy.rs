@@ -552,7 +552,7 @@ async fn existing_target_tables_are_checked_before_any_row_moves() {
     // A missing column and a narrowed one: refused, nothing copied.
     let narrow = database("map_narrow").await;
     narrow
-        .execute("CREATE TABLE people (id int, name varchar(10))")
+        .execute("CREATE TABLE people (id int, name varchar(10), extra int NOT NULL, spare int NOT NULL DEFAULT 0)")
         .await;
     let err = copy(
         &source.url,
@@ -576,6 +576,12 @@ async fn existing_target_tables_are_checked_before_any_row_moves() {
         err.contains("public.people.born: no such column on the target"),
         "{err}"
     );
+    // A NOT NULL target column the source cannot fill (one with a default is fine).
+    assert!(
+        err.contains("public.people.extra: NOT NULL on the target without a default, and the source has no such column"),
+        "{err}"
+    );
+    assert!(!err.contains("spare"), "{err}");
     let rows: i64 = narrow
         .connect()
         .await
