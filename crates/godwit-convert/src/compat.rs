@@ -312,6 +312,57 @@ LANGUAGE sql IMMUTABLE AS $$
 $$"#,
     ),
     (
+        "url",
+        // UTL_URL.ESCAPE / UNESCAPE over UTF-8: characters outside Oracle's unreserved set become
+        // %XX; the reserved ones (; / ? : @ & = + $ , [ ]) only when asked; % itself is kept.
+        r#"CREATE OR REPLACE FUNCTION godwit_compat.url_escape(url text, escape_reserved boolean DEFAULT false) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  result text := '';
+  c text;
+  b bytea;
+BEGIN
+  IF url IS NULL THEN
+    RETURN NULL;
+  END IF;
+  FOR i IN 1 .. length(url) LOOP
+    c := substr(url, i, 1);
+    IF c ~ '^[A-Za-z0-9_.!~*''()%-]$'
+       OR (NOT coalesce(escape_reserved, false) AND c ~ '^[][;/?:@&=+$,]$') THEN
+      result := result || c;
+    ELSE
+      b := convert_to(c, 'UTF8');
+      FOR j IN 0 .. length(b) - 1 LOOP
+        result := result || '%' || upper(lpad(to_hex(get_byte(b, j)), 2, '0'));
+      END LOOP;
+    END IF;
+  END LOOP;
+  RETURN result;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.url_unescape(url text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  bytes bytea := '';
+  i integer := 1;
+BEGIN
+  IF url IS NULL THEN
+    RETURN NULL;
+  END IF;
+  WHILE i <= length(url) LOOP
+    IF substr(url, i, 1) = '%' AND substr(url, i + 1, 2) ~ '^[0-9A-Fa-f]{2}$' THEN
+      bytes := bytes || decode(substr(url, i + 1, 2), 'hex');
+      i := i + 3;
+    ELSE
+      bytes := bytes || convert_to(substr(url, i, 1), 'UTF8');
+      i := i + 1;
+    END IF;
+  END LOOP;
+  RETURN convert_from(bytes, 'UTF8');
+END
+$$"#,
+    ),
+    (
         "add_months",
         // Oracle: the day of month is kept; when the date is the last day of its month, or the target
         // month is shorter, the result is the last day of the target month. Fractions of n are dropped.

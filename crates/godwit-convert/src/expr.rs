@@ -555,6 +555,7 @@ impl Rewrite {
                 "UTL_ENCODE",
                 "UTL_LMS",
                 "DBMS_XMLGEN",
+                "UTL_URL",
                 "SYS",
             ]
             .contains(&q)
@@ -638,6 +639,17 @@ impl Rewrite {
                     crate::compat::SCHEMA,
                     arg(0, self)?
                 )
+            }
+            ("ESCAPE", 1 | 2) if self.qualifier_is("UTL_URL") => {
+                self.drop_qualifier = true;
+                self.helpers.insert("url");
+                let list: Vec<String> = (0..parts.len()).filter_map(|k| arg(k, self)).collect();
+                format!("{}.url_escape({})", crate::compat::SCHEMA, list.join(", "))
+            }
+            ("UNESCAPE", 1) if self.qualifier_is("UTL_URL") => {
+                self.drop_qualifier = true;
+                self.helpers.insert("url");
+                format!("{}.url_unescape({})", crate::compat::SCHEMA, arg(0, self)?)
             }
             ("CONVERT", 1 | 2) if self.qualifier_is("DBMS_XMLGEN") => {
                 self.drop_qualifier = true;

@@ -820,7 +820,7 @@ fn an_oracle_supplied_call_without_a_rule_is_refused_by_name_wherever_it_is() {
     let script = godwit_oracle::script::read_text(
         Path::new("supplied.sql"),
         "CREATE OR REPLACE FUNCTION escaped(p IN VARCHAR2) RETURN VARCHAR2 IS
-           l VARCHAR2(400) := UTL_URL.ESCAPE(p);
+           l VARCHAR2(400) := UTL_I18N.UNESCAPE_REFERENCE(p);
          BEGIN
            RETURN l;
          END;
@@ -835,7 +835,7 @@ fn an_oracle_supplied_call_without_a_rule_is_refused_by_name_wherever_it_is() {
     for (name, call) in [
         (
             "public.escaped",
-            "package call utl_url.escape is not converted yet",
+            "package call utl_i18n.unescape_reference is not converted yet",
         ),
         (
             "public.hashed",
