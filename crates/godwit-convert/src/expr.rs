@@ -310,23 +310,32 @@ impl Rewrite {
                     }
                     _ if self.xml_variables.contains(&t.text.to_lowercase())
                         && !prev_is_dot(tokens, i)
-                        && next.is_some_and(|n| n.is_symbol("."))
-                        && tokens.get(i + 3).is_some_and(|p| p.is_symbol("(")) =>
+                        && next.is_some_and(|n| n.is_symbol(".")) =>
                     {
-                        // doc.method(…)[.method(…)…]: each call works on the previous result.
+                        // doc.method(…)[.method(…)…]: each call works on the previous result;
+                        // PL/SQL calls a method without arguments with or without parentheses.
                         let mut current = t.text.to_lowercase();
                         let mut at = i + 1;
                         while tokens.get(at).is_some_and(|d| d.is_symbol("."))
-                            && tokens.get(at + 2).is_some_and(|p| p.is_symbol("("))
+                            && tokens
+                                .get(at + 1)
+                                .is_some_and(|m| m.kind == TokenKind::Word)
                         {
                             let method = tokens[at + 1].upper();
-                            let close = matching_paren(tokens, at + 2).unwrap_or(tokens.len() - 1);
-                            let args: Vec<String> = split_commas(&tokens[at + 3..close])
-                                .iter()
-                                .map(|a| self.sql(a))
-                                .collect();
+                            let (args, next_at) =
+                                if tokens.get(at + 2).is_some_and(|p| p.is_symbol("(")) {
+                                    let close =
+                                        matching_paren(tokens, at + 2).unwrap_or(tokens.len() - 1);
+                                    let args: Vec<String> = split_commas(&tokens[at + 3..close])
+                                        .iter()
+                                        .map(|a| self.sql(a))
+                                        .collect();
+                                    (args, close + 1)
+                                } else {
+                                    (Vec::new(), at + 2)
+                                };
                             current = self.xml_method(&current, &method, &args);
-                            at = close + 1;
+                            at = next_at;
                         }
                         out.push(current);
                         i = at;

@@ -792,7 +792,7 @@ CREATE OR REPLACE FUNCTION bucket_names(p_response IN CLOB) RETURN VARCHAR2 IS
 BEGIN
   IF l_xml.existsnode('/s3:Result/s3:Bucket', l_ns) = 1 THEN
     l_out := EXTRACTVALUE(l_xml, '/s3:Result/s3:Owner', l_ns) || ':'
-      || l_xml.extract('/s3:Result/s3:Bucket/s3:Name/text()', l_ns).getstringval();
+      || l_xml.extract('/s3:Result/s3:Bucket/s3:Name/text()', l_ns).getstringval;
   END IF;
   IF l_xml.existsnode('/s3:Result/s3:Missing', l_ns) = 0 THEN
     l_out := l_out || ':none missing';
