@@ -104,6 +104,18 @@ struct Converter<'o> {
     source: String,
     /// Line of the part of the statement being converted (a column, a constraint), for findings.
     focus_line: Option<u32>,
+    /// What rewriters learn from the catalog (date columns, object types), kept until the catalog
+    /// gains a table, column or type: (tables, columns, types) counted, then what was learnt.
+    catalog_facts: std::cell::RefCell<Option<(CatalogSize, CatalogFacts)>>,
+}
+
+type CatalogSize = (usize, usize, usize);
+
+/// Names rewriters need from the catalog.
+#[derive(Clone, Default)]
+struct CatalogFacts {
+    date_columns: std::collections::BTreeSet<String>,
+    object_types: std::collections::BTreeMap<String, String>,
 }
 
 /// What the converter needs to know about the whole input before the first statement, read in one
@@ -208,6 +220,7 @@ pub fn convert(statements: &[Statement], options: &Options) -> Conversion {
         schema_domains: Default::default(),
         source: String::new(),
         focus_line: None,
+        catalog_facts: Default::default(),
     };
     for s in statements {
         c.file = s.file.clone();
@@ -377,17 +390,48 @@ impl Converter<'_> {
         let mut rw = Rewrite::default();
         rw.dropped_qualifiers = self.foreign_qualifiers.clone();
         rw.packages = self.package_schemas.clone();
+        let facts = self.catalog_facts();
+        rw.date_columns = facts.date_columns;
+        rw.object_types = facts.object_types;
+        rw
+    }
+
+    /// Date columns and object types of the catalog, recomputed only when it has grown.
+    fn catalog_facts(&self) -> CatalogFacts {
+        let tables = self.catalog.schemas.iter().flat_map(|s| &s.tables);
+        let size = (
+            tables.clone().count(),
+            tables.clone().map(|t| t.columns.len()).sum(),
+            self.catalog.schemas.iter().map(|s| s.types.len()).sum(),
+        );
+        if let Some((known, facts)) = self.catalog_facts.borrow().as_ref() {
+            if *known == size {
+                return facts.clone();
+            }
+        }
+        let mut facts = CatalogFacts::default();
+        // Date columns by name, unless the name is another type's column somewhere.
+        let mut other_columns = std::collections::BTreeSet::new();
+        for column in tables.flat_map(|t| &t.columns) {
+            if column.data_type.name.starts_with("timestamp") || column.data_type.name == "date" {
+                facts.date_columns.insert(column.name.clone());
+            } else {
+                other_columns.insert(column.name.clone());
+            }
+        }
+        facts.date_columns.retain(|c| !other_columns.contains(c));
         for schema in &self.catalog.schemas {
             for t in &schema.types {
                 if let UserType::Composite { name, .. } = t {
-                    rw.object_types.insert(
+                    facts.object_types.insert(
                         name.clone(),
                         QualifiedName::new(&schema.name, name).to_string(),
                     );
                 }
             }
         }
-        rw
+        *self.catalog_facts.borrow_mut() = Some((size, facts.clone()));
+        facts
     }
 
     fn schema_mut(&mut self, schema: &str) -> &mut Schema {

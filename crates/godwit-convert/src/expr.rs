@@ -36,6 +36,9 @@ pub struct Rewrite {
     /// DATE and TIMESTAMP variables and parameters of the routine being converted (lower case), for
     /// Oracle's date arithmetic on them.
     pub date_variables: std::collections::BTreeSet<String>,
+    /// Columns of DATE and TIMESTAMP type in the tables the input defines (lower case; a name that is
+    /// another type's column in some table is left out), for Oracle's date arithmetic on them.
+    pub date_columns: std::collections::BTreeSet<String>,
     /// XMLType variables and parameters of the routine being converted (lower case), for XMLType's
     /// methods on them.
     pub xml_variables: std::collections::BTreeSet<String>,
@@ -146,9 +149,10 @@ impl Rewrite {
     /// field, call or qualifier).
     fn is_date_variable(&self, tokens: &[Token], i: usize) -> bool {
         let t = &tokens[i];
+        let name = t.text.to_lowercase();
         t.kind == TokenKind::Word
-            && self.date_variables.contains(&t.text.to_lowercase())
-            && !prev_is_dot(tokens, i)
+            && ((self.date_variables.contains(&name) && !prev_is_dot(tokens, i))
+                || self.date_columns.contains(&name))
             && !tokens
                 .get(i + 1)
                 .is_some_and(|n| n.is_symbol(".") || n.is_symbol("("))
@@ -187,15 +191,34 @@ impl Rewrite {
         let other_date = tokens.get(i + 2).is_some_and(|o| {
             o.is("SYSDATE") || o.is("SYSTIMESTAMP") || self.is_date_variable(tokens, i + 2)
         });
-        if op.is_symbol("-") && other_date {
-            let other = match tokens[i + 2].upper().as_str() {
-                "SYSDATE" => "LOCALTIMESTAMP(0)".to_string(),
-                "SYSTIMESTAMP" => "CURRENT_TIMESTAMP".to_string(),
-                _ => tokens[i + 2].text.to_lowercase(),
+        // alias.column on the right.
+        let qualified_date = tokens.get(i + 3).is_some_and(|d| d.is_symbol("."))
+            && tokens.get(i + 4).is_some()
+            && self.is_date_variable(tokens, i + 4)
+            && self
+                .date_columns
+                .contains(&tokens[i + 4].text.to_lowercase());
+        if op.is_symbol("-") && (other_date || qualified_date) {
+            let (other, end) = if qualified_date {
+                (
+                    format!(
+                        "{}.{}",
+                        tokens[i + 2].text.to_lowercase(),
+                        tokens[i + 4].text.to_lowercase()
+                    ),
+                    i + 4,
+                )
+            } else {
+                let other = match tokens[i + 2].upper().as_str() {
+                    "SYSDATE" => "LOCALTIMESTAMP(0)".to_string(),
+                    "SYSTIMESTAMP" => "CURRENT_TIMESTAMP".to_string(),
+                    _ => tokens[i + 2].text.to_lowercase(),
+                };
+                (other, i + 2)
             };
             return Some((
-                format!("(EXTRACT(EPOCH FROM ({date} - {other})) / 86400)"),
-                i + 2,
+                format!("trim_scale(EXTRACT(EPOCH FROM ({date} - {other})) / 86400)"),
+                end,
                 false,
             ));
         }
@@ -342,7 +365,13 @@ impl Rewrite {
                         continue;
                     }
                     _ if self.is_date_variable(tokens, i) => {
-                        let name = t.text.to_lowercase();
+                        let mut name = t.text.to_lowercase();
+                        if prev_is_dot(tokens, i) && out.len() >= 2 {
+                            // alias.column: the qualifier already written goes inside.
+                            out.pop();
+                            let qualifier = out.pop().unwrap_or_default();
+                            name = format!("{qualifier}.{name}");
+                        }
                         match self.date_arithmetic(tokens, i, &name) {
                             Some((text, end)) => {
                                 out.push(text);
