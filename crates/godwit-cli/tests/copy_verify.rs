@@ -102,7 +102,11 @@ async fn verification_names_rows_by_key_or_shows_its_evidence() {
     let off = godwit(&[&args[..], &["--verify", "off"]].concat(), data.path());
     assert_eq!(off.code, 0, "{}\n{}", off.stdout, off.stderr);
     assert!(
-        off.stdout.contains("verified by nothing (--verify off)"),
+        off.stdout.contains("verified by nothing (--verify off)")
+            && off
+                .stdout
+                .contains("evidence: none (--verify off checked nothing")
+            && !off.stdout.contains("target rows + 0 rejected"),
         "{}",
         off.stdout
     );
