@@ -198,6 +198,48 @@ fn prescan(statements: &[Statement]) -> Prescan {
     }
 }
 
+/// A routine's argument list as PostgreSQL tells routines apart: the input arguments' types without
+/// names, defaults or modifiers (`p_a numeric(38,0) DEFAULT 1, OUT p_b varchar` → `numeric`).
+fn postgres_signature(arguments: &str) -> String {
+    let mut types = Vec::new();
+    let mut depth = 0i32;
+    let mut current = String::new();
+    for ch in arguments.chars().chain(std::iter::once(',')) {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                let argument = std::mem::take(&mut current);
+                let argument = argument
+                    .split(" DEFAULT ")
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string();
+                if argument.is_empty() || argument.starts_with("OUT ") {
+                    continue;
+                }
+                let words: Vec<&str> = argument
+                    .trim_start_matches("INOUT ")
+                    .split_whitespace()
+                    .collect();
+                // name type…: the type, without its modifiers.
+                let ty = words.get(1..).map(|w| w.join(" ")).unwrap_or_default();
+                types.push(ty.split('(').next().unwrap_or_default().trim().to_string());
+                continue;
+            }
+            _ => {}
+        }
+        if depth > 0 && ch != '(' {
+            continue;
+        }
+        if ch != '(' && ch != ')' {
+            current.push(ch);
+        }
+    }
+    types.join(", ")
+}
+
 /// Converts the statements of an Oracle script.
 pub fn convert(statements: &[Statement], options: &Options) -> Conversion {
     let Prescan {
@@ -998,6 +1040,7 @@ impl Converter<'_> {
         let (statement_line, statement_source) = (self.line, self.source.clone());
         let mut converted = 0;
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let mut signatures: BTreeMap<(String, String), String> = BTreeMap::new();
         for member in &body.members {
             // Overloads keep one report entry each: the second is "name (overload 2)".
             let occurrence = {
@@ -1043,6 +1086,21 @@ impl Converter<'_> {
                 )
             });
             self.helpers.extend(rw.helpers.iter().copied());
+            // Two Oracle overloads whose PostgreSQL signatures are the same (NUMBER and INTEGER
+            // are both numeric): the first one is kept, the later one is reported.
+            let result = result.and_then(|unit| {
+                let signature = (unit.name.to_string(), postgres_signature(&unit.arguments));
+                match signatures.get(&signature) {
+                    Some(first) => Err(format!(
+                        "its PostgreSQL signature {}({}) is the same as that of {first}, which is kept",
+                        unit.name, signature.1
+                    )),
+                    None => {
+                        signatures.insert(signature, member_name.to_string());
+                        Ok(unit)
+                    }
+                }
+            });
             match result {
                 Ok(unit) => {
                     converted += 1;

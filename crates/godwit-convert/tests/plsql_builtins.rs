@@ -855,3 +855,43 @@ fn an_oracle_supplied_call_without_a_rule_is_refused_by_name_wherever_it_is() {
         assert!(report.findings[0].message.contains(call), "{report:#?}");
     }
 }
+
+#[test]
+fn overloads_that_collapse_to_one_postgresql_signature_keep_the_first_and_say_so() {
+    let script = godwit_oracle::script::read_text(
+        Path::new("overloads.sql"),
+        "CREATE OR REPLACE PACKAGE fmt AS
+           FUNCTION show(p IN NUMBER) RETURN VARCHAR2;
+           FUNCTION show(p IN INTEGER) RETURN VARCHAR2;
+           FUNCTION show(p IN VARCHAR2) RETURN VARCHAR2;
+         END fmt;
+         /
+         CREATE OR REPLACE PACKAGE BODY fmt AS
+           FUNCTION show(p IN NUMBER) RETURN VARCHAR2 IS BEGIN RETURN 'number'; END;
+           FUNCTION show(p IN INTEGER) RETURN VARCHAR2 IS BEGIN RETURN 'integer'; END;
+           FUNCTION show(p IN VARCHAR2) RETURN VARCHAR2 IS BEGIN RETURN 'text'; END;
+         END fmt;
+         /",
+    );
+    let conversion = convert(&script.statements, &Options::default());
+    let status = |name: &str| {
+        conversion
+            .objects
+            .iter()
+            .find(|o| o.name == name)
+            .unwrap_or_else(|| panic!("{name}: {:#?}", conversion.objects))
+    };
+    assert_eq!(status("fmt.show").status, Status::Converted);
+    assert_eq!(
+        status("fmt.\"show (overload 3)\"").status,
+        Status::Converted
+    );
+    let second = status("fmt.\"show (overload 2)\"");
+    assert_eq!(second.status, Status::NotConverted);
+    assert!(
+        second.findings[0]
+            .message
+            .contains("is the same as that of fmt.show, which is kept"),
+        "{second:#?}"
+    );
+}
