@@ -198,6 +198,26 @@ fn prescan(statements: &[Statement]) -> Prescan {
     }
 }
 
+/// A package member's tokens with a first statement that runs the package's initialization once per
+/// session.
+fn initialization_first(tokens: &[Token], schema: &str) -> Vec<Token> {
+    let Some(begin) = crate::package_collections::top_level_begin(tokens) else {
+        return tokens.to_vec();
+    };
+    let line = tokens[begin].line;
+    let setting = format!("'godwit.{schema}__godwit_initialized'");
+    let mut out = tokens[..=begin].to_vec();
+    out.extend(tokenize(
+        &format!(
+            "IF godwit_compat.pkg_get({setting}, NULL) IS NULL THEN PERFORM godwit_compat.pkg_set({setting}, '1'); {}.godwit_initialize; END IF;",
+            quote_ident(schema)
+        ),
+        line,
+    ));
+    out.extend(tokens[begin + 1..].iter().cloned());
+    out
+}
+
 /// A routine's argument list as PostgreSQL tells routines apart: the input arguments' types without
 /// names, defaults or modifiers (`p_a numeric(38,0) DEFAULT 1, OUT p_b varchar` → `numeric`).
 fn postgres_signature(arguments: &str) -> String {
@@ -1038,6 +1058,45 @@ impl Converter<'_> {
         let siblings: std::collections::BTreeSet<String> =
             body.members.iter().map(|m| m.name.clone()).collect();
         let (statement_line, statement_source) = (self.line, self.source.clone());
+        // A member's tokens prepared (constants, siblings, package variables) and converted into the
+        // package's schema.
+        let convert_member = |this: &Self,
+                              kind: crate::plsql::UnitKind,
+                              tokens: &[Token],
+                              rw: &mut Rewrite|
+         -> Result<crate::plsql::Unit, String> {
+            let prepared = this
+                .packages
+                .prepare_member(&package, &own, &siblings, tokens)?;
+            let qualify = |_: Option<&Token>, n: &Token| QualifiedName::new(&schema, pg_name(n));
+            let type_of = |c: &mut Cursor| this.plsql_type(c);
+            crate::plsql::convert_unit(kind, &prepared, rw, &qualify, &type_of, &context)
+        };
+        // The initialization section: a procedure <package>.godwit_initialize that every member
+        // calls first, once per session (a session setting remembers it ran), as Oracle runs it on
+        // the package's first use in a session.
+        let mut initialize: Option<String> = None;
+        if let Some(init) = body.initialization.filter(|i| !i.is_empty()) {
+            let line = init[0].line;
+            let mut tokens = tokenize("godwit_initialize IS BEGIN", line);
+            tokens.extend(init.iter().cloned());
+            tokens.extend(tokenize("END;", line));
+            let mut rw = self.rewriter();
+            let unit = convert_member(self, crate::plsql::UnitKind::Procedure, &tokens, &mut rw);
+            self.helpers.extend(rw.helpers.iter().copied());
+            let finding = match unit {
+                Ok(unit) => {
+                    self.helpers.insert("pkg_get");
+                    self.add_routines(&unit);
+                    initialize = Some(schema.clone());
+                    self.finding("GW-PLSQL-PACKAGE-INIT", Severity::Info, format!("the initialization section of package body {package} became {}.godwit_initialize, which each member calls first, once per session", quote_ident(&schema)), "none")
+                }
+                Err(reason) => self.finding("GW-PLSQL-PACKAGE-INIT", Severity::Warning, format!("the initialization section of package body {package} (run once per session in Oracle) is not converted: {reason}"), "run its statements where the session starts, or convert it by hand"),
+            };
+            let mut finding = finding;
+            finding.line = line;
+            self.objects[body_report].findings.push(finding);
+        }
         let mut converted = 0;
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         let mut signatures: BTreeMap<(String, String), String> = BTreeMap::new();
@@ -1068,23 +1127,16 @@ impl Converter<'_> {
                     n => format!("{} (overload {n})", pg_name(&member.tokens[0])),
                 },
             );
-            let prepared = self
-                .packages
-                .prepare_member(&package, &own, &siblings, member.tokens);
+            let with_initialization;
+            let member_tokens = match &initialize {
+                Some(schema) => {
+                    with_initialization = initialization_first(member.tokens, schema);
+                    &with_initialization[..]
+                }
+                None => member.tokens,
+            };
             let mut rw = self.rewriter();
-            let result = prepared.and_then(|tokens| {
-                let qualify =
-                    |_: Option<&Token>, n: &Token| QualifiedName::new(&schema, pg_name(n));
-                let type_of = |c: &mut Cursor| self.plsql_type(c);
-                crate::plsql::convert_unit(
-                    member.kind,
-                    &tokens,
-                    &mut rw,
-                    &qualify,
-                    &type_of,
-                    &context,
-                )
-            });
+            let result = convert_member(self, member.kind, member_tokens, &mut rw);
             self.helpers.extend(rw.helpers.iter().copied());
             // Two Oracle overloads whose PostgreSQL signatures are the same (NUMBER and INTEGER
             // are both numeric): the first one is kept, the later one is reported.
@@ -1133,12 +1185,6 @@ impl Converter<'_> {
         }
         self.line = statement_line;
         self.source = statement_source;
-        if let Some(init) = body.initialization.filter(|i| !i.is_empty()) {
-            let line = init[0].line;
-            let mut f = self.finding("GW-PLSQL-PACKAGE-INIT", Severity::Warning, format!("the initialization section of package body {package} (run once per session in Oracle) is not converted"), "run its statements where the session starts, or convert it by hand");
-            f.line = line;
-            self.objects[body_report].findings.push(f);
-        }
         let all = body.members.len();
         let report = &mut self.objects[body_report];
         report.status = if all > 0 && converted == 0 {

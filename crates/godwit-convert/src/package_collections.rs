@@ -163,6 +163,13 @@ pub(crate) fn passed_as_argument(tokens: &[Token], variable: &str) -> bool {
     })
 }
 
+/// Index of the BEGIN of the routine whose tokens start at its name (after its declarations and
+/// local subprograms).
+pub(crate) fn top_level_begin(tokens: &[Token]) -> Option<usize> {
+    let header_end = signature_end(tokens, 0)?;
+    declaration_ranges(tokens, header_end + 1, &mut Vec::new())
+}
+
 /// Index of the IS/AS ending the signature that starts at `start` (outside parentheses).
 fn signature_end(tokens: &[Token], start: usize) -> Option<usize> {
     let mut depth = 0i32;

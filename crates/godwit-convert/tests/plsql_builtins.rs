@@ -895,3 +895,62 @@ fn overloads_that_collapse_to_one_postgresql_signature_keep_the_first_and_say_so
         "{second:#?}"
     );
 }
+
+const PACKAGE_INITIALIZATION: &str = "
+CREATE TABLE init_log (n NUMBER);
+CREATE OR REPLACE PACKAGE cfg AS
+  FUNCTION rate RETURN NUMBER;
+  PROCEDURE bump;
+END cfg;
+/
+CREATE OR REPLACE PACKAGE BODY cfg AS
+  g_rate NUMBER;
+
+  FUNCTION rate RETURN NUMBER IS
+  BEGIN
+    RETURN g_rate;
+  END rate;
+
+  PROCEDURE bump IS
+  BEGIN
+    g_rate := g_rate + 1;
+  END bump;
+BEGIN
+  g_rate := 42;
+  INSERT INTO init_log VALUES (1);
+END cfg;
+/
+";
+
+#[tokio::test]
+async fn a_package_initialization_section_runs_once_per_session_before_its_first_use() {
+    let (conversion, db, client) = loaded("plsql_package_init", PACKAGE_INITIALIZATION).await;
+    all_converted(&conversion);
+    assert_eq!(
+        value(&client, "SELECT cfg.rate()").await.as_deref(),
+        Some("42")
+    );
+    client.batch_execute("CALL cfg.bump()").await.unwrap();
+    assert_eq!(
+        value(&client, "SELECT cfg.rate()").await.as_deref(),
+        Some("43")
+    );
+    assert_eq!(
+        value(&client, "SELECT count(*) FROM init_log")
+            .await
+            .as_deref(),
+        Some("1")
+    );
+    // A new session runs it again, for itself.
+    let other = db.connect().await;
+    assert_eq!(
+        value(&other, "SELECT cfg.rate()").await.as_deref(),
+        Some("42")
+    );
+    assert_eq!(
+        value(&other, "SELECT count(*) FROM init_log")
+            .await
+            .as_deref(),
+        Some("2")
+    );
+}
