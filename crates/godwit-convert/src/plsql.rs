@@ -15,7 +15,14 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Constructs the first version does not convert, by the word that reveals them.
-const UNSUPPORTED: &[(&str, &str)] = &[("GOTO", "GOTO"), ("COMPOUND", "compound triggers")];
+const UNSUPPORTED: &[(&str, &str)] = &[
+    ("GOTO", "GOTO"),
+    ("COMPOUND", "compound triggers"),
+    (
+        "SAVEPOINT",
+        "savepoints (PL/pgSQL has none: a nested BEGIN … EXCEPTION block rolls back to its start)",
+    ),
+];
 
 /// Collection types and variables of the unit being converted.
 #[derive(Default)]
@@ -1114,15 +1121,121 @@ fn body(
             "INDEX BY tables became arrays: one filled with gaps (l(1), l(100)) counts the gaps in COUNT and NEXT, where Oracle skips them".into(),
         ));
     }
-    let collections_done = scope
-        .borrow()
-        .rewrite_collections(&tokens[begin + 1..end])?;
+    let (with_backtrace, backtrace) = error_backtrace(&tokens[begin + 1..end]);
+    if backtrace {
+        declarations.push_str("    godwit_backtrace text;\n");
+        rewrite.notes.push((
+            "GW-PLSQL-BACKTRACE",
+            "DBMS_UTILITY.FORMAT_ERROR_BACKTRACE reads PostgreSQL's error context (\"PL/pgSQL function … line n\"), not Oracle's ORA-06512 lines".into(),
+        ));
+    }
+    let collections_done = scope.borrow().rewrite_collections(&with_backtrace)?;
     let exceptions_done =
         exception_statements(&collections_done, &scope.borrow().exceptions, rewrite);
     let (cursors_done, extra) = cursor_statements(&exceptions_done, &locals)?;
     declarations.push_str(&extra);
     let statements = statements(&cursors_done, rewrite)?;
     Ok((declarations, statements))
+}
+
+/// `DBMS_UTILITY.FORMAT_ERROR_BACKTRACE` inside exception handlers: each handler that reads it starts
+/// with `GET STACKED DIAGNOSTICS godwit_backtrace = PG_EXCEPTION_CONTEXT;`, and the call reads that
+/// variable. Outside a handler it is left for the rules to report. Returns the tokens and whether the
+/// variable is used.
+fn error_backtrace(tokens: &[Token]) -> (Vec<Token>, bool) {
+    let is_call = |k: usize| {
+        tokens[k].is("DBMS_UTILITY")
+            && tokens.get(k + 1).is_some_and(|d| d.is_symbol("."))
+            && tokens
+                .get(k + 2)
+                .is_some_and(|m| m.is("FORMAT_ERROR_BACKTRACE"))
+    };
+    if !(0..tokens.len()).any(is_call) {
+        return (tokens.to_vec(), false);
+    }
+    /// A block being read (whether its EXCEPTION section has begun, and where the current handler's
+    /// statements start in the output and whether GET STACKED DIAGNOSTICS is already there), or a
+    /// CASE, whose END is not a block's.
+    struct Frame {
+        case: bool,
+        handlers: bool,
+        handler: Option<(usize, bool)>,
+    }
+    let frame = |case: bool| Frame {
+        case,
+        handlers: false,
+        handler: None,
+    };
+    let mut frames = vec![frame(false)];
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len() + 8);
+    let mut used = false;
+    let mut k = 0;
+    while k < tokens.len() {
+        let t = &tokens[k];
+        let start = starts_statement(tokens, k);
+        let after_end = k > 0 && tokens[k - 1].is("END");
+        if t.is("BEGIN") || (t.is("CASE") && !after_end) {
+            frames.push(frame(t.is("CASE")));
+        } else if t.is("END")
+            && !tokens
+                .get(k + 1)
+                .is_some_and(|n| n.is("IF") || n.is("LOOP"))
+            && frames.len() > 1
+        {
+            frames.pop();
+        } else if t.is("EXCEPTION") && start {
+            if let Some(f) = frames.last_mut().filter(|f| !f.case) {
+                f.handlers = true;
+            }
+        }
+        if is_call(k) {
+            if let Some((at, inserted)) = frames.last_mut().and_then(|f| f.handler.as_mut()) {
+                if !*inserted {
+                    let get = tokenize(
+                        "GET STACKED DIAGNOSTICS godwit_backtrace = PG_EXCEPTION_CONTEXT;",
+                        t.line,
+                    );
+                    out.splice(*at..*at, get);
+                    *inserted = true;
+                }
+                out.push(Token {
+                    kind: TokenKind::Word,
+                    text: "godwit_backtrace".into(),
+                    line: t.line,
+                    unterminated: false,
+                });
+                used = true;
+                k += 3;
+                // An empty argument list.
+                if tokens.get(k).is_some_and(|p| p.is_symbol("("))
+                    && tokens.get(k + 1).is_some_and(|p| p.is_symbol(")"))
+                {
+                    k += 2;
+                }
+                continue;
+            }
+        }
+        out.push(t.clone());
+        // WHEN … THEN in an exception section starts a handler.
+        if t.is("THEN") && frames.last().is_some_and(|f| f.handlers && !f.case) {
+            let when = out
+                .iter()
+                .rposition(|x| x.is("WHEN") || x.is_symbol(";") || x.is("EXCEPTION"));
+            let handler_when = when.is_some_and(|w| {
+                out[w].is("WHEN")
+                    && w > 0
+                    && (out[w - 1].is_symbol(";") || out[w - 1].is("EXCEPTION"))
+            });
+            if handler_when {
+                let at = out.len();
+                if let Some(f) = frames.last_mut() {
+                    f.handler = Some((at, false));
+                }
+            }
+        }
+        k += 1;
+    }
+    (out, used)
 }
 
 /// Whether the token at `k` starts a PL/SQL statement.

@@ -954,3 +954,52 @@ async fn a_package_initialization_section_runs_once_per_session_before_its_first
         Some("2")
     );
 }
+
+const ERROR_BACKTRACE: &str = "
+CREATE TABLE error_log (what VARCHAR2(4000), backtrace VARCHAR2(4000));
+CREATE OR REPLACE PROCEDURE risky(p IN NUMBER) AS
+  l NUMBER;
+BEGIN
+  l := CASE WHEN p > 0 THEN 1 / p ELSE 1 / (p - p) END;
+EXCEPTION
+  WHEN ZERO_DIVIDE THEN
+    INSERT INTO error_log VALUES ('zero', DBMS_UTILITY.FORMAT_ERROR_BACKTRACE);
+  WHEN OTHERS THEN
+    INSERT INTO error_log VALUES ('other', DBMS_UTILITY.FORMAT_ERROR_BACKTRACE);
+END;
+/
+CREATE OR REPLACE PROCEDURE with_savepoint AS
+BEGIN
+  SAVEPOINT before_insert;
+  INSERT INTO error_log VALUES ('x', NULL);
+  ROLLBACK TO before_insert;
+END;
+/
+";
+
+#[tokio::test]
+async fn an_exception_handler_reads_the_error_backtrace_and_savepoints_are_refused() {
+    let (conversion, _db, client) = loaded("plsql_backtrace", ERROR_BACKTRACE).await;
+    let savepoint = conversion
+        .objects
+        .iter()
+        .find(|o| o.name == "public.with_savepoint")
+        .unwrap();
+    assert_eq!(savepoint.status, Status::NotConverted);
+    assert!(
+        savepoint.findings[0].message.contains("savepoints"),
+        "{savepoint:#?}"
+    );
+    client
+        .batch_execute("CALL risky(0); CALL risky(2);")
+        .await
+        .unwrap();
+    let rows = text_rows(
+        &client,
+        "SELECT what, backtrace LIKE '%risky%line%' FROM error_log",
+    )
+    .await
+    .unwrap();
+    // Only the failing call logged, with where it failed.
+    assert_eq!(rows, [[Some("zero".to_string()), Some("t".to_string())]]);
+}
