@@ -1041,6 +1041,28 @@ impl Converter<'_> {
         }
         let mut collections = self.schema_collections.clone();
         collections.extend(own.collections.clone());
+        // Other packages' collection types, by their qualified name (`PKG.T`), their records'
+        // elements as those packages' composite types.
+        for (other, spec) in &self.packages.specs {
+            if *other == package {
+                continue;
+            }
+            let other_schema = pg_name(&Token {
+                kind: TokenKind::Word,
+                text: other.clone(),
+                line: 0,
+                unterminated: false,
+            });
+            for (name, (element, kind)) in &spec.collections {
+                let element = match element.as_slice() {
+                    [t] if spec.records.contains_key(&t.upper()) => {
+                        tokenize(&format!("{other_schema}.{}", pg_name(t)), t.line)
+                    }
+                    _ => element.clone(),
+                };
+                collections.insert(format!("{other}.{name}"), (element, *kind));
+            }
+        }
         let context = crate::plsql::UnitContext {
             collections,
             exceptions,

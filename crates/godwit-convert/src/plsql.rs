@@ -155,6 +155,20 @@ fn scoped_type(
     c: &mut Cursor,
     type_of: &dyn Fn(&mut Cursor) -> Option<String>,
 ) -> Option<String> {
+    // PKG.T: another package's collection type.
+    if let (Some(p), Some(dot), Some(t)) = (c.peek(), c.peek_at(1), c.peek_at(2)) {
+        let key = format!("{}.{}", p.upper(), t.upper());
+        let anchored = c.peek_at(3).is_some_and(|n| n.is_symbol("%"));
+        if dot.is_symbol(".") && !anchored {
+            if let Some((pg, _)) = scope.borrow().types.get(&key) {
+                let pg = pg.clone();
+                c.next();
+                c.next();
+                c.next();
+                return Some(pg);
+            }
+        }
+    }
     if let Some(t) = c.peek() {
         let qualified = c
             .peek_at(1)
@@ -1002,9 +1016,13 @@ fn body(
     let typed = |c: &mut Cursor| scoped_type(scope, c, type_of);
     for decl in tokens[..begin].split(|t| t.is_symbol(";")) {
         if let (Some(name), Some(type_name)) = (decl.first(), decl.get(1)) {
-            scope
-                .borrow_mut()
-                .add_variable(name.upper(), &type_name.upper());
+            let qualified = match (decl.get(2), decl.get(3)) {
+                (Some(dot), Some(t)) if dot.is_symbol(".") => {
+                    format!("{}.{}", type_name.upper(), t.upper())
+                }
+                _ => type_name.upper(),
+            };
+            scope.borrow_mut().add_variable(name.upper(), &qualified);
             let xml = type_name.is("XMLTYPE")
                 || (type_name.is("SYS") && decl.get(3).is_some_and(|t| t.is("XMLTYPE")));
             if xml {
@@ -1906,14 +1924,19 @@ pub fn convert_unit(
         UnitKind::Procedure | UnitKind::Function => {
             let group = c.group();
             for p in group.map(split_commas).unwrap_or_default() {
-                let collection = p
-                    .iter()
-                    .skip(1)
-                    .find(|t| scope.borrow().types.contains_key(&t.upper()));
+                // The parameter's type: a collection type in scope, plain or as PKG.T.
+                let collection = (1..p.len()).find_map(|k| {
+                    let key = match (p.get(k + 1), p.get(k + 2)) {
+                        (Some(dot), Some(t)) if dot.is_symbol(".") => {
+                            format!("{}.{}", p[k].upper(), t.upper())
+                        }
+                        _ => p[k].upper(),
+                    };
+                    let known = scope.borrow().types.contains_key(&key);
+                    known.then_some(key)
+                });
                 if let (Some(type_name), Some(name)) = (collection, p.first()) {
-                    scope
-                        .borrow_mut()
-                        .add_variable(name.upper(), &type_name.upper());
+                    scope.borrow_mut().add_variable(name.upper(), &type_name);
                 }
             }
             let parameter_names: Vec<String> = group

@@ -1003,3 +1003,61 @@ async fn an_exception_handler_reads_the_error_backtrace_and_savepoints_are_refus
     // Only the failing call logged, with where it failed.
     assert_eq!(rows, [[Some("zero".to_string()), Some("t".to_string())]]);
 }
+
+const OTHER_PACKAGES_COLLECTIONS: &str = "
+CREATE OR REPLACE PACKAGE types_pkg AS
+  TYPE t_names IS TABLE OF VARCHAR2(30);
+  TYPE rec_pair IS RECORD (k VARCHAR2(10), v NUMBER);
+  TYPE t_pairs IS TABLE OF rec_pair INDEX BY PLS_INTEGER;
+END types_pkg;
+/
+CREATE OR REPLACE PACKAGE user_pkg AS
+  FUNCTION count_names(p IN types_pkg.t_names) RETURN NUMBER;
+  FUNCTION pair_total RETURN NUMBER;
+END user_pkg;
+/
+CREATE OR REPLACE PACKAGE BODY user_pkg AS
+  FUNCTION count_names(p IN types_pkg.t_names) RETURN NUMBER IS
+    l types_pkg.t_names := p;
+  BEGIN
+    l.EXTEND;
+    l(l.LAST) := 'extra';
+    RETURN l.COUNT;
+  END count_names;
+
+  FUNCTION pair_total RETURN NUMBER IS
+    l types_pkg.t_pairs;
+    r types_pkg.rec_pair;
+  BEGIN
+    r.k := 'a';
+    r.v := 2;
+    l(1) := r;
+    r.v := 5;
+    l(2) := r;
+    RETURN l(1).v + l(2).v;
+  END pair_total;
+END user_pkg;
+/
+";
+
+#[tokio::test]
+async fn collection_types_of_other_packages_are_usable_by_their_qualified_name() {
+    let (conversion, _db, client) = loaded(
+        "plsql_other_packages_collections",
+        OTHER_PACKAGES_COLLECTIONS,
+    )
+    .await;
+    all_converted(&conversion);
+    assert_eq!(
+        value(&client, "SELECT user_pkg.count_names(ARRAY['a', 'b'])")
+            .await
+            .as_deref(),
+        Some("3")
+    );
+    assert_eq!(
+        value(&client, "SELECT user_pkg.pair_total()")
+            .await
+            .as_deref(),
+        Some("7")
+    );
+}
