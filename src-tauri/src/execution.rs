@@ -114,20 +114,6 @@ impl LiveRun {
     }
 }
 
-/// Source rows a table has been through: committed, rejected, and in chunks on their way.
-fn processed(t: &TableStatus) -> u64 {
-    t.rows_done + t.rows_rejected + t.rows_in_flight
-}
-
-/// A table's expected rows: the estimate, never below what was seen, exact once finished.
-fn expected(t: &TableStatus) -> u64 {
-    if t.finished() {
-        t.rows_done + t.rows_rejected
-    } else {
-        t.rows_estimate.unwrap_or(0).max(processed(t))
-    }
-}
-
 /// Figures from rows and bytes moved in `seconds` of this invocation (`fresh_rows` leaves out what
 /// earlier invocations of the run committed).
 #[allow(clippy::too_many_arguments)]
@@ -183,9 +169,9 @@ fn table_progress(t: &TableStatus, now: Instant) -> TableProgressDto {
         progress: progress(
             t.chunks_done,
             t.chunks_total,
-            processed(t),
-            expected(t),
-            processed(t).saturating_sub(t.rows_before),
+            t.processed(),
+            t.expected(),
+            t.processed().saturating_sub(t.rows_before),
             t.bytes_done + t.bytes_in_flight,
             seconds,
         ),
@@ -201,9 +187,9 @@ fn total_progress(tables: &[TableStatus], began: Instant, now: Instant) -> Progr
     progress(
         tables.iter().map(|t| t.chunks_done).sum(),
         tables.iter().map(|t| t.chunks_total).sum(),
-        sum(processed),
-        sum(expected),
-        sum(processed).saturating_sub(sum(|t| t.rows_before)),
+        sum(TableStatus::processed),
+        sum(TableStatus::expected),
+        sum(TableStatus::processed).saturating_sub(sum(|t| t.rows_before)),
         sum(|t| t.bytes_done + t.bytes_in_flight),
         first.and(seconds),
     )

@@ -55,20 +55,6 @@ struct View {
     tables: BTreeMap<String, Seen>,
 }
 
-/// Source rows a table has been through: committed, rejected, and in chunks on their way.
-fn processed(t: &TableStatus) -> u64 {
-    t.rows_done + t.rows_rejected + t.rows_in_flight
-}
-
-/// A table's expected rows: the estimate, never below what was seen, exact once finished.
-fn expected(t: &TableStatus) -> u64 {
-    if t.finished() {
-        t.rows_done + t.rows_rejected
-    } else {
-        t.rows_estimate.unwrap_or(0).max(processed(t))
-    }
-}
-
 impl View {
     fn new(terminal: bool) -> View {
         View {
@@ -112,9 +98,9 @@ impl View {
         }
         self.bars();
         let now = Instant::now();
-        let all: u64 = tables.iter().map(processed).sum();
+        let all: u64 = tables.iter().map(TableStatus::processed).sum();
         let at_start: u64 = tables.iter().map(|t| t.rows_before).sum();
-        let total_rows: u64 = tables.iter().map(expected).sum();
+        let total_rows: u64 = tables.iter().map(TableStatus::expected).sum();
         let bytes: u64 = tables
             .iter()
             .map(|t| t.bytes_done + t.bytes_in_flight)
@@ -162,14 +148,14 @@ impl View {
                 continue; // not started yet
             };
             let table_elapsed = now.duration_since(since).as_secs_f64().max(0.001);
-            let table_rate = processed(t).saturating_sub(t.rows_before) as f64 / table_elapsed;
+            let table_rate = t.processed().saturating_sub(t.rows_before) as f64 / table_elapsed;
             let message = format!(
                 "{}/{} rows, {} rows/s, {:.1} MB/s, ETA {}",
-                processed(t),
-                expected(t),
+                t.processed(),
+                t.expected(),
                 table_rate.round() as u64,
                 (t.bytes_done + t.bytes_in_flight) as f64 / 1e6 / table_elapsed,
-                eta(expected(t).saturating_sub(processed(t)), table_rate)
+                eta(t.expected().saturating_sub(t.processed()), table_rate)
             );
             if let Some((multi, _)) = &self.bars {
                 let bar = seen.bar.get_or_insert_with(|| {
@@ -184,14 +170,14 @@ impl View {
                     bar.set_prefix(short(&t.table, 24));
                     bar
                 });
-                bar.set_length(expected(t));
-                bar.set_position(processed(t));
+                bar.set_length(t.expected());
+                bar.set_position(t.processed());
                 bar.set_message(message.clone());
             }
             active.push(format!(
                 "{} {}%",
                 t.table,
-                percent(processed(t), expected(t))
+                percent(t.processed(), t.expected())
             ));
         }
         let finished_lines: Vec<String> = finished_now
@@ -295,14 +281,14 @@ mod tests {
             rows_estimate: Some(100),
             ..Default::default()
         };
-        assert_eq!(expected(&t), 100);
+        assert_eq!(t.expected(), 100);
         t.rows_done = 90;
         t.rows_in_flight = 30;
-        assert_eq!(expected(&t), 120);
+        assert_eq!(t.expected(), 120);
         t.chunks_done = 2;
         t.rows_in_flight = 0;
         t.rows_rejected = 5;
-        assert_eq!((expected(&t), processed(&t)), (95, 95));
+        assert_eq!((t.expected(), t.processed()), (95, 95));
         assert_eq!(percent(50, 0), 100);
         assert_eq!(short("public.a_very_long_name", 8), "…ng_name");
     }

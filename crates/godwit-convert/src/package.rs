@@ -90,25 +90,30 @@ pub(crate) fn statement_end(tokens: &[Token], start: usize) -> usize {
     tokens.len().saturating_sub(1)
 }
 
+/// Index of the first IS, AS or `;` at or after `start` outside parentheses: where a routine's
+/// signature stops.
+pub(crate) fn signature_stop(tokens: &[Token], start: usize) -> Option<usize> {
+    let mut depth = 0i32;
+    for (k, t) in tokens.iter().enumerate().skip(start) {
+        if t.is_symbol("(") {
+            depth += 1;
+        } else if t.is_symbol(")") {
+            depth -= 1;
+        } else if depth == 0 && (t.is_symbol(";") || t.is("IS") || t.is("AS")) {
+            return Some(k);
+        }
+    }
+    None
+}
+
 /// Where the subprogram starting at `start` (its PROCEDURE/FUNCTION word) ends: the `;` after its
 /// final END, or after its signature for a forward declaration or an external routine. Second value:
 /// true when it has a body.
 pub(crate) fn subprogram_end(tokens: &[Token], start: usize) -> Option<(usize, bool)> {
     // The signature runs to IS/AS (a body) or `;` (a declaration), outside parentheses.
-    let mut depth = 0i32;
-    let mut k = start + 1;
-    loop {
-        let t = tokens.get(k)?;
-        if t.is_symbol("(") {
-            depth += 1;
-        } else if t.is_symbol(")") {
-            depth -= 1;
-        } else if depth == 0 && t.is_symbol(";") {
-            return Some((k, false));
-        } else if depth == 0 && (t.is("IS") || t.is("AS")) {
-            break;
-        }
-        k += 1;
+    let mut k = signature_stop(tokens, start + 1)?;
+    if tokens[k].is_symbol(";") {
+        return Some((k, false));
     }
     k += 1;
     if tokens
@@ -444,11 +449,7 @@ impl Packages {
             copies.push(LocalCopy {
                 name: variable.clone(),
                 declared: tokenize(&type_name, 0),
-                setting: format!(
-                    "'godwit.{}__{}'",
-                    pg_name_text(package),
-                    pg_name_text(variable)
-                ),
+                setting: setting_literal(package, variable),
                 initial,
             });
         }
@@ -478,11 +479,7 @@ impl Packages {
             copies.push(LocalCopy {
                 name: variable.clone(),
                 declared: setting_type(declared),
-                setting: format!(
-                    "'godwit.{}__{}'",
-                    pg_name_text(package),
-                    pg_name_text(variable)
-                ),
+                setting: setting_literal(package, variable),
                 initial,
             });
         }
@@ -896,11 +893,7 @@ impl Packages {
         let line = tokens[start].line;
         let setting = Token {
             kind: TokenKind::String,
-            text: format!(
-                "'godwit.{}__{}'",
-                pg_name_text(package),
-                pg_name_text(variable)
-            ),
+            text: setting_literal(package, variable),
             line,
             unterminated: false,
         };
@@ -1122,6 +1115,15 @@ impl Packages {
         }
         Ok(end_of_reference)
     }
+}
+
+/// The session setting holding a package variable, as an SQL literal: `'godwit.<pkg>__<var>'`.
+fn setting_literal(package: &str, variable: &str) -> String {
+    format!(
+        "'godwit.{}__{}'",
+        pg_name_text(package),
+        pg_name_text(variable)
+    )
 }
 
 fn pg_name_text(oracle_upper: &str) -> String {

@@ -172,17 +172,7 @@ pub(crate) fn top_level_begin(tokens: &[Token]) -> Option<usize> {
 
 /// Index of the IS/AS ending the signature that starts at `start` (outside parentheses).
 fn signature_end(tokens: &[Token], start: usize) -> Option<usize> {
-    let mut depth = 0i32;
-    for (k, t) in tokens.iter().enumerate().skip(start) {
-        if t.is_symbol("(") {
-            depth += 1;
-        } else if t.is_symbol(")") {
-            depth -= 1;
-        } else if depth == 0 && (t.is("IS") || t.is("AS")) {
-            return Some(k);
-        }
-    }
-    None
+    crate::package::signature_stop(tokens, start).filter(|&k| !tokens[k].is_symbol(";"))
 }
 
 /// Records the declaration section starting at `start` (and those of the local subprograms in it) as

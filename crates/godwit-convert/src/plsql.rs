@@ -1023,11 +1023,8 @@ fn body(
                 _ => type_name.upper(),
             };
             scope.borrow_mut().add_variable(name.upper(), &qualified);
-            let xml = type_name.is("XMLTYPE")
-                || (type_name.is("SYS") && decl.get(3).is_some_and(|t| t.is("XMLTYPE")));
-            if xml {
-                rewrite.xml_variables.insert(pg_name(name));
-            }
+            let constant = decl.get(1).is_some_and(|t| t.is("CONSTANT"));
+            note_typed_variable(rewrite, name, &decl[if constant { 2 } else { 1 }..]);
         }
     }
     let locals: Vec<String> = tokens[..begin]
@@ -1096,12 +1093,6 @@ fn body(
                     .map(|(_, kind)| kind.starts_empty())
             })
             .unwrap_or(false);
-        if c.is("DATE") || c.is("TIMESTAMP") {
-            rewrite.date_variables.insert(pg_name(name));
-        }
-        if c.is("XMLTYPE") || (c.is("SYS") && c.peek_at(2).is_some_and(|t| t.is("XMLTYPE"))) {
-            rewrite.xml_variables.insert(pg_name(name));
-        }
         let data_type = match typed(&mut c) {
             Some(t) => t,
             None => return Err(format!("declaration of {} not understood", name.text)),
@@ -1254,6 +1245,18 @@ fn error_backtrace(tokens: &[Token]) -> (Vec<Token>, bool) {
         k += 1;
     }
     (out, used)
+}
+
+/// Remembers a variable or parameter of DATE/TIMESTAMP or XMLType type (`declared` starts at its
+/// type), for the date arithmetic and XMLType method rules.
+fn note_typed_variable(rewrite: &mut Rewrite, name: &Token, declared: &[Token]) {
+    let is = |k: usize, w: &str| declared.get(k).is_some_and(|t| t.is(w));
+    if is(0, "DATE") || is(0, "TIMESTAMP") {
+        rewrite.date_variables.insert(pg_name(name));
+    }
+    if is(0, "XMLTYPE") || (is(0, "SYS") && is(2, "XMLTYPE")) {
+        rewrite.xml_variables.insert(pg_name(name));
+    }
 }
 
 /// Whether the token at `k` starts a PL/SQL statement.
@@ -1816,12 +1819,8 @@ fn parameters(
             ""
         };
         c.eat("NOCOPY");
-        if c.is("DATE") || c.is("TIMESTAMP") {
-            rewrite.date_variables.insert(pg_name(name));
-        }
-        if c.is("XMLTYPE") || (c.is("SYS") && c.peek_at(2).is_some_and(|t| t.is("XMLTYPE"))) {
-            rewrite.xml_variables.insert(pg_name(name));
-        }
+        let ahead: Vec<Token> = (0..3).filter_map(|k| c.peek_at(k).cloned()).collect();
+        note_typed_variable(rewrite, name, &ahead);
         let data_type = type_of(&mut c)
             .ok_or_else(|| format!("type of parameter {} not understood", name.text))?;
         let default = if c.eat("DEFAULT") || c.eat_symbol(":=") {

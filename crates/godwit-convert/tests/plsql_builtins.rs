@@ -10,10 +10,8 @@ use tokio_postgres::Client;
 /// Converts `oracle`, checks it on a fresh database with plpgsql_check (nothing may be refused), loads
 /// it there and returns the conversion, the database and a session on it.
 async fn loaded(label: &str, oracle: &str) -> (Conversion, TestDatabase, Client) {
-    let script = godwit_oracle::script::read_text(Path::new(&format!("{label}.sql")), oracle);
-    assert!(script.notes.is_empty(), "{:?}", script.notes);
     let options = Options::default();
-    let mut conversion = convert(&script.statements, &options);
+    let mut conversion = converted(label, oracle);
     let db = database(label).await;
     let mut client = db.connect().await;
     let checked = check_on_target(&mut client, &mut conversion, &options)
@@ -26,6 +24,24 @@ async fn loaded(label: &str, oracle: &str) -> (Conversion, TestDatabase, Client)
         .await
         .unwrap_or_else(|e| panic!("{}", godwit_testkit::describe(&e)));
     (conversion, db, client)
+}
+
+/// `oracle` converted with the default options (the script must read without notes).
+fn converted(label: &str, oracle: &str) -> Conversion {
+    let script = godwit_oracle::script::read_text(Path::new(&format!("{label}.sql")), oracle);
+    assert!(script.notes.is_empty(), "{:?}", script.notes);
+    convert(&script.statements, &Options::default())
+}
+
+/// Asserts that the object `name` was not converted, its first finding saying `because`.
+fn refused(conversion: &Conversion, name: &str, because: &str) {
+    let report = conversion
+        .objects
+        .iter()
+        .find(|o| o.name == name)
+        .unwrap_or_else(|| panic!("no report for {name}: {:#?}", conversion.objects));
+    assert_eq!(report.status, Status::NotConverted, "{report:#?}");
+    assert!(report.findings[0].message.contains(because), "{report:#?}");
 }
 
 fn all_converted(conversion: &Conversion) {
@@ -517,16 +533,7 @@ END emp_compound;
 #[tokio::test]
 async fn triggers_see_which_event_and_column_and_keep_their_state() {
     let (conversion, _db, client) = loaded("plsql_triggers", TRIGGERS).await;
-    let compound = conversion
-        .objects
-        .iter()
-        .find(|o| o.name == "public.emp_compound")
-        .unwrap();
-    assert_eq!(compound.status, Status::NotConverted);
-    assert!(
-        compound.findings[0].message.contains("compound"),
-        "{compound:#?}"
-    );
+    refused(&conversion, "public.emp_compound", "compound");
     client
         .batch_execute(
             "INSERT INTO emp (sal, name) VALUES (10, 'a');
@@ -825,8 +832,8 @@ async fn xmltype_methods_read_documents_with_namespaces() {
 
 #[test]
 fn an_oracle_supplied_call_without_a_rule_is_refused_by_name_wherever_it_is() {
-    let script = godwit_oracle::script::read_text(
-        Path::new("supplied.sql"),
+    let conversion = converted(
+        "supplied",
         "CREATE OR REPLACE FUNCTION escaped(p IN VARCHAR2) RETURN VARCHAR2 IS
            l VARCHAR2(400) := UTL_I18N.UNESCAPE_REFERENCE(p);
          BEGIN
@@ -839,7 +846,6 @@ fn an_oracle_supplied_call_without_a_rule_is_refused_by_name_wherever_it_is() {
          END;
          /",
     );
-    let conversion = convert(&script.statements, &Options::default());
     for (name, call) in [
         (
             "public.escaped",
@@ -850,16 +856,14 @@ fn an_oracle_supplied_call_without_a_rule_is_refused_by_name_wherever_it_is() {
             "package call dbms_crypto.hash is not converted yet",
         ),
     ] {
-        let report = conversion.objects.iter().find(|o| o.name == name).unwrap();
-        assert_eq!(report.status, Status::NotConverted, "{report:#?}");
-        assert!(report.findings[0].message.contains(call), "{report:#?}");
+        refused(&conversion, name, call);
     }
 }
 
 #[test]
 fn overloads_that_collapse_to_one_postgresql_signature_keep_the_first_and_say_so() {
-    let script = godwit_oracle::script::read_text(
-        Path::new("overloads.sql"),
+    let conversion = converted(
+        "overloads",
         "CREATE OR REPLACE PACKAGE fmt AS
            FUNCTION show(p IN NUMBER) RETURN VARCHAR2;
            FUNCTION show(p IN INTEGER) RETURN VARCHAR2;
@@ -873,7 +877,6 @@ fn overloads_that_collapse_to_one_postgresql_signature_keep_the_first_and_say_so
          END fmt;
          /",
     );
-    let conversion = convert(&script.statements, &Options::default());
     let status = |name: &str| {
         conversion
             .objects
@@ -886,13 +889,10 @@ fn overloads_that_collapse_to_one_postgresql_signature_keep_the_first_and_say_so
         status("fmt.\"show (overload 3)\"").status,
         Status::Converted
     );
-    let second = status("fmt.\"show (overload 2)\"");
-    assert_eq!(second.status, Status::NotConverted);
-    assert!(
-        second.findings[0]
-            .message
-            .contains("is the same as that of fmt.show, which is kept"),
-        "{second:#?}"
+    refused(
+        &conversion,
+        "fmt.\"show (overload 2)\"",
+        "is the same as that of fmt.show, which is kept",
     );
 }
 
@@ -980,16 +980,7 @@ END;
 #[tokio::test]
 async fn an_exception_handler_reads_the_error_backtrace_and_savepoints_are_refused() {
     let (conversion, _db, client) = loaded("plsql_backtrace", ERROR_BACKTRACE).await;
-    let savepoint = conversion
-        .objects
-        .iter()
-        .find(|o| o.name == "public.with_savepoint")
-        .unwrap();
-    assert_eq!(savepoint.status, Status::NotConverted);
-    assert!(
-        savepoint.findings[0].message.contains("savepoints"),
-        "{savepoint:#?}"
-    );
+    refused(&conversion, "public.with_savepoint", "savepoints");
     client
         .batch_execute("CALL risky(0); CALL risky(2);")
         .await

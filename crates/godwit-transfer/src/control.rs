@@ -32,6 +32,20 @@ impl TableStatus {
     pub fn finished(&self) -> bool {
         self.chunks_done >= self.chunks_total
     }
+
+    /// Source rows the table has been through: committed, rejected, and in chunks on their way.
+    pub fn processed(&self) -> u64 {
+        self.rows_done + self.rows_rejected + self.rows_in_flight
+    }
+
+    /// The table's expected rows: the estimate, never below what was seen, exact once finished.
+    pub fn expected(&self) -> u64 {
+        if self.finished() {
+            self.rows_done + self.rows_rejected
+        } else {
+            self.rows_estimate.unwrap_or(0).max(self.processed())
+        }
+    }
 }
 
 /// Watches and stops a run from outside: cheap to clone, shared with the caller.
