@@ -10,11 +10,13 @@ mod chunk_hashes;
 mod profiles;
 mod runs;
 mod secrets;
+mod verifications;
 
 pub use chunk_hashes::ChunkHashes;
 pub use profiles::{percent_encode, Engine, Environment, Profile, ProfileInput};
 pub use runs::{ChunkRecord, Run, TableTotals};
 pub use secrets::Secrets;
+pub use verifications::{DifferentRowRecord, RunVerification, TableVerification, VerifyLevel};
 
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
@@ -61,6 +63,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0003_oracle_profiles.sql")),
         M::up(include_str!("../migrations/0004_run_chunk_rejects.sql")),
         M::up(include_str!("../migrations/0005_run_chunk_hashes.sql")),
+        M::up(include_str!("../migrations/0006_run_verifications.sql")),
     ])
 }
 
@@ -142,7 +145,7 @@ mod tests {
     fn a_new_file_is_migrated_to_the_latest_version() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("g.sqlite3")).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 5);
+        assert_eq!(store.schema_version().unwrap(), 6);
     }
 
     /// A file written before Oracle profiles existed (schema version 2) keeps its profiles.
@@ -166,7 +169,7 @@ mod tests {
         drop(conn);
 
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 5);
+        assert_eq!(store.schema_version().unwrap(), 6);
         let old = store.get_profile("old").unwrap();
         assert_eq!(
             old,
