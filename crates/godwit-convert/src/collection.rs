@@ -108,6 +108,23 @@ fn word(text: &str, line: u32) -> Token {
     }
 }
 
+fn symbol(text: &str, line: u32) -> Token {
+    Token {
+        kind: TokenKind::Symbol,
+        text: text.into(),
+        line,
+        unterminated: false,
+    }
+}
+
+/// `v[index]`, the index rewritten.
+fn indexed(v: &Token, index: &[Token], scope: &InScope) -> Result<Vec<Token>, String> {
+    let mut out = vec![v.clone(), symbol("[", v.line)];
+    out.extend(rewrite(index, scope)?);
+    out.push(symbol("]", v.line));
+    Ok(out)
+}
+
 /// Rewrites collection uses in a block's statements. `arrays` are the variables and parameters of a
 /// collection type; `types` the collection type names in scope with their PostgreSQL array type.
 pub fn rewrite(tokens: &[Token], scope: &InScope) -> Result<Vec<Token>, String> {
@@ -212,54 +229,35 @@ pub fn rewrite(tokens: &[Token], scope: &InScope) -> Result<Vec<Token>, String> 
                 && tokens
                     .get(close + 2)
                     .is_some_and(|n| n.kind == TokenKind::Word);
-            if field && !tokens.get(close + 3).is_some_and(|n| n.is_symbol(":=")) {
+            // The end of a field path `.a.b…` after the index.
+            let mut path_end = close + 1;
+            while tokens.get(path_end).is_some_and(|n| n.is_symbol("."))
+                && tokens
+                    .get(path_end + 1)
+                    .is_some_and(|n| n.kind == TokenKind::Word)
+            {
+                path_end += 2;
+            }
+            let assigned = tokens.get(path_end).is_some_and(|n| n.is_symbol(":="));
+            if field && assigned && statement_start(k) {
+                // A field of a record element assigned (PostgreSQL 14 and later): v[i].a.b := …
+                out.extend(indexed(t, &tokens[k + 2..close], scope)?);
+                out.extend(tokens[close + 1..path_end].iter().cloned());
+                k = path_end;
+                continue;
+            }
+            if field && !assigned {
                 // A field of a record element, read: (v[i]).field
-                out.push(Token {
-                    kind: TokenKind::Symbol,
-                    text: "(".into(),
-                    line,
-                    unterminated: false,
-                });
-                out.push(t.clone());
-                out.push(Token {
-                    kind: TokenKind::Symbol,
-                    text: "[".into(),
-                    line,
-                    unterminated: false,
-                });
-                out.extend(rewrite(&tokens[k + 2..close], scope)?);
-                out.push(Token {
-                    kind: TokenKind::Symbol,
-                    text: "]".into(),
-                    line,
-                    unterminated: false,
-                });
-                out.push(Token {
-                    kind: TokenKind::Symbol,
-                    text: ")".into(),
-                    line,
-                    unterminated: false,
-                });
+                out.push(symbol("(", line));
+                out.extend(indexed(t, &tokens[k + 2..close], scope)?);
+                out.push(symbol(")", line));
                 k = close + 1;
                 continue;
             }
             if field || tokens.get(close + 1).is_some_and(|n| n.is_symbol("(")) {
                 return Err(format!("{name}(…) with a field assigned or a second index: assigning fields of record elements or collections of collections"));
             }
-            out.push(t.clone());
-            out.push(Token {
-                kind: TokenKind::Symbol,
-                text: "[".into(),
-                line,
-                unterminated: false,
-            });
-            out.extend(rewrite(&tokens[k + 2..close], scope)?);
-            out.push(Token {
-                kind: TokenKind::Symbol,
-                text: "]".into(),
-                line,
-                unterminated: false,
-            });
+            out.extend(indexed(t, &tokens[k + 2..close], scope)?);
             k = close + 1;
             continue;
         }
@@ -527,7 +525,11 @@ mod tests {
         );
         assert!(run("l.DELETE(3);").unwrap_err().contains("DELETE"));
         assert_eq!(run("x := l(2).name;").unwrap(), "x := ( l [ 2 ] ) . name ;");
-        assert!(run("l(2).name := 'x';").is_err());
+        assert_eq!(
+            run("l(2).name := 'x';").unwrap(),
+            "l [ 2 ] . name := 'x' ;"
+        );
+        assert!(run("l(2)(3) := 'x';").is_err());
         assert!(run("SELECT * FROM TABLE(l);")
             .unwrap_err()
             .contains("TABLE"));

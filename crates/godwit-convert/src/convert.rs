@@ -96,6 +96,8 @@ struct Converter<'o> {
     package_schemas: std::collections::BTreeSet<String>,
     /// Package specs read so far.
     packages: crate::package::Packages,
+    /// Every package spec of the input, read ahead, for subtypes used before their spec.
+    specs_ahead: BTreeMap<String, crate::package::Declarations>,
     /// Schema-level collection types (domains over arrays) for PL/SQL units.
     schema_collections: crate::collection::Collections,
     /// Their domains' PostgreSQL names.
@@ -126,11 +128,15 @@ struct Prescan {
     foreign_qualifiers: std::collections::BTreeSet<String>,
     /// PostgreSQL schema names for the packages the input creates.
     package_schemas: std::collections::BTreeSet<String>,
+    /// Every package spec of the input, read ahead (upper-case name → declarations), so a record
+    /// can use a subtype of a package whose spec comes later in the script.
+    specs_ahead: BTreeMap<String, crate::package::Declarations>,
 }
 
 fn prescan(statements: &[Statement]) -> Prescan {
     use std::collections::BTreeSet;
     let mut package_schemas: BTreeSet<String> = BTreeSet::new();
+    let mut specs_ahead = BTreeMap::new();
     let mut created_unqualified: BTreeSet<String> = BTreeSet::new();
     let mut created_schemas: BTreeSet<String> = BTreeSet::new();
     let mut qualifiers: BTreeSet<(String, String)> = BTreeSet::new();
@@ -156,6 +162,13 @@ fn prescan(statements: &[Statement]) -> Prescan {
                 let qualified = c.qualified();
                 if let (Some((_, name)), "PACKAGE") = (qualified, head[k].as_str()) {
                     package_schemas.insert(pg_name(name));
+                    let body = head.get(k + 1).is_some_and(|w| w == "BODY");
+                    let rest = c.rest();
+                    let is = rest.iter().position(|t| t.is("IS") || t.is("AS"));
+                    if let (false, Some(at)) = (body, is) {
+                        specs_ahead
+                            .insert(name.upper(), crate::package::read_spec(&rest[at + 1..]));
+                    }
                 }
                 match qualified {
                     Some((Some(schema), _)) => {
@@ -195,6 +208,7 @@ fn prescan(statements: &[Statement]) -> Prescan {
     Prescan {
         foreign_qualifiers,
         package_schemas,
+        specs_ahead,
     }
 }
 
@@ -265,6 +279,7 @@ pub fn convert(statements: &[Statement], options: &Options) -> Conversion {
     let Prescan {
         foreign_qualifiers,
         package_schemas,
+        specs_ahead,
     } = prescan(statements);
     let mut c = Converter {
         options,
@@ -277,6 +292,7 @@ pub fn convert(statements: &[Statement], options: &Options) -> Conversion {
         foreign_qualifiers,
         helpers: Default::default(),
         package_schemas,
+        specs_ahead,
         packages: Default::default(),
         schema_collections: Default::default(),
         schema_domains: Default::default(),
@@ -833,126 +849,161 @@ impl Converter<'_> {
     }
 
     /// A package's record types become composite types in its schema; one whose fields do not all
-    /// convert (anchored `%TYPE`, collections, unknown types) stays unconverted, with a finding.
+    /// convert (anchored `%TYPE` to something other than a column or package variable, collections,
+    /// unknown types) stays unconverted, with a finding. A record may hold another record of the
+    /// package, in any order of declaration.
     fn package_records(
         &mut self,
         schema: &str,
         decls: &mut crate::package::Declarations,
         report: usize,
     ) {
-        let records = std::mem::take(&mut decls.records);
-        for (name, fields) in records {
-            let mut attributes = Vec::new();
-            let mut problem = None;
-            for field in split_commas(&fields) {
-                // Subtypes of the package and `table.column%TYPE` anchors resolve to their types.
-                let field: Vec<Token> = match field {
-                    [n, table, dot, column, pct, ty]
-                        if dot.is_symbol(".") && pct.is_symbol("%") && ty.is("TYPE") =>
-                    {
-                        let table = self.qualified(None, table);
-                        let column = pg_name(column);
-                        match self
-                            .catalog
-                            .table(&table)
-                            .and_then(|t| t.columns.iter().find(|c| c.name == column))
-                        {
-                            Some(c) => {
-                                let mut out = vec![n.clone()];
-                                out.extend(tokenize(&c.data_type.sql, n.line));
-                                out
-                            }
-                            None => field.to_vec(),
-                        }
+        let mut pending = std::mem::take(&mut decls.records);
+        loop {
+            let mut failed = std::collections::BTreeMap::new();
+            let mut progress = false;
+            for (name, fields) in pending {
+                match self.record_attributes(schema, &fields, decls) {
+                    Ok(attributes) => {
+                        let pg = pg_name(&Token {
+                            kind: TokenKind::Word,
+                            text: name.clone(),
+                            line: 0,
+                            unterminated: false,
+                        });
+                        let target = self.schema_mut(schema);
+                        target.types.retain(|t| t.name() != pg);
+                        target.types.push(UserType::Composite {
+                            name: pg,
+                            attributes,
+                            comment: None,
+                        });
+                        decls.records.insert(name, fields);
+                        progress = true;
                     }
-                    _ => {
-                        let mut out = Vec::with_capacity(field.len());
-                        let mut k = 0;
-                        while k < field.len() {
-                            let t = &field[k];
-                            // PKG.SUBTYPE of another package, then a subtype of this one.
-                            let other =
-                                field.get(k + 1).filter(|d| d.is_symbol(".")).and_then(|_| {
-                                    self.packages
-                                        .specs
-                                        .get(&t.upper())?
-                                        .subtypes
-                                        .get(&field.get(k + 2)?.upper())
-                                });
-                            if let Some(base) = other {
-                                out.extend(base.iter().cloned());
-                                k += 3;
-                                continue;
-                            }
-                            out.extend(
-                                decls
-                                    .subtypes
-                                    .get(&t.upper())
-                                    .cloned()
-                                    .unwrap_or_else(|| vec![t.clone()]),
-                            );
-                            k += 1;
-                        }
-                        out
-                    }
-                };
-                let field = &field[..];
-                let mut c = Cursor::new(field);
-                let Some(field_name) = c.ident() else {
-                    problem = Some("a field without a name".to_string());
-                    break;
-                };
-                let pls_integer = c.peek().is_some_and(crate::types::is_plsql_integer);
-                let converted = if field.iter().any(|t| t.is_symbol("%")) {
-                    None
-                } else if pls_integer {
-                    // PL/SQL's integer types, which no column has.
-                    c.next();
-                    Some(godwit_catalog::DataType::plain("integer"))
-                } else {
-                    self.pg_type(&mut c)
-                        .filter(|t| !t.is_user_type())
-                        .map(|t| t.data_type)
-                };
-                match converted {
-                    Some(data_type) => {
-                        let rest_ok =
-                            c.at_end() || c.is("NOT") || c.is("DEFAULT") || c.is_symbol(":=");
-                        if !rest_ok {
-                            problem = Some(format!("field {} not understood", field_name.text));
-                            break;
-                        }
-                        attributes.push((pg_name(field_name), data_type));
-                    }
-                    None => {
-                        problem = Some(format!("field {} has a type a composite type cannot hold yet (anchored %TYPE, a collection or another record)", field_name.text));
-                        break;
+                    Err(why) => {
+                        failed.insert(name, (fields, why));
                     }
                 }
             }
-            match problem {
-                None => {
-                    let pg = pg_name(&Token {
-                        kind: TokenKind::Word,
-                        text: name.clone(),
-                        line: 0,
-                        unterminated: false,
-                    });
-                    let target = self.schema_mut(schema);
-                    target.types.retain(|t| t.name() != pg);
-                    target.types.push(UserType::Composite {
-                        name: pg,
-                        attributes,
-                        comment: None,
-                    });
-                    decls.records.insert(name, fields);
-                }
-                Some(why) => {
+            if !progress || failed.is_empty() {
+                for (name, (_, why)) in failed {
                     let f = self.finding("GW-PLSQL-PACKAGE-DECL", Severity::Warning, format!("record type {name} is not converted: {why}; routines that use it are not converted"), "convert it by hand");
                     self.note(report, f);
                     decls.other.push(("type", name));
                 }
+                return;
             }
+            pending = failed.into_iter().map(|(n, (f, _))| (n, f)).collect();
+        }
+    }
+
+    /// The attributes of a package record type's composite type, or why it cannot have one yet.
+    fn record_attributes(
+        &self,
+        schema: &str,
+        fields: &[Token],
+        decls: &crate::package::Declarations,
+    ) -> Result<Vec<(String, godwit_catalog::DataType)>, String> {
+        let mut attributes = Vec::new();
+        for field in split_commas(fields) {
+            let field = self.resolve_field_type(field, decls);
+            let field = &field[..];
+            let mut c = Cursor::new(field);
+            let Some(field_name) = c.ident() else {
+                return Err("a field without a name".to_string());
+            };
+            let pls_integer = c.peek().is_some_and(crate::types::is_plsql_integer);
+            // Another record of this package, converted already.
+            let record = c
+                .peek()
+                .filter(|_| c.peek_at(1).is_none_or(|n| !n.is_symbol(".")))
+                .filter(|t| decls.records.contains_key(&t.upper()))
+                .map(|t| godwit_catalog::DataType::plain(format!("{schema}.{}", pg_name(t))));
+            let converted = if let Some(record) = record {
+                c.next();
+                Some(record)
+            } else if field.iter().any(|t| t.is_symbol("%")) {
+                None
+            } else if pls_integer {
+                // PL/SQL's integer types, which no column has.
+                c.next();
+                Some(godwit_catalog::DataType::plain("integer"))
+            } else {
+                self.pg_type(&mut c)
+                    .filter(|t| !t.is_user_type())
+                    .map(|t| t.data_type)
+            };
+            let Some(data_type) = converted else {
+                return Err(format!("field {} has a type a composite type cannot hold yet (anchored %TYPE, a collection or another record)", field_name.text));
+            };
+            if !(c.at_end() || c.is("NOT") || c.is("DEFAULT") || c.is_symbol(":=")) {
+                return Err(format!("field {} not understood", field_name.text));
+            }
+            attributes.push((pg_name(field_name), data_type));
+        }
+        Ok(attributes)
+    }
+
+    /// A record field with its type spelled out: `table.column%TYPE` anchors to a known column,
+    /// subtypes of this package or another (`PKG.SUBTYPE`), and `variable%TYPE` anchors to a
+    /// package variable (also inside such a subtype) become the types they stand for.
+    fn resolve_field_type(
+        &self,
+        field: &[Token],
+        decls: &crate::package::Declarations,
+    ) -> Vec<Token> {
+        if let [n, table, dot, column, pct, ty] = field {
+            if dot.is_symbol(".") && pct.is_symbol("%") && ty.is("TYPE") {
+                let table = self.qualified(None, table);
+                let column = pg_name(column);
+                return match self
+                    .catalog
+                    .table(&table)
+                    .and_then(|t| t.columns.iter().find(|c| c.name == column))
+                {
+                    Some(c) => {
+                        let mut out = vec![n.clone()];
+                        out.extend(tokenize(&c.data_type.sql, n.line));
+                        out
+                    }
+                    None => field.to_vec(),
+                };
+            }
+        }
+        let mut out = Vec::with_capacity(field.len());
+        let mut k = 0;
+        while k < field.len() {
+            let t = &field[k];
+            // PKG.SUBTYPE of another package, then a subtype of this one.
+            let other_spec = field.get(k + 1).filter(|d| d.is_symbol(".")).and_then(|_| {
+                let name = t.upper();
+                self.packages
+                    .specs
+                    .get(&name)
+                    .or_else(|| self.specs_ahead.get(&name))
+            });
+            if let Some((spec, subtype)) = other_spec.zip(field.get(k + 2)) {
+                if let Some(base) = spec.subtypes.get(&subtype.upper()) {
+                    out.extend(resolve_variable_anchor(base, spec));
+                    k += 3;
+                    continue;
+                }
+            }
+            match decls.subtypes.get(&t.upper()) {
+                Some(base) => out.extend(resolve_variable_anchor(base, decls)),
+                None => out.push(t.clone()),
+            }
+            k += 1;
+        }
+        // `name variable%TYPE` of this package.
+        match &out[..] {
+            [n, _, pct, ty] if pct.is_symbol("%") && ty.is("TYPE") => {
+                let mut resolved = vec![n.clone()];
+                resolved.extend(resolve_variable_anchor(&out[1..], decls));
+                resolved
+            }
+            _ => out,
         }
     }
 
@@ -3472,4 +3523,17 @@ fn count_value_rows(tokens: &[Token]) -> usize {
         }
     }
     rows
+}
+
+/// `variable%TYPE` where the variable is one of the package's: its declared type; else unchanged.
+fn resolve_variable_anchor(tokens: &[Token], decls: &crate::package::Declarations) -> Vec<Token> {
+    match tokens {
+        [v, pct, ty] if pct.is_symbol("%") && ty.is("TYPE") => decls
+            .declared_types
+            .get(&v.upper())
+            .filter(|t| !t.iter().any(|t| t.is_symbol("%")))
+            .cloned()
+            .unwrap_or_else(|| tokens.to_vec()),
+        _ => tokens.to_vec(),
+    }
 }

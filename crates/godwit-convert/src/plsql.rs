@@ -1961,11 +1961,18 @@ pub fn convert_unit(
             // PIPELINED: a set-returning function; PIPE ROW(x) becomes RETURN NEXT x.
             let pipelined = c.eat("PIPELINED");
             let returns = match (pipelined, returns) {
-                (true, Some(r)) => Some(format!(
-                    "SETOF {}",
-                    r.strip_suffix("[]")
-                        .ok_or("a PIPELINED function that does not return a collection")?
-                )),
+                (true, Some(r)) => {
+                    // An array type, or a schema-level collection type's domain over one.
+                    let element = r.strip_suffix("[]").map(str::to_string).or_else(|| {
+                        let scope = scope.borrow();
+                        let (name, _) = scope.types.iter().find(|(_, (pg, _))| *pg == r)?;
+                        scope.elements.get(name).filter(|e| !e.is_empty()).cloned()
+                    });
+                    Some(format!(
+                        "SETOF {}",
+                        element.ok_or("a PIPELINED function that does not return a collection")?
+                    ))
+                }
                 (_, r) => r,
             };
             while c.is("AUTHID")

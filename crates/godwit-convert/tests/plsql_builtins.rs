@@ -1052,3 +1052,80 @@ async fn collection_types_of_other_packages_are_usable_by_their_qualified_name()
         Some("7")
     );
 }
+
+#[tokio::test]
+async fn records_hold_records_and_subtypes_anchored_to_variables_of_packages_read_later() {
+    // doc_pkg's spec comes before text_pkg's, whose subtype it uses; t_doc holds t_props, which
+    // sorts after it.
+    let (conversion, _db, client) = loaded(
+        "nested_records",
+        "
+CREATE OR REPLACE TYPE line_t AS OBJECT (n NUMBER, txt VARCHAR2(100));
+/
+CREATE OR REPLACE TYPE line_tab AS TABLE OF line_t;
+/
+CREATE OR REPLACE PACKAGE doc_pkg AS
+  TYPE t_props IS RECORD (author VARCHAR2(50), pages NUMBER);
+  TYPE t_doc IS RECORD (title text_pkg.t_text, props t_props);
+  TYPE t_doc_tab IS TABLE OF t_doc INDEX BY PLS_INTEGER;
+  FUNCTION describe(p_title VARCHAR2) RETURN VARCHAR2;
+  FUNCTION lines(p_count NUMBER) RETURN line_tab PIPELINED;
+END doc_pkg;
+/
+CREATE OR REPLACE PACKAGE text_pkg AS
+  g_text_def VARCHAR2(200);
+  SUBTYPE t_text IS g_text_def%TYPE;
+END text_pkg;
+/
+CREATE OR REPLACE PACKAGE BODY doc_pkg AS
+  FUNCTION describe(p_title VARCHAR2) RETURN VARCHAR2 IS
+    l_docs t_doc_tab;
+  BEGIN
+    l_docs(1).title := p_title;
+    l_docs(1).props.author := 'Ada';
+    l_docs(1).props.pages := 42;
+    RETURN l_docs(1).title || ' by ' || l_docs(1).props.author || ', '
+      || l_docs(1).props.pages || ' pages';
+  END describe;
+
+  FUNCTION lines(p_count NUMBER) RETURN line_tab PIPELINED IS
+  BEGIN
+    FOR i IN 1 .. p_count LOOP
+      PIPE ROW (line_t(i, 'line ' || i));
+    END LOOP;
+    RETURN;
+  END lines;
+END doc_pkg;
+/
+",
+    )
+    .await;
+    all_converted(&conversion);
+    assert_eq!(
+        value(&client, "SELECT doc_pkg.describe('Notes')")
+            .await
+            .as_deref(),
+        Some("Notes by Ada, 42 pages")
+    );
+    // The field anchored to text_pkg.g_text_def%TYPE has its type.
+    assert_eq!(
+        value(
+            &client,
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute \
+             WHERE attrelid = 'doc_pkg.t_doc'::regclass AND attname = 'title'"
+        )
+        .await
+        .as_deref(),
+        Some("character varying(200)")
+    );
+    // A PIPELINED function over a schema-level collection type returns its rows.
+    assert_eq!(
+        value(
+            &client,
+            "SELECT string_agg(txt, ',' ORDER BY n) FROM doc_pkg.lines(3)"
+        )
+        .await
+        .as_deref(),
+        Some("line 1,line 2,line 3")
+    );
+}
