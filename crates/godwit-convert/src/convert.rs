@@ -1127,6 +1127,28 @@ impl Converter<'_> {
                 own.parameterless_functions.insert(member.name.clone());
             }
         }
+        // The body's own variables with a computed initial value (a call, another name) get it in
+        // the package's initialization (below), first and in the order declared, as Oracle
+        // evaluates them on the package's first use in a session.
+        let mut computed: Vec<(&String, &Vec<Token>)> = body
+            .declarations
+            .initial_values
+            .iter()
+            .filter(|(v, init)| {
+                body.declarations.variables.contains(*v)
+                    && !crate::package::constant_initial_value(init, &own.collections)
+            })
+            .collect();
+        computed.sort_by_key(|(_, init)| init.first().map(|t| t.line));
+        let mut initialization: Vec<Token> = Vec::new();
+        for (variable, value) in computed {
+            let line = value.first().map_or(0, |t| t.line);
+            initialization.extend(tokenize(&format!("{} :=", variable.to_lowercase()), line));
+            initialization.extend(value.iter().cloned());
+            initialization.extend(tokenize(";", line));
+            own.initial_values.remove(variable);
+        }
+        initialization.extend(body.initialization.unwrap_or_default().iter().cloned());
         self.packages.specs.entry(package.clone()).or_default();
         let siblings: std::collections::BTreeSet<String> =
             body.members.iter().map(|m| m.name.clone()).collect();
@@ -1149,7 +1171,7 @@ impl Converter<'_> {
         // calls first, once per session (a session setting remembers it ran), as Oracle runs it on
         // the package's first use in a session.
         let mut initialize: Option<String> = None;
-        if let Some(init) = body.initialization.filter(|i| !i.is_empty()) {
+        if let Some(init) = Some(&initialization[..]).filter(|i| !i.is_empty()) {
             let line = init[0].line;
             let mut tokens = tokenize("godwit_initialize IS BEGIN", line);
             tokens.extend(init.iter().cloned());

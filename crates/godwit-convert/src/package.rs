@@ -57,6 +57,27 @@ impl Declarations {
     }
 }
 
+/// Whether a package variable's initial value is known without running anything: literals, NULL,
+/// TRUE/FALSE, and an empty collection constructor `T()`.
+pub fn constant_initial_value(
+    value: &[Token],
+    collections: &crate::collection::Collections,
+) -> bool {
+    if let [t, open, close] = value {
+        if collections.contains_key(&t.upper()) && open.is_symbol("(") && close.is_symbol(")") {
+            return true;
+        }
+    }
+    value.iter().all(|t| {
+        matches!(
+            t.kind,
+            TokenKind::String | TokenKind::Number | TokenKind::Symbol
+        ) || t.is("NULL")
+            || t.is("TRUE")
+            || t.is("FALSE")
+    })
+}
+
 /// One routine of a package body.
 pub struct Member<'t> {
     pub kind: UnitKind,
@@ -966,16 +987,7 @@ impl Packages {
             return Ok(end);
         }
         let initial = state.owner.initial_values.get(variable);
-        if initial.is_some_and(|init| {
-            init.iter().any(|t| {
-                !matches!(
-                    t.kind,
-                    TokenKind::String | TokenKind::Number | TokenKind::Symbol
-                ) && !t.is("NULL")
-                    && !t.is("TRUE")
-                    && !t.is("FALSE")
-            })
-        }) {
+        if initial.is_some_and(|init| !constant_initial_value(init, &state.owner.collections)) {
             return Err(format!(
                 "package variable {package}.{variable} has a computed initial value, which is not converted yet"
             ));

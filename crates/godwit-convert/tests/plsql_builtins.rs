@@ -1129,3 +1129,54 @@ END doc_pkg;
         Some("line 1,line 2,line 3")
     );
 }
+
+#[tokio::test]
+async fn package_variables_with_computed_initial_values_get_them_on_first_use() {
+    // Without an initialization section; the second value uses the first, as declared.
+    let (conversion, db, client) = loaded(
+        "computed_initial_values",
+        "
+CREATE OR REPLACE PACKAGE api AS
+  FUNCTION endpoint RETURN VARCHAR2;
+  PROCEDURE use_sandbox;
+END api;
+/
+CREATE OR REPLACE PACKAGE BODY api AS
+  g_live CONSTANT VARCHAR2(100) := 'https://api.example.com';
+  g_base VARCHAR2(100) := g_live || '/v1';
+  g_width PLS_INTEGER := length(g_base);
+
+  FUNCTION endpoint RETURN VARCHAR2 IS
+  BEGIN
+    RETURN g_base || ' (' || g_width || ')';
+  END endpoint;
+
+  PROCEDURE use_sandbox IS
+  BEGIN
+    g_base := replace(g_base, 'api.', 'sandbox.');
+  END use_sandbox;
+END api;
+/
+",
+    )
+    .await;
+    all_converted(&conversion);
+    assert_eq!(
+        value(&client, "SELECT api.endpoint()").await.as_deref(),
+        Some("https://api.example.com/v1 (26)")
+    );
+    // Evaluated once per session: a change lasts, it is not evaluated again.
+    client
+        .batch_execute("CALL api.use_sandbox()")
+        .await
+        .unwrap();
+    assert_eq!(
+        value(&client, "SELECT api.endpoint()").await.as_deref(),
+        Some("https://sandbox.example.com/v1 (26)")
+    );
+    let other = db.connect().await;
+    assert_eq!(
+        value(&other, "SELECT api.endpoint()").await.as_deref(),
+        Some("https://api.example.com/v1 (26)")
+    );
+}
