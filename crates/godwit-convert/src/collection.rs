@@ -49,6 +49,8 @@ pub type Collections = BTreeMap<String, (Vec<Token>, Kind)>;
 pub struct InScope<'a> {
     /// Variables and parameters holding arrays (upper case).
     pub arrays: &'a BTreeSet<String>,
+    /// Those variables (upper case) → the PostgreSQL type of their elements, where known.
+    pub array_elements: &'a BTreeMap<String, String>,
     /// Collection type names (upper case) → their PostgreSQL array type, for constructors.
     pub types: &'a BTreeMap<String, String>,
     /// Variables and parameters holding maps (INDEX BY VARCHAR2), upper case → the PostgreSQL type
@@ -176,7 +178,7 @@ pub fn rewrite(tokens: &[Token], scope: &InScope) -> Result<Vec<Token>, String> 
                 .unwrap_or(tokens.len());
             let statement = &tokens[k..end];
             if let Some(b) = statement.iter().position(|t| t.is("BULK")) {
-                out.extend(bulk_collect(statement, b, arrays)?);
+                out.extend(bulk_collect(statement, b, scope)?);
                 k = end;
                 continue;
             }
@@ -408,11 +410,8 @@ fn map_use(
 }
 
 /// `SELECT a[, b] BULK COLLECT INTO v[, w] FROM …` → one array_agg per column over the query.
-fn bulk_collect(
-    statement: &[Token],
-    bulk: usize,
-    arrays: &BTreeSet<String>,
-) -> Result<Vec<Token>, String> {
+fn bulk_collect(statement: &[Token], bulk: usize, scope: &InScope) -> Result<Vec<Token>, String> {
+    let arrays = scope.arrays;
     let line = statement[0].line;
     if !(statement.get(bulk + 1).is_some_and(|t| t.is("COLLECT"))
         && statement.get(bulk + 2).is_some_and(|t| t.is("INTO")))
@@ -425,9 +424,21 @@ fn bulk_collect(
         .ok_or("BULK COLLECT without FROM")?;
     let columns = split_commas(&statement[1..bulk]);
     let targets = split_commas(&statement[bulk + 3..from]);
-    if columns.len() != targets.len() {
-        return Err("BULK COLLECT with as many targets as columns only".into());
-    }
+    // Several columns into one collection of records: its elements built from the columns.
+    let record_element = match &targets[..] {
+        [[target]]
+            if columns.len() > 1
+                && !columns.iter().any(|c| matches!(c, [t] if t.is_symbol("*"))) =>
+        {
+            Some(scope.array_elements.get(&target.upper()).ok_or(
+                "BULK COLLECT of several columns into a collection whose element type is not known",
+            )?)
+        }
+        _ if columns.len() != targets.len() => {
+            return Err("BULK COLLECT with as many targets as columns, or into one collection of records, only".into());
+        }
+        _ => None,
+    };
     for target in &targets {
         if !(target.len() == 1 && arrays.contains(&target[0].upper())) {
             return Err("BULK COLLECT into something other than collection variables".into());
@@ -447,9 +458,20 @@ fn bulk_collect(
         .enumerate()
         .map(|(i, c)| format!("{} AS godwit_c{i}", text(c)))
         .collect();
-    let aggregates: Vec<String> = (0..columns.len())
-        .map(|i| format!("coalesce(array_agg(godwit_q.godwit_c{i}), '{{}}')"))
-        .collect();
+    let aggregates: Vec<String> = match record_element {
+        Some(element) => {
+            let fields: Vec<String> = (0..columns.len())
+                .map(|i| format!("godwit_q.godwit_c{i}"))
+                .collect();
+            vec![format!(
+                "coalesce(array_agg(CAST(ROW({}) AS {element})), '{{}}')",
+                fields.join(", ")
+            )]
+        }
+        None => (0..columns.len())
+            .map(|i| format!("coalesce(array_agg(godwit_q.godwit_c{i}), '{{}}')"))
+            .collect(),
+    };
     let sql = format!(
         "SELECT {} INTO {} FROM (SELECT {} {}) godwit_q",
         aggregates.join(", "),
@@ -469,12 +491,18 @@ mod tests {
     use super::*;
 
     fn run(src: &str) -> Result<String, String> {
-        let arrays: BTreeSet<String> = ["L".to_string()].into();
+        let arrays: BTreeSet<String> = ["L".to_string(), "R".to_string()].into();
+        let array_elements: BTreeMap<String, String> = [
+            ("L".to_string(), "varchar(10)".to_string()),
+            ("R".to_string(), "pkg.pair_t".to_string()),
+        ]
+        .into();
         let types: BTreeMap<String, String> =
             [("T_LIST".to_string(), "varchar(10)[]".to_string())].into();
         let maps: BTreeMap<String, String> = [("M".to_string(), "numeric".to_string())].into();
         let scope = InScope {
             arrays: &arrays,
+            array_elements: &array_elements,
             types: &types,
             maps: &maps,
         };
@@ -523,12 +551,14 @@ mod tests {
             run("SELECT name BULK COLLECT INTO l FROM t ORDER BY name;").unwrap(),
             "SELECT coalesce ( array_agg ( godwit_q . godwit_c0 ) , '{}' ) INTO l FROM ( SELECT name AS godwit_c0 FROM t ORDER BY name ) godwit_q ;"
         );
+        assert_eq!(
+            run("SELECT a, b BULK COLLECT INTO r FROM t;").unwrap(),
+            "SELECT coalesce ( array_agg ( CAST ( ROW ( godwit_q . godwit_c0 , godwit_q . godwit_c1 ) AS pkg . pair_t ) ) , '{}' ) INTO r FROM ( SELECT a AS godwit_c0 , b AS godwit_c1 FROM t ) godwit_q ;"
+        );
+        assert!(run("SELECT a, b, c BULK COLLECT INTO l, r FROM t;").is_err());
         assert!(run("l.DELETE(3);").unwrap_err().contains("DELETE"));
         assert_eq!(run("x := l(2).name;").unwrap(), "x := ( l [ 2 ] ) . name ;");
-        assert_eq!(
-            run("l(2).name := 'x';").unwrap(),
-            "l [ 2 ] . name := 'x' ;"
-        );
+        assert_eq!(run("l(2).name := 'x';").unwrap(), "l [ 2 ] . name := 'x' ;");
         assert!(run("l(2)(3) := 'x';").is_err());
         assert!(run("SELECT * FROM TABLE(l);")
             .unwrap_err()

@@ -34,6 +34,8 @@ struct Scope {
     elements: std::collections::BTreeMap<String, String>,
     /// Variables and parameters of an array collection type (upper case).
     arrays: std::collections::BTreeSet<String>,
+    /// Those variables and parameters (upper case) → the PostgreSQL type of their elements.
+    array_elements: std::collections::BTreeMap<String, String>,
     /// Variables and parameters of a map (INDEX BY VARCHAR2) type (upper case) → element type.
     maps: std::collections::BTreeMap<String, String>,
     /// Record types declared in the routine or an enclosing one (upper case) → composite type.
@@ -117,6 +119,7 @@ impl Scope {
             .collect();
         let scope = crate::collection::InScope {
             arrays: &self.arrays,
+            array_elements: &self.array_elements,
             types: &types,
             maps: &self.maps,
         };
@@ -142,6 +145,10 @@ impl Scope {
                 self.maps.insert(variable, element);
             }
             Some(_) => {
+                if let Some(element) = self.elements.get(type_name).filter(|e| !e.is_empty()) {
+                    self.array_elements
+                        .insert(variable.clone(), element.clone());
+                }
                 self.arrays.insert(variable);
             }
             None => {}

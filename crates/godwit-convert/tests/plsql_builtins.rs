@@ -1180,3 +1180,40 @@ END api;
         Some("https://api.example.com/v1 (26)")
     );
 }
+
+#[tokio::test]
+async fn bulk_collect_of_several_columns_fills_a_collection_of_records() {
+    let (conversion, _db, client) = loaded(
+        "bulk_collect_records",
+        "
+CREATE TABLE sheets (id NUMBER PRIMARY KEY, name VARCHAR2(30));
+INSERT INTO sheets VALUES (2, 'Totals');
+INSERT INTO sheets VALUES (1, 'Data');
+CREATE OR REPLACE PACKAGE book AS
+  TYPE t_sheet IS RECORD (id NUMBER, name VARCHAR2(30));
+  TYPE t_sheet_list IS TABLE OF t_sheet INDEX BY PLS_INTEGER;
+  FUNCTION sheet_names RETURN VARCHAR2;
+END book;
+/
+CREATE OR REPLACE PACKAGE BODY book AS
+  FUNCTION sheet_names RETURN VARCHAR2 IS
+    l_sheets t_sheet_list;
+    l_names VARCHAR2(200);
+  BEGIN
+    SELECT id, upper(name) BULK COLLECT INTO l_sheets FROM sheets ORDER BY id;
+    FOR i IN 1 .. l_sheets.COUNT LOOP
+      l_names := l_names || l_sheets(i).id || '=' || l_sheets(i).name || ';';
+    END LOOP;
+    RETURN l_names;
+  END sheet_names;
+END book;
+/
+",
+    )
+    .await;
+    all_converted(&conversion);
+    assert_eq!(
+        value(&client, "SELECT book.sheet_names()").await.as_deref(),
+        Some("1=DATA;2=TOTALS;")
+    );
+}
