@@ -16,7 +16,7 @@ use godwit_oracle::live::{LiveError, OracleUrl};
 use godwit_oracle::script::Script;
 use godwit_postgres::SchemaFilter;
 use godwit_store::{Engine, Profile, Secrets, Store, StoreError};
-use godwit_transfer::{ChunkBy, CopyOptions, OnError};
+use godwit_transfer::{ChunkBy, CopyOptions, OnError, Verification, Verify};
 use tauri::State;
 use tauri_specta::Event;
 
@@ -143,19 +143,24 @@ impl AppState {
         self.store.as_ref().cloned().map_err(CommandError::new)
     }
 
-    /// A saved PostgreSQL profile as one side of a copy (`role`: "source" or "target").
+    /// A saved profile as one side of a copy (`role`: "source" or "target"): PostgreSQL, or as
+    /// the source a live Oracle database.
     fn copy_profile(&self, id: &str, role: &str) -> Result<Profile, CommandError> {
         if id.trim().is_empty() {
             return Err(CommandError::new(format!("Choose the {role} connection.")));
         }
         let profile = self.with_store(|s| s.get_profile(id))?;
-        if profile.engine != Engine::Postgres {
-            return Err(CommandError::new(format!(
-                "{:?} is an Oracle source: data copies read and write PostgreSQL connections for now. Choose a PostgreSQL connection as the {role}.",
+        match (profile.engine, role) {
+            (Engine::Postgres, _) | (Engine::Oracle, "source") => Ok(profile),
+            (Engine::OracleScript, "source") => Err(CommandError::new(format!(
+                "{:?} is an Oracle script source: its rows load with its converted script (Conversion screen). Choose a PostgreSQL or live Oracle connection as the source.",
                 profile.name
-            )));
+            ))),
+            _ => Err(CommandError::new(format!(
+                "{:?} is an Oracle source: data copies write into PostgreSQL. Choose a PostgreSQL connection as the {role}.",
+                profile.name
+            ))),
         }
-        Ok(profile)
     }
 
     /// One side of a copy, with its password read from the keyring.
@@ -176,8 +181,12 @@ impl AppState {
         emit: Emit,
     ) -> Result<CopyStatusDto, CommandError> {
         let options = copy_options(&input)?;
+        let verification = verification(input.verify, input.sample_rows)?;
         let source = self.copy_profile(&input.source_id, "source")?;
         let target = self.copy_profile(&input.target_id, "target")?;
+        if source.engine == Engine::Oracle {
+            return self.start_oracle_copy(source, target, &options, emit).await;
+        }
         if source.connection_url(None) == target.connection_url(None) {
             return Err(CommandError::new(format!(
                 "The source {:?} and the target {:?} are the same database ({}): choose another target.",
@@ -197,10 +206,88 @@ impl AppState {
             source,
             target,
             options,
+            verification,
             None,
             emit,
         )
         .await
+    }
+
+    /// Starts copying a saved Oracle database into a PostgreSQL one (see [`crate::oracle_copy`]):
+    /// connects and lists the tables first, so an unreachable source fails here, naming the
+    /// connection and never its password.
+    async fn start_oracle_copy(
+        &self,
+        source: Profile,
+        target: Profile,
+        options: &CopyOptions,
+        emit: Emit,
+    ) -> Result<CopyStatusDto, CommandError> {
+        let url = self.oracle_url(&source).await?;
+        let redact = Redact(url.password.clone());
+        let place = source.connection_url(None);
+        let failed = |e: CommandError| CommandError {
+            message: format!(
+                "Cannot copy from the Oracle connection {:?} ({}): {}",
+                source.name,
+                place.trim_start_matches("oracle://"),
+                e.message
+            ),
+            code: e.code,
+        };
+        let owner = crate::oracle_copy::owner(&url.user);
+        let password = url.password.clone();
+        let (session, names) = {
+            let owner = owner.clone();
+            tauri::async_runtime::spawn_blocking(move || {
+                let mut session = godwit_oracle::live::connect(&url)?;
+                let rows = godwit_oracle::live::OracleSession::query(
+                    &mut session,
+                    "tables",
+                    crate::oracle_copy::TABLES_SQL,
+                    &[&owner],
+                )?;
+                Ok::<_, LiveError>((session, rows))
+            })
+            .await
+            .map_err(|_| stopped("Reading the Oracle database"))?
+            .map_err(|e| failed(oracle_error(e, &redact)))?
+        };
+        let schema = options
+            .schemas
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "public".into());
+        let tables = crate::oracle_copy::tables(
+            names
+                .into_iter()
+                .filter_map(|r| r.into_iter().next().flatten()),
+            &owner,
+            &schema,
+            &options.include,
+            &options.exclude,
+        )
+        .map_err(CommandError::new)?;
+        if tables.is_empty() {
+            return Err(failed(CommandError::new(format!(
+                "schema {owner} has no table to copy (with these table patterns)."
+            ))));
+        }
+        let target = self.copy_side(&target).await?;
+        let source = Side {
+            url: place.clone(),
+            label: source.name.clone(),
+            password,
+        };
+        execution::launch_oracle(
+            self.shared_store()?,
+            self.runs.clone(),
+            Box::new(session),
+            (source, place),
+            target,
+            tables,
+            emit,
+        )
     }
 
     /// Continues an unfinished run with its unfinished chunks only; see [`resume_copy`].
@@ -209,9 +296,18 @@ impl AppState {
         &self,
         run_id: String,
         set_aside: bool,
+        verify: VerifyDto,
+        sample_rows: u32,
         emit: Emit,
     ) -> Result<CopyStatusDto, CommandError> {
+        let verification = verification(verify, sample_rows)?;
         let run = self.with_store(|s| s.run(&run_id))?;
+        if run.kind == "copy-oracle" {
+            return Err(CommandError::new(format!(
+                "Run {} copies from an Oracle database: resume it from the command line with `godwit copy --source {} --target … --resume {}`.",
+                run.id, run.source, run.id
+            )));
+        }
         if run.status == "finished" {
             return Err(CommandError::new(format!(
                 "Run {} already finished: there is nothing to resume.",
@@ -257,6 +353,7 @@ impl AppState {
             source,
             target,
             options,
+            verification,
             Some(run.id),
             emit,
         )
@@ -272,8 +369,13 @@ impl AppState {
     pub fn cancel_copy(&self, run_id: &str) -> Result<CopyStatusDto, CommandError> {
         match self.live_run(run_id) {
             Some(run) if run.running() => {
-                run.stop();
-                Ok(run.status())
+                if run.stop() {
+                    Ok(run.status())
+                } else {
+                    Err(CommandError::new(format!(
+                        "Run {run_id} copies from an Oracle database, which cannot be cancelled yet: it ends when every table is copied (committed chunks are kept if Godwit quits)."
+                    )))
+                }
             }
             _ => Err(CommandError::new(format!(
                 "Run {run_id} is not running in this window: a copy started from the command line stops with Ctrl-C there."
@@ -291,7 +393,9 @@ impl AppState {
             return;
         }
         tracing::info!(runs = running.len(), "stopping the copies before quitting");
-        running.iter().for_each(|r| r.stop());
+        for r in &running {
+            r.stop();
+        }
         let deadline = std::time::Instant::now() + timeout;
         while running.iter().any(|r| r.running()) && std::time::Instant::now() < deadline {
             std::thread::sleep(std::time::Duration::from_millis(50));
@@ -301,21 +405,31 @@ impl AppState {
     /// Copy runs of the history, newest first; see [`list_runs`].
     pub fn list_runs(&self) -> Result<Vec<RunDto>, CommandError> {
         let (runs, profiles) = self.with_store(|s| {
-            let runs = s
-                .list_runs("copy", RUNS_LISTED)?
+            let mut runs = s.list_runs("copy", RUNS_LISTED)?;
+            runs.extend(s.list_runs("copy-oracle", RUNS_LISTED)?);
+            runs.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+            runs.truncate(RUNS_LISTED);
+            let runs = runs
                 .into_iter()
                 .map(|r| {
                     let totals = s.run_totals(&r.id)?;
-                    Ok((r, totals))
+                    let kept = s.verification(&r.id)?;
+                    Ok((r, totals, kept))
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
             Ok((runs, s.list_profiles()?))
         })?;
         Ok(runs
             .iter()
-            .map(|(run, totals)| {
+            .map(|(run, totals, kept)| {
                 let live = self.live_run(&run.id);
-                execution::run_item(run, totals, live.as_deref(), run_names(&profiles, run))
+                execution::run_item(
+                    run,
+                    totals,
+                    kept.as_ref(),
+                    live.as_deref(),
+                    run_names(&profiles, run),
+                )
             })
             .collect())
     }
@@ -325,15 +439,17 @@ impl AppState {
         if let Some(run) = self.live_run(run_id) {
             return Ok(run.status());
         }
-        let (run, totals, profiles) = self.with_store(|s| {
+        let (run, totals, kept, profiles) = self.with_store(|s| {
             let run = s.run(run_id)?;
             let totals = s.run_totals(&run.id)?;
-            Ok((run, totals, s.list_profiles()?))
+            let kept = s.verification(&run.id)?;
+            Ok((run, totals, kept, s.list_profiles()?))
         })?;
         let (source, target) = run_names(&profiles, &run);
         Ok(execution::history_status(
             &run,
             &totals,
+            kept.as_ref(),
             source.unwrap_or_else(|| run.source.clone()),
             target.unwrap_or_else(|| run.target.clone()),
         ))
@@ -635,12 +751,32 @@ fn copy_options(input: &CopyInputDto) -> Result<CopyOptions, CommandError> {
     })
 }
 
-/// The saved PostgreSQL connection a run recorded (its URL without password), if any.
+/// Most rows sampled per table.
+const MAX_SAMPLE_ROWS: u32 = 1_000_000;
+
+/// How the form asks a run to be checked; fails naming the setting when the sample is empty.
+fn verification(verify: VerifyDto, sample_rows: u32) -> Result<Verification, CommandError> {
+    let level = match verify {
+        VerifyDto::Off => Verify::Off,
+        VerifyDto::Count => Verify::Count,
+        VerifyDto::Hash => Verify::Hash,
+        VerifyDto::Sample => Verify::Sample,
+    };
+    if level == Verify::Sample && !(1..=MAX_SAMPLE_ROWS).contains(&sample_rows) {
+        return Err(CommandError::new(format!(
+            "Sample rows must be between 1 and {MAX_SAMPLE_ROWS} per table; got {sample_rows}."
+        )));
+    }
+    Ok(Verification {
+        level,
+        sample_rows: u64::from(sample_rows.max(1)),
+    })
+}
+
+/// The saved connection a run recorded (its URL without password), if any.
 fn matching_profile<'a>(profiles: &'a [Profile], recorded: &str) -> Option<&'a Profile> {
     let bare = recorded.replacen(":***@", "@", 1);
-    profiles
-        .iter()
-        .find(|p| p.engine == Engine::Postgres && p.connection_url(None) == bare)
+    profiles.iter().find(|p| p.connection_url(None) == bare)
 }
 
 /// The names of the saved connections a run copies from and to, where they match.
@@ -830,7 +966,8 @@ pub async fn start_copy(
 /// Continues an unfinished run (cancelled, failed, or left by a CLI or app that quit) with its
 /// unfinished chunks only, between the saved connections that match the databases it recorded.
 /// With `setAside`, rows the target refuses go to `godwit_copy.rejects` from now on instead of
-/// stopping the run.
+/// stopping the run. It is verified as `verify` asks (`sampleRows` per table under `sample`); a
+/// run begun with hashes keeps them when asked for counts.
 ///
 /// Fails when the run is unknown, finished, still running here, or no saved connection matches.
 #[tauri::command]
@@ -840,8 +977,12 @@ pub async fn resume_copy(
     state: State<'_, AppState>,
     run_id: String,
     set_aside: bool,
+    verify: VerifyDto,
+    sample_rows: u32,
 ) -> Result<CopyStatusDto, CommandError> {
-    state.resume_copy(run_id, set_aside, emitter(app)).await
+    state
+        .resume_copy(run_id, set_aside, verify, sample_rows, emitter(app))
+        .await
 }
 
 /// Asks a run of this window to stop: no new chunk starts, open chunks roll back, and the run
@@ -862,8 +1003,8 @@ pub async fn list_runs(state: State<'_, AppState>) -> Result<Vec<RunDto>, Comman
     state.list_runs()
 }
 
-/// One copy run: live progress and, once finished, its verification when this window runs it;
-/// else the chunks and rows the history says it committed.
+/// One copy run: live progress and, once finished, its verification; for a run this window does
+/// not run, the chunks and rows the history says it committed and the verification it kept.
 #[tauri::command]
 #[specta::specta]
 pub async fn copy_status(
@@ -1110,6 +1251,7 @@ mod tests {
             chunk_pages: 16,
             create_schema: false,
             verify: VerifyDto::Hash,
+            sample_rows: 1000,
             on_error: OnErrorDto::Stop,
         }
     }
@@ -1161,6 +1303,31 @@ mod tests {
     }
 
     #[test]
+    fn the_verify_modes_reach_the_engine_and_an_empty_sample_is_refused() {
+        for (dto, level) in [
+            (VerifyDto::Off, Verify::Off),
+            (VerifyDto::Count, Verify::Count),
+            (VerifyDto::Hash, Verify::Hash),
+            (VerifyDto::Sample, Verify::Sample),
+        ] {
+            let v = verification(dto, 250).unwrap();
+            assert_eq!((v.level, v.sample_rows), (level, 250));
+        }
+        let err = verification(VerifyDto::Sample, 0).unwrap_err();
+        assert!(
+            err.message
+                .starts_with("Sample rows must be between 1 and 1000000 per table; got 0."),
+            "{}",
+            err.message
+        );
+        // Only a sample needs rows.
+        assert_eq!(
+            verification(VerifyDto::Count, 0).unwrap().level,
+            Verify::Count
+        );
+    }
+
+    #[test]
     fn a_copy_is_refused_naming_the_connection_at_fault() {
         let dir = TempDir::new("copy-refusals");
         let state = state(&dir);
@@ -1179,8 +1346,14 @@ mod tests {
         assert_eq!(message, "Choose the target connection.");
         let message = start(copy_input(&scripts.id, &shop.id));
         assert!(
-            message.contains("\"hr scripts\" is an Oracle source")
+            message.contains("\"hr scripts\" is an Oracle script source")
                 && message.contains("as the source"),
+            "{message}"
+        );
+        let message = start(copy_input(&shop.id, &scripts.id));
+        assert!(
+            message.contains("\"hr scripts\" is an Oracle source")
+                && message.contains("as the target"),
             "{message}"
         );
         let message = start(copy_input(&shop.id, &twin.id));
@@ -1232,6 +1405,27 @@ mod tests {
                     "{}",
                 )?;
                 s.set_run_status(&done.id, "finished", None)?;
+                s.save_verification(
+                    &done.id,
+                    &godwit_store::RunVerification {
+                        level: godwit_store::VerifyLevel::Sample,
+                        method: "row counts, and up to 50 rows per table compared".into(),
+                        chunks_copied: 3,
+                        chunks_total: 3,
+                        rows_copied: 500,
+                        bytes_copied: 9000,
+                        seconds: 1.5,
+                        verified_at: String::new(),
+                        tables: vec![godwit_store::TableVerification {
+                            table: "public.orders".into(),
+                            source_rows: 500,
+                            target_rows: 499,
+                            rejected_rows: 1,
+                            rows_sampled: Some(50),
+                            ..Default::default()
+                        }],
+                    },
+                )?;
                 Ok((matched, stranger, done))
             })
             .unwrap();
@@ -1254,6 +1448,22 @@ mod tests {
             "postgresql://other:***@db.example.org:5432/erp"
         );
         assert!(!item.resumable_here);
+        assert_eq!((item.rows_lost, item.verify), (None, None));
+        // A finished run's kept verification, read back without any window having run it.
+        let item = runs.iter().find(|r| r.id == done.id).unwrap();
+        assert_eq!(
+            (item.rows_lost, item.verify),
+            (Some(0.0), Some(VerifyDto::Sample))
+        );
+        let report = state.copy_status(&done.id).unwrap().report.unwrap();
+        assert_eq!((report.rows_lost, report.rows_rejected), (0.0, 1.0));
+        assert_eq!(report.tables[0].checked_by, "counts, 50 sampled rows");
+        assert!(report.verified_at.ends_with('Z'), "{}", report.verified_at);
+        assert!(
+            report.evidence[0].contains("500 source rows = 499 target rows + 1 set aside"),
+            "{:?}",
+            report.evidence
+        );
 
         let status = state.copy_status(&matched.id).unwrap();
         assert_eq!(
@@ -1266,7 +1476,7 @@ mod tests {
         assert_eq!(status.error.as_deref(), Some("stopped on request"));
 
         let resume = |id: &str| {
-            block_on(state.resume_copy(id.into(), false, no_events()))
+            block_on(state.resume_copy(id.into(), false, VerifyDto::Count, 1000, no_events()))
                 .unwrap_err()
                 .message
         };

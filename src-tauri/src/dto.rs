@@ -458,10 +458,14 @@ pub struct ObjectDetailDto {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub enum VerifyDto {
+    /// Nothing is checked: the figures are the copy's own.
+    Off,
     /// Row counts per table on both sides.
     Count,
     /// Row counts and an order-independent hash of every table's rows on both sides.
     Hash,
+    /// Row counts, and `sampleRows` rows per table compared value by value by primary key.
+    Sample,
 }
 
 /// What a copy does with a row the target refuses.
@@ -496,6 +500,8 @@ pub struct CopyInputDto {
     pub create_schema: bool,
     /// How to check the target afterwards.
     pub verify: VerifyDto,
+    /// Rows per table compared value by value under `sample`, at least 1.
+    pub sample_rows: u32,
     /// What to do with rows the target refuses.
     pub on_error: OnErrorDto,
 }
@@ -576,6 +582,22 @@ pub struct TableCheckDto {
     pub target_hash: Option<String>,
     /// True when counts agree and hashes (when computed) are equal.
     pub matches: bool,
+    /// Rows on both sides whose values differ (found by a sample or a recheck).
+    pub different: f64,
+    /// Lost rows as a percentage of the source rows that should have arrived.
+    pub loss_percent: f64,
+    /// What checked this table, in words: counts, hashes, sampled rows.
+    pub checked_by: String,
+    /// Chunks whose hashes differ, by range.
+    pub chunks_differing: Vec<String>,
+    /// What was read again row by row; null when the table was not rechecked.
+    pub rechecked: Option<Vec<String>>,
+    /// Lost rows by key (the first ones; `lost` is exact).
+    pub lost_keys: Vec<String>,
+    /// Extra rows by key.
+    pub extra_keys: Vec<String>,
+    /// Different rows by key, with their differing columns.
+    pub different_rows: Vec<String>,
 }
 
 /// The verification of a finished run.
@@ -602,6 +624,16 @@ pub struct CopyReportDto {
     pub rows_rejected: f64,
     /// Tables whose counts agree but whose hashes differ.
     pub content_mismatches: Vec<String>,
+    /// Rows on both sides whose values differ.
+    pub rows_different: f64,
+    /// Lost rows as a percentage of the source rows that should have arrived.
+    pub loss_percent: f64,
+    /// How the run was checked.
+    pub level: VerifyDto,
+    /// What the checks proved, one sentence each (none when nothing was checked).
+    pub evidence: Vec<String>,
+    /// When the verification was kept in the history (RFC 3339).
+    pub verified_at: String,
     /// Per table.
     pub tables: Vec<TableCheckDto>,
 }
@@ -633,7 +665,7 @@ pub struct CopyStatusDto {
     pub tables: Vec<TableProgressDto>,
     /// The whole run.
     pub total: ProgressDto,
-    /// Verification, once finished in this window.
+    /// Verification, once finished (kept in the history, so also for runs of earlier sessions).
     pub report: Option<CopyReportDto>,
     /// Why it stopped (failed or interrupted).
     pub error: Option<String>,
@@ -665,6 +697,10 @@ pub struct RunDto {
     pub chunks_done: u32,
     /// Rows committed over all its invocations.
     pub rows_done: f64,
+    /// Rows lost by its kept verification; null when none was kept or nothing was checked.
+    pub rows_lost: Option<f64>,
+    /// How its kept verification checked the tables; null when none was kept.
+    pub verify: Option<VerifyDto>,
 }
 
 /// Sent to the UI about three times a second while a copy runs, and once when it ends.

@@ -1,7 +1,8 @@
 //! Copy runs for the Execution screen: each run is a background task driving
-//! [`godwit_transfer::copy_with`] under a [`Control`], watched for progress (sent to the UI as
-//! events) and stopped by Cancel. A run keeps its report here once it ends, for this window's life;
-//! the history (runs and committed chunks) is the shared SQLite store, so runs of the CLI show too.
+//! [`godwit_transfer::copy_checked`] under a [`Control`], watched for progress (sent to the UI as
+//! events) and stopped by Cancel. A run that finishes keeps its verification in the history (the
+//! shared SQLite store, with its runs and committed chunks), so it can be reviewed after a restart;
+//! runs of the CLI show too.
 //!
 //! Throughput and ETA are worked out here from [`TableStatus`], so the UI only formats them.
 
@@ -10,12 +11,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use godwit_store::{Run, Store, TableTotals};
-use godwit_transfer::{Control, CopyError, CopyOptions, CopyReport, TableCheck, TableStatus};
+use godwit_store::{
+    DifferentRowRecord, Run, RunVerification, Store, TableTotals, TableVerification, VerifyLevel,
+};
+use godwit_transfer::{
+    Control, CopyError, CopyOptions, CopyReport, TableCheck, TableFindings, TableStatus,
+    Verification, Verify,
+};
 
 use crate::dto::{
     CommandError, CopyReportDto, CopyStatusDto, ProgressDto, RunDto, RunStateDto, TableCheckDto,
-    TableProgressDto,
+    TableProgressDto, VerifyDto,
 };
 
 /// How often a live run's progress goes to the UI.
@@ -37,7 +43,7 @@ pub type Runs = Arc<Mutex<HashMap<String, Arc<LiveRun>>>>;
 /// How a run of this window ended.
 #[derive(Clone, Debug)]
 enum Outcome {
-    Finished(CopyReport),
+    Finished(Box<RunVerification>),
     Interrupted(String),
     Failed(String),
 }
@@ -50,6 +56,8 @@ pub struct LiveRun {
     resumed: bool,
     started_at: String,
     control: Control,
+    /// False for runs the engine cannot stop (Oracle sources).
+    stoppable: bool,
     /// When the copy task began: rates count from the first chunk, else from here.
     began: Instant,
     end: Mutex<Option<(Instant, Outcome)>>,
@@ -63,9 +71,11 @@ impl LiveRun {
         self.end.lock().map(|e| e.is_none()).unwrap_or(false)
     }
 
-    /// Asks the run to stop; open chunks roll back and the run stays resumable.
-    pub fn stop(&self) {
+    /// Asks the run to stop; open chunks roll back and the run stays resumable. False when the
+    /// run cannot be stopped (an Oracle source).
+    pub fn stop(&self) -> bool {
         self.control.stop();
+        self.stoppable
     }
 
     /// The run as it stands now.
@@ -79,7 +89,7 @@ impl LiveRun {
         let (state, report, error) = match end.map(|(_, o)| o) {
             None if stopped => (RunStateDto::Stopping, None, None),
             None => (RunStateDto::Running, None, None),
-            Some(Outcome::Finished(r)) => (RunStateDto::Finished, Some(report(&r)), None),
+            Some(Outcome::Finished(v)) => (RunStateDto::Finished, Some(report(&v)), None),
             Some(Outcome::Interrupted(m)) => (RunStateDto::Interrupted, None, Some(m)),
             Some(Outcome::Failed(m)) => (RunStateDto::Failed, None, Some(m)),
         };
@@ -195,37 +205,278 @@ fn total_progress(tables: &[TableStatus], began: Instant, now: Instant) -> Progr
     )
 }
 
-fn check(t: &TableCheck) -> TableCheckDto {
+/// The verification of a finished run as the history keeps it: per table the counts and hashes,
+/// and what the finer checks found (rows lost, extra and different by key where rechecked, else
+/// by the counts). `asked` is the level the run was started or resumed with; a run begun with
+/// hashes keeps them when resumed with counts, so hashes found mean hash.
+pub fn kept(report: &CopyReport, asked: Verify) -> RunVerification {
+    let (level, tables) = kept_tables(&report.tables, &report.findings, asked);
+    RunVerification {
+        level,
+        method: report.verification.clone(),
+        chunks_copied: report.chunks_copied as u64,
+        chunks_total: report.chunks_total as u64,
+        rows_copied: report.rows_copied,
+        bytes_copied: report.bytes_copied,
+        seconds: report.seconds,
+        verified_at: String::new(),
+        tables,
+    }
+}
+
+/// The level a run was checked at and its tables as the history keeps them (see [`kept`]).
+fn kept_tables(
+    checks: &[TableCheck],
+    findings: &[TableFindings],
+    asked: Verify,
+) -> (VerifyLevel, Vec<TableVerification>) {
+    let level = match asked {
+        Verify::Off => VerifyLevel::Off,
+        Verify::Count if checks.iter().any(|t| t.source_hash.is_some()) => VerifyLevel::Hash,
+        Verify::Count => VerifyLevel::Count,
+        Verify::Hash => VerifyLevel::Hash,
+        Verify::Sample => VerifyLevel::Sample,
+    };
+    let tables = checks
+        .iter()
+        .map(|t| {
+            let by_counts = TableVerification {
+                table: t.table.clone(),
+                source_rows: t.source_rows,
+                target_rows: t.target_rows,
+                rejected_rows: t.rejected_rows,
+                source_hash: t.source_hash.clone(),
+                target_hash: t.target_hash.clone(),
+                lost: t.lost().max(0) as u64,
+                extra: (-t.lost()).max(0) as u64,
+                loss_percent: percent(t.lost().max(0) as u64, t.source_rows - t.rejected_rows),
+                ..TableVerification::default()
+            };
+            match findings.iter().find(|f| f.table == t.table) {
+                None => by_counts,
+                Some(f) => TableVerification {
+                    lost: f.lost,
+                    extra: f.extra,
+                    different: f.different,
+                    loss_percent: f.loss_percent,
+                    chunks_compared: f.chunks_compared as u64,
+                    chunks_differing: f.chunks_differing.clone(),
+                    rows_sampled: f.rows_sampled,
+                    sample_note: f.sample_note.clone(),
+                    rechecked: f.recheck.as_ref().map(|r| r.ranges.clone()),
+                    lost_keys: f
+                        .recheck
+                        .as_ref()
+                        .map(|r| r.lost_keys.clone())
+                        .unwrap_or_default(),
+                    extra_keys: f
+                        .recheck
+                        .as_ref()
+                        .map(|r| r.extra_keys.clone())
+                        .unwrap_or_default(),
+                    different_rows: f
+                        .recheck
+                        .iter()
+                        .flat_map(|r| &r.different_rows)
+                        .map(|d| DifferentRowRecord {
+                            key: d.key.clone(),
+                            columns: d.columns.clone(),
+                        })
+                        .collect(),
+                    ..by_counts
+                },
+            }
+        })
+        .collect();
+    (level, tables)
+}
+
+fn percent(part: u64, of: i64) -> f64 {
+    if of > 0 {
+        part as f64 * 100.0 / of as f64
+    } else {
+        0.0
+    }
+}
+
+pub fn verify_dto(level: VerifyLevel) -> VerifyDto {
+    match level {
+        VerifyLevel::Off => VerifyDto::Off,
+        VerifyLevel::Count => VerifyDto::Count,
+        VerifyLevel::Hash => VerifyDto::Hash,
+        VerifyLevel::Sample => VerifyDto::Sample,
+    }
+}
+
+fn hashes_differ(t: &TableVerification) -> bool {
+    matches!((&t.source_hash, &t.target_hash), (Some(a), Some(b)) if a != b)
+}
+
+/// What checked one table, in words.
+fn checked_by(t: &TableVerification, level: VerifyLevel) -> String {
+    if level == VerifyLevel::Off {
+        return "nothing".into();
+    }
+    let mut by = vec!["counts".to_string()];
+    if t.source_hash.is_some() {
+        by.push(match t.chunks_compared {
+            0 => "row hashes".into(),
+            n => format!("row hashes ({n} chunks one by one)"),
+        });
+    }
+    if let Some(n) = t.rows_sampled {
+        by.push(format!("{n} sampled rows"));
+    }
+    if t.sample_note.is_some() {
+        by.push("not sampled (no primary key)".into());
+    }
+    if t.rechecked.is_some() {
+        by.push("rechecked row by row".into());
+    }
+    by.join(", ")
+}
+
+fn check(t: &TableVerification, level: VerifyLevel) -> TableCheckDto {
     TableCheckDto {
         table: t.table.clone(),
         source_rows: t.source_rows as f64,
         target_rows: t.target_rows as f64,
         rejected_rows: t.rejected_rows as f64,
-        lost: t.lost().max(0) as f64,
-        extra: (-t.lost()).max(0) as f64,
+        lost: t.lost as f64,
+        extra: t.extra as f64,
         source_hash: t.source_hash.clone(),
         target_hash: t.target_hash.clone(),
-        matches: t.lost() == 0 && !t.content_differs(),
+        matches: t.lost == 0
+            && t.extra == 0
+            && t.different == 0
+            && t.chunks_differing.is_empty()
+            && !hashes_differ(t),
+        different: t.different as f64,
+        loss_percent: t.loss_percent,
+        checked_by: checked_by(t, level),
+        chunks_differing: t.chunks_differing.clone(),
+        rechecked: t.rechecked.clone(),
+        lost_keys: t.lost_keys.clone(),
+        extra_keys: t.extra_keys.clone(),
+        different_rows: t
+            .different_rows
+            .iter()
+            .map(|d| format!("{} (columns {})", d.key, d.columns.join(", ")))
+            .collect(),
     }
 }
 
-fn report(r: &CopyReport) -> CopyReportDto {
+fn tables(n: usize) -> String {
+    format!("{n} table{}", if n == 1 { "" } else { "s" })
+}
+
+/// What a run's checks proved, one sentence each, as the CLI prints its evidence.
+fn evidence(v: &RunVerification) -> Vec<String> {
+    if v.level == VerifyLevel::Off {
+        return vec![
+            "None: verification was off, so nothing was checked and the counts are the copy's own."
+                .into(),
+        ];
+    }
+    let sum = |f: fn(&TableVerification) -> i64| v.tables.iter().map(f).sum::<i64>();
+    let (source, target, rejected) = (
+        sum(|t| t.source_rows),
+        sum(|t| t.target_rows),
+        sum(|t| t.rejected_rows),
+    );
+    let mut said = vec![if source == target + rejected {
+        format!("Counted on both sides: {source} source rows = {target} target rows + {rejected} set aside.")
+    } else {
+        format!("Counted on both sides: {source} source rows, {target} target rows and {rejected} set aside do not add up.")
+    }];
+    let hashed: Vec<_> = v
+        .tables
+        .iter()
+        .filter(|t| t.source_hash.is_some())
+        .collect();
+    if !hashed.is_empty() {
+        let equal = hashed.iter().filter(|t| !hashes_differ(t)).count();
+        let chunks: u64 = hashed.iter().map(|t| t.chunks_compared).sum();
+        said.push(format!(
+            "Row hashes (every row, source as it streamed, target read back) equal in {equal} of {}{}.",
+            tables(hashed.len()),
+            if chunks > 0 {
+                format!(", {chunks} key-range chunks compared one by one")
+            } else {
+                String::new()
+            }
+        ));
+    }
+    let sampled: Vec<_> = v.tables.iter().filter_map(|t| t.rows_sampled).collect();
+    if !sampled.is_empty() {
+        let different: u64 = v.tables.iter().map(|t| t.different).sum();
+        said.push(format!(
+            "{} sampled rows in {} compared value by value by primary key{}.",
+            sampled.iter().sum::<u64>(),
+            tables(sampled.len()),
+            if different == 0 {
+                ": all equal".to_string()
+            } else {
+                format!(": {different} rows differ")
+            }
+        ));
+    }
+    let unsampled: Vec<&str> = v
+        .tables
+        .iter()
+        .filter(|t| t.sample_note.is_some())
+        .map(|t| t.table.as_str())
+        .collect();
+    if !unsampled.is_empty() {
+        said.push(format!(
+            "Not sampled (no primary key, counted only): {}.",
+            unsampled.join(", ")
+        ));
+    }
+    for t in v.tables.iter().filter(|t| t.rechecked.is_some()) {
+        said.push(format!(
+            "{} read again row by row ({}): {} lost ({:.4} %), {} extra, {} different.",
+            t.table,
+            t.rechecked.as_deref().unwrap_or_default().join(", "),
+            t.lost,
+            t.loss_percent,
+            t.extra,
+            t.different
+        ));
+    }
+    said
+}
+
+/// A kept verification for the screen.
+pub fn report(v: &RunVerification) -> CopyReportDto {
+    let sum = |f: fn(&TableVerification) -> u64| v.tables.iter().map(f).sum::<u64>();
+    let expected: i64 = v
+        .tables
+        .iter()
+        .map(|t| (t.source_rows - t.rejected_rows).max(0))
+        .sum();
     CopyReportDto {
-        chunks_copied: r.chunks_copied as u32,
-        chunks_total: r.chunks_total as u32,
-        rows_copied: r.rows_copied as f64,
-        bytes_copied: r.bytes_copied as f64,
-        seconds: r.seconds,
-        verification: r.verification.clone(),
-        rows_lost: r.rows_lost() as f64,
-        rows_extra: r.rows_extra() as f64,
-        rows_rejected: r.rows_rejected() as f64,
-        content_mismatches: r
-            .content_mismatches()
-            .into_iter()
-            .map(String::from)
+        chunks_copied: v.chunks_copied as u32,
+        chunks_total: v.chunks_total as u32,
+        rows_copied: v.rows_copied as f64,
+        bytes_copied: v.bytes_copied as f64,
+        seconds: v.seconds,
+        verification: v.method.clone(),
+        rows_lost: sum(|t| t.lost) as f64,
+        rows_extra: sum(|t| t.extra) as f64,
+        rows_rejected: v.tables.iter().map(|t| t.rejected_rows).sum::<i64>() as f64,
+        content_mismatches: v
+            .tables
+            .iter()
+            .filter(|t| hashes_differ(t) || t.different > 0)
+            .map(|t| t.table.clone())
             .collect(),
-        tables: r.tables.iter().map(check).collect(),
+        rows_different: sum(|t| t.different) as f64,
+        loss_percent: percent(sum(|t| t.lost), expected),
+        level: verify_dto(v.level),
+        evidence: evidence(v),
+        verified_at: v.verified_at.clone(),
+        tables: v.tables.iter().map(|t| check(t, v.level)).collect(),
     }
 }
 
@@ -244,6 +495,7 @@ pub fn run_state(status: &str) -> RunStateDto {
 pub fn history_status(
     run: &Run,
     totals: &[TableTotals],
+    kept: Option<&RunVerification>,
     source: String,
     target: String,
 ) -> CopyStatusDto {
@@ -279,7 +531,7 @@ pub fn history_status(
         started_at: run.started_at.clone(),
         tables,
         total: progress(chunks, 0, rows, rows, 0, 0, None),
-        report: None,
+        report: kept.filter(|_| run.status == "finished").map(report),
         error: run.message.clone(),
     }
 }
@@ -288,6 +540,7 @@ pub fn history_status(
 pub fn run_item(
     run: &Run,
     totals: &[TableTotals],
+    kept: Option<&RunVerification>,
     live: Option<&LiveRun>,
     names: (Option<String>, Option<String>),
 ) -> RunDto {
@@ -296,7 +549,7 @@ pub fn run_item(
         Some(l) => l.status().state,
         None => run_state(&run.status),
     };
-    let resumable_here = names.0.is_some() && names.1.is_some();
+    let resumable_here = run.kind == "copy" && names.0.is_some() && names.1.is_some();
     RunDto {
         id: run.id.clone(),
         state,
@@ -309,6 +562,10 @@ pub fn run_item(
         message: run.message.clone(),
         chunks_done: totals.iter().map(|t| t.chunks).sum(),
         rows_done: totals.iter().map(|t| t.rows).sum::<u64>() as f64,
+        rows_lost: kept
+            .filter(|v| v.level != VerifyLevel::Off)
+            .map(|v| v.rows_lost() as f64),
+        verify: kept.map(|v| verify_dto(v.level)),
     }
 }
 
@@ -362,12 +619,14 @@ fn outcome_of(error: CopyError, sides: &[&Side]) -> Outcome {
 /// Starts (or, with `resume`, continues) a run in the background and returns its status once the
 /// history has it. Fails when the run cannot begin (unknown or finished run, other databases than
 /// the run's, the local store).
+#[allow(clippy::too_many_arguments)]
 pub async fn launch(
     store: Arc<Mutex<Store>>,
     runs: Runs,
     source: Side,
     target: Side,
     options: CopyOptions,
+    verification: Verification,
     resume: Option<String>,
     emit: Emit,
 ) -> Result<CopyStatusDto, CommandError> {
@@ -401,6 +660,7 @@ pub async fn launch(
                         .map(|r| r.started_at)
                         .unwrap_or_default(),
                     control,
+                    stoppable: true,
                     began,
                     end: Mutex::new(None),
                     ended: tokio::sync::Notify::new(),
@@ -417,11 +677,13 @@ pub async fn launch(
                 }
             }
         };
-        let result = godwit_transfer::copy_with(
+        let history = store.clone();
+        let result = godwit_transfer::copy_checked(
             &source.url,
             &target.url,
             store,
             &options,
+            &verification,
             resume.as_deref(),
             &control,
             on_start,
@@ -429,7 +691,11 @@ pub async fn launch(
         )
         .await;
         let outcome = match result {
-            Ok(report) => Outcome::Finished(report),
+            Ok(report) => Outcome::Finished(Box::new(keep(
+                &history,
+                &report.run_id,
+                kept(&report, verification.level),
+            ))),
             Err(e) => outcome_of(e, &[&source, &target]),
         };
         let run = live.lock().ok().and_then(|l| l.clone());
@@ -455,6 +721,115 @@ pub async fn launch(
         Err(_) => Err(CommandError::new(
             "The copy stopped unexpectedly before it began: try again.",
         )),
+    }
+}
+
+/// Starts copying an Oracle source (an open `session`) into `tables` of the target in the
+/// background, through the engine's Oracle path, and returns the run as it starts. The run is
+/// recorded as `copy-oracle`, like the CLI's; it shows no per-table progress and cannot be stopped
+/// (the engine's Oracle path has neither yet).
+pub fn launch_oracle(
+    store: Arc<Mutex<Store>>,
+    runs: Runs,
+    session: Box<dyn godwit_oracle::live::OracleSession + Send>,
+    source: (Side, String),
+    target: Side,
+    tables: Vec<godwit_transfer::OracleTable>,
+    emit: Emit,
+) -> Result<CopyStatusDto, CommandError> {
+    let (source, recorded_source) = source;
+    let run = store
+        .lock()
+        .map_err(|_| {
+            CommandError::new(
+                "The local store is unusable after an earlier failure: restart Godwit.",
+            )
+        })?
+        .start_run(
+            "copy-oracle",
+            &recorded_source,
+            &godwit_postgres::redact_url(&target.url),
+            "{}",
+        )
+        .map_err(CommandError::new)?;
+    let live = Arc::new(LiveRun {
+        run_id: run.id.clone(),
+        source: source.label.clone(),
+        target: target.label.clone(),
+        resumed: false,
+        started_at: run.started_at.clone(),
+        control: Control::new(),
+        stoppable: false,
+        began: Instant::now(),
+        end: Mutex::new(None),
+        ended: tokio::sync::Notify::new(),
+    });
+    if let Ok(mut runs) = runs.lock() {
+        runs.insert(run.id.clone(), live.clone());
+    }
+    tauri::async_runtime::spawn(watch(live.clone(), emit));
+    let running = live.clone();
+    tauri::async_runtime::spawn(async move {
+        let result = godwit_transfer::copy_oracle(
+            session,
+            &target.url,
+            &run.id,
+            &tables,
+            &godwit_transfer::OracleCopyOptions::default(),
+        )
+        .await;
+        let outcome = match result {
+            Ok(reports) => {
+                let seconds = running.began.elapsed().as_secs_f64();
+                let kept = keep(
+                    &store,
+                    &run.id,
+                    crate::oracle_copy::verification(&reports, seconds),
+                );
+                let status = if kept.rows_lost() == 0 {
+                    None
+                } else {
+                    Some("verification failed: rows lost")
+                };
+                if let Ok(s) = store.lock() {
+                    let _ = s.set_run_status(&run.id, "finished", status);
+                }
+                Outcome::Finished(Box::new(kept))
+            }
+            Err(e) => {
+                let message = redact(
+                    format!(
+                        "{e}. The committed chunks are kept: resume from the command line with `godwit copy --source oracle://… --target … --resume {}`.",
+                        run.id
+                    ),
+                    &[&source, &target],
+                );
+                if let Ok(s) = store.lock() {
+                    let _ = s.set_run_status(&run.id, "failed", Some(&message));
+                }
+                Outcome::Failed(message)
+            }
+        };
+        running.end(outcome);
+    });
+    Ok(live.status())
+}
+
+/// Keeps a run's verification in the history and returns it as kept (with its time); when the
+/// store refuses, the run's screen still shows it, and the log says why it will not come back.
+pub fn keep(store: &Mutex<Store>, run_id: &str, verification: RunVerification) -> RunVerification {
+    let saved = store.lock().map_err(|_| None).and_then(|s| {
+        s.save_verification(run_id, &verification)
+            .and_then(|()| s.verification(run_id))
+            .map_err(Some)
+    });
+    match saved {
+        Ok(Some(kept)) => kept,
+        Ok(None) => verification,
+        Err(e) => {
+            tracing::warn!(run_id, error = ?e.map(|e| e.to_string()), "cannot keep the run's verification in the history");
+            verification
+        }
     }
 }
 
@@ -571,6 +946,22 @@ mod tests {
         assert_eq!((p.rows_per_second, p.eta_seconds), (0.0, None));
     }
 
+    /// One table's report under `level`, through the form the history keeps.
+    fn checked(t: TableCheck, findings: Vec<TableFindings>, level: Verify) -> CopyReportDto {
+        let (level, tables) = kept_tables(&[t], &findings, level);
+        report(&RunVerification {
+            level,
+            method: "as asked".into(),
+            chunks_copied: 1,
+            chunks_total: 1,
+            rows_copied: 10,
+            bytes_copied: 100,
+            seconds: 0.5,
+            verified_at: String::new(),
+            tables,
+        })
+    }
+
     #[test]
     fn a_check_reports_lost_extra_and_hash_mismatches() {
         let base = TableCheck {
@@ -581,30 +972,136 @@ mod tests {
             source_hash: Some("a".into()),
             target_hash: Some("a".into()),
         };
-        assert!(check(&base).matches);
-        let lost = check(&TableCheck {
-            target_rows: 7,
-            ..base.clone()
-        });
-        assert_eq!((lost.lost, lost.extra, lost.matches), (3.0, 0.0, false));
-        let extra = check(&TableCheck {
-            target_rows: 12,
-            ..base.clone()
-        });
-        assert_eq!((extra.lost, extra.extra), (0.0, 2.0));
-        let differs = check(&TableCheck {
-            target_hash: Some("b".into()),
-            ..base.clone()
-        });
-        assert!(!differs.matches);
-        let rejected = check(&TableCheck {
-            target_rows: 8,
-            rejected_rows: 2,
+        let clean = checked(base.clone(), vec![], Verify::Count);
+        assert!(clean.tables[0].matches);
+        assert_eq!(clean.level, VerifyDto::Hash, "hashes found mean hash");
+        assert!(
+            clean.evidence[0].contains("10 source rows = 10 target rows + 0 set aside")
+                && clean.evidence[1].contains("equal in 1 of 1 table."),
+            "{:?}",
+            clean.evidence
+        );
+        let lost = checked(
+            TableCheck {
+                target_rows: 7,
+                ..base.clone()
+            },
+            vec![],
+            Verify::Hash,
+        );
+        let t = &lost.tables[0];
+        assert_eq!((t.lost, t.extra, t.matches), (3.0, 0.0, false));
+        assert_eq!((lost.rows_lost, lost.loss_percent), (3.0, 30.0));
+        assert!(
+            lost.evidence[0].contains("do not add up"),
+            "{:?}",
+            lost.evidence
+        );
+        let extra = checked(
+            TableCheck {
+                target_rows: 12,
+                ..base.clone()
+            },
+            vec![],
+            Verify::Hash,
+        );
+        assert_eq!((extra.tables[0].lost, extra.tables[0].extra), (0.0, 2.0));
+        let differs = checked(
+            TableCheck {
+                target_hash: Some("b".into()),
+                ..base.clone()
+            },
+            vec![],
+            Verify::Hash,
+        );
+        assert!(!differs.tables[0].matches);
+        assert_eq!(differs.content_mismatches, ["public.t"]);
+        let rejected = checked(
+            TableCheck {
+                target_rows: 8,
+                rejected_rows: 2,
+                source_hash: None,
+                target_hash: None,
+                ..base.clone()
+            },
+            vec![],
+            Verify::Count,
+        );
+        assert!(rejected.tables[0].matches && rejected.tables[0].lost == 0.0);
+        assert_eq!(rejected.level, VerifyDto::Count);
+        assert_eq!(rejected.tables[0].checked_by, "counts");
+    }
+
+    #[test]
+    fn findings_name_rows_by_key_and_say_what_each_mode_proved() {
+        let base = TableCheck {
+            table: "shop.notes".into(),
+            source_rows: 500,
+            target_rows: 500,
+            rejected_rows: 0,
             source_hash: None,
             target_hash: None,
-            ..base
-        });
-        assert!(rejected.matches && rejected.lost == 0.0);
+        };
+        let sampled = checked(
+            base.clone(),
+            vec![TableFindings {
+                table: "shop.notes".into(),
+                rows_sampled: Some(100),
+                ..TableFindings::default()
+            }],
+            Verify::Sample,
+        );
+        assert_eq!(sampled.level, VerifyDto::Sample);
+        assert_eq!(sampled.tables[0].checked_by, "counts, 100 sampled rows");
+        assert!(
+            sampled.evidence[1].starts_with("100 sampled rows in 1 table compared value by value")
+                && sampled.evidence[1].ends_with(": all equal."),
+            "{:?}",
+            sampled.evidence
+        );
+        let damaged = checked(
+            base.clone(),
+            vec![TableFindings {
+                table: "shop.notes".into(),
+                lost: 1,
+                extra: 1,
+                different: 1,
+                loss_percent: 0.2,
+                rows_sampled: Some(100),
+                recheck: Some(godwit_transfer::Recheck {
+                    ranges: vec!["whole table".into()],
+                    lost: 1,
+                    extra: 1,
+                    different: 1,
+                    lost_keys: vec!["id=7".into()],
+                    extra_keys: vec!["id=900".into()],
+                    different_rows: vec![godwit_transfer::DifferentRow {
+                        key: "id=8".into(),
+                        columns: vec!["body".into(), "at".into()],
+                    }],
+                }),
+                ..TableFindings::default()
+            }],
+            Verify::Sample,
+        );
+        let t = &damaged.tables[0];
+        assert!(!t.matches);
+        assert_eq!(
+            (t.lost_keys.as_slice(), t.extra_keys.as_slice()),
+            (&["id=7".to_string()][..], &["id=900".to_string()][..])
+        );
+        assert_eq!(t.different_rows, ["id=8 (columns body, at)"]);
+        assert_eq!(damaged.rows_different, 1.0);
+        assert!(
+            damaged.evidence.iter().any(|e| e
+                == "shop.notes read again row by row (whole table): 1 lost (0.2000 %), 1 extra, 1 different."),
+            "{:?}",
+            damaged.evidence
+        );
+        let off = checked(base, vec![], Verify::Off);
+        assert_eq!(off.level, VerifyDto::Off);
+        assert_eq!(off.tables[0].checked_by, "nothing");
+        assert!(off.evidence[0].starts_with("None"), "{:?}", off.evidence);
     }
 
     #[test]

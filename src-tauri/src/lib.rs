@@ -9,6 +9,7 @@ pub mod convert;
 pub mod dto;
 pub mod execution;
 pub mod oracle;
+pub mod oracle_copy;
 
 use std::path::Path;
 

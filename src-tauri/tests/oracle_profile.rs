@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use godwit_desktop::commands::AppState;
-use godwit_desktop::dto::{EngineDto, EnvironmentDto, ErrorCodeDto, ProfileInputDto};
+use godwit_desktop::dto::{
+    CopyInputDto, EngineDto, EnvironmentDto, ErrorCodeDto, OnErrorDto, ProfileInputDto, VerifyDto,
+};
 use godwit_store::Secrets;
 
 fn keyring_available() -> bool {
@@ -82,10 +84,43 @@ fn a_live_oracle_profile_says_what_to_install_and_never_shows_its_password() {
         (saved.host.as_str(), saved.port, saved.database.as_str()),
         ("127.0.0.1", 1, "FREEPDB1")
     );
+    // A PostgreSQL target for a copy from the Oracle profile (never reached: the source fails first).
+    let target = tauri::async_runtime::block_on(state.save_profile(ProfileInputDto {
+        name: "shop".into(),
+        engine: EngineDto::Postgres,
+        database: "shop".into(),
+        username: "app".into(),
+        password: None,
+        ..live(None, "")
+    }))
+    .unwrap();
+    let copy = CopyInputDto {
+        source_id: saved.id.clone(),
+        target_id: target.id.clone(),
+        schemas: vec!["hr".into()],
+        include: vec![],
+        exclude: vec![],
+        jobs: 1,
+        chunk_pages: 16,
+        create_schema: false,
+        verify: VerifyDto::Count,
+        sample_rows: 1000,
+        on_error: OnErrorDto::Stop,
+    };
     let errors = [
         tauri::async_runtime::block_on(state.test_profile(saved.id.clone())).unwrap_err(),
         tauri::async_runtime::block_on(state.convert_oracle_profile(saved.id.clone())).unwrap_err(),
+        tauri::async_runtime::block_on(state.start_copy(copy, Arc::new(|_| {}))).unwrap_err(),
     ];
+    // The copy's error names the connection it could not read from.
+    assert!(
+        errors[2].message.starts_with(
+            "Cannot copy from the Oracle connection \"hr live\" (hr@127.0.0.1:1/FREEPDB1): "
+        ),
+        "{}",
+        errors[2].message
+    );
+    assert!(state.list_runs().unwrap().is_empty(), "a run was recorded");
     for err in &errors {
         assert!(!err.message.contains(password), "{}", err.message);
         if err.code == Some(ErrorCodeDto::OracleClientMissing) {

@@ -639,6 +639,11 @@ async function tableChunks(table) {
 
 const runState = async () => attr(await find('[data-testid="run-state"]'), "data-state");
 
+/** The sentences of the shown verification's evidence. */
+async function evidenceItems() {
+  return Promise.all((await findAll('[data-testid="evidence-item"]')).map(async (e) => (await text(e)).trim()));
+}
+
 /** A psql session holding an open transaction that inserted `id` into the target's items. */
 function holdRow(id) {
   const child = spawn("psql", [dbUrl("e2e_dst"), "-X", "-q", "-v", "ON_ERROR_STOP=1"], {
@@ -676,6 +681,25 @@ async function copyTests() {
     await savePostgresProfile(COPY_TARGET, "e2e_dst");
     await click(await find('[data-testid="nav-execution"]'));
     await waitText('[data-testid="execution-heading"]', (t) => t.includes("Execution"), "Execution heading");
+  });
+
+  await test("a live Oracle connection is offered as a copy source; unreachable, it fails naming it, never its password", async () => {
+    const options = async (css) => Promise.all((await findAll("option", await waitEl(css))).map(async (o) => (await text(o)).trim()));
+    const offered = (await options('[data-testid="copy-source"]')).find((t) => t.startsWith(`${ORACLE_LIVE} (Oracle`));
+    if (!offered) throw new Error(`the sources offered are ${(await options('[data-testid="copy-source"]')).join(", ")}`);
+    if ((await options('[data-testid="copy-target"]')).some((t) => t.startsWith(ORACLE_LIVE))) throw new Error("an Oracle connection is offered as a target");
+    if ((await options('[data-testid="copy-source"]')).some((t) => t.startsWith(ORACLE_SCRIPTS))) throw new Error("a script source is offered as a copy source");
+    await chooseLabelled('[data-testid="copy-source"]', offered);
+    await chooseLabelled('[data-testid="copy-target"]', `${COPY_TARGET} (TEST)`);
+    await waitText('[data-testid="copy-oracle-hint"]', (t) => /lower-case name/.test(t), "the Oracle source's hint");
+    await click(await find('[data-testid="start-copy"]'));
+    const message = await waitText('[data-testid="copy-error"]', (t) => t.length > 0, "the Oracle copy's error", 30000);
+    const named = `Cannot copy from the Oracle connection "${ORACLE_LIVE}" (hr@127.0.0.1:1521/FREEPDB1): `;
+    if (!message.startsWith(named)) throw new Error(`the error does not start with ${JSON.stringify(named)}: "${message}"`);
+    if (!/Instant Client|127\.0\.0\.1:1521/.test(message.slice(named.length))) throw new Error(`the error gives no cause: "${message}"`);
+    if (message.includes(ORACLE_SECRET)) throw new Error("the error shows the Oracle password");
+    if ((await findAll('[data-testid="run-item"]')).length) throw new Error("a run was started");
+    console.log(`  ${message.slice(0, 160)}…`);
   });
 
   await test("a copy into the same database is refused, naming both connections", async () => {
@@ -837,6 +861,9 @@ async function copyTests() {
     await chooseLabelled('[data-testid="copy-target"]', `${COPY_CHECKED} (TEST)`);
     await type('[data-testid="copy-schemas"]', "e2e_copy");
     await type('[data-testid="copy-include"]', "notes");
+    // A non-default verification: 100 rows of the table sampled and compared value by value.
+    await choose('[data-testid="copy-verify"]', "sample");
+    await type('[data-testid="copy-sample-rows"]', "100");
     await click(await find('[data-testid="start-copy"]'));
     refusedRun = await waitFor("the new run", async () => {
       const id = await text(await find('[data-testid="run-id"]'));
@@ -868,8 +895,52 @@ async function copyTests() {
       if ((await attr(row, "data-matches")) !== "true") throw new Error("e2e_copy.notes does not match");
       const kept = sql("e2e_dst2", "SELECT string_agg(row_key, ',') FROM godwit_copy.rejects");
       if (kept !== "id=250") throw new Error(`godwit_copy.rejects holds "${kept}"`);
+      // What the sample proved: rows compared value by value, besides the counts.
+      const by = (await text(await find('[data-testid="check-by"]', row))).trim();
+      const sampled = Number(/^counts, (\d+) sampled rows$/.exec(by)?.[1]);
+      if (!(sampled > 0 && sampled <= 100)) throw new Error(`e2e_copy.notes was checked by "${by}"`);
+      const evidence = await evidenceItems();
+      if (!evidence.includes("Counted on both sides: 500 source rows = 499 target rows + 1 set aside.")) throw new Error(`the evidence says ${JSON.stringify(evidence)}`);
+      if (!evidence.includes(`${sampled} sampled rows in 1 table compared value by value by primary key: all equal.`)) {
+        throw new Error(`the evidence says ${JSON.stringify(evidence)}`);
+      }
+      if (evidence.some((e) => /hash/i.test(e))) throw new Error(`a sample run claims hashes: ${JSON.stringify(evidence)}`);
+      console.log(`  ${evidence.join(" ")}`);
     });
   }
+
+  await test("after a restart, finished runs keep their verification: \"0 rows lost\", per table, with its evidence", async () => {
+    await restartApp();
+    await click(await find('[data-testid="nav-execution"]'));
+    const verdict = async (id) => (await text(await find('[data-testid="run-verdict"]', await waitEl(`[data-testid="run-item"][data-run-id="${id}"]`)))).trim();
+    if ((await verdict(runId)) !== "0 rows lost · hashes") throw new Error(`the list says "${await verdict(runId)}" for the hashed run`);
+    if (refused && (await verdict(refusedRun)) !== "0 rows lost · sample") throw new Error(`the list says "${await verdict(refusedRun)}" for the sampled run`);
+    await click(await find(`[data-testid="run-item"][data-run-id="${runId}"]`));
+    await waitFor("the run's detail", async () => (await text(await find('[data-testid="run-id"]'))) === runId);
+    if ((await runState()) !== "finished") throw new Error(`the run is ${await runState()}`);
+    const lost = (await waitText('[data-testid="rows-lost"]', (t) => t.length > 0, "the kept verdict")).trim();
+    if (lost !== "0 rows lost") throw new Error(`the kept verification says "${lost}"`);
+    for (const [table, rows] of [["e2e_copy.items", "30,000"], ["e2e_copy.notes", "500"]]) {
+      const row = await find(`[data-testid="check-row"][data-table="${table}"]`);
+      const cell = async (id) => (await text(await find(`[data-testid="${id}"]`, row))).trim();
+      const seen = [await cell("check-source-rows"), await cell("check-target-rows"), await cell("check-lost"), await cell("check-status")];
+      if (seen.join("|") !== `${rows}|${rows}|0|match`) throw new Error(`${table} shows ${seen.join(", ")}`);
+      if (!/^equal \(/.test(await cell("check-hash"))) throw new Error(`${table} hashes show "${await cell("check-hash")}"`);
+      if (!/^counts, row hashes/.test(await cell("check-by"))) throw new Error(`${table} was checked by "${await cell("check-by")}"`);
+    }
+    const evidence = await evidenceItems();
+    if (!evidence.includes("Counted on both sides: 30500 source rows = 30500 target rows + 0 set aside.")) throw new Error(`the evidence says ${JSON.stringify(evidence)}`);
+    if (!evidence.some((e) => /^Row hashes .* equal in 2 of 2 tables/.test(e))) throw new Error(`the evidence says ${JSON.stringify(evidence)}`);
+    await waitEl('[data-testid="verification-kept"]');
+    if (refused) {
+      await click(await find(`[data-testid="run-item"][data-run-id="${refusedRun}"]`));
+      await waitFor("the refused run's detail", async () => (await text(await find('[data-testid="run-id"]'))) === refusedRun);
+      const aside = (await waitText('[data-testid="rows-rejected"]', (t) => t.length > 0, "the kept set-aside count")).trim();
+      if (aside !== "1 set aside") throw new Error(`the kept verification says "${aside}"`);
+      const by = (await text(await find('[data-testid="check-row"][data-table="e2e_copy.notes"] [data-testid="check-by"]'))).trim();
+      if (!/^counts, \d+ sampled rows$/.test(by)) throw new Error(`e2e_copy.notes was checked by "${by}"`);
+    }
+  });
 
   if (pg.password && DATA_DIR) {
     await test("after the copy, no password is in the data dir", async () => {

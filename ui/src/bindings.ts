@@ -64,11 +64,12 @@ export const commands = {
 	 *  Continues an unfinished run (cancelled, failed, or left by a CLI or app that quit) with its
 	 *  unfinished chunks only, between the saved connections that match the databases it recorded.
 	 *  With `setAside`, rows the target refuses go to `godwit_copy.rejects` from now on instead of
-	 *  stopping the run.
+	 *  stopping the run. It is verified as `verify` asks (`sampleRows` per table under `sample`); a
+	 *  run begun with hashes keeps them when asked for counts.
 	 * 
 	 *  Fails when the run is unknown, finished, still running here, or no saved connection matches.
 	 */
-	resumeCopy: (runId: string, setAside: boolean) => typedError<CopyStatusDto, CommandError>(__TAURI_INVOKE("resume_copy", { runId, setAside })),
+	resumeCopy: (runId: string, setAside: boolean, verify: VerifyDto, sampleRows: number) => typedError<CopyStatusDto, CommandError>(__TAURI_INVOKE("resume_copy", { runId, setAside, verify, sampleRows })),
 	/**
 	 *  Asks a run of this window to stop: no new chunk starts, open chunks roll back, and the run
 	 *  stays resumable. Fails when this window does not run it.
@@ -77,8 +78,8 @@ export const commands = {
 	/**  Copy runs of the history (shared with the CLI), newest first. */
 	listRuns: () => typedError<RunDto[], CommandError>(__TAURI_INVOKE("list_runs")),
 	/**
-	 *  One copy run: live progress and, once finished, its verification when this window runs it;
-	 *  else the chunks and rows the history says it committed.
+	 *  One copy run: live progress and, once finished, its verification; for a run this window does
+	 *  not run, the chunks and rows the history says it committed and the verification it kept.
 	 */
 	copyStatus: (runId: string) => typedError<CopyStatusDto, CommandError>(__TAURI_INVOKE("copy_status", { runId })),
 };
@@ -182,6 +183,8 @@ export type CopyInputDto = {
 	createSchema: boolean,
 	/**  How to check the target afterwards. */
 	verify: VerifyDto,
+	/**  Rows per table compared value by value under `sample`, at least 1. */
+	sampleRows: number,
 	/**  What to do with rows the target refuses. */
 	onError: OnErrorDto,
 };
@@ -214,6 +217,16 @@ export type CopyReportDto = {
 	rowsRejected: number | null,
 	/**  Tables whose counts agree but whose hashes differ. */
 	contentMismatches: string[],
+	/**  Rows on both sides whose values differ. */
+	rowsDifferent: number | null,
+	/**  Lost rows as a percentage of the source rows that should have arrived. */
+	lossPercent: number | null,
+	/**  How the run was checked. */
+	level: VerifyDto,
+	/**  What the checks proved, one sentence each (none when nothing was checked). */
+	evidence: string[],
+	/**  When the verification was kept in the history (RFC 3339). */
+	verifiedAt: string,
 	/**  Per table. */
 	tables: TableCheckDto[],
 };
@@ -245,7 +258,7 @@ export type CopyStatusDto = {
 	tables: TableProgressDto[],
 	/**  The whole run. */
 	total: ProgressDto,
-	/**  Verification, once finished in this window. */
+	/**  Verification, once finished (kept in the history, so also for runs of earlier sessions). */
 	report: CopyReportDto | null,
 	/**  Why it stopped (failed or interrupted). */
 	error: string | null,
@@ -552,6 +565,10 @@ export type RunDto = {
 	chunksDone: number,
 	/**  Rows committed over all its invocations. */
 	rowsDone: number | null,
+	/**  Rows lost by its kept verification; null when none was kept or nothing was checked. */
+	rowsLost: number | null,
+	/**  How its kept verification checked the tables; null when none was kept. */
+	verify: VerifyDto | null,
 };
 
 /**  Where a copy run stands. */
@@ -636,6 +653,22 @@ export type TableCheckDto = {
 	targetHash: string | null,
 	/**  True when counts agree and hashes (when computed) are equal. */
 	matches: boolean,
+	/**  Rows on both sides whose values differ (found by a sample or a recheck). */
+	different: number | null,
+	/**  Lost rows as a percentage of the source rows that should have arrived. */
+	lossPercent: number | null,
+	/**  What checked this table, in words: counts, hashes, sampled rows. */
+	checkedBy: string,
+	/**  Chunks whose hashes differ, by range. */
+	chunksDiffering: string[],
+	/**  What was read again row by row; null when the table was not rechecked. */
+	rechecked: string[] | null,
+	/**  Lost rows by key (the first ones; `lost` is exact). */
+	lostKeys: string[],
+	/**  Extra rows by key. */
+	extraKeys: string[],
+	/**  Different rows by key, with their differing columns. */
+	differentRows: string[],
 };
 
 /**  One table of a copy run. */
@@ -654,10 +687,14 @@ export type TableProgressDto = {
 
 /**  How a copy checks the target once the rows moved. */
 export type VerifyDto = 
+/**  Nothing is checked: the figures are the copy's own. */
+"off" | 
 /**  Row counts per table on both sides. */
 "count" | 
 /**  Row counts and an order-independent hash of every table's rows on both sides. */
-"hash";
+"hash" | 
+/**  Row counts, and `sampleRows` rows per table compared value by value by primary key. */
+"sample";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

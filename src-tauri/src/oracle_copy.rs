@@ -1,0 +1,184 @@
+//! Copies from a saved Oracle connection on the Execution screen, through the engine's
+//! [`godwit_transfer::copy_oracle`] (the path of `godwit copy --source oracle://…`): every table of
+//! the user's schema into the existing PostgreSQL table of the same lower-case name, in the first
+//! schema of the form (else `public`), as `godwit convert` created them; counted on both sides.
+//!
+//! The engine's Oracle path has no progress or stop signal yet, so such a run shows no per-table
+//! bars and cannot be cancelled from the window. No Oracle server can run in our tests: what is
+//! tested here is the choice of tables and the report; a live copy is untested without
+//! `GODWIT_TEST_ORACLE`.
+
+use godwit_catalog::QualifiedName;
+use godwit_store::{RunVerification, TableVerification, VerifyLevel};
+use godwit_transfer::{OracleTable, OracleTableReport};
+
+/// The tables of an Oracle schema (binds: the owner).
+pub const TABLES_SQL: &str = "SELECT table_name FROM all_tables WHERE owner = :1 AND nested = 'NO' AND secondary = 'N' ORDER BY table_name";
+
+/// The schema an Oracle user's tables live in, as the catalog spells it: upper case unless quoted.
+pub fn owner(user: &str) -> String {
+    if user.starts_with('"') {
+        user.trim_matches('"').to_string()
+    } else {
+        user.to_uppercase()
+    }
+}
+
+/// The Oracle tables to copy and their PostgreSQL tables: names in lower case unless they hold
+/// lower-case letters (quoted in Oracle), kept by the include and exclude globs, which match the
+/// PostgreSQL name alone or with its schema. Fails naming a bad pattern.
+pub fn tables(
+    names: impl IntoIterator<Item = String>,
+    owner: &str,
+    schema: &str,
+    include: &[String],
+    exclude: &[String],
+) -> Result<Vec<OracleTable>, String> {
+    let globs = |patterns: &[String], setting: &str| -> Result<Option<globset::GlobSet>, String> {
+        if patterns.is_empty() {
+            return Ok(None);
+        }
+        let mut set = globset::GlobSetBuilder::new();
+        for p in patterns {
+            set.add(globset::Glob::new(p).map_err(|e| format!("{setting}: {e}."))?);
+        }
+        set.build()
+            .map(Some)
+            .map_err(|e| format!("{setting}: {e}."))
+    };
+    let (include, exclude) = (
+        globs(include, "Tables")?,
+        globs(exclude, "Excluded tables")?,
+    );
+    Ok(names
+        .into_iter()
+        .filter_map(|name| {
+            let pg = if name.chars().any(char::is_lowercase) {
+                name.clone()
+            } else {
+                name.to_lowercase()
+            };
+            let qualified = format!("{schema}.{pg}");
+            let matches = |set: &globset::GlobSet| set.is_match(&pg) || set.is_match(&qualified);
+            (include.as_ref().is_none_or(matches) && !exclude.as_ref().is_some_and(matches)).then(
+                || OracleTable {
+                    owner: owner.to_string(),
+                    table: name,
+                    target: QualifiedName::new(schema, &pg),
+                },
+            )
+        })
+        .collect())
+}
+
+/// How an Oracle copy was checked, in words.
+pub const METHOD: &str = "row counts: the rows read from Oracle against the PostgreSQL table's count after the copy (no hashes or samples for Oracle sources yet)";
+
+/// An Oracle copy's figures as the history keeps a verification.
+pub fn verification(reports: &[OracleTableReport], seconds: f64) -> RunVerification {
+    let tables: Vec<TableVerification> = reports
+        .iter()
+        .map(|r| {
+            let source = r.source_rows as i64;
+            let lost = (source - r.target_rows).max(0) as u64;
+            TableVerification {
+                table: r.table.clone(),
+                source_rows: source,
+                target_rows: r.target_rows,
+                lost,
+                extra: (r.target_rows - source).max(0) as u64,
+                loss_percent: if source > 0 {
+                    lost as f64 * 100.0 / source as f64
+                } else {
+                    0.0
+                },
+                ..TableVerification::default()
+            }
+        })
+        .collect();
+    RunVerification {
+        level: VerifyLevel::Count,
+        method: METHOD.into(),
+        chunks_copied: reports.iter().map(|r| r.chunks - r.chunks_skipped).sum(),
+        chunks_total: reports.iter().map(|r| r.chunks).sum(),
+        rows_copied: reports.iter().map(|r| r.source_rows).sum(),
+        bytes_copied: 0,
+        seconds,
+        verified_at: String::new(),
+        tables,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names() -> Vec<String> {
+        ["EMPLOYEES", "JOB_HISTORY", "Mixed", "REGIONS"]
+            .map(String::from)
+            .to_vec()
+    }
+
+    #[test]
+    fn tables_go_to_lower_case_names_in_the_chosen_schema_kept_by_the_globs() {
+        let all = tables(names(), "HR", "hr", &[], &[]).unwrap();
+        let targets: Vec<String> = all.iter().map(|t| t.target.to_string()).collect();
+        assert_eq!(
+            targets,
+            [
+                "hr.employees",
+                "hr.job_history",
+                "hr.\"Mixed\"",
+                "hr.regions"
+            ]
+        );
+        assert!(all.iter().all(|t| t.owner == "HR"));
+        assert_eq!(all[0].table, "EMPLOYEES");
+        let some = tables(
+            names(),
+            "HR",
+            "hr",
+            &["hr.j*".into(), "regions".into()],
+            &["reg*".into()],
+        )
+        .unwrap();
+        assert_eq!(
+            some.iter().map(|t| t.table.as_str()).collect::<Vec<_>>(),
+            ["JOB_HISTORY"]
+        );
+        let err = tables(names(), "HR", "hr", &["emp[".into()], &[]).unwrap_err();
+        assert!(err.starts_with("Tables: "), "{err}");
+    }
+
+    #[test]
+    fn owners_are_upper_case_unless_quoted() {
+        assert_eq!(owner("hr"), "HR");
+        assert_eq!(owner("\"App\""), "App");
+    }
+
+    #[test]
+    fn an_oracle_copy_is_kept_as_counts_with_lost_rows() {
+        let report = |table: &str, source_rows, target_rows| OracleTableReport {
+            table: table.into(),
+            source_rows,
+            target_rows,
+            chunks: 3,
+            chunks_skipped: 1,
+            values: 0,
+            nul_values: 0,
+            nul_characters: 0,
+        };
+        let v = verification(
+            &[report("hr.employees", 107, 107), report("hr.jobs", 20, 19)],
+            2.0,
+        );
+        assert_eq!(v.level, VerifyLevel::Count);
+        assert_eq!(
+            (v.chunks_copied, v.chunks_total, v.rows_copied),
+            (4, 6, 127)
+        );
+        assert_eq!(v.rows_lost(), 1);
+        assert_eq!(v.tables[1].loss_percent, 5.0);
+        assert_eq!((v.tables[0].lost, v.tables[0].extra), (0, 0));
+    }
+}
