@@ -9,6 +9,9 @@ use godwit_transfer::CopyReport;
 
 /// Exit code of a copy stopped by Ctrl-C (128 + SIGINT, as shells report it): the run is resumable.
 const INTERRUPTED: u8 = 130;
+/// Exit code of a copy where every row arrived except those `--on-error skip` set aside: a script
+/// must not take it for a complete copy.
+const SET_ASIDE: u8 = 3;
 
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn copy(
@@ -18,6 +21,7 @@ pub(crate) async fn copy(
     chunk_pages: u32,
     chunk_by: godwit_transfer::ChunkBy,
     create_schema: bool,
+    disable_triggers: bool,
     verification: &godwit_transfer::Verification,
     on_error: godwit_transfer::OnError,
     resume: Option<&str>,
@@ -37,6 +41,7 @@ pub(crate) async fn copy(
         verify_hash: false,
         on_error,
         chunk_by,
+        disable_triggers,
     };
     let control = godwit_transfer::Control::new();
     // Ctrl-C stops the workers, each rolling back its open chunk, and leaves the run resumable; a
@@ -154,25 +159,31 @@ pub(crate) async fn copy(
             );
             print_findings(&report);
             println!("verified by {}", report.verification);
+            print_load(&report.load);
         }
     }
-    if report.rows_rejected() > 0 {
+    let set_aside = (report.rows_rejected() > 0).then(|| {
         let per_table: Vec<String> = report
             .tables
             .iter()
             .filter(|t| t.rejected_rows > 0)
             .map(|t| format!("{} {}", t.table, t.rejected_rows))
             .collect();
-        eprintln!(
-            "warning: the target refused {} rows ({}); they are in godwit_copy.rejects on the target with their key, data and error",
+        format!(
+            "the target refused {} rows ({}); they are set aside in godwit_copy.rejects on the target ({}) with their key, data and error: SELECT * FROM godwit_copy.rejects WHERE run_id = '{}'",
             report.rows_rejected(),
-            per_table.join(", ")
-        );
-    }
+            per_table.join(", "),
+            godwit_postgres::redact_url(&target_url),
+            report.run_id
+        )
+    });
     if report.rows_lost() != 0
         || report.rows_extra() != 0
         || !report.content_mismatches().is_empty()
     {
+        if let Some(message) = &set_aside {
+            eprintln!("warning: {message}");
+        }
         return Err(Failure::operation(format!(
             "verification failed: {} rows lost ({:.4} %), {} extra, {} different; content differs in: [{}]",
             report.rows_lost(),
@@ -182,7 +193,35 @@ pub(crate) async fn copy(
             report.content_mismatches().join(", ")
         )));
     }
-    Ok(())
+    match set_aside {
+        Some(message) => Err(Failure {
+            code: SET_ASIDE,
+            message: format!("copy incomplete: {message} (exit {SET_ASIDE})"),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// What the load did around the rows: foreign keys validated, sequences set, triggers disabled.
+fn print_load(load: &godwit_transfer::LoadSteps) {
+    if !load.foreign_keys_validated.is_empty() {
+        println!(
+            "foreign keys added NOT VALID, then validated: {}",
+            load.foreign_keys_validated.join(", ")
+        );
+    }
+    if !load.sequences.is_empty() {
+        println!(
+            "sequences set past the copied rows: {}",
+            load.sequences.join(", ")
+        );
+    }
+    if !load.triggers_disabled.is_empty() {
+        println!(
+            "triggers disabled during the load and enabled again: {}",
+            load.triggers_disabled.join(", ")
+        );
+    }
 }
 
 /// `godwit copy --source oracle://…`: every table of the Oracle schema (`GODWIT_ORACLE_SCHEMA`, else

@@ -25,7 +25,8 @@ Examples:
 A SOURCE or TARGET is a postgresql:// URL or the name of a saved profile (its password comes from the
 OS keyring). Passwords may also come from PGPASSWORD.
 
-Exit codes: 0 success, 1 operation failed, 2 invalid usage or input.
+Exit codes: 0 success, 1 operation failed, 2 invalid usage or input; `godwit copy` also 3 (rows
+set aside by --on-error skip) and 130 (interrupted, resumable).
 Logging: -v (info), -vv (debug), or RUST_LOG=godwit=debug; logs go to stderr.";
 
 /// Godwit: move databases to PostgreSQL.
@@ -117,7 +118,7 @@ enum Command {
     /// Copy table data from a PostgreSQL (or Oracle) source to a PostgreSQL target: chunked, parallel, resumable,
     /// verified by row counts.
     #[command(
-        after_help = "Examples:\n  godwit copy --source postgresql://app@old/shop --target postgresql://app@new/shop --create-schema --jobs 4\n  godwit copy --source shop-old --target shop-new --resume last\n\nThe run id is printed when the run starts; after any interruption `--resume RUN_ID` (or `last`)\ncopies only the chunks that did not commit. Progress goes to stderr: bars on a terminal, a line\nevery 2 s otherwise (GODWIT_PROGRESS_SECONDS). Ctrl-C stops the run: chunks being copied roll back,\nthe committed ones stay, and the command says how to resume.\n\nExit 0 when every row arrived (or was set aside by --on-error skip), 1 otherwise, 130 when\ninterrupted by Ctrl-C (resumable)."
+        after_help = "Examples:\n  godwit copy --source postgresql://app@old/shop --target postgresql://app@new/shop --create-schema --jobs 4\n  godwit copy --source shop-old --target shop-new --resume last\n\nThe run id is printed when the run starts; after any interruption `--resume RUN_ID` (or `last`)\ncopies only the chunks that did not commit. Progress goes to stderr: bars on a terminal, a line\nevery 2 s otherwise (GODWIT_PROGRESS_SECONDS). Ctrl-C stops the run: chunks being copied roll back,\nthe committed ones stay, and the command says how to resume.\n\nWith --create-schema the tables are created without their keys, indexes and foreign keys; after\nthe data the keys are added and the indexes built (--jobs at once), foreign keys added NOT VALID\nand then validated. Owned and identity sequences are then set past the copied rows (the source's\nvalue or the column's maximum, whichever is larger), also for existing target tables.\n--disable-triggers turns the target tables' user triggers off during the load and back on after\nit, also after a failure or Ctrl-C; a run killed meanwhile turns them back on when resumed. Every\nstep is recorded: --resume finishes what a killed run left (indexes, keys, sequences, triggers).\n\nExit codes: 0 every row arrived; 3 every row arrived except those --on-error skip set aside (the\ncount per table is printed; the rows are in godwit_copy.rejects on the target with their key,\ndata and error); 1 the copy or its verification failed; 2 invalid usage or input; 130\ninterrupted by Ctrl-C (resumable)."
     )]
     Copy {
         #[command(flatten)]
@@ -138,6 +139,10 @@ enum Command {
         /// Create the schema on the target first (keys, indexes, code after the data).
         #[arg(long)]
         create_schema: bool,
+        /// Disable the target tables' user triggers while rows arrive and enable them again, as they
+        /// were, afterwards (also after a failure or Ctrl-C, or on --resume after a kill).
+        #[arg(long)]
+        disable_triggers: bool,
         /// Resume an interrupted run: its id, or `last` for the newest unfinished run.
         #[arg(long)]
         resume: Option<String>,
@@ -159,7 +164,8 @@ enum Command {
         #[arg(long, default_value_t = 100_000)]
         chunk_rows: u64,
         /// A row the target refuses (constraint, check, encoding): `stop` the run naming its table, chunk
-        /// and key, or `skip` it into godwit_copy.rejects on the target and copy every other row.
+        /// and key, or `skip` it into godwit_copy.rejects on the target and copy every other row (the
+        /// run then exits 3 if any row was set aside).
         #[arg(long, value_enum, default_value_t = OnError::Stop)]
         on_error: OnError,
         #[arg(long, value_enum, default_value_t = Format::Table)]

@@ -198,7 +198,7 @@ async fn ctrl_c_stops_a_copy_that_resumes_without_gaps_or_duplicates() {
 }
 
 /// `--on-error stop` (the default) fails naming table, chunk and key; `--on-error skip` copies the
-/// rest, and the summary and a warning give the refused rows per table.
+/// rest, the summary gives the refused rows per table, and the run exits 3 saying where they are.
 #[tokio::test]
 async fn refused_rows_stop_the_copy_or_are_counted_in_the_summary() {
     let source = database("cli_reject_source").await;
@@ -228,7 +228,8 @@ async fn refused_rows_stop_the_copy_or_are_counted_in_the_summary() {
         &[&args[..], &["--on-error", "skip", "--verify", "hash"]].concat(),
         data.path(),
     );
-    assert_eq!(skip.code, 0, "{}\n{}", skip.stdout, skip.stderr);
+    // Every row arrived but those set aside: exit 3, not 0.
+    assert_eq!(skip.code, 3, "{}\n{}", skip.stdout, skip.stderr);
     let line = skip
         .stdout
         .lines()
@@ -247,7 +248,7 @@ async fn refused_rows_stop_the_copy_or_are_counted_in_the_summary() {
     );
     assert!(
         skip.stderr
-            .contains("warning: the target refused 3 rows (public.prices 3)"),
+            .contains("error: copy incomplete: the target refused 3 rows (public.prices 3); they are set aside in godwit_copy.rejects on the target ("),
         "{}",
         skip.stderr
     );

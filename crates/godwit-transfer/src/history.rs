@@ -19,7 +19,10 @@ CREATE TABLE IF NOT EXISTS godwit_copy.rejects (
     row_key text NOT NULL, row_json text, source_ctid text NOT NULL,
     sqlstate text NOT NULL, message text NOT NULL, detail text,
     rejected_at timestamptz NOT NULL DEFAULT now());
-CREATE INDEX IF NOT EXISTS rejects_run ON godwit_copy.rejects (run_id, table_name)";
+CREATE INDEX IF NOT EXISTS rejects_run ON godwit_copy.rejects (run_id, table_name);
+CREATE TABLE IF NOT EXISTS godwit_copy.triggers (
+    run_id text NOT NULL, table_name text NOT NULL, trigger_name text NOT NULL, enabled text NOT NULL,
+    PRIMARY KEY (run_id, table_name, trigger_name))";
 
 pub(crate) async fn connect(side: &'static str, url: &str) -> Result<Client, CopyError> {
     godwit_postgres::connect(url)

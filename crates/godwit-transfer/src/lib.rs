@@ -40,6 +40,7 @@ mod control;
 mod error;
 mod hash;
 mod history;
+mod load;
 mod oracle;
 mod plan;
 mod schema;
@@ -50,6 +51,7 @@ pub use control::{Control, TableStatus};
 pub use error::CopyError;
 pub use godwit_oracle::data::NulPolicy;
 pub use hash::RowsHash;
+pub use load::LoadSteps;
 pub use oracle::{copy_oracle, OracleCopyOptions, OracleTable, OracleTableReport};
 pub use plan::ChunkBy;
 pub use verify::{
@@ -60,6 +62,7 @@ use control::*;
 use error::*;
 use hash::*;
 use history::*;
+use load::*;
 use plan::*;
 use schema::*;
 use verify::*;
@@ -146,6 +149,11 @@ pub struct CopyOptions {
     /// How tables are split into chunks.
     #[serde(default)]
     pub chunk_by: ChunkBy,
+    /// Disable the target tables' user triggers while rows arrive (`ALTER TABLE … DISABLE TRIGGER`)
+    /// and enable them again, as they were, once the data is in, after a failure or a stop, or
+    /// when a run killed meanwhile is resumed.
+    #[serde(default)]
+    pub disable_triggers: bool,
 }
 
 impl Default for CopyOptions {
@@ -160,6 +168,7 @@ impl Default for CopyOptions {
             verify_hash: false,
             on_error: OnError::Stop,
             chunk_by: ChunkBy::Blocks,
+            disable_triggers: false,
         }
     }
 }
@@ -248,6 +257,7 @@ pub async fn copy_checked(
             let mut recorded: CopyOptions =
                 serde_json::from_str(&run.options).unwrap_or_else(|_| options.clone());
             recorded.verify_hash |= options.verify_hash;
+            recorded.disable_triggers |= options.disable_triggers;
             if options.on_error == OnError::Skip {
                 recorded.on_error = OnError::Skip;
             }
@@ -292,7 +302,7 @@ pub async fn copy_checked(
                      DELETE FROM godwit_copy.steps WHERE run_id = {id};
                      DO $$ BEGIN
                        IF NOT EXISTS (SELECT 1 FROM godwit_copy.progress) AND NOT EXISTS (SELECT 1 FROM godwit_copy.steps)
-                          AND NOT EXISTS (SELECT 1 FROM godwit_copy.rejects) THEN
+                          AND NOT EXISTS (SELECT 1 FROM godwit_copy.rejects) AND NOT EXISTS (SELECT 1 FROM godwit_copy.triggers) THEN
                          DROP SCHEMA godwit_copy CASCADE;
                        END IF;
                      END $$",
@@ -305,6 +315,9 @@ pub async fn copy_checked(
             Ok(report)
         }
         Err(e) => {
+            if options.disable_triggers {
+                restore_triggers_after_failure(target_url, &run_id).await;
+            }
             with_store(&store, |s| {
                 s.set_run_status(&run_id, "interrupted", Some(&e.to_string()))
             })?;
@@ -472,6 +485,13 @@ async fn run(
                 pending.push_front(Task::ReadBack(slot));
             }
         }
+    }
+    let mut load = LoadSteps::default();
+    if options.disable_triggers {
+        control.set_phase("disabling triggers");
+        let tables: Vec<QualifiedName> = plans.iter().map(|p| p.table.clone()).collect();
+        load.triggers_disabled =
+            unless_stopped(control, run_id, disable_triggers(&target, run_id, &tables)).await?;
     }
     let plans = Arc::new(plans);
     let readbacks: Arc<Mutex<BTreeMap<usize, ReadBack>>> = Arc::default();
@@ -724,15 +744,26 @@ async fn run(
         });
     }
 
+    if options.disable_triggers {
+        // Also those a killed invocation of the run disabled.
+        control.set_phase("enabling triggers");
+        let restored = unless_stopped(control, run_id, restore_triggers(&target, run_id)).await?;
+        for trigger in restored {
+            if !load.triggers_disabled.contains(&trigger) {
+                load.triggers_disabled.push(trigger);
+            }
+        }
+    }
     if options.create_schema {
         control.set_phase("building keys and indexes");
-        unless_stopped(
+        load.foreign_keys_validated = unless_stopped(
             control,
             run_id,
             post_data(
                 target_url,
                 &target,
                 run_id,
+                &catalog,
                 script.phase(Phase::PostData).collect(),
                 options.jobs.max(1),
             ),
@@ -745,6 +776,24 @@ async fn run(
         control.set_phase("creating code and comments");
         unless_stopped(control, run_id, apply_steps(&target, run_id, after)).await?;
     }
+    // Every table of the selection, partitioned parents too (an identity column's sequence
+    // belongs to the parent).
+    control.set_phase("setting sequences");
+    let all_tables: Vec<QualifiedName> = catalog
+        .schemas
+        .iter()
+        .flat_map(|s| {
+            s.tables
+                .iter()
+                .map(|t| QualifiedName::new(&s.name, &t.name))
+        })
+        .collect();
+    load.sequences = unless_stopped(
+        control,
+        run_id,
+        advance_sequences(&source, &target, &all_tables),
+    )
+    .await?;
     control.set_phase("verifying");
     let tables = unless_stopped(control, run_id, async {
         let readbacks = readbacks.lock().map(|r| r.clone()).unwrap_or_default();
@@ -796,6 +845,7 @@ async fn run(
             verification: verification_text,
             tables,
             findings,
+            load,
         },
         target,
     ))

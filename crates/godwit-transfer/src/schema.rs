@@ -9,10 +9,24 @@ pub(crate) async fn pending_steps<'a>(
     run_id: &str,
     statements: Vec<&'a godwit_postgres::DdlStatement>,
 ) -> Result<Vec<(&'a godwit_postgres::DdlStatement, String)>, CopyError> {
-    if statements.is_empty() {
+    let texts: Vec<&str> = statements.iter().map(|s| s.sql.as_str()).collect();
+    let keys = step_keys(target, run_id, &texts).await?;
+    Ok(statements
+        .into_iter()
+        .zip(keys)
+        .filter_map(|(s, key)| Some((s, key?)))
+        .collect())
+}
+
+/// Each statement's step key (md5 of its text), `None` for those the run already committed.
+pub(crate) async fn step_keys(
+    target: &Client,
+    run_id: &str,
+    texts: &[&str],
+) -> Result<Vec<Option<String>>, CopyError> {
+    if texts.is_empty() {
         return Ok(Vec::new());
     }
-    let texts: Vec<&str> = statements.iter().map(|s| s.sql.as_str()).collect();
     let rows = target
         .query(
             "SELECT md5(u.s), EXISTS (SELECT 1 FROM godwit_copy.steps g WHERE g.run_id = $2 AND g.step = md5(u.s))
@@ -21,12 +35,28 @@ pub(crate) async fn pending_steps<'a>(
         )
         .await
         .map_err(query_error("reading the target's schema steps"))?;
-    Ok(statements
-        .into_iter()
-        .zip(rows)
-        .filter(|(_, r)| !r.get::<_, bool>(1))
-        .map(|(s, r)| (s, r.get(0)))
+    Ok(rows
+        .iter()
+        .map(|r| (!r.get::<_, bool>(1)).then(|| r.get(0)))
         .collect())
+}
+
+/// Runs `work` in a transaction on `client`: committed if it succeeds, rolled back if not.
+pub(crate) async fn in_transaction<T>(
+    client: &Client,
+    work: impl Future<Output = Result<T, tokio_postgres::Error>>,
+) -> Result<T, tokio_postgres::Error> {
+    client.batch_execute("BEGIN").await?;
+    let result = async {
+        let value = work.await?;
+        client.batch_execute("COMMIT").await?;
+        Ok(value)
+    }
+    .await;
+    if result.is_err() {
+        let _ = client.batch_execute("ROLLBACK").await;
+    }
+    result
 }
 
 /// Runs one schema statement in a transaction that also records it as done for the run.
@@ -36,8 +66,7 @@ pub(crate) async fn step(
     sql: &str,
     key: &str,
 ) -> Result<(), tokio_postgres::Error> {
-    client.batch_execute("BEGIN").await?;
-    let result = async {
+    in_transaction(client, async {
         client.batch_execute(sql).await?;
         client
             .execute(
@@ -45,13 +74,9 @@ pub(crate) async fn step(
                 &[&run_id, &key],
             )
             .await?;
-        client.batch_execute("COMMIT").await
-    }
-    .await;
-    if result.is_err() {
-        let _ = client.batch_execute("ROLLBACK").await;
-    }
-    result
+        Ok(())
+    })
+    .await
 }
 
 pub(crate) fn schema_error(sql: &str) -> impl Fn(tokio_postgres::Error) -> CopyError + '_ {
@@ -75,32 +100,128 @@ pub(crate) async fn apply_steps(
     Ok(())
 }
 
-/// Keys, indexes and checks table by table on `jobs` connections at once (each table's statements in
-/// order on one connection), then foreign keys one after another (two at once could deadlock on a
-/// pair of tables that reference each other). Each statement is a step of the run (see [`step`]).
+/// The post-data statements in the order that loads fastest, each a step of the run (see
+/// [`step`]): keys and checks table by table on `jobs` connections at once (each table's in order
+/// on one connection); then every index on its own, `jobs` at once (index builds on one table do
+/// not block each other); then foreign keys one after another (two at once could deadlock on a pair
+/// of tables that reference each other), added `NOT VALID` so that adding one takes no scan; then
+/// their validation, `jobs` at once (validating one reads its table under a lock that lets the
+/// others go on). A foreign key the source holds `NOT VALID` stays so; one on a partitioned table
+/// is validated as it is added (PostgreSQL before 18 cannot add it `NOT VALID`). Returns the foreign
+/// keys validated as `table.constraint`.
 pub(crate) async fn post_data(
     target_url: &str,
     target: &Client,
     run_id: &str,
+    catalog: &Catalog,
     statements: Vec<&godwit_postgres::DdlStatement>,
     jobs: usize,
-) -> Result<(), CopyError> {
-    let pending = pending_steps(target, run_id, statements).await?;
-    let (foreign_keys, rest): (Vec<_>, Vec<_>) = pending
-        .into_iter()
-        .partition(|(s, _)| s.sql.contains(" FOREIGN KEY ("));
-    let mut groups: Vec<Vec<(String, String)>> = Vec::new();
-    let mut index: BTreeMap<godwit_catalog::ObjectRef, usize> = BTreeMap::new();
-    for (s, key) in rest {
-        let slot = *index.entry(s.object.clone()).or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
-        groups[slot].push((s.sql.clone(), key));
+) -> Result<Vec<String>, CopyError> {
+    let mut by_table: Vec<Vec<String>> = Vec::new();
+    let mut slots: BTreeMap<&godwit_catalog::ObjectRef, usize> = BTreeMap::new();
+    let (mut indexes, mut adds, mut validations) = (Vec::new(), Vec::new(), Vec::new());
+    for s in statements {
+        if s.sql.contains(" FOREIGN KEY (") {
+            let (add, validate) = foreign_key_steps(catalog, s);
+            adds.push(add);
+            validations.extend(validate);
+        } else if s.sql.starts_with("CREATE INDEX ") || s.sql.starts_with("CREATE UNIQUE INDEX ") {
+            indexes.push(vec![s.sql.clone()]);
+        } else {
+            let slot = *slots.entry(&s.object).or_insert_with(|| {
+                by_table.push(Vec::new());
+                by_table.len() - 1
+            });
+            by_table[slot].push(s.sql.clone());
+        }
     }
-    let queue = Arc::new(Mutex::new(VecDeque::from(groups)));
+    in_parallel(target_url, target, run_id, by_table, jobs).await?;
+    in_parallel(target_url, target, run_id, indexes, jobs).await?;
+    let texts: Vec<&str> = adds.iter().map(String::as_str).collect();
+    for (sql, key) in adds.iter().zip(step_keys(target, run_id, &texts).await?) {
+        if let Some(key) = key {
+            step(target, run_id, sql, &key)
+                .await
+                .map_err(schema_error(sql))?;
+        }
+    }
+    let texts: Vec<&str> = validations.iter().map(|(_, sql)| sql.as_str()).collect();
+    let validated: Vec<String> = validations
+        .iter()
+        .zip(step_keys(target, run_id, &texts).await?)
+        .filter(|(_, key)| key.is_some())
+        .map(|((name, _), _)| name.clone())
+        .collect();
+    let groups = validations.into_iter().map(|(_, sql)| vec![sql]).collect();
+    in_parallel(target_url, target, run_id, groups, jobs).await?;
+    Ok(validated)
+}
+
+/// A foreign key's statements: the one adding it (`NOT VALID` unless the catalog says otherwise)
+/// and, when it is to be validated after, the validation with the key's name (`table.constraint`).
+fn foreign_key_steps(
+    catalog: &Catalog,
+    statement: &godwit_postgres::DdlStatement,
+) -> (String, Option<(String, String)>) {
+    let sql = statement.sql.clone();
+    let table_name = QualifiedName::new(&statement.object.schema, &statement.object.name);
+    let Some(table) = catalog.table(&table_name) else {
+        return (sql, None);
+    };
+    if sql.ends_with(" NOT VALID") || table.partitioning.is_some() {
+        return (sql, None);
+    }
+    let constraint = table.constraints.iter().find(|c| {
+        matches!(c.kind, ConstraintKind::ForeignKey { .. })
+            && sql.contains(&format!(
+                " ADD CONSTRAINT {} FOREIGN KEY (",
+                quote_ident(&c.name)
+            ))
+    });
+    match constraint {
+        Some(c) => (
+            format!("{sql} NOT VALID"),
+            Some((
+                format!("{table_name}.{}", quote_ident(&c.name)),
+                format!(
+                    "ALTER TABLE {table_name} VALIDATE CONSTRAINT {}",
+                    quote_ident(&c.name)
+                ),
+            )),
+        ),
+        None => (sql, None),
+    }
+}
+
+/// Runs groups of statements on `jobs` connections at once, each group's in order on one
+/// connection, each statement a step of the run that is skipped if the run committed it before.
+async fn in_parallel(
+    target_url: &str,
+    target: &Client,
+    run_id: &str,
+    groups: Vec<Vec<String>>,
+    jobs: usize,
+) -> Result<(), CopyError> {
+    let mut pending = Vec::new();
+    for group in groups {
+        let texts: Vec<&str> = group.iter().map(String::as_str).collect();
+        let keys = step_keys(target, run_id, &texts).await?;
+        let left: Vec<(String, String)> = group
+            .into_iter()
+            .zip(keys)
+            .filter_map(|(sql, key)| Some((sql, key?)))
+            .collect();
+        if !left.is_empty() {
+            pending.push(left);
+        }
+    }
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let connections = jobs.min(pending.len()).max(1);
+    let queue = Arc::new(Mutex::new(VecDeque::from(pending)));
     let mut workers = tokio::task::JoinSet::new();
-    for _ in 0..jobs {
+    for _ in 0..connections {
         let (queue, url, run_id) = (queue.clone(), target_url.to_string(), run_id.to_string());
         workers.spawn(async move {
             let client = connect("target", &url).await?;
@@ -125,18 +246,18 @@ pub(crate) async fn post_data(
             })
             .and_then(|r| r)
         {
+            if failure.is_none() {
+                if let Ok(mut q) = queue.lock() {
+                    q.clear();
+                }
+            }
             failure.get_or_insert(e);
         }
     }
-    if let Some(e) = failure {
-        return Err(e);
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
-    for (s, key) in foreign_keys {
-        step(target, run_id, &s.sql, &key)
-            .await
-            .map_err(schema_error(&s.sql))?;
-    }
-    Ok(())
 }
 
 /// How a source table's columns land in the target table.

@@ -119,6 +119,10 @@ pub struct CopyReport {
     /// What the checks found, table by table in the order of `tables`.
     #[serde(default)]
     pub findings: Vec<TableFindings>,
+    /// What the load did around the rows: foreign keys validated, sequences set, triggers
+    /// disabled and enabled again.
+    #[serde(default)]
+    pub load: LoadSteps,
 }
 
 impl CopyReport {
