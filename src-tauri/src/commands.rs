@@ -185,7 +185,10 @@ impl AppState {
         let source = self.copy_profile(&input.source_id, "source")?;
         let target = self.copy_profile(&input.target_id, "target")?;
         if source.engine == Engine::Oracle {
-            return self.start_oracle_copy(source, target, &options, emit).await;
+            let selection = crate::oracle_copy::Selection::of(&options);
+            return self
+                .oracle_copy(source, target, selection, None, emit)
+                .await;
         }
         if source.connection_url(None) == target.connection_url(None) {
             return Err(CommandError::new(format!(
@@ -213,14 +216,15 @@ impl AppState {
         .await
     }
 
-    /// Starts copying a saved Oracle database into a PostgreSQL one (see [`crate::oracle_copy`]):
-    /// connects and lists the tables first, so an unreachable source fails here, naming the
-    /// connection and never its password.
-    async fn start_oracle_copy(
+    /// Starts (or, with `resume`, continues) copying a saved Oracle database into a PostgreSQL one
+    /// (see [`crate::oracle_copy`]): connects and lists the tables first, so an unreachable source
+    /// fails here, naming the connection and never its password.
+    async fn oracle_copy(
         &self,
         source: Profile,
         target: Profile,
-        options: &CopyOptions,
+        selection: crate::oracle_copy::Selection,
+        resume: Option<String>,
         emit: Emit,
     ) -> Result<CopyStatusDto, CommandError> {
         let url = self.oracle_url(&source).await?;
@@ -253,19 +257,14 @@ impl AppState {
             .map_err(|_| stopped("Reading the Oracle database"))?
             .map_err(|e| failed(oracle_error(e, &redact)))?
         };
-        let schema = options
-            .schemas
-            .first()
-            .cloned()
-            .unwrap_or_else(|| "public".into());
         let tables = crate::oracle_copy::tables(
             names
                 .into_iter()
                 .filter_map(|r| r.into_iter().next().flatten()),
             &owner,
-            &schema,
-            &options.include,
-            &options.exclude,
+            selection.schema(),
+            &selection.include,
+            &selection.exclude,
         )
         .map_err(CommandError::new)?;
         if tables.is_empty() {
@@ -286,6 +285,10 @@ impl AppState {
             (source, place),
             target,
             tables,
+            (
+                serde_json::to_string(&selection).unwrap_or_else(|_| "{}".into()),
+                resume,
+            ),
             emit,
         )
     }
@@ -302,12 +305,6 @@ impl AppState {
     ) -> Result<CopyStatusDto, CommandError> {
         let verification = verification(verify, sample_rows)?;
         let run = self.with_store(|s| s.run(&run_id))?;
-        if run.kind == "copy-oracle" {
-            return Err(CommandError::new(format!(
-                "Run {} copies from an Oracle database: resume it from the command line with `godwit copy --source {} --target … --resume {}`.",
-                run.id, run.source, run.id
-            )));
-        }
         if run.status == "finished" {
             return Err(CommandError::new(format!(
                 "Run {} already finished: there is nothing to resume.",
@@ -326,12 +323,19 @@ impl AppState {
                 .cloned()
                 .ok_or_else(|| {
                     CommandError::new(format!(
-                        "Run {} copies from {} to {}, and no saved PostgreSQL connection matches its {role} {recorded}: save one for that database, or resume from the command line with `godwit copy --resume {}`.",
+                        "Run {} copies from {} to {}, and no saved connection matches its {role} {recorded}: save one for that database, or resume from the command line with `godwit copy --resume {}`.",
                         run.id, run.source, run.target, run.id
                     ))
                 })
         };
         let (source, target) = (side(&run.source, "source")?, side(&run.target, "target")?);
+        if run.kind == "copy-oracle" {
+            // The same tables as recorded; the engine skips the committed chunks.
+            let selection = crate::oracle_copy::Selection::recorded(&run.options);
+            return self
+                .oracle_copy(source, target, selection, Some(run.id), emit)
+                .await;
+        }
         let (source, target) = (
             self.copy_side(&source).await?,
             self.copy_side(&target).await?,

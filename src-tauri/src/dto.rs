@@ -687,6 +687,8 @@ pub struct RunDto {
     pub target: String,
     /// True when both databases match saved connections, so Resume can reach them.
     pub resumable_here: bool,
+    /// True for a copy from an Oracle database (no set-aside, no Cancel).
+    pub from_oracle: bool,
     /// When it began (RFC 3339).
     pub started_at: String,
     /// When it last ended, if it did.

@@ -549,7 +549,7 @@ pub fn run_item(
         Some(l) => l.status().state,
         None => run_state(&run.status),
     };
-    let resumable_here = run.kind == "copy" && names.0.is_some() && names.1.is_some();
+    let resumable_here = names.0.is_some() && names.1.is_some();
     RunDto {
         id: run.id.clone(),
         state,
@@ -557,6 +557,7 @@ pub fn run_item(
         source: names.0.unwrap_or_else(|| run.source.clone()),
         target: names.1.unwrap_or_else(|| run.target.clone()),
         resumable_here,
+        from_oracle: run.kind == "copy-oracle",
         started_at: run.started_at.clone(),
         finished_at: run.finished_at.clone(),
         message: run.message.clone(),
@@ -725,9 +726,11 @@ pub async fn launch(
 }
 
 /// Starts copying an Oracle source (an open `session`) into `tables` of the target in the
-/// background, through the engine's Oracle path, and returns the run as it starts. The run is
-/// recorded as `copy-oracle`, like the CLI's; it shows no per-table progress and cannot be stopped
-/// (the engine's Oracle path has neither yet).
+/// background, through the engine's Oracle path, and returns the run as it starts. A new run is
+/// recorded as `copy-oracle`, like the CLI's, with `options` (the selection, as JSON); with
+/// `resume`, that run continues, skipping its committed chunks. It shows no per-table progress and
+/// cannot be stopped (the engine's Oracle path has neither yet).
+#[allow(clippy::too_many_arguments)]
 pub fn launch_oracle(
     store: Arc<Mutex<Store>>,
     runs: Runs,
@@ -735,28 +738,34 @@ pub fn launch_oracle(
     source: (Side, String),
     target: Side,
     tables: Vec<godwit_transfer::OracleTable>,
+    (options, resume): (String, Option<String>),
     emit: Emit,
 ) -> Result<CopyStatusDto, CommandError> {
     let (source, recorded_source) = source;
-    let run = store
-        .lock()
-        .map_err(|_| {
+    let run = {
+        let history = store.lock().map_err(|_| {
             CommandError::new(
                 "The local store is unusable after an earlier failure: restart Godwit.",
             )
-        })?
-        .start_run(
-            "copy-oracle",
-            &recorded_source,
-            &godwit_postgres::redact_url(&target.url),
-            "{}",
-        )
-        .map_err(CommandError::new)?;
+        })?;
+        match &resume {
+            Some(id) => history
+                .set_run_status(id, "running", None)
+                .and_then(|()| history.run(id)),
+            None => history.start_run(
+                "copy-oracle",
+                &recorded_source,
+                &godwit_postgres::redact_url(&target.url),
+                &options,
+            ),
+        }
+        .map_err(CommandError::new)?
+    };
     let live = Arc::new(LiveRun {
         run_id: run.id.clone(),
         source: source.label.clone(),
         target: target.label.clone(),
-        resumed: false,
+        resumed: resume.is_some(),
         started_at: run.started_at.clone(),
         control: Control::new(),
         stoppable: false,
@@ -798,10 +807,7 @@ pub fn launch_oracle(
             }
             Err(e) => {
                 let message = redact(
-                    format!(
-                        "{e}. The committed chunks are kept: resume from the command line with `godwit copy --source oracle://… --target … --resume {}`.",
-                        run.id
-                    ),
+                    format!("{e}. The committed chunks are kept: Resume copies the rest once the cause is fixed."),
                     &[&source, &target],
                 );
                 if let Ok(s) = store.lock() {

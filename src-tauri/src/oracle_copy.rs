@@ -10,7 +10,41 @@
 
 use godwit_catalog::QualifiedName;
 use godwit_store::{RunVerification, TableVerification, VerifyLevel};
-use godwit_transfer::{OracleTable, OracleTableReport};
+use godwit_transfer::{CopyOptions, OracleTable, OracleTableReport};
+use serde::{Deserialize, Serialize};
+
+/// What an Oracle run copies, recorded as the run's options so that Resume copies the same tables
+/// (a run of the CLI records none: every table, into `public`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Selection {
+    /// The PostgreSQL schema of the target tables; `public` when none.
+    #[serde(default)]
+    pub schema: Option<String>,
+    #[serde(default)]
+    pub include: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+}
+
+impl Selection {
+    /// The form's choice: the first schema, the table patterns.
+    pub fn of(options: &CopyOptions) -> Selection {
+        Selection {
+            schema: options.schemas.first().cloned(),
+            include: options.include.clone(),
+            exclude: options.exclude.clone(),
+        }
+    }
+
+    /// The selection a run recorded (its options as JSON).
+    pub fn recorded(options: &str) -> Selection {
+        serde_json::from_str(options).unwrap_or_default()
+    }
+
+    pub fn schema(&self) -> &str {
+        self.schema.as_deref().unwrap_or("public")
+    }
+}
 
 /// The tables of an Oracle schema (binds: the owner).
 pub const TABLES_SQL: &str = "SELECT table_name FROM all_tables WHERE owner = :1 AND nested = 'NO' AND secondary = 'N' ORDER BY table_name";
@@ -148,6 +182,22 @@ mod tests {
         );
         let err = tables(names(), "HR", "hr", &["emp[".into()], &[]).unwrap_err();
         assert!(err.starts_with("Tables: "), "{err}");
+    }
+
+    #[test]
+    fn a_selection_is_recorded_and_read_back_with_defaults_for_the_clis_runs() {
+        let options = CopyOptions {
+            schemas: vec!["hr".into(), "other".into()],
+            include: vec!["emp*".into()],
+            ..CopyOptions::default()
+        };
+        let chosen = Selection::of(&options);
+        let json = serde_json::to_string(&chosen).unwrap();
+        assert_eq!(Selection::recorded(&json), chosen);
+        assert_eq!(chosen.schema(), "hr");
+        let cli = Selection::recorded("{}");
+        assert_eq!((cli.schema(), cli.include.len()), ("public", 0));
+        assert_eq!(Selection::recorded("not json"), Selection::default());
     }
 
     #[test]

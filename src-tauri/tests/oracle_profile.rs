@@ -107,20 +107,65 @@ fn a_live_oracle_profile_says_what_to_install_and_never_shows_its_password() {
         sample_rows: 1000,
         on_error: OnErrorDto::Stop,
     };
+    // A run of that Oracle database that stopped (as the CLI or an earlier session records one).
+    let stopped = {
+        let store = godwit_store::Store::open(&dir.join("godwit.sqlite3")).unwrap();
+        let run = store
+            .start_run(
+                "copy-oracle",
+                "oracle://hr@127.0.0.1:1/FREEPDB1",
+                "postgresql://app@127.0.0.1:1/shop",
+                r#"{"schema":"hr"}"#,
+            )
+            .unwrap();
+        store
+            .set_run_status(
+                &run.id,
+                "failed",
+                Some("ORA-03113: end-of-file on communication channel"),
+            )
+            .unwrap();
+        run.id
+    };
     let errors = [
         tauri::async_runtime::block_on(state.test_profile(saved.id.clone())).unwrap_err(),
         tauri::async_runtime::block_on(state.convert_oracle_profile(saved.id.clone())).unwrap_err(),
         tauri::async_runtime::block_on(state.start_copy(copy, Arc::new(|_| {}))).unwrap_err(),
+        tauri::async_runtime::block_on(state.resume_copy(
+            stopped.clone(),
+            false,
+            VerifyDto::Count,
+            1000,
+            Arc::new(|_| {}),
+        ))
+        .unwrap_err(),
     ];
-    // The copy's error names the connection it could not read from.
-    assert!(
-        errors[2].message.starts_with(
-            "Cannot copy from the Oracle connection \"hr live\" (hr@127.0.0.1:1/FREEPDB1): "
+    // The copy's and the resume's errors name the connection they could not read from.
+    for err in &errors[2..] {
+        assert!(
+            err.message.starts_with(
+                "Cannot copy from the Oracle connection \"hr live\" (hr@127.0.0.1:1/FREEPDB1): "
+            ),
+            "{}",
+            err.message
+        );
+    }
+    // No run was added; the stopped one is listed under the saved connections' names, resumable.
+    let runs = state.list_runs().unwrap();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(
+        (
+            runs[0].id.as_str(),
+            runs[0].source.as_str(),
+            runs[0].target.as_str(),
+            runs[0].resumable_here
         ),
-        "{}",
-        errors[2].message
+        (stopped.as_str(), "hr live", "shop", true)
     );
-    assert!(state.list_runs().unwrap().is_empty(), "a run was recorded");
+    assert_eq!(
+        state.copy_status(&stopped).unwrap().error.as_deref(),
+        Some("ORA-03113: end-of-file on communication channel")
+    );
     for err in &errors {
         assert!(!err.message.contains(password), "{}", err.message);
         if err.code == Some(ErrorCodeDto::OracleClientMissing) {

@@ -555,6 +555,8 @@ export type RunDto = {
 	target: string,
 	/**  True when both databases match saved connections, so Resume can reach them. */
 	resumableHere: boolean,
+	/**  True for a copy from an Oracle database (no set-aside, no Cancel). */
+	fromOracle: boolean,
 	/**  When it began (RFC 3339). */
 	startedAt: string,
 	/**  When it last ended, if it did. */
