@@ -225,6 +225,102 @@ LANGUAGE sql IMMUTABLE AS $$
 $$",
     ),
     (
+        "hex_format",
+        // TO_CHAR(n, 'XX…') and TO_NUMBER(s, 'XX…'): Oracle's hexadecimal format models (X upper-case
+        // digits, x lower-case; a leading 0 pads with zeros; FM drops the sign position). A number
+        // too wide for the format is '#'s, as in Oracle; a negative one is an error.
+        r"CREATE OR REPLACE FUNCTION godwit_compat.to_char_hex(n numeric, fmt text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  fm boolean := upper(fmt) LIKE 'FM%';
+  model text := regexp_replace(fmt, '^[Ff][Mm]', '');
+  digits integer := length(model);
+  h text;
+BEGIN
+  IF n IS NULL THEN
+    RETURN NULL;
+  END IF;
+  IF round(n) < 0 THEN
+    RAISE EXCEPTION 'TO_CHAR with the hexadecimal format % takes no negative number (%)', fmt, n
+      USING ERRCODE = '22023';
+  END IF;
+  h := to_hex(round(n)::bigint);
+  h := CASE WHEN model ~ 'x' THEN lower(h) ELSE upper(h) END;
+  IF length(h) > digits THEN
+    RETURN repeat('#', digits + CASE WHEN fm THEN 0 ELSE 1 END);
+  END IF;
+  IF model LIKE '0%' THEN
+    h := lpad(h, digits, '0');
+  END IF;
+  RETURN CASE WHEN fm THEN h ELSE lpad(h, digits + 1, ' ') END;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.to_number_hex(s text, fmt text) RETURNS numeric
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  v text := trim(s);
+  r numeric := 0;
+BEGIN
+  IF s IS NULL THEN
+    RETURN NULL;
+  END IF;
+  IF v !~ '^[0-9A-Fa-f]+$' OR length(v) > length(regexp_replace(fmt, '^[Ff][Mm]', '')) THEN
+    RAISE EXCEPTION 'invalid number: % for the hexadecimal format %', quote_literal(s), fmt
+      USING ERRCODE = '22P02';
+  END IF;
+  FOR i IN 1 .. length(v) LOOP
+    r := r * 16 + (strpos('0123456789abcdef', lower(substr(v, i, 1))) - 1);
+  END LOOP;
+  RETURN r;
+END
+$$",
+    ),
+    (
+        "raw_bits",
+        // UTL_RAW.BIT_AND / BIT_OR / BIT_XOR: byte by byte; the shorter operand's missing bytes take
+        // the longer one's, as Oracle does. BIT_COMPLEMENT and REVERSE.
+        r"CREATE OR REPLACE FUNCTION godwit_compat.raw_bits(a bytea, b bytea, op text) RETURNS bytea
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  long bytea := CASE WHEN length(a) >= length(b) THEN a ELSE b END;
+  short bytea := CASE WHEN length(a) >= length(b) THEN b ELSE a END;
+  x integer;
+  y integer;
+BEGIN
+  IF a IS NULL OR b IS NULL THEN
+    RETURN NULL;
+  END IF;
+  FOR i IN 0 .. length(short) - 1 LOOP
+    x := get_byte(long, i);
+    y := get_byte(short, i);
+    long := set_byte(long, i, CASE op WHEN 'and' THEN x & y WHEN 'or' THEN x | y ELSE x # y END);
+  END LOOP;
+  RETURN long;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.raw_complement(a bytea) RETURNS bytea
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  FOR i IN 0 .. coalesce(length(a), 0) - 1 LOOP
+    a := set_byte(a, i, 255 - get_byte(a, i));
+  END LOOP;
+  RETURN a;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.raw_reverse(a bytea) RETURNS bytea
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  r bytea := a;
+  n integer := length(a);
+BEGIN
+  FOR i IN 0 .. coalesce(n, 0) - 1 LOOP
+    r := set_byte(r, i, get_byte(a, n - 1 - i));
+  END LOOP;
+  RETURN r;
+END
+$$",
+    ),
+    (
         "raw_integer",
         // UTL_RAW.CAST_TO_BINARY_INTEGER / CAST_FROM_BINARY_INTEGER: up to 4 bytes as a signed
         // integer, big endian (1) or little endian (2).

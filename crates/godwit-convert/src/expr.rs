@@ -222,10 +222,31 @@ impl Rewrite {
                 false,
             ));
         }
-        // The operand is a multiplicative term: 1, (x), 1/24, 2*(x).
+        // The operand is a multiplicative term: 1, (x), 1/24, 2*(x), a variable, a call (not one
+        // that returns an interval, which PostgreSQL adds as it is).
         let factor_end = |at: usize| match tokens.get(at) {
             Some(t) if t.kind == TokenKind::Number => Some(at),
             Some(t) if t.is_symbol("(") => matching_paren(tokens, at),
+            Some(t)
+                if t.kind == TokenKind::Word
+                    && !is_plsql_or_sql_keyword(t)
+                    && !self.is_date_variable(tokens, at)
+                    && ![
+                        "NUMTODSINTERVAL",
+                        "NUMTOYMINTERVAL",
+                        "TO_DSINTERVAL",
+                        "TO_YMINTERVAL",
+                        "INTERVAL",
+                    ]
+                    .iter()
+                    .any(|f| t.is(f)) =>
+            {
+                match tokens.get(at + 1) {
+                    Some(p) if p.is_symbol("(") => matching_paren(tokens, at + 1),
+                    Some(d) if d.is_symbol(".") => None,
+                    _ => Some(at),
+                }
+            }
             _ => None,
         };
         let mut end = factor_end(i + 2)?;
@@ -594,6 +615,7 @@ impl Rewrite {
                 "UTL_LMS",
                 "DBMS_XMLGEN",
                 "UTL_URL",
+                "UTL_I18N",
                 "SYS",
             ]
             .contains(&q)
@@ -641,6 +663,27 @@ impl Rewrite {
                     values.join(", ")
                 )
             }
+            ("BIT_AND" | "BIT_OR" | "BIT_XOR", 2) if self.qualifier_is("UTL_RAW") => {
+                self.drop_qualifier = true;
+                self.helpers.insert("raw_bits");
+                let op = name.trim_start_matches("BIT_").to_ascii_lowercase();
+                format!(
+                    "{}.raw_bits({}, {}, '{op}')",
+                    crate::compat::SCHEMA,
+                    arg(0, self)?,
+                    arg(1, self)?
+                )
+            }
+            ("BIT_COMPLEMENT" | "REVERSE", 1) if self.qualifier_is("UTL_RAW") => {
+                self.drop_qualifier = true;
+                self.helpers.insert("raw_bits");
+                let helper = if name == "REVERSE" {
+                    "raw_reverse"
+                } else {
+                    "raw_complement"
+                };
+                format!("{}.{helper}({})", crate::compat::SCHEMA, arg(0, self)?)
+            }
             ("LENGTH", 1) if self.qualifier_is("UTL_RAW") => {
                 self.drop_qualifier = true;
                 format!("length({})", arg(0, self)?)
@@ -678,16 +721,55 @@ impl Rewrite {
                     arg(0, self)?
                 )
             }
-            ("ESCAPE", 1 | 2) if self.qualifier_is("UTL_URL") => {
+            ("ESCAPE", 1..=3) if self.qualifier_is("UTL_URL") => {
                 self.drop_qualifier = true;
+                let parts = by_position(&parts, &["URL", "ESCAPE_RESERVED_CHARS", "URL_CHARSET"])?;
+                if let Some(charset) = parts.get(2).copied().flatten() {
+                    self.utf8_charset("UTL_URL.ESCAPE", charset)?;
+                }
                 self.helpers.insert("url");
-                let list: Vec<String> = (0..parts.len()).filter_map(|k| arg(k, self)).collect();
-                format!("{}.url_escape({})", crate::compat::SCHEMA, list.join(", "))
+                let url = self.sql(parts[0]?);
+                match parts.get(1).copied().flatten() {
+                    Some(reserved) => format!(
+                        "{}.url_escape({url}, {})",
+                        crate::compat::SCHEMA,
+                        self.sql(reserved)
+                    ),
+                    None => format!("{}.url_escape({url})", crate::compat::SCHEMA),
+                }
             }
-            ("UNESCAPE", 1) if self.qualifier_is("UTL_URL") => {
+            ("UNESCAPE", 1 | 2) if self.qualifier_is("UTL_URL") => {
                 self.drop_qualifier = true;
+                let parts = by_position(&parts, &["URL", "URL_CHARSET"])?;
+                if let Some(charset) = parts.get(1).copied().flatten() {
+                    self.utf8_charset("UTL_URL.UNESCAPE", charset)?;
+                }
                 self.helpers.insert("url");
-                format!("{}.url_unescape({})", crate::compat::SCHEMA, arg(0, self)?)
+                format!(
+                    "{}.url_unescape({})",
+                    crate::compat::SCHEMA,
+                    self.sql(parts[0]?)
+                )
+            }
+            ("STRING_TO_RAW" | "RAW_TO_CHAR", 1 | 2) if self.qualifier_is("UTL_I18N") => {
+                // Text to bytes in a character set and back: convert_to / convert_from.
+                self.drop_qualifier = true;
+                let charset = if name == "STRING_TO_RAW" {
+                    "DST_CHARSET"
+                } else {
+                    "SRC_CHARSET"
+                };
+                let parts = by_position(&parts, &["DATA", charset])?;
+                let encoding = match parts.get(1).copied().flatten() {
+                    Some(charset) => literal(self.postgres_encoding(name, charset)?),
+                    None => "getdatabaseencoding()".to_string(),
+                };
+                let function = if name == "STRING_TO_RAW" {
+                    "convert_to"
+                } else {
+                    "convert_from"
+                };
+                format!("{function}({}, {encoding})", self.sql(parts[0]?))
             }
             ("CONVERT", 1 | 2) if self.qualifier_is("DBMS_XMLGEN") => {
                 self.drop_qualifier = true;
@@ -901,6 +983,13 @@ impl Rewrite {
                 }) {
                     self.helpers.insert("concat");
                     format!("{}.oracle_text({value})", crate::compat::SCHEMA)
+                } else if let Some(hex) = format_literal(parts[1]).filter(|f| is_hex_format(f)) {
+                    self.helpers.insert("hex_format");
+                    format!(
+                        "{}.to_char_hex({value}, {})",
+                        crate::compat::SCHEMA,
+                        literal(&hex)
+                    )
                 } else {
                     let format = self.format_argument(name, parts[1], false)?;
                     format!("to_char({value}, {format})")
@@ -908,8 +997,18 @@ impl Rewrite {
             }
             ("TO_NUMBER", 2 | 3) => {
                 self.nls_parameter(name, parts.get(2));
-                let format = self.format_argument(name, parts[1], false)?;
-                format!("to_number({}, {format})", arg(0, self)?)
+                if let Some(hex) = format_literal(parts[1]).filter(|f| is_hex_format(f)) {
+                    self.helpers.insert("hex_format");
+                    format!(
+                        "{}.to_number_hex({}, {})",
+                        crate::compat::SCHEMA,
+                        arg(0, self)?,
+                        literal(&hex)
+                    )
+                } else {
+                    let format = self.format_argument(name, parts[1], false)?;
+                    format!("to_number({}, {format})", arg(0, self)?)
+                }
             }
             ("JSON_TABLE", _) => {
                 let converted = {
@@ -1094,6 +1193,40 @@ impl Rewrite {
     }
 }
 
+/// A call's arguments in the order of `names` (upper case), whether passed by position or by name
+/// (`name => value`); `None` for one not passed. An unknown name is not converted.
+fn by_position<'a>(parts: &[&'a [Token]], names: &[&str]) -> Option<Vec<Option<&'a [Token]>>> {
+    let mut out: Vec<Option<&'a [Token]>> = vec![None; names.len()];
+    for (k, part) in parts.iter().enumerate() {
+        match part {
+            [name, arrow, value @ ..] if arrow.is_symbol("=>") => {
+                let at = names.iter().position(|n| name.is(n))?;
+                out[at] = Some(value);
+            }
+            _ => *out.get_mut(k)? = Some(part),
+        }
+    }
+    Some(out)
+}
+
+/// Words that cannot be a date arithmetic operand (they start or continue another clause).
+fn is_plsql_or_sql_keyword(t: &Token) -> bool {
+    [
+        "AND", "OR", "NOT", "THEN", "ELSE", "END", "WHEN", "FROM", "WHERE", "INTO", "LOOP", "IS",
+        "NULL", "CASE", "SELECT", "AS", "IN", "BETWEEN", "LIKE", "ORDER", "GROUP", "BY",
+    ]
+    .iter()
+    .any(|k| t.is(k))
+}
+
+/// An Oracle hexadecimal number format: `[FM][0…]X…` (or lower-case x).
+fn is_hex_format(format: &str) -> bool {
+    let upper = format.to_ascii_uppercase();
+    let model = upper.strip_prefix("FM").unwrap_or(&upper);
+    let digits = model.trim_start_matches('0');
+    !digits.is_empty() && digits.bytes().all(|b| b == b'X')
+}
+
 /// The value of a format argument written as a single string literal.
 fn format_literal(part: &[Token]) -> Option<String> {
     match part {
@@ -1103,6 +1236,46 @@ fn format_literal(part: &[Token]) -> Option<String> {
 }
 
 impl Rewrite {
+    /// The PostgreSQL encoding for an Oracle character set given as a literal; another one blocks
+    /// the statement, naming it.
+    fn postgres_encoding(&mut self, function: &str, charset: &[Token]) -> Option<&'static str> {
+        let name = format_literal(charset).map(|c| c.to_ascii_uppercase());
+        let encoding = match name.as_deref() {
+            Some("AL32UTF8" | "UTF8" | "UTF-8") => Some("UTF8"),
+            Some("WE8ISO8859P1") => Some("LATIN1"),
+            Some("WE8ISO8859P15") => Some("LATIN9"),
+            Some("WE8MSWIN1252") => Some("WIN1252"),
+            Some("US7ASCII") => Some("SQL_ASCII"),
+            _ => None,
+        };
+        if encoding.is_none() {
+            let shown: Vec<String> = charset.iter().map(|t| t.text.clone()).collect();
+            self.blocking.push((
+                "GW-PLSQL-BUILTIN",
+                format!(
+                    "{} with the character set {} is not converted yet",
+                    function.to_lowercase(),
+                    shown.join(" ")
+                ),
+            ));
+        }
+        encoding
+    }
+
+    /// A URL character set argument: UTF-8 is what the helpers use; another one blocks.
+    fn utf8_charset(&mut self, function: &str, charset: &[Token]) -> Option<()> {
+        match self.postgres_encoding(function, charset)? {
+            "UTF8" => Some(()),
+            other => {
+                self.blocking.push((
+                    "GW-PLSQL-BUILTIN",
+                    format!("{function} over {other} is not converted yet (UTF-8 only)"),
+                ));
+                None
+            }
+        }
+    }
+
     /// A format model argument in PostgreSQL's spelling. Elements PostgreSQL cannot express block the
     /// statement; a format that is not a literal is passed on unchanged, with a note.
     fn format_argument(&mut self, function: &str, part: &[Token], parsing: bool) -> Option<String> {
@@ -1447,7 +1620,8 @@ mod tests {
             ["GW-SQL-ROWNUM"]
         );
         assert_eq!(convert("TO_CHAR(d, 'DdSP')").1, ["GW-SQL-FORMAT"]);
-        assert_eq!(convert("TO_CHAR(n, 'XXXX')").1, ["GW-SQL-FORMAT"]);
+        // A hexadecimal model mixed with decimal elements.
+        assert_eq!(convert("TO_CHAR(n, '9XX')").1, ["GW-SQL-FORMAT"]);
         assert_eq!(
             convert("TO_DATE(s, 'DD-MON-YYYY TZR')").1,
             ["GW-SQL-FORMAT"]

@@ -1137,7 +1137,8 @@ fn body(
             "INDEX BY tables became arrays: one filled with gaps (l(1), l(100)) counts the gaps in COUNT and NEXT, where Oracle skips them".into(),
         ));
     }
-    let (with_backtrace, backtrace) = error_backtrace(&tokens[begin + 1..end]);
+    let inner = nested_declarations(&tokens[begin + 1..end], scope, rewrite, &typed)?;
+    let (with_backtrace, backtrace) = error_backtrace(&inner);
     if backtrace {
         declarations.push_str("    godwit_backtrace text;\n");
         rewrite.notes.push((
@@ -1152,6 +1153,91 @@ fn body(
     declarations.push_str(&extra);
     let statements = statements(&cursors_done, rewrite)?;
     Ok((declarations, statements))
+}
+
+/// Blocks nested in the body (`DECLARE … BEGIN … END;`) stay nested blocks, as PL/pgSQL has them
+/// too: their variables get PostgreSQL types here, and their default values are rewritten with the
+/// statements. Types, cursors, exceptions and subprograms declared there are not converted yet.
+fn nested_declarations(
+    tokens: &[Token],
+    scope: &RefCell<Scope>,
+    rewrite: &mut Rewrite,
+    typed: &dyn Fn(&mut Cursor) -> Option<String>,
+) -> Result<Vec<Token>, NotConverted> {
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut k = 0;
+    while k < tokens.len() {
+        let t = &tokens[k];
+        let start = is_statement_start(if k == 0 { None } else { Some(&tokens[k - 1]) });
+        if !(start && t.is("DECLARE")) {
+            out.push(t.clone());
+            k += 1;
+            continue;
+        }
+        let begin = (k + 1..tokens.len())
+            .find(|&j| tokens[j].is("BEGIN"))
+            .ok_or("a nested DECLARE without BEGIN")?;
+        out.push(t.clone());
+        for decl in tokens[k + 1..begin]
+            .split(|t| t.is_symbol(";"))
+            .filter(|d| !d.is_empty())
+        {
+            let mut c = Cursor::new(decl);
+            let name = c.ident().ok_or("a declaration without a name")?;
+            if [
+                "TYPE",
+                "SUBTYPE",
+                "CURSOR",
+                "PROCEDURE",
+                "FUNCTION",
+                "PRAGMA",
+            ]
+            .iter()
+            .any(|w| name.is(w))
+                || c.is("EXCEPTION")
+            {
+                return Err(format!(
+                    "{} declared in a nested block is not converted yet",
+                    decl.iter()
+                        .take(2)
+                        .map(|t| t.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ));
+            }
+            let constant = c.eat("CONSTANT");
+            let type_start = c.pos;
+            let data_type = typed(&mut c)
+                .ok_or_else(|| format!("declaration of {} not understood", name.text))?;
+            let mut type_name = decl[type_start].upper();
+            if decl.get(type_start + 1).is_some_and(|d| d.is_symbol(".")) {
+                if let Some(t) = decl.get(type_start + 2) {
+                    type_name = format!("{type_name}.{}", t.upper());
+                }
+            }
+            scope.borrow_mut().add_variable(name.upper(), &type_name);
+            note_typed_variable(rewrite, name, &decl[type_start..]);
+            out.push(name.clone());
+            if constant {
+                out.extend(tokenize("CONSTANT", name.line));
+            }
+            out.extend(tokenize(&data_type, name.line));
+            let rest = c.rest();
+            out.extend(rest.iter().cloned());
+            // An INDEX BY table starts empty, as at the top level.
+            let starts_empty = scope
+                .borrow()
+                .types
+                .get(&type_name)
+                .is_some_and(|(_, kind)| kind.starts_empty());
+            if starts_empty && !rest.iter().any(|t| t.is_symbol(":=") || t.is("DEFAULT")) {
+                out.extend(tokenize(":= '{}'", name.line));
+            }
+            out.extend(tokenize(";", name.line));
+        }
+        k = begin;
+    }
+    Ok(out)
 }
 
 /// `DBMS_UTILITY.FORMAT_ERROR_BACKTRACE` inside exception handlers: each handler that reads it starts

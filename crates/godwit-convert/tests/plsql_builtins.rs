@@ -1217,3 +1217,40 @@ END book;
         Some("1=DATA;2=TOTALS;")
     );
 }
+
+#[tokio::test]
+async fn blocks_nested_in_a_body_keep_their_own_declarations() {
+    // Each time the loop enters the nested block its variables start again: l_seen is NULL and
+    // l_list empty, as in Oracle.
+    let (conversion, _db, client) = loaded(
+        "nested_blocks",
+        "
+CREATE OR REPLACE FUNCTION nested_blocks(p_rounds IN PLS_INTEGER) RETURN VARCHAR2 IS
+  TYPE t_list IS TABLE OF VARCHAR2(10) INDEX BY PLS_INTEGER;
+  l_out VARCHAR2(200);
+BEGIN
+  FOR i IN 1 .. p_rounds LOOP
+    DECLARE
+      l_seen PLS_INTEGER;
+      l_list t_list;
+      l_raw BLOB := HEXTORAW('0A0B');
+      l_day DATE := DATE '2024-01-31';
+    BEGIN
+      l_list(1) := 'r' || i;
+      l_out := l_out || nvl(to_char(l_seen), 'null') || ':' || l_list.COUNT || ':' || l_list(1)
+        || ':' || dbms_lob.getlength(l_raw) || ':' || to_char(l_day + i, 'MM-DD') || ' ';
+      l_seen := i;
+    END;
+  END LOOP;
+  RETURN l_out;
+END;
+/
+",
+    )
+    .await;
+    all_converted(&conversion);
+    assert_eq!(
+        value(&client, "SELECT nested_blocks(2)").await.as_deref(),
+        Some("null:1:r1:2:02-01 null:1:r2:2:02-02 ")
+    );
+}

@@ -197,6 +197,28 @@ async fn oracle_expressions_return_oracle_values() {
         ("DUMP('abc')".into(), Some("Typ=1 Len=3: 97,98,99")),
         ("CASE WHEN DBMS_UTILITY.GET_TIME > 0 THEN 'ticks' END".into(), Some("ticks")),
         ("SYS_CONTEXT('APP_CTX', 'NOT_SET')".into(), None),
+        // Character sets named as Oracle names them, arguments by position or by name.
+        ("UTL_URL.ESCAPE('a b/c', FALSE, 'UTF8')".into(), Some("a%20b/c")),
+        ("UTL_URL.ESCAPE('a/b', escape_reserved_chars => TRUE, url_charset => 'AL32UTF8')".into(), Some("a%2Fb")),
+        ("UTL_URL.UNESCAPE('a%20b', 'AL32UTF8')".into(), Some("a b")),
+        ("RAWTOHEX(UTL_I18N.STRING_TO_RAW('é', 'AL32UTF8'))".into(), Some("C3A9")),
+        ("RAWTOHEX(UTL_I18N.STRING_TO_RAW('é', 'WE8ISO8859P1'))".into(), Some("E9")),
+        ("UTL_I18N.RAW_TO_CHAR(HEXTORAW('C3A9'), 'AL32UTF8')".into(), Some("é")),
+        // Hexadecimal format models.
+        ("TO_CHAR(255, 'XX')".into(), Some(" FF")),
+        ("TO_CHAR(255, 'fmxx')".into(), Some("ff")),
+        ("TO_CHAR(10, 'fm0x')".into(), Some("0a")),
+        ("TO_CHAR(10, '0X')".into(), Some(" 0A")),
+        ("TO_CHAR(10.6, 'FMX')".into(), Some("B")),
+        ("TO_CHAR(4096, 'XX')".into(), Some("###")),
+        ("TO_NUMBER('ff', 'xx')".into(), Some("255")),
+        ("TO_NUMBER('0001A2B3', 'XXXXXXXX')".into(), Some("107187")),
+        // UTL_RAW's bit operations: the longer operand's extra bytes are kept.
+        ("RAWTOHEX(UTL_RAW.BIT_AND(HEXTORAW('0F0F'), HEXTORAW('FF')))".into(), Some("0F0F")),
+        ("RAWTOHEX(UTL_RAW.BIT_OR(HEXTORAW('0F'), HEXTORAW('F000')))".into(), Some("FF00")),
+        ("RAWTOHEX(UTL_RAW.BIT_XOR(HEXTORAW('FF'), HEXTORAW('0F')))".into(), Some("F0")),
+        ("RAWTOHEX(UTL_RAW.BIT_COMPLEMENT(HEXTORAW('0F80')))".into(), Some("F07F")),
+        ("RAWTOHEX(UTL_RAW.REVERSE(HEXTORAW('010203')))".into(), Some("030201")),
     ];
     let mut failures = Vec::new();
     for (oracle, expected) in &cases {
@@ -301,5 +323,24 @@ async fn connect_by_on_dual_generates_rows_by_level() {
     ];
     for (oracle, expected) in cases {
         assert_eq!(column(rows(&client, oracle).await), expected, "{oracle}");
+    }
+}
+
+#[test]
+fn a_character_set_postgresql_does_not_know_blocks_the_call_naming_it() {
+    for oracle in [
+        "UTL_URL.ESCAPE('x', FALSE, 'JA16SJIS')",
+        "UTL_I18N.STRING_TO_RAW('x', 'JA16SJIS')",
+    ] {
+        let mut rewrite = Rewrite::default();
+        rewrite.sql(&tokenize(oracle, 1));
+        assert!(
+            rewrite
+                .blocking
+                .iter()
+                .any(|(_, why)| why.contains("'JA16SJIS'")),
+            "{oracle}: {:?}",
+            rewrite.blocking
+        );
     }
 }
