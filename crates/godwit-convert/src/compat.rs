@@ -1,6 +1,6 @@
 //! Helper functions for Oracle built-ins whose exact semantics PostgreSQL lacks. The converted script
 //! creates the ones it uses in a small `godwit_compat` schema before anything else, so the target needs
-//! no extension.
+//! no extension (except pgcrypto, a contrib extension, for DBMS_CRYPTO).
 
 /// Schema the helpers live in.
 pub const SCHEMA: &str = "godwit_compat";
@@ -316,6 +316,100 @@ BEGIN
   FOR i IN 0 .. coalesce(n, 0) - 1 LOOP
     r := set_byte(r, i, get_byte(a, n - 1 - i));
   END LOOP;
+  RETURN r;
+END
+$$",
+    ),
+    (
+        "crypto",
+        // DBMS_CRYPTO over pgcrypto (a contrib extension every PostgreSQL ships, trusted since 13):
+        // HASH, MAC, ENCRYPT/DECRYPT (AES-128/192/256 in CBC or ECB with PKCS5 or no padding; the
+        // other ciphers, chainings and paddings raise an error naming them), RANDOMBYTES. The
+        // helpers call pgcrypto in whatever schema it is installed in.
+        r"CREATE EXTENSION IF NOT EXISTS pgcrypto;
+CREATE OR REPLACE FUNCTION godwit_compat.pgcrypto(call text) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  s text := (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pgcrypto');
+BEGIN
+  IF s IS NULL THEN
+    RAISE EXCEPTION 'DBMS_CRYPTO needs the pgcrypto extension, which is not installed in this database'
+      USING ERRCODE = '0A000', HINT = 'CREATE EXTENSION pgcrypto';
+  END IF;
+  RETURN 'SELECT ' || s || '.' || call;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.crypto_hash(src bytea, typ integer) RETURNS bytea
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  r bytea;
+BEGIN
+  IF typ NOT BETWEEN 1 AND 6 THEN
+    RAISE EXCEPTION 'DBMS_CRYPTO.HASH: unknown hash type %', typ USING ERRCODE = '22023';
+  END IF;
+  EXECUTE godwit_compat.pgcrypto('digest($1, $2)') INTO r
+    USING src, (ARRAY['md4', 'md5', 'sha1', 'sha256', 'sha384', 'sha512'])[typ];
+  RETURN r;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.crypto_mac(src bytea, typ integer, key bytea) RETURNS bytea
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  r bytea;
+BEGIN
+  IF typ NOT BETWEEN 1 AND 5 THEN
+    RAISE EXCEPTION 'DBMS_CRYPTO.MAC: unknown MAC type %', typ USING ERRCODE = '22023';
+  END IF;
+  EXECUTE godwit_compat.pgcrypto('hmac($1, $2, $3)') INTO r
+    USING src, key, (ARRAY['md5', 'sha1', 'sha256', 'sha384', 'sha512'])[typ];
+  RETURN r;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.crypto_hash(src text, typ integer) RETURNS bytea
+LANGUAGE sql IMMUTABLE AS $$ SELECT godwit_compat.crypto_hash(convert_to(src, 'UTF8'), typ) $$;
+CREATE OR REPLACE FUNCTION godwit_compat.crypto_mac(src text, typ integer, key bytea) RETURNS bytea
+LANGUAGE sql IMMUTABLE AS $$ SELECT godwit_compat.crypto_mac(convert_to(src, 'UTF8'), typ, key) $$;
+CREATE OR REPLACE FUNCTION godwit_compat.crypto_cipher(typ integer, key bytea) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  cipher integer := typ & 255;
+  chain integer := typ & 3840;
+  pad integer := typ & 61440;
+  key_bytes integer := CASE cipher WHEN 6 THEN 16 WHEN 7 THEN 24 WHEN 8 THEN 32 END;
+BEGIN
+  IF cipher NOT IN (4, 6, 7, 8) THEN
+    RAISE EXCEPTION 'DBMS_CRYPTO cipher % is not available in PostgreSQL (AES only)',
+      CASE cipher WHEN 1 THEN 'DES' WHEN 2 THEN '3DES_2KEY' WHEN 3 THEN '3DES' WHEN 5 THEN 'PBE_MD5DES' WHEN 129 THEN 'RC4' ELSE cipher::text END
+      USING ERRCODE = '0A000';
+  END IF;
+  IF key_bytes IS NOT NULL AND length(key) <> key_bytes THEN
+    RAISE EXCEPTION 'DBMS_CRYPTO: the key is % bytes, AES-% takes %', length(key), key_bytes * 8, key_bytes
+      USING ERRCODE = '22023';
+  END IF;
+  IF chain NOT IN (256, 768) OR pad NOT IN (4096, 8192) THEN
+    RAISE EXCEPTION 'DBMS_CRYPTO chaining % with padding % is not available in PostgreSQL (CBC or ECB, PKCS5 or none)', chain, pad
+      USING ERRCODE = '0A000';
+  END IF;
+  RETURN 'aes-' || CASE chain WHEN 256 THEN 'cbc' ELSE 'ecb' END || '/pad:' || CASE pad WHEN 4096 THEN 'pkcs' ELSE 'none' END;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.crypto_encrypt(src bytea, typ integer, key bytea, iv bytea DEFAULT NULL, decrypt boolean DEFAULT false) RETURNS bytea
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  r bytea;
+BEGIN
+  -- Oracle's IV defaults to a block of zeros.
+  EXECUTE godwit_compat.pgcrypto(CASE WHEN decrypt THEN 'decrypt_iv($1, $2, $3, $4)' ELSE 'encrypt_iv($1, $2, $3, $4)' END) INTO r
+    USING src, key, coalesce(iv, '\x00000000000000000000000000000000'::bytea), godwit_compat.crypto_cipher(typ, key);
+  RETURN r;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.crypto_random_bytes(n integer) RETURNS bytea
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  r bytea;
+BEGIN
+  EXECUTE godwit_compat.pgcrypto('gen_random_bytes($1)') INTO r USING n;
   RETURN r;
 END
 $$",

@@ -449,6 +449,20 @@ impl Rewrite {
                             ("UTL_RAW", "BIG_ENDIAN") => "1".into(),
                             // Oracle's machine order on the x86 and ARM machines it runs on.
                             ("UTL_RAW", "LITTLE_ENDIAN" | "MACHINE_ENDIAN") => "2".into(),
+                            ("DBMS_CRYPTO", constant)
+                                if dbms_crypto_constant(constant).is_some() =>
+                            {
+                                dbms_crypto_constant(constant)
+                                    .unwrap_or_default()
+                                    .to_string()
+                            }
+                            // DBMS_LOB's constants: the largest size PostgreSQL can hold and more,
+                            // the database character set, no language context or warning.
+                            ("DBMS_LOB", "LOBMAXSIZE") => "2147483647".into(),
+                            ("DBMS_LOB", "DEFAULT_CSID" | "DEFAULT_LANG_CTX" | "NO_WARNING") => {
+                                "0".into()
+                            }
+                            ("DBMS_LOB", "WARN_INCONVERTIBLE_CHAR") => "1".into(),
                             ("DBMS_XMLGEN", "ENTITY_ENCODE") => "0".into(),
                             ("DBMS_XMLGEN", "ENTITY_DECODE") => "1".into(),
                             _ => {
@@ -616,6 +630,7 @@ impl Rewrite {
                 "DBMS_XMLGEN",
                 "UTL_URL",
                 "UTL_I18N",
+                "DBMS_CRYPTO",
                 "SYS",
             ]
             .contains(&q)
@@ -662,6 +677,53 @@ impl Rewrite {
                     crate::compat::SCHEMA,
                     values.join(", ")
                 )
+            }
+            ("HASH", 2) | ("MAC", 3) if self.qualifier_is("DBMS_CRYPTO") => {
+                self.drop_qualifier = true;
+                self.helpers.insert("crypto");
+                let list: Vec<String> = (0..parts.len())
+                    .filter_map(|k| arg(k, self))
+                    .enumerate()
+                    .map(|(k, a)| if k == 1 { integer_argument(&a) } else { a })
+                    .collect();
+                let helper = if name == "HASH" {
+                    "crypto_hash"
+                } else {
+                    "crypto_mac"
+                };
+                format!("{}.{helper}({})", crate::compat::SCHEMA, list.join(", "))
+            }
+            ("ENCRYPT" | "DECRYPT", 3 | 4) if self.qualifier_is("DBMS_CRYPTO") => {
+                self.drop_qualifier = true;
+                self.helpers.insert("crypto");
+                let parts = by_position(&parts, &["SRC", "TYP", "KEY", "IV"])?;
+                let iv = match parts[3] {
+                    Some(iv) => self.sql(iv),
+                    None => "NULL".into(),
+                };
+                format!(
+                    "{}.crypto_encrypt({}, {}, {}, {iv}, {})",
+                    crate::compat::SCHEMA,
+                    self.sql(parts[0]?),
+                    integer_argument(&self.sql(parts[1]?)),
+                    self.sql(parts[2]?),
+                    name == "DECRYPT"
+                )
+            }
+            ("RANDOMBYTES", 1) if self.qualifier_is("DBMS_CRYPTO") => {
+                self.drop_qualifier = true;
+                self.helpers.insert("crypto");
+                format!(
+                    "{}.crypto_random_bytes({})",
+                    crate::compat::SCHEMA,
+                    integer_argument(&arg(0, self)?)
+                )
+            }
+            ("GETCHUNKSIZE", 1) if self.qualifier_is("DBMS_LOB") => {
+                // A storage property PostgreSQL does not have: the chunk size Oracle reports for
+                // LOBs in 8 KB blocks, a good size to read and write in.
+                self.drop_qualifier = true;
+                "8132".into()
             }
             ("BIT_AND" | "BIT_OR" | "BIT_XOR", 2) if self.qualifier_is("UTL_RAW") => {
                 self.drop_qualifier = true;
@@ -1193,20 +1255,41 @@ impl Rewrite {
     }
 }
 
-/// A call's arguments in the order of `names` (upper case), whether passed by position or by name
-/// (`name => value`); `None` for one not passed. An unknown name is not converted.
-fn by_position<'a>(parts: &[&'a [Token]], names: &[&str]) -> Option<Vec<Option<&'a [Token]>>> {
-    let mut out: Vec<Option<&'a [Token]>> = vec![None; names.len()];
-    for (k, part) in parts.iter().enumerate() {
-        match part {
-            [name, arrow, value @ ..] if arrow.is_symbol("=>") => {
-                let at = names.iter().position(|n| name.is(n))?;
-                out[at] = Some(value);
-            }
-            _ => *out.get_mut(k)? = Some(part),
-        }
-    }
-    Some(out)
+/// The value of a DBMS_CRYPTO constant (Oracle's documented numbers).
+fn dbms_crypto_constant(name: &str) -> Option<i64> {
+    Some(match name {
+        "HASH_MD4" => 1,
+        "HASH_MD5" => 2,
+        "HASH_SH1" => 3,
+        "HASH_SH256" => 4,
+        "HASH_SH384" => 5,
+        "HASH_SH512" => 6,
+        "HMAC_MD5" => 1,
+        "HMAC_SH1" => 2,
+        "HMAC_SH256" => 3,
+        "HMAC_SH384" => 4,
+        "HMAC_SH512" => 5,
+        "ENCRYPT_DES" => 1,
+        "ENCRYPT_3DES_2KEY" => 2,
+        "ENCRYPT_3DES" => 3,
+        "ENCRYPT_AES" => 4,
+        "ENCRYPT_PBE_MD5DES" => 5,
+        "ENCRYPT_AES128" => 6,
+        "ENCRYPT_AES192" => 7,
+        "ENCRYPT_AES256" => 8,
+        "ENCRYPT_RC4" => 129,
+        "CHAIN_CBC" => 256,
+        "CHAIN_CFB" => 512,
+        "CHAIN_ECB" => 768,
+        "CHAIN_OFB" => 1024,
+        "PAD_PKCS5" => 4096,
+        "PAD_NONE" => 8192,
+        "PAD_ZERO" => 12288,
+        "PAD_ORCL" => 16384,
+        "DES_CBC_PKCS5" => 1 + 256 + 4096,
+        "DES3_CBC_PKCS5" => 3 + 256 + 4096,
+        _ => return None,
+    })
 }
 
 /// Words that cannot be a date arithmetic operand (they start or continue another clause).
@@ -1217,6 +1300,17 @@ fn is_plsql_or_sql_keyword(t: &Token) -> bool {
     ]
     .iter()
     .any(|k| t.is(k))
+}
+
+/// A call's arguments in the order of `names` (upper case), whether passed by position or by name
+/// (`name => value`); `None` for one not passed. An unknown name is not converted.
+fn by_position<'a>(parts: &[&'a [Token]], names: &[&str]) -> Option<Vec<Option<&'a [Token]>>> {
+    let args = crate::plsql::positional(parts, names)?;
+    Some(
+        (0..names.len())
+            .map(|k| args.get(k).copied().filter(|a| !a.is_empty()))
+            .collect(),
+    )
 }
 
 /// An Oracle hexadecimal number format: `[FM][0…]X…` (or lower-case x).

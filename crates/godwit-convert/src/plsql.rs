@@ -1436,20 +1436,41 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
             let close =
                 matching_paren(tokens, i + 1).ok_or("unbalanced RAISE_APPLICATION_ERROR")?;
             let args = split_commas(&tokens[i + 2..close]);
-            let code: i64 = args
+            let code_tokens = args
                 .first()
-                .map(|a| a.iter().map(|t| t.text.as_str()).collect::<String>())
-                .and_then(|c| c.parse().ok())
-                .ok_or("RAISE_APPLICATION_ERROR with a computed error number")?;
+                .filter(|a| !a.is_empty())
+                .ok_or("RAISE_APPLICATION_ERROR without an error number")?;
+            let code: Option<i64> = code_tokens
+                .iter()
+                .map(|t| t.text.as_str())
+                .collect::<String>()
+                .parse()
+                .ok();
             let message = args
                 .get(1)
                 .ok_or("RAISE_APPLICATION_ERROR without a message")?;
-            // Oracle's user errors -20000 … -20999 become SQLSTATE U0000 … U0999.
-            let state = format!("U{:04}", (-code - 20000).clamp(0, 999));
-            out.extend(tokenize(
-                &format!("RAISE EXCEPTION USING ERRCODE = '{state}', MESSAGE ="),
-                t.line,
-            ));
+            // Oracle's user errors -20000 … -20999 become SQLSTATE U0000 … U0999; a computed
+            // number is mapped the same way when the error is raised.
+            match code {
+                Some(code) => {
+                    let state = format!("U{:04}", (-code - 20000).clamp(0, 999));
+                    out.extend(tokenize(
+                        &format!("RAISE EXCEPTION USING ERRCODE = '{state}', MESSAGE ="),
+                        t.line,
+                    ));
+                }
+                None => {
+                    out.extend(tokenize(
+                        "RAISE EXCEPTION USING ERRCODE = 'U' || lpad(CAST(least(greatest(-(",
+                        t.line,
+                    ));
+                    out.extend(code_tokens.iter().cloned());
+                    out.extend(tokenize(
+                        ") - 20000, 0), 999) AS varchar), 4, '0'), MESSAGE =",
+                        t.line,
+                    ));
+                }
+            }
             out.extend(message.iter().cloned());
             i = close + 1;
             continue;
@@ -1526,6 +1547,35 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                 }
                 out.extend(tokenize(piece, t.line));
             }
+            i = close + 1;
+            continue;
+        }
+        if start
+            && t.is("DBMS_CRYPTO")
+            && !rewrite.packages.contains(&pg_name(t))
+            && tokens.get(i + 1).is_some_and(|n| n.is_symbol("."))
+            && tokens
+                .get(i + 2)
+                .is_some_and(|n| n.is("ENCRYPT") || n.is("DECRYPT"))
+            && tokens.get(i + 3).is_some_and(|n| n.is_symbol("("))
+        {
+            // The LOB procedures ENCRYPT/DECRYPT(dst, src, typ, key[, iv]) assign what the
+            // functions of the same name return: dst := DBMS_CRYPTO.ENCRYPT(src, typ, key, iv).
+            let close = matching_paren(tokens, i + 3).ok_or("unbalanced DBMS_CRYPTO call")?;
+            let args = split_commas(&tokens[i + 4..close]);
+            let args = positional(&args, &["DST", "SRC", "TYP", "KEY", "IV"])
+                .filter(|a| (4..=5).contains(&a.len()) && a[..4].iter().all(|p| !p.is_empty()))
+                .ok_or("DBMS_CRYPTO procedure call with arguments not understood")?;
+            out.extend(args[0].iter().cloned());
+            out.extend(tokenize(":=", t.line));
+            out.extend(tokens[i..i + 4].iter().cloned());
+            for (k, arg) in args[1..].iter().enumerate() {
+                if k > 0 {
+                    out.extend(tokenize(",", t.line));
+                }
+                out.extend(arg.iter().cloned());
+            }
+            out.extend(tokenize(")", t.line));
             i = close + 1;
             continue;
         }
@@ -2278,7 +2328,7 @@ fn query_level(tokens: &[Token]) -> Vec<Token> {
 /// A call's arguments in parameter order, whether written positionally or in named notation
 /// (`name => value`, names as in `names`); a parameter left out is empty. `None` when a name is not one
 /// of `names` or a positional argument follows a named one.
-fn positional<'t>(args: &[&'t [Token]], names: &[&str]) -> Option<Vec<&'t [Token]>> {
+pub(crate) fn positional<'t>(args: &[&'t [Token]], names: &[&str]) -> Option<Vec<&'t [Token]>> {
     let mut out: Vec<&[Token]> = Vec::new();
     let mut named = false;
     for (k, arg) in args.iter().enumerate() {

@@ -842,7 +842,7 @@ fn an_oracle_supplied_call_without_a_rule_is_refused_by_name_wherever_it_is() {
          /
          CREATE OR REPLACE FUNCTION hashed(p IN VARCHAR2) RETURN RAW IS
          BEGIN
-           RETURN DBMS_CRYPTO.HASH(UTL_RAW.CAST_TO_RAW(p), 2);
+           RETURN UTL_COMPRESS.LZ_COMPRESS(UTL_RAW.CAST_TO_RAW(p));
          END;
          /",
     );
@@ -853,7 +853,7 @@ fn an_oracle_supplied_call_without_a_rule_is_refused_by_name_wherever_it_is() {
         ),
         (
             "public.hashed",
-            "package call dbms_crypto.hash is not converted yet",
+            "package call utl_compress.lz_compress is not converted yet",
         ),
     ] {
         refused(&conversion, name, call);
@@ -1253,4 +1253,97 @@ END;
         value(&client, "SELECT nested_blocks(2)").await.as_deref(),
         Some("null:1:r1:2:02-01 null:1:r2:2:02-02 ")
     );
+}
+
+#[tokio::test]
+async fn dbms_crypto_encrypts_lobs_and_computed_error_numbers_are_raised() {
+    let (conversion, _db, client) = loaded(
+        "dbms_crypto",
+        "
+CREATE OR REPLACE PACKAGE vault AS
+  FUNCTION seal(p_blob IN BLOB, p_key IN VARCHAR2) RETURN BLOB;
+  FUNCTION unseal(p_blob IN BLOB, p_key IN VARCHAR2) RETURN BLOB;
+  FUNCTION seal_des(p_raw IN RAW) RETURN RAW;
+  PROCEDURE fail(p_offset IN PLS_INTEGER);
+END vault;
+/
+CREATE OR REPLACE PACKAGE BODY vault AS
+  g_type CONSTANT PLS_INTEGER := dbms_crypto.encrypt_aes256 + dbms_crypto.chain_cbc + dbms_crypto.pad_pkcs5;
+
+  FUNCTION seal(p_blob IN BLOB, p_key IN VARCHAR2) RETURN BLOB IS
+    l_out BLOB;
+  BEGIN
+    dbms_lob.createtemporary(l_out, false);
+    dbms_crypto.encrypt(l_out, p_blob, g_type, utl_raw.cast_to_raw(p_key));
+    RETURN l_out;
+  END seal;
+
+  FUNCTION unseal(p_blob IN BLOB, p_key IN VARCHAR2) RETURN BLOB IS
+    l_out BLOB;
+  BEGIN
+    dbms_crypto.decrypt(dst => l_out, src => p_blob, typ => g_type, key => utl_raw.cast_to_raw(p_key));
+    RETURN l_out;
+  END unseal;
+
+  FUNCTION seal_des(p_raw IN RAW) RETURN RAW IS
+  BEGIN
+    RETURN dbms_crypto.encrypt(p_raw, dbms_crypto.encrypt_des + dbms_crypto.chain_ecb + dbms_crypto.pad_none,
+      hextoraw('0123456789ABCDEF'));
+  END seal_des;
+
+  PROCEDURE fail(p_offset IN PLS_INTEGER) IS
+  BEGIN
+    raise_application_error(-20000 - p_offset, 'failed with offset ' || p_offset);
+  END fail;
+END vault;
+/
+",
+    )
+    .await;
+    all_converted(&conversion);
+    let key = "0123456789abcdef0123456789abcdef";
+    assert_eq!(
+        value(
+            &client,
+            &format!(
+                "SELECT convert_from(vault.unseal(vault.seal(convert_to('attack at dawn', 'UTF8'), '{key}'), '{key}'), 'UTF8')"
+            )
+        )
+        .await
+        .as_deref(),
+        Some("attack at dawn")
+    );
+    // AES-256-CBC with PKCS5 padding: 14 bytes become one 16-byte block.
+    assert_eq!(
+        value(
+            &client,
+            &format!("SELECT length(vault.seal(convert_to('attack at dawn', 'UTF8'), '{key}'))")
+        )
+        .await
+        .as_deref(),
+        Some("16")
+    );
+    // A key of the wrong size is an error, as in Oracle, and DES is refused by name.
+    let short = text_rows(&client, "SELECT vault.seal('\\x00'::bytea, 'short')")
+        .await
+        .unwrap_err();
+    assert!(
+        godwit_testkit::describe(&short).contains("AES-256 takes 32"),
+        "{short}"
+    );
+    let des = text_rows(
+        &client,
+        "SELECT vault.seal_des('\\x0011223344556677'::bytea)",
+    )
+    .await
+    .unwrap_err();
+    assert!(godwit_testkit::describe(&des).contains("DES"), "{des}");
+    // RAISE_APPLICATION_ERROR with a computed number: SQLSTATE U0000 + offset.
+    let raised = client
+        .batch_execute("CALL vault.fail(42)")
+        .await
+        .unwrap_err();
+    let db_error = raised.as_db_error().expect("a server error");
+    assert_eq!(db_error.code().code(), "U0042");
+    assert_eq!(db_error.message(), "failed with offset 42");
 }
