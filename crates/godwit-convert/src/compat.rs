@@ -415,6 +415,76 @@ END
 $$",
     ),
     (
+        "dbms_assert",
+        // DBMS_ASSERT: the input back when it is what the function asserts, else Oracle's error
+        // (ORA-44001 … ORA-44004) with SQLSTATE 42602 (invalid name), 3F000 or 42704 (no such
+        // schema or object). Unquoted names stand for upper case, which PostgreSQL folds to lower.
+        r#"CREATE OR REPLACE FUNCTION godwit_compat.assert_enquote_literal(s text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  IF coalesce(s, '') !~ '^([^'']|'''')*$' THEN
+    RAISE EXCEPTION 'ORA-06502: DBMS_ASSERT.ENQUOTE_LITERAL: % has an unpaired quote', s USING ERRCODE = '22023';
+  END IF;
+  RETURN '''' || coalesce(s, '') || '''';
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.assert_enquote_name(s text, capitalize boolean DEFAULT true) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  IF s ~ '^".*"$' AND length(s) > 1 THEN
+    IF substr(s, 2, length(s) - 2) !~ '^([^"]|"")*$' THEN
+      RAISE EXCEPTION 'ORA-44003: DBMS_ASSERT.ENQUOTE_NAME: invalid SQL name %', s USING ERRCODE = '42602';
+    END IF;
+    RETURN s;
+  END IF;
+  IF coalesce(s, '') !~ '^([^"]|"")*$' THEN
+    RAISE EXCEPTION 'ORA-44003: DBMS_ASSERT.ENQUOTE_NAME: invalid SQL name %', s USING ERRCODE = '42602';
+  END IF;
+  RETURN '"' || CASE WHEN capitalize THEN upper(coalesce(s, '')) ELSE coalesce(s, '') END || '"';
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.assert_simple_sql_name(s text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  IF coalesce(trim(s), '') !~ '^([A-Za-z][A-Za-z0-9_$#]*|"([^"]|"")+")$' THEN
+    RAISE EXCEPTION 'ORA-44003: invalid SQL name %', s USING ERRCODE = '42602';
+  END IF;
+  RETURN s;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.assert_qualified_sql_name(s text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  IF coalesce(trim(s), '') !~ '^([A-Za-z][A-Za-z0-9_$#]*|"([^"]|"")+")(\.([A-Za-z][A-Za-z0-9_$#]*|"([^"]|"")+"))*(@[A-Za-z][A-Za-z0-9_$#.]*)?$' THEN
+    RAISE EXCEPTION 'ORA-44004: invalid qualified SQL name %', s USING ERRCODE = '42602';
+  END IF;
+  RETURN s;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.assert_schema_name(s text) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = CASE WHEN s ~ '^".*"$' THEN replace(substr(s, 2, length(s) - 2), '""', '"') ELSE lower(s) END) THEN
+    RAISE EXCEPTION 'ORA-44001: invalid schema %', s USING ERRCODE = '3F000';
+  END IF;
+  RETURN s;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.assert_sql_object_name(s text) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  parts text[] := parse_ident(godwit_compat.assert_qualified_sql_name(s), false);
+  object_name text := lower(parts[cardinality(parts)]);
+BEGIN
+  IF to_regclass(s) IS NULL AND NOT EXISTS (SELECT FROM pg_proc WHERE proname = object_name)
+     AND NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = object_name) THEN
+    RAISE EXCEPTION 'ORA-44002: invalid object name %', s USING ERRCODE = '42704';
+  END IF;
+  RETURN s;
+END
+$$"#,
+    ),
+    (
         "raw_integer",
         // UTL_RAW.CAST_TO_BINARY_INTEGER / CAST_FROM_BINARY_INTEGER: up to 4 bytes as a signed
         // integer, big endian (1) or little endian (2).

@@ -631,6 +631,8 @@ impl Rewrite {
                 "UTL_URL",
                 "UTL_I18N",
                 "DBMS_CRYPTO",
+                "DBMS_ASSERT",
+                "HTF",
                 "SYS",
             ]
             .contains(&q)
@@ -724,6 +726,36 @@ impl Rewrite {
                 // LOBs in 8 KB blocks, a good size to read and write in.
                 self.drop_qualifier = true;
                 "8132".into()
+            }
+            ("ESCAPE_SC", 1) if self.qualifier_is("HTF") => {
+                // HTML special characters as entities: & " < >.
+                self.drop_qualifier = true;
+                format!(
+                    "replace(replace(replace(replace({}, '&', '&amp;'), '\"', '&quot;'), '<', '&lt;'), '>', '&gt;')",
+                    arg(0, self)?
+                )
+            }
+            ("NOOP", 1) if self.qualifier_is("DBMS_ASSERT") => {
+                self.drop_qualifier = true;
+                arg(0, self)?
+            }
+            (
+                "ENQUOTE_LITERAL" | "ENQUOTE_NAME" | "SIMPLE_SQL_NAME" | "QUALIFIED_SQL_NAME"
+                | "SQL_OBJECT_NAME" | "SCHEMA_NAME",
+                1,
+            )
+            | ("ENQUOTE_NAME", 2)
+                if self.qualifier_is("DBMS_ASSERT") =>
+            {
+                self.drop_qualifier = true;
+                self.helpers.insert("dbms_assert");
+                let list: Vec<String> = (0..parts.len()).filter_map(|k| arg(k, self)).collect();
+                format!(
+                    "{}.assert_{}({})",
+                    crate::compat::SCHEMA,
+                    name.to_ascii_lowercase(),
+                    list.join(", ")
+                )
             }
             ("BIT_AND" | "BIT_OR" | "BIT_XOR", 2) if self.qualifier_is("UTL_RAW") => {
                 self.drop_qualifier = true;
@@ -976,6 +1008,10 @@ impl Rewrite {
                     "MODULE" => "current_setting('application_name')".into(),
                     "CLIENT_IDENTIFIER" => {
                         "current_setting('godwit.client_identifier', true)".into()
+                    }
+                    "ACTION" => "nullif(current_setting('godwit.action', true), '')".into(),
+                    "CLIENT_INFO" => {
+                        "nullif(current_setting('godwit.client_info', true), '')".into()
                     }
                     _ => return None,
                 }

@@ -1526,6 +1526,49 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                         so = at(1)
                     )
                 }
+                // CONVERTTOBLOB / CONVERTTOCLOB(dest, src, amount, dest_offset, src_offset, csid,
+                // lang_context, warning): text to bytes in the database's encoding and back; the
+                // offsets move past what was read and written, as in Oracle.
+                (
+                    "CONVERTTOBLOB" | "CONVERTTOCLOB",
+                    [dest, src, amount, dest_offset, src_offset, csid, _, warning],
+                ) => {
+                    let default_csid = matches!(csid, [z] if z.text == "0")
+                        || matches!(csid, [p, d, c] if p.is("DBMS_LOB") && d.is_symbol(".") && c.is("DEFAULT_CSID"));
+                    if !default_csid {
+                        return Err(format!(
+                            "dbms_lob.{} with a character set id other than DEFAULT_CSID is not converted yet",
+                            procedure.to_lowercase()
+                        ));
+                    }
+                    let piece = format!(
+                        "pg_catalog.substr({}, {}, {})",
+                        text(src),
+                        text(src_offset),
+                        text(amount)
+                    );
+                    // Bytes are counted in the BLOB, characters in the CLOB.
+                    let (converted, written, read) = if procedure == "CONVERTTOBLOB" {
+                        (
+                            format!("convert_to({piece}, getdatabaseencoding())"),
+                            "pg_catalog.octet_length",
+                            "pg_catalog.char_length",
+                        )
+                    } else {
+                        (
+                            format!("convert_from({piece}, getdatabaseencoding())"),
+                            "pg_catalog.char_length",
+                            "pg_catalog.octet_length",
+                        )
+                    };
+                    format!(
+                        "{d} := overlay(coalesce({d}, '') placing {converted} from {o}); {o} := {o} + {written}({converted}); {so} := {so} + {read}({piece}); {w} := 0",
+                        d = text(dest),
+                        o = text(dest_offset),
+                        so = text(src_offset),
+                        w = text(warning),
+                    )
+                }
                 ("TRIM", [lob, length]) => {
                     format!(
                         "{l} := substr({l}, 1, {n})",
@@ -1580,7 +1623,10 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
             continue;
         }
         if start
-            && (t.is("DBMS_SESSION") || t.is("DBMS_LOCK") || t.is("APEX_UTIL"))
+            && (t.is("DBMS_SESSION")
+                || t.is("DBMS_LOCK")
+                || t.is("APEX_UTIL")
+                || t.is("DBMS_APPLICATION_INFO"))
             && !rewrite.packages.contains(&pg_name(t))
             && tokens.get(i + 1).is_some_and(|n| n.is_symbol("."))
             && tokens.get(i + 3).is_some_and(|n| n.is_symbol("("))
@@ -1597,6 +1643,11 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                 "DBMS_SESSION.CLEAR_CONTEXT" => &["NAMESPACE", "CLIENT_ID", "ATTRIBUTE"],
                 "DBMS_SESSION.CLEAR_ALL_CONTEXT" => &["NAMESPACE"],
                 "DBMS_SESSION.SET_IDENTIFIER" => &["CLIENT_ID"],
+                "DBMS_APPLICATION_INFO.SET_MODULE" => &["MODULE_NAME", "ACTION_NAME"],
+                "DBMS_APPLICATION_INFO.SET_ACTION" => &["ACTION_NAME"],
+                "DBMS_APPLICATION_INFO.SET_CLIENT_INFO" => &["CLIENT_INFO"],
+                "DBMS_APPLICATION_INFO.READ_MODULE" => &["MODULE_NAME", "ACTION_NAME"],
+                "DBMS_APPLICATION_INFO.READ_CLIENT_INFO" => &["CLIENT_INFO"],
                 _ => &["SECONDS"],
             };
             let args = positional(&args, names).ok_or_else(|| {
@@ -1607,6 +1658,30 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                 ("DBMS_SESSION.SET_IDENTIFIER", [id]) => format!(
                     "PERFORM set_config('godwit.client_identifier', {}, false)",
                     text(id)
+                ),
+                // The module is PostgreSQL's application_name (what pg_stat_activity shows); the
+                // action and client info are session settings SYS_CONTEXT('USERENV', …) reads.
+                ("DBMS_APPLICATION_INFO.SET_MODULE", [module, action]) => format!(
+                    "PERFORM set_config('application_name', coalesce(left({}, 63), ''), false), set_config('godwit.action', coalesce({}, ''), false)",
+                    text(module),
+                    text(action)
+                ),
+                ("DBMS_APPLICATION_INFO.SET_ACTION", [action]) => format!(
+                    "PERFORM set_config('godwit.action', coalesce({}, ''), false)",
+                    text(action)
+                ),
+                ("DBMS_APPLICATION_INFO.SET_CLIENT_INFO", [info]) => format!(
+                    "PERFORM set_config('godwit.client_info', coalesce({}, ''), false)",
+                    text(info)
+                ),
+                ("DBMS_APPLICATION_INFO.READ_MODULE", [module, action]) => format!(
+                    "{} := nullif(current_setting('application_name'), ''); {} := nullif(current_setting('godwit.action', true), '')",
+                    text(module),
+                    text(action)
+                ),
+                ("DBMS_APPLICATION_INFO.READ_CLIENT_INFO", [info]) => format!(
+                    "{} := nullif(current_setting('godwit.client_info', true), '')",
+                    text(info)
                 ),
                 ("DBMS_LOCK.SLEEP" | "DBMS_SESSION.SLEEP" | "APEX_UTIL.PAUSE", [seconds]) => {
                     format!("PERFORM pg_sleep({})", text(seconds))

@@ -1347,3 +1347,100 @@ END vault;
     assert_eq!(db_error.code().code(), "U0042");
     assert_eq!(db_error.message(), "failed with offset 42");
 }
+
+#[tokio::test]
+async fn lob_conversions_application_info_and_name_assertions_behave_as_in_oracle() {
+    let (conversion, _db, client) = loaded(
+        "lob_appinfo_assert",
+        "
+CREATE OR REPLACE PACKAGE lobs AS
+  FUNCTION round_trip(p_text IN CLOB) RETURN VARCHAR2;
+  FUNCTION tagged(p_module IN VARCHAR2) RETURN VARCHAR2;
+  FUNCTION count_rows(p_table IN VARCHAR2) RETURN NUMBER;
+END lobs;
+/
+CREATE OR REPLACE PACKAGE BODY lobs AS
+  FUNCTION round_trip(p_text IN CLOB) RETURN VARCHAR2 IS
+    l_blob BLOB;
+    l_clob CLOB;
+    l_dest PLS_INTEGER := 1;
+    l_src PLS_INTEGER := 1;
+    l_ctx PLS_INTEGER := dbms_lob.default_lang_ctx;
+    l_warning PLS_INTEGER;
+  BEGIN
+    dbms_lob.createtemporary(l_blob, TRUE);
+    dbms_lob.converttoblob(l_blob, p_text, dbms_lob.lobmaxsize, l_dest, l_src,
+      dbms_lob.default_csid, l_ctx, l_warning);
+    -- Offsets: one past the bytes written and the characters read.
+    RETURN dbms_lob.getlength(l_blob) || '/' || l_dest || '/' || l_src || '/' || l_warning || '/'
+      || round_back(l_blob);
+  END round_trip;
+
+  FUNCTION round_back(p_blob IN BLOB) RETURN VARCHAR2 IS
+    l_clob CLOB;
+    l_dest PLS_INTEGER := 1;
+    l_src PLS_INTEGER := 1;
+    l_ctx PLS_INTEGER := 0;
+    l_warning PLS_INTEGER;
+  BEGIN
+    dbms_lob.createtemporary(l_clob, TRUE);
+    dbms_lob.converttoclob(l_clob, p_blob, dbms_lob.getlength(p_blob), l_dest, l_src, 0, l_ctx, l_warning);
+    RETURN l_clob;
+  END round_back;
+
+  FUNCTION tagged(p_module IN VARCHAR2) RETURN VARCHAR2 IS
+    l_module VARCHAR2(64);
+    l_action VARCHAR2(64);
+  BEGIN
+    dbms_application_info.set_module(p_module, 'loading');
+    dbms_application_info.set_client_info('batch 7');
+    dbms_application_info.read_module(l_module, l_action);
+    RETURN l_module || ':' || l_action || ':' || sys_context('USERENV', 'CLIENT_INFO');
+  END tagged;
+
+  FUNCTION count_rows(p_table IN VARCHAR2) RETURN NUMBER IS
+    l_count NUMBER;
+  BEGIN
+    EXECUTE IMMEDIATE 'SELECT count(*) FROM ' || dbms_assert.sql_object_name(p_table) INTO l_count;
+    RETURN l_count;
+  END count_rows;
+END lobs;
+/
+",
+    )
+    .await;
+    all_converted(&conversion);
+    // 'héllo' is 5 characters, 6 bytes in UTF-8.
+    assert_eq!(
+        value(&client, "SELECT lobs.round_trip('héllo')")
+            .await
+            .as_deref(),
+        Some("6/7/6/0/héllo")
+    );
+    assert_eq!(
+        value(&client, "SELECT lobs.tagged('nightly import')")
+            .await
+            .as_deref(),
+        Some("nightly import:loading:batch 7")
+    );
+    assert_eq!(
+        value(&client, "SELECT current_setting('application_name')")
+            .await
+            .as_deref(),
+        Some("nightly import")
+    );
+    assert_eq!(
+        value(&client, "SELECT lobs.count_rows('pg_catalog.pg_am')")
+            .await
+            .map(|n| n.parse::<i64>().unwrap() > 0),
+        Some(true)
+    );
+    // An injected name is refused before it reaches the dynamic SQL.
+    let injected = text_rows(&client, "SELECT lobs.count_rows('pg_am; DROP TABLE x')")
+        .await
+        .unwrap_err();
+    assert!(
+        godwit_testkit::describe(&injected).contains("ORA-44004"),
+        "{injected}"
+    );
+}
