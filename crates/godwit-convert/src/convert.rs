@@ -98,6 +98,8 @@ struct Converter<'o> {
     packages: crate::package::Packages,
     /// Every package spec of the input, read ahead, for subtypes used before their spec.
     specs_ahead: BTreeMap<String, crate::package::Declarations>,
+    /// Object types with methods (upper-case Oracle name).
+    object_methods: BTreeMap<String, crate::object_type::ObjectMethods>,
     /// Schema-level collection types (domains over arrays) for PL/SQL units.
     schema_collections: crate::collection::Collections,
     /// Their domains' PostgreSQL names.
@@ -293,6 +295,7 @@ pub fn convert(statements: &[Statement], options: &Options) -> Conversion {
         helpers: Default::default(),
         package_schemas,
         specs_ahead,
+        object_methods: Default::default(),
         packages: Default::default(),
         schema_collections: Default::default(),
         schema_domains: Default::default(),
@@ -471,6 +474,20 @@ impl Converter<'_> {
         let facts = self.catalog_facts();
         rw.date_columns = facts.date_columns;
         rw.object_types = facts.object_types;
+        // The schemas of object type methods are called like packages.
+        rw.packages
+            .extend(self.object_methods.values().map(|m| m.schema.clone()));
+        rw.constructors = self
+            .object_methods
+            .values()
+            .filter(|m| !m.constructors.is_empty())
+            .map(|m| {
+                (
+                    m.type_name.to_lowercase(),
+                    (m.schema.clone(), m.constructors.clone()),
+                )
+            })
+            .collect();
         rw
     }
 
@@ -567,6 +584,9 @@ impl Converter<'_> {
             (true, "VIEW") => self.create_view(tokens, k + 1, false),
             (true, "MATERIALIZED") if kw(k + 1) == "VIEW" => self.create_view(tokens, k + 2, true),
             (true, "SYNONYM") => self.create_synonym(tokens, k + 1),
+            (true, "TYPE") if kw(k + 1) == "BODY" => {
+                self.type_body(&tokens[(k + 2).min(tokens.len())..])
+            }
             (true, "TYPE") if s.kind == StatementKind::PlSql => self.create_type(tokens, k + 1),
             (true, "FUNCTION" | "PROCEDURE" | "TRIGGER") => {
                 let kind = match kw(k) {
@@ -731,6 +751,7 @@ impl Converter<'_> {
                 exceptions: Default::default(),
                 domains: self.schema_domains.clone(),
                 records: Default::default(),
+                object_methods: self.object_methods.clone(),
             },
         )
     }
@@ -1119,6 +1140,7 @@ impl Converter<'_> {
             exceptions,
             domains: self.schema_domains.clone(),
             records: Default::default(),
+            object_methods: self.object_methods.clone(),
         };
         for member in &body.members {
             if member.kind == crate::plsql::UnitKind::Function
@@ -2709,6 +2731,12 @@ impl Converter<'_> {
         };
         let report = self.report("TYPE", &name, Status::Converted);
         let mut attrs = Vec::new();
+        let mut methods = crate::object_type::ObjectMethods {
+            type_name: name_token.upper(),
+            schema: name.name.clone(),
+            ..Default::default()
+        };
+        let mut has_methods = false;
         for part in split_commas(attributes) {
             let mut pc = Cursor::new(part);
             if pc.is("MEMBER")
@@ -2720,13 +2748,30 @@ impl Converter<'_> {
                 || pc.is("FINAL")
                 || pc.is("NOT")
             {
-                let f = self.finding(
-                    "GW-TYPE-METHODS",
-                    Severity::Warning,
-                    format!("methods of type {name} are not converted yet"),
-                    "convert them as functions",
-                );
-                self.note(report, f);
+                use crate::object_type::Role;
+                match crate::object_type::method_spec(part) {
+                    Some((role, kind, method, arity)) => {
+                        has_methods = true;
+                        match role {
+                            Role::Member => {
+                                methods.members.insert(method, kind);
+                            }
+                            Role::Static => {
+                                methods.statics.insert(method);
+                            }
+                            Role::Constructor => methods.constructors.push(arity),
+                        }
+                    }
+                    None => {
+                        let f = self.finding(
+                            "GW-TYPE-METHODS",
+                            Severity::Warning,
+                            format!("type {name}: a method declaration not understood"),
+                            "convert it by hand",
+                        );
+                        self.note(report, f);
+                    }
+                }
                 continue;
             }
             let Some(attr) = pc.ident() else { continue };
@@ -2743,6 +2788,21 @@ impl Converter<'_> {
                 }
             }
         }
+        methods.attributes = attrs.iter().map(|(a, _)| a.to_uppercase()).collect();
+        if has_methods {
+            let f = self.finding(
+                "GW-TYPE-METHODS",
+                Severity::Info,
+                format!(
+                    "the methods of type {name} become routines in schema {} (self first for MEMBER methods), converted with its TYPE BODY",
+                    quote_ident(&methods.schema)
+                ),
+                "none",
+            );
+            self.note(report, f);
+            self.object_methods
+                .insert(methods.type_name.clone(), methods);
+        }
         let schema = self.schema_mut(&name.schema);
         schema.types.retain(|t| t.name() != name.name);
         schema.types.push(UserType::Composite {
@@ -2750,6 +2810,108 @@ impl Converter<'_> {
             attributes: attrs,
             comment: None,
         });
+    }
+
+    /// `CREATE TYPE BODY t`: each method converted into the schema named after the type (see
+    /// `object_type`).
+    fn type_body(&mut self, tokens: &[Token]) {
+        let Some((report_name, name, rest)) = self.package_head(tokens) else {
+            let name = QualifiedName::new(&self.options.default_schema, "?");
+            return self.not_converted(
+                "TYPE BODY",
+                &name,
+                "GW-PLSQL-NOT-YET",
+                "type body not understood (no IS/AS after its name)".into(),
+                "convert it by hand",
+            );
+        };
+        let Some(methods) = self.object_methods.get(&name.upper()).cloned() else {
+            return self.not_converted(
+                "TYPE BODY",
+                &report_name,
+                "GW-PLSQL-NOT-YET",
+                format!("type body {report_name}: its object type with methods was not converted before it"),
+                "include the CREATE TYPE … AS OBJECT before its body",
+            );
+        };
+        let members = match crate::object_type::split_body(rest) {
+            Ok(members) => members,
+            Err(reason) => {
+                return self.not_converted(
+                    "TYPE BODY",
+                    &report_name,
+                    "GW-PLSQL-NOT-YET",
+                    format!("type body {report_name}: {reason}"),
+                    "convert it by hand",
+                )
+            }
+        };
+        let body_report = self.report("TYPE BODY", &report_name, Status::Converted);
+        self.schema_mut(&methods.schema);
+        let mut converted = 0;
+        for member in &members {
+            let member_name = QualifiedName::new(&methods.schema, pg_name(&member.tokens[0]));
+            let keyword = if member.kind == crate::plsql::UnitKind::Procedure {
+                "PROCEDURE"
+            } else {
+                "FUNCTION"
+            };
+            let mut rw = self.rewriter();
+            let result = crate::object_type::prepare_member(member, &methods).and_then(|tokens| {
+                let schema = methods.schema.clone();
+                let qualify =
+                    |_: Option<&Token>, n: &Token| QualifiedName::new(&schema, pg_name(n));
+                let type_of = |c: &mut Cursor| self.plsql_type(c);
+                crate::plsql::convert_unit(
+                    member.kind,
+                    &tokens,
+                    &mut rw,
+                    &qualify,
+                    &type_of,
+                    &crate::plsql::UnitContext {
+                        collections: self.schema_collections.clone(),
+                        exceptions: Default::default(),
+                        domains: self.schema_domains.clone(),
+                        records: Default::default(),
+                        object_methods: self.object_methods.clone(),
+                    },
+                )
+            });
+            self.helpers.extend(rw.helpers.iter().copied());
+            self.line = member.line;
+            match result {
+                Ok(unit) => {
+                    converted += 1;
+                    let report = self.report(keyword, &member_name, Status::Converted);
+                    let f = self.finding("GW-PLSQL-CONVERTED", Severity::Info, format!("method {}.{} converted to PL/pgSQL as {member_name}; its behaviour is not yet checked against Oracle's", methods.type_name, member.name), "test it");
+                    self.note(report, f);
+                    self.note_rewrite(report, &rw.notes);
+                    self.add_routines(&unit);
+                }
+                Err(reason) => {
+                    let f = self.finding(
+                        "GW-PLSQL-MEMBER",
+                        Severity::Warning,
+                        format!(
+                            "method {}.{} is not converted: {reason}",
+                            methods.type_name, member.name
+                        ),
+                        "convert it by hand",
+                    );
+                    self.note(body_report, f);
+                    self.not_converted(
+                        keyword,
+                        &member_name,
+                        "GW-PLSQL-NOT-YET",
+                        format!("method {}.{}: {reason}", methods.type_name, member.name),
+                        "convert it by hand",
+                    );
+                }
+            }
+        }
+        if converted == 0 && !members.is_empty() {
+            self.objects[body_report].status = Status::NotConverted;
+        }
     }
 
     // ----- data -----

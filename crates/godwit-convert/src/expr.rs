@@ -45,6 +45,10 @@ pub struct Rewrite {
     /// Object types converted to composite types: lower-case name → qualified PostgreSQL name.
     /// `t(a, b)` (Oracle's constructor) becomes `ROW(a, b)::schema.t`.
     pub object_types: std::collections::BTreeMap<String, String>,
+    /// Object types with user-defined constructors: lower-case name → (schema of their methods,
+    /// the fewest and most arguments of each constructor). `t(args)` calls `schema.t(args)` when
+    /// one takes that many arguments.
+    pub constructors: std::collections::BTreeMap<String, (String, Vec<(usize, usize)>)>,
 }
 
 /// Deepest parenthesis nesting converted; deeper input is reported instead of risking the stack.
@@ -641,6 +645,22 @@ impl Rewrite {
             return None;
         }
         if self.current_qualifier.is_none() {
+            let user_constructor = self
+                .constructors
+                .get(&name.to_lowercase())
+                .filter(|(_, arities)| {
+                    arities
+                        .iter()
+                        .any(|(min, max)| (*min..=*max).contains(&parts.len()))
+                })
+                .map(|(schema, _)| schema.clone());
+            if let Some(schema) = user_constructor {
+                let list: Vec<String> = (0..parts.len()).filter_map(|k| arg(k, self)).collect();
+                return Some((
+                    format!("{schema}.{}({})", name.to_lowercase(), list.join(", ")),
+                    0,
+                ));
+            }
             if let Some(pg_type) = self.object_types.get(&name.to_lowercase()).cloned() {
                 let list: Vec<String> = (0..parts.len()).filter_map(|k| arg(k, self)).collect();
                 return Some((format!("ROW({})::{pg_type}", list.join(", ")), 0));

@@ -20,6 +20,7 @@ pub mod formats;
 mod hierarchy;
 mod json_table;
 mod merge;
+mod object_type;
 pub mod names;
 mod package;
 mod package_collections;

@@ -42,6 +42,10 @@ struct Scope {
     records: std::collections::BTreeMap<String, String>,
     /// User-defined exceptions in scope (upper case) → their SQLSTATE.
     exceptions: std::collections::BTreeMap<String, String>,
+    /// Object types with methods (upper case).
+    object_methods: std::collections::BTreeMap<String, crate::object_type::ObjectMethods>,
+    /// Variables and parameters of those types (upper case) → their type (upper case).
+    objects: std::collections::BTreeMap<String, String>,
 }
 
 /// What a unit sees from its package: collection types and exceptions.
@@ -55,6 +59,8 @@ pub struct UnitContext {
     pub domains: std::collections::BTreeMap<String, String>,
     /// Record types declared in an enclosing routine (upper case) → the composite type they became.
     pub records: std::collections::BTreeMap<String, String>,
+    /// Object types with methods (upper case), for calls `v.m(…)` on their variables.
+    pub object_methods: std::collections::BTreeMap<String, crate::object_type::ObjectMethods>,
 }
 
 /// The SQLSTATE an Oracle error number is raised with: user errors -20000 … -20999 as U0000 …
@@ -887,7 +893,7 @@ impl Unit {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UnitKind {
     Procedure,
     Function,
@@ -1030,10 +1036,29 @@ fn body(
                 _ => type_name.upper(),
             };
             scope.borrow_mut().add_variable(name.upper(), &qualified);
+            if scope.borrow().object_methods.contains_key(&qualified) {
+                scope.borrow_mut().objects.insert(name.upper(), qualified);
+            }
             let constant = decl.get(1).is_some_and(|t| t.is("CONSTANT"));
             note_typed_variable(rewrite, name, &decl[if constant { 2 } else { 1 }..]);
         }
     }
+    // Method calls on variables of object types with methods.
+    let rewritten;
+    let tokens = if scope.borrow().objects.is_empty() {
+        tokens
+    } else {
+        let scope = scope.borrow();
+        let mut all = tokens[..begin].to_vec();
+        all.extend(crate::object_type::rewrite_calls(
+            &tokens[begin..],
+            &scope.objects,
+            &scope.object_methods,
+        ));
+        rewritten = all;
+        &rewritten[..]
+    };
+    let end = tokens.iter().rposition(|t| t.is("END")).ok_or("no END")?;
     let locals: Vec<String> = tokens[..begin]
         .split(|t| t.is_symbol(";"))
         .filter_map(|d| d.first())
@@ -2118,6 +2143,7 @@ pub fn convert_unit(
     let scope = RefCell::new(Scope::default());
     scope.borrow_mut().exceptions = context.exceptions.clone();
     scope.borrow_mut().records = context.records.clone();
+    scope.borrow_mut().object_methods = context.object_methods.clone();
     for (name, (element, kind)) in &context.collections {
         let mut c = Cursor::new(element);
         let pg = type_of(&mut c).filter(|_| c.at_end());
@@ -2154,6 +2180,16 @@ pub fn convert_unit(
                 });
                 if let (Some(type_name), Some(name)) = (collection, p.first()) {
                     scope.borrow_mut().add_variable(name.upper(), &type_name);
+                }
+                // A parameter of an object type with methods: `p.m(…)` calls them.
+                let object = p[1..]
+                    .iter()
+                    .find(|t| scope.borrow().object_methods.contains_key(&t.upper()));
+                if let (Some(type_name), Some(name)) = (object, p.first()) {
+                    scope
+                        .borrow_mut()
+                        .objects
+                        .insert(name.upper(), type_name.upper());
                 }
             }
             let parameter_names: Vec<String> = group

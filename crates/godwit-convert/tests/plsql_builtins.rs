@@ -1444,3 +1444,70 @@ END lobs;
         "{injected}"
     );
 }
+
+#[tokio::test]
+async fn object_type_methods_and_constructors_become_routines_beside_the_type() {
+    let (conversion, _db, client) = loaded(
+        "object_methods",
+        "
+CREATE OR REPLACE TYPE counter_t AS OBJECT (
+  label VARCHAR2(30),
+  n NUMBER,
+  CONSTRUCTOR FUNCTION counter_t(p_label VARCHAR2) RETURN SELF AS RESULT,
+  MEMBER PROCEDURE bump(p_by NUMBER DEFAULT 1),
+  MEMBER FUNCTION shown RETURN VARCHAR2,
+  STATIC FUNCTION describe(p_counter counter_t) RETURN VARCHAR2
+);
+/
+CREATE OR REPLACE TYPE BODY counter_t AS
+  CONSTRUCTOR FUNCTION counter_t(p_label VARCHAR2) RETURN SELF AS RESULT IS
+  BEGIN
+    label := p_label;
+    n := 0;
+    RETURN;
+  END;
+
+  MEMBER PROCEDURE bump(p_by NUMBER DEFAULT 1) IS
+  BEGIN
+    n := n + p_by;
+  END bump;
+
+  MEMBER FUNCTION shown RETURN VARCHAR2 IS
+  BEGIN
+    RETURN label || '=' || n;
+  END shown;
+
+  STATIC FUNCTION describe(p_counter counter_t) RETURN VARCHAR2 IS
+  BEGIN
+    RETURN 'counter ' || p_counter.shown;
+  END describe;
+END;
+/
+CREATE OR REPLACE FUNCTION count_to(p_times PLS_INTEGER) RETURN VARCHAR2 IS
+  c counter_t := counter_t('clicks');
+  d counter_t := counter_t('raw', 5);
+BEGIN
+  FOR i IN 1 .. p_times LOOP
+    c.bump;
+  END LOOP;
+  c.bump(10);
+  d.bump(2);
+  RETURN c.shown() || ' ' || d.shown || ' ' || counter_t.describe(c);
+END;
+/
+",
+    )
+    .await;
+    all_converted(&conversion);
+    // The user-defined constructor starts at 0; the attribute constructor takes both values.
+    assert_eq!(
+        value(&client, "SELECT count_to(3)").await.as_deref(),
+        Some("clicks=13 raw=7 counter clicks=13")
+    );
+    assert_eq!(
+        value(&client, "SELECT (counter_t.counter_t('x')).n")
+            .await
+            .as_deref(),
+        Some("0")
+    );
+}
