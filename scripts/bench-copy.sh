@@ -5,20 +5,24 @@
 #   scripts/bench-copy.sh [PGBENCH_SCALE=60] [JOBS=4]
 # Scale 60 is about 1 GB with the wide table. Prints seconds, MB/s and ratios to the psql pipe,
 # godwit's peak RSS per run, and the load average (the machine may be shared).
+# Fairness: autovacuum is off and every method starts after a CHECKPOINT, so that no method pays
+# for the background work the previous one left (vacuuming the 1 GB it wrote, or dirty pages);
+# the source is vacuumed and frozen first, so that no method pays for setting its hint bits (the
+# first reader would). The release build goes to CARGO_TARGET_DIR when set.
 set -euo pipefail
 scale=${1:-60}
 jobs=${2:-4}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cargo build --release -q -p godwit-cli --manifest-path "$repo/Cargo.toml"
-godwit=$repo/target/release/godwit
+godwit=${CARGO_TARGET_DIR:-$repo/target}/release/godwit
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 tmp=$(mktemp -d); chmod 755 "$tmp"
 run=(); [ "$(id -u)" = 0 ] && { chown postgres "$tmp"; run=(runuser -u postgres --); }
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "${run[@]}" "$bin/initdb" -D "$tmp/data" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null
-"${run[@]}" "$bin/pg_ctl" -D "$tmp/data" -o "-p $port -k $tmp -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_wal_size=4GB -c shared_buffers=512MB" -l "$tmp/log" -w start >/dev/null
+"${run[@]}" "$bin/pg_ctl" -D "$tmp/data" -o "-p $port -k $tmp -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_wal_size=4GB -c shared_buffers=512MB -c autovacuum=off" -l "$tmp/log" -w start >/dev/null
 trap '"${run[@]}" "$bin/pg_ctl" -D "$tmp/data" -m immediate stop >/dev/null; rm -rf "$tmp"' EXIT
-export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres
+export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGOPTIONS="-c client_min_messages=warning"
 url() { echo "postgresql://postgres@127.0.0.1:$port/$1"; }
 psql -qc "CREATE DATABASE src"
 "$bin/pgbench" -q -i -s "$scale" -I dtgv src >/dev/null 2>&1
@@ -29,20 +33,26 @@ INSERT INTO wide SELECT g, CASE WHEN g % 5 = 0 THEN NULL ELSE g / 7.0 END, md5(g
   FROM generate_series(1, $scale * 20000) g;
 CREATE TABLE blobs (id int, v bytea);
 INSERT INTO blobs SELECT g, decode(repeat(md5(g::text), 32768), 'hex') FROM generate_series(1, 20) g;
-ANALYZE;
 SQL
+psql -q -d src -c "VACUUM (FREEZE, ANALYZE)"
 bytes=$(psql -Atd src -c "SELECT sum(pg_table_size(c.oid)) FROM pg_class c WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace")
 tables=$(psql -Atd src -c "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY 1")
-fresh() { psql -qc "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"; pg_dump -s src | psql -q -d "$1" >/dev/null; }
+fresh() { psql -qc "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"; pg_dump -s src | psql -q -d "$1" >/dev/null; psql -qc CHECKPOINT; }
 now() { date +%s.%N; }
 report() { python3 -c "import sys; s=float(sys.argv[2])-float(sys.argv[1]); print(f'{sys.argv[3]:<28} {s:8.2f} s  {float(sys.argv[4])/1e6/s:8.1f} MB/s')" "$@"; }
 echo "data: $(python3 -c "print(round($bytes/1e6))") MB in $(echo $tables | wc -w) tables (pgbench scale $scale + wide + 1 MB values)"
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 
-fresh t_psql; a=$(now)
-for t in $tables; do psql -d src -c "COPY $t TO STDOUT (FORMAT binary)" | psql -q -d t_psql -c "COPY $t FROM STDIN (FORMAT binary)"; done
-b=$(now); report "$a" "$b" "psql binary pipe" "$bytes" | tee "$tmp/psql.txt"
-psql_s=$(python3 -c "print($b-$a)")
+# The psql pipe, table by table; run before and after godwit's runs, and its mean is the
+# reference (a shared machine's load drifts).
+psql_pipe() { # name
+  fresh "t_$1"; a=$(now)
+  for t in $tables; do psql -d src -c "COPY $t TO STDOUT (FORMAT binary)" | psql -q -d "t_$1" -c "COPY $t FROM STDIN (FORMAT binary)"; done
+  b=$(now); report "$a" "$b" "psql binary pipe ($1)" "$bytes"
+  echo "  load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  eval "${1}_s=$(python3 -c "print($b-$a)")"
+}
+psql_pipe psql_before
 
 # Each godwit run: wall time, MB/s and peak RSS (/usr/bin/time -v's "Maximum resident set size").
 godwit_run() { # name, extra args…
@@ -50,6 +60,7 @@ godwit_run() { # name, extra args…
   fresh "t_$name"; a=$(now)
   /usr/bin/time -v -o "$tmp/time_$name" env GODWIT_DATA_DIR="$tmp/gw" "$godwit" copy --source "$(url src)" --target "$(url "t_$name")" --jobs "$jobs" "$@" >"$tmp/$name.out" 2>"$tmp/godwit.err" || { cat "$tmp/$name.out" "$tmp/godwit.err"; exit 1; }
   b=$(now); report "$a" "$b" "godwit $*" "$bytes"
+  echo "  load average $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "  peak RSS $(( $(awk -F': ' '/Maximum resident/ {print $2}' "$tmp/time_$name") / 1024 )) MB; $(grep -h 'rows lost' "$tmp/$name.out")"
   eval "${name}_s=$(python3 -c "print($b-$a)")"
 }
@@ -58,9 +69,10 @@ godwit_run count --verify count
 godwit_run hash --verify hash
 godwit_run key --chunk-by key --verify hash
 godwit_run sample --verify sample
-godwit_s=$off_s
+psql_pipe psql_after
+psql_s=$(python3 -c "print(($psql_before_s + $psql_after_s) / 2)")
 
-psql -qc "DROP DATABASE IF EXISTS t_dump" -c "CREATE DATABASE t_dump"; a=$(now)
+psql -qc "DROP DATABASE IF EXISTS t_dump" -c "CREATE DATABASE t_dump" -c CHECKPOINT; a=$(now)
 pg_dump -Fd -j "$jobs" -f "$tmp/dump" src && pg_restore -j "$jobs" -d t_dump "$tmp/dump"
 b=$(now); report "$a" "$b" "pg_dump -Fd -j | pg_restore -j" "$bytes"
 dump_s=$(python3 -c "print($b-$a)")
@@ -73,6 +85,6 @@ if command -v pgloader >/dev/null; then
 else
   echo "pgloader: not installed (apt-get install pgloader), skipped"
 fi
-python3 -c "print(f'throughput vs the psql pipe: --verify off {$psql_s/$off_s:.2f}x, count {$psql_s/$count_s:.2f}x, hash {$psql_s/$hash_s:.2f}x, key+hash {$psql_s/$key_s:.2f}x, sample {$psql_s/$sample_s:.2f}x; pg_dump/restore {$psql_s/$dump_s:.2f}x')"
+python3 -c "print(f'throughput vs the psql pipe (mean of {$psql_before_s:.2f} s before and {$psql_after_s:.2f} s after): --verify off {$psql_s/$off_s:.2f}x, count {$psql_s/$count_s:.2f}x, hash {$psql_s/$hash_s:.2f}x, key+hash {$psql_s/$key_s:.2f}x, sample {$psql_s/$sample_s:.2f}x; pg_dump/restore {$psql_s/$dump_s:.2f}x')"
 [ -n "${pgloader_s:-}" ] && python3 -c "print(f'pgloader {$psql_s/$pgloader_s:.2f}x the psql pipe')"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
