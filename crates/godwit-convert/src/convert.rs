@@ -828,18 +828,35 @@ impl Converter<'_> {
         None
     }
 
+    /// `package_head`, or `None` after reporting the unit of `kind` (PACKAGE, PACKAGE BODY, TYPE
+    /// BODY) as not understood.
+    fn head_or_report<'t>(
+        &mut self,
+        kind: &str,
+        tokens: &'t [Token],
+    ) -> Option<(QualifiedName, &'t Token, &'t [Token])> {
+        let head = self.package_head(tokens);
+        if head.is_none() {
+            let name = QualifiedName::new(&self.options.default_schema, "?");
+            self.not_converted(
+                kind,
+                &name,
+                "GW-PLSQL-NOT-YET",
+                format!(
+                    "{} not understood (no IS/AS after its name)",
+                    kind.to_lowercase()
+                ),
+                "convert it by hand",
+            );
+        }
+        head
+    }
+
     /// `CREATE PACKAGE`: a schema named after the package; its constants are inlined where members
     /// use them; variables (session state), types, cursors and exceptions are reported.
     fn package_spec(&mut self, tokens: &[Token]) {
-        let Some((report_name, name, rest)) = self.package_head(tokens) else {
-            let name = QualifiedName::new(&self.options.default_schema, "?");
-            return self.not_converted(
-                "PACKAGE",
-                &name,
-                "GW-PLSQL-NOT-YET",
-                "package spec not understood (no IS/AS after its name)".into(),
-                "convert it by hand",
-            );
+        let Some((report_name, name, rest)) = self.head_or_report("PACKAGE", tokens) else {
+            return;
         };
         let mut spec = crate::package::read_spec(rest);
         let schema = pg_name(name);
@@ -1030,15 +1047,8 @@ impl Converter<'_> {
 
     /// `CREATE PACKAGE BODY`: each member routine converted into the package's schema.
     fn package_body(&mut self, tokens: &[Token]) {
-        let Some((report_name, name, rest)) = self.package_head(tokens) else {
-            let name = QualifiedName::new(&self.options.default_schema, "?");
-            return self.not_converted(
-                "PACKAGE BODY",
-                &name,
-                "GW-PLSQL-NOT-YET",
-                "package body not understood (no IS/AS after its name)".into(),
-                "convert it by hand",
-            );
+        let Some((report_name, name, rest)) = self.head_or_report("PACKAGE BODY", tokens) else {
+            return;
         };
         let package = name.upper();
         let schema = pg_name(name);
@@ -2815,15 +2825,8 @@ impl Converter<'_> {
     /// `CREATE TYPE BODY t`: each method converted into the schema named after the type (see
     /// `object_type`).
     fn type_body(&mut self, tokens: &[Token]) {
-        let Some((report_name, name, rest)) = self.package_head(tokens) else {
-            let name = QualifiedName::new(&self.options.default_schema, "?");
-            return self.not_converted(
-                "TYPE BODY",
-                &name,
-                "GW-PLSQL-NOT-YET",
-                "type body not understood (no IS/AS after its name)".into(),
-                "convert it by hand",
-            );
+        let Some((report_name, name, rest)) = self.head_or_report("TYPE BODY", tokens) else {
+            return;
         };
         let Some(methods) = self.object_methods.get(&name.upper()).cloned() else {
             return self.not_converted(

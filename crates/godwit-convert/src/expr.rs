@@ -82,7 +82,7 @@ pub(crate) fn is_oracle_supplied(package: &str) -> bool {
 /// `sql` as an integer argument: unchanged when it is an integer literal, else truncated and cast (as
 /// Oracle truncates a fractional length or code).
 fn integer_argument(sql: &str) -> String {
-    if sql.trim().parse::<i64>().is_ok() {
+    if sql.trim().replace(' ', "").parse::<i64>().is_ok() {
         sql.trim().to_string()
     } else {
         format!("CAST(trunc({sql}) AS integer)")
@@ -331,6 +331,18 @@ impl Rewrite {
                             {
                                 out.pop();
                                 out.pop();
+                            }
+                        }
+                        // A call that returns a date, then Oracle's date arithmetic on it.
+                        let returns_date = matches!(
+                            upper.as_str(),
+                            "TO_DATE" | "ADD_MONTHS" | "LAST_DAY" | "NEXT_DAY" | "TO_TIMESTAMP"
+                        ) && self.current_qualifier.is_none();
+                        if returns_date && consumed == 0 {
+                            if let Some((text, last)) = self.date_arithmetic(tokens, end, &text) {
+                                out.push(text);
+                                i = last + 1;
+                                continue;
                             }
                         }
                         out.push(text);
@@ -703,11 +715,11 @@ impl Rewrite {
             ("HASH", 2) | ("MAC", 3) if self.qualifier_is("DBMS_CRYPTO") => {
                 self.drop_qualifier = true;
                 self.helpers.insert("crypto");
-                let list: Vec<String> = (0..parts.len())
-                    .filter_map(|k| arg(k, self))
-                    .enumerate()
-                    .map(|(k, a)| if k == 1 { integer_argument(&a) } else { a })
-                    .collect();
+                let parts = by_position(&parts, &["SRC", "TYP", "KEY"])?;
+                let mut list = vec![self.sql(parts[0]?), integer_argument(&self.sql(parts[1]?))];
+                if name == "MAC" {
+                    list.push(self.sql(parts[2]?));
+                }
                 let helper = if name == "HASH" {
                     "crypto_hash"
                 } else {
@@ -811,7 +823,7 @@ impl Rewrite {
             }
             ("SUBSTR", 2..=3) if self.qualifier_is("UTL_RAW") => {
                 self.drop_qualifier = true;
-                let list: Vec<String> = (0..parts.len()).filter_map(|k| arg(k, self)).collect();
+                let list = self.integers_after_first(&parts)?;
                 format!("substr({})", list.join(", "))
             }
             ("CAST_TO_BINARY_INTEGER" | "CAST_FROM_BINARY_INTEGER", 1 | 2)
@@ -825,7 +837,7 @@ impl Rewrite {
                     "integer_to_raw"
                 };
                 let endianess = if parts.len() == 2 {
-                    arg(1, self)?
+                    integer_argument(&arg(1, self)?)
                 } else {
                     "1".into()
                 };
@@ -965,12 +977,12 @@ impl Rewrite {
                 // DBMS_LOB.SUBSTR(lob, amount = 32767, offset = 1): amount before offset.
                 self.drop_qualifier = true;
                 let amount = if parts.len() > 1 {
-                    arg(1, self)?
+                    integer_argument(&arg(1, self)?)
                 } else {
                     "32767".into()
                 };
                 let offset = if parts.len() > 2 {
-                    arg(2, self)?
+                    integer_argument(&arg(2, self)?)
                 } else {
                     "1".into()
                 };
@@ -1226,7 +1238,11 @@ impl Rewrite {
                     _ => "trunc",
                 };
                 self.helpers.insert(helper);
-                let list: Vec<String> = (0..parts.len()).filter_map(|k| arg(k, self)).collect();
+                let list: Vec<String> = if helper == "substr" {
+                    self.integers_after_first(&parts)?
+                } else {
+                    (0..parts.len()).filter_map(|k| arg(k, self)).collect()
+                };
                 format!("{}.{helper}({})", crate::compat::SCHEMA, list.join(", "))
             }
             // Oracle's regular expressions: REGEXP_REPLACE replaces every match by default.
@@ -1386,6 +1402,17 @@ fn format_literal(part: &[Token]) -> Option<String> {
 }
 
 impl Rewrite {
+    /// A call's arguments converted, all but the first as integers (positions and lengths, which
+    /// Oracle truncates and PostgreSQL's functions take as integer).
+    fn integers_after_first(&mut self, parts: &[&[Token]]) -> Option<Vec<String>> {
+        let mut out = Vec::with_capacity(parts.len());
+        for (k, part) in parts.iter().enumerate() {
+            let sql = self.sql(part);
+            out.push(if k == 0 { sql } else { integer_argument(&sql) });
+        }
+        Some(out)
+    }
+
     /// The PostgreSQL encoding for an Oracle character set given as a literal; another one blocks
     /// the statement, naming it.
     fn postgres_encoding(&mut self, function: &str, charset: &[Token]) -> Option<&'static str> {

@@ -219,6 +219,8 @@ async fn oracle_expressions_return_oracle_values() {
         ("DBMS_ASSERT.QUALIFIED_SQL_NAME('hr.\"Emp\"')".into(), Some("hr.\"Emp\"")),
         ("DBMS_ASSERT.SCHEMA_NAME('PG_CATALOG')".into(), Some("PG_CATALOG")),
         ("DBMS_ASSERT.SQL_OBJECT_NAME('pg_catalog.pg_class')".into(), Some("pg_catalog.pg_class")),
+        ("TO_CHAR(TO_DATE('01.01.1900', 'dd.mm.yyyy') + 45000 - 2, 'YYYY-MM-DD')".into(), Some("2023-03-15")),
+        ("SUBSTR('abcdef', 2.7, 2.2)".into(), Some("bc")),
         // Hexadecimal format models.
         ("TO_CHAR(255, 'XX')".into(), Some(" FF")),
         ("TO_CHAR(255, 'fmxx')".into(), Some("ff")),
