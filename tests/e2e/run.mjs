@@ -608,6 +608,7 @@ async function main() {
 const COPY_SOURCE = "E2E copy source";
 const COPY_TARGET = "E2E copy target";
 const COPY_CHECKED = "E2E copy checked target";
+const COPY_UNCHECKED = "E2E copy unchecked target";
 const COPY_FIXTURE = join(HERE, "copy_fixture.sql");
 const HELD_ID = 15000;
 
@@ -940,6 +941,35 @@ async function copyTests() {
       const by = (await text(await find('[data-testid="check-row"][data-table="e2e_copy.notes"] [data-testid="check-by"]'))).trim();
       if (!/^counts, \d+ sampled rows$/.test(by)) throw new Error(`e2e_copy.notes was checked by "${by}"`);
     }
+  });
+
+  await test('a copy with verification off says "Not verified" and claims no evidence', async () => {
+    sql(pg.database, "DROP DATABASE IF EXISTS e2e_dst3 WITH (FORCE)");
+    sql(pg.database, "CREATE DATABASE e2e_dst3");
+    sql("e2e_dst3", `-f ${COPY_FIXTURE}`, { with_data: 0 });
+    await savePostgresProfile(COPY_UNCHECKED, "e2e_dst3");
+    await click(await find('[data-testid="nav-execution"]'));
+    await chooseLabelled('[data-testid="copy-source"]', `${COPY_SOURCE} (TEST)`);
+    await chooseLabelled('[data-testid="copy-target"]', `${COPY_UNCHECKED} (TEST)`);
+    await type('[data-testid="copy-schemas"]', "e2e_copy");
+    await type('[data-testid="copy-include"]', "notes");
+    await choose('[data-testid="copy-verify"]', "off");
+    await click(await find('[data-testid="start-copy"]'));
+    const id = await waitFor("the new run", async () => {
+      const shown = await text(await find('[data-testid="run-id"]'));
+      return shown && shown !== runId && shown !== refusedRun ? shown : null;
+    });
+    await waitFor("the run to finish", async () => (await runState()) === "finished", 60000);
+    const verdict = (await text(await find('[data-testid="rows-lost"]'))).trim();
+    if (verdict !== "Not verified") throw new Error(`the verification says "${verdict}"`);
+    const evidence = await evidenceItems();
+    if (evidence.length !== 1 || !evidence[0].startsWith("None")) throw new Error(`the evidence says ${JSON.stringify(evidence)}`);
+    const by = (await text(await find('[data-testid="check-row"][data-table="e2e_copy.notes"] [data-testid="check-by"]'))).trim();
+    if (by !== "nothing") throw new Error(`e2e_copy.notes was checked by "${by}"`);
+    const item = await waitEl(`[data-testid="run-item"][data-run-id="${id}"] [data-testid="run-verdict"]`);
+    await waitFor("the run list to say not verified", async () => (await text(item)).trim() === "not verified");
+    const rows = sql("e2e_dst3", "SELECT count(*) FROM e2e_copy.notes");
+    if (rows !== "500") throw new Error(`the target holds ${rows} notes`);
   });
 
   if (pg.password && DATA_DIR) {
