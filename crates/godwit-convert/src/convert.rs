@@ -1154,7 +1154,7 @@ impl Converter<'_> {
         };
         for member in &body.members {
             if member.kind == crate::plsql::UnitKind::Function
-                && member.tokens.get(1).is_some_and(|r| r.is("RETURN"))
+                && crate::package::callable_without_arguments(member.tokens)
             {
                 own.parameterless_functions.insert(member.name.clone());
             }

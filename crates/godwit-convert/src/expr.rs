@@ -202,6 +202,19 @@ impl Rewrite {
             && self
                 .date_columns
                 .contains(&tokens[i + 4].text.to_lowercase());
+        // d1 - f(…) where f returns a date.
+        let date_call = tokens
+            .get(i + 2)
+            .filter(|f| is_date_function(f) && tokens.get(i + 3).is_some_and(|p| p.is_symbol("(")))
+            .and_then(|_| matching_paren(tokens, i + 3));
+        if let (true, Some(close)) = (op.is_symbol("-"), date_call) {
+            let other = self.sql(&tokens[i + 2..=close]);
+            return Some((
+                format!("trim_scale(EXTRACT(EPOCH FROM ({date} - {other})) / 86400)"),
+                close,
+                false,
+            ));
+        }
         if op.is_symbol("-") && (other_date || qualified_date) {
             let (other, end) = if qualified_date {
                 (
@@ -235,6 +248,7 @@ impl Rewrite {
                 if t.kind == TokenKind::Word
                     && !is_plsql_or_sql_keyword(t)
                     && !self.is_date_variable(tokens, at)
+                    && !is_date_function(t)
                     && ![
                         "NUMTODSINTERVAL",
                         "NUMTOYMINTERVAL",
@@ -334,10 +348,7 @@ impl Rewrite {
                             }
                         }
                         // A call that returns a date, then Oracle's date arithmetic on it.
-                        let returns_date = matches!(
-                            upper.as_str(),
-                            "TO_DATE" | "ADD_MONTHS" | "LAST_DAY" | "NEXT_DAY" | "TO_TIMESTAMP"
-                        ) && self.current_qualifier.is_none();
+                        let returns_date = is_date_function(t) && self.current_qualifier.is_none();
                         if returns_date && consumed == 0 {
                             if let Some((text, last)) = self.date_arithmetic(tokens, end, &text) {
                                 out.push(text);
@@ -968,6 +979,11 @@ impl Rewrite {
                 format!("{}.dump({})", crate::compat::SCHEMA, arg(0, self)?)
             }
             ("HEXTORAW", 1) => format!("decode({}, 'hex')", arg(0, self)?),
+            // A TIMESTAMP (in the session's zone) or TIMESTAMP WITH TIME ZONE as UTC.
+            ("SYS_EXTRACT_UTC", 1) => format!(
+                "(CAST({} AS timestamptz) AT TIME ZONE 'UTC')",
+                arg(0, self)?
+            ),
             ("RAWTOHEX", 1) => format!("upper(encode({}, 'hex'))", arg(0, self)?),
             ("GETLENGTH", 1) if self.qualifier_is("DBMS_LOB") => {
                 self.drop_qualifier = true;
@@ -1362,6 +1378,19 @@ fn dbms_crypto_constant(name: &str) -> Option<i64> {
         "DES3_CBC_PKCS5" => 3 + 256 + 4096,
         _ => return None,
     })
+}
+
+/// Oracle functions that return a date (whatever their arguments).
+fn is_date_function(t: &Token) -> bool {
+    [
+        "TO_DATE",
+        "ADD_MONTHS",
+        "LAST_DAY",
+        "NEXT_DAY",
+        "TO_TIMESTAMP",
+    ]
+    .iter()
+    .any(|f| t.is(f))
 }
 
 /// Words that cannot be a date arithmetic operand (they start or continue another clause).

@@ -78,6 +78,21 @@ pub fn constant_initial_value(
     })
 }
 
+/// Whether a function (tokens from its name on) can be called without arguments: it has no
+/// parameters, or all of them have defaults. PL/SQL then calls it without parentheses too.
+pub fn callable_without_arguments(function: &[Token]) -> bool {
+    match function.get(1) {
+        Some(r) if r.is("RETURN") => true,
+        Some(open) if open.is_symbol("(") => crate::cursor::matching_paren(function, 1)
+            .is_some_and(|close| {
+                crate::cursor::split_commas(&function[2..close])
+                    .iter()
+                    .all(|p| p.iter().any(|t| t.is("DEFAULT") || t.is_symbol(":=")))
+            }),
+        _ => false,
+    }
+}
+
 /// One routine of a package body.
 pub struct Member<'t> {
     pub kind: UnitKind,
@@ -323,7 +338,7 @@ pub fn read_spec(tokens: &[Token]) -> Declarations {
             break;
         }
         if t.is("PROCEDURE") || t.is("FUNCTION") {
-            if t.is("FUNCTION") && tokens.get(k + 2).is_some_and(|r| r.is("RETURN")) {
+            if t.is("FUNCTION") && callable_without_arguments(&tokens[k + 1..]) {
                 d.parameterless_functions.insert(tokens[k + 1].upper());
             }
             k = subprogram_end(tokens, k).map_or(tokens.len(), |(e, _)| e + 1);

@@ -1511,3 +1511,47 @@ END;
         Some("0")
     );
 }
+
+#[tokio::test]
+async fn functions_whose_parameters_all_have_defaults_are_called_without_parentheses() {
+    let (conversion, _db, client) = loaded(
+        "defaulted_calls",
+        "
+CREATE OR REPLACE PACKAGE stamps AS
+  FUNCTION stamp(p_date IN DATE := DATE '2024-05-06', p_sep IN VARCHAR2 := '-') RETURN VARCHAR2;
+END stamps;
+/
+CREATE OR REPLACE PACKAGE BODY stamps AS
+  FUNCTION stamp(p_date IN DATE := DATE '2024-05-06', p_sep IN VARCHAR2 := '-') RETURN VARCHAR2 IS
+  BEGIN
+    RETURN to_char(p_date, 'YYYY') || p_sep || to_char(p_date, 'MM');
+  END stamp;
+END stamps;
+/
+CREATE OR REPLACE PACKAGE labels AS
+  FUNCTION label RETURN VARCHAR2;
+END labels;
+/
+CREATE OR REPLACE PACKAGE BODY labels AS
+  FUNCTION suffix(p_n IN NUMBER DEFAULT 7) RETURN VARCHAR2 IS
+  BEGIN
+    RETURN '#' || p_n;
+  END suffix;
+
+  FUNCTION label RETURN VARCHAR2 IS
+    l_label VARCHAR2(40);
+  BEGIN
+    l_label := stamps.stamp;
+    RETURN l_label || suffix;
+  END label;
+END labels;
+/
+",
+    )
+    .await;
+    all_converted(&conversion);
+    assert_eq!(
+        value(&client, "SELECT labels.label()").await.as_deref(),
+        Some("2024-05#7")
+    );
+}

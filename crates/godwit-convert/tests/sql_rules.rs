@@ -221,6 +221,8 @@ async fn oracle_expressions_return_oracle_values() {
         ("DBMS_ASSERT.SQL_OBJECT_NAME('pg_catalog.pg_class')".into(), Some("pg_catalog.pg_class")),
         ("TO_CHAR(TO_DATE('01.01.1900', 'dd.mm.yyyy') + 45000 - 2, 'YYYY-MM-DD')".into(), Some("2023-03-15")),
         ("SUBSTR('abcdef', 2.7, 2.2)".into(), Some("bc")),
+        ("TO_CHAR(SYS_EXTRACT_UTC(TO_TIMESTAMP_TZ('2024-07-01 12:00:00 +02:00', 'YYYY-MM-DD HH24:MI:SS TZH:TZM')), 'HH24:MI')".into(), Some("10:00")),
+        ("ADD_MONTHS(DATE '2024-01-31', 1) - TO_DATE('2024-02-01', 'YYYY-MM-DD')".into(), Some("28")),
         // Hexadecimal format models.
         ("TO_CHAR(255, 'XX')".into(), Some(" FF")),
         ("TO_CHAR(255, 'fmxx')".into(), Some("ff")),
