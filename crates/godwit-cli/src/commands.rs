@@ -39,11 +39,16 @@ pub async fn run(command: Command) -> Result<(), Failure> {
                     crate::Nul::Strip => godwit_transfer::NulPolicy::Strip,
                     crate::Nul::Replace => godwit_transfer::NulPolicy::Replace,
                 };
+                let on_error = match on_error {
+                    crate::OnError::Stop => godwit_transfer::OnError::Stop,
+                    crate::OnError::Skip => godwit_transfer::OnError::Skip,
+                };
                 return crate::copy_command::copy_from_oracle(
                     &selection,
                     &target,
                     nul,
                     chunk_rows,
+                    on_error,
                     resume.as_deref(),
                     format,
                 )

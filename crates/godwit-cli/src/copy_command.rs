@@ -266,6 +266,7 @@ pub(crate) async fn copy_from_oracle(
     target: &str,
     nul: godwit_transfer::NulPolicy,
     chunk_rows: u64,
+    on_error: godwit_transfer::OnError,
     resume: Option<&str>,
     format: Format,
 ) -> Result<(), Failure> {
@@ -339,11 +340,20 @@ pub(crate) async fn copy_from_oracle(
             .map_err(Failure::operation)?,
     };
     eprintln!("run {}", run.id);
-    let options = godwit_transfer::OracleCopyOptions { chunk_rows, nul };
-    let result =
-        godwit_transfer::copy_oracle(Box::new(session), &target_url, &run.id, &tables, &options)
-            .await;
-    let reports = match result {
+    let options = godwit_transfer::OracleCopyOptions {
+        chunk_rows,
+        nul,
+        on_error,
+    };
+    let result = godwit_transfer::copy_oracle_checked(
+        Box::new(session),
+        &target_url,
+        &run.id,
+        &tables,
+        &options,
+    )
+    .await;
+    let copied = match result {
         Ok(r) => r,
         Err(e) => {
             let _ = store.set_run_status(&run.id, "interrupted", Some(&e.to_string()));
@@ -356,24 +366,29 @@ pub(crate) async fn copy_from_oracle(
     store
         .set_run_status(&run.id, "finished", None)
         .map_err(Failure::operation)?;
+    let reports: Vec<&godwit_transfer::OracleTableReport> =
+        copied.iter().map(|c| &c.report).collect();
     match format {
         Format::Json => print_json(&reports)?,
         Format::Table => {
             println!(
-                "{:<40} {:>14} {:>14} {:>8} {:>12}",
-                "table", "source rows", "target rows", "chunks", "NUL values"
+                "{:<40} {:>14} {:>14} {:>10} {:>8} {:>12}",
+                "table", "source rows", "target rows", "rejected", "chunks", "NUL values"
             );
-            for r in &reports {
+            for c in &copied {
+                let r = &c.report;
                 println!(
-                    "{:<40} {:>14} {:>14} {:>8} {:>12}",
-                    r.table, r.source_rows, r.target_rows, r.chunks, r.nul_values
+                    "{:<40} {:>14} {:>14} {:>10} {:>8} {:>12}",
+                    r.table, r.source_rows, r.target_rows, c.rejected_rows, r.chunks, r.nul_values
                 );
             }
         }
     }
-    let lost: i64 = reports
+    let lost: i64 = copied
         .iter()
-        .map(|r| (r.source_rows as i64 - r.target_rows).max(0))
+        .map(|c| {
+            (c.report.source_rows as i64 - c.report.target_rows - c.rejected_rows as i64).max(0)
+        })
         .sum();
     let nul_values: u64 = reports.iter().map(|r| r.nul_values).sum();
     if nul_values > 0 {
@@ -392,8 +407,25 @@ pub(crate) async fn copy_from_oracle(
             "verification failed: {lost} rows lost"
         )));
     }
-    println!("0 rows lost (counted on both sides)");
-    Ok(())
+    println!("0 rows lost (counted on both sides, rows set aside included)");
+    let set_aside: Vec<String> = copied
+        .iter()
+        .filter(|c| c.rejected_rows > 0)
+        .map(|c| format!("{} {}", c.report.table, c.rejected_rows))
+        .collect();
+    if set_aside.is_empty() {
+        return Ok(());
+    }
+    Err(Failure {
+        code: SET_ASIDE,
+        message: format!(
+            "copy incomplete: the target refused {} rows ({}); they are set aside in godwit_copy.rejects on the target ({}) with their place in ROWID order, values and error: SELECT * FROM godwit_copy.rejects WHERE run_id = '{}' (exit {SET_ASIDE})",
+            copied.iter().map(|c| c.rejected_rows).sum::<u64>(),
+            set_aside.join(", "),
+            godwit_postgres::redact_url(&target_url),
+            run.id
+        ),
+    })
 }
 
 /// The evidence of a clean copy (counts and hashes), or each table's lost, extra and different rows

@@ -52,7 +52,9 @@ pub use error::CopyError;
 pub use godwit_oracle::data::NulPolicy;
 pub use hash::RowsHash;
 pub use load::LoadSteps;
-pub use oracle::{copy_oracle, OracleCopyOptions, OracleTable, OracleTableReport};
+pub use oracle::{
+    copy_oracle, copy_oracle_checked, OracleCopied, OracleCopyOptions, OracleTable, OracleTableReport,
+};
 pub use plan::ChunkBy;
 pub use verify::{
     CopyReport, DifferentRow, Progress, Recheck, TableCheck, TableFindings, NAMED_ROWS,

@@ -372,21 +372,27 @@ pub(crate) async fn rescue(
                     data,
                     ctid: String::from_utf8_lossy(ctid).into_owned(),
                 });
-                if lines.len() >= RESCUE_ROWS || size >= BATCH_BYTES {
-                    let n = insert_lines(target, &copy_in, &lines, ctx, &mut refused).await?;
-                    flight.add(n, size as u64);
-                    (rows, bytes) = (rows + n, bytes + size as u64);
-                    lines.clear();
-                    size = 0;
-                    if ctx.on_error == OnError::Stop && !refused.is_empty() {
-                        return Ok((rows, bytes));
-                    }
+            }
+            // The source sends a row per message: pieces stay near RESCUE_ROWS rows.
+            let full = lines.len() >= RESCUE_ROWS || size >= BATCH_BYTES;
+            if !lines.is_empty() && (full || ended) {
+                let n = insert_lines(
+                    target,
+                    &copy_in,
+                    &lines,
+                    ctx.on_error,
+                    &ctx.control,
+                    &mut refused,
+                )
+                .await?;
+                flight.add(n, size as u64);
+                (rows, bytes) = (rows + n, bytes + size as u64);
+                lines.clear();
+                size = 0;
+                if ctx.on_error == OnError::Stop && !refused.is_empty() {
+                    return Ok((rows, bytes));
                 }
             }
-        }
-        if !lines.is_empty() {
-            let n = insert_lines(target, &copy_in, &lines, ctx, &mut refused).await?;
-            (rows, bytes) = (rows + n, bytes + size as u64);
         }
         Ok::<_, ChunkError>((rows, bytes))
     }
@@ -504,7 +510,8 @@ pub(crate) async fn insert_lines(
     target: &Client,
     copy_in: &str,
     lines: &[Line],
-    ctx: &Ctx,
+    on_error: OnError,
+    control: &Control,
     refused: &mut Vec<Refused>,
 ) -> Result<u64, ChunkError> {
     let mut inserted = 0;
@@ -513,7 +520,7 @@ pub(crate) async fn insert_lines(
         if from == to {
             continue;
         }
-        if ctx.control.is_stopped() {
+        if control.is_stopped() {
             return Err(ChunkError::Stopped);
         }
         match try_lines(target, copy_in, &lines[from..to])
@@ -532,7 +539,7 @@ pub(crate) async fn insert_lines(
                             .unwrap_or_else(|| e.to_string()),
                         detail: db.and_then(|d| d.detail()).map(str::to_string),
                     });
-                    if ctx.on_error == OnError::Stop {
+                    if on_error == OnError::Stop {
                         return Ok(inserted);
                     }
                 }

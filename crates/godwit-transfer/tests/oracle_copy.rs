@@ -6,7 +6,9 @@
 use godwit_catalog::QualifiedName;
 use godwit_oracle::live::{LiveError, OracleSession};
 use godwit_testkit::{database, text_rows};
-use godwit_transfer::{copy_oracle, CopyError, NulPolicy, OracleCopyOptions, OracleTable};
+use godwit_transfer::{
+    copy_oracle, copy_oracle_checked, CopyError, NulPolicy, OnError, OracleCopyOptions, OracleTable,
+};
 
 /// Plays back the catalog query, then the data query, for each table in turn.
 struct Recorded {
@@ -149,6 +151,7 @@ async fn oracle_rows_arrive_exactly_in_chunks_and_resume_without_duplicates() {
     let options = OracleCopyOptions {
         chunk_rows: 2,
         nul: NulPolicy::Strip,
+        ..Default::default()
     };
     let session = recorded();
     let reports = copy_oracle(session, &target.url, "run-1", &tables(), &options)
@@ -255,6 +258,7 @@ async fn oracle_rows_arrive_exactly_in_chunks_and_resume_without_duplicates() {
         &OracleCopyOptions {
             chunk_rows: 2,
             nul: NulPolicy::Fail,
+            ..Default::default()
         },
     )
     .await
@@ -293,4 +297,104 @@ async fn a_target_missing_columns_is_refused_before_any_row_moves() {
     };
     assert_eq!(problems.len(), 7, "{problems:?}");
     assert!(problems[0].starts_with("public.measures.TAKEN: no such column on the target"));
+}
+
+/// Rows the target refuses (a CHECK on rows 2 and 4, one in each of the first two chunks) stop the
+/// table under the default policy; under `Skip` they are set aside in `godwit_copy.rejects` with
+/// their place in ROWID order, their values and the target's error, every other row arrives, and
+/// running the run again copies nothing twice.
+#[tokio::test]
+async fn refused_oracle_rows_stop_the_table_or_are_set_aside() {
+    let target = database("oracle_rows_refused").await;
+    target
+        .execute(&format!(
+            "{TARGET}; ALTER TABLE measures ADD CONSTRAINT not_two_or_four CHECK (id NOT IN (2, 4))"
+        ))
+        .await;
+    let options = |on_error| OracleCopyOptions {
+        chunk_rows: 2,
+        nul: NulPolicy::Strip,
+        on_error,
+    };
+    let e = copy_oracle(
+        recorded(),
+        &target.url,
+        "run-stop",
+        &tables(),
+        &options(OnError::Stop),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("public.measures chunk 0")
+            && e.to_string().contains("not_two_or_four"),
+        "{e}"
+    );
+    let client = target.connect().await;
+    let ids = |sql: &'static str| {
+        let client = &client;
+        async move {
+            text_rows(client, sql)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| {
+                    r.into_iter()
+                        .map(|v| v.unwrap_or_else(|| "NULL".into()))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(ids("SELECT id FROM measures").await, Vec::<String>::new());
+
+    let skip = || async {
+        copy_oracle_checked(
+            recorded(),
+            &target.url,
+            "run-skip",
+            &tables(),
+            &options(OnError::Skip),
+        )
+        .await
+        .unwrap()
+    };
+    let copied = skip().await;
+    let c = &copied[0];
+    assert_eq!(
+        (
+            c.report.source_rows,
+            c.report.target_rows,
+            c.rejected_rows,
+            c.report.chunks
+        ),
+        (5, 3, 2, 3)
+    );
+    assert_eq!(
+        ids("SELECT id FROM measures ORDER BY id").await,
+        ["1", "3", "5"]
+    );
+    assert_eq!(
+        ids("SELECT chunk, row_key, source_ctid, sqlstate, row_json::jsonb ->> 'ID', row_json::jsonb ->> 'NOTE', coalesce(row_json::jsonb ->> 'AMOUNT', 'null') FROM godwit_copy.rejects WHERE run_id = 'run-skip' ORDER BY chunk").await,
+        [
+            // The values as sent to PostgreSQL (NUMBER in Oracle's canonical text).
+            "0 row 2 in ROWID order 2 23514 2 tab\there -.5",
+            "1 row 4 in ROWID order 4 23514 4 NULL 1E+20"
+        ]
+    );
+    // Each chunk is recorded with the rows it kept and the hash of exactly those.
+    assert_eq!(
+        ids("SELECT chunk, rows, rejected, hashed_rows FROM godwit_copy.progress WHERE run_id = 'run-skip' ORDER BY chunk").await,
+        ["0 1 1 1", "1 1 1 1", "2 1 0 1"]
+    );
+    let again = skip().await;
+    assert_eq!(
+        (
+            again[0].report.chunks_skipped,
+            again[0].report.target_rows,
+            again[0].rejected_rows
+        ),
+        (3, 3, 2)
+    );
 }
