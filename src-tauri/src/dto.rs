@@ -649,8 +649,10 @@ pub struct CopyStatusDto {
     pub seq: f64,
     /// Where it stands.
     pub state: RunStateDto,
-    /// True while this window runs it (progress is live, Cancel works).
+    /// True while this window runs it (progress is live).
     pub live: bool,
+    /// True while Cancel can stop it (live, and not from an Oracle source).
+    pub cancellable: bool,
     /// What the run is doing: `planning`, `copying`, `verifying`, … (empty when not live).
     pub phase: String,
     /// The source: a saved connection's name, else its URL without password.

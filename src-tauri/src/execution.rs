@@ -100,6 +100,7 @@ impl LiveRun {
             seq,
             state,
             live,
+            cancellable: live && self.stoppable,
             phase: if live {
                 self.control.phase().to_string()
             } else {
@@ -524,6 +525,7 @@ pub fn history_status(
         seq: next_seq(),
         state: run_state(&run.status),
         live: false,
+        cancellable: false,
         phase: String::new(),
         source,
         target,

@@ -242,8 +242,10 @@ export type CopyStatusDto = {
 	seq: number | null,
 	/**  Where it stands. */
 	state: RunStateDto,
-	/**  True while this window runs it (progress is live, Cancel works). */
+	/**  True while this window runs it (progress is live). */
 	live: boolean,
+	/**  True while Cancel can stop it (live, and not from an Oracle source). */
+	cancellable: boolean,
 	/**  What the run is doing: `planning`, `copying`, `verifying`, … (empty when not live). */
 	phase: string,
 	/**  The source: a saved connection's name, else its URL without password. */
