@@ -33,15 +33,15 @@ pub async fn run(command: Command) -> Result<(), Failure> {
             chunk_rows,
             format,
         } => {
+            let on_error = match on_error {
+                crate::OnError::Stop => godwit_transfer::OnError::Stop,
+                crate::OnError::Skip => godwit_transfer::OnError::Skip,
+            };
             if selection.source.starts_with("oracle://") {
                 let nul = match nul {
                     crate::Nul::Fail => godwit_transfer::NulPolicy::Fail,
                     crate::Nul::Strip => godwit_transfer::NulPolicy::Strip,
                     crate::Nul::Replace => godwit_transfer::NulPolicy::Replace,
-                };
-                let on_error = match on_error {
-                    crate::OnError::Stop => godwit_transfer::OnError::Stop,
-                    crate::OnError::Skip => godwit_transfer::OnError::Skip,
                 };
                 return crate::copy_command::copy_from_oracle(
                     &selection,
@@ -61,10 +61,6 @@ pub async fn run(command: Command) -> Result<(), Failure> {
                 crate::Verify::Sample => godwit_transfer::Verify::Sample,
             };
             let verification = godwit_transfer::Verification { level, sample_rows };
-            let on_error = match on_error {
-                crate::OnError::Stop => godwit_transfer::OnError::Stop,
-                crate::OnError::Skip => godwit_transfer::OnError::Skip,
-            };
             let chunk_by = match chunk_by {
                 crate::ChunkBy::Blocks => godwit_transfer::ChunkBy::Blocks,
                 crate::ChunkBy::Key => godwit_transfer::ChunkBy::Key,
