@@ -266,3 +266,68 @@ impl Store {
         Ok(Some(verification))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs of a file from before verifications were kept (schema version 5) have none, and get
+    /// one once saved.
+    #[test]
+    fn runs_of_a_version_5_file_have_no_verification_until_one_is_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.sqlite3");
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        rusqlite_migration::Migrations::new(vec![
+            rusqlite_migration::M::up(include_str!("../migrations/0001_profiles.sql")),
+            rusqlite_migration::M::up(include_str!("../migrations/0002_runs.sql")),
+            rusqlite_migration::M::up(include_str!("../migrations/0003_oracle_profiles.sql")),
+            rusqlite_migration::M::up(include_str!("../migrations/0004_run_chunk_rejects.sql")),
+            rusqlite_migration::M::up(include_str!("../migrations/0005_run_chunk_hashes.sql")),
+        ])
+        .to_latest(&mut conn)
+        .unwrap();
+        conn.execute_batch(
+            "INSERT INTO runs (id, kind, source, target, options, status) VALUES ('r1', 'copy', 's', 't', '{}', 'finished');",
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), 6);
+        assert_eq!(store.verification("r1").unwrap(), None);
+        let kept = RunVerification {
+            level: VerifyLevel::Off,
+            method: "nothing".into(),
+            chunks_copied: 1,
+            chunks_total: 1,
+            rows_copied: 3,
+            bytes_copied: 30,
+            seconds: 0.1,
+            verified_at: String::new(),
+            tables: vec![TableVerification {
+                table: "public.t".into(),
+                source_rows: 3,
+                target_rows: 3,
+                ..TableVerification::default()
+            }],
+        };
+        store.save_verification("r1", &kept).unwrap();
+        let read = store.verification("r1").unwrap().unwrap();
+        assert_eq!((read.level, read.tables.len()), (VerifyLevel::Off, 1));
+        // The verification goes with its run.
+        store
+            .conn
+            .execute("DELETE FROM runs WHERE id = 'r1'", [])
+            .unwrap();
+        assert_eq!(store.verification("r1").unwrap(), None);
+        let left: i64 = store
+            .conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM run_verification_tables) + (SELECT count(*) FROM run_verification_rows)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(left, 0);
+    }
+}
