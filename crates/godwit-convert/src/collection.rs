@@ -269,15 +269,18 @@ pub fn rewrite(tokens: &[Token], scope: &InScope) -> Result<Vec<Token>, String> 
             let (args, after) = match tokens.get(k + 3) {
                 Some(p) if p.is_symbol("(") => {
                     let close = matching_paren(tokens, k + 3).ok_or("unbalanced method call")?;
-                    let parts: Vec<String> = split_commas(&tokens[k + 4..close])
-                        .iter()
-                        .map(|p| {
-                            p.iter()
+                    // The arguments get the collection rules too (l.EXTEND(other.COUNT)).
+                    let mut parts: Vec<String> = Vec::new();
+                    for p in split_commas(&tokens[k + 4..close]) {
+                        let rewritten = rewrite(p, scope)?;
+                        parts.push(
+                            rewritten
+                                .iter()
                                 .map(|t| t.text.clone())
                                 .collect::<Vec<_>>()
-                                .join(" ")
-                        })
-                        .collect();
+                                .join(" "),
+                        );
+                    }
                     (parts, close + 1)
                 }
                 _ => (Vec::new(), k + 3),

@@ -662,8 +662,9 @@ $$",
     (
         "instr",
         // INSTR(s, sub [, position [, occurrence]]): a negative position counts from the end and
-        // searches backwards. 0 when not found, NULL when an argument is NULL.
-        "CREATE OR REPLACE FUNCTION godwit_compat.instr(s text, sub text, pos integer DEFAULT 1, occurrence integer DEFAULT 1)
+        // searches backwards. 0 when not found, NULL when an argument is NULL. Text or bytes
+        // (DBMS_LOB.INSTR on a BLOB).
+        "CREATE OR REPLACE FUNCTION godwit_compat.instr(s anycompatible, sub anycompatible, pos integer DEFAULT 1, occurrence integer DEFAULT 1)
 RETURNS integer LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
   i integer;
@@ -770,6 +771,8 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 CREATE OR REPLACE FUNCTION godwit_compat.round(n numeric, places integer DEFAULT 0) RETURNS numeric
 LANGUAGE sql IMMUTABLE AS $$ SELECT pg_catalog.round(n, places) $$;
+CREATE OR REPLACE FUNCTION godwit_compat.round(n numeric, places numeric) RETURNS numeric
+LANGUAGE sql IMMUTABLE AS $$ SELECT pg_catalog.round(n, trunc(places)::integer) $$;
 CREATE OR REPLACE FUNCTION godwit_compat.round(n double precision, places integer DEFAULT 0) RETURNS double precision
 LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN places = 0 THEN pg_catalog.round(n) ELSE pg_catalog.round(n::numeric, places)::double precision END

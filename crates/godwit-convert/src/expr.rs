@@ -941,6 +941,11 @@ impl Rewrite {
                 if list.len() < parts.len() {
                     return None;
                 }
+                // A number or date is padded as the text Oracle converts it to.
+                if format_literal(parts[0]).is_none() {
+                    self.helpers.insert("concat");
+                    list[0] = format!("{}.oracle_text({})", crate::compat::SCHEMA, list[0]);
+                }
                 list[1] = integer_argument(&list[1]);
                 format!("{}({})", name.to_lowercase(), list.join(", "))
             }
@@ -979,6 +984,8 @@ impl Rewrite {
                 format!("{}.dump({})", crate::compat::SCHEMA, arg(0, self)?)
             }
             ("HEXTORAW", 1) => format!("decode({}, 'hex')", arg(0, self)?),
+            // RAW(16) of random bytes, as Oracle's globally unique identifiers.
+            ("SYS_GUID", 0) => "decode(replace(gen_random_uuid()::text, '-', ''), 'hex')".into(),
             // A TIMESTAMP (in the session's zone) or TIMESTAMP WITH TIME ZONE as UTC.
             ("SYS_EXTRACT_UTC", 1) => format!(
                 "(CAST({} AS timestamptz) AT TIME ZONE 'UTC')",
@@ -1007,7 +1014,7 @@ impl Rewrite {
             ("INSTR", 2..=4) if self.qualifier_is("DBMS_LOB") => {
                 self.drop_qualifier = true;
                 self.helpers.insert("instr");
-                let list: Vec<String> = (0..parts.len()).filter_map(|k| arg(k, self)).collect();
+                let list = self.integers_after_second(&parts)?;
                 format!("{}.instr({})", crate::compat::SCHEMA, list.join(", "))
             }
             ("VALUE", 0) if self.qualifier_is("DBMS_RANDOM") => {
@@ -1256,6 +1263,8 @@ impl Rewrite {
                 self.helpers.insert(helper);
                 let list: Vec<String> = if helper == "substr" {
                     self.integers_after_first(&parts)?
+                } else if helper == "instr" {
+                    self.integers_after_second(&parts)?
                 } else {
                     (0..parts.len()).filter_map(|k| arg(k, self)).collect()
                 };
@@ -1438,6 +1447,17 @@ impl Rewrite {
         for (k, part) in parts.iter().enumerate() {
             let sql = self.sql(part);
             out.push(if k == 0 { sql } else { integer_argument(&sql) });
+        }
+        Some(out)
+    }
+
+    /// A call's arguments converted, the third and later as integers (INSTR's position and
+    /// occurrence).
+    fn integers_after_second(&mut self, parts: &[&[Token]]) -> Option<Vec<String>> {
+        let mut out = Vec::with_capacity(parts.len());
+        for (k, part) in parts.iter().enumerate() {
+            let sql = self.sql(part);
+            out.push(if k < 2 { sql } else { integer_argument(&sql) });
         }
         Some(out)
     }

@@ -1058,13 +1058,21 @@ fn body(
         rewritten = all;
         &rewritten[..]
     };
-    let end = tokens.iter().rposition(|t| t.is("END")).ok_or("no END")?;
     let locals: Vec<String> = tokens[..begin]
         .split(|t| t.is_symbol(";"))
         .filter_map(|d| d.first())
         .map(|t| t.upper())
         .chain(parameters.iter().cloned())
         .collect();
+    // Fields of record fields read as (v.a).b, which PostgreSQL would take for schema.table.column.
+    let with_fields;
+    let tokens = {
+        let mut all = tokens[..begin].to_vec();
+        all.extend(nested_field_reads(&tokens[begin..], &locals));
+        with_fields = all;
+        &with_fields[..]
+    };
+    let end = tokens.iter().rposition(|t| t.is("END")).ok_or("no END")?;
     for w in tokens[begin..].windows(4) {
         if matches!(w[0].kind, TokenKind::Word)
             && w[1].is_symbol(".")
@@ -1178,6 +1186,61 @@ fn body(
     declarations.push_str(&extra);
     let statements = statements(&cursors_done, rewrite)?;
     Ok((declarations, statements))
+}
+
+/// `v.a.b[.c…]` read (not assigned, not a call) where `v` is a local variable or parameter:
+/// `((v.a).b).c`, the form PostgreSQL reads as fields of a composite value.
+fn nested_field_reads(tokens: &[Token], locals: &[String]) -> Vec<Token> {
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut k = 0;
+    while k < tokens.len() {
+        let t = &tokens[k];
+        let after_dot = k > 0 && tokens[k - 1].is_symbol(".");
+        let is_local = t.kind == TokenKind::Word && !after_dot && locals.contains(&t.upper());
+        // The field path after v: pairs of `.` and a word.
+        let mut end = k + 1;
+        while is_local
+            && tokens.get(end).is_some_and(|d| d.is_symbol("."))
+            && tokens
+                .get(end + 1)
+                .is_some_and(|w| w.kind == TokenKind::Word)
+        {
+            end += 2;
+        }
+        let fields = (end - k - 1) / 2;
+        let called_or_assigned = tokens
+            .get(end)
+            .is_some_and(|n| n.is_symbol("(") || n.is_symbol(":="));
+        if fields < 2 || called_or_assigned {
+            out.push(t.clone());
+            k += 1;
+            continue;
+        }
+        let line = t.line;
+        for _ in 0..fields - 1 {
+            out.extend(tokenize("(", line));
+        }
+        out.push(t.clone());
+        for f in 0..fields {
+            out.push(tokens[k + 1 + 2 * f].clone());
+            out.push(tokens[k + 2 + 2 * f].clone());
+            if f + 1 < fields {
+                out.extend(tokenize(")", line));
+            }
+        }
+        k = end;
+    }
+    out
+}
+
+/// An Oracle amount or offset (a NUMBER) as the integer PostgreSQL's substr and overlay take:
+/// truncated, as Oracle does. An integer literal stays as it is.
+fn as_integer(tokens: &[Token]) -> String {
+    match tokens {
+        [n] if n.kind == TokenKind::Number && !n.text.contains('.') => n.text.clone(),
+        // int4: the statement rules turn Oracle's INTEGER into numeric(38,0).
+        _ => format!("CAST(trunc({}) AS int4)", text(tokens)),
+    }
 }
 
 /// Blocks nested in the body (`DECLARE … BEGIN … END;`) stay nested blocks, as PL/pgSQL has them
@@ -1535,18 +1598,18 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                 ("WRITEAPPEND", [lob, amount, buffer]) => format!(
                     "{l} := coalesce({l}, '') {CONCAT} pg_catalog.substr({b}, 1, {a})",
                     l = text(lob),
-                    a = text(amount),
+                    a = as_integer(amount),
                     b = text(buffer)
                 ),
                 // COPY(dest, src, amount[, dest_offset[, src_offset]]): overwrites dest from
                 // dest_offset with amount characters (or bytes) of src from src_offset.
                 ("COPY", [dest, src, amount, offsets @ ..]) if offsets.len() <= 2 => {
-                    let at = |k: usize| offsets.get(k).map_or("1".to_string(), |o| text(o));
+                    let at = |k: usize| offsets.get(k).map_or("1".to_string(), |o| as_integer(o));
                     format!(
                         "{d} := overlay(coalesce({d}, '') placing pg_catalog.substr({s}, {so}, {a}) from {dof})",
                         d = text(dest),
                         s = text(src),
-                        a = text(amount),
+                        a = as_integer(amount),
                         dof = at(0),
                         so = at(1)
                     )
@@ -1569,8 +1632,8 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                     let piece = format!(
                         "pg_catalog.substr({}, {}, {})",
                         text(src),
-                        text(src_offset),
-                        text(amount)
+                        as_integer(src_offset),
+                        as_integer(amount)
                     );
                     // Bytes are counted in the BLOB, characters in the CLOB.
                     let (converted, written, read) = if procedure == "CONVERTTOBLOB" {

@@ -1555,3 +1555,48 @@ END labels;
         Some("2024-05#7")
     );
 }
+
+#[tokio::test]
+async fn nested_record_fields_numbers_as_text_and_lob_searches_follow_oracle() {
+    let (conversion, _db, client) = loaded(
+        "nested_fields",
+        "
+CREATE OR REPLACE PACKAGE shapes AS
+  TYPE t_point IS RECORD (x NUMBER, y NUMBER);
+  TYPE t_box IS RECORD (corner t_point, label VARCHAR2(20));
+  TYPE t_labels IS TABLE OF VARCHAR2(20);
+  FUNCTION describe(p_box IN t_box) RETURN VARCHAR2;
+  FUNCTION demo RETURN VARCHAR2;
+END shapes;
+/
+CREATE OR REPLACE PACKAGE BODY shapes AS
+  FUNCTION describe(p_box IN t_box) RETURN VARCHAR2 IS
+  BEGIN
+    RETURN p_box.label || '@' || lpad(p_box.corner.x, 3, '0') || ',' || p_box.corner.y;
+  END describe;
+
+  FUNCTION demo RETURN VARCHAR2 IS
+    l_box t_box;
+    l_from t_labels := t_labels('a', 'b', 'c');
+    l_to t_labels := t_labels();
+    l_blob BLOB := HEXTORAW('00FF00FF');
+    l_at NUMBER := 2.0;
+  BEGIN
+    l_box.corner.x := 7;
+    l_box.corner.y := 9;
+    l_box.label := 'box';
+    l_to.EXTEND(l_from.COUNT);
+    RETURN describe(l_box) || ' ' || l_to.COUNT || ' '
+      || dbms_lob.instr(l_blob, HEXTORAW('FF'), l_at, 2) || ' ' || round(2.567, l_at);
+  END demo;
+END shapes;
+/
+",
+    )
+    .await;
+    all_converted(&conversion);
+    assert_eq!(
+        value(&client, "SELECT shapes.demo()").await.as_deref(),
+        Some("box@007,9 3 4 2.57")
+    );
+}
