@@ -740,6 +740,36 @@ impl Converter<'_> {
     ) -> Result<crate::plsql::Unit, String> {
         let qualify = |s: Option<&Token>, n: &Token| self.qualified(s, n);
         let type_of = |c: &mut Cursor| self.plsql_type(c);
+        // Package constants (PKG.C) are inlined, as in package members.
+        let mut inlined: Vec<Token> = Vec::with_capacity(tokens.len());
+        let mut k = 0;
+        while k < tokens.len() {
+            let constant = (k == 0 || !tokens[k - 1].is_symbol("."))
+                .then(|| tokens.get(k + 1).filter(|d| d.is_symbol(".")))
+                .flatten()
+                .and_then(|_| {
+                    let package = tokens[k].upper();
+                    // A trigger may come before the spec of the package it uses.
+                    self.packages
+                        .specs
+                        .get(&package)
+                        .or_else(|| self.specs_ahead.get(&package))
+                })
+                .and_then(|spec| spec.constants.get(&tokens.get(k + 2)?.upper()));
+            match constant {
+                Some(value) => {
+                    inlined.extend(tokenize("(", tokens[k].line));
+                    inlined.extend(value.iter().cloned());
+                    inlined.extend(tokenize(")", tokens[k].line));
+                    k += 3;
+                }
+                None => {
+                    inlined.push(tokens[k].clone());
+                    k += 1;
+                }
+            }
+        }
+        let tokens = &inlined[..];
         crate::plsql::convert_unit(
             kind,
             tokens,
@@ -2173,6 +2203,22 @@ impl Converter<'_> {
                 }
                 self.focus_line = None;
             }
+        } else if c.is("DROP") && c.peek_at(1).is_some_and(|t| t.is("CONSTRAINT")) {
+            // DROP CONSTRAINT name: gone from the table (a later ADD may reuse the name).
+            c.next();
+            c.next();
+            let constraint = c.ident().map(pg_name).unwrap_or_default();
+            let before = table.constraints.len();
+            table.constraints.retain(|k| k.name != constraint);
+            if table.constraints.len() == before {
+                let f = self.finding(
+                    "GW-ALTER-UNKNOWN-CONSTRAINT",
+                    Severity::Warning,
+                    format!("ALTER TABLE {name} DROP CONSTRAINT {constraint}: the table has no such constraint here"),
+                    "check the constraints by hand",
+                );
+                self.note(report, f);
+            }
         } else if c.eat("MODIFY") {
             if c.is("CONSTRAINT") || c.is("PRIMARY") || c.is("UNIQUE") {
                 let f = self.finding("GW-ALTER-CONSTRAINT-STATE", Severity::Info, format!("ALTER TABLE {name} MODIFY constraint state ignored: constraints are created enabled"), "none");
@@ -2195,19 +2241,40 @@ impl Converter<'_> {
                         continue;
                     };
                     let col = pg_name(col_token);
+                    if !table.columns.iter().any(|x| x.name == col) {
+                        let f = self.finding(
+                            "GW-ALTER-UNKNOWN-COLUMN",
+                            Severity::Warning,
+                            format!("ALTER TABLE {name} MODIFY {}: the table has no such column here (added by dynamic SQL the converter does not follow?)", col_token.text),
+                            "add the column by hand",
+                        );
+                        self.note(report, f);
+                        continue;
+                    }
+                    // Only what the MODIFY states: a type when given, NOT NULL, a default. Without
+                    // a type the rest is read with a stand-in type, which is not applied.
+                    let has_type = item.get(1).is_some_and(|t| {
+                        t.kind == TokenKind::Word && !is_column_attribute_start(t)
+                    });
+                    let mut read = item.clone();
+                    if !has_type {
+                        read.insert(
+                            1,
+                            Token {
+                                kind: TokenKind::Word,
+                                text: "NUMBER".into(),
+                                line: col_token.line,
+                                unterminated: false,
+                            },
+                        );
+                    }
                     let mut scratch = Table::new(&table.name);
-                    self.column(&item, &name, report, &mut scratch);
+                    self.column(&read, &name, report, &mut scratch);
                     if let (Some(existing), Some(changed)) = (
                         table.columns.iter_mut().find(|x| x.name == col),
                         scratch.columns.pop(),
                     ) {
-                        // Only what the MODIFY states: a type when given, NOT NULL, a default.
-                        if item
-                            .iter()
-                            .skip(1)
-                            .take(1)
-                            .any(|t| t.kind == TokenKind::Word && !is_column_attribute_start(t))
-                        {
+                        if has_type {
                             existing.data_type = changed.data_type;
                         }
                         if !changed.nullable {
@@ -3111,6 +3178,42 @@ impl Converter<'_> {
                 Ok(()) => return,
                 Err(reason) => reason,
             };
+            // An install block (dictionary lookups guarding EXECUTE IMMEDIATE of DDL): the
+            // converter runs it against the schema converted so far.
+            let name = QualifiedName::new(
+                &self.options.default_schema,
+                format!(
+                    "{}:{}",
+                    self.file.file_name().and_then(|f| f.to_str()).unwrap_or(""),
+                    self.line
+                ),
+            );
+            let block_line = self.line;
+            let mut target = BlockTarget {
+                converter: self,
+                ran: 0,
+            };
+            let evaluated = crate::install_block::run(declarations, inner, &mut target);
+            let ran = target.ran;
+            self.line = block_line;
+            match evaluated {
+                Ok(()) => {
+                    let report = self.report("ANONYMOUS BLOCK", &name, Status::Converted);
+                    let f = self.finding("GW-PLSQL-INSTALL-BLOCK", Severity::Info, format!("install block run by the converter against the schema converted so far ({reason}): {ran} statement(s) it would run were converted in its place"), "check its conditions held as on a fresh target");
+                    self.note(report, f);
+                    return;
+                }
+                Err(stopped) if ran > 0 => {
+                    return self.not_converted(
+                        "ANONYMOUS BLOCK",
+                        &name,
+                        "GW-PLSQL-NOT-YET",
+                        format!("install block stopped after {ran} statement(s) were converted: {stopped}"),
+                        "apply the rest of the block by hand",
+                    );
+                }
+                Err(_) => {}
+            }
             self.static_ddl_in_block(tokens);
             let name = QualifiedName::new(
                 &self.options.default_schema,
@@ -3292,6 +3395,130 @@ impl Converter<'_> {
 
     /// DDL given as a plain string literal to EXECUTE IMMEDIATE in a block that is not converted (install
     /// scripts that create objects "if they do not exist"): converted as if the script had run it.
+    /// Rows of an Oracle dictionary view (USER_TABLES, USER_TAB_COLUMNS, USER_INDEXES,
+    /// USER_CONSTRAINTS, USER_CONS_COLUMNS, USER_SEQUENCES, USER_TRIGGERS, USER_VIEWS,
+    /// USER_OBJECTS) for the default schema as converted so far: names upper case, as Oracle keeps
+    /// unquoted names. `None` for another view.
+    fn dictionary_rows(&self, view: &str) -> Option<Vec<BTreeMap<String, String>>> {
+        let row = |pairs: &[(&str, String)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_uppercase()))
+                .collect()
+        };
+        let schema = self
+            .catalog
+            .schemas
+            .iter()
+            .find(|s| s.name == self.options.default_schema);
+        let tables = schema.map(|s| s.tables.as_slice()).unwrap_or_default();
+        let mut rows = Vec::new();
+        match view {
+            "USER_TABLES" | "TABS" => {
+                for t in tables {
+                    rows.push(row(&[("TABLE_NAME", t.name.clone())]));
+                }
+            }
+            "USER_TAB_COLUMNS" | "USER_TAB_COLS" | "COLS" => {
+                for t in tables {
+                    for c in &t.columns {
+                        rows.push(row(&[
+                            ("TABLE_NAME", t.name.clone()),
+                            ("COLUMN_NAME", c.name.clone()),
+                            ("NULLABLE", if c.nullable { "Y" } else { "N" }.to_string()),
+                            ("DATA_TYPE", c.data_type.name.clone()),
+                        ]));
+                    }
+                }
+            }
+            "USER_INDEXES" => {
+                for t in tables {
+                    for i in &t.indexes {
+                        rows.push(row(&[
+                            ("INDEX_NAME", i.name.clone()),
+                            ("TABLE_NAME", t.name.clone()),
+                        ]));
+                    }
+                }
+            }
+            "USER_CONSTRAINTS" | "USER_CONS_COLUMNS" => {
+                for t in tables {
+                    for c in &t.constraints {
+                        let (kind, columns) = match &c.kind {
+                            ConstraintKind::PrimaryKey { columns } => ("P", columns.clone()),
+                            ConstraintKind::Unique { columns, .. } => ("U", columns.clone()),
+                            ConstraintKind::ForeignKey { columns, .. } => ("R", columns.clone()),
+                            _ => ("C", Vec::new()),
+                        };
+                        if view == "USER_CONSTRAINTS" {
+                            rows.push(row(&[
+                                ("CONSTRAINT_NAME", c.name.clone()),
+                                ("TABLE_NAME", t.name.clone()),
+                                ("CONSTRAINT_TYPE", kind.to_string()),
+                            ]));
+                        } else {
+                            for column in columns {
+                                rows.push(row(&[
+                                    ("CONSTRAINT_NAME", c.name.clone()),
+                                    ("TABLE_NAME", t.name.clone()),
+                                    ("COLUMN_NAME", column),
+                                ]));
+                            }
+                        }
+                    }
+                }
+            }
+            "USER_SEQUENCES" => {
+                for q in schema.map(|s| s.sequences.as_slice()).unwrap_or_default() {
+                    rows.push(row(&[("SEQUENCE_NAME", q.name.clone())]));
+                }
+            }
+            "USER_TRIGGERS" => {
+                for t in tables {
+                    for g in &t.triggers {
+                        rows.push(row(&[
+                            ("TRIGGER_NAME", g.name.clone()),
+                            ("TABLE_NAME", t.name.clone()),
+                        ]));
+                    }
+                }
+            }
+            "USER_VIEWS" => {
+                for v in schema.map(|s| s.views.as_slice()).unwrap_or_default() {
+                    rows.push(row(&[("VIEW_NAME", v.name.clone())]));
+                }
+            }
+            "USER_OBJECTS" => {
+                for t in tables {
+                    rows.push(row(&[
+                        ("OBJECT_NAME", t.name.clone()),
+                        ("OBJECT_TYPE", "TABLE".into()),
+                    ]));
+                    for i in &t.indexes {
+                        rows.push(row(&[
+                            ("OBJECT_NAME", i.name.clone()),
+                            ("OBJECT_TYPE", "INDEX".into()),
+                        ]));
+                    }
+                }
+                for q in schema.map(|s| s.sequences.as_slice()).unwrap_or_default() {
+                    rows.push(row(&[
+                        ("OBJECT_NAME", q.name.clone()),
+                        ("OBJECT_TYPE", "SEQUENCE".into()),
+                    ]));
+                }
+                for v in schema.map(|s| s.views.as_slice()).unwrap_or_default() {
+                    rows.push(row(&[
+                        ("OBJECT_NAME", v.name.clone()),
+                        ("OBJECT_TYPE", "VIEW".into()),
+                    ]));
+                }
+            }
+            _ => return None,
+        }
+        Some(rows)
+    }
+
     fn static_ddl_in_block(&mut self, tokens: &[Token]) {
         for k in 0..tokens.len().saturating_sub(2) {
             if tokens[k].is("EXECUTE")
@@ -3722,5 +3949,42 @@ fn resolve_variable_anchor(tokens: &[Token], decls: &crate::package::Declaration
             .cloned()
             .unwrap_or_else(|| tokens.to_vec()),
         _ => tokens.to_vec(),
+    }
+}
+
+/// The converter as the target of an install block: dictionary views from the schema converted so
+/// far; the statements the block runs converted as if they were in the script there.
+struct BlockTarget<'c, 'o> {
+    converter: &'c mut Converter<'o>,
+    /// How many statements the block ran.
+    ran: usize,
+}
+
+impl crate::install_block::Target for BlockTarget<'_, '_> {
+    fn dictionary(&mut self, view: &str) -> Option<Vec<BTreeMap<String, String>>> {
+        self.converter.dictionary_rows(view)
+    }
+
+    fn run(&mut self, text: &str, line: u32) {
+        self.ran += 1;
+        let c = &mut *self.converter;
+        let text = text.trim().trim_end_matches(';').to_string();
+        let tokens = tokenize(&text, line);
+        if tokens.is_empty() {
+            return;
+        }
+        let statement = Statement {
+            file: c.file.clone(),
+            line,
+            text: text.clone(),
+            kind: StatementKind::Sql,
+        };
+        let before = c.objects.len();
+        c.line = line;
+        c.statement(&statement, &tokens);
+        for i in before..c.objects.len() {
+            let f = c.finding("GW-DDL-IN-BLOCK", Severity::Info, format!("from a statement an install block runs (EXECUTE IMMEDIATE or SQL), converted where the block would run it: {}", text.chars().take(100).collect::<String>()), "none");
+            c.note(i, f);
+        }
     }
 }

@@ -18,6 +18,7 @@ pub mod expr;
 pub mod findings;
 pub mod formats;
 mod hierarchy;
+mod install_block;
 mod json_table;
 mod merge;
 pub mod names;

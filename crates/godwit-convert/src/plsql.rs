@@ -2298,8 +2298,12 @@ pub fn convert_unit(
                 || c.is("DETERMINISTIC")
                 || c.is("PARALLEL_ENABLE")
                 || c.is("RESULT_CACHE")
+                || c.is("RELIES_ON")
             {
-                c.next();
+                // RESULT_CACHE RELIES_ON (tables): a hint PostgreSQL has no use for.
+                if c.next().is_some_and(|t| t.is("RELIES_ON")) {
+                    c.group();
+                }
             }
             if !(c.eat("IS") || c.eat("AS")) {
                 return Err("no IS/AS after the signature".into());

@@ -1600,3 +1600,78 @@ END shapes;
         Some("box@007,9 3 4 2.57")
     );
 }
+
+#[tokio::test]
+async fn install_blocks_run_against_the_schema_converted_so_far() {
+    // The shape of product install scripts: create the table when the dictionary lacks it, add
+    // the columns it lacks, replace a constraint — and a second run of the same block changes
+    // nothing, because the converter answers the dictionary from what it has converted.
+    let install = "
+DECLARE
+  l_count PLS_INTEGER;
+BEGIN
+  SELECT count(1) INTO l_count FROM user_tables WHERE table_name = 'APP_PREFS';
+  IF l_count = 0 THEN
+    EXECUTE IMMEDIATE 'create table app_prefs (pref_name varchar2(255), pref_value varchar2(255) not null,
+      constraint app_prefs_pk primary key (pref_name))';
+  END IF;
+END;
+/
+DECLARE
+  TYPE t_col IS RECORD (column_name VARCHAR2(30), data_type VARCHAR2(100));
+  TYPE t_cols IS TABLE OF t_col INDEX BY PLS_INTEGER;
+  l_col t_col;
+  l_cols t_cols;
+  l_count PLS_INTEGER;
+  l_sql VARCHAR2(500);
+BEGIN
+  l_col.column_name := 'PREF_TYPE';
+  l_col.data_type := 'VARCHAR2(30)';
+  l_cols(l_cols.count + 1) := l_col;
+  l_col.column_name := 'PREF_VALUE';
+  l_col.data_type := 'VARCHAR2(255)';
+  l_cols(l_cols.count + 1) := l_col;
+  FOR i IN 1 .. l_cols.count LOOP
+    SELECT count(1) INTO l_count FROM user_tab_columns
+     WHERE table_name = 'APP_PREFS' AND column_name = l_cols(i).column_name;
+    IF l_count = 0 THEN
+      EXECUTE IMMEDIATE 'alter table app_prefs add (' || l_cols(i).column_name || ' ' || l_cols(i).data_type || ')';
+      EXECUTE IMMEDIATE q'!alter table app_prefs modify pref_type not null!';
+    END IF;
+  END LOOP;
+  SELECT count(*) INTO l_count FROM user_cons_columns
+   WHERE constraint_name = 'APP_PREFS_PK' AND column_name != 'PREF_NAME';
+  IF l_count = 0 THEN
+    EXECUTE IMMEDIATE 'alter table app_prefs drop constraint app_prefs_pk';
+    l_sql := 'alter table app_prefs add constraint %NAME% primary key (pref_type, pref_name)';
+    EXECUTE IMMEDIATE replace(l_sql, '%NAME%', 'APP_PREFS_PK');
+  END IF;
+END;
+/
+";
+    let (conversion, _db, client) = loaded("install_blocks", &format!("{install}{install}")).await;
+    for o in &conversion.objects {
+        assert_ne!(o.status, Status::NotConverted, "{o:#?}");
+    }
+    let columns = text_rows(
+        &client,
+        "SELECT column_name || ' ' || is_nullable FROM information_schema.columns \
+         WHERE table_name = 'app_prefs' ORDER BY ordinal_position",
+    )
+    .await
+    .unwrap();
+    let columns: Vec<_> = columns.into_iter().map(|r| r[0].clone().unwrap()).collect();
+    assert_eq!(columns, ["pref_name NO", "pref_value NO", "pref_type NO"]);
+    assert_eq!(
+        value(
+            &client,
+            "SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM pg_constraint c \
+             CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord) \
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum \
+             WHERE c.conname = 'app_prefs_pk'"
+        )
+        .await
+        .as_deref(),
+        Some("pref_type,pref_name")
+    );
+}
