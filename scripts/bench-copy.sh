@@ -9,6 +9,9 @@
 # for the background work the previous one left (vacuuming the 1 GB it wrote, or dirty pages);
 # the source is vacuumed and frozen first, so that no method pays for setting its hint bits (the
 # first reader would). The release build goes to CARGO_TARGET_DIR when set.
+# On a shared machine wall times drift with the others' load, so each method's CPU time is printed
+# too: the server's (its exited backends, as the postmaster reaped them) and the clients' (psql,
+# godwit, pg_dump, as this script reaped them), whatever else the machine runs.
 set -euo pipefail
 scale=${1:-60}
 jobs=${2:-4}
@@ -39,6 +42,17 @@ bytes=$(psql -Atd src -c "SELECT sum(pg_table_size(c.oid)) FROM pg_class c WHERE
 tables=$(psql -Atd src -c "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY 1")
 fresh() { psql -qc "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"; pg_dump -s src | psql -q -d "$1" >/dev/null; psql -qc CHECKPOINT; }
 now() { date +%s.%N; }
+tick=$(getconf CLK_TCK)
+# CPU seconds of the reaped children of process $1 (/proc/PID/stat fields 16 and 17).
+children_cpu() { awk -v t="$tick" '{ sub(/.*\) /, ""); split($0, f, " "); printf "%.2f", (f[14] + f[15]) / t }' "/proc/$1/stat"; }
+postmaster=$(head -1 "$tmp/data/postmaster.pid")
+mark() { server0=$(children_cpu "$postmaster"); client0=$(children_cpu $$); }
+spent() { # name: prints and keeps NAME_cpu, the CPU seconds since `mark`
+  local server client
+  server=$(children_cpu "$postmaster"); client=$(children_cpu $$)
+  eval "${1}_cpu=$(python3 -c "print(round($server - $server0 + $client - $client0, 2))")"
+  python3 -c "print(f'  CPU {$server - $server0 + $client - $client0:.1f} s: server {$server - $server0:.1f} s + clients {$client - $client0:.1f} s')"
+}
 report() { python3 -c "import sys; s=float(sys.argv[2])-float(sys.argv[1]); print(f'{sys.argv[3]:<28} {s:8.2f} s  {float(sys.argv[4])/1e6/s:8.1f} MB/s')" "$@"; }
 echo "data: $(python3 -c "print(round($bytes/1e6))") MB in $(echo $tables | wc -w) tables (pgbench scale $scale + wide + 1 MB values)"
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
@@ -46,9 +60,9 @@ echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) core
 # The psql pipe, table by table; run before and after godwit's runs, and its mean is the
 # reference (a shared machine's load drifts).
 psql_pipe() { # name
-  fresh "t_$1"; a=$(now)
+  fresh "t_$1"; mark; a=$(now)
   for t in $tables; do psql -d src -c "COPY $t TO STDOUT (FORMAT binary)" | psql -q -d "t_$1" -c "COPY $t FROM STDIN (FORMAT binary)"; done
-  b=$(now); report "$a" "$b" "psql binary pipe ($1)" "$bytes"
+  b=$(now); spent "$1" >"$tmp/cpu"; report "$a" "$b" "psql binary pipe ($1)" "$bytes"; cat "$tmp/cpu"
   echo "  load average $(cut -d' ' -f1-3 /proc/loadavg)"
   eval "${1}_s=$(python3 -c "print($b-$a)")"
 }
@@ -57,9 +71,9 @@ psql_pipe psql_before
 # Each godwit run: wall time, MB/s and peak RSS (/usr/bin/time -v's "Maximum resident set size").
 godwit_run() { # name, extra args…
   local name=$1; shift
-  fresh "t_$name"; a=$(now)
+  fresh "t_$name"; mark; a=$(now)
   /usr/bin/time -v -o "$tmp/time_$name" env GODWIT_DATA_DIR="$tmp/gw" "$godwit" copy --source "$(url src)" --target "$(url "t_$name")" --jobs "$jobs" "$@" >"$tmp/$name.out" 2>"$tmp/godwit.err" || { cat "$tmp/$name.out" "$tmp/godwit.err"; exit 1; }
-  b=$(now); report "$a" "$b" "godwit $*" "$bytes"
+  b=$(now); spent "$name" >"$tmp/cpu"; report "$a" "$b" "godwit $*" "$bytes"; cat "$tmp/cpu"
   echo "  load average $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "  peak RSS $(( $(awk -F': ' '/Maximum resident/ {print $2}' "$tmp/time_$name") / 1024 )) MB; $(grep -h 'rows lost' "$tmp/$name.out")"
   eval "${name}_s=$(python3 -c "print($b-$a)")"
@@ -72,19 +86,21 @@ godwit_run sample --verify sample
 psql_pipe psql_after
 psql_s=$(python3 -c "print(($psql_before_s + $psql_after_s) / 2)")
 
-psql -qc "DROP DATABASE IF EXISTS t_dump" -c "CREATE DATABASE t_dump" -c CHECKPOINT; a=$(now)
+psql -qc "DROP DATABASE IF EXISTS t_dump" -c "CREATE DATABASE t_dump" -c CHECKPOINT; mark; a=$(now)
 pg_dump -Fd -j "$jobs" -f "$tmp/dump" src && pg_restore -j "$jobs" -d t_dump "$tmp/dump"
-b=$(now); report "$a" "$b" "pg_dump -Fd -j | pg_restore -j" "$bytes"
+b=$(now); spent dump >"$tmp/cpu"; report "$a" "$b" "pg_dump -Fd -j | pg_restore -j" "$bytes"; cat "$tmp/cpu"
 dump_s=$(python3 -c "print($b-$a)")
 
 if command -v pgloader >/dev/null; then
-  fresh t_pgloader; a=$(now)
+  fresh t_pgloader; mark; a=$(now)
   pgloader --quiet "$(url src)" "$(url t_pgloader)" >/dev/null 2>&1 || echo "pgloader failed"
-  b=$(now); report "$a" "$b" "pgloader" "$bytes"
+  b=$(now); spent pgloader >"$tmp/cpu"; report "$a" "$b" "pgloader" "$bytes"; cat "$tmp/cpu"
   pgloader_s=$(python3 -c "print($b-$a)")
 else
   echo "pgloader: not installed (apt-get install pgloader), skipped"
 fi
 python3 -c "print(f'throughput vs the psql pipe (mean of {$psql_before_s:.2f} s before and {$psql_after_s:.2f} s after): --verify off {$psql_s/$off_s:.2f}x, count {$psql_s/$count_s:.2f}x, hash {$psql_s/$hash_s:.2f}x, key+hash {$psql_s/$key_s:.2f}x, sample {$psql_s/$sample_s:.2f}x; pg_dump/restore {$psql_s/$dump_s:.2f}x')"
 [ -n "${pgloader_s:-}" ] && python3 -c "print(f'pgloader {$psql_s/$pgloader_s:.2f}x the psql pipe')"
+psql_cpu=$(python3 -c "print(($psql_before_cpu + $psql_after_cpu) / 2)")
+python3 -c "print(f'CPU time of the psql pipe (mean of {$psql_before_cpu:.1f} s and {$psql_after_cpu:.1f} s) over each method\'s: --verify off {$psql_cpu/$off_cpu:.2f}x, count {$psql_cpu/$count_cpu:.2f}x, hash {$psql_cpu/$hash_cpu:.2f}x, key+hash {$psql_cpu/$key_cpu:.2f}x, sample {$psql_cpu/$sample_cpu:.2f}x; pg_dump/restore {$psql_cpu/$dump_cpu:.2f}x')"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
