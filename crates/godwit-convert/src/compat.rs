@@ -485,6 +485,26 @@ END
 $$"#,
     ),
     (
+        "htp",
+        // The PL/SQL web toolkit's page buffer (HTP.P/PRN, OWA_UTIL.MIME_HEADER), kept in a session
+        // setting; htp_page() returns the page written so far.
+        r"CREATE OR REPLACE FUNCTION godwit_compat.htp_write(piece text, new_line boolean) RETURNS void
+LANGUAGE sql VOLATILE AS $$
+  SELECT set_config('godwit.htp_page', coalesce(current_setting('godwit.htp_page', true), '')
+    || coalesce(piece, '') || CASE WHEN new_line THEN chr(10) ELSE '' END, false)
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.htp_init() RETURNS void
+LANGUAGE sql VOLATILE AS $$ SELECT set_config('godwit.htp_page', '', false) $$;
+CREATE OR REPLACE FUNCTION godwit_compat.htp_mime_header(content_type text, close_header boolean, charset text) RETURNS void
+LANGUAGE sql VOLATILE AS $$
+  SELECT godwit_compat.htp_write('Content-type: ' || coalesce(content_type, 'text/html')
+    || CASE WHEN charset IS NOT NULL THEN '; charset=' || charset ELSE '' END, true);
+  SELECT godwit_compat.htp_write('', true) WHERE close_header
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.htp_page() RETURNS text
+LANGUAGE sql STABLE AS $$ SELECT coalesce(current_setting('godwit.htp_page', true), '') $$",
+    ),
+    (
         "raw_integer",
         // UTL_RAW.CAST_TO_BINARY_INTEGER / CAST_FROM_BINARY_INTEGER: up to 4 bytes as a signed
         // integer, big endian (1) or little endian (2).

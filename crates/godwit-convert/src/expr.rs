@@ -490,6 +490,7 @@ impl Rewrite {
                                 "0".into()
                             }
                             ("DBMS_LOB", "WARN_INCONVERTIBLE_CHAR") => "1".into(),
+                            ("OWA", "NL_CHAR") => "chr(10)".into(),
                             ("DBMS_XMLGEN", "ENTITY_ENCODE") => "0".into(),
                             ("DBMS_XMLGEN", "ENTITY_DECODE") => "1".into(),
                             _ => {

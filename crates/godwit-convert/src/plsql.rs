@@ -1578,6 +1578,76 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
             continue;
         }
         if start
+            && (t.is("HTP") || t.is("OWA_UTIL"))
+            && !rewrite.packages.contains(&pg_name(t))
+            && tokens.get(i + 1).is_some_and(|n| n.is_symbol("."))
+        {
+            // The PL/SQL web toolkit's page buffer: HTP writes to it, OWA_UTIL its headers. It is
+            // kept per session; godwit_compat.htp_page() reads it (no gateway serves it).
+            let call = format!(
+                "{}.{}",
+                t.upper(),
+                tokens.get(i + 2).map(|m| m.upper()).unwrap_or_default()
+            );
+            let (args, after): (Vec<&[Token]>, usize) = match tokens.get(i + 3) {
+                Some(open) if open.is_symbol("(") => {
+                    let close = matching_paren(tokens, i + 3).ok_or("unbalanced call")?;
+                    (split_commas(&tokens[i + 4..close]), close + 1)
+                }
+                _ => (Vec::new(), i + 3),
+            };
+            let piece = |arg: &[Token]| format!("CAST(({}) AS text)", text(arg));
+            let replacement = match (call.as_str(), args.as_slice()) {
+                ("HTP.P" | "HTP.PRINT", [arg]) => format!(
+                    "PERFORM {}.htp_write({}, true)",
+                    crate::compat::SCHEMA,
+                    piece(arg)
+                ),
+                ("HTP.P" | "HTP.PRINT", []) => {
+                    format!("PERFORM {}.htp_write('', true)", crate::compat::SCHEMA)
+                }
+                ("HTP.PRN", [arg]) => format!(
+                    "PERFORM {}.htp_write({}, false)",
+                    crate::compat::SCHEMA,
+                    piece(arg)
+                ),
+                ("HTP.INIT", []) => format!("PERFORM {}.htp_init()", crate::compat::SCHEMA),
+                ("OWA_UTIL.HTTP_HEADER_CLOSE", []) => {
+                    format!("PERFORM {}.htp_write('', true)", crate::compat::SCHEMA)
+                }
+                ("OWA_UTIL.MIME_HEADER", rest) if rest.len() <= 3 => {
+                    let args = positional(rest, &["CCONTENT_TYPE", "BCLOSE_HEADER", "CCHARSET"])
+                        .ok_or("owa_util.mime_header with arguments not understood")?;
+                    let arg = |k: usize, default: &str| {
+                        args.get(k)
+                            .filter(|a| !a.is_empty())
+                            .map_or(default.to_string(), |a| text(a))
+                    };
+                    format!(
+                        "PERFORM {}.htp_mime_header({}, {}, {})",
+                        crate::compat::SCHEMA,
+                        arg(0, "'text/html'"),
+                        arg(1, "true"),
+                        arg(2, "NULL")
+                    )
+                }
+                _ => {
+                    return Err(format!(
+                        "package call {} is not converted yet",
+                        call.to_lowercase()
+                    ));
+                }
+            };
+            rewrite.helpers.insert("htp");
+            rewrite.notes.push((
+                "GW-PLSQL-HTP",
+                "HTP and OWA_UTIL write to a page buffer kept per session, which godwit_compat.htp_page() reads; no PL/SQL gateway serves it".into(),
+            ));
+            out.extend(tokenize(&replacement, t.line));
+            i = after;
+            continue;
+        }
+        if start
             && t.is("DBMS_LOB")
             && tokens.get(i + 1).is_some_and(|n| n.is_symbol("."))
             && tokens.get(i + 3).is_some_and(|n| n.is_symbol("("))

@@ -1675,3 +1675,33 @@ END;
         Some("pref_type,pref_name")
     );
 }
+
+#[tokio::test]
+async fn web_toolkit_output_goes_to_a_page_buffer_per_session() {
+    let (conversion, _db, client) = loaded(
+        "htp_buffer",
+        "
+CREATE OR REPLACE PROCEDURE hello_page(p_name IN VARCHAR2, p_count IN NUMBER) IS
+BEGIN
+  owa_util.mime_header('text/html', FALSE, 'utf-8');
+  owa_util.http_header_close;
+  htp.prn('<p>');
+  htp.p('Hello ' || htf.escape_sc(p_name) || '</p>');
+  htp.p(p_count);
+END;
+/
+",
+    )
+    .await;
+    all_converted(&conversion);
+    client
+        .batch_execute("CALL hello_page('<Ada>', 3)")
+        .await
+        .unwrap();
+    assert_eq!(
+        value(&client, "SELECT godwit_compat.htp_page()")
+            .await
+            .as_deref(),
+        Some("Content-type: text/html; charset=utf-8\n\n<p>Hello &lt;Ada&gt;</p>\n3\n")
+    );
+}
