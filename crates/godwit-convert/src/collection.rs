@@ -9,10 +9,13 @@
 //! | `v.EXISTS(i)`, `v.NEXT(i)`, `v.PRIOR(i)` | bounds checks on the array |
 //! | `v.EXTEND[(n)]`, `v.TRIM[(n)]`, `v.DELETE` | array_append / array_fill, a slice, `'{}'` |
 //! | `SELECT c BULK COLLECT INTO v FROM …` | `SELECT coalesce(array_agg(c), '{}') INTO v FROM (SELECT c FROM …)` |
+//! | `SELECT a, b BULK COLLECT INTO recs FROM …` | `array_agg(CAST(ROW(a, b) AS element))` |
+//! | `FETCH c BULK COLLECT INTO v [LIMIT n]` | a nested block fetching row by row into the array |
+//! | `v(i).f := x` | `v[i].f := x` |
 //! | `FORALL i IN a .. b dml;` | `FOR i IN a .. b LOOP dml; END LOOP;` |
 //!
-//! Arrays are dense: an INDEX BY table with gaps, `DELETE(i)`, MULTISET operators, `TABLE(v)` in SQL,
-//! collections of collections and BULK COLLECT from cursors are refused.
+//! Arrays are dense: an INDEX BY table with gaps, `DELETE(i)`, MULTISET operators, `TABLE(v)` in SQL
+//! and collections of collections are refused.
 //!
 //! Tables INDEX BY VARCHAR2 are maps from text keys: a jsonb object. `v(k)` reads the key's value
 //! back as the element type, `v(k) := x` sets it (jsonb_set), FIRST/LAST/NEXT/PRIOR walk the keys in
@@ -170,6 +173,18 @@ pub fn rewrite(tokens: &[Token], scope: &InScope) -> Result<Vec<Token>, String> 
             out.extend(tokenize("END LOOP;", line));
             k = end + 1;
             continue;
+        }
+        // FETCH c BULK COLLECT INTO v[, w] [LIMIT n]; row by row into the arrays, at most n rows.
+        if upper == "FETCH" && statement_start(k) {
+            let end = (k..tokens.len())
+                .find(|&j| tokens[j].is_symbol(";"))
+                .unwrap_or(tokens.len());
+            let statement = &tokens[k..end];
+            if let Some(b) = statement.iter().position(|t| t.is("BULK")) {
+                out.extend(fetch_bulk_collect(statement, b, scope)?);
+                k = end;
+                continue;
+            }
         }
         // SELECT … BULK COLLECT INTO v[, w] FROM …;
         if upper == "SELECT" && statement_start(k) {
@@ -410,6 +425,65 @@ fn map_use(
         }
         _ => Ok((name.clone(), k + 1)),
     }
+}
+
+/// `FETCH c BULK COLLECT INTO v[, w] [LIMIT n]` → a nested block that empties the arrays and
+/// appends fetched rows until the cursor is done or n rows are in (FOUND then says which).
+fn fetch_bulk_collect(
+    statement: &[Token],
+    bulk: usize,
+    scope: &InScope,
+) -> Result<Vec<Token>, String> {
+    let line = statement[0].line;
+    if !(statement.get(bulk + 1).is_some_and(|t| t.is("COLLECT"))
+        && statement.get(bulk + 2).is_some_and(|t| t.is("INTO")))
+    {
+        return Err("BULK COLLECT not followed by INTO".into());
+    }
+    let cursor = crate::cursor::text(&statement[1..bulk]);
+    let limit_at = statement.iter().position(|t| t.is("LIMIT"));
+    let targets = split_commas(&statement[bulk + 3..limit_at.unwrap_or(statement.len())]);
+    let mut declarations = String::new();
+    let mut fetched = Vec::new();
+    let mut appends = String::new();
+    let mut empties = String::new();
+    for (n, target) in targets.iter().enumerate() {
+        let [variable] = target else {
+            return Err(
+                "FETCH … BULK COLLECT into something other than collection variables".into(),
+            );
+        };
+        let name = variable.upper();
+        let element = scope
+            .array_elements
+            .get(&name)
+            .filter(|_| scope.arrays.contains(&name))
+            .ok_or_else(|| {
+                format!(
+                    "FETCH … BULK COLLECT into {}, whose element type is not known",
+                    variable.text
+                )
+            })?;
+        let temp = format!("godwit_fetched_{n}");
+        declarations.push_str(&format!("{temp} {element}; "));
+        fetched.push(temp.clone());
+        let v = variable.text.to_lowercase();
+        empties.push_str(&format!("{v} := '{{}}'; "));
+        appends.push_str(&format!("{v} := array_append({v}, {temp}); "));
+    }
+    let first = targets[0][0].text.to_lowercase();
+    let limit = match limit_at {
+        Some(at) => format!(
+            "EXIT WHEN coalesce(cardinality({first}), 0) >= ({}); ",
+            crate::cursor::text(&statement[at + 1..])
+        ),
+        None => String::new(),
+    };
+    let sql = format!(
+        "DECLARE {declarations}BEGIN {empties}LOOP {limit}FETCH {cursor} INTO {}; EXIT WHEN NOT FOUND; {appends}END LOOP; END",
+        fetched.join(", ")
+    );
+    Ok(tokenize(&sql, line))
 }
 
 /// `SELECT a[, b] BULK COLLECT INTO v[, w] FROM …` → one array_agg per column over the query.

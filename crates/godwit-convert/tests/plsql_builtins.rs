@@ -1705,3 +1705,71 @@ END;
         Some("Content-type: text/html; charset=utf-8\n\n<p>Hello &lt;Ada&gt;</p>\n3\n")
     );
 }
+
+#[tokio::test]
+async fn fetch_bulk_collect_with_limit_reads_the_cursor_in_batches() {
+    let (conversion, _db, client) = loaded(
+        "fetch_bulk",
+        "
+CREATE TABLE items (id NUMBER PRIMARY KEY, name VARCHAR2(20));
+INSERT INTO items VALUES (1, 'a');
+INSERT INTO items VALUES (2, 'b');
+INSERT INTO items VALUES (3, 'c');
+INSERT INTO items VALUES (4, 'd');
+INSERT INTO items VALUES (5, 'e');
+CREATE OR REPLACE PACKAGE batches AS
+  TYPE t_item IS RECORD (id NUMBER, name VARCHAR2(20));
+  TYPE t_items IS TABLE OF t_item INDEX BY PLS_INTEGER;
+  TYPE t_names IS TABLE OF VARCHAR2(20);
+  FUNCTION in_batches(p_size IN PLS_INTEGER) RETURN VARCHAR2;
+  FUNCTION all_names RETURN VARCHAR2;
+END batches;
+/
+CREATE OR REPLACE PACKAGE BODY batches AS
+  FUNCTION in_batches(p_size IN PLS_INTEGER) RETURN VARCHAR2 IS
+    CURSOR c IS SELECT id, name FROM items ORDER BY id;
+    l_items t_items;
+    l_out VARCHAR2(200);
+  BEGIN
+    OPEN c;
+    LOOP
+      FETCH c BULK COLLECT INTO l_items LIMIT p_size;
+      EXIT WHEN l_items.COUNT = 0;
+      l_out := l_out || '[';
+      FOR i IN 1 .. l_items.COUNT LOOP
+        l_out := l_out || l_items(i).name;
+      END LOOP;
+      l_out := l_out || ']';
+    END LOOP;
+    CLOSE c;
+    RETURN l_out;
+  END in_batches;
+
+  FUNCTION all_names RETURN VARCHAR2 IS
+    CURSOR c IS SELECT name FROM items ORDER BY id DESC;
+    l_names t_names;
+  BEGIN
+    OPEN c;
+    FETCH c BULK COLLECT INTO l_names;
+    CLOSE c;
+    RETURN l_names.COUNT || ':' || l_names(1) || l_names(5);
+  END all_names;
+END batches;
+/
+",
+    )
+    .await;
+    all_converted(&conversion);
+    assert_eq!(
+        value(&client, "SELECT batches.in_batches(2)")
+            .await
+            .as_deref(),
+        Some("[ab][cd][e]")
+    );
+    assert_eq!(
+        value(&client, "SELECT batches.all_names()")
+            .await
+            .as_deref(),
+        Some("5:ea")
+    );
+}
