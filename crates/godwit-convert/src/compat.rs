@@ -561,34 +561,46 @@ $$"#,
     (
         "xml",
         // XMLType's EXTRACT, EXISTSNODE and EXTRACTVALUE over PostgreSQL's xpath(). Oracle's namespace
-        // string ('xmlns:a="uri" …') becomes xpath's prefix array; a default namespace (xmlns="uri")
-        // has no XPath 1.0 form and is refused with an error rather than matching nothing.
+        // string ('xmlns:a="uri" …') becomes xpath's prefix array. XPath 1.0 has no default
+        // namespace, so a default one (xmlns="uri") gets the prefix godwit_default, which the path's
+        // unprefixed element names (after /, [, ( or ::, not attributes or functions) are given.
         r#"CREATE OR REPLACE FUNCTION godwit_compat.xml_namespaces(ns text) RETURNS text[]
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
   pairs text[];
+  default_uri text := (regexp_match(coalesce(ns, ''), 'xmlns\s*=\s*"([^"]*)"'))[1];
 BEGIN
-  IF ns ~ 'xmlns\s*=' THEN
-    RAISE EXCEPTION 'a default XML namespace (%) has no XPath 1.0 form: give it a prefix', ns
-      USING ERRCODE = '22000';
-  END IF;
   SELECT array_agg(ARRAY[m[1], m[2]]) INTO pairs
     FROM regexp_matches(coalesce(ns, ''), 'xmlns:(\w+)\s*=\s*"([^"]*)"', 'g') m;
-  RETURN coalesce(pairs, '{}');
+  pairs := coalesce(pairs, '{}');
+  IF default_uri IS NOT NULL THEN
+    pairs := pairs || ARRAY[ARRAY['godwit_default', default_uri]];
+  END IF;
+  RETURN pairs;
 END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.xml_path(path text, ns text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN coalesce(ns, '') ~ 'xmlns\s*='
+    THEN regexp_replace(path, '(^|[/\[(]|::)([A-Za-z_][A-Za-z0-9_.-]*)(?![A-Za-z0-9_.:(-])', '\1godwit_default:\2', 'g')
+    ELSE path END
 $$;
 CREATE OR REPLACE FUNCTION godwit_compat.xml_extract(doc xml, path text, ns text DEFAULT NULL) RETURNS xml
 LANGUAGE sql IMMUTABLE AS $$
-  SELECT nullif(array_to_string(xpath(path, doc, godwit_compat.xml_namespaces(ns))::text[], ''), '')::xml
+  SELECT nullif(array_to_string(xpath(godwit_compat.xml_path(path, ns), doc, godwit_compat.xml_namespaces(ns))::text[], ''), '')::xml
 $$;
 CREATE OR REPLACE FUNCTION godwit_compat.xml_existsnode(doc xml, path text, ns text DEFAULT NULL) RETURNS integer
 LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN doc IS NULL THEN NULL
-    WHEN xpath_exists(path, doc, godwit_compat.xml_namespaces(ns)) THEN 1 ELSE 0 END
+    WHEN xpath_exists(godwit_compat.xml_path(path, ns), doc, godwit_compat.xml_namespaces(ns)) THEN 1 ELSE 0 END
 $$;
 CREATE OR REPLACE FUNCTION godwit_compat.xml_extractvalue(doc xml, path text, ns text DEFAULT NULL) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
-  SELECT nullif((xpath('string(' || path || ')', doc, godwit_compat.xml_namespaces(ns)))[1]::text, '')
+  SELECT nullif((xpath('string(' || godwit_compat.xml_path(path, ns) || ')', doc, godwit_compat.xml_namespaces(ns)))[1]::text, '')
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.xml_sequence(doc xml, path text, ns text DEFAULT NULL) RETURNS SETOF xml
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT unnest(xpath(godwit_compat.xml_path(path, ns), doc, godwit_compat.xml_namespaces(ns)))
 $$"#,
     ),
     (

@@ -985,6 +985,33 @@ impl Rewrite {
                 format!("{}.dump({})", crate::compat::SCHEMA, arg(0, self)?)
             }
             ("HEXTORAW", 1) => format!("decode({}, 'hex')", arg(0, self)?),
+            // XMLSEQUENCE(EXTRACT(doc, path[, ns])): one row per node found.
+            ("XMLSEQUENCE", 1) if self.current_qualifier.is_none() => {
+                let inner = arg(0, self)?;
+                let prefix = format!("{}.xml_extract(", crate::compat::SCHEMA);
+                match inner.strip_prefix(&prefix) {
+                    Some(rest) => {
+                        self.helpers.insert("xml");
+                        format!("{}.xml_sequence({rest}", crate::compat::SCHEMA)
+                    }
+                    None => {
+                        self.blocking.push((
+                            "GW-PLSQL-BUILTIN",
+                            "XMLSEQUENCE of something other than EXTRACT(…) is not converted yet"
+                                .into(),
+                        ));
+                        return None;
+                    }
+                }
+            }
+            // VALUE(t) of a table alias over a set of scalars (XMLSEQUENCE's nodes): the alias
+            // names the column too.
+            ("VALUE", 1)
+                if self.current_qualifier.is_none()
+                    && matches!(parts[0], [t] if t.kind == TokenKind::Word) =>
+            {
+                parts[0][0].text.to_lowercase()
+            }
             // RAW(16) of random bytes, as Oracle's globally unique identifiers.
             ("SYS_GUID", 0) => "decode(replace(gen_random_uuid()::text, '-', ''), 'hex')".into(),
             // A TIMESTAMP (in the session's zone) or TIMESTAMP WITH TIME ZONE as UTC.

@@ -1773,3 +1773,37 @@ END batches;
         Some("5:ea")
     );
 }
+
+#[tokio::test]
+async fn default_xml_namespaces_and_xmlsequence_rows() {
+    let (conversion, _db, client) = loaded(
+        "xml_default_ns",
+        "
+CREATE OR REPLACE FUNCTION bucket_list(p_response IN CLOB) RETURN VARCHAR2 IS
+  l_xml XMLTYPE := XMLTYPE(p_response);
+  l_ns VARCHAR2(100) := 'xmlns=\"http://s3.example/doc\"';
+  l_out VARCHAR2(400);
+BEGIN
+  l_out := EXTRACTVALUE(l_xml, '/Result/Owner', l_ns) || ':';
+  FOR r IN (SELECT EXTRACTVALUE(VALUE(t), '*/Name', l_ns) AS name
+              FROM TABLE(XMLSEQUENCE(EXTRACT(l_xml, '//Bucket', l_ns))) t) LOOP
+    l_out := l_out || r.name || ';';
+  END LOOP;
+  IF l_xml.existsnode('/Result/Bucket[Name=\"b\"]', l_ns) = 1 THEN
+    l_out := l_out || 'has b';
+  END IF;
+  RETURN l_out;
+END;
+/
+",
+    )
+    .await;
+    all_converted(&conversion);
+    let doc = r#"<Result xmlns="http://s3.example/doc"><Owner>ann</Owner><Bucket><Name>a</Name></Bucket><Bucket><Name>b</Name></Bucket></Result>"#;
+    assert_eq!(
+        value(&client, &format!("SELECT bucket_list('{doc}')"))
+            .await
+            .as_deref(),
+        Some("ann:a;b;has b")
+    );
+}
