@@ -1655,6 +1655,49 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
             let procedure = tokens[i + 2].upper();
             let close = matching_paren(tokens, i + 3).ok_or("unbalanced DBMS_LOB call")?;
             let args = split_commas(&tokens[i + 4..close]);
+            // Oracle's parameter names, for calls in named notation.
+            let names: &[&str] = match procedure.as_str() {
+                "CONVERTTOBLOB" => &[
+                    "DEST_LOB",
+                    "SRC_CLOB",
+                    "AMOUNT",
+                    "DEST_OFFSET",
+                    "SRC_OFFSET",
+                    "BLOB_CSID",
+                    "LANG_CONTEXT",
+                    "WARNING",
+                ],
+                "CONVERTTOCLOB" => &[
+                    "DEST_LOB",
+                    "SRC_BLOB",
+                    "AMOUNT",
+                    "DEST_OFFSET",
+                    "SRC_OFFSET",
+                    "BLOB_CSID",
+                    "LANG_CONTEXT",
+                    "WARNING",
+                ],
+                "COPY" => &["DEST_LOB", "SRC_LOB", "AMOUNT", "DEST_OFFSET", "SRC_OFFSET"],
+                "APPEND" => &["DEST_LOB", "SRC_LOB"],
+                "WRITEAPPEND" => &["LOB_LOC", "AMOUNT", "BUFFER"],
+                "CREATETEMPORARY" => &["LOB_LOC", "CACHE", "DUR"],
+                "FREETEMPORARY" => &["LOB_LOC"],
+                "TRIM" => &["LOB_LOC", "NEWLEN"],
+                _ => &[],
+            };
+            let args = if args
+                .iter()
+                .any(|a| a.get(1).is_some_and(|t| t.is_symbol("=>")))
+            {
+                positional(&args, names).ok_or_else(|| {
+                    format!(
+                        "dbms_lob.{} with arguments not understood",
+                        procedure.to_lowercase()
+                    )
+                })?
+            } else {
+                args
+            };
             // A LOB is text or bytea in PostgreSQL: both have '', ||, substr and length.
             let replacement = match (procedure.as_str(), args.as_slice()) {
                 ("CREATETEMPORARY", [lob, ..]) => format!("{} := ''", text(lob)),

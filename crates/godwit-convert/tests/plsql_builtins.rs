@@ -1384,7 +1384,8 @@ CREATE OR REPLACE PACKAGE BODY lobs AS
     l_warning PLS_INTEGER;
   BEGIN
     dbms_lob.createtemporary(l_clob, TRUE);
-    dbms_lob.converttoclob(l_clob, p_blob, dbms_lob.getlength(p_blob), l_dest, l_src, 0, l_ctx, l_warning);
+    dbms_lob.converttoclob(dest_lob => l_clob, src_blob => p_blob, amount => dbms_lob.getlength(p_blob),
+      dest_offset => l_dest, src_offset => l_src, blob_csid => 0, lang_context => l_ctx, warning => l_warning);
     RETURN l_clob;
   END round_back;
 
