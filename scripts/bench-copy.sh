@@ -49,6 +49,9 @@ postmaster=$(head -1 "$tmp/data/postmaster.pid")
 mark() { server0=$(children_cpu "$postmaster"); client0=$(children_cpu $$); }
 spent() { # name: prints and keeps NAME_cpu, the CPU seconds since `mark`
   local server client
+  # A backend ends a moment after its client: its CPU counts once the postmaster has reaped it.
+  until [ "$(psql -Atd postgres -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")" = 0 ]; do sleep 0.1; done
+  sleep 0.3
   server=$(children_cpu "$postmaster"); client=$(children_cpu $$)
   eval "${1}_cpu=$(python3 -c "print(round($server - $server0 + $client - $client0, 2))")"
   python3 -c "print(f'  CPU {$server - $server0 + $client - $client0:.1f} s: server {$server - $server0:.1f} s + clients {$client - $client0:.1f} s')"
