@@ -86,8 +86,9 @@ impl Control {
         let _ = rx.wait_for(|stop| *stop).await;
     }
 
-    /// What the run is doing: `starting`, `creating the schema`, `planning`, `copying`,
-    /// `building keys and indexes`, `creating code and comments`, `verifying`.
+    /// What the run is doing: `starting`, `creating the schema`, `planning`, `disabling triggers`,
+    /// `copying`, `enabling triggers`, `building keys and indexes`, `creating code and comments`,
+    /// `setting sequences`, `verifying`.
     pub fn phase(&self) -> &'static str {
         self.phase.lock().map(|p| *p).unwrap_or("")
     }
