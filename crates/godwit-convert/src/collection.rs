@@ -264,11 +264,21 @@ pub fn rewrite(tokens: &[Token], scope: &InScope) -> Result<Vec<Token>, String> 
                 continue;
             }
             if field && !assigned {
-                // A field of a record element, read: (v[i]).field
+                // A field of a record element, read: (v[i]).field; an array field indexed in
+                // turn: (v[i]).field[j].
                 out.push(symbol("(", line));
                 out.extend(indexed(t, &tokens[k + 2..close], scope)?);
                 out.push(symbol(")", line));
-                k = close + 1;
+                out.extend(tokens[close + 1..path_end].iter().cloned());
+                k = path_end;
+                if tokens.get(path_end).is_some_and(|n| n.is_symbol("(")) {
+                    let inner_close =
+                        matching_paren(tokens, path_end).ok_or("unbalanced collection index")?;
+                    out.push(symbol("[", line));
+                    out.extend(rewrite(&tokens[path_end + 1..inner_close], scope)?);
+                    out.push(symbol("]", line));
+                    k = inner_close + 1;
+                }
                 continue;
             }
             if field || tokens.get(close + 1).is_some_and(|n| n.is_symbol("(")) {

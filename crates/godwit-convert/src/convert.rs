@@ -988,9 +988,29 @@ impl Converter<'_> {
                 .filter(|_| c.peek_at(1).is_none_or(|n| !n.is_symbol(".")))
                 .filter(|t| decls.records.contains_key(&t.upper()))
                 .map(|t| godwit_catalog::DataType::plain(format!("{schema}.{}", pg_name(t))));
+            // A collection of this package (of scalars): an array of their type.
+            let collection = c
+                .peek()
+                .filter(|_| c.peek_at(1).is_none_or(|n| !n.is_symbol(".")))
+                .and_then(|t| decls.collections.get(&t.upper()))
+                .filter(|(_, kind)| *kind != crate::collection::Kind::ByText)
+                .and_then(|(element, _)| {
+                    let mut e = Cursor::new(element);
+                    let scalar = if e.peek().is_some_and(crate::types::is_plsql_integer) {
+                        Some("integer".to_string())
+                    } else {
+                        self.pg_type(&mut e)
+                            .filter(|t| !t.is_user_type())
+                            .map(|t| t.data_type.sql)
+                    };
+                    scalar.map(|sql| godwit_catalog::DataType::plain(format!("{sql}[]")))
+                });
             let converted = if let Some(record) = record {
                 c.next();
                 Some(record)
+            } else if let Some(array) = collection {
+                c.next();
+                Some(array)
             } else if field.iter().any(|t| t.is_symbol("%")) {
                 None
             } else if pls_integer {

@@ -1645,6 +1645,23 @@ const TERM_STOP_WORDS: &[&str] = &[
 
 /// Where the multiplicative term that ends `out` (the dividend of a `/`) starts: a chain of factors
 /// joined by `*` or `/`, each a literal, a (qualified) name, a call or a parenthesised group.
+/// Index of the "(" that the ")" at `close` in `out` closes.
+fn matching_open(out: &[String], close: usize) -> Option<usize> {
+    let mut depth = 0;
+    let mut j = close + 1;
+    loop {
+        j = j.checked_sub(1)?;
+        match out[j].as_str() {
+            ")" => depth += 1,
+            "(" => depth -= 1,
+            _ => {}
+        }
+        if depth == 0 {
+            return Some(j);
+        }
+    }
+}
+
 fn left_term_start(out: &[String]) -> Option<usize> {
     let is_operand = |p: &str| {
         !p.is_empty()
@@ -1675,20 +1692,7 @@ fn left_term_start(out: &[String]) -> Option<usize> {
             return None;
         }
         if out[k - 1] == ")" {
-            let mut depth = 0;
-            let mut j = k;
-            loop {
-                j = j.checked_sub(1)?;
-                match out[j].as_str() {
-                    ")" => depth += 1,
-                    "(" => depth -= 1,
-                    _ => {}
-                }
-                if depth == 0 {
-                    break;
-                }
-            }
-            k = j;
+            k = matching_open(out, k - 1)?;
             // A call: the function's (qualified) name before its parenthesis.
             if k > 0 && is_operand(&out[k - 1]) {
                 k -= 1;
@@ -1698,8 +1702,18 @@ fn left_term_start(out: &[String]) -> Option<usize> {
         } else {
             return None;
         }
-        while k >= 2 && out[k - 1] == "." && is_operand(&out[k - 2]) {
-            k -= 2;
+        // Qualifiers and fields: a.b.c, and (composite).field.
+        while k >= 2 && out[k - 1] == "." {
+            if is_operand(&out[k - 2]) {
+                k -= 2;
+            } else if out[k - 2] == ")" {
+                k = matching_open(out, k - 2)?;
+                if k > 0 && is_operand(&out[k - 1]) {
+                    k -= 1;
+                }
+            } else {
+                break;
+            }
         }
         let chained = k > 0
             && (out[k - 1] == "*"
@@ -1814,6 +1828,7 @@ mod tests {
             ("SYSTIMESTAMP + (1/24)", "(CURRENT_TIMESTAMP + (((1 OPERATOR(godwit_compat./) 24))) * interval '1 day')"),
             ("SYSDATE + 1/24", "(LOCALTIMESTAMP(0) + ((1 OPERATOR(godwit_compat./) 24)) * interval '1 day')"),
             ("1 + p / 100", "1 + (p OPERATOR(godwit_compat./) 100)"),
+            ("(r).a / 2", "((r).a OPERATOR(godwit_compat./) 2)"),
             ("a / b * c", "(a OPERATOR(godwit_compat./) b) * c"),
             ("a * t.b / -c", "(a * t.b OPERATOR(godwit_compat./) - c)"),
             ("a / b / c", "((a OPERATOR(godwit_compat./) b) OPERATOR(godwit_compat./) c)"),

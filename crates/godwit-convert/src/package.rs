@@ -811,9 +811,20 @@ impl Packages {
     }
 }
 
-/// Whether the body assigns `variable` (upper case): `v :=`, `v(i) :=`, `v.EXTEND/DELETE/TRIM`,
-/// `INTO v`.
+/// Whether the body assigns `variable` (upper case): `v :=`, `v(i) :=`, `v(i).f[.g…] :=`,
+/// `v.EXTEND/DELETE/TRIM`, `INTO v`.
 pub fn assigned(tokens: &[Token], variable: &str) -> bool {
+    // The token after a field path `.a.b…` starting at `at`.
+    let after_fields = |mut at: usize| {
+        while tokens.get(at).is_some_and(|d| d.is_symbol("."))
+            && tokens
+                .get(at + 1)
+                .is_some_and(|w| w.kind == TokenKind::Word)
+        {
+            at += 2;
+        }
+        tokens.get(at)
+    };
     (0..tokens.len()).any(|k| {
         let t = &tokens[k];
         if t.upper() != variable || (k > 0 && tokens[k - 1].is_symbol(".")) {
@@ -824,7 +835,7 @@ pub fn assigned(tokens: &[Token], variable: &str) -> bool {
             || (k > 0 && tokens[k - 1].is("INTO"))
             || (next.is_some_and(|n| n.is_symbol("("))
                 && crate::cursor::matching_paren(tokens, k + 1)
-                    .and_then(|c| tokens.get(c + 1))
+                    .and_then(|c| after_fields(c + 1))
                     .is_some_and(|n| n.is_symbol(":=")))
             || (next.is_some_and(|n| n.is_symbol("."))
                 && tokens

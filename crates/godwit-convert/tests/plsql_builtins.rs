@@ -1808,3 +1808,41 @@ END;
         Some("ann:a;b;has b")
     );
 }
+
+#[tokio::test]
+async fn records_holding_collections_are_read_by_element_and_divided_as_oracle() {
+    let (conversion, _db, client) = loaded(
+        "record_arrays",
+        "
+CREATE OR REPLACE PACKAGE fonts_pkg AS
+  FUNCTION width(p_font IN PLS_INTEGER, p_char IN PLS_INTEGER) RETURN NUMBER;
+END fonts_pkg;
+/
+CREATE OR REPLACE PACKAGE BODY fonts_pkg AS
+  TYPE tp_widths IS TABLE OF PLS_INTEGER INDEX BY PLS_INTEGER;
+  TYPE tp_font IS RECORD (widths tp_widths, name VARCHAR2(20));
+  TYPE tp_fonts IS TABLE OF tp_font INDEX BY PLS_INTEGER;
+  TYPE tp_settings IS RECORD (size_pt NUMBER);
+  g_fonts tp_fonts;
+  g_settings tp_settings;
+
+  FUNCTION width(p_font IN PLS_INTEGER, p_char IN PLS_INTEGER) RETURN NUMBER IS
+  BEGIN
+    g_fonts(1).name := 'Helvetica';
+    g_fonts(1).widths := tp_widths(250, 500, 750);
+    g_settings.size_pt := 10;
+    RETURN g_fonts(p_font).widths(p_char) * (g_settings.size_pt / 1000);
+  END width;
+END fonts_pkg;
+/
+",
+    )
+    .await;
+    all_converted(&conversion);
+    assert_eq!(
+        value(&client, "SELECT fonts_pkg.width(1, 2) = 5")
+            .await
+            .as_deref(),
+        Some("t")
+    );
+}
