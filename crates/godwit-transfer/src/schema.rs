@@ -122,9 +122,9 @@ pub(crate) async fn post_data(
     let (mut indexes, mut adds, mut validations) = (Vec::new(), Vec::new(), Vec::new());
     for s in statements {
         if s.sql.contains(" FOREIGN KEY (") {
-            let (add, validate) = foreign_key_steps(catalog, s);
-            adds.push(add);
-            validations.extend(validate);
+            let fk = foreign_key_steps(catalog, s);
+            validations.extend(fk.validate.clone());
+            adds.push(fk);
         } else if s.sql.starts_with("CREATE INDEX ") || s.sql.starts_with("CREATE UNIQUE INDEX ") {
             indexes.push(vec![s.sql.clone()]);
         } else {
@@ -137,13 +137,26 @@ pub(crate) async fn post_data(
     }
     in_parallel(target_url, target, run_id, by_table, jobs).await?;
     in_parallel(target_url, target, run_id, indexes, jobs).await?;
-    let texts: Vec<&str> = adds.iter().map(String::as_str).collect();
-    for (sql, key) in adds.iter().zip(step_keys(target, run_id, &texts).await?) {
-        if let Some(key) = key {
-            step(target, run_id, sql, &key)
+    let texts: Vec<&str> = adds.iter().map(|fk| fk.add.as_str()).collect();
+    for (fk, key) in adds.iter().zip(step_keys(target, run_id, &texts).await?) {
+        let Some(key) = key else { continue };
+        // A run begun by an earlier godwit recorded the key's statement in another form.
+        if let Some((table, name)) = &fk.constraint {
+            let exists: bool = target
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass($1) AND conname = $2)",
+                    &[&table.to_string(), name],
+                )
                 .await
-                .map_err(schema_error(sql))?;
+                .map_err(query_error(format!("looking for foreign key {name} on {table}")))?
+                .get(0);
+            if exists {
+                continue;
+            }
         }
+        step(target, run_id, &fk.add, &key)
+            .await
+            .map_err(schema_error(&fk.add))?;
     }
     let texts: Vec<&str> = validations.iter().map(|(_, sql)| sql.as_str()).collect();
     let validated: Vec<String> = validations
@@ -157,39 +170,58 @@ pub(crate) async fn post_data(
     Ok(validated)
 }
 
-/// A foreign key's statements: the one adding it (`NOT VALID` unless the catalog says otherwise)
-/// and, when it is to be validated after, the validation with the key's name (`table.constraint`).
+/// A foreign key's statements.
+struct ForeignKeyStep {
+    /// Adding it: `NOT VALID` unless the catalog says otherwise.
+    add: String,
+    /// Its table and name, when the catalog has it.
+    constraint: Option<(QualifiedName, String)>,
+    /// When it is to be validated after: `table.constraint` and the validation.
+    validate: Option<(String, String)>,
+}
+
+/// A foreign key's statements: added `NOT VALID` and validated after, except one the source holds
+/// `NOT VALID` (it stays so) or one on a partitioned table (added valid).
 fn foreign_key_steps(
     catalog: &Catalog,
     statement: &godwit_postgres::DdlStatement,
-) -> (String, Option<(String, String)>) {
+) -> ForeignKeyStep {
     let sql = statement.sql.clone();
     let table_name = QualifiedName::new(&statement.object.schema, &statement.object.name);
-    let Some(table) = catalog.table(&table_name) else {
-        return (sql, None);
-    };
-    if sql.ends_with(" NOT VALID") || table.partitioning.is_some() {
-        return (sql, None);
-    }
-    let constraint = table.constraints.iter().find(|c| {
-        matches!(c.kind, ConstraintKind::ForeignKey { .. })
-            && sql.contains(&format!(
-                " ADD CONSTRAINT {} FOREIGN KEY (",
-                quote_ident(&c.name)
-            ))
+    let table = catalog.table(&table_name);
+    let constraint = table.and_then(|t| {
+        t.constraints.iter().find(|c| {
+            matches!(c.kind, ConstraintKind::ForeignKey { .. })
+                && sql.contains(&format!(
+                    " ADD CONSTRAINT {} FOREIGN KEY (",
+                    quote_ident(&c.name)
+                ))
+        })
     });
-    match constraint {
-        Some(c) => (
-            format!("{sql} NOT VALID"),
-            Some((
+    let Some(c) = constraint else {
+        return ForeignKeyStep {
+            add: sql,
+            constraint: None,
+            validate: None,
+        };
+    };
+    let later = !sql.ends_with(" NOT VALID") && table.is_some_and(|t| t.partitioning.is_none());
+    ForeignKeyStep {
+        add: if later {
+            format!("{sql} NOT VALID")
+        } else {
+            sql
+        },
+        constraint: Some((table_name.clone(), c.name.clone())),
+        validate: later.then(|| {
+            (
                 format!("{table_name}.{}", quote_ident(&c.name)),
                 format!(
                     "ALTER TABLE {table_name} VALIDATE CONSTRAINT {}",
                     quote_ident(&c.name)
                 ),
-            )),
-        ),
-        None => (sql, None),
+            )
+        }),
     }
 }
 
