@@ -100,6 +100,9 @@ struct Converter<'o> {
     specs_ahead: BTreeMap<String, crate::package::Declarations>,
     /// Object types with methods (upper-case Oracle name).
     object_methods: BTreeMap<String, crate::object_type::ObjectMethods>,
+    /// Columns made NOT NULL in the data section, after rows went in: (table, column). A primary
+    /// key added later does not make them NOT NULL in CREATE TABLE.
+    not_null_after_data: std::collections::BTreeSet<(String, String)>,
     /// Schema-level collection types (domains over arrays) for PL/SQL units.
     schema_collections: crate::collection::Collections,
     /// Their domains' PostgreSQL names.
@@ -296,6 +299,7 @@ pub fn convert(statements: &[Statement], options: &Options) -> Conversion {
         package_schemas,
         specs_ahead,
         object_methods: Default::default(),
+        not_null_after_data: Default::default(),
         packages: Default::default(),
         schema_collections: Default::default(),
         schema_domains: Default::default(),
@@ -2297,7 +2301,25 @@ impl Converter<'_> {
                         if has_type {
                             existing.data_type = changed.data_type;
                         }
-                        if !changed.nullable {
+                        // NOT NULL after rows went in (an install script filling a new column
+                        // first): set in the data section, in the script's order.
+                        let rows_before = self.data.iter().any(|d| d.table == name);
+                        if !changed.nullable && existing.nullable && rows_before {
+                            self.data.push(DataStatement {
+                                table: name.clone(),
+                                sql: format!(
+                                    "ALTER TABLE {name} ALTER COLUMN {} SET NOT NULL",
+                                    quote_ident(&existing.name)
+                                ),
+                                rows: 0,
+                                file: self.file.clone(),
+                                line: self.line,
+                            });
+                            self.not_null_after_data
+                                .insert((name.to_string(), existing.name.clone()));
+                            let f = self.finding("GW-ALTER-NOT-NULL-AFTER-DATA", Severity::Info, format!("{name}.{} becomes NOT NULL where the script makes it so, after the rows inserted before", existing.name), "none");
+                            self.note(report, f);
+                        } else if !changed.nullable {
                             existing.nullable = false;
                         }
                         if item.iter().any(|t| t.is("NULL")) && !item.iter().any(|t| t.is("NOT")) {
@@ -3627,8 +3649,11 @@ impl Converter<'_> {
                 })
             })
             .collect();
+        let after_data = std::mem::take(&mut self.not_null_after_data);
         for schema in &mut self.catalog.schemas {
+            let schema_name = schema.name.clone();
             for table in &mut schema.tables {
+                let table_name = QualifiedName::new(&schema_name, &table.name).to_string();
                 for con in &mut table.constraints {
                     if let ConstraintKind::ForeignKey {
                         referenced_table,
@@ -3657,6 +3682,7 @@ impl Converter<'_> {
                     .columns
                     .iter_mut()
                     .filter(|c| pk_columns.contains(&c.name))
+                    .filter(|c| !after_data.contains(&(table_name.clone(), c.name.clone())))
                 {
                     column.nullable = false;
                 }

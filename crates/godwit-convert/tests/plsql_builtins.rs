@@ -1607,7 +1607,7 @@ async fn install_blocks_run_against_the_schema_converted_so_far() {
     // The shape of product install scripts: create the table when the dictionary lacks it, add
     // the columns it lacks, replace a constraint — and a second run of the same block changes
     // nothing, because the converter answers the dictionary from what it has converted.
-    let install = "
+    let create = "
 DECLARE
   l_count PLS_INTEGER;
 BEGIN
@@ -1618,6 +1618,11 @@ BEGIN
   END IF;
 END;
 /
+INSERT INTO app_prefs (pref_name, pref_value) VALUES ('LEVEL', 'DEBUG');
+";
+    // The row above goes in before pref_type exists; the block fills it, then makes it NOT NULL
+    // and part of the key, as the script orders it.
+    let install = "
 DECLARE
   TYPE t_col IS RECORD (column_name VARCHAR2(30), data_type VARCHAR2(100));
   TYPE t_cols IS TABLE OF t_col INDEX BY PLS_INTEGER;
@@ -1637,6 +1642,7 @@ BEGIN
      WHERE table_name = 'APP_PREFS' AND column_name = l_cols(i).column_name;
     IF l_count = 0 THEN
       EXECUTE IMMEDIATE 'alter table app_prefs add (' || l_cols(i).column_name || ' ' || l_cols(i).data_type || ')';
+      EXECUTE IMMEDIATE q'!update app_prefs set pref_type = 'APP'!';
       EXECUTE IMMEDIATE q'!alter table app_prefs modify pref_type not null!';
     END IF;
   END LOOP;
@@ -1650,7 +1656,8 @@ BEGIN
 END;
 /
 ";
-    let (conversion, _db, client) = loaded("install_blocks", &format!("{install}{install}")).await;
+    let (conversion, _db, client) =
+        loaded("install_blocks", &format!("{create}{install}{install}")).await;
     for o in &conversion.objects {
         assert_ne!(o.status, Status::NotConverted, "{o:#?}");
     }
@@ -1674,6 +1681,15 @@ END;
         .await
         .as_deref(),
         Some("pref_type,pref_name")
+    );
+    assert_eq!(
+        value(
+            &client,
+            "SELECT pref_type || ':' || pref_name FROM app_prefs"
+        )
+        .await
+        .as_deref(),
+        Some("APP:LEVEL")
     );
 }
 
