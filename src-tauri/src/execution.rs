@@ -11,12 +11,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use godwit_store::{
-    DifferentRowRecord, Run, RunVerification, Store, TableTotals, TableVerification, VerifyLevel,
-};
+use godwit_store::{Run, RunVerification, Store, TableTotals, TableVerification, VerifyLevel};
 use godwit_transfer::{
-    Control, CopyError, CopyOptions, CopyReport, TableCheck, TableFindings, TableStatus,
-    Verification, Verify,
+    kept_verification, loss_percent, Control, CopyError, CopyOptions, TableStatus, Verification,
 };
 
 use crate::dto::{
@@ -206,100 +203,6 @@ fn total_progress(tables: &[TableStatus], began: Instant, now: Instant) -> Progr
     )
 }
 
-/// The verification of a finished run as the history keeps it: per table the counts and hashes,
-/// and what the finer checks found (rows lost, extra and different by key where rechecked, else
-/// by the counts). `asked` is the level the run was started or resumed with; a run begun with
-/// hashes keeps them when resumed with counts, so hashes found mean hash.
-pub fn kept(report: &CopyReport, asked: Verify) -> RunVerification {
-    let (level, tables) = kept_tables(&report.tables, &report.findings, asked);
-    RunVerification {
-        level,
-        method: report.verification.clone(),
-        chunks_copied: report.chunks_copied as u64,
-        chunks_total: report.chunks_total as u64,
-        rows_copied: report.rows_copied,
-        bytes_copied: report.bytes_copied,
-        seconds: report.seconds,
-        verified_at: String::new(),
-        tables,
-    }
-}
-
-/// The level a run was checked at and its tables as the history keeps them (see [`kept`]).
-fn kept_tables(
-    checks: &[TableCheck],
-    findings: &[TableFindings],
-    asked: Verify,
-) -> (VerifyLevel, Vec<TableVerification>) {
-    let level = match asked {
-        Verify::Off => VerifyLevel::Off,
-        Verify::Count if checks.iter().any(|t| t.source_hash.is_some()) => VerifyLevel::Hash,
-        Verify::Count => VerifyLevel::Count,
-        Verify::Hash => VerifyLevel::Hash,
-        Verify::Sample => VerifyLevel::Sample,
-    };
-    let tables = checks
-        .iter()
-        .map(|t| {
-            let by_counts = TableVerification {
-                table: t.table.clone(),
-                source_rows: t.source_rows,
-                target_rows: t.target_rows,
-                rejected_rows: t.rejected_rows,
-                source_hash: t.source_hash.clone(),
-                target_hash: t.target_hash.clone(),
-                lost: t.lost().max(0) as u64,
-                extra: (-t.lost()).max(0) as u64,
-                loss_percent: percent(t.lost().max(0) as u64, t.source_rows - t.rejected_rows),
-                ..TableVerification::default()
-            };
-            match findings.iter().find(|f| f.table == t.table) {
-                None => by_counts,
-                Some(f) => TableVerification {
-                    lost: f.lost,
-                    extra: f.extra,
-                    different: f.different,
-                    loss_percent: f.loss_percent,
-                    chunks_compared: f.chunks_compared as u64,
-                    chunks_differing: f.chunks_differing.clone(),
-                    rows_sampled: f.rows_sampled,
-                    sample_note: f.sample_note.clone(),
-                    rechecked: f.recheck.as_ref().map(|r| r.ranges.clone()),
-                    lost_keys: f
-                        .recheck
-                        .as_ref()
-                        .map(|r| r.lost_keys.clone())
-                        .unwrap_or_default(),
-                    extra_keys: f
-                        .recheck
-                        .as_ref()
-                        .map(|r| r.extra_keys.clone())
-                        .unwrap_or_default(),
-                    different_rows: f
-                        .recheck
-                        .iter()
-                        .flat_map(|r| &r.different_rows)
-                        .map(|d| DifferentRowRecord {
-                            key: d.key.clone(),
-                            columns: d.columns.clone(),
-                        })
-                        .collect(),
-                    ..by_counts
-                },
-            }
-        })
-        .collect();
-    (level, tables)
-}
-
-fn percent(part: u64, of: i64) -> f64 {
-    if of > 0 {
-        part as f64 * 100.0 / of as f64
-    } else {
-        0.0
-    }
-}
-
 pub fn verify_dto(level: VerifyLevel) -> VerifyDto {
     match level {
         VerifyLevel::Off => VerifyDto::Off,
@@ -473,7 +376,7 @@ pub fn report(v: &RunVerification) -> CopyReportDto {
             .map(|t| t.table.clone())
             .collect(),
         rows_different: sum(|t| t.different) as f64,
-        loss_percent: percent(sum(|t| t.lost), expected),
+        loss_percent: loss_percent(sum(|t| t.lost), expected),
         level: verify_dto(v.level),
         evidence: evidence(v),
         verified_at: v.verified_at.clone(),
@@ -697,7 +600,7 @@ pub async fn launch(
             Ok(report) => Outcome::Finished(Box::new(keep(
                 &history,
                 &report.run_id,
-                kept(&report, verification.level),
+                kept_verification(&report, verification.level),
             ))),
             Err(e) => outcome_of(e, &[&source, &target]),
         };
@@ -869,6 +772,7 @@ async fn watch(run: Arc<LiveRun>, emit: Emit) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use godwit_transfer::{kept_tables, TableCheck, TableFindings, Verify};
 
     fn table(estimate: Option<u64>) -> TableStatus {
         TableStatus {

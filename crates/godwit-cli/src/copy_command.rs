@@ -31,6 +31,7 @@ pub(crate) async fn copy(
     let target_url = resolve(target).await?;
     let store = Store::open_default().map_err(Failure::operation)?;
     let store = std::sync::Arc::new(std::sync::Mutex::new(store));
+    let history = store.clone();
     let options = godwit_transfer::CopyOptions {
         schemas: selection.schemas.clone(),
         include: selection.include.clone(),
@@ -127,6 +128,7 @@ pub(crate) async fn copy(
             }
         }
     })?;
+    keep_verification(&history, &report, verification.level);
     match format {
         Format::Json => print_json(&report)?,
         Format::Table => {
@@ -207,6 +209,28 @@ pub(crate) async fn copy(
             message: format!("copy incomplete: {message} (exit {SET_ASIDE})"),
         }),
         None => Ok(()),
+    }
+}
+
+/// Keeps the finished run's verification in the history, as the desktop does for its runs, so the
+/// run reviewed there later shows what was checked. The copy itself is done: a store that refuses
+/// only gets a warning.
+fn keep_verification(
+    history: &std::sync::Mutex<Store>,
+    report: &CopyReport,
+    asked: godwit_transfer::Verify,
+) {
+    let kept = godwit_transfer::kept_verification(report, asked);
+    let saved = match history.lock() {
+        Ok(store) => store
+            .save_verification(&report.run_id, &kept)
+            .map_err(|e| e.to_string()),
+        Err(_) => Err("the store lock is poisoned".to_string()),
+    };
+    if let Err(e) = saved {
+        eprintln!(
+            "warning: cannot keep the run's verification in the history ({e}); it shows only below"
+        );
     }
 }
 

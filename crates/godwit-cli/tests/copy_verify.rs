@@ -4,8 +4,24 @@
 
 mod common;
 
-use common::godwit;
+use common::{godwit, Run};
+use godwit_store::{RunVerification, Store, VerifyLevel};
 use godwit_testkit::database;
+
+/// The verification the history keeps for the run `godwit` printed (`run ID` on stderr), as the
+/// desktop reads it when the run is reviewed there.
+fn kept(data: &std::path::Path, run: &Run) -> RunVerification {
+    let id = run
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("run "))
+        .unwrap_or_else(|| panic!("no run id in {}", run.stderr));
+    Store::open(&data.join("godwit.sqlite3"))
+        .unwrap()
+        .verification(id.trim())
+        .unwrap()
+        .unwrap_or_else(|| panic!("run {id} keeps no verification"))
+}
 
 const TABLES: &str = "CREATE TABLE accounts (id int PRIMARY KEY, name text, balance numeric(12,2), opened timestamptz);
 CREATE TABLE notes (body text);";
@@ -72,6 +88,26 @@ async fn verification_names_rows_by_key_or_shows_its_evidence() {
         bad.stderr
     );
 
+    // The history keeps what the run found, rows by key, as the desktop shows it later.
+    let found = kept(data.path(), &bad);
+    assert_eq!(found.level, VerifyLevel::Hash);
+    assert_eq!(found.rows_lost(), 1);
+    let accounts = found
+        .tables
+        .iter()
+        .find(|t| t.table == "public.accounts")
+        .expect("accounts kept");
+    assert_eq!((accounts.source_rows, accounts.target_rows), (5000, 4999));
+    assert_eq!(
+        (accounts.lost, accounts.extra, accounts.different),
+        (1, 0, 1)
+    );
+    assert_eq!(accounts.lost_keys, ["id=77"]);
+    assert_eq!(accounts.different_rows.len(), 1);
+    assert_eq!(accounts.different_rows[0].key, "id=4000");
+    assert_eq!(accounts.different_rows[0].columns, ["balance"]);
+    assert!(accounts.rechecked.is_some());
+
     // The same databases without the trigger: a clean run, each level saying what it checked.
     target
         .execute("DROP TRIGGER tamper ON accounts; TRUNCATE accounts, notes;")
@@ -84,6 +120,26 @@ async fn verification_names_rows_by_key_or_shows_its_evidence() {
         "{}",
         hash.stdout
     );
+    let clean = kept(data.path(), &hash);
+    assert_eq!(clean.level, VerifyLevel::Hash);
+    assert_eq!(clean.rows_lost(), 0);
+    assert_eq!(clean.rows_copied, 5010);
+    assert_eq!(
+        clean
+            .tables
+            .iter()
+            .map(|t| t.table.as_str())
+            .collect::<Vec<_>>(),
+        ["public.accounts", "public.notes"]
+    );
+    for t in &clean.tables {
+        assert_eq!(t.source_rows, t.target_rows, "{t:?}");
+        assert!(
+            t.source_hash.is_some() && t.source_hash == t.target_hash,
+            "{t:?}"
+        );
+        assert_eq!((t.lost, t.extra, t.different), (0, 0, 0), "{t:?}");
+    }
     target.execute("TRUNCATE accounts, notes;").await;
     let sample = godwit(
         &[&args[..], &["--verify", "sample", "--sample-rows", "50"]].concat(),
@@ -98,6 +154,10 @@ async fn verification_names_rows_by_key_or_shows_its_evidence() {
         "{}",
         sample.stdout
     );
+    let sampled = kept(data.path(), &sample);
+    assert_eq!(sampled.level, VerifyLevel::Sample);
+    assert_eq!(sampled.tables[0].rows_sampled, Some(50), "{sampled:?}");
+    assert!(sampled.tables[1].sample_note.is_some(), "{sampled:?}");
     target.execute("TRUNCATE accounts, notes;").await;
     let off = godwit(&[&args[..], &["--verify", "off"]].concat(), data.path());
     assert_eq!(off.code, 0, "{}\n{}", off.stdout, off.stderr);
@@ -110,6 +170,10 @@ async fn verification_names_rows_by_key_or_shows_its_evidence() {
         "{}",
         off.stdout
     );
+    // Not verified, and kept as such: no hashes claimed.
+    let unchecked = kept(data.path(), &off);
+    assert_eq!(unchecked.level, VerifyLevel::Off);
+    assert!(unchecked.tables.iter().all(|t| t.source_hash.is_none()));
 }
 
 /// An Oracle source on a machine without Oracle's client library: a clear error saying what to

@@ -21,8 +21,9 @@
 //! The parts: `plan` splits tables into chunks (block or key ranges); `schema` applies the
 //! target's schema as recorded steps and checks existing target tables before any row moves; `writer`
 //! copies one chunk per target transaction (and looks for refused rows); `history` keeps the run's
-//! bookkeeping on the target and in the SQLite history; `verify` checks the result; `control` lets a
-//! caller watch and stop the run. This file drives them: [`copy`] and [`copy_with`].
+//! bookkeeping on the target and in the SQLite history; `verify` checks the result; `kept` puts its
+//! report in the form the history keeps; `control` lets a caller watch and stop the run. This file
+//! drives them: [`copy`] and [`copy_with`].
 
 use bytes::{BufMut, Bytes, BytesMut};
 use futures_util::{SinkExt, StreamExt};
@@ -40,6 +41,7 @@ mod control;
 mod error;
 mod hash;
 mod history;
+mod kept;
 mod load;
 mod oracle;
 mod plan;
@@ -51,9 +53,11 @@ pub use control::{Control, TableStatus};
 pub use error::CopyError;
 pub use godwit_oracle::data::NulPolicy;
 pub use hash::RowsHash;
+pub use kept::{kept_tables, kept_verification, loss_percent};
 pub use load::LoadSteps;
 pub use oracle::{
-    copy_oracle, copy_oracle_checked, OracleCopied, OracleCopyOptions, OracleTable, OracleTableReport,
+    copy_oracle, copy_oracle_checked, OracleCopied, OracleCopyOptions, OracleTable,
+    OracleTableReport,
 };
 pub use plan::ChunkBy;
 pub use verify::{

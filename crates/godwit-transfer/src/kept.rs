@@ -1,0 +1,183 @@
+//! A finished run's verification as the history keeps it ([`RunVerification`], saved with
+//! [`Store::save_verification`]), the same from the CLI and the desktop, so a run reviewed later
+//! shows what was checked whichever of them ran it.
+
+use crate::*;
+use godwit_store::{DifferentRowRecord, RunVerification, TableVerification, VerifyLevel};
+
+/// The verification of a finished run as the history keeps it: per table the counts and hashes,
+/// and what the finer checks found (rows lost, extra and different by key where rechecked, else
+/// by the counts). `asked` is the level the run was started or resumed with; a run begun with
+/// hashes keeps them when resumed with counts, so hashes found mean hash.
+pub fn kept_verification(report: &CopyReport, asked: Verify) -> RunVerification {
+    let (level, tables) = kept_tables(&report.tables, &report.findings, asked);
+    RunVerification {
+        level,
+        method: report.verification.clone(),
+        chunks_copied: report.chunks_copied as u64,
+        chunks_total: report.chunks_total as u64,
+        rows_copied: report.rows_copied,
+        bytes_copied: report.bytes_copied,
+        seconds: report.seconds,
+        verified_at: String::new(),
+        tables,
+    }
+}
+
+/// The level a run was checked at and its tables as the history keeps them (see
+/// [`kept_verification`]).
+pub fn kept_tables(
+    checks: &[TableCheck],
+    findings: &[TableFindings],
+    asked: Verify,
+) -> (VerifyLevel, Vec<TableVerification>) {
+    let level = match asked {
+        Verify::Off => VerifyLevel::Off,
+        Verify::Count if checks.iter().any(|t| t.source_hash.is_some()) => VerifyLevel::Hash,
+        Verify::Count => VerifyLevel::Count,
+        Verify::Hash => VerifyLevel::Hash,
+        Verify::Sample => VerifyLevel::Sample,
+    };
+    let tables = checks
+        .iter()
+        .map(|t| {
+            let lost = t.lost().max(0) as u64;
+            let by_counts = TableVerification {
+                table: t.table.clone(),
+                source_rows: t.source_rows,
+                target_rows: t.target_rows,
+                rejected_rows: t.rejected_rows,
+                source_hash: t.source_hash.clone(),
+                target_hash: t.target_hash.clone(),
+                lost,
+                extra: (-t.lost()).max(0) as u64,
+                loss_percent: loss_percent(lost, t.source_rows - t.rejected_rows),
+                ..TableVerification::default()
+            };
+            match findings.iter().find(|f| f.table == t.table) {
+                None => by_counts,
+                Some(f) => TableVerification {
+                    lost: f.lost,
+                    extra: f.extra,
+                    different: f.different,
+                    loss_percent: f.loss_percent,
+                    chunks_compared: f.chunks_compared as u64,
+                    chunks_differing: f.chunks_differing.clone(),
+                    rows_sampled: f.rows_sampled,
+                    sample_note: f.sample_note.clone(),
+                    rechecked: f.recheck.as_ref().map(|r| r.ranges.clone()),
+                    lost_keys: f
+                        .recheck
+                        .as_ref()
+                        .map(|r| r.lost_keys.clone())
+                        .unwrap_or_default(),
+                    extra_keys: f
+                        .recheck
+                        .as_ref()
+                        .map(|r| r.extra_keys.clone())
+                        .unwrap_or_default(),
+                    different_rows: f
+                        .recheck
+                        .iter()
+                        .flat_map(|r| &r.different_rows)
+                        .map(|d| DifferentRowRecord {
+                            key: d.key.clone(),
+                            columns: d.columns.clone(),
+                        })
+                        .collect(),
+                    ..by_counts
+                },
+            }
+        })
+        .collect();
+    (level, tables)
+}
+
+/// `lost` rows as a percentage of the `expected` ones (0 when none were expected).
+pub fn loss_percent(lost: u64, expected: i64) -> f64 {
+    if expected > 0 {
+        lost as f64 * 100.0 / expected as f64
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(target_rows: i64, hash: Option<&str>) -> TableCheck {
+        TableCheck {
+            table: "public.t".into(),
+            source_rows: 10,
+            target_rows,
+            rejected_rows: 0,
+            source_hash: hash.map(String::from),
+            target_hash: hash.map(String::from),
+        }
+    }
+
+    #[test]
+    fn hashes_found_mean_hash_and_off_stays_off() {
+        let hashed = [check(10, Some("a"))];
+        assert_eq!(
+            kept_tables(&hashed, &[], Verify::Count).0,
+            VerifyLevel::Hash
+        );
+        assert_eq!(kept_tables(&hashed, &[], Verify::Off).0, VerifyLevel::Off);
+        let counted = [check(10, None)];
+        assert_eq!(
+            kept_tables(&counted, &[], Verify::Count).0,
+            VerifyLevel::Count
+        );
+        assert_eq!(
+            kept_tables(&counted, &[], Verify::Sample).0,
+            VerifyLevel::Sample
+        );
+    }
+
+    #[test]
+    fn counts_give_the_loss_unless_findings_name_the_rows() {
+        let (_, tables) = kept_tables(&[check(8, None)], &[], Verify::Count);
+        assert_eq!((tables[0].lost, tables[0].extra), (2, 0));
+        assert_eq!(tables[0].loss_percent, 20.0);
+        let (_, tables) = kept_tables(&[check(12, None)], &[], Verify::Count);
+        assert_eq!((tables[0].lost, tables[0].extra), (0, 2));
+        let findings = [TableFindings {
+            table: "public.t".into(),
+            lost: 1,
+            extra: 1,
+            different: 1,
+            loss_percent: 10.0,
+            recheck: Some(Recheck {
+                ranges: vec!["whole table".into()],
+                lost: 1,
+                extra: 1,
+                different: 1,
+                lost_keys: vec!["id=3".into()],
+                extra_keys: vec!["id=11".into()],
+                different_rows: vec![DifferentRow {
+                    key: "id=4".into(),
+                    columns: vec!["name".into()],
+                }],
+            }),
+            ..TableFindings::default()
+        }];
+        let (_, tables) = kept_tables(&[check(10, None)], &findings, Verify::Hash);
+        let t = &tables[0];
+        assert_eq!((t.lost, t.extra, t.different), (1, 1, 1));
+        assert_eq!(t.rechecked, Some(vec!["whole table".to_string()]));
+        assert_eq!(
+            (t.lost_keys.clone(), t.extra_keys.clone()),
+            (vec!["id=3".to_string()], vec!["id=11".to_string()])
+        );
+        assert_eq!(
+            t.different_rows,
+            [DifferentRowRecord {
+                key: "id=4".into(),
+                columns: vec!["name".into()]
+            }]
+        );
+        assert_eq!((t.source_rows, t.target_rows), (10, 10));
+    }
+}
