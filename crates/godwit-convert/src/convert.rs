@@ -735,6 +735,16 @@ impl Converter<'_> {
         }
     }
 
+    /// What a unit outside any package sees: the schema's collection types and object types.
+    fn schema_unit_context(&self) -> crate::plsql::UnitContext {
+        crate::plsql::UnitContext {
+            collections: self.schema_collections.clone(),
+            domains: self.schema_domains.clone(),
+            object_methods: self.object_methods.clone(),
+            ..Default::default()
+        }
+    }
+
     /// Converts a PL/SQL unit outside any package: it sees the schema's collection types.
     fn standalone_unit(
         &self,
@@ -780,13 +790,7 @@ impl Converter<'_> {
             rw,
             &qualify,
             &type_of,
-            &crate::plsql::UnitContext {
-                collections: self.schema_collections.clone(),
-                exceptions: Default::default(),
-                domains: self.schema_domains.clone(),
-                records: Default::default(),
-                object_methods: self.object_methods.clone(),
-            },
+            &self.schema_unit_context(),
         )
     }
 
@@ -2980,13 +2984,7 @@ impl Converter<'_> {
                     &mut rw,
                     &qualify,
                     &type_of,
-                    &crate::plsql::UnitContext {
-                        collections: self.schema_collections.clone(),
-                        exceptions: Default::default(),
-                        domains: self.schema_domains.clone(),
-                        records: Default::default(),
-                        object_methods: self.object_methods.clone(),
-                    },
+                    &self.schema_unit_context(),
                 )
             });
             self.helpers.extend(rw.helpers.iter().copied());
