@@ -912,6 +912,8 @@ fn body(
     scope: &RefCell<Scope>,
     type_of: &dyn Fn(&mut Cursor) -> Option<String>,
 ) -> Result<(String, String), NotConverted> {
+    let without_goto = goto_loop_tail(tokens);
+    let tokens = &without_goto[..];
     for t in tokens.iter().filter(|t| t.kind == TokenKind::Word) {
         if let Some((_, what)) = UNSUPPORTED.iter().find(|(w, _)| t.is(w)) {
             return Err(format!("{what} are not converted yet"));
@@ -1241,6 +1243,90 @@ fn as_integer(tokens: &[Token]) -> String {
         // int4: the statement rules turn Oracle's INTEGER into numeric(38,0).
         _ => format!("CAST(trunc({}) AS int4)", text(tokens)),
     }
+}
+
+/// GOTO to a label on the last statements of the loop it is in (the way PL/SQL before 11g wrote
+/// CONTINUE): each `GOTO l;` becomes those statements and CONTINUE, and the label goes. Other GOTOs
+/// are left (and refused).
+fn goto_loop_tail(tokens: &[Token]) -> Vec<Token> {
+    let label_at = |k: usize| {
+        tokens[k].is_symbol("<")
+            && tokens.get(k + 1).is_some_and(|t| t.is_symbol("<"))
+            && tokens.get(k + 2).is_some_and(|t| t.kind == TokenKind::Word)
+            && tokens.get(k + 3).is_some_and(|t| t.is_symbol(">"))
+            && tokens.get(k + 4).is_some_and(|t| t.is_symbol(">"))
+    };
+    // Loop depth before each token (LOOP … END LOOP).
+    let mut depth = vec![0usize; tokens.len() + 1];
+    for k in 0..tokens.len() {
+        let d = depth[k];
+        depth[k + 1] = if tokens[k].is("LOOP") && !(k > 0 && tokens[k - 1].is("END")) {
+            d + 1
+        } else if tokens[k].is("END") && tokens.get(k + 1).is_some_and(|t| t.is("LOOP")) {
+            d.saturating_sub(1)
+        } else {
+            d
+        };
+    }
+    for at in (0..tokens.len()).filter(|&k| label_at(k)) {
+        let label = tokens[at + 2].upper();
+        let tail_start = at + 5;
+        if tokens
+            .get(tail_start)
+            .is_some_and(|t| t.is("LOOP") || t.is("WHILE") || t.is("FOR"))
+        {
+            continue;
+        }
+        let level = depth[at];
+        // The tail: plain statements up to the END LOOP closing this loop.
+        let Some(end_loop) = (tail_start..tokens.len()).find(|&j| {
+            tokens[j].is("END")
+                && tokens.get(j + 1).is_some_and(|t| t.is("LOOP"))
+                && depth[j] == level
+        }) else {
+            continue;
+        };
+        let tail = &tokens[tail_start..end_loop];
+        let plain = level > 0
+            && !tail.iter().any(|t| {
+                [
+                    "IF", "LOOP", "BEGIN", "CASE", "GOTO", "EXIT", "RETURN", "CONTINUE",
+                ]
+                .iter()
+                .any(|w| t.is(w))
+                    || t.is_symbol("<")
+            });
+        // The loop's own start: where the depth last went up to this level.
+        let loop_start = (0..at).rev().find(|&j| depth[j] < level).unwrap_or(0);
+        let gotos: Vec<usize> = (loop_start..at)
+            .filter(|&j| {
+                tokens[j].is("GOTO")
+                    && tokens.get(j + 1).is_some_and(|t| t.upper() == label)
+                    && tokens.get(j + 2).is_some_and(|t| t.is_symbol(";"))
+            })
+            .collect();
+        if !plain || gotos.is_empty() || gotos.iter().any(|&j| depth[j] != level) {
+            continue;
+        }
+        // Rebuild: each GOTO becomes the tail and CONTINUE; the label goes.
+        let mut rebuilt = Vec::with_capacity(tokens.len() + gotos.len() * (tail.len() + 2));
+        let mut k = 0;
+        while k < tokens.len() {
+            if gotos.contains(&k) {
+                rebuilt.extend(tail.iter().cloned());
+                rebuilt.extend(tokenize("CONTINUE;", tokens[k].line));
+                k += 3;
+            } else if k == at {
+                k += 5;
+            } else {
+                rebuilt.push(tokens[k].clone());
+                k += 1;
+            }
+        }
+        // One label per pass keeps the positions above right; the next pass has one label fewer.
+        return goto_loop_tail(&rebuilt);
+    }
+    tokens.to_vec()
 }
 
 /// Blocks nested in the body (`DECLARE … BEGIN … END;`) stay nested blocks, as PL/pgSQL has them

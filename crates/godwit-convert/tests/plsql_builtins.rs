@@ -1862,3 +1862,37 @@ END fonts_pkg;
         Some("t")
     );
 }
+
+#[tokio::test]
+async fn goto_to_the_tail_of_a_loop_continues_it() {
+    // PL/SQL before 11g wrote CONTINUE as a GOTO to a label on the loop's last statement.
+    let (conversion, _db, client) = loaded(
+        "goto_continue",
+        "
+CREATE OR REPLACE FUNCTION skip_vowels(p_text IN VARCHAR2) RETURN VARCHAR2 IS
+  l_position PLS_INTEGER := 1;
+  l_out VARCHAR2(100);
+  l_char VARCHAR2(1);
+BEGIN
+  WHILE l_position <= length(p_text) LOOP
+    l_char := substr(p_text, l_position, 1);
+    IF instr('aeiou', l_char) > 0 THEN
+      GOTO loop_again;
+    END IF;
+    l_out := l_out || l_char;
+    <<loop_again>> l_position := l_position + 1;
+  END LOOP;
+  RETURN l_out;
+END;
+/
+",
+    )
+    .await;
+    all_converted(&conversion);
+    assert_eq!(
+        value(&client, "SELECT skip_vowels('education')")
+            .await
+            .as_deref(),
+        Some("dctn")
+    );
+}
