@@ -51,11 +51,7 @@ pub const TABLES_SQL: &str = "SELECT table_name FROM all_tables WHERE owner = :1
 
 /// The schema an Oracle user's tables live in, as the catalog spells it: upper case unless quoted.
 pub fn owner(user: &str) -> String {
-    if user.starts_with('"') {
-        user.trim_matches('"').to_string()
-    } else {
-        user.to_uppercase()
-    }
+    godwit_oracle::live::owner_name(user)
 }
 
 /// The Oracle tables to copy and their PostgreSQL tables: names in lower case unless they hold

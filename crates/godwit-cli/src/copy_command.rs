@@ -296,7 +296,10 @@ pub(crate) async fn copy_from_oracle(
 ) -> Result<(), Failure> {
     let url = godwit_oracle::live::OracleUrl::parse(&selection.source).map_err(Failure::input)?;
     let target_url = resolve(target).await?;
-    let owner = std::env::var("GODWIT_ORACLE_SCHEMA").unwrap_or_else(|_| url.user.clone());
+    // Unquoted names are upper case in Oracle's catalog: `hr` owns the tables of HR.
+    let owner = godwit_oracle::live::owner_name(
+        &std::env::var("GODWIT_ORACLE_SCHEMA").unwrap_or_else(|_| url.user.clone()),
+    );
     let schema = selection
         .schemas
         .first()

@@ -131,13 +131,18 @@ pub struct LiveSchema {
     pub tables: Vec<TableStatistics>,
 }
 
+/// The schema an Oracle user name stands for, as the catalog spells it: upper case unless quoted.
+pub fn owner_name(user: &str) -> String {
+    if user.starts_with('"') {
+        user.trim_matches('"').to_string()
+    } else {
+        user.to_uppercase()
+    }
+}
+
 /// Reads `schema` (an Oracle user name; unquoted names are upper-cased as Oracle does).
 pub fn read_schema(session: &mut dyn OracleSession, schema: &str) -> Result<LiveSchema, LiveError> {
-    let owner = if schema.starts_with('"') {
-        schema.trim_matches('"').to_string()
-    } else {
-        schema.to_uppercase()
-    };
+    let owner = owner_name(schema);
     session.execute("transform", TRANSFORM_SQL)?;
     let objects = session.query("objects", OBJECTS_SQL, &[&owner])?;
     if objects.is_empty() {
@@ -382,6 +387,13 @@ impl OracleSession for ClientSession {
 mod tests {
     use super::*;
     use std::collections::VecDeque;
+
+    #[test]
+    fn unquoted_user_names_stand_for_upper_case_schemas() {
+        assert_eq!(owner_name("hr"), "HR");
+        assert_eq!(owner_name("Hr_App"), "HR_APP");
+        assert_eq!(owner_name("\"App\""), "App");
+    }
 
     /// Plays back recorded rows, checking each query's name and binds in order.
     struct Recorded(VecDeque<(&'static str, Vec<String>, Vec<Vec<Option<String>>>)>);
