@@ -248,7 +248,7 @@ impl AppState {
                 let rows = godwit_oracle::live::OracleSession::query(
                     &mut session,
                     "tables",
-                    crate::oracle_copy::TABLES_SQL,
+                    godwit_transfer::ORACLE_TABLES_SQL,
                     &[&owner],
                 )?;
                 Ok::<_, LiveError>((session, rows))

@@ -8,7 +8,6 @@
 //! tested here is the choice of tables and the report; a live copy is untested without
 //! `GODWIT_TEST_ORACLE`.
 
-use godwit_catalog::QualifiedName;
 use godwit_store::{RunVerification, TableVerification, VerifyLevel};
 use godwit_transfer::{CopyOptions, OracleTable, OracleTableReport};
 use serde::{Deserialize, Serialize};
@@ -46,17 +45,13 @@ impl Selection {
     }
 }
 
-/// The tables of an Oracle schema (binds: the owner).
-pub const TABLES_SQL: &str = "SELECT table_name FROM all_tables WHERE owner = :1 AND nested = 'NO' AND secondary = 'N' ORDER BY table_name";
-
 /// The schema an Oracle user's tables live in, as the catalog spells it: upper case unless quoted.
 pub fn owner(user: &str) -> String {
     godwit_oracle::live::owner_name(user)
 }
 
-/// The Oracle tables to copy and their PostgreSQL tables: names in lower case unless they hold
-/// lower-case letters (quoted in Oracle), kept by the include and exclude globs, which match the
-/// PostgreSQL name alone or with its schema. Fails naming a bad pattern.
+/// The Oracle tables to copy (see `godwit_transfer::oracle_tables`), a bad pattern named by the
+/// form's field.
 pub fn tables(
     names: impl IntoIterator<Item = String>,
     owner: &str,
@@ -64,41 +59,13 @@ pub fn tables(
     include: &[String],
     exclude: &[String],
 ) -> Result<Vec<OracleTable>, String> {
-    let globs = |patterns: &[String], setting: &str| -> Result<Option<globset::GlobSet>, String> {
-        if patterns.is_empty() {
-            return Ok(None);
-        }
-        let mut set = globset::GlobSetBuilder::new();
-        for p in patterns {
-            set.add(globset::Glob::new(p).map_err(|e| format!("{setting}: {e}."))?);
-        }
-        set.build()
-            .map(Some)
-            .map_err(|e| format!("{setting}: {e}."))
-    };
-    let (include, exclude) = (
-        globs(include, "Tables")?,
-        globs(exclude, "Excluded tables")?,
-    );
-    Ok(names
-        .into_iter()
-        .filter_map(|name| {
-            let pg = if name.chars().any(char::is_lowercase) {
-                name.clone()
-            } else {
-                name.to_lowercase()
-            };
-            let qualified = format!("{schema}.{pg}");
-            let matches = |set: &globset::GlobSet| set.is_match(&pg) || set.is_match(&qualified);
-            (include.as_ref().is_none_or(matches) && !exclude.as_ref().is_some_and(matches)).then(
-                || OracleTable {
-                    owner: owner.to_string(),
-                    table: name,
-                    target: QualifiedName::new(schema, &pg),
-                },
-            )
-        })
-        .collect())
+    godwit_transfer::oracle_tables(
+        names,
+        owner,
+        schema,
+        (include, "Tables"),
+        (exclude, "Excluded tables"),
+    )
 }
 
 /// How an Oracle copy was checked, in words.

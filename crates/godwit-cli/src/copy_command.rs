@@ -305,20 +305,18 @@ pub(crate) async fn copy_from_oracle(
         .first()
         .cloned()
         .unwrap_or_else(|| "public".into());
-    let globs = |patterns: &[String]| -> Result<Option<globset::GlobSet>, Failure> {
-        if patterns.is_empty() {
-            return Ok(None);
-        }
-        let mut set = globset::GlobSetBuilder::new();
-        for p in patterns {
-            set.add(
-                globset::Glob::new(p)
-                    .map_err(|e| Failure::input(format!("--include/--exclude {p}: {e}")))?,
-            );
-        }
-        set.build().map(Some).map_err(Failure::input)
+    // Bad patterns fail before anything connects.
+    let patterns = |names: Vec<String>| {
+        godwit_transfer::oracle_tables(
+            names,
+            &owner,
+            &schema,
+            (&selection.include, "--include"),
+            (&selection.exclude, "--exclude"),
+        )
+        .map_err(Failure::input)
     };
-    let (include, exclude) = (globs(&selection.include)?, globs(&selection.exclude)?);
+    patterns(Vec::new())?;
     let (session, names) = {
         let (url, owner) = (url.clone(), owner.clone());
         tokio::task::spawn_blocking(move || {
@@ -326,7 +324,7 @@ pub(crate) async fn copy_from_oracle(
             let names = godwit_oracle::live::OracleSession::query(
                 &mut session,
                 "tables",
-                "SELECT table_name FROM all_tables WHERE owner = :1 AND nested = 'NO' AND secondary = 'N' ORDER BY table_name",
+                godwit_transfer::ORACLE_TABLES_SQL,
                 &[&owner],
             )
             .map_err(Failure::operation)?;
@@ -335,26 +333,12 @@ pub(crate) async fn copy_from_oracle(
         .await
         .map_err(Failure::operation)??
     };
-    let tables: Vec<godwit_transfer::OracleTable> = names
-        .into_iter()
-        .filter_map(|r| r.into_iter().next().flatten())
-        .filter_map(|name| {
-            let pg = if name.chars().any(|c| c.is_lowercase()) {
-                name.clone()
-            } else {
-                name.to_lowercase()
-            };
-            let target = godwit_catalog::QualifiedName::new(&schema, &pg);
-            let qualified = format!("{schema}.{pg}");
-            let matches = |set: &globset::GlobSet| set.is_match(&pg) || set.is_match(&qualified);
-            (include.as_ref().is_none_or(matches) && !exclude.as_ref().is_some_and(matches))
-                .then_some(godwit_transfer::OracleTable {
-                    owner: owner.clone(),
-                    table: name,
-                    target,
-                })
-        })
-        .collect();
+    let tables = patterns(
+        names
+            .into_iter()
+            .filter_map(|r| r.into_iter().next().flatten())
+            .collect(),
+    )?;
     let store = Store::open_default().map_err(Failure::operation)?;
     let (source_name, target_name) = (
         godwit_oracle::live::redact(&selection.source),

@@ -835,7 +835,7 @@ impl Rewrite {
             }
             ("SUBSTR", 2..=3) if self.qualifier_is("UTL_RAW") => {
                 self.drop_qualifier = true;
-                let list = self.integers_after_first(&parts)?;
+                let list = self.integers_from(&parts, 1);
                 format!("substr({})", list.join(", "))
             }
             ("CAST_TO_BINARY_INTEGER" | "CAST_FROM_BINARY_INTEGER", 1 | 2)
@@ -1042,7 +1042,7 @@ impl Rewrite {
             ("INSTR", 2..=4) if self.qualifier_is("DBMS_LOB") => {
                 self.drop_qualifier = true;
                 self.helpers.insert("instr");
-                let list = self.integers_after_second(&parts)?;
+                let list = self.integers_from(&parts, 2);
                 format!("{}.instr({})", crate::compat::SCHEMA, list.join(", "))
             }
             ("VALUE", 0) if self.qualifier_is("DBMS_RANDOM") => {
@@ -1290,9 +1290,9 @@ impl Rewrite {
                 };
                 self.helpers.insert(helper);
                 let list: Vec<String> = if helper == "substr" {
-                    self.integers_after_first(&parts)?
+                    self.integers_from(&parts, 1)
                 } else if helper == "instr" {
-                    self.integers_after_second(&parts)?
+                    self.integers_from(&parts, 2)
                 } else {
                     (0..parts.len()).filter_map(|k| arg(k, self)).collect()
                 };
@@ -1468,26 +1468,21 @@ fn format_literal(part: &[Token]) -> Option<String> {
 }
 
 impl Rewrite {
-    /// A call's arguments converted, all but the first as integers (positions and lengths, which
-    /// Oracle truncates and PostgreSQL's functions take as integer).
-    fn integers_after_first(&mut self, parts: &[&[Token]]) -> Option<Vec<String>> {
-        let mut out = Vec::with_capacity(parts.len());
-        for (k, part) in parts.iter().enumerate() {
-            let sql = self.sql(part);
-            out.push(if k == 0 { sql } else { integer_argument(&sql) });
-        }
-        Some(out)
-    }
-
-    /// A call's arguments converted, the third and later as integers (INSTR's position and
-    /// occurrence).
-    fn integers_after_second(&mut self, parts: &[&[Token]]) -> Option<Vec<String>> {
-        let mut out = Vec::with_capacity(parts.len());
-        for (k, part) in parts.iter().enumerate() {
-            let sql = self.sql(part);
-            out.push(if k < 2 { sql } else { integer_argument(&sql) });
-        }
-        Some(out)
+    /// A call's arguments converted, those from `first_integer` on as integers (positions,
+    /// lengths and occurrences, which Oracle truncates and PostgreSQL's functions take as integer).
+    fn integers_from(&mut self, parts: &[&[Token]], first_integer: usize) -> Vec<String> {
+        parts
+            .iter()
+            .enumerate()
+            .map(|(k, part)| {
+                let sql = self.sql(part);
+                if k < first_integer {
+                    sql
+                } else {
+                    integer_argument(&sql)
+                }
+            })
+            .collect()
     }
 
     /// The PostgreSQL encoding for an Oracle character set given as a literal; another one blocks

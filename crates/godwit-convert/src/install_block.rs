@@ -105,7 +105,10 @@ pub type GiveUp = String;
 /// and its END) against `target`. `Err` before anything ran when the block uses something not
 /// understood; statements already handed to the target stay (the converter reports them).
 pub fn run(declarations: &[Token], body: &[Token], target: &mut dyn Target) -> Result<(), GiveUp> {
-    let mut variables = BTreeMap::new();
+    let mut state = State {
+        variables: BTreeMap::new(),
+        target,
+    };
     let mut collection_types = Vec::new();
     let mut record_types = Vec::new();
     for decl in declarations
@@ -148,24 +151,19 @@ pub fn run(declarations: &[Token], body: &[Token], target: &mut dyn Target) -> R
         } else {
             Value::Null
         };
-        variables.insert(name.clone(), value);
-        if let Some(initial) = initial {
-            let mut state = State {
-                variables,
-                target: &mut *target,
-            };
-            let value = state.eval(&initial)?;
-            variables = state.variables;
-            variables.insert(name, value);
-        }
+        let value = match initial {
+            Some(initial) => state.eval(&initial)?,
+            None => value,
+        };
+        state.variables.insert(name, value);
     }
-    let collections: Vec<String> = variables
+    let collections: Vec<String> = state
+        .variables
         .iter()
         .filter(|(_, v)| matches!(v, Value::List(_)))
         .map(|(k, _)| k.clone())
         .collect();
     let statements = Parser::new(body, &collections).statements(&[])?;
-    let mut state = State { variables, target };
     state.execute(&statements)
 }
 
@@ -573,7 +571,8 @@ impl<'a> Parser<'a> {
             if self.peek_is("REVERSE") {
                 return Err("FOR … REVERSE".into());
             }
-            let low = self.expr_until_range()?;
+            // The low bound ends at `..`: an additive expression, no comparison.
+            let low = self.additive()?;
             self.expect("..")?;
             let high = self.expression()?;
             self.expect("LOOP")?;
@@ -697,11 +696,6 @@ impl<'a> Parser<'a> {
     fn expr(&mut self) -> Result<(Expr, usize), GiveUp> {
         let e = self.expression()?;
         Ok((e, self.pos))
-    }
-
-    /// The low bound of a FOR loop: `..` ends it (the lexer reads `1..n` as one number).
-    fn expr_until_range(&mut self) -> Result<Expr, GiveUp> {
-        self.additive()
     }
 
     fn expression(&mut self) -> Result<Expr, GiveUp> {

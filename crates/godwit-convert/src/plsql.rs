@@ -912,8 +912,13 @@ fn body(
     scope: &RefCell<Scope>,
     type_of: &dyn Fn(&mut Cursor) -> Option<String>,
 ) -> Result<(String, String), NotConverted> {
-    let without_goto = goto_loop_tail(tokens);
-    let tokens = &without_goto[..];
+    let without_goto;
+    let tokens = if tokens.iter().any(|t| t.is("GOTO")) {
+        without_goto = goto_loop_tail(tokens);
+        &without_goto[..]
+    } else {
+        tokens
+    };
     for t in tokens.iter().filter(|t| t.kind == TokenKind::Word) {
         if let Some((_, what)) = UNSUPPORTED.iter().find(|(w, _)| t.is(w)) {
             return Err(format!("{what} are not converted yet"));
@@ -1045,35 +1050,35 @@ fn body(
             note_typed_variable(rewrite, name, &decl[if constant { 2 } else { 1 }..]);
         }
     }
-    // Method calls on variables of object types with methods.
-    let rewritten;
-    let tokens = if scope.borrow().objects.is_empty() {
-        tokens
-    } else {
-        let scope = scope.borrow();
-        let mut all = tokens[..begin].to_vec();
-        all.extend(crate::object_type::rewrite_calls(
-            &tokens[begin..],
-            &scope.objects,
-            &scope.object_methods,
-        ));
-        rewritten = all;
-        &rewritten[..]
-    };
     let locals: Vec<String> = tokens[..begin]
         .split(|t| t.is_symbol(";"))
         .filter_map(|d| d.first())
         .map(|t| t.upper())
         .chain(parameters.iter().cloned())
         .collect();
-    // Fields of record fields read as (v.a).b, which PostgreSQL would take for schema.table.column.
-    let with_fields;
-    let tokens = {
-        let mut all = tokens[..begin].to_vec();
-        all.extend(nested_field_reads(&tokens[begin..], &locals));
-        with_fields = all;
-        &with_fields[..]
+    // The statements: method calls on variables of object types with methods, then fields of
+    // record fields read as (v.a).b, which PostgreSQL would take for schema.table.column.
+    let rewritten_body = {
+        let scope = scope.borrow();
+        let called;
+        let calls_done = if scope.objects.is_empty() {
+            &tokens[begin..]
+        } else {
+            called = crate::object_type::rewrite_calls(
+                &tokens[begin..],
+                &scope.objects,
+                &scope.object_methods,
+            );
+            &called[..]
+        };
+        nested_field_reads(calls_done, &locals)
     };
+    let with_body: Vec<Token> = tokens[..begin]
+        .iter()
+        .cloned()
+        .chain(rewritten_body)
+        .collect();
+    let tokens = &with_body[..];
     let end = tokens.iter().rposition(|t| t.is("END")).ok_or("no END")?;
     for w in tokens[begin..].windows(4) {
         if matches!(w[0].kind, TokenKind::Word)

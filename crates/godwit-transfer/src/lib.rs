@@ -56,8 +56,8 @@ pub use hash::RowsHash;
 pub use kept::{kept_tables, kept_verification, loss_percent};
 pub use load::LoadSteps;
 pub use oracle::{
-    copy_oracle, copy_oracle_checked, OracleCopied, OracleCopyOptions, OracleTable,
-    OracleTableReport,
+    copy_oracle, copy_oracle_checked, oracle_tables, OracleCopied, OracleCopyOptions, OracleTable,
+    OracleTableReport, ORACLE_TABLES_SQL,
 };
 pub use plan::ChunkBy;
 pub use verify::{

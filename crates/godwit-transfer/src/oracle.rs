@@ -31,6 +31,58 @@ pub struct OracleTable {
     pub target: QualifiedName,
 }
 
+/// The copyable tables of an Oracle schema (bind: the owner, as `godwit_oracle::live::owner_name`
+/// spells it).
+pub const ORACLE_TABLES_SQL: &str = "SELECT table_name FROM all_tables WHERE owner = :1 AND nested = 'NO' AND secondary = 'N' ORDER BY table_name";
+
+/// The Oracle tables to copy and their PostgreSQL tables in `schema`: names in lower case unless
+/// they hold lower-case letters (quoted in Oracle), kept by the include and exclude globs, which
+/// match the PostgreSQL name alone or with its schema. Each glob list comes with the name of the
+/// setting it came from, which a bad pattern's error names.
+pub fn oracle_tables(
+    names: impl IntoIterator<Item = String>,
+    owner: &str,
+    schema: &str,
+    (include, include_setting): (&[String], &str),
+    (exclude, exclude_setting): (&[String], &str),
+) -> Result<Vec<OracleTable>, String> {
+    let globs = |patterns: &[String], setting: &str| -> Result<Option<globset::GlobSet>, String> {
+        if patterns.is_empty() {
+            return Ok(None);
+        }
+        let mut set = globset::GlobSetBuilder::new();
+        for p in patterns {
+            set.add(globset::Glob::new(p).map_err(|e| format!("{setting}: {e}."))?);
+        }
+        set.build()
+            .map(Some)
+            .map_err(|e| format!("{setting}: {e}."))
+    };
+    let (include, exclude) = (
+        globs(include, include_setting)?,
+        globs(exclude, exclude_setting)?,
+    );
+    Ok(names
+        .into_iter()
+        .filter_map(|name| {
+            let pg = if name.chars().any(char::is_lowercase) {
+                name.clone()
+            } else {
+                name.to_lowercase()
+            };
+            let qualified = format!("{schema}.{pg}");
+            let matches = |set: &globset::GlobSet| set.is_match(&pg) || set.is_match(&qualified);
+            (include.as_ref().is_none_or(matches) && !exclude.as_ref().is_some_and(matches)).then(
+                || OracleTable {
+                    owner: owner.to_string(),
+                    table: name,
+                    target: QualifiedName::new(schema, &pg),
+                },
+            )
+        })
+        .collect())
+}
+
 /// How Oracle rows are copied.
 #[derive(Clone, Copy, Debug)]
 pub struct OracleCopyOptions {
