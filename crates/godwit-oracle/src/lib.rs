@@ -7,6 +7,7 @@ pub mod data;
 pub mod lexer;
 pub mod live;
 pub mod script;
+pub mod script_data;
 
 pub use lexer::{tokenize, Token, TokenKind};
 pub use script::{read_input, read_script, read_text, ScriptError, Statement, StatementKind};
