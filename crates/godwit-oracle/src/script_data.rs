@@ -2291,7 +2291,7 @@ impl State {
         let Some(&index) = self.by_name.get(&name) else {
             return Err((
                 Some(name.clone()),
-                format!("INSERT INTO {name}: the script does not create this table"),
+                "INSERT INTO a table the script does not create".to_string(),
             ));
         };
         let table = self.tables[index]

@@ -421,7 +421,7 @@ fn what_cannot_be_evaluated_is_named_with_file_and_line() {
     let expected = [
         "load.sql:3: table T: column NAME: my_func(1): the function MY_FUNC is not evaluated",
         "load.sql:4: table T: 2 value(s) for 3 column(s)",
-        "load.sql:5: table NOWHERE: INSERT INTO NOWHERE: the script does not create this table",
+        "load.sql:5: table NOWHERE: INSERT INTO a table the script does not create",
         "load.sql:6: table T: the table has no column COLOUR",
         "load.sql:7: table T: column BORN: TO_DATE('31-02-2020', 'DD-MM-YYYY'): TO_DATE: \"31-02-2020\" does not match the format \"DD-MM-YYYY\": day 31 is not valid for 2020-02",
         "load.sql:8: table T: column BORN: TO_DATE('2020-01-01', 'YYYY-MM-DD Q'): TO_DATE: the format element \"Q\" is not evaluated (supported: YYYY YY RR RRRR MM MON MONTH DD DDD HH HH12 HH24 MI SS FF[1-9] AM PM)",
@@ -482,4 +482,103 @@ fn cut_statements_give_problems_not_panics() {
             let _ = script_tables(&cut_script, now());
         }
     }
+}
+
+/// Lines 1-9 of the scripts below: the format models the corpora use, and the general elements.
+const DATES: &str = "CREATE TABLE d (n NUMBER, at DATE, ts TIMESTAMP(9));\n\
+         INSERT INTO d VALUES (1, TO_DATE('04-FEB-2021 13.20.22', 'DD-MON-YYYY HH24.MI.SS'),\n\
+           TO_TIMESTAMP('04-FEB-2021 13.20.22.245676861', 'DD-MON-YYYY HH24.MI.SS.FF'));\n\
+         INSERT INTO d VALUES (2, TO_DATE('1962-2-18 7:5:0', 'yyyy-mm-dd hh24:mi:ss'), NULL);\n\
+         INSERT INTO d VALUES (3, TO_DATE('17-02-2014', 'dd-MM-yyyy'),\n\
+           TO_TIMESTAMP('2019-01-01-23-59-58', 'YYYY-MM-DD-HH24-MI-SS'));\n\
+         INSERT INTO d VALUES (4, to_date('5 March 99 11:05 PM', 'DD MONTH RR HH12:MI AM', 'NLS_DATE_LANGUAGE = American'),\n\
+           TO_TIMESTAMP('31/12/25 1.5', 'DD/MM/YY SS.FF3'));\n\
+         INSERT INTO d VALUES (5, DATE '2024-02-29', TIMESTAMP '2024-02-29 10:11:12.5');\n\
+         ";
+
+#[test]
+fn dates_follow_their_format_models() {
+    let with_last = |last: &str| {
+        run(&format!(
+            "{DATES}INSERT INTO d VALUES (6, TO_DATE('12', 'MM'), {last});\n"
+        ))
+    };
+    // Arithmetic on a timestamp is refused.
+    let data = with_last("CURRENT_TIMESTAMP - 0").unwrap_err();
+    assert_eq!(data.problems.len(), 1, "{data}");
+    assert_eq!(data.problems[0].line, 10);
+    assert!(data.problems[0]
+        .message
+        .starts_with("column TS: CURRENT_TIMESTAMP - 0:"));
+    // SYSTIMESTAMP has a time zone; a TIMESTAMP column would take the session's zone.
+    let data = with_last("SYSTIMESTAMP").unwrap_err();
+    assert!(
+        data.problems[0].message.contains("session time zone"),
+        "{data}"
+    );
+    // The year and month TO_DATE leaves out are `now`'s.
+    let data = with_last("LOCALTIMESTAMP").unwrap();
+    let v = |s: &str| Some(s.to_string());
+    let got: Vec<Vec<Option<String>>> = table(&data, "D")
+        .rows
+        .iter()
+        .map(|r| r.values[1..].to_vec())
+        .collect();
+    assert_eq!(
+        got,
+        [
+            vec![
+                v(" 2021-02-04 13:20:22"),
+                v(" 2021-02-04 13:20:22.245676861")
+            ],
+            vec![v(" 1962-02-18 07:05:00"), None],
+            vec![
+                v(" 2014-02-17 00:00:00"),
+                v(" 2019-01-01 23:59:58.000000000")
+            ],
+            vec![
+                v(" 1999-03-05 23:05:00"),
+                v(" 2025-12-31 00:00:01.500000000")
+            ],
+            vec![
+                v(" 2024-02-29 00:00:00"),
+                v(" 2024-02-29 10:11:12.500000000")
+            ],
+            vec![
+                v(" 2026-12-01 00:00:00"),
+                v(" 2026-11-26 07:30:15.000000000")
+            ],
+        ]
+    );
+    // The copy path takes them all but the nanoseconds PostgreSQL cannot hold, which it refuses.
+    let columns = &table(&data, "D").columns;
+    let refused: Vec<usize> = table(&data, "D")
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            copy_line(
+                columns,
+                &r.values,
+                NulPolicy::Fail,
+                &mut DataStats::default(),
+            )
+            .is_err()
+        })
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(refused, [0]);
+
+    // A language other than English, and a day that does not exist, are named with their place.
+    let got = problems("CREATE TABLE d (at DATE);\n\
+         INSERT INTO d VALUES (TO_DATE('5 mars 1999', 'DD MONTH YYYY', 'NLS_DATE_LANGUAGE=FRENCH'));\n\
+         INSERT INTO d VALUES (TO_DATE('1582-10-10', 'YYYY-MM-DD'));\n\
+         INSERT INTO d VALUES (TO_TIMESTAMP('2020-01-01 10:00:00.5', 'YYYY-MM-DD HH24:MI:SS.FF'));\n");
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert!(got[0].starts_with("load.sql:2: table D: column AT:") && got[0].contains("FRENCH"));
+    assert!(got[1].starts_with("load.sql:3: table D: column AT:") && got[1].contains("Gregorian"));
+    assert!(
+        got[2].starts_with("load.sql:4: table D: column AT:")
+            && got[2].contains("fractions of a second")
+    );
 }
