@@ -1798,30 +1798,7 @@ impl State {
             ("INSERT", _) => self.insert(tokens, place, vars),
             ("UPDATE" | "DELETE" | "MERGE", _) => self.change(tokens, &word),
             ("LOAD", _) => {
-                // SQLcl's LOAD table file.csv: the rows come from a file the script does not hold.
-                let mut lines: Vec<&Token> = Vec::new();
-                for (i, t) in tokens.iter().enumerate() {
-                    if t.is("LOAD") && (i == 0 || tokens[i - 1].line != t.line) {
-                        lines.push(t);
-                    }
-                }
-                for t in lines {
-                    let rest: Vec<Token> = tokens
-                        .iter()
-                        .filter(|x| x.line == t.line)
-                        .cloned()
-                        .collect();
-                    self.note(
-                        Place {
-                            file: place.file,
-                            line: t.line,
-                        },
-                        format!(
-                            "{}: SQLcl loads these rows from a file outside the script; they are not included",
-                            source_text(&rest)
-                        ),
-                    );
-                }
+                self.load(tokens, place, vars);
                 Ok(())
             }
             ("ROLLBACK", _) if self.uncommitted => Err((
@@ -1833,6 +1810,43 @@ impl State {
         };
         if let Err((table, message)) = result {
             self.problem(place, table.as_deref(), message);
+        }
+    }
+
+    /// SQLcl's `LOAD table file.csv`: the rows come from a file the script does not hold, so each
+    /// LOAD is a note. The script reader does not know LOAD as a command, so the statement it gives
+    /// runs on to the next `;`: the lines after the LOADs (and SQL*Plus commands between them) are
+    /// the next statement, which is replayed.
+    fn load(&mut self, tokens: &[Token], place: Place, vars: Option<&Variables>) {
+        const COMMANDS: &[&str] = &[
+            "LOAD", "PROMPT", "PRO", "REM", "REMARK", "SET", "SPOOL", "SPO", "SHOW", "SHO",
+            "WHENEVER", "COLUMN", "COL", "DEFINE", "DEF", "UNDEFINE", "PAUSE", "TIMING", "TTITLE",
+            "BTITLE",
+        ];
+        let mut k = 0;
+        while k < tokens.len() {
+            let line = tokens[k].line;
+            let end = tokens[k..]
+                .iter()
+                .position(|t| t.line != line)
+                .map_or(tokens.len(), |n| k + n);
+            if !COMMANDS.iter().any(|c| tokens[k].is(c)) {
+                self.sql(&tokens[k..], place, vars);
+                return;
+            }
+            if tokens[k].is("LOAD") {
+                self.note(
+                    Place {
+                        file: place.file,
+                        line,
+                    },
+                    format!(
+                        "{}: SQLcl loads these rows from a file outside the script; they are not included",
+                        source_text(&tokens[k..end])
+                    ),
+                );
+            }
+            k = end;
         }
     }
 
@@ -1918,10 +1932,17 @@ impl State {
         if !p.eat_word("TABLE") {
             return Ok(());
         }
-        p.eat_word("IF");
-        p.eat_word("NOT");
-        p.eat_word("EXISTS");
+        let if_not_exists = p.eat_word("IF") && p.eat_word("NOT") && p.eat_word("EXISTS");
         let name = p.object_name().map_err(|e| (None, e))?;
+        if self.by_name.contains_key(&name) {
+            if !if_not_exists {
+                self.note(
+                    place,
+                    format!("table {name} already exists: Oracle refuses this CREATE (ORA-00955) and the table keeps its first definition"),
+                );
+            }
+            return Ok(());
+        }
         let mut table = Table {
             name: name.clone(),
             file: place.file.to_path_buf(),
@@ -1956,9 +1977,12 @@ impl State {
                 place,
                 format!("table {name} is created without a column list (AS SELECT or OF a type): its columns are not known, so it is left out"),
             );
-        }
-        if let Some(i) = self.by_name.get(&name) {
-            self.tables[*i] = None;
+        } else if p.tokens[p.pos..].iter().any(|t| t.is("EXTERNAL")) {
+            table.columns_known = false;
+            self.note(
+                place,
+                format!("table {name} is an external table: its rows are in files outside the script, so it is left out"),
+            );
         }
         self.by_name.insert(name, self.tables.len());
         self.tables.push(Some(table));

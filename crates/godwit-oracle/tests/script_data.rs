@@ -582,3 +582,52 @@ fn dates_follow_their_format_models() {
             && got[2].contains("fractions of a second")
     );
 }
+
+#[test]
+fn a_sqlcl_load_is_a_note_and_the_statement_after_it_still_counts() {
+    // The script reader runs a LOAD line on to the next `;`, taking the INSERT after it along.
+    let data =
+        run("CREATE TABLE t (id NUMBER);\nLOAD t t.csv\nPrompt next\nINSERT INTO t VALUES (1);\n")
+            .unwrap();
+    assert_eq!(table(&data, "T").rows.len(), 1);
+    assert_eq!(table(&data, "T").rows[0].line, 4);
+    assert_eq!(data.notes.len(), 1);
+    assert_eq!(data.notes[0].line, 2);
+    assert!(data.notes[0]
+        .message
+        .starts_with("LOAD t t.csv: SQLcl loads"));
+}
+
+#[test]
+fn tables_are_created_once_dropped_renamed_and_altered_as_in_oracle() {
+    let data = run("CREATE TABLE t (id NUMBER, gone VARCHAR2(5));\n\
+         INSERT INTO t VALUES (1, 'x');\n\
+         CREATE TABLE t (other DATE);\n\
+         INSERT INTO t VALUES (2, NULL);\n\
+         ALTER TABLE t DROP COLUMN gone;\n\
+         ALTER TABLE t ADD flag CHAR(1) DEFAULT 'Y';\n\
+         ALTER TABLE t RENAME COLUMN id TO key;\n\
+         RENAME t TO u;\n\
+         CREATE TABLE scratch (a NUMBER);\n\
+         INSERT INTO scratch VALUES (1);\n\
+         DROP TABLE scratch PURGE;\n\
+         CREATE TABLE copy AS SELECT * FROM u;\n\
+         CREATE TABLE ext (a NUMBER) ORGANIZATION EXTERNAL (TYPE oracle_loader DEFAULT DIRECTORY d LOCATION ('a.csv'));\n\
+         CREATE TABLE wiped (a NUMBER);\n\
+         INSERT INTO wiped VALUES (1);\n\
+         TRUNCATE TABLE wiped;\n\
+         INSERT INTO wiped VALUES (2);\n\
+         DELETE FROM wiped;\n")
+    .unwrap();
+    let names: Vec<&str> = data.tables.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["U", "WIPED"]);
+    let u = table(&data, "U");
+    let columns: Vec<&str> = u.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(columns, ["KEY", "FLAG"]);
+    let v = |s: &str| Some(s.to_string());
+    let rows: Vec<&Vec<Option<String>>> = u.rows.iter().map(|r| &r.values).collect();
+    assert_eq!(rows, [&vec![v("1"), v("Y")], &vec![v("2"), v("Y")]]);
+    assert_eq!(table(&data, "WIPED").rows.len(), 0);
+    let noted: Vec<u32> = data.notes.iter().map(|n| n.line).collect();
+    assert_eq!(noted, [3, 12, 13], "{:?}", data.notes);
+}
