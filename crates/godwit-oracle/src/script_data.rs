@@ -2888,7 +2888,10 @@ impl State {
                 .any(|w| decl[0].is(w))
                     || decl.get(1).is_some_and(|t| t.is("EXCEPTION"));
                 if not_a_variable {
-                    return Err((line, format!("the declaration of {name} is not evaluated")));
+                    return Err((
+                        line,
+                        format!("the declaration {} is not evaluated", source_text(decl)),
+                    ));
                 }
                 let init = decl
                     .iter()
