@@ -102,6 +102,7 @@ LANGUAGE sql IMMUTABLE AS $$
   END
 $$",
     ),
+    ("doc", crate::package_documents::HELPERS),
     (
         "pkg_get",
         // Package variables live in session settings named godwit.<package>__<variable>: 'v:' and the

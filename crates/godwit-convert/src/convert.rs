@@ -900,7 +900,7 @@ impl Converter<'_> {
         let schema = pg_name(name);
         self.schema_mut(&schema);
         let report = self.report("PACKAGE", &report_name, Status::Converted);
-        self.package_records(&schema, &mut spec, report);
+        self.package_records(&schema, &mut spec, &Default::default(), report);
         let f = self.finding(
             "GW-PLSQL-PACKAGE",
             Severity::Info,
@@ -927,11 +927,12 @@ impl Converter<'_> {
     /// A package's record types become composite types in its schema; one whose fields do not all
     /// convert (anchored `%TYPE` to something other than a column or package variable, collections,
     /// unknown types) stays unconverted, with a finding. A record may hold another record of the
-    /// package, in any order of declaration.
+    /// package, in any order of declaration, or one of `visible` (a body's records see the spec's).
     fn package_records(
         &mut self,
         schema: &str,
         decls: &mut crate::package::Declarations,
+        visible: &BTreeMap<String, Vec<Token>>,
         report: usize,
     ) {
         let mut pending = std::mem::take(&mut decls.records);
@@ -939,7 +940,7 @@ impl Converter<'_> {
             let mut failed = std::collections::BTreeMap::new();
             let mut progress = false;
             for (name, fields) in pending {
-                match self.record_attributes(schema, &fields, decls) {
+                match self.record_attributes(schema, &fields, decls, visible) {
                     Ok(attributes) => {
                         let pg = pg_name(&Token {
                             kind: TokenKind::Word,
@@ -963,7 +964,8 @@ impl Converter<'_> {
                 }
             }
             if !progress || failed.is_empty() {
-                for (name, (_, why)) in failed {
+                for (name, (fields, why)) in failed {
+                    decls.unconverted_records.insert(name.clone(), fields);
                     let f = self.finding("GW-PLSQL-PACKAGE-DECL", Severity::Warning, format!("record type {name} is not converted: {why}; routines that use it are not converted"), "convert it by hand");
                     self.note(report, f);
                     decls.other.push(("type", name));
@@ -980,6 +982,7 @@ impl Converter<'_> {
         schema: &str,
         fields: &[Token],
         decls: &crate::package::Declarations,
+        visible: &BTreeMap<String, Vec<Token>>,
     ) -> Result<Vec<(String, godwit_catalog::DataType)>, String> {
         let mut attributes = Vec::new();
         for field in split_commas(fields) {
@@ -994,7 +997,9 @@ impl Converter<'_> {
             let record = c
                 .peek()
                 .filter(|_| c.peek_at(1).is_none_or(|n| !n.is_symbol(".")))
-                .filter(|t| decls.records.contains_key(&t.upper()))
+                .filter(|t| {
+                    decls.records.contains_key(&t.upper()) || visible.contains_key(&t.upper())
+                })
                 .map(|t| godwit_catalog::DataType::plain(format!("{schema}.{}", pg_name(t))));
             // A collection of this package (of scalars): an array of their type.
             let collection = c
@@ -1131,7 +1136,7 @@ impl Converter<'_> {
         let mut declarations = body.declarations.clone();
         let body_report = self.report("PACKAGE BODY", &report_name, Status::Converted);
         self.schema_mut(&schema);
-        self.package_records(&schema, &mut declarations, body_report);
+        self.package_records(&schema, &mut declarations, &own.records, body_report);
         own.merge(&declarations);
         // A package variable of a collection type that nothing assigns is an empty collection: a
         // constant (logger's gc_empty_tab_param, used as a default).
@@ -1343,6 +1348,9 @@ impl Converter<'_> {
                     converted += 1;
                     if unit.definition.contains("godwit_compat.pkg_") {
                         self.helpers.insert("pkg_get");
+                    }
+                    if unit.definition.contains("godwit_compat.doc_") {
+                        self.helpers.insert("doc");
                     }
                     let report = self.report(keyword, &member_name, Status::Converted);
                     self.note_rewrite(report, &rw.notes);

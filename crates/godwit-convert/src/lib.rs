@@ -25,6 +25,7 @@ pub mod names;
 mod object_type;
 mod package;
 mod package_collections;
+mod package_documents;
 mod plsql;
 pub mod query;
 pub mod rules;

@@ -32,6 +32,9 @@ pub struct Declarations {
     pub records: BTreeMap<String, Vec<Token>>,
     /// Collection types (nested tables, VARRAYs, INDEX BY integer tables): arrays in members.
     pub collections: crate::collection::Collections,
+    /// Record types no composite type can hold (they hold collections), with the tokens inside their
+    /// parentheses: package variables of them may still be documents (see `package_documents`).
+    pub unconverted_records: BTreeMap<String, Vec<Token>>,
     /// Oracle error numbers given to exceptions by PRAGMA EXCEPTION_INIT.
     pub exception_codes: BTreeMap<String, i64>,
     /// Types, cursors and exceptions: (kind, name), not converted yet.
@@ -50,6 +53,8 @@ impl Declarations {
         self.subtypes.extend(other.subtypes.clone());
         self.records.extend(other.records.clone());
         self.collections.extend(other.collections.clone());
+        self.unconverted_records
+            .extend(other.unconverted_records.clone());
         self.exception_codes.extend(other.exception_codes.clone());
         self.other.extend(other.other.iter().cloned());
         self.parameterless_functions
@@ -248,7 +253,7 @@ fn declaration(decl: &[Token], into: &mut Declarations) {
         .is("TYPE")
         .then(|| decl.get(2).filter(|t| t.is("IS") || t.is("AS")))
         .flatten()
-        .and_then(|_| crate::collection::element_type(&decl[3..]))
+        .and_then(|_| crate::collection::element_type(&index_subtype_resolved(&decl[3..], into)))
     {
         into.collections.insert(decl[1].upper(), collection);
     } else if first.is("TYPE") || first.is("SUBTYPE") {
@@ -487,7 +492,43 @@ impl Packages {
                 declared: tokenize(&type_name, 0),
                 setting: setting_literal(package, variable),
                 initial,
+                passed: true,
             });
+        }
+        // Records holding collections (and collections of collections): jsonb documents.
+        let schema = pg_name_text(package);
+        let types = crate::package_documents::Types {
+            package,
+            schema: &schema,
+            own,
+        };
+        let mut documents = Vec::new();
+        for variable in &own.variables {
+            if copies.iter().any(|c| c.name == *variable) {
+                continue;
+            }
+            let Some(shape) = types.document(variable) else {
+                continue;
+            };
+            if !used(variable) {
+                continue;
+            }
+            let shape = shape.map_err(|why| {
+                format!("package variable {package}.{variable} holds collections, and cannot be kept as a jsonb document: {why} is not converted yet")
+            })?;
+            if own.initial_values.contains_key(variable) {
+                return Err(format!(
+                    "package variable {package}.{variable} holds collections and has an initial value, which is not converted yet"
+                ));
+            }
+            copies.push(LocalCopy {
+                name: variable.clone(),
+                declared: tokenize("JSON", 0),
+                setting: setting_literal(package, variable),
+                initial: crate::expr::literal(&shape.initial()),
+                passed: false,
+            });
+            documents.push((variable.clone(), shape));
         }
         // Scalars passed as a call's argument may be a procedure's OUT argument, which needs a
         // variable: they get a local copy too.
@@ -517,6 +558,7 @@ impl Packages {
                 declared: setting_type(declared),
                 setting: setting_literal(package, variable),
                 initial,
+                passed: true,
             });
         }
         if copies.is_empty() {
@@ -582,6 +624,19 @@ impl Packages {
             }) && !s.iter().any(|t| t.is_symbol(":="));
             named_call || call_statement
         };
+        let mut temp_declared = false;
+        for (variable, shape) in &documents {
+            let (rewritten, temp) =
+                crate::package_documents::rewrite(&unqualified, variable, shape, &calls)?;
+            unqualified = rewritten;
+            if temp && !temp_declared {
+                temp_declared = true;
+                let begin = crate::package_collections::top_level_begin(&unqualified)
+                    .ok_or("a member without BEGIN")?;
+                let line = unqualified[begin].line;
+                unqualified.splice(begin..begin, tokenize("godwit_doc_value JSON;", line));
+            }
+        }
         let tokens = with_local_copies(&unqualified, &copies, &calls)?;
         Ok((tokens, names))
     }
@@ -809,6 +864,24 @@ impl Packages {
         }
         Ok(out)
     }
+}
+
+/// A collection type's definition with a subtype of the package after INDEX BY replaced by its base
+/// type (`INDEX BY tp_author` where `SUBTYPE tp_author IS VARCHAR2(…)`).
+fn index_subtype_resolved(definition: &[Token], into: &Declarations) -> Vec<Token> {
+    let mut out = definition.to_vec();
+    if let Some(by) = definition
+        .windows(2)
+        .position(|w| w[0].is("INDEX") && w[1].is("BY"))
+    {
+        if let Some(base) = definition
+            .get(by + 2)
+            .and_then(|t| into.subtypes.get(&t.upper()))
+        {
+            out.splice(by + 2..by + 3, base.iter().cloned());
+        }
+    }
+    out
 }
 
 /// Whether the body assigns `variable` (upper case): `v :=`, `v(i) :=`, `v(i).f[.g…] :=`,

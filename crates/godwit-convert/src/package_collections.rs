@@ -24,6 +24,8 @@ pub(crate) struct LocalCopy {
     pub setting: String,
     /// The value before the session first assigns it, as SQL text: `'{}'` (empty), a literal or `NULL`.
     pub initial: String,
+    /// Whether a call may change it through an OUT argument (a package document is never passed).
+    pub passed: bool,
 }
 
 /// Words that open or continue a compound statement: what follows them is not a simple statement.
@@ -92,7 +94,7 @@ pub(crate) fn with_local_copies(
             .filter(|(_, c)| {
                 calls_local
                     || crate::package::assigned(statement, &c.name)
-                    || passed_as_argument(statement, &c.name)
+                    || (c.passed && passed_as_argument(statement, &c.name))
             })
             .map(|(i, _)| i)
             .collect();
@@ -119,16 +121,17 @@ pub(crate) fn with_local_copies(
     };
     let mut out = Vec::with_capacity(tokens.len() + 16);
     for (i, t) in tokens.iter().enumerate() {
-        if i == top_begin {
+        out.push(t.clone());
+        if i == header_end {
+            // Declared first and loaded there: the member's own declarations may read them.
             for c in copies {
                 out.extend(tokenize(&c.name, line));
                 out.extend(c.declared.iter().cloned());
-                out.extend(tokenize(";", line));
+                out.extend(tokenize(
+                    &format!(":= godwit_compat.pkg_get({}, {});", c.setting, c.initial),
+                    line,
+                ));
             }
-        }
-        out.push(t.clone());
-        if i == top_begin {
-            load(&mut out, line);
         }
         if let Some((written, reload)) = after.get(&i) {
             for &w in written {
@@ -228,15 +231,18 @@ mod tests {
             declared: tokenize("t_list", 1),
             setting: "'godwit.pkg__g'".into(),
             initial: "'{}'".into(),
+            passed: true,
         }];
         let calls = |s: &[Token]| s.first().is_some_and(|t| t.is("OTHER_PROC"));
         let out = text(&with_local_copies(&member, &copies, &calls).unwrap());
         let load = "G := godwit_compat . pkg_get ( 'godwit.pkg__g' , '{}' ) ;";
+        let declare = "G t_list := godwit_compat . pkg_get ( 'godwit.pkg__g' , '{}' ) ;";
         let store = "PERFORM godwit_compat . pkg_set ( 'godwit.pkg__g' , CAST ( G AS TEXT ) ) ;";
         assert!(
-            out.contains(&format!("END inner ; G t_list ; BEGIN {load} IF")),
+            out.starts_with(&format!("add ( p IN NUMBER ) IS {declare} l NUMBER ;")),
             "{out}"
         );
+        assert!(out.contains("END inner ; BEGIN IF"), "{out}");
         assert!(
             out.contains(&format!(
                 "g . EXTEND ; {store} g ( g . COUNT ) := p ; {store} END IF"

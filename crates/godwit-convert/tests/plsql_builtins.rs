@@ -1896,3 +1896,218 @@ END;
         Some("dctn")
     );
 }
+
+/// xlsx_builder_pkg's shape: a package record of sparse INDEX BY tables of records of INDEX BY tables.
+const WORKBOOK: &str = "
+CREATE OR REPLACE PACKAGE sheet_demo AS
+  TYPE tp_align IS RECORD (horizontal VARCHAR2(10), wrap BOOLEAN);
+  PROCEDURE new_sheet(p_name IN VARCHAR2);
+  PROCEDURE cell(p_col IN PLS_INTEGER, p_row IN PLS_INTEGER, p_value IN NUMBER, p_sheet IN PLS_INTEGER := NULL);
+  PROCEDURE clear_cell(p_col IN PLS_INTEGER, p_row IN PLS_INTEGER, p_sheet IN PLS_INTEGER := 1);
+  FUNCTION dump_sheet(p_sheet IN PLS_INTEGER) RETURN VARCHAR2;
+  FUNCTION cell_value(p_col IN PLS_INTEGER, p_row IN PLS_INTEGER, p_sheet IN PLS_INTEGER := 1) RETURN NUMBER;
+  FUNCTION summary RETURN VARCHAR2;
+  FUNCTION counter RETURN PLS_INTEGER;
+  FUNCTION style_count RETURN PLS_INTEGER;
+  PROCEDURE reset;
+END sheet_demo;
+/
+CREATE OR REPLACE PACKAGE BODY sheet_demo AS
+  TYPE tp_xf IS RECORD (font PLS_INTEGER, align tp_align);
+  TYPE tp_xfs IS TABLE OF tp_xf INDEX BY PLS_INTEGER;
+  TYPE tp_cell IS RECORD (value NUMBER, style VARCHAR2(50));
+  TYPE tp_cells IS TABLE OF tp_cell INDEX BY PLS_INTEGER;
+  TYPE tp_rows IS TABLE OF tp_cells INDEX BY PLS_INTEGER;
+  TYPE tp_sheet IS RECORD (rows tp_rows, name VARCHAR2(100));
+  TYPE tp_sheets IS TABLE OF tp_sheet INDEX BY PLS_INTEGER;
+  TYPE tp_names IS TABLE OF PLS_INTEGER INDEX BY VARCHAR2(100);
+  TYPE tp_book IS RECORD (sheets tp_sheets, names tp_names, xfs tp_xfs, cnt PLS_INTEGER := 0);
+  book tp_book;
+
+  FUNCTION get_style(p_col IN PLS_INTEGER) RETURN VARCHAR2 IS
+    t_xf tp_xf;
+    n PLS_INTEGER;
+  BEGIN
+    t_xf.font := p_col;
+    t_xf.align.horizontal := 'left';
+    n := book.xfs.COUNT + 1;
+    book.xfs(n) := t_xf;
+    book.cnt := book.cnt + 1;
+    RETURN 's' || n;
+  END get_style;
+
+  PROCEDURE new_sheet(p_name IN VARCHAR2) IS
+    t_nr PLS_INTEGER := book.sheets.COUNT + 1;
+  BEGIN
+    book.sheets(t_nr).name := p_name;
+    book.names(p_name) := t_nr;
+  END new_sheet;
+
+  PROCEDURE cell(p_col IN PLS_INTEGER, p_row IN PLS_INTEGER, p_value IN NUMBER, p_sheet IN PLS_INTEGER := NULL) IS
+    t_sheet PLS_INTEGER := NVL(p_sheet, book.sheets.COUNT);
+  BEGIN
+    book.sheets(t_sheet).rows(p_row)(p_col).value := p_value;
+    -- get_style changes the workbook too: both changes stay.
+    book.sheets(t_sheet).rows(p_row)(p_col).style := get_style(p_col);
+  END cell;
+
+  PROCEDURE clear_cell(p_col IN PLS_INTEGER, p_row IN PLS_INTEGER, p_sheet IN PLS_INTEGER := 1) IS
+  BEGIN
+    IF book.sheets(p_sheet).rows(p_row).EXISTS(p_col) THEN
+      book.sheets(p_sheet).rows(p_row).DELETE(p_col);
+    END IF;
+  END clear_cell;
+
+  FUNCTION dump_sheet(p_sheet IN PLS_INTEGER) RETURN VARCHAR2 IS
+    r PLS_INTEGER;
+    c PLS_INTEGER;
+    s VARCHAR2(4000);
+  BEGIN
+    s := book.sheets(p_sheet).name || ':';
+    r := book.sheets(p_sheet).rows.FIRST;
+    WHILE r IS NOT NULL LOOP
+      c := book.sheets(p_sheet).rows(r).FIRST;
+      WHILE c IS NOT NULL LOOP
+        s := s || ' ' || r || '/' || c || '=' || book.sheets(p_sheet).rows(r)(c).value || book.sheets(p_sheet).rows(r)(c).style;
+        c := book.sheets(p_sheet).rows(r).NEXT(c);
+      END LOOP;
+      r := book.sheets(p_sheet).rows.NEXT(r);
+    END LOOP;
+    RETURN s || ' rows=' || book.sheets(p_sheet).rows.COUNT || ' last=' || book.sheets(p_sheet).rows.LAST
+      || ' before100=' || book.sheets(p_sheet).rows.PRIOR(100);
+  END dump_sheet;
+
+  FUNCTION cell_value(p_col IN PLS_INTEGER, p_row IN PLS_INTEGER, p_sheet IN PLS_INTEGER := 1) RETURN NUMBER IS
+  BEGIN
+    RETURN book.sheets(p_sheet).rows(p_row)(p_col).value;
+  END cell_value;
+
+  FUNCTION summary RETURN VARCHAR2 IS
+    k VARCHAR2(100);
+    s VARCHAR2(4000);
+    x tp_xf;
+  BEGIN
+    k := book.names.FIRST;
+    WHILE k IS NOT NULL LOOP
+      s := s || k || '=' || book.names(k) || ' ';
+      k := book.names.NEXT(k);
+    END LOOP;
+    x := book.xfs(book.xfs.LAST);
+    RETURN s || 'lastfont=' || x.font || ' ' || book.xfs(1).align.horizontal;
+  END summary;
+
+  FUNCTION counter RETURN PLS_INTEGER IS
+  BEGIN
+    RETURN book.cnt;
+  END counter;
+
+  FUNCTION style_count RETURN PLS_INTEGER IS
+  BEGIN
+    RETURN book.xfs.COUNT;
+  END style_count;
+
+  PROCEDURE reset IS
+  BEGIN
+    book := NULL;
+  END reset;
+END sheet_demo;
+/
+";
+
+#[tokio::test]
+async fn package_records_of_sparse_tables_of_tables_keep_oracle_semantics() {
+    let (conversion, _db, client) = loaded("workbook", WORKBOOK).await;
+    all_converted(&conversion);
+    assert_eq!(
+        value(&client, "SELECT sheet_demo.counter()")
+            .await
+            .as_deref(),
+        Some("0"),
+        "the field's default"
+    );
+    client
+        .batch_execute(
+            "CALL sheet_demo.new_sheet('Data');
+             CALL sheet_demo.cell(10, 100, 1.5);
+             CALL sheet_demo.cell(2, 100, 2);
+             CALL sheet_demo.cell(3, 7, 3);",
+        )
+        .await
+        .unwrap();
+    // Rows and cells are walked in key order, skipping the gaps; COUNT counts the elements only.
+    assert_eq!(
+        value(&client, "SELECT sheet_demo.dump_sheet(1)")
+            .await
+            .as_deref(),
+        Some("Data: 7/3=3s3 100/2=2s2 100/10=1.5s1 rows=2 last=100 before100=7")
+    );
+    // The styles get_style added while the caller assigned a cell are all there.
+    assert_eq!(
+        value(&client, "SELECT sheet_demo.counter()")
+            .await
+            .as_deref(),
+        Some("3")
+    );
+    client
+        .batch_execute("CALL sheet_demo.clear_cell(10, 100)")
+        .await
+        .unwrap();
+    assert_eq!(
+        value(&client, "SELECT sheet_demo.dump_sheet(1)")
+            .await
+            .as_deref(),
+        Some("Data: 7/3=3s3 100/2=2s2 rows=2 last=100 before100=7")
+    );
+    assert_eq!(
+        value(&client, "SELECT sheet_demo.cell_value(3, 7)")
+            .await
+            .as_deref(),
+        Some("3")
+    );
+    // A missing element is NO_DATA_FOUND, as in Oracle; so is a missing row for EXISTS.
+    for missing in [
+        "SELECT sheet_demo.cell_value(5, 7)",
+        "CALL sheet_demo.clear_cell(1, 8)",
+    ] {
+        let error = client.batch_execute(missing).await.unwrap_err();
+        assert_eq!(
+            error.code().map(|c| c.code()),
+            Some("P0002"),
+            "{missing}: {error:?}"
+        );
+    }
+    client
+        .batch_execute(
+            "CALL sheet_demo.new_sheet('Notes');
+             CALL sheet_demo.new_sheet('Archive');
+             CALL sheet_demo.cell(1, 1, 9);",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        value(&client, "SELECT sheet_demo.dump_sheet(3)")
+            .await
+            .as_deref(),
+        Some("Archive: 1/1=9s4 rows=1 last=1 before100=1")
+    );
+    // Text keys in binary order; a record element read whole and by nested field.
+    assert_eq!(
+        value(&client, "SELECT sheet_demo.summary()")
+            .await
+            .as_deref(),
+        Some("Archive=3 Data=1 Notes=2 lastfont=1 left")
+    );
+    // Assigning NULL to the record: every field NULL (the default is not applied again), every
+    // collection empty.
+    client
+        .batch_execute("CALL sheet_demo.reset()")
+        .await
+        .unwrap();
+    assert_eq!(value(&client, "SELECT sheet_demo.counter()").await, None);
+    assert_eq!(
+        value(&client, "SELECT sheet_demo.style_count()")
+            .await
+            .as_deref(),
+        Some("0")
+    );
+}
