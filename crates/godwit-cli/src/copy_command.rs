@@ -22,6 +22,7 @@ pub(crate) async fn copy(
     chunk_by: godwit_transfer::ChunkBy,
     create_schema: bool,
     disable_triggers: bool,
+    defer_indexes: bool,
     verification: &godwit_transfer::Verification,
     on_error: godwit_transfer::OnError,
     resume: Option<&str>,
@@ -43,6 +44,7 @@ pub(crate) async fn copy(
         on_error,
         chunk_by,
         disable_triggers,
+        defer_indexes,
     };
     let control = godwit_transfer::Control::new();
     // Ctrl-C stops the workers, each rolling back its open chunk, and leaves the run resumable; a
@@ -120,11 +122,17 @@ pub(crate) async fn copy(
         // stays committed: say how to go on.
         e => {
             let message = e.to_string();
+            // Indexes and foreign keys dropped for the load wait for the resume.
+            let deferred = if defer_indexes {
+                "; the target tables' indexes and foreign keys dropped for the load are recorded in godwit_copy.deferred on the target, and the resumed run recreates them"
+            } else {
+                ""
+            };
             match started.lock().ok().and_then(|s| s.clone()) {
                 Some(id) if !message.contains("--resume") => Failure::operation(format!(
-                    "{message}; resume with --resume {id} (what committed is kept)"
+                    "{message}; resume with --resume {id} (what committed is kept){deferred}"
                 )),
-                _ => Failure::operation(message),
+                _ => Failure::operation(format!("{message}{deferred}")),
             }
         }
     })?;
@@ -246,6 +254,12 @@ fn print_load(load: &godwit_transfer::LoadSteps) {
         println!(
             "sequences set past the copied rows: {}",
             load.sequences.join(", ")
+        );
+    }
+    if !load.recreated.is_empty() {
+        println!(
+            "dropped for the load and recreated after it: {}",
+            load.recreated.join(", ")
         );
     }
     if !load.triggers_disabled.is_empty() {

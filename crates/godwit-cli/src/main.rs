@@ -118,7 +118,7 @@ enum Command {
     /// Copy table data from a PostgreSQL (or Oracle) source to a PostgreSQL target: chunked, parallel, resumable,
     /// verified by row counts.
     #[command(
-        after_help = "Examples:\n  godwit copy --source postgresql://app@old/shop --target postgresql://app@new/shop --create-schema --jobs 4\n  godwit copy --source shop-old --target shop-new --resume last\n\nThe run id is printed when the run starts; after any interruption `--resume RUN_ID` (or `last`)\ncopies only the chunks that did not commit. Progress goes to stderr: bars on a terminal, a line\nevery 2 s otherwise (GODWIT_PROGRESS_SECONDS). Ctrl-C stops the run: chunks being copied roll back,\nthe committed ones stay, and the command says how to resume.\n\nWith --create-schema the tables are created without their keys, indexes and foreign keys; after\nthe data the keys are added and the indexes built (--jobs at once), foreign keys added NOT VALID\nand then validated. Owned and identity sequences are then set past the copied rows (the source's\nvalue or the column's maximum, whichever is larger), also for existing target tables.\n--disable-triggers turns the target tables' user triggers off during the load and back on after\nit, also after a failure or Ctrl-C; a run killed meanwhile turns them back on when resumed. Every\nstep is recorded: --resume finishes what a killed run left (indexes, keys, sequences, triggers).\n\nExit codes: 0 every row arrived; 3 every row arrived except those --on-error skip set aside (the\ncount per table is printed; the rows are in godwit_copy.rejects on the target with their key,\ndata and error); 1 the copy or its verification failed; 2 invalid usage or input; 130\ninterrupted by Ctrl-C (resumable)."
+        after_help = "Examples:\n  godwit copy --source postgresql://app@old/shop --target postgresql://app@new/shop --create-schema --jobs 4\n  godwit copy --source shop-old --target shop-new --resume last\n\nThe run id is printed when the run starts; after any interruption `--resume RUN_ID` (or `last`)\ncopies only the chunks that did not commit. Progress goes to stderr: bars on a terminal, a line\nevery 2 s otherwise (GODWIT_PROGRESS_SECONDS). Ctrl-C stops the run: chunks being copied roll back,\nthe committed ones stay, and the command says how to resume.\n\nWith --create-schema the tables are created without their keys, indexes and foreign keys; after\nthe data the keys are added and the indexes built (--jobs at once), foreign keys added NOT VALID\nand then validated. Owned and identity sequences are then set past the copied rows (the source's\nvalue or the column's maximum, whichever is larger), also for existing target tables.\n--disable-triggers turns the target tables' user triggers off during the load and back on after\nit, also after a failure or Ctrl-C; a run killed meanwhile turns them back on when resumed. Every\nstep is recorded: --resume finishes what a killed run left (indexes, keys, sequences, triggers).\n--defer-indexes loads existing target tables without their secondary indexes and foreign keys\nand recreates them after the data (definitions kept in godwit_copy.deferred until then).\n\nExit codes: 0 every row arrived; 3 every row arrived except those --on-error skip set aside (the\ncount per table is printed; the rows are in godwit_copy.rejects on the target with their key,\ndata and error); 1 the copy or its verification failed; 2 invalid usage or input; 130\ninterrupted by Ctrl-C (resumable)."
     )]
     Copy {
         #[command(flatten)]
@@ -143,6 +143,12 @@ enum Command {
         /// were, afterwards (also after a failure or Ctrl-C, or on --resume after a kill).
         #[arg(long)]
         disable_triggers: bool,
+        /// Existing target tables: drop their secondary (non-unique) indexes and foreign keys for
+        /// the load, recording each definition in godwit_copy.deferred on the target; after the data,
+        /// build the indexes again (--jobs at once) and add the foreign keys NOT VALID, then validate
+        /// them. Keys and unique indexes stay. --resume recreates what a killed run recorded.
+        #[arg(long)]
+        defer_indexes: bool,
         /// Resume an interrupted run: its id, or `last` for the newest unfinished run.
         #[arg(long)]
         resume: Option<String>,

@@ -348,3 +348,253 @@ async fn disabled_triggers_stay_quiet_during_the_load_and_come_back_as_they_were
         ["2001 audit_always", "2001 audit_insert"]
     );
 }
+
+/// Existing target tables with secondary indexes of several kinds (partial, hash, covering with
+/// storage parameters, commented), a unique expression index, a foreign key to validate (commented,
+/// deferrable, cascading) and one the target holds NOT VALID.
+const INDEXED: &str = "
+CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL, name text, region text);
+CREATE UNIQUE INDEX customers_email ON customers (lower(email));
+CREATE INDEX customers_name ON customers (name) WHERE name IS NOT NULL;
+CREATE INDEX customers_region ON customers USING hash (region);
+COMMENT ON INDEX customers_name IS 'people''s names';
+CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int NOT NULL, note text, placed date,
+  CONSTRAINT orders_customer FOREIGN KEY (customer_id) REFERENCES customers ON DELETE CASCADE DEFERRABLE);
+COMMENT ON CONSTRAINT orders_customer ON orders IS 'who ordered';
+CREATE INDEX orders_customer_placed ON orders (customer_id, placed DESC) INCLUDE (note) WITH (fillfactor = 70);
+CREATE TABLE legacy (id int PRIMARY KEY, customer_id int);
+";
+/// Added once the rows are in: one of them violates it.
+const LEGACY_KEY: &str = "ALTER TABLE legacy ADD CONSTRAINT legacy_customer FOREIGN KEY (customer_id) REFERENCES customers NOT VALID";
+
+/// Every index and constraint of the public schema as the target writes them, with comments.
+const DEFINITIONS: &str = "
+SELECT 'index ' || indexname || ': ' || indexdef || coalesce(' -- ' || obj_description(format('%I.%I', schemaname, indexname)::regclass, 'pg_class'), '')
+  FROM pg_indexes WHERE schemaname = 'public'
+UNION ALL
+SELECT 'constraint ' || conrelid::regclass || '.' || conname || ': ' || pg_get_constraintdef(oid) || ' validated=' || convalidated
+       || coalesce(' -- ' || obj_description(oid, 'pg_constraint'), '')
+  FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+ORDER BY 1";
+
+#[tokio::test]
+async fn deferred_indexes_and_foreign_keys_come_back_as_they_were_after_kills_and_resumes() {
+    let source = godwit_testkit::database("defer_source").await;
+    source.execute(INDEXED).await;
+    source
+        .execute(
+            "INSERT INTO customers SELECT g, 'c' || g || '@example.org', CASE WHEN g % 3 <> 0 THEN 'name ' || g END, 'r' || g % 7
+               FROM generate_series(1, 3000) g;
+             INSERT INTO orders SELECT g, 1 + g % 3000, repeat('n', g % 20), date '2020-01-01' + g % 900 FROM generate_series(1, 6000) g;
+             INSERT INTO legacy VALUES (1, 1), (2, 123456);",
+        )
+        .await;
+    source.execute(LEGACY_KEY).await;
+    let target = godwit_testkit::database("defer_target").await;
+    target.execute(INDEXED).await;
+    target.execute(LEGACY_KEY).await;
+    // Each order row waits on lock 4245 while the test holds it (the CHECK asks for it), and every
+    // CREATE INDEX but godwit's own bookkeeping on lock 4244.
+    target
+        .execute(
+            "CREATE FUNCTION wait_for_test(id bigint) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$
+               BEGIN PERFORM pg_advisory_xact_lock_shared(4245); RETURN true; END $$;
+             ALTER TABLE orders ADD CONSTRAINT orders_wait CHECK (wait_for_test(id));
+             CREATE FUNCTION hold_index_builds() RETURNS event_trigger LANGUAGE plpgsql AS $$
+               BEGIN
+                 IF current_query() NOT LIKE '%rejects_run%' THEN PERFORM pg_advisory_xact_lock_shared(4244); END IF;
+               END $$;
+             CREATE EVENT TRIGGER hold_index_builds ON ddl_command_start WHEN TAG IN ('CREATE INDEX')
+               EXECUTE FUNCTION hold_index_builds();",
+        )
+        .await;
+    let before = rows(&target, DEFINITIONS).await;
+    let holder = target.connect().await;
+    holder
+        .batch_execute("SELECT pg_advisory_lock(4244), pg_advisory_lock(4245)")
+        .await
+        .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let args = [
+        "copy",
+        "--source",
+        &source.url,
+        "--target",
+        &target.url,
+        "--defer-indexes",
+        "--jobs",
+        "2",
+        "--chunk-pages",
+        "2",
+    ];
+
+    // Killed while rows arrive: the secondary indexes and foreign keys are gone, their definitions
+    // recorded as the target wrote them (every name qualified); keys and unique indexes stay.
+    let mut child = spawn(&args, data.path());
+    kill_when_waiting(&mut child, &target, 4245).await;
+    let recorded = [
+        "foreign key public.legacy legacy_customer FOREIGN KEY (customer_id) REFERENCES public.customers(id) NOT VALID   f",
+        "foreign key public.orders orders_customer FOREIGN KEY (customer_id) REFERENCES public.customers(id) ON DELETE CASCADE DEFERRABLE  who ordered f",
+        "index public.customers public.customers_name CREATE INDEX customers_name ON public.customers USING btree (name) WHERE (name IS NOT NULL)  people's names f",
+        "index public.customers public.customers_region CREATE INDEX customers_region ON public.customers USING hash (region)   f",
+        "index public.orders public.orders_customer_placed CREATE INDEX orders_customer_placed ON public.orders USING btree (customer_id, placed DESC) INCLUDE (note) WITH (fillfactor='70')   f",
+    ];
+    const RECORDED: &str = "SELECT kind, table_name, name, definition, coalesce(tablespace, ''), coalesce(comment, ''), CASE WHEN added THEN 't' ELSE 'f' END
+                              FROM godwit_copy.deferred ORDER BY 1, 2, 3";
+    assert_eq!(rows(&target, RECORDED).await, recorded);
+    assert_eq!(
+        rows(
+            &target,
+            "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1"
+        )
+        .await,
+        [
+            "customers_email",
+            "customers_pkey",
+            "legacy_pkey",
+            "orders_pkey"
+        ]
+    );
+    assert_eq!(
+        rows(
+            &target,
+            "SELECT conname FROM pg_constraint WHERE contype = 'f'"
+        )
+        .await,
+        Vec::<String>::new()
+    );
+    end_orphans(&target, &holder, 4245).await;
+
+    // Resumed, it drops nothing more and is killed again once the rows are in, while the first
+    // indexes are being built: the definitions still wait in the record.
+    let mut child = spawn(&[&args[..], &["--resume", "last"]].concat(), data.path());
+    kill_when_waiting(&mut child, &target, 4244).await;
+    assert_eq!(
+        one(
+            &target,
+            "SELECT (SELECT count(*) FROM customers) || ' ' || (SELECT count(*) FROM orders) || ' ' || (SELECT count(*) FROM legacy)"
+        )
+        .await,
+        "3000 6000 2"
+    );
+    assert_eq!(rows(&target, RECORDED).await, recorded);
+    end_orphans(&target, &holder, 4244).await;
+    target
+        .execute("DROP EVENT TRIGGER hold_index_builds; DROP FUNCTION hold_index_builds();")
+        .await;
+
+    let resumed = godwit(&[&args[..], &["--resume", "last"]].concat(), data.path());
+    assert_eq!(resumed.code, 0, "{}\n{}", resumed.stdout, resumed.stderr);
+    assert!(resumed.stdout.contains("0 rows lost"), "{}", resumed.stdout);
+    assert!(
+        resumed.stdout.contains(
+            "dropped for the load and recreated after it: index public.customers_name, index public.customers_region, index public.orders_customer_placed, foreign key public.legacy.legacy_customer, foreign key public.orders.orders_customer\n"
+        ),
+        "{}",
+        resumed.stdout
+    );
+    assert!(
+        resumed.stdout.contains(
+            "foreign keys added NOT VALID, then validated: public.orders.orders_customer\n"
+        ),
+        "{}",
+        resumed.stdout
+    );
+    // Exactly as before: definitions, comments, the NOT VALID key kept so; nothing left behind.
+    assert_eq!(rows(&target, DEFINITIONS).await, before);
+    assert_eq!(
+        one(
+            &target,
+            "SELECT count(*) FROM pg_namespace WHERE nspname = 'godwit_copy'"
+        )
+        .await,
+        "0"
+    );
+}
+
+#[tokio::test]
+async fn a_foreign_key_the_copied_rows_violate_is_named_and_the_run_fails_until_they_are_right() {
+    let source = godwit_testkit::database("violated_source").await;
+    source
+        .execute(
+            "CREATE TABLE customers (id int PRIMARY KEY);
+             CREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL);
+             INSERT INTO customers SELECT g FROM generate_series(1, 100) g WHERE g <> 77;
+             INSERT INTO orders SELECT g, 1 + g % 100 FROM generate_series(1, 1000) g;",
+        )
+        .await;
+    let target = godwit_testkit::database("violated_target").await;
+    target
+        .execute(
+            "CREATE TABLE customers (id int PRIMARY KEY);
+             CREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL
+                                  CONSTRAINT orders_customer REFERENCES customers);
+             CREATE INDEX orders_customer_id ON orders (customer_id);",
+        )
+        .await;
+    let before = rows(&target, DEFINITIONS).await;
+    let data = tempfile::tempdir().unwrap();
+    let args = [
+        "copy",
+        "--source",
+        &source.url,
+        "--target",
+        &target.url,
+        "--defer-indexes",
+        "--jobs",
+        "2",
+    ];
+    let failed = godwit(&args, data.path());
+    assert_eq!(failed.code, 1, "{}\n{}", failed.stdout, failed.stderr);
+    assert!(
+        failed.stderr.contains(
+            "the copied rows of public.orders violate foreign key orders_customer: insert or update on table \"orders\" violates foreign key constraint \"orders_customer\" (23503) Key (customer_id)=(77) is not present in table \"customers\"."
+        ),
+        "{}",
+        failed.stderr
+    );
+    assert!(!failed.stdout.contains("rows lost"), "{}", failed.stdout);
+    // The key is there, NOT VALID, and still recorded; the index came back.
+    assert_eq!(
+        rows(
+            &target,
+            "SELECT conname || ' ' || convalidated FROM pg_constraint WHERE contype = 'f'"
+        )
+        .await,
+        ["orders_customer false"]
+    );
+    assert_eq!(
+        rows(&target, "SELECT name, added FROM godwit_copy.deferred").await,
+        ["orders_customer t"]
+    );
+    assert_eq!(
+        one(
+            &target,
+            "SELECT count(*) FROM pg_indexes WHERE indexname = 'orders_customer_id'"
+        )
+        .await,
+        "1"
+    );
+
+    // Resumed with the rows unchanged it fails the same way; once they are right it validates.
+    let again = godwit(&[&args[..], &["--resume", "last"]].concat(), data.path());
+    assert_eq!(again.code, 1, "{}\n{}", again.stdout, again.stderr);
+    assert!(
+        again.stderr.contains("violate foreign key orders_customer"),
+        "{}",
+        again.stderr
+    );
+    target
+        .execute("UPDATE orders SET customer_id = 78 WHERE customer_id = 77")
+        .await;
+    let fixed = godwit(&[&args[..], &["--resume", "last"]].concat(), data.path());
+    assert_eq!(fixed.code, 0, "{}\n{}", fixed.stdout, fixed.stderr);
+    assert!(
+        fixed.stdout.contains(
+            "foreign keys added NOT VALID, then validated: public.orders.orders_customer\n"
+        ),
+        "{}",
+        fixed.stdout
+    );
+    assert_eq!(rows(&target, DEFINITIONS).await, before);
+}

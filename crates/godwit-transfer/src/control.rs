@@ -87,8 +87,9 @@ impl Control {
     }
 
     /// What the run is doing: `starting`, `creating the schema`, `planning`, `disabling triggers`,
-    /// `copying`, `enabling triggers`, `building keys and indexes`, `creating code and comments`,
-    /// `setting sequences`, `verifying`.
+    /// `deferring indexes and foreign keys`, `copying`, `enabling triggers`, `building keys and
+    /// indexes`, `creating code and comments`, `recreating indexes and foreign keys`, `setting
+    /// sequences`, `verifying`.
     pub fn phase(&self) -> &'static str {
         self.phase.lock().map(|p| *p).unwrap_or("")
     }

@@ -37,6 +37,20 @@ pub enum CopyError {
         message: String,
         run_id: String,
     },
+    #[error("the copied rows of {table} violate foreign key {constraint}: {message}. The key is on the target NOT VALID (rows written from now on are checked, the copied ones are not); correct the rows and resume with --resume {run_id} to validate it")]
+    ForeignKeyViolated {
+        table: String,
+        constraint: String,
+        message: String,
+        run_id: String,
+    },
+    #[error("recreating {what} after the load failed at `{statement}`: {message}. Its definition stays recorded in godwit_copy.deferred on the target; resume with --resume {run_id} to recreate it")]
+    Deferred {
+        what: String,
+        statement: String,
+        message: String,
+        run_id: String,
+    },
     #[error("stopped on request; resume with --resume {run_id}")]
     Stopped { run_id: String },
     #[error("{what}: {message}")]
@@ -64,6 +78,14 @@ pub(crate) fn db_message(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
         None => e.to_string(),
+    }
+}
+
+/// The target's message with its detail (`Key (id)=(7) is not present in table "t".`).
+pub(crate) fn db_message_detail(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error().and_then(|db| db.detail()) {
+        Some(detail) => format!("{} {detail}", db_message(e)),
+        None => db_message(e),
     }
 }
 

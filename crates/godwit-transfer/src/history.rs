@@ -22,7 +22,11 @@ CREATE TABLE IF NOT EXISTS godwit_copy.rejects (
 CREATE INDEX IF NOT EXISTS rejects_run ON godwit_copy.rejects (run_id, table_name);
 CREATE TABLE IF NOT EXISTS godwit_copy.triggers (
     run_id text NOT NULL, table_name text NOT NULL, trigger_name text NOT NULL, enabled text NOT NULL,
-    PRIMARY KEY (run_id, table_name, trigger_name))";
+    PRIMARY KEY (run_id, table_name, trigger_name));
+CREATE TABLE IF NOT EXISTS godwit_copy.deferred (
+    run_id text NOT NULL, kind text NOT NULL, table_name text NOT NULL, name text NOT NULL,
+    definition text NOT NULL, tablespace text, comment text, added boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (run_id, kind, table_name, name))";
 
 pub(crate) async fn connect(side: &'static str, url: &str) -> Result<Client, CopyError> {
     godwit_postgres::connect(url)

@@ -160,6 +160,13 @@ pub struct CopyOptions {
     /// when a run killed meanwhile is resumed.
     #[serde(default)]
     pub disable_triggers: bool,
+    /// Load existing target tables without their secondary indexes and foreign keys: their
+    /// definitions are recorded in `godwit_copy.deferred` on the target in the transaction that
+    /// drops them, and after the data the indexes are built again (`jobs` at once) and the foreign
+    /// keys added `NOT VALID`, then validated. Keys, unique indexes and the indexes a constraint
+    /// uses stay. A run killed meanwhile recreates exactly what it recorded when resumed.
+    #[serde(default)]
+    pub defer_indexes: bool,
 }
 
 impl Default for CopyOptions {
@@ -175,6 +182,7 @@ impl Default for CopyOptions {
             on_error: OnError::Stop,
             chunk_by: ChunkBy::Blocks,
             disable_triggers: false,
+            defer_indexes: false,
         }
     }
 }
@@ -264,6 +272,7 @@ pub async fn copy_checked(
                 serde_json::from_str(&run.options).unwrap_or_else(|_| options.clone());
             recorded.verify_hash |= options.verify_hash;
             recorded.disable_triggers |= options.disable_triggers;
+            recorded.defer_indexes |= options.defer_indexes;
             if options.on_error == OnError::Skip {
                 recorded.on_error = OnError::Skip;
             }
@@ -308,7 +317,8 @@ pub async fn copy_checked(
                      DELETE FROM godwit_copy.steps WHERE run_id = {id};
                      DO $$ BEGIN
                        IF NOT EXISTS (SELECT 1 FROM godwit_copy.progress) AND NOT EXISTS (SELECT 1 FROM godwit_copy.steps)
-                          AND NOT EXISTS (SELECT 1 FROM godwit_copy.rejects) AND NOT EXISTS (SELECT 1 FROM godwit_copy.triggers) THEN
+                          AND NOT EXISTS (SELECT 1 FROM godwit_copy.rejects) AND NOT EXISTS (SELECT 1 FROM godwit_copy.triggers)
+                          AND NOT EXISTS (SELECT 1 FROM godwit_copy.deferred) THEN
                          DROP SCHEMA godwit_copy CASCADE;
                        END IF;
                      END $$",
@@ -499,6 +509,19 @@ async fn run(
         load.triggers_disabled =
             unless_stopped(control, run_id, disable_triggers(&target, run_id, &tables)).await?;
     }
+    if options.defer_indexes {
+        control.set_phase("deferring indexes and foreign keys");
+        // Only tables that still get rows.
+        let loading: Vec<QualifiedName> = plans
+            .iter()
+            .zip(&tables)
+            .filter(|(_, t)| !t.finished())
+            .map(|(p, _)| p.table.clone())
+            .collect();
+        let dropped =
+            unless_stopped(control, run_id, defer_indexes(&target, run_id, &loading)).await?;
+        tracing::info!(run_id, dropped = ?dropped, "loading without these, recorded in godwit_copy.deferred");
+    }
     let plans = Arc::new(plans);
     let readbacks: Arc<Mutex<BTreeMap<usize, ReadBack>>> = Arc::default();
     if let Ok(mut shown) = control.tables.lock() {
@@ -560,8 +583,11 @@ async fn run(
                     None => return Ok(()),
                     Some(Task::Copy(chunk)) => chunk,
                     Some(Task::ReadBack(slot)) => {
-                        // As many pieces as workers (each at least READ_PIECE_PAGES): the sums
-                        // of any split of the target's rows add up to the table's.
+                        // While chunks are left to copy, one worker reads the table whole (`COPY
+                        // table TO`, which costs the server less than a query over block ranges)
+                        // and the others go on copying. Once none is left, as many pieces as
+                        // workers (each at least READ_PIECE_PAGES): the sums of any split of the
+                        // target's rows add up to the table's.
                         let pages: i64 = target
                             .query_one(
                                 "SELECT pg_relation_size($1::text::regclass) / current_setting('block_size')::bigint",
@@ -781,6 +807,18 @@ async fn run(
             .collect();
         control.set_phase("creating code and comments");
         unless_stopped(control, run_id, apply_steps(&target, run_id, after)).await?;
+    }
+    if options.defer_indexes {
+        // Also what a killed invocation of the run deferred.
+        control.set_phase("recreating indexes and foreign keys");
+        let (recreated, validated) = unless_stopped(
+            control,
+            run_id,
+            recreate_deferred(target_url, &target, run_id, options.jobs.max(1)),
+        )
+        .await?;
+        load.recreated = recreated;
+        load.foreign_keys_validated.extend(validated);
     }
     // Every table of the selection, partitioned parents too (an identity column's sequence
     // belongs to the parent).

@@ -1,10 +1,16 @@
 //! The load around the data: user triggers disabled on the target tables while rows arrive and
-//! enabled again afterwards (also after a failure or a cancel, and by a resumed run), and owned or
-//! identity sequences set past the copied rows once they are in.
+//! enabled again afterwards (also after a failure or a cancel, and by a resumed run); existing
+//! tables loaded without their secondary indexes and foreign keys, which come back after the
+//! data; and owned or identity sequences set past the copied rows once they are in.
 //!
 //! Disabled triggers are recorded in `godwit_copy.triggers` on the target, in the transaction that
 //! disables them, with the state each had (enabled, `REPLICA`, `ALWAYS`): a run killed while they
 //! are off leaves the record, and the resumed run restores exactly those, as they were.
+//!
+//! Deferred indexes and foreign keys are recorded the same way, in `godwit_copy.deferred`, as the
+//! target wrote them (`pg_get_indexdef`, `pg_get_constraintdef` under an empty search path, so every
+//! name is qualified), in the transaction that drops them. Each one recreated leaves the record in
+//! its own transaction: a run killed anywhere recreates, when resumed, exactly what is left of it.
 
 use crate::*;
 
@@ -18,6 +24,10 @@ pub struct LoadSteps {
     pub sequences: Vec<String>,
     /// User triggers disabled during the load and enabled again afterwards (`table.trigger`).
     pub triggers_disabled: Vec<String>,
+    /// Secondary indexes (`index name`) and foreign keys (`foreign key table.constraint`) of
+    /// existing target tables dropped for the load and recreated after it, by this invocation.
+    #[serde(default)]
+    pub recreated: Vec<String>,
 }
 
 /// `unnest` arguments selecting tables by schema and name.
@@ -233,4 +243,288 @@ pub(crate) async fn advance_sequences(
         }
     }
     Ok(set)
+}
+
+/// The step recorded with the drops of a run's deferred indexes and foreign keys: a resumed run
+/// that finds it drops nothing more.
+const DEFERRED_STEP: &str = "deferred secondary indexes and foreign keys";
+
+/// The secondary indexes of the selected tables (`unnest` of schemas and names) that a load can go
+/// without: table, index (both quoted and qualified), definition, tablespace and comment. Kept:
+/// unique ones (they guard the rows as they arrive) and those a constraint uses (keys, exclusion
+/// constraints, the unique index a foreign key references), those of a partition attached to the
+/// parent's index, invalid ones, the replica identity, the clustered one, and those with something
+/// depending on them or a column statistics target (dropping would lose what the definition does
+/// not say).
+const DEFERRABLE_INDEXES: &str = "SELECT quote_ident(n.nspname) || '.' || quote_ident(t.relname),
+        quote_ident(n.nspname) || '.' || quote_ident(ic.relname), pg_get_indexdef(i.indexrelid),
+        s.spcname::text, obj_description(i.indexrelid, 'pg_class')
+   FROM pg_index i
+   JOIN pg_class ic ON ic.oid = i.indexrelid
+   JOIN pg_class t ON t.oid = i.indrelid AND t.relkind = 'r'
+   JOIN pg_namespace n ON n.oid = t.relnamespace
+   LEFT JOIN pg_tablespace s ON s.oid = ic.reltablespace
+  WHERE (n.nspname, t.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+    AND NOT i.indisunique AND NOT i.indisprimary AND NOT i.indisexclusion
+    AND i.indisvalid AND i.indisready AND NOT i.indisreplident AND NOT i.indisclustered
+    AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+    AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)
+    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.refclassid = 'pg_class'::regclass
+                       AND d.refobjid = i.indexrelid AND d.deptype = 'n')
+    AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = i.indexrelid AND a.attstattarget >= 0)
+  ORDER BY 1, 2";
+
+/// The foreign keys of the selected tables (each row they get is checked against the referenced
+/// table): table (quoted, qualified), name (quoted), definition and comment. Those a partition
+/// inherits from its parent stay (they cannot be dropped alone).
+const DEFERRABLE_FOREIGN_KEYS: &str =
+    "SELECT quote_ident(n.nspname) || '.' || quote_ident(t.relname),
+        quote_ident(c.conname), pg_get_constraintdef(c.oid), obj_description(c.oid, 'pg_constraint')
+   FROM pg_constraint c
+   JOIN pg_class t ON t.oid = c.conrelid AND t.relkind = 'r'
+   JOIN pg_namespace n ON n.oid = t.relnamespace
+  WHERE c.contype = 'f' AND c.conparentid = 0
+    AND (n.nspname, t.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+  ORDER BY 1, 2";
+
+/// Drops the secondary indexes and foreign keys of `tables` on the target for the load, recording
+/// each definition in `godwit_copy.deferred` in the same transaction (see [`DEFERRABLE_INDEXES`]
+/// for what stays). A run that did so before (killed, then resumed) drops nothing more. Returns
+/// what it dropped now, as [`LoadSteps::recreated`] names it.
+pub(crate) async fn defer_indexes(
+    target: &Client,
+    run_id: &str,
+    tables: &[QualifiedName],
+) -> Result<Vec<String>, CopyError> {
+    let (schemas, names) = names(tables);
+    in_transaction(target, async {
+        let done: bool = target
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM godwit_copy.steps WHERE run_id = $1 AND step = $2)",
+                &[&run_id, &DEFERRED_STEP],
+            )
+            .await?
+            .get(0);
+        if done {
+            return Ok(Vec::new());
+        }
+        // Definitions with every name qualified, whatever the search path they are replayed under.
+        target
+            .batch_execute("SET LOCAL search_path = pg_catalog")
+            .await?;
+        let mut dropped = Vec::new();
+        let record = "INSERT INTO godwit_copy.deferred (run_id, kind, table_name, name, definition, tablespace, comment)
+                      VALUES ($1, $2, $3, $4, $5, $6, $7)";
+        for row in target
+            .query(DEFERRABLE_FOREIGN_KEYS, &[&schemas, &names])
+            .await?
+        {
+            let (table, name, definition, comment): (String, String, String, Option<String>) =
+                (row.get(0), row.get(1), row.get(2), row.get(3));
+            target
+                .execute(
+                    record,
+                    &[&run_id, &"foreign key", &table, &name, &definition, &None::<String>, &comment],
+                )
+                .await?;
+            target
+                .batch_execute(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}"))
+                .await?;
+            dropped.push(format!("foreign key {table}.{name}"));
+        }
+        for row in target.query(DEFERRABLE_INDEXES, &[&schemas, &names]).await? {
+            let (table, name, definition, tablespace, comment): (
+                String,
+                String,
+                String,
+                Option<String>,
+                Option<String>,
+            ) = (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+            target
+                .execute(
+                    record,
+                    &[&run_id, &"index", &table, &name, &definition, &tablespace, &comment],
+                )
+                .await?;
+            target.batch_execute(&format!("DROP INDEX {name}")).await?;
+            dropped.push(format!("index {name}"));
+        }
+        target
+            .execute(
+                "INSERT INTO godwit_copy.steps (run_id, step) VALUES ($1, $2)",
+                &[&run_id, &DEFERRED_STEP],
+            )
+            .await?;
+        Ok(dropped)
+    })
+    .await
+    .map_err(|e| CopyError::Query {
+        what: "dropping the target tables' secondary indexes and foreign keys for the load (nothing was dropped)".into(),
+        message: db_message_detail(&e),
+    })
+}
+
+/// A deferred index or foreign key as `godwit_copy.deferred` records it.
+struct DeferredObject {
+    foreign_key: bool,
+    table: String,
+    name: String,
+    definition: String,
+    tablespace: Option<String>,
+    comment: Option<String>,
+    /// A foreign key added back `NOT VALID`, still to validate.
+    added: bool,
+}
+
+impl DeferredObject {
+    /// The condition selecting its record.
+    fn record(&self, run_id: &str) -> String {
+        format!(
+            "run_id = {} AND kind = {} AND table_name = {} AND name = {}",
+            literal(run_id),
+            literal(if self.foreign_key {
+                "foreign key"
+            } else {
+                "index"
+            }),
+            literal(&self.table),
+            literal(&self.name)
+        )
+    }
+
+    /// The statement that forgets its record, in the transaction that recreates it (or its last step).
+    fn forget(&self, run_id: &str) -> String {
+        format!(
+            "DELETE FROM godwit_copy.deferred WHERE {}",
+            self.record(run_id)
+        )
+    }
+
+    /// How the report and errors name it.
+    fn describe(&self) -> String {
+        if self.foreign_key {
+            format!("foreign key {}.{}", self.table, self.name)
+        } else {
+            format!("index {}", self.name)
+        }
+    }
+}
+
+/// Recreates what the run deferred and has not recreated yet (whatever this invocation was
+/// asked): indexes `jobs` at once, each with its tablespace and comment; foreign keys added `NOT
+/// VALID` one after another (see [`post_data`]), then validated `jobs` at once. A foreign key the
+/// target held `NOT VALID` comes back so. Each step, with the change to its record, is one
+/// transaction. Returns what it recreated, and the foreign keys it validated (`table.constraint`).
+/// A foreign key the copied rows violate stops the run with [`CopyError::ForeignKeyViolated`]: it
+/// stays on the target `NOT VALID`, and its record says so.
+pub(crate) async fn recreate_deferred(
+    target_url: &str,
+    target: &Client,
+    run_id: &str,
+    jobs: usize,
+) -> Result<(Vec<String>, Vec<String>), CopyError> {
+    let deferred: Vec<DeferredObject> = target
+        .query(
+            "SELECT kind = 'foreign key', table_name, name, definition, tablespace, comment, added
+               FROM godwit_copy.deferred WHERE run_id = $1 ORDER BY kind DESC, table_name, name",
+            &[&run_id],
+        )
+        .await
+        .map_err(query_error(
+            "reading the target's deferred indexes and foreign keys",
+        ))?
+        .iter()
+        .map(|r| DeferredObject {
+            foreign_key: r.get(0),
+            table: r.get(1),
+            name: r.get(2),
+            definition: r.get(3),
+            tablespace: r.get(4),
+            comment: r.get(5),
+            added: r.get(6),
+        })
+        .collect();
+    if deferred.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    // What each statement recreates, for its error.
+    let mut statements: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let (mut indexes, mut adds, mut validations) = (Vec::new(), Vec::new(), Vec::new());
+    let mut recreated = Vec::new();
+    let mut validated = Vec::new();
+    for d in &deferred {
+        let comment = |on: &str| {
+            d.comment
+                .as_ref()
+                .map(|c| format!("COMMENT ON {on} IS {};\n", literal(c)))
+                .unwrap_or_default()
+        };
+        if !d.foreign_key {
+            let tablespace = d
+                .tablespace
+                .as_ref()
+                .map(|t| format!("SET LOCAL default_tablespace = {};\n", quote_ident(t)))
+                .unwrap_or_default();
+            let sql = format!(
+                "{tablespace}{};\n{}{}",
+                d.definition,
+                comment(&format!("INDEX {}", d.name)),
+                d.forget(run_id)
+            );
+            statements.insert(sql.clone(), (d.describe(), d.definition.clone()));
+            indexes.push(vec![sql]);
+            recreated.push(d.describe());
+            continue;
+        }
+        let stays_not_valid = d.definition.ends_with(" NOT VALID");
+        if !d.added {
+            let add = format!(
+                "ALTER TABLE {} ADD CONSTRAINT {} {}{}",
+                d.table,
+                d.name,
+                d.definition,
+                if stays_not_valid { "" } else { " NOT VALID" }
+            );
+            let sql = format!(
+                "{add};\n{}{}",
+                comment(&format!("CONSTRAINT {} ON {}", d.name, d.table)),
+                if stays_not_valid {
+                    d.forget(run_id)
+                } else {
+                    format!(
+                        "UPDATE godwit_copy.deferred SET added = true WHERE {}",
+                        d.record(run_id)
+                    )
+                }
+            );
+            statements.insert(sql.clone(), (d.describe(), add));
+            adds.push(vec![sql]);
+        }
+        if !stays_not_valid {
+            let validate = format!("ALTER TABLE {} VALIDATE CONSTRAINT {}", d.table, d.name);
+            let sql = format!("{validate};\n{}", d.forget(run_id));
+            statements.insert(sql.clone(), (d.describe(), validate));
+            validations.push(vec![sql]);
+            validated.push(format!("{}.{}", d.table, d.name));
+        }
+        recreated.push(d.describe());
+    }
+    let statements = Arc::new(statements);
+    let fail: StatementError = {
+        let run_id = run_id.to_string();
+        Arc::new(move |sql, e| {
+            let (what, statement) = statements.get(sql).cloned().unwrap_or_default();
+            foreign_key_violation(&statement, &e, &run_id).unwrap_or_else(|| CopyError::Deferred {
+                what,
+                statement,
+                message: db_message_detail(&e),
+                run_id: run_id.clone(),
+            })
+        })
+    };
+    in_parallel(target_url, target, run_id, indexes, jobs, fail.clone()).await?;
+    // One at a time: two at once could deadlock on tables that reference each other.
+    in_parallel(target_url, target, run_id, adds, 1, fail.clone()).await?;
+    in_parallel(target_url, target, run_id, validations, jobs, fail).await?;
+    Ok((recreated, validated))
 }

@@ -135,8 +135,8 @@ pub(crate) async fn post_data(
             by_table[slot].push(s.sql.clone());
         }
     }
-    in_parallel(target_url, target, run_id, by_table, jobs).await?;
-    in_parallel(target_url, target, run_id, indexes, jobs).await?;
+    in_parallel(target_url, target, run_id, by_table, jobs, schema_failure()).await?;
+    in_parallel(target_url, target, run_id, indexes, jobs, schema_failure()).await?;
     let texts: Vec<&str> = adds.iter().map(|fk| fk.add.as_str()).collect();
     for (fk, key) in adds.iter().zip(step_keys(target, run_id, &texts).await?) {
         let Some(key) = key else { continue };
@@ -166,8 +166,34 @@ pub(crate) async fn post_data(
         .map(|((name, _), _)| name.clone())
         .collect();
     let groups = validations.into_iter().map(|(_, sql)| vec![sql]).collect();
-    in_parallel(target_url, target, run_id, groups, jobs).await?;
+    let run = run_id.to_string();
+    let fail: StatementError = Arc::new(move |sql, e| {
+        foreign_key_violation(sql, &e, &run).unwrap_or_else(|| schema_error(sql)(e))
+    });
+    in_parallel(target_url, target, run_id, groups, jobs, fail).await?;
     Ok(validated)
+}
+
+/// [`CopyError::ForeignKeyViolated`] when `statement` (`ALTER TABLE t VALIDATE CONSTRAINT c` on its
+/// first line) failed because rows violate the key.
+pub(crate) fn foreign_key_violation(
+    statement: &str,
+    e: &tokio_postgres::Error,
+    run_id: &str,
+) -> Option<CopyError> {
+    if e.code() != Some(&tokio_postgres::error::SqlState::FOREIGN_KEY_VIOLATION) {
+        return None;
+    }
+    let first = statement.lines().next()?.trim_end_matches(';');
+    let (table, constraint) = first
+        .strip_prefix("ALTER TABLE ")?
+        .rsplit_once(" VALIDATE CONSTRAINT ")?;
+    Some(CopyError::ForeignKeyViolated {
+        table: table.to_string(),
+        constraint: constraint.to_string(),
+        message: db_message_detail(e),
+        run_id: run_id.to_string(),
+    })
 }
 
 /// A foreign key's statements.
@@ -225,14 +251,25 @@ fn foreign_key_steps(
     }
 }
 
+/// What a statement that failed means for the run, from its text and the error.
+pub(crate) type StatementError =
+    Arc<dyn Fn(&str, tokio_postgres::Error) -> CopyError + Send + Sync>;
+
+/// A failed schema statement: [`CopyError::Schema`] naming its first line.
+pub(crate) fn schema_failure() -> StatementError {
+    Arc::new(|sql, e| schema_error(sql)(e))
+}
+
 /// Runs groups of statements on `jobs` connections at once, each group's in order on one
 /// connection, each statement a step of the run that is skipped if the run committed it before.
-async fn in_parallel(
+/// A statement that fails stops the others; `fail` says what it means.
+pub(crate) async fn in_parallel(
     target_url: &str,
     target: &Client,
     run_id: &str,
     groups: Vec<Vec<String>>,
     jobs: usize,
+    fail: StatementError,
 ) -> Result<(), CopyError> {
     let mut pending = Vec::new();
     for group in groups {
@@ -254,7 +291,12 @@ async fn in_parallel(
     let queue = Arc::new(Mutex::new(VecDeque::from(pending)));
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..connections {
-        let (queue, url, run_id) = (queue.clone(), target_url.to_string(), run_id.to_string());
+        let (queue, url, run_id, fail) = (
+            queue.clone(),
+            target_url.to_string(),
+            run_id.to_string(),
+            fail.clone(),
+        );
         workers.spawn(async move {
             let client = connect("target", &url).await?;
             loop {
@@ -264,7 +306,7 @@ async fn in_parallel(
                 for (sql, key) in group {
                     step(&client, &run_id, &sql, &key)
                         .await
-                        .map_err(schema_error(&sql))?;
+                        .map_err(|e| fail(&sql, e))?;
                 }
             }
         });
