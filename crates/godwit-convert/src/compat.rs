@@ -104,6 +104,81 @@ $$",
     ),
     ("doc", crate::package_documents::HELPERS),
     (
+        "lz_compress",
+        // UTL_COMPRESS.LZ_COMPRESS: a gzip stream (RFC 1952) whose deflate data is stored blocks
+        // (RFC 1951, BTYPE 00) of up to 65535 bytes, with the CRC-32 and size of the input: any
+        // inflater gives the input back, but it is not smaller than the input (PostgreSQL has no
+        // deflate). The header has no name and no time.
+        r"CREATE OR REPLACE FUNCTION godwit_compat.le_bytes(v bigint, n integer) RETURNS bytea
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT string_agg(set_byte('\x00'::bytea, 0, CAST((v >> (8 * k)) & 255 AS integer)), ''::bytea ORDER BY k)
+  FROM generate_series(0, n - 1) k
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.crc32(data bytea) RETURNS bigint
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  t bigint[];
+  c bigint;
+  crc bigint := 4294967295;
+BEGIN
+  IF data IS NULL THEN
+    RETURN NULL;
+  END IF;
+  FOR n IN 0 .. 255 LOOP
+    c := n;
+    FOR k IN 1 .. 8 LOOP
+      IF c & 1 = 1 THEN
+        c := 3988292384 # (c >> 1);
+      ELSE
+        c := c >> 1;
+      END IF;
+    END LOOP;
+    t[n] := c;
+  END LOOP;
+  FOR i IN 0 .. length(data) - 1 LOOP
+    crc := t[(crc # get_byte(data, i)) & 255] # (crc >> 8);
+  END LOOP;
+  RETURN crc # 4294967295;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.lz_compress(data bytea) RETURNS bytea
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  n integer := length(data);
+  res bytea := '\x1f8b0800000000000003';
+  piece bytea;
+  pos integer := 1;
+BEGIN
+  IF data IS NULL THEN
+    RETURN NULL;
+  END IF;
+  LOOP
+    piece := substr(data, pos, 65535);
+    pos := pos + length(piece);
+    res := res || CASE WHEN pos > n THEN '\x01'::bytea ELSE '\x00'::bytea END
+      || godwit_compat.le_bytes(length(piece), 2)
+      || godwit_compat.le_bytes(65535 - length(piece), 2)
+      || piece;
+    EXIT WHEN pos > n;
+  END LOOP;
+  RETURN res || godwit_compat.le_bytes(godwit_compat.crc32(data), 4)
+    || godwit_compat.le_bytes(n % 4294967296, 4);
+END
+$$",
+    ),
+    (
+        "cp437",
+        // Text in Oracle's US8PC437 (IBM code page 437), which PostgreSQL does not know: ASCII as
+        // is, the upper half by this table, other characters as '?', Oracle's replacement.
+        r"CREATE OR REPLACE FUNCTION godwit_compat.to_cp437(v text) RETURNS bytea
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT string_agg(CASE WHEN ascii(c) < 128 THEN set_byte('\x00'::bytea, 0, ascii(c))
+      WHEN strpos('ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■ ', c) > 0 THEN set_byte('\x00'::bytea, 0, 127 + strpos('ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■ ', c))
+      ELSE '\x3f'::bytea END, ''::bytea ORDER BY i)
+  FROM regexp_split_to_table(v, '') WITH ORDINALITY AS s(c, i)
+$$",
+    ),
+    (
         "pkg_get",
         // Package variables live in session settings named godwit.<package>__<variable>: 'v:' and the
         // value as text, or 'n' for NULL; unset (never assigned in this session) gives the initial value.

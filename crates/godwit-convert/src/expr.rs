@@ -658,6 +658,7 @@ impl Rewrite {
                 "DBMS_XMLGEN",
                 "UTL_URL",
                 "UTL_I18N",
+                "UTL_COMPRESS",
                 "DBMS_CRYPTO",
                 "DBMS_ASSERT",
                 "HTF",
@@ -898,7 +899,18 @@ impl Rewrite {
                     "SRC_CHARSET"
                 };
                 let parts = by_position(&parts, &["DATA", charset])?;
+                let cp437 = parts
+                    .get(1)
+                    .copied()
+                    .flatten()
+                    .and_then(format_literal)
+                    .is_some_and(|c| c.eq_ignore_ascii_case("US8PC437"));
                 let encoding = match parts.get(1).copied().flatten() {
+                    Some(_) if cp437 && name == "STRING_TO_RAW" => {
+                        self.helpers.insert("cp437");
+                        let data = self.sql(parts[0]?);
+                        return Some((format!("{}.to_cp437({data})", crate::compat::SCHEMA), 0));
+                    }
                     Some(charset) => literal(self.postgres_encoding(name, charset)?),
                     None => "getdatabaseencoding()".to_string(),
                 };
@@ -1020,6 +1032,24 @@ impl Rewrite {
                 arg(0, self)?
             ),
             ("RAWTOHEX", 1) => format!("upper(encode({}, 'hex'))", arg(0, self)?),
+            // Every LOB value is a copy in PostgreSQL, never a locator of a table's LOB.
+            ("ISTEMPORARY", 1) if self.qualifier_is("DBMS_LOB") => {
+                self.drop_qualifier = true;
+                self.notes.push((
+                    "GW-PLSQL-LOB",
+                    "DBMS_LOB.ISTEMPORARY is 1 for every LOB that is not NULL: PostgreSQL's LOB values are copies, never locators of a table's LOB".into(),
+                ));
+                format!("(CASE WHEN {} IS NOT NULL THEN 1 END)", arg(0, self)?)
+            }
+            ("LZ_COMPRESS", 1 | 2) if self.qualifier_is("UTL_COMPRESS") => {
+                self.drop_qualifier = true;
+                self.helpers.insert("lz_compress");
+                self.notes.push((
+                    "GW-PLSQL-COMPRESS",
+                    "UTL_COMPRESS.LZ_COMPRESS writes gzip with stored (uncompressed) deflate blocks: any inflater reads it back, but it is a little larger than the input, where Oracle's is usually smaller".into(),
+                ));
+                format!("{}.lz_compress({})", crate::compat::SCHEMA, arg(0, self)?)
+            }
             ("GETLENGTH", 1) if self.qualifier_is("DBMS_LOB") => {
                 self.drop_qualifier = true;
                 format!("length({})", arg(0, self)?)
@@ -1096,7 +1126,15 @@ impl Rewrite {
                     "CLIENT_INFO" => {
                         "nullif(current_setting('godwit.client_info', true), '')".into()
                     }
-                    _ => return None,
+                    _ => {
+                        // OS_USER, HOST, TERMINAL, LANGUAGE, SERVER_HOST, …: nothing in PostgreSQL
+                        // knows them.
+                        self.blocking.push((
+                            "GW-PLSQL-BUILTIN",
+                            format!("SYS_CONTEXT('USERENV', '{parameter}') has no PostgreSQL equivalent"),
+                        ));
+                        return None;
+                    }
                 }
             }
             ("NVL", 2) => format!("coalesce({}, {})", arg(0, self)?, arg(1, self)?),
@@ -1459,6 +1497,18 @@ fn is_hex_format(format: &str) -> bool {
     !digits.is_empty() && digits.bytes().all(|b| b == b'X')
 }
 
+/// The PostgreSQL encoding of an Oracle character set name, where PostgreSQL has it.
+pub(crate) fn encoding_of_charset(name: &str) -> Option<&'static str> {
+    match name.to_ascii_uppercase().as_str() {
+        "AL32UTF8" | "UTF8" | "UTF-8" => Some("UTF8"),
+        "WE8ISO8859P1" => Some("LATIN1"),
+        "WE8ISO8859P15" => Some("LATIN9"),
+        "WE8MSWIN1252" => Some("WIN1252"),
+        "US7ASCII" => Some("SQL_ASCII"),
+        _ => None,
+    }
+}
+
 /// The value of a format argument written as a single string literal.
 fn format_literal(part: &[Token]) -> Option<String> {
     match part {
@@ -1488,15 +1538,7 @@ impl Rewrite {
     /// The PostgreSQL encoding for an Oracle character set given as a literal; another one blocks
     /// the statement, naming it.
     fn postgres_encoding(&mut self, function: &str, charset: &[Token]) -> Option<&'static str> {
-        let name = format_literal(charset).map(|c| c.to_ascii_uppercase());
-        let encoding = match name.as_deref() {
-            Some("AL32UTF8" | "UTF8" | "UTF-8") => Some("UTF8"),
-            Some("WE8ISO8859P1") => Some("LATIN1"),
-            Some("WE8ISO8859P15") => Some("LATIN9"),
-            Some("WE8MSWIN1252") => Some("WIN1252"),
-            Some("US7ASCII") => Some("SQL_ASCII"),
-            _ => None,
-        };
+        let encoding = format_literal(charset).and_then(|c| encoding_of_charset(&c));
         if encoding.is_none() {
             let shown: Vec<String> = charset.iter().map(|t| t.text.clone()).collect();
             self.blocking.push((

@@ -1550,6 +1550,22 @@ fn is_statement_start(prev: Option<&Token>) -> bool {
     }
 }
 
+/// A LOB argument as an assignment target: a record element's field read as `(v[i]).f` is assigned
+/// as `v[i].f`.
+fn assignable(lob: &[Token]) -> String {
+    match lob {
+        [open, inner @ .., close, dot, field]
+            if open.is_symbol("(")
+                && close.is_symbol(")")
+                && dot.is_symbol(".")
+                && crate::cursor::matching_paren(lob, 0) == Some(lob.len() - 3) =>
+        {
+            format!("{} . {}", crate::cursor::text(inner), field.text)
+        }
+        _ => crate::cursor::text(lob),
+    }
+}
+
 /// Rewrites the statements of a block.
 fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConverted> {
     // :NEW / :OLD → NEW / OLD; other bind variables have no meaning in a stored unit.
@@ -1791,8 +1807,8 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
             };
             // A LOB is text or bytea in PostgreSQL: both have '', ||, substr and length.
             let replacement = match (procedure.as_str(), args.as_slice()) {
-                ("CREATETEMPORARY", [lob, ..]) => format!("{} := ''", text(lob)),
-                ("FREETEMPORARY", [lob]) => format!("{} := NULL", text(lob)),
+                ("CREATETEMPORARY", [lob, ..]) => format!("{} := ''", assignable(lob)),
+                ("FREETEMPORARY", [lob]) => format!("{} := NULL", assignable(lob)),
                 ("OPEN" | "CLOSE", _) => "NULL".to_string(),
                 ("APPEND", [dest, src]) => format!(
                     "{d} := coalesce({d}, '') {CONCAT} {s}",
@@ -1827,12 +1843,28 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                 ) => {
                     let default_csid = matches!(csid, [z] if z.text == "0")
                         || matches!(csid, [p, d, c] if p.is("DBMS_LOB") && d.is_symbol(".") && c.is("DEFAULT_CSID"));
-                    if !default_csid {
-                        return Err(format!(
-                            "dbms_lob.{} with a character set id other than DEFAULT_CSID is not converted yet",
-                            procedure.to_lowercase()
-                        ));
-                    }
+                    // NLS_CHARSET_ID('name') of a character set PostgreSQL has.
+                    let named = match csid {
+                        [f, open, name, close]
+                            if f.is("NLS_CHARSET_ID")
+                                && open.is_symbol("(")
+                                && name.kind == TokenKind::String
+                                && close.is_symbol(")") =>
+                        {
+                            crate::expr::encoding_of_charset(&name.string_value())
+                        }
+                        _ => None,
+                    };
+                    let encoding = match named {
+                        Some(encoding) => crate::expr::literal(encoding),
+                        None if default_csid => "getdatabaseencoding()".to_string(),
+                        None => {
+                            return Err(format!(
+                                "dbms_lob.{} with a character set id other than DEFAULT_CSID or NLS_CHARSET_ID of a character set PostgreSQL has is not converted yet",
+                                procedure.to_lowercase()
+                            ))
+                        }
+                    };
                     let piece = format!(
                         "pg_catalog.substr({}, {}, {})",
                         text(src),
@@ -1842,19 +1874,20 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                     // Bytes are counted in the BLOB, characters in the CLOB.
                     let (converted, written, read) = if procedure == "CONVERTTOBLOB" {
                         (
-                            format!("convert_to({piece}, getdatabaseencoding())"),
+                            format!("convert_to({piece}, {encoding})"),
                             "pg_catalog.octet_length",
                             "pg_catalog.char_length",
                         )
                     } else {
                         (
-                            format!("convert_from({piece}, getdatabaseencoding())"),
+                            format!("convert_from({piece}, {encoding})"),
                             "pg_catalog.char_length",
                             "pg_catalog.octet_length",
                         )
                     };
                     format!(
-                        "{d} := overlay(coalesce({d}, '') placing {converted} from {o}); {o} := {o} + {written}({converted}); {so} := {so} + {read}({piece}); {w} := 0",
+                        "{d} := overlay(coalesce({d}, '') placing {converted} from {at}); {o} := {o} + {written}({converted}); {so} := {so} + {read}({piece}); {w} := 0",
+                        at = as_integer(dest_offset),
                         d = text(dest),
                         o = text(dest_offset),
                         so = text(src_offset),

@@ -840,9 +840,14 @@ fn an_oracle_supplied_call_without_a_rule_is_refused_by_name_wherever_it_is() {
            RETURN l;
          END;
          /
-         CREATE OR REPLACE FUNCTION hashed(p IN VARCHAR2) RETURN RAW IS
+         CREATE OR REPLACE FUNCTION hashed(p IN RAW) RETURN RAW IS
          BEGIN
-           RETURN UTL_COMPRESS.LZ_COMPRESS(UTL_RAW.CAST_TO_RAW(p));
+           RETURN UTL_COMPRESS.LZ_UNCOMPRESS(p);
+         END;
+         /
+         CREATE OR REPLACE FUNCTION who RETURN VARCHAR2 IS
+         BEGIN
+           RETURN 'by ' || SYS_CONTEXT('userenv', 'os_user');
          END;
          /",
     );
@@ -853,7 +858,11 @@ fn an_oracle_supplied_call_without_a_rule_is_refused_by_name_wherever_it_is() {
         ),
         (
             "public.hashed",
-            "package call utl_compress.lz_compress is not converted yet",
+            "package call utl_compress.lz_uncompress is not converted yet",
+        ),
+        (
+            "public.who",
+            "SYS_CONTEXT('USERENV', 'OS_USER') has no PostgreSQL equivalent",
         ),
     ] {
         refused(&conversion, name, call);
@@ -2109,5 +2118,105 @@ async fn package_records_of_sparse_tables_of_tables_keep_oracle_semantics() {
             .await
             .as_deref(),
         Some("0")
+    );
+}
+
+#[tokio::test]
+async fn gzip_streams_code_page_437_and_lob_conversions_to_a_named_character_set() {
+    let (conversion, _db, client) = loaded(
+        "lz_compress",
+        "
+CREATE OR REPLACE PACKAGE zip_demo AS
+  FUNCTION gz(p_text IN VARCHAR2) RETURN VARCHAR2;
+  FUNCTION gz_crc(p_text IN VARCHAR2) RETURN VARCHAR2;
+  FUNCTION dos_name(p_name IN VARCHAR2) RETURN VARCHAR2;
+  FUNCTION utf8_bytes(p_text IN VARCHAR2) RETURN VARCHAR2;
+  FUNCTION freed RETURN VARCHAR2;
+END zip_demo;
+/
+CREATE OR REPLACE PACKAGE BODY zip_demo AS
+  TYPE tp_img IS RECORD (pixels BLOB);
+  TYPE tp_imgs IS TABLE OF tp_img INDEX BY PLS_INTEGER;
+
+  FUNCTION gz(p_text IN VARCHAR2) RETURN VARCHAR2 IS
+  BEGIN
+    RETURN rawtohex(utl_compress.lz_compress(utl_i18n.string_to_raw(p_text, 'AL32UTF8')));
+  END gz;
+
+  -- As xlsx_builder_pkg.add1file reads the CRC-32 of an entry: after 10 header bytes and the
+  -- deflate data, before the 4-byte size.
+  FUNCTION gz_crc(p_text IN VARCHAR2) RETURN VARCHAR2 IS
+    t_blob BLOB;
+    t_clen INTEGER;
+  BEGIN
+    t_blob := utl_compress.lz_compress(utl_i18n.string_to_raw(p_text, 'AL32UTF8'));
+    t_clen := dbms_lob.getlength(t_blob) - 18;
+    RETURN rawtohex(dbms_lob.substr(t_blob, 4, t_clen + 11)) || ' ' || t_clen;
+  END gz_crc;
+
+  FUNCTION dos_name(p_name IN VARCHAR2) RETURN VARCHAR2 IS
+  BEGIN
+    RETURN rawtohex(utl_i18n.string_to_raw(p_name, 'US8PC437'));
+  END dos_name;
+
+  FUNCTION utf8_bytes(p_text IN VARCHAR2) RETURN VARCHAR2 IS
+    l_blob BLOB;
+    l_dest INTEGER := 1;
+    l_src INTEGER := 1;
+    l_lang INTEGER := dbms_lob.default_lang_ctx;
+    l_warning INTEGER;
+  BEGIN
+    dbms_lob.createtemporary(l_blob, TRUE);
+    dbms_lob.converttoblob(l_blob, p_text, dbms_lob.lobmaxsize, l_dest, l_src, nls_charset_id('AL32UTF8'), l_lang, l_warning);
+    RETURN rawtohex(l_blob) || ' ' || l_dest || ' ' || dbms_lob.istemporary(l_blob);
+  END utf8_bytes;
+
+  FUNCTION freed RETURN VARCHAR2 IS
+    l_imgs tp_imgs;
+  BEGIN
+    l_imgs(1).pixels := hextoraw('AA');
+    IF dbms_lob.istemporary(l_imgs(1).pixels) = 1 THEN
+      dbms_lob.freetemporary(l_imgs(1).pixels);
+    END IF;
+    RETURN nvl(rawtohex(l_imgs(1).pixels), 'freed');
+  END freed;
+END zip_demo;
+/
+",
+    )
+    .await;
+    all_converted(&conversion);
+    // RFC 1952: 1F8B, deflate (08), no flags, no time, OS 3; RFC 1951: one final stored block
+    // (01) of 9 bytes (0900, its complement F6FF), the bytes; the CRC-32 of '123456789' (CBF43926,
+    // the standard check value) and the size, both little endian.
+    assert_eq!(
+        value(&client, "SELECT zip_demo.gz('123456789')")
+            .await
+            .as_deref(),
+        Some("1F8B0800000000000003010900F6FF3132333435363738392639F4CB09000000")
+    );
+    assert_eq!(
+        value(&client, "SELECT zip_demo.gz_crc('123456789')")
+            .await
+            .as_deref(),
+        Some("2639F4CB 14")
+    );
+    // Ç is 80 in code page 437; € is not in it: '?'.
+    assert_eq!(
+        value(&client, "SELECT zip_demo.dos_name('Ça €')")
+            .await
+            .as_deref(),
+        Some("8061203F")
+    );
+    // 'é' is two bytes in UTF-8; the destination offset moves past the three bytes written.
+    assert_eq!(
+        value(&client, "SELECT zip_demo.utf8_bytes('né')")
+            .await
+            .as_deref(),
+        Some("6EC3A9 4 1")
+    );
+    assert_eq!(
+        value(&client, "SELECT zip_demo.freed()").await.as_deref(),
+        Some("freed")
     );
 }
