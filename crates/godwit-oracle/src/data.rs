@@ -115,7 +115,7 @@ pub enum ValueError {
 }
 
 /// `"NAME"`, as Oracle quotes an identifier.
-fn quoted(name: &str) -> String {
+pub fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
@@ -140,18 +140,13 @@ pub fn select_expression(column: &OracleColumn) -> String {
     }
 }
 
-/// The query reading a table's columns in order, each as [`select_expression`] says.
-pub fn select_sql(owner: &str, table: &str, columns: &[OracleColumn]) -> String {
-    format!(
-        "SELECT {} FROM {}.{}",
-        columns
-            .iter()
-            .map(select_expression)
-            .collect::<Vec<_>>()
-            .join(", "),
-        quoted(owner),
-        quoted(table)
-    )
+/// The columns of a SELECT reading `columns` in order, each as [`select_expression`] says.
+pub fn select_list(columns: &[OracleColumn]) -> String {
+    columns
+        .iter()
+        .map(select_expression)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A table's columns in order, with their types.
@@ -201,58 +196,6 @@ pub fn read_columns(
         });
     }
     Ok(columns)
-}
-
-/// Streams the rows of `owner.table` as lines of PostgreSQL COPY text, calling `line` with each
-/// (false stops the read). Rows are read in ROWID order, with the ROWID ahead of the columns so a
-/// value PostgreSQL cannot take is named by its row. Returns the rows read.
-pub fn read_rows(
-    session: &mut dyn crate::live::OracleSession,
-    owner: &str,
-    table: &str,
-    columns: &[OracleColumn],
-    nul: NulPolicy,
-    stats: &mut DataStats,
-    line: &mut dyn FnMut(String) -> bool,
-) -> Result<u64, DataError> {
-    let sql = format!(
-        "SELECT ROWIDTOCHAR(ROWID), {} FROM {}.{} ORDER BY ROWID",
-        columns
-            .iter()
-            .map(select_expression)
-            .collect::<Vec<_>>()
-            .join(", "),
-        quoted(owner),
-        quoted(table)
-    );
-    let mut rows = 0u64;
-    let mut failure = None;
-    session.query_each("table data", &sql, &[], &mut |mut values| {
-        let rowid = if values.is_empty() {
-            None
-        } else {
-            values.remove(0)
-        };
-        match copy_line(columns, &values, nul, stats) {
-            Ok(text) => {
-                rows += 1;
-                line(text)
-            }
-            Err(error) => {
-                failure = Some(DataError::Value {
-                    owner: owner.into(),
-                    table: table.into(),
-                    rowid: rowid.unwrap_or_default(),
-                    error: Box::new(error),
-                });
-                false
-            }
-        }
-    })?;
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(rows),
-    }
 }
 
 /// Appends `text` to `out` escaped for COPY's text format.
@@ -650,94 +593,6 @@ mod tests {
         );
     }
 
-    /// Plays back recorded catalog and data rows.
-    struct Recorded(Vec<Vec<Vec<Option<String>>>>, Vec<String>);
-
-    impl crate::live::OracleSession for Recorded {
-        fn execute(&mut self, _: &'static str, _: &str) -> Result<(), crate::live::LiveError> {
-            Ok(())
-        }
-        fn query(
-            &mut self,
-            _: &'static str,
-            sql: &str,
-            _: &[&str],
-        ) -> Result<Vec<Vec<Option<String>>>, crate::live::LiveError> {
-            self.1.push(sql.to_string());
-            Ok(self.0.remove(0))
-        }
-    }
-
-    fn row(values: &[Option<&str>]) -> Vec<Option<String>> {
-        values.iter().map(|v| v.map(str::to_string)).collect()
-    }
-
-    #[test]
-    fn a_table_streams_as_copy_lines_and_a_bad_value_names_its_row() {
-        let catalog = vec![
-            row(&[Some("ID"), Some("NUMBER")]),
-            row(&[Some("NOTE"), Some("VARCHAR2")]),
-            row(&[Some("AT"), Some("TIMESTAMP(6) WITH TIME ZONE")]),
-        ];
-        let data = vec![
-            row(&[
-                Some("AAAR1AAAEAAAACXAAA"),
-                Some("1"),
-                Some("first"),
-                Some(" 2024-03-10 07:00:00.000000000"),
-            ]),
-            row(&[
-                Some("AAAR1AAAEAAAACXAAB"),
-                Some("2"),
-                Some("nul\u{0}here"),
-                None,
-            ]),
-        ];
-        let mut session = Recorded(vec![catalog, data.clone()], Vec::new());
-        let columns = read_columns(&mut session, "HR", "NOTES").unwrap();
-        assert_eq!(columns.len(), 3);
-        let (mut lines, mut stats) = (Vec::new(), DataStats::default());
-        let rows = read_rows(
-            &mut session,
-            "HR",
-            "NOTES",
-            &columns,
-            NulPolicy::Replace,
-            &mut stats,
-            &mut |l| {
-                lines.push(l);
-                true
-            },
-        )
-        .unwrap();
-        assert_eq!(rows, 2);
-        assert_eq!(
-            lines,
-            [
-                "1\tfirst\t2024-03-10 07:00:00+00\n",
-                "2\tnul\u{FFFD}here\t\\N\n"
-            ]
-        );
-        assert_eq!((stats.nul_values, stats.nul_characters), (1, 1));
-        assert!(session.1[1].starts_with("SELECT ROWIDTOCHAR(ROWID), TO_CHAR(\"ID\""));
-        // Under the default policy the NUL stops the read, naming the table, the row and the column.
-        let mut session = Recorded(vec![data], Vec::new());
-        let e = read_rows(
-            &mut session,
-            "HR",
-            "NOTES",
-            &columns,
-            NulPolicy::Fail,
-            &mut DataStats::default(),
-            &mut |_| true,
-        )
-        .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "table HR.NOTES, row with ROWID AAAR1AAAEAAAACXAAB: column NOTE: the text holds 1 NUL character(s), which PostgreSQL cannot store (--nul strip or --nul replace to load it anyway, counted in the report)"
-        );
-    }
-
     #[test]
     fn queries_read_each_type_as_canonical_text() {
         let columns = [
@@ -759,8 +614,8 @@ mod tests {
             },
         ];
         assert_eq!(
-            select_sql("HR", "EMP", &columns),
-            "SELECT TO_CHAR(\"ID\", 'TM9', 'NLS_NUMERIC_CHARACTERS=''.,'''), TO_CHAR(SYS_EXTRACT_UTC(\"AT\"), 'SYYYY-MM-DD HH24:MI:SS.FF9'), RAWTOHEX(UTL_RAW.CAST_FROM_BINARY_DOUBLE(\"F\")), \"Odd\"\"Name\" FROM \"HR\".\"EMP\""
+            select_list(&columns),
+            "TO_CHAR(\"ID\", 'TM9', 'NLS_NUMERIC_CHARACTERS=''.,'''), TO_CHAR(SYS_EXTRACT_UTC(\"AT\"), 'SYYYY-MM-DD HH24:MI:SS.FF9'), RAWTOHEX(UTL_RAW.CAST_FROM_BINARY_DOUBLE(\"F\")), \"Odd\"\"Name\""
         );
         let mut stats = DataStats::default();
         let line = copy_line(

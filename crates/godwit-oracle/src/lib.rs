@@ -3,6 +3,7 @@
 //! scripts) into statements with their file and line, and the Oracle SQL [`lexer`] the converter parses
 //! them with; and the live source ([`live`]), which reads a schema's DDL through DBMS_METADATA.
 
+pub mod chunks;
 pub mod data;
 pub mod lexer;
 pub mod live;

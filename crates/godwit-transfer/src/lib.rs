@@ -37,6 +37,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tokio_postgres::Client;
 
+mod canonical;
 mod control;
 mod error;
 mod hash;
@@ -56,8 +57,9 @@ pub use hash::RowsHash;
 pub use kept::{kept_tables, kept_verification, loss_percent};
 pub use load::LoadSteps;
 pub use oracle::{
-    copy_oracle, copy_oracle_checked, oracle_tables, OracleCopied, OracleCopyOptions, OracleTable,
-    OracleTableReport, ORACLE_TABLES_SQL,
+    copy_oracle, copy_oracle_checked, copy_oracle_from, oracle_tables, LiveRows, OpenRows,
+    OracleCopied, OracleCopyOptions, OracleRows, OracleTable, OracleTableReport, RowRange,
+    ORACLE_TABLES_SQL,
 };
 pub use plan::ChunkBy;
 pub use verify::{

@@ -19,8 +19,11 @@
 //! in the chunk's own transaction. A set-aside row is named by its place in ROWID order and kept
 //! with its values as JSON.
 
+use crate::canonical::{row_hash, unescape, Canonical};
 use crate::*;
-use godwit_oracle::data::{read_columns, read_rows, DataError, DataStats, NulPolicy, OracleColumn};
+pub use godwit_oracle::chunks::RowRange;
+use godwit_oracle::chunks::{chunk_sql, current_scn, plan_ranges, Plan};
+use godwit_oracle::data::{copy_line, read_columns, DataError, DataStats, NulPolicy, OracleColumn};
 use godwit_oracle::live::OracleSession;
 
 /// An Oracle table and the PostgreSQL table its rows go to.
@@ -86,11 +89,17 @@ pub fn oracle_tables(
 /// How Oracle rows are copied.
 #[derive(Clone, Copy, Debug)]
 pub struct OracleCopyOptions {
-    /// Rows per chunk (one target transaction each).
+    /// Rows per chunk (one target transaction each), about: live tables are split by ROWID ranges
+    /// sized from the table's statistics.
     pub chunk_rows: u64,
     pub nul: NulPolicy,
     /// What to do with a row the target refuses.
     pub on_error: OnError,
+    /// Chunks copied at once, each by its own source session and target connection.
+    pub jobs: usize,
+    /// How the copy is checked: row counts, or counts and hashes ([`Verify::Sample`] is for
+    /// PostgreSQL sources and checks counts and hashes here).
+    pub verify: Verify,
 }
 
 impl Default for OracleCopyOptions {
@@ -99,6 +108,8 @@ impl Default for OracleCopyOptions {
             chunk_rows: 100_000,
             nul: NulPolicy::Fail,
             on_error: OnError::Stop,
+            jobs: 1,
+            verify: Verify::Count,
         }
     }
 }
@@ -115,10 +126,11 @@ pub struct OracleCopied {
 #[derive(Clone, Debug, Serialize)]
 pub struct OracleTableReport {
     pub table: String,
-    /// Rows read from Oracle (in this invocation, committed chunks skipped included) and rows the
-    /// target holds afterwards.
+    /// Rows read from Oracle in this invocation (committed chunks of an earlier invocation are not
+    /// read again) and rows the target holds afterwards.
     pub source_rows: u64,
     pub target_rows: i64,
+    /// Chunks of the table (all invocations).
     pub chunks: u64,
     /// Chunks committed by an earlier invocation of the same run and skipped.
     pub chunks_skipped: u64,
@@ -126,19 +138,135 @@ pub struct OracleTableReport {
     pub values: u64,
     pub nul_values: u64,
     pub nul_characters: u64,
+    /// Rows the run's chunks committed (all invocations): what the target should hold.
+    pub expected_rows: i64,
+    /// Under [`Verify::Hash`]: the order-independent hash of the rows sent, in the canonical form of
+    /// the target's column types, and the same hash of the rows read back from the target.
+    pub source_hash: Option<String>,
+    pub target_hash: Option<String>,
+    /// The system change number every chunk read (`AS OF SCN`), if this user may read it.
+    pub snapshot_scn: Option<String>,
+    /// Why the table was read without a snapshot, or in one chunk.
+    pub notes: Vec<String>,
+}
+
+impl OracleTableReport {
+    /// Rows the target lacks (negative: extra rows).
+    pub fn lost(&self) -> i64 {
+        self.expected_rows - self.target_rows
+    }
+
+    /// Whether the hashes were taken and differ.
+    pub fn content_differs(&self) -> bool {
+        matches!((&self.source_hash, &self.target_hash), (Some(s), Some(t)) if s != t)
+    }
+}
+
+/// Where an Oracle table's rows come from: a live database ([`LiveRows`]) or another source of
+/// Oracle rows in the same canonical text (`godwit_oracle::data::select_expression`).
+pub trait OracleRows: Send {
+    /// The table's columns, in order.
+    fn columns(&mut self, table: &OracleTable) -> Result<Vec<OracleColumn>, DataError>;
+    /// Splits the table into chunks of about `chunk_rows` rows.
+    fn plan(&mut self, table: &OracleTable, chunk_rows: u64) -> Result<Plan, DataError>;
+    /// The snapshot a new run's chunks all read, or why there is none.
+    fn snapshot(&mut self) -> Result<String, String>;
+    /// Streams the rows of one chunk: each row's identity (its ROWID) and its values, until `row`
+    /// returns false.
+    fn read(
+        &mut self,
+        table: &OracleTable,
+        columns: &[OracleColumn],
+        range: &RowRange,
+        snapshot: Option<&str>,
+        row: &mut dyn FnMut(String, Vec<Option<String>>) -> bool,
+    ) -> Result<(), DataError>;
+}
+
+/// Opens one more row source, for another parallel job.
+pub type OpenRows = Arc<dyn Fn() -> Result<Box<dyn OracleRows>, DataError> + Send + Sync>;
+
+/// A live Oracle session as a row source: tables split by ROWID ranges of their extents, read at
+/// one system change number when the user may read it.
+pub struct LiveRows {
+    session: Box<dyn OracleSession + Send>,
+    /// The schema of the connected user (as `owner_name` spells it): its tables' extents can be
+    /// read from USER_EXTENTS without DBA_EXTENTS.
+    user: String,
+}
+
+impl LiveRows {
+    pub fn new(session: Box<dyn OracleSession + Send>, user: &str) -> LiveRows {
+        LiveRows {
+            session,
+            user: user.to_string(),
+        }
+    }
+}
+
+impl OracleRows for LiveRows {
+    fn columns(&mut self, table: &OracleTable) -> Result<Vec<OracleColumn>, DataError> {
+        read_columns(self.session.as_mut(), &table.owner, &table.table)
+    }
+
+    fn plan(&mut self, table: &OracleTable, chunk_rows: u64) -> Result<Plan, DataError> {
+        Ok(plan_ranges(
+            self.session.as_mut(),
+            &table.owner,
+            &table.table,
+            table.owner == self.user,
+            chunk_rows,
+        )?)
+    }
+
+    fn snapshot(&mut self) -> Result<String, String> {
+        current_scn(self.session.as_mut())
+    }
+
+    fn read(
+        &mut self,
+        table: &OracleTable,
+        columns: &[OracleColumn],
+        range: &RowRange,
+        snapshot: Option<&str>,
+        row: &mut dyn FnMut(String, Vec<Option<String>>) -> bool,
+    ) -> Result<(), DataError> {
+        let sql = chunk_sql(&table.owner, &table.table, columns, range, snapshot);
+        let binds: Vec<&str> = match range {
+            RowRange::Whole => vec![],
+            RowRange::Rowids { first, last } => vec![first, last],
+        };
+        self.session
+            .query_each("table data", &sql, &binds, &mut |mut values| {
+                let rowid = if values.is_empty() {
+                    None
+                } else {
+                    values.remove(0)
+                };
+                row(rowid.unwrap_or_default(), values)
+            })?;
+        Ok(())
+    }
 }
 
 /// What the reader thread sends the writer.
 enum Piece {
-    /// COPY text lines of whole rows, and how many rows.
-    Lines(Vec<u8>, u64),
-    /// The table is read: its figures.
-    Done(u64, DataStats),
+    /// COPY text lines of whole rows, and their ROWIDs when refused rows are to be named
+    /// ([`OnError::Skip`]).
+    Lines(Vec<u8>, Vec<String>),
+    /// The chunk is read: its rows, figures and the canonical hash of its rows.
+    Done(u64, DataStats, RowsHash),
     Failed(DataError),
 }
 
 /// Lines per batch sent to the writer (about [`BATCH_BYTES`]).
 const PIECES_IN_FLIGHT: usize = 4;
+
+/// The chunk plan of each run, kept on the target so that a resumed run reads exactly the same
+/// ranges at the same snapshot.
+const PLAN_DDL: &str = "CREATE TABLE IF NOT EXISTS godwit_copy.oracle_chunks (
+    run_id text NOT NULL, table_name text NOT NULL, chunk integer NOT NULL, range text NOT NULL,
+    scn text, note text, PRIMARY KEY (run_id, table_name, chunk))";
 
 fn query_failed(what: String) -> impl Fn(tokio_postgres::Error) -> CopyError {
     move |e| CopyError::Query {
@@ -147,32 +275,32 @@ fn query_failed(what: String) -> impl Fn(tokio_postgres::Error) -> CopyError {
     }
 }
 
-/// The target's column list for an Oracle table: each Oracle column matched by name,
-/// case-insensitively; every missing one is reported at once.
+/// The target's columns for an Oracle table: each Oracle column matched by name,
+/// case-insensitively, with the target's type; every missing one is reported at once.
 async fn target_columns(
     target: &Client,
     table: &OracleTable,
     columns: &[OracleColumn],
-) -> Result<String, CopyError> {
-    let names: Vec<String> = target
+) -> Result<Vec<(String, Canonical)>, CopyError> {
+    let names: Vec<(String, String)> = target
         .query(
-            "SELECT attname::text FROM pg_attribute WHERE attrelid = $1::text::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+            "SELECT attname::text, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = $1::text::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
             &[&table.target.to_string()],
         )
         .await
         .map_err(|e| CopyError::Incompatible(vec![format!("{}: {}", table.target, db_message(&e))]))?
         .iter()
-        .map(|r| r.get(0))
+        .map(|r| (r.get(0), r.get(1)))
         .collect();
     let mut found = Vec::new();
     let mut missing = Vec::new();
     for c in columns {
         match names
             .iter()
-            .find(|n| **n == c.name)
-            .or_else(|| names.iter().find(|n| n.eq_ignore_ascii_case(&c.name)))
+            .find(|(n, _)| *n == c.name)
+            .or_else(|| names.iter().find(|(n, _)| n.eq_ignore_ascii_case(&c.name)))
         {
-            Some(n) => found.push(quote_ident(n)),
+            Some((n, t)) => found.push((quote_ident(n), Canonical::of(t))),
             None => missing.push(format!(
                 "{}.{}: no such column on the target (Oracle column {} of {}.{})",
                 table.target, c.name, c.name, table.owner, table.table
@@ -180,14 +308,14 @@ async fn target_columns(
         }
     }
     if missing.is_empty() {
-        Ok(found.join(", "))
+        Ok(found)
     } else {
         Err(CopyError::Incompatible(missing))
     }
 }
 
 /// Copies Oracle tables into existing PostgreSQL tables under `run_id` (a new id starts a run; the
-/// id of an interrupted one resumes it, skipping its committed chunks).
+/// id of an interrupted one resumes it, skipping its committed chunks), through one session.
 pub async fn copy_oracle(
     session: Box<dyn OracleSession + Send>,
     target_url: &str,
@@ -205,9 +333,58 @@ pub async fn copy_oracle(
 }
 
 /// [`copy_oracle`], also saying how many rows of each table were set aside under
-/// [`OnError::Skip`].
+/// [`OnError::Skip`]. One session reads every chunk in turn.
 pub async fn copy_oracle_checked(
     session: Box<dyn OracleSession + Send>,
+    target_url: &str,
+    run_id: &str,
+    tables: &[OracleTable],
+    options: &OracleCopyOptions,
+) -> Result<Vec<OracleCopied>, CopyError> {
+    let user = tables.first().map(|t| t.owner.clone()).unwrap_or_default();
+    let once = Mutex::new(Some(
+        Box::new(LiveRows::new(session, &user)) as Box<dyn OracleRows>
+    ));
+    let open: OpenRows = Arc::new(move || {
+        once.lock().ok().and_then(|mut s| s.take()).ok_or_else(|| {
+            DataError::Live(godwit_oracle::live::LiveError::Query {
+                query: "session",
+                message: "one session was given, so one job reads".into(),
+            })
+        })
+    });
+    let options = OracleCopyOptions {
+        jobs: 1,
+        ..*options
+    };
+    copy_oracle_from(open, target_url, run_id, tables, &options).await
+}
+
+/// One table of the run, as every chunk needs it.
+struct TableJob {
+    table: OracleTable,
+    name: String,
+    columns: Vec<OracleColumn>,
+    column_names: Vec<String>,
+    forms: Vec<Canonical>,
+    copy_in: String,
+    scn: Option<String>,
+}
+
+/// One chunk to copy.
+struct Work {
+    job: Arc<TableJob>,
+    chunk: u32,
+    range: RowRange,
+}
+
+/// Copies Oracle tables into existing PostgreSQL tables under `run_id`: each table split into
+/// chunks (ROWID ranges of its extents), `options.jobs` chunks at once, each read by its own row
+/// source (opened with `open`) into its own target transaction. The plan and the snapshot are kept
+/// on the target, so a resumed run reads the same ranges at the same SCN and copies only the
+/// chunks that did not commit. Then each table is counted and, under [`Verify::Hash`], hashed back.
+pub async fn copy_oracle_from(
+    open: OpenRows,
     target_url: &str,
     run_id: &str,
     tables: &[OracleTable],
@@ -218,192 +395,486 @@ pub async fn copy_oracle_checked(
         .batch_execute(PROGRESS_DDL)
         .await
         .map_err(query_error("creating the godwit_copy schema on the target"))?;
+    target
+        .batch_execute(PLAN_DDL)
+        .await
+        .map_err(query_error("creating the godwit_copy schema on the target"))?;
     let done = committed(&target, run_id).await?;
     let chunk_rows = options.chunk_rows.max(1);
-    let session = Arc::new(Mutex::new(session));
-    let mut reports = Vec::new();
+    let mut planner = blocking({
+        let open = open.clone();
+        move || open()
+    })
+    .await?;
+    // The run's snapshot: kept with its plan, else taken now.
+    let kept_scn: Option<Option<String>> = target
+        .query_opt(
+            "SELECT scn FROM godwit_copy.oracle_chunks WHERE run_id = $1 LIMIT 1",
+            &[&run_id],
+        )
+        .await
+        .map_err(query_error("reading the run's chunk plan"))?
+        .map(|r| r.get(0));
+    let (scn, snapshot_note) = match kept_scn {
+        Some(scn) => (scn, None),
+        None => {
+            let (reader, result) = blocking(move || {
+                let result = planner.snapshot();
+                Ok((planner, result))
+            })
+            .await?;
+            planner = reader;
+            match result {
+                Ok(scn) => (Some(scn), None),
+                Err(why) => (
+                    None,
+                    Some(format!("no snapshot: each chunk reads the rows committed when it starts; stop writes to the table during the copy ({why})")),
+                ),
+            }
+        }
+    };
+    let mut jobs = Vec::new();
+    let mut queue = VecDeque::new();
     for table in tables {
         let name = table.target.to_string();
         // The columns first, and the target checked, before any row moves.
-        let columns = {
-            let (session, owner, oracle_table) =
-                (session.clone(), table.owner.clone(), table.table.clone());
-            tokio::task::spawn_blocking(move || {
-                let mut s = session.lock().map_err(|_| poisoned())?;
-                read_columns(s.as_mut(), &owner, &oracle_table).map_err(data_error)
-            })
-            .await
-            .map_err(join_error)??
-        };
-        let target_columns = target_columns(&target, table, &columns).await?;
-        let skipped: u64 = done.keys().filter(|(t, _)| *t == name).count() as u64;
-        let mut rejected: u64 = done
-            .iter()
-            .filter(|((t, _), _)| *t == name)
-            .map(|(_, c)| c.rejected)
-            .sum();
-        let column_names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Piece>(PIECES_IN_FLIGHT);
-        let reader = {
-            let (session, owner, oracle_table, nul) = (
-                session.clone(),
-                table.owner.clone(),
-                table.table.clone(),
-                options.nul,
-            );
-            let columns = columns.clone();
-            tokio::task::spawn_blocking(move || {
-                let Ok(mut s) = session.lock() else {
-                    return;
-                };
-                let mut stats = DataStats::default();
-                let (mut batch, mut rows_in_batch, mut row) = (Vec::new(), 0u64, 0u64);
-                let skip = skipped * chunk_rows;
-                let result = read_rows(
-                    s.as_mut(),
-                    &owner,
-                    &oracle_table,
-                    &columns,
-                    nul,
-                    &mut stats,
-                    &mut |line| {
-                        row += 1;
-                        if row <= skip {
-                            return true;
-                        }
-                        batch.extend_from_slice(line.as_bytes());
-                        rows_in_batch += 1;
-                        // A batch never spans two chunks.
-                        if batch.len() >= BATCH_BYTES || (row - skip).is_multiple_of(chunk_rows) {
-                            let full = std::mem::take(&mut batch);
-                            let n = std::mem::replace(&mut rows_in_batch, 0);
-                            return tx.blocking_send(Piece::Lines(full, n)).is_ok();
-                        }
-                        true
-                    },
-                );
-                let last = match result {
-                    Ok(rows) => {
-                        if !batch.is_empty() {
-                            let _ = tx.blocking_send(Piece::Lines(batch, rows_in_batch));
-                        }
-                        Piece::Done(rows, stats)
-                    }
-                    Err(e) => Piece::Failed(e),
-                };
-                let _ = tx.blocking_send(last);
-            })
-        };
-        // The writer: chunks of `chunk_rows` rows, one transaction each.
-        let copy_in = format!("COPY {name} ({target_columns}) FROM STDIN");
-        let skip = options.on_error == OnError::Skip;
-        let mut chunk = skipped;
-        let (mut open, mut in_chunk, mut hash) = (false, 0u64, StreamHash::new(false, &[]));
-        let mut sink = None;
-        // Under `Skip`: the open chunk's lines, and the target's refusal of one of them.
-        let (mut spill, mut refusal) = (None::<Spill>, None::<tokio_postgres::Error>);
-        let mut figures = None;
-        let ended = |chunk: u64| OracleChunk {
-            run_id,
-            table: &name,
-            chunk,
-            first_row: chunk * chunk_rows,
-            copy_in: &copy_in,
-            columns: &column_names,
-        };
-        while let Some(piece) = rx.recv().await {
-            match piece {
-                Piece::Lines(bytes, rows) => {
-                    if !open {
-                        target
-                            .batch_execute("BEGIN")
-                            .await
-                            .map_err(query_failed(format!("starting {name} chunk {chunk}")))?;
-                        sink =
-                            Some(Box::pin(
-                                target.copy_in::<_, Bytes>(&copy_in).await.map_err(
-                                    query_failed(format!("copying into {name} chunk {chunk}")),
-                                )?,
-                            ));
-                        if skip {
-                            spill = Some(Spill::new().map_err(spill_error(&name, chunk))?);
-                        }
-                        open = true;
-                    }
-                    hash.feed(&bytes).map_err(|message| CopyError::Query {
-                        what: format!("hashing {name} chunk {chunk}"),
-                        message,
-                    })?;
-                    if let Some(file) = spill.as_mut() {
-                        file.write(&bytes).map_err(spill_error(&name, chunk))?;
-                    }
-                    // After a refusal the chunk's remaining lines only go to the spill file.
-                    if let (Some(s), None) = (sink.as_mut(), refusal.as_ref()) {
-                        if let Err(e) = s.send(Bytes::from(bytes)).await {
-                            if skip && matches!(classify(&e), Refusal::Row) {
-                                refusal = Some(e);
-                            } else {
-                                let _ = target.batch_execute("ROLLBACK").await;
-                                return Err(query_failed(format!(
-                                    "copying into {name} chunk {chunk}"
-                                ))(e));
-                            }
-                        }
-                    }
-                    in_chunk += rows;
-                }
-                Piece::Done(rows, stats) => figures = Some((rows, stats)),
-                Piece::Failed(e) => {
-                    if open {
-                        let _ = target.batch_execute("ROLLBACK").await;
-                    }
-                    return Err(data_error(e));
-                }
+        let (reader, columns) = blocking({
+            let table = table.clone();
+            move || {
+                let columns = planner.columns(&table);
+                Ok((planner, columns))
             }
-            // A chunk ends with its last row, or with the table.
-            if open && (in_chunk >= chunk_rows || figures.is_some()) {
-                rejected += end_chunk(
-                    &target,
-                    &ended(chunk),
-                    &mut sink,
-                    &hash,
-                    spill.take(),
-                    refusal.take(),
-                )
-                .await?;
-                (open, in_chunk, hash) = (false, 0, StreamHash::new(false, &[]));
-                chunk += 1;
+        })
+        .await?;
+        planner = reader;
+        let columns = columns.map_err(data_error)?;
+        let mapped = target_columns(&target, table, &columns).await?;
+        let copy_in = format!(
+            "COPY {name} ({}) FROM STDIN",
+            mapped
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let job = Arc::new(TableJob {
+            table: table.clone(),
+            name: name.clone(),
+            column_names: columns.iter().map(|c| c.name.clone()).collect(),
+            columns,
+            forms: mapped.iter().map(|(_, f)| *f).collect(),
+            copy_in,
+            scn: scn.clone(),
+        });
+        let (plan, reader) = stored_or_new_plan(&target, run_id, &job, planner, chunk_rows).await?;
+        planner = reader;
+        for (chunk, range) in plan.into_iter().enumerate() {
+            if !done.contains_key(&(name.clone(), chunk as u32)) {
+                queue.push_back(Work {
+                    job: job.clone(),
+                    chunk: chunk as u32,
+                    range,
+                });
             }
         }
-        reader.await.map_err(join_error)?;
-        let Some((source_rows, stats)) = figures else {
-            return Err(CopyError::Query {
-                what: format!("reading {}.{}", table.owner, table.table),
-                message: "the reader stopped without finishing".into(),
-            });
-        };
-        let target_rows: i64 = target
-            .query_one(&format!("SELECT count(*) FROM ONLY {name}"), &[])
-            .await
-            .map_err(query_error(format!("counting {name} on the target")))?
-            .get(0);
-        reports.push(OracleCopied {
-            report: OracleTableReport {
-                table: name,
-                source_rows,
-                target_rows,
-                chunks: chunk,
-                chunks_skipped: skipped,
-                values: stats.values,
-                nul_values: stats.nul_values,
-                nul_characters: stats.nul_characters,
-            },
-            rejected_rows: rejected,
+        jobs.push(job);
+    }
+    // The workers: the planner's source serves the first; the others open their own.
+    let queue = Arc::new(Mutex::new(queue));
+    let read = Arc::new(Mutex::new(BTreeMap::<String, (u64, DataStats, u64)>::new()));
+    let mut workers = tokio::task::JoinSet::new();
+    let mut first = Some(planner);
+    for _ in 0..options
+        .jobs
+        .max(1)
+        .min(queue.lock().map(|q| q.len()).unwrap_or(1).max(1))
+    {
+        let source = first.take();
+        let (open, queue, read, options) = (open.clone(), queue.clone(), read.clone(), *options);
+        let (url, run_id) = (target_url.to_string(), run_id.to_string());
+        workers.spawn(async move {
+            let mut source = match source {
+                Some(s) => s,
+                None => blocking(move || open()).await?,
+            };
+            let target = connect("target", &url).await?;
+            loop {
+                let Some(work) = queue.lock().map_err(|_| poisoned())?.pop_front() else {
+                    return Ok::<(), CopyError>(());
+                };
+                let (back, figures) = copy_chunk(&target, source, &work, &options, &run_id).await;
+                let (rows, stats) = figures?;
+                source = back.ok_or_else(|| CopyError::Query {
+                    what: format!("reading {}.{}", work.job.table.owner, work.job.table.table),
+                    message: "the reader stopped without finishing".into(),
+                })?;
+                let mut read = read.lock().map_err(|_| poisoned())?;
+                let entry = read.entry(work.job.name.clone()).or_default();
+                entry.0 += rows;
+                entry.1.values += stats.values;
+                entry.1.nul_values += stats.nul_values;
+                entry.1.nul_characters += stats.nul_characters;
+                entry.2 += 1;
+            }
         });
+    }
+    let mut failure = None;
+    while let Some(joined) = workers.join_next().await {
+        let result = joined.map_err(join_error).and_then(|r| r);
+        if let (Err(e), None) = (result, &failure) {
+            // The first failure stops the others after their chunk.
+            if let Ok(mut q) = queue.lock() {
+                q.clear();
+            }
+            failure = Some(e);
+        }
+    }
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    let done = committed(&target, run_id).await?;
+    let read = read.lock().map_err(|_| poisoned())?.clone();
+    let mut reports = Vec::new();
+    for job in &jobs {
+        reports.push(
+            check_table(
+                &target,
+                run_id,
+                job,
+                &done,
+                &read,
+                options,
+                snapshot_note.clone(),
+            )
+            .await?,
+        );
     }
     Ok(reports)
 }
 
+/// The order-independent hash of the table's rows as the target holds them, each field in the
+/// canonical form of its column's type, read in the order of the Oracle columns.
+async fn read_back_hash(target: &Client, job: &TableJob) -> Result<RowsHash, CopyError> {
+    target
+        .batch_execute(SESSION_SETTINGS)
+        .await
+        .map_err(query_error("setting the session for the read-back"))?;
+    let columns = job
+        .copy_in
+        .split_once('(')
+        .and_then(|(_, rest)| rest.rsplit_once(')'))
+        .map(|(list, _)| list.to_string())
+        .unwrap_or_default();
+    let sql = format!("COPY (SELECT {columns} FROM ONLY {}) TO STDOUT", job.name);
+    let mut sum = RowsHash::default();
+    read_rows(target, &sql, false, |line| {
+        sum.add(row_hash(&job.forms, line))
+    })
+    .await
+    .map_err(|message| CopyError::Query {
+        what: format!("reading {} back from the target", job.name),
+        message,
+    })?;
+    Ok(sum)
+}
+
+/// Runs `f` on a blocking thread (Oracle drivers block).
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, DataError> + Send + 'static,
+) -> Result<T, CopyError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(join_error)?
+        .map_err(data_error)
+}
+
+/// The table's chunk ranges: as the run's plan kept them, else planned now and kept (with the
+/// snapshot) before any chunk is copied.
+async fn stored_or_new_plan(
+    target: &Client,
+    run_id: &str,
+    job: &TableJob,
+    planner: Box<dyn OracleRows>,
+    chunk_rows: u64,
+) -> Result<(Vec<RowRange>, Box<dyn OracleRows>), CopyError> {
+    let stored = target
+        .query(
+            "SELECT range FROM godwit_copy.oracle_chunks WHERE run_id = $1 AND table_name = $2 ORDER BY chunk",
+            &[&run_id, &job.name],
+        )
+        .await
+        .map_err(query_error("reading the run's chunk plan"))?;
+    if !stored.is_empty() {
+        let ranges = stored
+            .iter()
+            .map(|r| serde_json::from_str::<RowRange>(r.get(0)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| CopyError::Query {
+                what: format!("reading the chunk plan of {}", job.name),
+                message: e.to_string(),
+            })?;
+        return Ok((ranges, planner));
+    }
+    let table = job.table.clone();
+    let (planner, plan) = blocking(move || {
+        let mut planner = planner;
+        let plan = planner.plan(&table, chunk_rows);
+        Ok((planner, plan))
+    })
+    .await?;
+    let plan = plan.map_err(data_error)?;
+    let ranges: Vec<String> = plan
+        .ranges
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap_or_default())
+        .collect();
+    target
+        .execute(
+            "INSERT INTO godwit_copy.oracle_chunks (run_id, table_name, chunk, range, scn, note)
+             SELECT $1, $2, (u.n - 1)::integer, u.r, $4, $5 FROM unnest($3::text[]) WITH ORDINALITY AS u(r, n)",
+            &[&run_id, &job.name, &ranges, &job.scn, &plan.note],
+        )
+        .await
+        .map_err(query_error(format!("keeping the chunk plan of {}", job.name)))?;
+    Ok((plan.ranges, planner))
+}
+
+/// Copies one chunk in one target transaction: a blocking reader streams its rows as COPY lines
+/// while the writer sends them and records the chunk with the canonical hash of its rows. Returns
+/// the row source (for the next chunk) and the rows read with their figures.
+async fn copy_chunk(
+    target: &Client,
+    source: Box<dyn OracleRows>,
+    work: &Work,
+    options: &OracleCopyOptions,
+    run_id: &str,
+) -> (
+    Option<Box<dyn OracleRows>>,
+    Result<(u64, DataStats), CopyError>,
+) {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Piece>(PIECES_IN_FLIGHT);
+    let skip = options.on_error == OnError::Skip;
+    let reader = {
+        let (job, range, nul) = (work.job.clone(), work.range.clone(), options.nul);
+        tokio::task::spawn_blocking(move || {
+            let mut source = source;
+            let mut stats = DataStats::default();
+            let mut hash = RowsHash::default();
+            let (mut batch, mut in_batch, mut ids, mut rows) = (Vec::new(), 0u64, Vec::new(), 0u64);
+            let mut failure = None;
+            let read = source.read(
+                &job.table,
+                &job.columns,
+                &range,
+                job.scn.as_deref(),
+                &mut |rowid, values| match copy_line(&job.columns, &values, nul, &mut stats) {
+                    Ok(line) => {
+                        rows += 1;
+                        hash.add(row_hash(&job.forms, line.trim_end_matches('\n').as_bytes()));
+                        batch.extend_from_slice(line.as_bytes());
+                        in_batch += 1;
+                        if skip {
+                            ids.push(rowid);
+                        }
+                        if batch.len() >= BATCH_BYTES {
+                            in_batch = 0;
+                            let piece =
+                                Piece::Lines(std::mem::take(&mut batch), std::mem::take(&mut ids));
+                            return tx.blocking_send(piece).is_ok();
+                        }
+                        true
+                    }
+                    Err(error) => {
+                        failure = Some(DataError::Value {
+                            owner: job.table.owner.clone(),
+                            table: job.table.table.clone(),
+                            rowid,
+                            error: Box::new(error),
+                        });
+                        false
+                    }
+                },
+            );
+            let last = match (read, failure) {
+                (Err(e), _) | (Ok(()), Some(e)) => Piece::Failed(e),
+                (Ok(()), None) => {
+                    if in_batch > 0 {
+                        let _ = tx.blocking_send(Piece::Lines(batch, ids));
+                    }
+                    Piece::Done(rows, stats, hash)
+                }
+            };
+            let _ = tx.blocking_send(last);
+            source
+        })
+    };
+    let written = write_chunk(target, work, options, run_id, &mut rx).await;
+    // The reader ends once the writer stops listening.
+    drop(rx);
+    let source = reader.await.ok();
+    (source, written)
+}
+
+/// The writer's half of [`copy_chunk`].
+async fn write_chunk(
+    target: &Client,
+    work: &Work,
+    options: &OracleCopyOptions,
+    run_id: &str,
+    rx: &mut tokio::sync::mpsc::Receiver<Piece>,
+) -> Result<(u64, DataStats), CopyError> {
+    let (name, chunk) = (&work.job.name, work.chunk);
+    let skip = options.on_error == OnError::Skip;
+    target
+        .batch_execute("BEGIN")
+        .await
+        .map_err(query_failed(format!("starting {name} chunk {chunk}")))?;
+    let mut sink = Some(Box::pin(
+        target
+            .copy_in::<_, Bytes>(&work.job.copy_in)
+            .await
+            .map_err(query_failed(format!("copying into {name} chunk {chunk}")))?,
+    ));
+    // Under `Skip`: the chunk's lines and ROWIDs, and the target's refusal of one of them.
+    let mut spill = if skip {
+        Some(Spill::new().map_err(spill_error(name, chunk as u64))?)
+    } else {
+        None
+    };
+    let (mut rowids, mut refusal) = (Vec::new(), None::<tokio_postgres::Error>);
+    let ended = |rowids| OracleChunk {
+        run_id,
+        table: name,
+        chunk: chunk as u64,
+        range: work.range.describe(),
+        rowids,
+        copy_in: &work.job.copy_in,
+        columns: &work.job.column_names,
+        forms: &work.job.forms,
+    };
+    while let Some(piece) = rx.recv().await {
+        match piece {
+            Piece::Lines(bytes, ids) => {
+                rowids.extend(ids);
+                if let Some(file) = spill.as_mut() {
+                    file.write(&bytes)
+                        .map_err(spill_error(name, chunk as u64))?;
+                }
+                // After a refusal the chunk's remaining lines only go to the spill file.
+                if let (Some(s), None) = (sink.as_mut(), refusal.as_ref()) {
+                    if let Err(e) = s.send(Bytes::from(bytes)).await {
+                        if skip && matches!(classify(&e), Refusal::Row) {
+                            refusal = Some(e);
+                        } else {
+                            sink.take();
+                            let _ = target.batch_execute("ROLLBACK").await;
+                            return Err(
+                                query_failed(format!("copying into {name} chunk {chunk}"))(e),
+                            );
+                        }
+                    }
+                }
+            }
+            Piece::Done(rows, stats, hash) => {
+                end_chunk(target, &ended(rowids), &mut sink, hash, spill, refusal).await?;
+                return Ok((rows, stats));
+            }
+            Piece::Failed(e) => {
+                sink.take();
+                let _ = target.batch_execute("ROLLBACK").await;
+                return Err(data_error(e));
+            }
+        }
+    }
+    sink.take();
+    let _ = target.batch_execute("ROLLBACK").await;
+    Err(CopyError::Query {
+        what: format!("reading {name} chunk {chunk}"),
+        message: "the reader stopped without finishing".into(),
+    })
+}
+
+/// The table's figures after the copy: its committed chunks, the target's count, and under
+/// [`Verify::Hash`] the hash of the rows read back against the hashes the chunks kept.
+async fn check_table(
+    target: &Client,
+    run_id: &str,
+    job: &TableJob,
+    done: &Committed,
+    read: &BTreeMap<String, (u64, DataStats, u64)>,
+    options: &OracleCopyOptions,
+    snapshot_note: Option<String>,
+) -> Result<OracleCopied, CopyError> {
+    let name = &job.name;
+    let chunks: Vec<&CommittedChunk> = done
+        .iter()
+        .filter(|((t, _), _)| t == name)
+        .map(|(_, c)| c)
+        .collect();
+    let (source_rows, stats, copied_now) = read.get(name).cloned().unwrap_or_default();
+    let planned: i64 = target
+        .query_one(
+            "SELECT count(*) FROM godwit_copy.oracle_chunks WHERE run_id = $1 AND table_name = $2",
+            &[&run_id, name],
+        )
+        .await
+        .map_err(query_error("reading the run's chunk plan"))?
+        .get(0);
+    let mut notes: Vec<String> = target
+        .query(
+            "SELECT DISTINCT note FROM godwit_copy.oracle_chunks WHERE run_id = $1 AND table_name = $2 AND note IS NOT NULL",
+            &[&run_id, name],
+        )
+        .await
+        .map_err(query_error("reading the run's chunk plan"))?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    notes.extend(snapshot_note.filter(|_| job.scn.is_none()));
+    let target_rows: i64 = target
+        .query_one(&format!("SELECT count(*) FROM ONLY {name}"), &[])
+        .await
+        .map_err(query_error(format!("counting {name} on the target")))?
+        .get(0);
+    let (mut source_hash, mut target_hash) = (None, None);
+    if matches!(options.verify, Verify::Hash | Verify::Sample) {
+        let mut sum = RowsHash::default();
+        let mut complete = true;
+        for c in &chunks {
+            match c.hash.as_deref().and_then(RowsHash::parse) {
+                Some(h) => sum.merge(RowsHash {
+                    rows: c.hashed_rows.unwrap_or(c.rows),
+                    sum: h,
+                }),
+                None => complete = false,
+            }
+        }
+        if complete {
+            source_hash = Some(sum.hex());
+            target_hash = Some(read_back_hash(target, job).await?.hex());
+        } else {
+            notes.push("not hashed: chunks copied by an older godwit kept no hash".into());
+        }
+    }
+    Ok(OracleCopied {
+        report: OracleTableReport {
+            table: name.clone(),
+            source_rows,
+            target_rows,
+            chunks: planned as u64,
+            chunks_skipped: (chunks.len() as u64).saturating_sub(copied_now),
+            values: stats.values,
+            nul_values: stats.nul_values,
+            nul_characters: stats.nul_characters,
+            expected_rows: chunks.iter().map(|c| c.rows as i64).sum(),
+            source_hash,
+            target_hash,
+            snapshot_scn: job.scn.clone(),
+            notes,
+        },
+        rejected_rows: chunks.iter().map(|c| c.rejected).sum(),
+    })
+}
 type Sink = std::pin::Pin<Box<tokio_postgres::CopyInSink<Bytes>>>;
 
 /// The chunk being ended, and what naming its rows takes.
@@ -411,11 +882,15 @@ struct OracleChunk<'a> {
     run_id: &'a str,
     table: &'a str,
     chunk: u64,
-    /// Rows of the table (in ROWID order) before the chunk's first.
-    first_row: u64,
+    /// Its rows, for people.
+    range: String,
+    /// The ROWIDs of its rows in the order of its lines (under [`OnError::Skip`]).
+    rowids: Vec<String>,
     copy_in: &'a str,
-    /// The Oracle columns, in the order of the COPY lines.
+    /// The Oracle columns, in the order of the COPY lines, and the forms their target columns
+    /// compare in.
     columns: &'a [String],
+    forms: &'a [Canonical],
 }
 
 /// Ends a chunk: its COPY finished, the chunk recorded with the hash of its lines, committed. A
@@ -425,7 +900,7 @@ async fn end_chunk(
     target: &Client,
     chunk: &OracleChunk<'_>,
     sink: &mut Option<Sink>,
-    hash: &StreamHash,
+    hash: RowsHash,
     spill: Option<Spill>,
     refusal: Option<tokio_postgres::Error>,
 ) -> Result<u64, CopyError> {
@@ -458,14 +933,14 @@ async fn commit_chunk(
     target: &Client,
     chunk: &OracleChunk<'_>,
     sink: &mut Option<Sink>,
-    hash: &StreamHash,
+    hash: RowsHash,
 ) -> Result<(), tokio_postgres::Error> {
     let result = async {
         let rows = match sink.take() {
             Some(mut s) => s.as_mut().finish().await?,
             None => 0,
         };
-        record_oracle_chunk(target, chunk, rows, 0, hash.total).await?;
+        record_oracle_chunk(target, chunk, rows, 0, hash).await?;
         target.batch_execute("COMMIT").await
     }
     .await;
@@ -485,7 +960,7 @@ async fn record_oracle_chunk(
     target
         .execute(
             "INSERT INTO godwit_copy.progress (run_id, table_name, chunk, rows, rejected, bytes, bounds, hash, hashed_rows) VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8)",
-            &[&chunk.run_id, &chunk.table, &(chunk.chunk as i32), &(rows as i64), &(rejected as i64), &format!("rows of chunk {}", chunk.chunk), &hash.hex(), &(hash.rows as i64)],
+            &[&chunk.run_id, &chunk.table, &(chunk.chunk as i32), &(rows as i64), &(rejected as i64), &chunk.range, &hash.hex(), &(hash.rows as i64)],
         )
         .await
 }
@@ -524,7 +999,7 @@ async fn rescue_lines(
         let mut hash = RowsHash::default();
         // The refused lines, by row number.
         let mut out_lines: BTreeMap<String, Bytes> = BTreeMap::new();
-        let mut row = chunk.first_row;
+        let mut row = 0usize;
         loop {
             let mut line = Vec::new();
             let read = std::io::BufRead::read_until(&mut reader, b'\n', &mut line)
@@ -536,7 +1011,11 @@ async fn rescue_lines(
                 row += 1;
                 lines.push(Line {
                     data: Bytes::from(line),
-                    ctid: row.to_string(),
+                    ctid: chunk
+                        .rowids
+                        .get(row - 1)
+                        .cloned()
+                        .unwrap_or_else(|| format!("line {row}")),
                 });
             }
             if lines.len() >= RESCUE_ROWS || (read == 0 && !lines.is_empty()) {
@@ -555,7 +1034,7 @@ async fn rescue_lines(
                     refused[before..].iter().map(|r: &Refused| r.ctid.as_str()).collect();
                 for line in &lines {
                     if !out.contains(line.ctid.as_str()) {
-                        hash.add(xxhash_rust::xxh3::xxh3_128(&line.data));
+                        hash.add(row_hash(chunk.forms, &line.data));
                     } else {
                         out_lines.insert(line.ctid.clone(), line.data.clone());
                     }
@@ -568,7 +1047,7 @@ async fn rescue_lines(
         }
         let keys: Vec<String> = refused
             .iter()
-            .map(|r| format!("row {} in ROWID order", r.ctid))
+            .map(|r| format!("ROWID {}", r.ctid))
             .collect();
         let json: Vec<Option<String>> = refused
             .iter()
@@ -612,29 +1091,6 @@ fn line_json(columns: &[String], line: &[u8]) -> String {
         object.insert(name.clone(), value);
     }
     serde_json::Value::Object(object).to_string()
-}
-
-/// A COPY text field with its backslash escapes undone.
-fn unescape(field: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(field.len());
-    let mut bytes = field.iter().copied();
-    while let Some(b) = bytes.next() {
-        if b != b'\\' {
-            out.push(b);
-            continue;
-        }
-        match bytes.next() {
-            Some(b'n') => out.push(b'\n'),
-            Some(b'r') => out.push(b'\r'),
-            Some(b't') => out.push(b'\t'),
-            Some(b'b') => out.push(8),
-            Some(b'f') => out.push(12),
-            Some(b'v') => out.push(11),
-            Some(other) => out.push(other),
-            None => out.push(b'\\'),
-        }
-    }
-    out
 }
 
 /// A chunk's COPY lines kept on disk while it streams (bounded memory whatever the chunk size), so

@@ -1,18 +1,28 @@
-//! Oracle rows into a real PostgreSQL: recorded catalog and data rows (as the live reader's SELECT
-//! returns them) played back through the Oracle source, converted with no silent loss, copied in
-//! chunk transactions, and resumed without duplicates. No Oracle server runs here; the live driver
-//! is exercised only when GODWIT_TEST_ORACLE is set (crates/godwit-oracle's live test).
+//! Oracle rows into a real PostgreSQL: recorded catalog and data rows (as the live reader's queries
+//! return them) played back through the Oracle source, split into ROWID-range chunks, converted
+//! with no silent loss, copied in chunk transactions (several at once), resumed without duplicates,
+//! and verified by hashes read back from the target. No Oracle server runs here; the live driver is
+//! exercised only when GODWIT_TEST_ORACLE is set (crates/godwit-oracle's live test).
 
 use godwit_catalog::QualifiedName;
 use godwit_oracle::live::{LiveError, OracleSession};
 use godwit_testkit::{database, text_rows};
 use godwit_transfer::{
-    copy_oracle, copy_oracle_checked, CopyError, NulPolicy, OnError, OracleCopyOptions, OracleTable,
+    copy_oracle, copy_oracle_checked, copy_oracle_from, CopyError, LiveRows, NulPolicy, OnError,
+    OpenRows, OracleCopyOptions, OracleRows, OracleTable, Verify,
 };
+use std::sync::{Arc, Mutex};
 
-/// Plays back the catalog query, then the data query, for each table in turn.
+/// Answers the reader's queries as a database holding one table, MEASURES, would: its size and
+/// extents (three extents of one block, ROWIDs AAA1–AAA2, AAA3–AAA4 and AAA5), the snapshot's
+/// SCN, its columns, and the rows of a ROWID range.
 struct Recorded {
-    answers: Vec<Vec<Vec<Option<String>>>>,
+    /// Whether DBA_EXTENTS and USER_EXTENTS may be read.
+    extents: bool,
+    /// Whether the SCN may be read.
+    scn: bool,
+    /// The data queries answered so far, shared with the test.
+    reads: Arc<Mutex<Vec<String>>>,
 }
 
 impl OracleSession for Recorded {
@@ -26,23 +36,56 @@ impl OracleSession for Recorded {
         sql: &str,
         binds: &[&str],
     ) -> Result<Vec<Vec<Option<String>>>, LiveError> {
-        match name {
-            "columns" => assert_eq!(binds, ["HR", "MEASURES"]),
-            "table data" => assert!(
-                sql.starts_with("SELECT ROWIDTOCHAR(ROWID), TO_CHAR(\"ID\", 'TM9'")
-                    && sql.ends_with("FROM \"HR\".\"MEASURES\" ORDER BY ROWID"),
-                "{sql}"
-            ),
+        let refused = || LiveError::Query {
+            query: name,
+            message: "ORA-00942: table or view does not exist".into(),
+        };
+        Ok(match name {
+            "columns" => {
+                assert_eq!(binds, ["HR", "MEASURES"]);
+                catalog()
+            }
+            "table size" => vec![row(&[Some("5"), Some("3")])],
+            "extents" | "user extents" if !self.extents => return Err(refused()),
+            "extents" | "user extents" => [("AAA1", "AAA2z"), ("AAA3", "AAA4z"), ("AAA5", "AAA5z")]
+                .iter()
+                .map(|(first, last)| row(&[Some(first), Some(last), Some("1"), Some("7")]))
+                .collect(),
+            "scn" if !self.scn => return Err(refused()),
+            "scn" => vec![row(&[Some("4242")])],
+            "table data" => {
+                assert!(
+                    sql.starts_with("SELECT ROWIDTOCHAR(ROWID), TO_CHAR(\"ID\", 'TM9'")
+                        && sql.contains("FROM \"HR\".\"MEASURES\""),
+                    "{sql}"
+                );
+                assert_eq!(sql.contains(" AS OF SCN 4242"), self.scn, "{sql}");
+                self.reads
+                    .lock()
+                    .unwrap()
+                    .push(binds.first().unwrap_or(&"all").to_string());
+                data()
+                    .into_iter()
+                    .filter(|r| match binds {
+                        [first, last] => {
+                            let rowid = r[0].as_deref().unwrap();
+                            *first <= rowid && rowid <= *last
+                        }
+                        _ => true,
+                    })
+                    .collect()
+            }
             other => panic!("unexpected query {other}"),
-        }
-        Ok(self.answers.remove(0))
+        })
     }
 }
 
-/// A session answering one table's catalog and data queries.
+/// A session of a database whose extents and SCN may be read.
 fn recorded() -> Box<Recorded> {
     Box::new(Recorded {
-        answers: vec![catalog(), data()],
+        extents: true,
+        scn: true,
+        reads: Arc::default(),
     })
 }
 
@@ -274,6 +317,39 @@ async fn oracle_rows_arrive_exactly_in_chunks_and_resume_without_duplicates() {
         .unwrap()
         .get(0);
     assert_eq!(kept, 2);
+
+    // Resumed with a policy that takes the NUL, the run copies only its two other chunks.
+    let resumed = copy_oracle(
+        recorded(),
+        &target.url,
+        "run-2",
+        &tables(),
+        &OracleCopyOptions {
+            chunk_rows: 2,
+            nul: NulPolicy::Strip,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (
+            resumed[0].chunks_skipped,
+            resumed[0].source_rows,
+            resumed[0].target_rows,
+            resumed[0].expected_rows
+        ),
+        (1, 3, 5, 5)
+    );
+    assert_eq!(
+        text_rows(
+            &client,
+            "SELECT string_agg(id::text, ' ' ORDER BY id) FROM measures"
+        )
+        .await
+        .unwrap(),
+        [[Some("1 2 3 4 5".to_string())]]
+    );
 }
 
 #[tokio::test]
@@ -315,6 +391,7 @@ async fn refused_oracle_rows_stop_the_table_or_are_set_aside() {
         chunk_rows: 2,
         nul: NulPolicy::Strip,
         on_error,
+        ..Default::default()
     };
     let e = copy_oracle(
         recorded(),
@@ -379,8 +456,8 @@ async fn refused_oracle_rows_stop_the_table_or_are_set_aside() {
         ids("SELECT chunk, row_key, source_ctid, sqlstate, row_json::jsonb ->> 'ID', row_json::jsonb ->> 'NOTE', coalesce(row_json::jsonb ->> 'AMOUNT', 'null') FROM godwit_copy.rejects WHERE run_id = 'run-skip' ORDER BY chunk").await,
         [
             // The values as sent to PostgreSQL (NUMBER in Oracle's canonical text).
-            "0 row 2 in ROWID order 2 23514 2 tab\there -.5",
-            "1 row 4 in ROWID order 4 23514 4 NULL 1E+20"
+            "0 ROWID AAA2 AAA2 23514 2 tab\there -.5",
+            "1 ROWID AAA4 AAA4 23514 4 NULL 1E+20"
         ]
     );
     // Each chunk is recorded with the rows it kept and the hash of exactly those.
@@ -396,5 +473,181 @@ async fn refused_oracle_rows_stop_the_table_or_are_set_aside() {
             again[0].rejected_rows
         ),
         (3, 3, 2)
+    );
+}
+
+/// Opens sessions of the recorded database, counting them; all share one log of chunk reads.
+fn opener(
+    extents: bool,
+    scn: bool,
+    reads: &Arc<Mutex<Vec<String>>>,
+    opened: &Arc<Mutex<u32>>,
+) -> OpenRows {
+    let (reads, opened) = (reads.clone(), opened.clone());
+    Arc::new(move || {
+        *opened.lock().unwrap() += 1;
+        let session = Recorded {
+            extents,
+            scn,
+            reads: reads.clone(),
+        };
+        Ok(Box::new(LiveRows::new(Box::new(session), "HR")) as Box<dyn OracleRows>)
+    })
+}
+
+/// Two jobs copy the three ROWID-range chunks, each read once by one of two sessions at the
+/// run's SCN; the hash of the rows sent equals the hash of the rows read back from the target.
+#[tokio::test]
+async fn parallel_jobs_read_each_rowid_range_once_at_one_snapshot_and_the_hashes_agree() {
+    let target = database("oracle_rows_parallel").await;
+    target.execute(TARGET).await;
+    let (reads, opened) = (Arc::default(), Arc::default());
+    let options = OracleCopyOptions {
+        chunk_rows: 2,
+        nul: NulPolicy::Strip,
+        jobs: 2,
+        verify: Verify::Hash,
+        ..Default::default()
+    };
+    let copied = copy_oracle_from(
+        opener(true, true, &reads, &opened),
+        &target.url,
+        "run-parallel",
+        &tables(),
+        &options,
+    )
+    .await
+    .unwrap();
+    let r = &copied[0].report;
+    assert_eq!(
+        (r.source_rows, r.expected_rows, r.target_rows, r.chunks),
+        (5, 5, 5, 3)
+    );
+    assert_eq!(r.snapshot_scn.as_deref(), Some("4242"));
+    assert!(r.notes.is_empty(), "{:?}", r.notes);
+    assert!(r.source_hash.is_some() && r.source_hash == r.target_hash);
+    assert!(!r.content_differs());
+    let mut read = reads.lock().unwrap().clone();
+    read.sort();
+    assert_eq!(read, ["AAA1", "AAA3", "AAA5"]);
+    assert_eq!(*opened.lock().unwrap(), 2);
+    let client = target.connect().await;
+    let plan = text_rows(
+        &client,
+        "SELECT chunk::text, range, scn FROM godwit_copy.oracle_chunks WHERE run_id = 'run-parallel' ORDER BY chunk",
+    )
+    .await
+    .unwrap();
+    assert_eq!(plan.len(), 3);
+    assert_eq!(
+        plan[1],
+        [
+            Some("1".to_string()),
+            Some(r#"{"rowids":{"first":"AAA3","last":"AAA4z"}}"#.to_string()),
+            Some("4242".to_string())
+        ]
+    );
+
+    // Run again, everything is committed: nothing is read, the hashes still agree.
+    reads.lock().unwrap().clear();
+    let again = copy_oracle_from(
+        opener(true, true, &reads, &opened),
+        &target.url,
+        "run-parallel",
+        &tables(),
+        &options,
+    )
+    .await
+    .unwrap();
+    let r = &again[0].report;
+    assert_eq!((r.chunks_skipped, r.source_rows, r.target_rows), (3, 0, 5));
+    assert!(r.source_hash.is_some() && r.source_hash == r.target_hash);
+    assert!(reads.lock().unwrap().is_empty());
+}
+
+/// A target whose column types change values on the way in (a NUMBER rounded by numeric(30,2), a
+/// time of day dropped by a date column) holds as many rows but different ones: the hashes say so.
+#[tokio::test]
+async fn values_the_target_changed_on_the_way_in_make_the_hashes_differ() {
+    let target = database("oracle_rows_changed").await;
+    target
+        .execute(
+            "CREATE TABLE measures (id integer PRIMARY KEY, amount numeric(30,2), taken date, at timestamptz,
+    span interval, term interval, ratio double precision, tag bytea, note text)",
+        )
+        .await;
+    let (reads, opened) = (Arc::default(), Arc::default());
+    let copied = copy_oracle_from(
+        opener(true, true, &reads, &opened),
+        &target.url,
+        "run-changed",
+        &tables(),
+        &OracleCopyOptions {
+            chunk_rows: 2,
+            nul: NulPolicy::Strip,
+            verify: Verify::Hash,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let r = &copied[0].report;
+    assert_eq!((r.expected_rows, r.target_rows, r.lost()), (5, 5, 0));
+    assert!(r.content_differs(), "{r:?}");
+
+    // Counts alone cannot see it.
+    let counted = copy_oracle_from(
+        opener(true, true, &reads, &opened),
+        &target.url,
+        "run-changed",
+        &tables(),
+        &OracleCopyOptions {
+            chunk_rows: 2,
+            nul: NulPolicy::Strip,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(!counted[0].report.content_differs());
+    assert_eq!(counted[0].report.source_hash, None);
+}
+
+/// A user who may read neither the extents nor the SCN still gets every row, in one chunk read
+/// without a snapshot, and the report says both.
+#[tokio::test]
+async fn without_extents_or_scn_a_table_is_one_chunk_and_the_report_says_why() {
+    let target = database("oracle_rows_one_chunk").await;
+    target.execute(TARGET).await;
+    let (reads, opened) = (Arc::default(), Arc::default());
+    let copied = copy_oracle_from(
+        opener(false, false, &reads, &opened),
+        &target.url,
+        "run-whole",
+        &tables(),
+        &OracleCopyOptions {
+            chunk_rows: 2,
+            nul: NulPolicy::Strip,
+            jobs: 4,
+            verify: Verify::Hash,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let r = &copied[0].report;
+    assert_eq!(
+        (r.chunks, r.target_rows, r.snapshot_scn.clone()),
+        (1, 5, None)
+    );
+    assert_eq!(r.source_hash, r.target_hash);
+    assert_eq!(*reads.lock().unwrap(), ["all"]);
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.starts_with("one chunk: the extents are not readable"))
+            && r.notes.iter().any(|n| n.starts_with("no snapshot")),
+        "{:?}",
+        r.notes
     );
 }

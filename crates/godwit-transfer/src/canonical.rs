@@ -1,0 +1,323 @@
+//! One form for a value on both sides of an Oracle copy, so that the rows sent and the rows read
+//! back from the target hash alike exactly when the target holds the same values.
+//!
+//! The source side is the COPY text godwit sends (from `godwit_oracle::data::copy_field`); the target
+//! side is the target's own COPY text output, read under [`crate::hash::SESSION_SETTINGS`]. Each
+//! field is put in the canonical form of the *target column's type*: numbers as plain decimals
+//! without redundant zeros, floats by their bits, timestamps without a `+00` zone or trailing zero
+//! fractions (and a date equal to a timestamp at midnight), intervals as months, days and
+//! microseconds, bytes and UUIDs as lower-case hex, blank-padded text without its padding, text with
+//! COPY's escapes undone. A value the target changed on the way in (a number rounded to the column's
+//! scale, a time of day dropped by a `date` column, a fraction rounded by `timestamp(0)`) therefore
+//! hashes differently, and the verification reports the table.
+
+use xxhash_rust::xxh3::Xxh3;
+
+/// How a target column's values are compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Canonical {
+    Decimal,
+    Float4,
+    Float8,
+    /// timestamp, timestamptz and date.
+    Timestamp,
+    Interval,
+    Bytes,
+    Uuid,
+    /// character(n): trailing blanks are padding.
+    Padded,
+    Bool,
+    Text,
+}
+
+impl Canonical {
+    /// The form for a column of the type `format_type` names (e.g. `numeric(10,2)`,
+    /// `timestamp(0) without time zone`, `character(3)`).
+    pub(crate) fn of(format_type: &str) -> Canonical {
+        let t = format_type.trim().to_ascii_lowercase();
+        let base = t.split('(').next().unwrap_or("").trim();
+        match base {
+            "smallint" | "integer" | "bigint" | "numeric" => Canonical::Decimal,
+            "real" => Canonical::Float4,
+            "double precision" => Canonical::Float8,
+            "date" => Canonical::Timestamp,
+            "bytea" => Canonical::Bytes,
+            "uuid" => Canonical::Uuid,
+            "boolean" => Canonical::Bool,
+            "character" | "bpchar" => Canonical::Padded,
+            _ if base.starts_with("timestamp") => Canonical::Timestamp,
+            _ if base.starts_with("interval") => Canonical::Interval,
+            _ => Canonical::Text,
+        }
+    }
+
+    /// `field` (COPY text, escaped; `\N` is NULL) in canonical form.
+    pub(crate) fn field(&self, field: &[u8]) -> Vec<u8> {
+        if field == b"\\N" {
+            return b"\0N".to_vec();
+        }
+        let raw = unescape(field);
+        let text = String::from_utf8_lossy(&raw);
+        let canonical = match self {
+            Canonical::Text => return raw,
+            Canonical::Padded => text.trim_end_matches(' ').to_string(),
+            Canonical::Decimal => decimal(&text).unwrap_or_else(|| text.to_string()),
+            Canonical::Float4 => match text.trim().parse::<f32>() {
+                Ok(v) if v.is_nan() => "NaN".into(),
+                Ok(v) => format!("{:08x}", v.to_bits()),
+                Err(_) => text.to_string(),
+            },
+            Canonical::Float8 => match text.trim().parse::<f64>() {
+                Ok(v) if v.is_nan() => "NaN".into(),
+                Ok(v) => format!("{:016x}", v.to_bits()),
+                Err(_) => text.to_string(),
+            },
+            Canonical::Timestamp => timestamp(&text),
+            Canonical::Interval => interval(&text).unwrap_or_else(|| text.to_string()),
+            Canonical::Bytes => text.to_ascii_lowercase(),
+            Canonical::Uuid => text
+                .trim_start_matches("\\x")
+                .chars()
+                .filter(|c| *c != '-')
+                .collect::<String>()
+                .to_ascii_lowercase(),
+            Canonical::Bool => match text.trim().to_ascii_lowercase().as_str() {
+                "t" | "true" | "1" | "y" | "yes" | "on" => "t".into(),
+                "f" | "false" | "0" | "n" | "no" | "off" => "f".into(),
+                other => other.to_string(),
+            },
+        };
+        canonical.into_bytes()
+    }
+}
+
+/// The hash of one COPY text line (without its newline) in canonical form, field by field.
+pub(crate) fn row_hash(forms: &[Canonical], line: &[u8]) -> u128 {
+    let mut hasher = Xxh3::new();
+    for (i, field) in line.split(|b| *b == b'\t').enumerate() {
+        let canonical = forms.get(i).unwrap_or(&Canonical::Text).field(field);
+        hasher.update(&(canonical.len() as u64).to_le_bytes());
+        hasher.update(&canonical);
+    }
+    hasher.digest128()
+}
+
+/// A COPY text field with its backslash escapes undone.
+pub(crate) fn unescape(field: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(field.len());
+    let mut bytes = field.iter().copied();
+    while let Some(b) = bytes.next() {
+        if b != b'\\' {
+            out.push(b);
+            continue;
+        }
+        match bytes.next() {
+            Some(b'n') => out.push(b'\n'),
+            Some(b'r') => out.push(b'\r'),
+            Some(b't') => out.push(b'\t'),
+            Some(b'b') => out.push(8),
+            Some(b'f') => out.push(12),
+            Some(b'v') => out.push(11),
+            Some(other) => out.push(other),
+            None => out.push(b'\\'),
+        }
+    }
+    out
+}
+
+/// A decimal number as plain digits: no exponent, no leading or trailing zeros, no `+`, zero as `0`.
+fn decimal(text: &str) -> Option<String> {
+    let t = text.trim();
+    let (negative, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.trim_start_matches('+')),
+    };
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(at) => (&t[..at], t[at + 1..].parse::<i64>().ok()?),
+        None => (t, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if whole.is_empty() && fraction.is_empty()
+        || !whole
+            .chars()
+            .chain(fraction.chars())
+            .all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    // digits × 10^(point - digits.len())
+    let digits = format!("{whole}{fraction}");
+    let point = whole.len() as i64 + exponent;
+    if !(-4096..=4096).contains(&point) {
+        return None;
+    }
+    let (int_part, frac_part) = if point <= 0 {
+        (
+            String::new(),
+            format!("{}{digits}", "0".repeat((-point) as usize)),
+        )
+    } else if point as usize >= digits.len() {
+        (
+            format!("{digits}{}", "0".repeat(point as usize - digits.len())),
+            String::new(),
+        )
+    } else {
+        (
+            digits[..point as usize].to_string(),
+            digits[point as usize..].to_string(),
+        )
+    };
+    let int_part = int_part.trim_start_matches('0');
+    let frac_part = frac_part.trim_end_matches('0');
+    let body = match (int_part.is_empty(), frac_part.is_empty()) {
+        (true, true) => return Some("0".into()),
+        (_, true) => int_part.to_string(),
+        (true, false) => format!("0.{frac_part}"),
+        (false, false) => format!("{int_part}.{frac_part}"),
+    };
+    Some(if negative { format!("-{body}") } else { body })
+}
+
+/// A timestamp or date: no `+00` zone (both sides read in UTC), no trailing zero fraction, and a
+/// time of exactly midnight left out, so a `date` and a midnight timestamp compare equal.
+fn timestamp(text: &str) -> String {
+    let t = text.trim();
+    let (t, era) = match t.strip_suffix(" BC") {
+        Some(rest) => (rest, " BC"),
+        None => (t, ""),
+    };
+    let t = t
+        .strip_suffix("+00:00")
+        .or_else(|| t.strip_suffix("+00"))
+        .unwrap_or(t);
+    let t = match t.split_once('.') {
+        Some((whole, fraction)) if fraction.chars().all(|c| c.is_ascii_digit()) => {
+            let fraction = fraction.trim_end_matches('0');
+            if fraction.is_empty() {
+                whole.to_string()
+            } else {
+                format!("{whole}.{fraction}")
+            }
+        }
+        _ => t.to_string(),
+    };
+    let t = t.strip_suffix(" 00:00:00").unwrap_or(&t);
+    format!("{t}{era}")
+}
+
+/// An interval as `months days microseconds`, from PostgreSQL's `postgres` output style
+/// (`1 year 2 mons -3 days +04:05:06.5`) or the form godwit sends (`1 years 2 months`, `-4 days -05:06:07.5`).
+fn interval(text: &str) -> Option<String> {
+    let (mut months, mut days, mut micros) = (0i64, 0i64, 0i64);
+    let mut words = text.split_whitespace().peekable();
+    while let Some(word) = words.next() {
+        if word.contains(':') {
+            let (negative, time) = match word.strip_prefix('-') {
+                Some(rest) => (true, rest),
+                None => (false, word.trim_start_matches('+')),
+            };
+            let mut parts = time.split(':');
+            let hours: i64 = parts.next()?.parse().ok()?;
+            let minutes: i64 = parts.next()?.parse().ok()?;
+            let seconds = parts.next().unwrap_or("0");
+            let (whole, fraction) = seconds.split_once('.').unwrap_or((seconds, ""));
+            let whole: i64 = whole.parse().ok()?;
+            let fraction: i64 = if fraction.is_empty() {
+                0
+            } else {
+                format!("{:0<6}", &fraction[..fraction.len().min(6)])
+                    .parse()
+                    .ok()?
+            };
+            let value = ((hours * 60 + minutes) * 60 + whole) * 1_000_000 + fraction;
+            micros += if negative { -value } else { value };
+            continue;
+        }
+        let number: i64 = word.parse().ok()?;
+        let unit = words.next()?.trim_end_matches('s');
+        match unit {
+            "year" => months += 12 * number,
+            "mon" | "month" => months += number,
+            "day" => days += number,
+            _ => return None,
+        }
+    }
+    Some(format!("{months} {days} {micros}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same(form: Canonical, sent: &str, read_back: &str) -> bool {
+        form.field(sent.as_bytes()) == form.field(read_back.as_bytes())
+    }
+
+    #[test]
+    fn numbers_compare_by_value_and_catch_rounding() {
+        let d = Canonical::of("numeric(10,2)");
+        assert!(same(d, "1.5", "1.50"));
+        assert!(same(d, "-.5", "-0.50"));
+        assert!(same(d, "1E+20", "100000000000000000000"));
+        assert!(same(d, "1.2E-3", "0.0012"));
+        assert!(same(d, "0", "0.00"));
+        assert!(!same(d, "1.235", "1.24"));
+        assert!(same(Canonical::of("integer"), "42", "42"));
+    }
+
+    #[test]
+    fn floats_compare_by_their_bits() {
+        let f = Canonical::of("double precision");
+        assert!(same(f, "0.1", "0.1"));
+        assert!(same(f, "1e300", "1e+300"));
+        assert!(same(f, "NaN", "NaN"));
+        assert!(same(f, "-Infinity", "-Infinity"));
+        assert!(!same(f, "0.1", "0.10000000000000002"));
+        assert!(same(Canonical::of("real"), "0.1", "0.1"));
+    }
+
+    #[test]
+    fn timestamps_and_dates_catch_a_lost_time_of_day() {
+        let t = Canonical::of("timestamp with time zone");
+        assert!(same(t, "2024-11-03 05:30:00+00", "2024-11-03 05:30:00+00"));
+        assert!(same(
+            t,
+            "2000-01-01 00:00:00.123456+00",
+            "2000-01-01 00:00:00.123456+00"
+        ));
+        let d = Canonical::of("date");
+        assert!(same(d, "2000-01-01 00:00:00", "2000-01-01"));
+        assert!(!same(d, "2000-01-01 13:45:00", "2000-01-01"));
+        assert!(same(d, "0044-03-15 00:00:00 BC", "0044-03-15 BC"));
+        let zero = Canonical::of("timestamp(0) without time zone");
+        assert!(!same(zero, "2000-01-01 00:00:00.5", "2000-01-01 00:00:01"));
+    }
+
+    #[test]
+    fn intervals_compare_by_months_days_and_microseconds() {
+        let i = Canonical::of("interval");
+        assert!(same(i, "2 years 3 months", "2 years 3 mons"));
+        assert!(same(i, "-0 days -00:00:01", "-00:00:01"));
+        assert!(same(i, "1 days 02:03:04.5", "1 day 02:03:04.5"));
+        assert!(same(i, "-1 years -0 months", "-1 years"));
+        assert!(!same(i, "1 days 02:03:04.5", "1 day 02:03:04"));
+    }
+
+    #[test]
+    fn bytes_uuids_padding_and_escapes() {
+        assert!(same(
+            Canonical::of("bytea"),
+            "\\\\xDEADBEEF",
+            "\\\\xdeadbeef"
+        ));
+        assert!(same(
+            Canonical::of("uuid"),
+            "\\\\x0102030405060708090a0b0c0d0e0f10",
+            "01020304-0506-0708-090a-0b0c0d0e0f10"
+        ));
+        assert!(same(Canonical::of("character(5)"), "ab   ", "ab"));
+        assert!(same(Canonical::of("text"), "a\u{8}b", "a\\bb"));
+        assert!(!same(Canonical::of("text"), "ab ", "ab"));
+        assert!(!same(Canonical::of("text"), "\\N", ""));
+    }
+}
