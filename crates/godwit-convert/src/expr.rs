@@ -301,6 +301,33 @@ impl Rewrite {
         String::new()
     }
 
+    /// `doc.method(…)[.method(…)…]` from the `.` at `at`: each call works on the previous result
+    /// (PL/SQL calls a method without arguments with or without parentheses). Returns the SQL and the
+    /// index after the chain.
+    fn xml_methods(&mut self, tokens: &[Token], mut at: usize, doc: String) -> (String, usize) {
+        let mut current = doc;
+        while tokens.get(at).is_some_and(|d| d.is_symbol("."))
+            && tokens
+                .get(at + 1)
+                .is_some_and(|m| m.kind == TokenKind::Word)
+        {
+            let method = tokens[at + 1].upper();
+            let (args, next_at) = if tokens.get(at + 2).is_some_and(|p| p.is_symbol("(")) {
+                let close = matching_paren(tokens, at + 2).unwrap_or(tokens.len() - 1);
+                let args: Vec<String> = split_commas(&tokens[at + 3..close])
+                    .iter()
+                    .map(|a| self.sql(a))
+                    .collect();
+                (args, close + 1)
+            } else {
+                (Vec::new(), at + 2)
+            };
+            current = self.xml_method(&current, &method, &args);
+            at = next_at;
+        }
+        (current, at)
+    }
+
     /// Converts `tokens` to PostgreSQL SQL text.
     pub fn sql(&mut self, tokens: &[Token]) -> String {
         if self.depth == 0 && nesting(tokens) > MAX_NESTING {
@@ -347,6 +374,17 @@ impl Rewrite {
                                 out.pop();
                             }
                         }
+                        // XMLTYPE(…).method(…)…: the methods on the constructed document.
+                        if upper == "XMLTYPE"
+                            && consumed == 0
+                            && self.current_qualifier.is_none()
+                            && tokens.get(end + 1).is_some_and(|d| d.is_symbol("."))
+                        {
+                            let (text, at) = self.xml_methods(tokens, end + 1, text);
+                            out.push(text);
+                            i = at;
+                            continue;
+                        }
                         // A call that returns a date, then Oracle's date arithmetic on it.
                         let returns_date = is_date_function(t) && self.current_qualifier.is_none();
                         if returns_date && consumed == 0 {
@@ -383,31 +421,7 @@ impl Rewrite {
                         && !prev_is_dot(tokens, i)
                         && next.is_some_and(|n| n.is_symbol(".")) =>
                     {
-                        // doc.method(…)[.method(…)…]: each call works on the previous result;
-                        // PL/SQL calls a method without arguments with or without parentheses.
-                        let mut current = t.text.to_lowercase();
-                        let mut at = i + 1;
-                        while tokens.get(at).is_some_and(|d| d.is_symbol("."))
-                            && tokens
-                                .get(at + 1)
-                                .is_some_and(|m| m.kind == TokenKind::Word)
-                        {
-                            let method = tokens[at + 1].upper();
-                            let (args, next_at) =
-                                if tokens.get(at + 2).is_some_and(|p| p.is_symbol("(")) {
-                                    let close =
-                                        matching_paren(tokens, at + 2).unwrap_or(tokens.len() - 1);
-                                    let args: Vec<String> = split_commas(&tokens[at + 3..close])
-                                        .iter()
-                                        .map(|a| self.sql(a))
-                                        .collect();
-                                    (args, close + 1)
-                                } else {
-                                    (Vec::new(), at + 2)
-                                };
-                            current = self.xml_method(&current, &method, &args);
-                            at = next_at;
-                        }
+                        let (current, at) = self.xml_methods(tokens, i + 1, t.text.to_lowercase());
                         out.push(current);
                         i = at;
                         continue;
@@ -1032,6 +1046,13 @@ impl Rewrite {
                 arg(0, self)?
             ),
             ("RAWTOHEX", 1) => format!("upper(encode({}, 'hex'))", arg(0, self)?),
+            ("HTTPURITYPE", _) if self.current_qualifier.is_none() => {
+                self.blocking.push((
+                    "GW-PLSQL-BUILTIN",
+                    "HTTPURITYPE (an HTTP request made by the database) has no PostgreSQL equivalent: core PostgreSQL has no HTTP client".into(),
+                ));
+                return None;
+            }
             // Every LOB value is a copy in PostgreSQL, never a locator of a table's LOB.
             ("ISTEMPORARY", 1) if self.qualifier_is("DBMS_LOB") => {
                 self.drop_qualifier = true;

@@ -849,6 +849,11 @@ fn an_oracle_supplied_call_without_a_rule_is_refused_by_name_wherever_it_is() {
          BEGIN
            RETURN 'by ' || SYS_CONTEXT('userenv', 'os_user');
          END;
+         /
+         CREATE OR REPLACE FUNCTION fetched(p_url IN VARCHAR2) RETURN CLOB IS
+         BEGIN
+           RETURN httpuritype(p_url).getclob();
+         END;
          /",
     );
     for (name, call) in [
@@ -863,6 +868,10 @@ fn an_oracle_supplied_call_without_a_rule_is_refused_by_name_wherever_it_is() {
         (
             "public.who",
             "SYS_CONTEXT('USERENV', 'OS_USER') has no PostgreSQL equivalent",
+        ),
+        (
+            "public.fetched",
+            "HTTPURITYPE (an HTTP request made by the database) has no PostgreSQL equivalent",
         ),
     ] {
         refused(&conversion, name, call);
@@ -2218,5 +2227,38 @@ END zip_demo;
     assert_eq!(
         value(&client, "SELECT zip_demo.freed()").await.as_deref(),
         Some("freed")
+    );
+}
+
+#[tokio::test]
+async fn xmltype_methods_apply_to_a_constructed_document() {
+    let (conversion, _db, client) = loaded(
+        "xmltype_constructed",
+        "
+CREATE OR REPLACE FUNCTION tag_attr(p_tag IN VARCHAR2, p_attr IN VARCHAR2) RETURN VARCHAR2 IS
+  l_value VARCHAR2(4000);
+BEGIN
+  SELECT xmltype(p_tag).extract('//@' || p_attr).getstringval() INTO l_value FROM dual;
+  RETURN nvl(l_value, '-') || '/' || xmltype(p_tag).existsnode('//@' || p_attr);
+END;
+/
+",
+    )
+    .await;
+    all_converted(&conversion);
+    assert_eq!(
+        value(
+            &client,
+            "SELECT tag_attr('<tag id=\"7\" name=\"x\"/>', 'name')"
+        )
+        .await
+        .as_deref(),
+        Some("x/1")
+    );
+    assert_eq!(
+        value(&client, "SELECT tag_attr('<tag id=\"7\"/>', 'name')")
+            .await
+            .as_deref(),
+        Some("-/0")
     );
 }
