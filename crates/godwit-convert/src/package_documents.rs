@@ -421,6 +421,10 @@ impl Rewriter<'_> {
             let value_tokens = &tokens[j + 1..end];
             let value = self.sql(value_tokens)?;
             let json = match shape {
+                // Oracle has no empty string: '' is NULL.
+                Shape::Scalar(pg) if pg == "text" => {
+                    format!("to_jsonb(nullif(CAST(({value}) AS text), ''))")
+                }
                 Shape::Scalar(pg) => format!("to_jsonb(CAST(({value}) AS {pg}))"),
                 Shape::Record {
                     composite: Some(c), ..

@@ -1927,6 +1927,8 @@ CREATE OR REPLACE PACKAGE sheet_demo AS
   FUNCTION summary RETURN VARCHAR2;
   FUNCTION counter RETURN PLS_INTEGER;
   FUNCTION style_count RETURN PLS_INTEGER;
+  PROCEDURE rename_sheet(p_sheet IN PLS_INTEGER, p_name IN VARCHAR2);
+  FUNCTION sheet_name(p_sheet IN PLS_INTEGER) RETURN VARCHAR2;
   PROCEDURE reset;
 END sheet_demo;
 /
@@ -2024,6 +2026,19 @@ CREATE OR REPLACE PACKAGE BODY sheet_demo AS
     RETURN book.xfs.COUNT;
   END style_count;
 
+  PROCEDURE rename_sheet(p_sheet IN PLS_INTEGER, p_name IN VARCHAR2) IS
+  BEGIN
+    book.sheets(p_sheet).name := p_name;
+  END rename_sheet;
+
+  FUNCTION sheet_name(p_sheet IN PLS_INTEGER) RETURN VARCHAR2 IS
+  BEGIN
+    IF book.sheets(p_sheet).name IS NULL THEN
+      RETURN 'no name';
+    END IF;
+    RETURN book.sheets(p_sheet).name;
+  END sheet_name;
+
   PROCEDURE reset IS
   BEGIN
     book := NULL;
@@ -2114,6 +2129,23 @@ async fn package_records_of_sparse_tables_of_tables_keep_oracle_semantics() {
             .await
             .as_deref(),
         Some("Archive=3 Data=1 Notes=2 lastfont=1 left")
+    );
+    // Oracle has no empty string: a name set to '' is NULL.
+    client
+        .batch_execute("CALL sheet_demo.rename_sheet(2, '')")
+        .await
+        .unwrap();
+    assert_eq!(
+        value(&client, "SELECT sheet_demo.sheet_name(2)")
+            .await
+            .as_deref(),
+        Some("no name")
+    );
+    assert_eq!(
+        value(&client, "SELECT sheet_demo.sheet_name(3)")
+            .await
+            .as_deref(),
+        Some("Archive")
     );
     // Assigning NULL to the record: every field NULL (the default is not applied again), every
     // collection empty.
