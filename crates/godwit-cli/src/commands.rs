@@ -38,29 +38,36 @@ pub async fn run(command: Command) -> Result<(), Failure> {
                 crate::OnError::Stop => godwit_transfer::OnError::Stop,
                 crate::OnError::Skip => godwit_transfer::OnError::Skip,
             };
-            if selection.source.starts_with("oracle://") {
-                let nul = match nul {
-                    crate::Nul::Fail => godwit_transfer::NulPolicy::Fail,
-                    crate::Nul::Strip => godwit_transfer::NulPolicy::Strip,
-                    crate::Nul::Replace => godwit_transfer::NulPolicy::Replace,
-                };
-                return crate::copy_command::copy_from_oracle(
-                    &selection,
-                    &target,
-                    nul,
-                    chunk_rows,
-                    on_error,
-                    resume.as_deref(),
-                    format,
-                )
-                .await;
-            }
             let level = match verify {
                 crate::Verify::Off => godwit_transfer::Verify::Off,
                 crate::Verify::Count => godwit_transfer::Verify::Count,
                 crate::Verify::Hash => godwit_transfer::Verify::Hash,
                 crate::Verify::Sample => godwit_transfer::Verify::Sample,
             };
+            if crate::copy_command::is_oracle_source(&selection.source) {
+                let nul = match nul {
+                    crate::Nul::Fail => godwit_transfer::NulPolicy::Fail,
+                    crate::Nul::Strip => godwit_transfer::NulPolicy::Strip,
+                    crate::Nul::Replace => godwit_transfer::NulPolicy::Replace,
+                };
+                return crate::copy_command::copy_from_oracle(
+                    crate::copy_command::OracleCopyArgs {
+                        selection: &selection,
+                        target: &target,
+                        options: godwit_transfer::OracleCopyOptions {
+                            chunk_rows,
+                            nul,
+                            on_error,
+                            jobs,
+                            verify: level,
+                        },
+                        create_schema,
+                        resume: resume.as_deref(),
+                        format,
+                    },
+                )
+                .await;
+            }
             let verification = godwit_transfer::Verification { level, sample_rows };
             let chunk_by = match chunk_by {
                 crate::ChunkBy::Blocks => godwit_transfer::ChunkBy::Blocks,

@@ -33,6 +33,18 @@ pub(crate) fn parse_ccflags(text: &str) -> Result<godwit_convert::conditional::F
     Ok(flags)
 }
 
+/// Prints what reading a script skipped or noticed, on stderr, each with its file and line.
+pub(crate) fn print_notes(notes: &[godwit_oracle::script::ScriptNote]) {
+    for note in notes {
+        eprintln!(
+            "note: {}:{}: {}",
+            note.file.display(),
+            note.line,
+            note.message
+        );
+    }
+}
+
 /// Converts, checks on the target when asked, then writes the script and the report (never a
 /// half-written file).
 pub async fn convert(args: ConvertArgs<'_>) -> Result<(), Failure> {
@@ -71,14 +83,7 @@ pub async fn convert(args: ConvertArgs<'_>) -> Result<(), Failure> {
         }
         None => godwit_oracle::read_input(input).map_err(Failure::input)?,
     };
-    for note in &script.notes {
-        eprintln!(
-            "note: {}:{}: {}",
-            note.file.display(),
-            note.line,
-            note.message
-        );
-    }
+    print_notes(&script.notes);
     let options = godwit_convert::Options {
         default_schema: schema.to_string(),
         rules,

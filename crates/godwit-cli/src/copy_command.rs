@@ -295,30 +295,58 @@ async fn on_copy_runtime<T: Send + 'static>(
         .map_err(|_| Failure::operation("the copy's runtime stopped without an answer"))
 }
 
-/// `godwit copy --source oracle://…`: every table of the Oracle schema (`GODWIT_ORACLE_SCHEMA`, else
-/// the user; `--include`/`--exclude` on the lower-case names) into the existing PostgreSQL table of
-/// the same name (lower case, in the first `--schema` or `public`), as `godwit convert` created
-/// them. Each table's rows are counted on both sides.
-pub(crate) async fn copy_from_oracle(
-    selection: &Selection,
-    target: &str,
-    nul: godwit_transfer::NulPolicy,
-    chunk_rows: u64,
-    on_error: godwit_transfer::OnError,
-    resume: Option<&str>,
-    format: Format,
-) -> Result<(), Failure> {
-    let url = godwit_oracle::live::OracleUrl::parse(&selection.source).map_err(Failure::input)?;
+/// What `godwit copy` does with an Oracle source.
+pub(crate) struct OracleCopyArgs<'a> {
+    pub selection: &'a Selection,
+    pub target: &'a str,
+    pub options: godwit_transfer::OracleCopyOptions,
+    pub create_schema: bool,
+    pub resume: Option<&'a str>,
+    pub format: Format,
+}
+
+/// Whether `source` names an Oracle source: an `oracle://` URL, or an exported script (a file or
+/// a folder of them) that exists.
+pub(crate) fn is_oracle_source(source: &str) -> bool {
+    source.starts_with("oracle://")
+        || (!source.contains("://") && std::path::Path::new(source).exists())
+}
+
+/// `godwit copy --source oracle://…` or `--source <exported script or folder>`: every table of the
+/// Oracle schema (`GODWIT_ORACLE_SCHEMA`, else the user), or every table the script creates with
+/// the rows it inserts, kept by `--include`/`--exclude` on the lower-case names, into the PostgreSQL
+/// table of the same name (lower case, in the first `--schema` or `public`): created first from the
+/// conversion with `--create-schema`, else as `godwit convert` created them. Live tables are split
+/// into ROWID ranges copied `--jobs` at once at one SCN. Counted on both sides, and with `--verify
+/// hash` hashed on both sides; the verification is kept in the run history.
+pub(crate) async fn copy_from_oracle(args: OracleCopyArgs<'_>) -> Result<(), Failure> {
+    let OracleCopyArgs {
+        selection,
+        target,
+        options,
+        create_schema,
+        resume,
+        format,
+    } = args;
     let target_url = resolve(target).await?;
-    // Unquoted names are upper case in Oracle's catalog: `hr` owns the tables of HR.
-    let owner = godwit_oracle::live::owner_name(
-        &std::env::var("GODWIT_ORACLE_SCHEMA").unwrap_or_else(|_| url.user.clone()),
-    );
     let schema = selection
         .schemas
         .first()
         .cloned()
         .unwrap_or_else(|| "public".into());
+    let live = selection.source.starts_with("oracle://");
+    let url = if live {
+        Some(godwit_oracle::live::OracleUrl::parse(&selection.source).map_err(Failure::input)?)
+    } else {
+        None
+    };
+    // Unquoted names are upper case in Oracle's catalog: `hr` owns the tables of HR.
+    let owner = match &url {
+        Some(url) => godwit_oracle::live::owner_name(
+            &std::env::var("GODWIT_ORACLE_SCHEMA").unwrap_or_else(|_| url.user.clone()),
+        ),
+        None => godwit_transfer::SCRIPT_OWNER.to_string(),
+    };
     // Bad patterns fail before anything connects.
     let patterns = |names: Vec<String>| {
         godwit_transfer::oracle_tables(
@@ -331,33 +359,89 @@ pub(crate) async fn copy_from_oracle(
         .map_err(Failure::input)
     };
     patterns(Vec::new())?;
-    let (session, names) = {
-        let (url, owner) = (url.clone(), owner.clone());
-        tokio::task::spawn_blocking(move || {
-            let mut session = godwit_oracle::live::connect(&url).map_err(Failure::operation)?;
-            let names = godwit_oracle::live::OracleSession::query(
-                &mut session,
-                "tables",
-                godwit_transfer::ORACLE_TABLES_SQL,
-                &[&owner],
+    // The source's statements (for --create-schema), table names and a way to open its rows.
+    let (script, names, open): (
+        Option<godwit_oracle::script::Script>,
+        Vec<String>,
+        godwit_transfer::OpenRows,
+    ) = match url {
+        Some(url) => {
+            let (owner, with_ddl) = (owner.clone(), create_schema);
+            let connect_url = url.clone();
+            let (statements, names) = tokio::task::spawn_blocking(move || {
+                let mut session =
+                    godwit_oracle::live::connect(&connect_url).map_err(Failure::operation)?;
+                let names = godwit_oracle::live::OracleSession::query(
+                    &mut session,
+                    "tables",
+                    godwit_transfer::ORACLE_TABLES_SQL,
+                    &[&owner],
+                )
+                .map_err(Failure::operation)?;
+                let statements = if with_ddl {
+                    Some(
+                        godwit_oracle::live::read_schema(&mut session, &owner)
+                            .map_err(Failure::operation)?
+                            .statements,
+                    )
+                } else {
+                    None
+                };
+                Ok::<_, Failure>((statements, names))
+            })
+            .await
+            .map_err(Failure::operation)??;
+            let user = godwit_oracle::live::owner_name(&url.user);
+            let open: godwit_transfer::OpenRows = std::sync::Arc::new(move || {
+                let session = godwit_oracle::live::connect(&url)?;
+                Ok(
+                    Box::new(godwit_transfer::LiveRows::new(Box::new(session), &user))
+                        as Box<dyn godwit_transfer::OracleRows>,
+                )
+            });
+            (
+                statements.map(|statements| godwit_oracle::script::Script {
+                    statements,
+                    notes: Vec::new(),
+                }),
+                names
+                    .into_iter()
+                    .filter_map(|r| r.into_iter().next().flatten())
+                    .collect(),
+                open,
             )
-            .map_err(Failure::operation)?;
-            Ok::<_, Failure>((session, names))
-        })
-        .await
-        .map_err(Failure::operation)??
+        }
+        None => {
+            let script = godwit_oracle::read_input(std::path::Path::new(&selection.source))
+                .map_err(Failure::input)?;
+            let data = godwit_oracle::script_data::script_tables(&script, script_clock())
+                .map_err(|e| Failure::input(format!("--source {}: {e}", selection.source)))?;
+            crate::convert_command::print_notes(&data.notes);
+            let names = data.tables.iter().map(|t| t.name.clone()).collect();
+            let open = godwit_transfer::ScriptRows::opener(std::sync::Arc::new(data));
+            (create_schema.then_some(script), names, open)
+        }
     };
-    let tables = patterns(
-        names
-            .into_iter()
-            .filter_map(|r| r.into_iter().next().flatten())
-            .collect(),
-    )?;
+    let tables = patterns(names)?;
+    let oracle_schema = script.map(|script| {
+        let conversion = godwit_convert::convert(
+            &script.statements,
+            &godwit_convert::Options {
+                default_schema: schema.clone(),
+                ..Default::default()
+            },
+        );
+        let (converted, with_findings, not_converted) = conversion.status_counts();
+        eprintln!("schema: {converted} objects converted, {with_findings} with findings, {not_converted} not converted (godwit convert --report lists them)");
+        oracle_schema(&conversion, &schema)
+    });
     let store = Store::open_default().map_err(Failure::operation)?;
-    let (source_name, target_name) = (
-        godwit_oracle::live::redact(&selection.source),
-        godwit_postgres::redact_url(&target_url),
-    );
+    let source_name = if live {
+        godwit_oracle::live::redact(&selection.source)
+    } else {
+        selection.source.clone()
+    };
+    let target_name = godwit_postgres::redact_url(&target_url);
     let run = match resume {
         Some(key) => store.run(key).map_err(Failure::input)?,
         None => store
@@ -365,17 +449,14 @@ pub(crate) async fn copy_from_oracle(
             .map_err(Failure::operation)?,
     };
     eprintln!("run {}", run.id);
-    let options = godwit_transfer::OracleCopyOptions {
-        chunk_rows,
-        nul,
-        on_error,
-    };
-    let result = godwit_transfer::copy_oracle_checked(
-        Box::new(session),
+    let began = std::time::Instant::now();
+    let result = godwit_transfer::copy_oracle_from(
+        open,
         &target_url,
         &run.id,
         &tables,
         &options,
+        oracle_schema.as_ref(),
     )
     .await;
     let copied = match result {
@@ -388,8 +469,28 @@ pub(crate) async fn copy_from_oracle(
             )));
         }
     };
+    let kept = godwit_transfer::kept_oracle_verification(
+        &copied,
+        options.verify,
+        began.elapsed().as_secs_f64(),
+    );
+    if let Err(e) = store.save_verification(&run.id, &kept) {
+        eprintln!("warning: the verification could not be kept in the run history: {e}");
+    }
+    let lost: u64 = kept.tables.iter().map(|t| t.lost).sum();
+    let extra: u64 = kept.tables.iter().map(|t| t.extra).sum();
+    let differing: Vec<&str> = copied
+        .iter()
+        .filter(|c| c.report.content_differs())
+        .map(|c| c.report.table.as_str())
+        .collect();
+    let failed = lost != 0 || extra != 0 || !differing.is_empty();
     store
-        .set_run_status(&run.id, "finished", None)
+        .set_run_status(
+            &run.id,
+            "finished",
+            failed.then_some("verification failed: rows lost or different"),
+        )
         .map_err(Failure::operation)?;
     let reports: Vec<&godwit_transfer::OracleTableReport> =
         copied.iter().map(|c| &c.report).collect();
@@ -397,42 +498,68 @@ pub(crate) async fn copy_from_oracle(
         Format::Json => print_json(&reports)?,
         Format::Table => {
             println!(
-                "{:<40} {:>14} {:>14} {:>10} {:>8} {:>12}",
-                "table", "source rows", "target rows", "rejected", "chunks", "NUL values"
+                "{:<40} {:>12} {:>12} {:>10} {:>8} {:>10} {:>8}",
+                "table", "expected", "target rows", "rejected", "chunks", "NUL values", "hash"
             );
             for c in &copied {
                 let r = &c.report;
+                let hash = match (&r.source_hash, &r.target_hash) {
+                    (Some(s), Some(t)) if s == t => "equal",
+                    (Some(_), Some(_)) => "DIFFERS",
+                    _ => "-",
+                };
                 println!(
-                    "{:<40} {:>14} {:>14} {:>10} {:>8} {:>12}",
-                    r.table, r.source_rows, r.target_rows, c.rejected_rows, r.chunks, r.nul_values
+                    "{:<40} {:>12} {:>12} {:>10} {:>8} {:>10} {:>8}",
+                    r.table,
+                    r.expected_rows,
+                    r.target_rows,
+                    c.rejected_rows,
+                    r.chunks,
+                    r.nul_values,
+                    hash
                 );
+                for note in &r.notes {
+                    eprintln!("note: {}: {note}", r.table);
+                }
             }
         }
     }
-    let lost: i64 = copied
-        .iter()
-        .map(|c| {
-            (c.report.source_rows as i64 - c.report.target_rows - c.rejected_rows as i64).max(0)
-        })
-        .sum();
     let nul_values: u64 = reports.iter().map(|r| r.nul_values).sum();
     if nul_values > 0 {
         eprintln!(
             "note: {nul_values} values held NUL characters ({} characters), {} as --nul asked",
             reports.iter().map(|r| r.nul_characters).sum::<u64>(),
-            if nul == godwit_transfer::NulPolicy::Strip {
+            if options.nul == godwit_transfer::NulPolicy::Strip {
                 "stripped"
             } else {
                 "replaced"
             }
         );
     }
-    if lost != 0 {
+    if failed {
         return Err(Failure::operation(format!(
-            "verification failed: {lost} rows lost"
+            "verification failed: {lost} rows lost, {extra} extra{}",
+            if differing.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; the rows read back differ from the rows sent in {}",
+                    differing.join(", ")
+                )
+            }
         )));
     }
-    println!("0 rows lost (counted on both sides, rows set aside included)");
+    let evidence = if reports.iter().all(|r| r.source_hash.is_some()) {
+        "counted and hashed on both sides"
+    } else {
+        "counted on both sides"
+    };
+    let clean = format!("0 rows lost ({evidence}, rows set aside included)");
+    match format {
+        // Standard output stays one JSON document.
+        Format::Json => eprintln!("{clean}"),
+        Format::Table => println!("{clean}"),
+    }
     let set_aside: Vec<String> = copied
         .iter()
         .filter(|c| c.rejected_rows > 0)
@@ -444,13 +571,66 @@ pub(crate) async fn copy_from_oracle(
     Err(Failure {
         code: SET_ASIDE,
         message: format!(
-            "copy incomplete: the target refused {} rows ({}); they are set aside in godwit_copy.rejects on the target ({}) with their place in ROWID order, values and error: SELECT * FROM godwit_copy.rejects WHERE run_id = '{}' (exit {SET_ASIDE})",
+            "copy incomplete: the target refused {} rows ({}); they are set aside in godwit_copy.rejects on the target ({}) with their ROWID (or script line), values and error: SELECT * FROM godwit_copy.rejects WHERE run_id = '{}' (exit {SET_ASIDE})",
             copied.iter().map(|c| c.rejected_rows).sum::<u64>(),
             set_aside.join(", "),
             godwit_postgres::redact_url(&target_url),
             run.id
         ),
     })
+}
+
+/// The time SYSDATE and friends stand for in an exported script's rows: now, in UTC (the
+/// script's stated session time zone).
+fn script_clock() -> chrono::NaiveDateTime {
+    chrono::DateTime::from_timestamp(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0),
+        0,
+    )
+    .map(|t| t.naive_utc())
+    .unwrap_or_default()
+}
+
+/// The schema `--create-schema` creates from an Oracle conversion: its objects, the helper
+/// functions its code calls, and after the rows the source's other data statements and identity
+/// positions.
+fn oracle_schema(
+    conversion: &godwit_convert::Conversion,
+    schema: &str,
+) -> godwit_transfer::OracleSchema {
+    // The rows themselves come through the copy; the data section's schema changes (a column made
+    // NOT NULL once rows are in, a table an install block creates) follow them.
+    let mut after_rows: Vec<String> = conversion
+        .data
+        .iter()
+        .filter(|d| {
+            let first = d.sql.split_whitespace().next().unwrap_or("");
+            ["ALTER", "CREATE", "COMMENT"]
+                .iter()
+                .any(|w| first.eq_ignore_ascii_case(w))
+        })
+        .map(|d| d.sql.clone())
+        .collect();
+    let tables: Vec<godwit_catalog::QualifiedName> = conversion
+        .catalog
+        .schemas
+        .iter()
+        .flat_map(|s| {
+            s.tables
+                .iter()
+                .map(|t| godwit_catalog::QualifiedName::new(&s.name, &t.name))
+        })
+        .collect();
+    after_rows.extend(conversion.identity_positions(&tables));
+    godwit_transfer::OracleSchema {
+        catalog: conversion.catalog.clone(),
+        before: godwit_convert::compat::definitions(&conversion.helpers),
+        after_rows,
+        search_path: format!("{}, public", godwit_catalog::quote_ident(schema)),
+    }
 }
 
 /// The evidence of a clean copy (counts and hashes), or each table's lost, extra and different rows

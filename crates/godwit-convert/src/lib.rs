@@ -68,6 +68,30 @@ impl Conversion {
         )
     }
 
+    /// Statements that make the identity columns of `loaded` tables continue after the highest
+    /// value the data put in them.
+    pub fn identity_positions<'a>(
+        &self,
+        loaded: impl IntoIterator<Item = &'a godwit_catalog::QualifiedName>,
+    ) -> Vec<String> {
+        let loaded: BTreeSet<&godwit_catalog::QualifiedName> = loaded.into_iter().collect();
+        let mut out = Vec::new();
+        for table in loaded {
+            let Some(t) = self.catalog.table(table) else {
+                continue;
+            };
+            for column in t.columns.iter().filter(|c| c.identity.is_some()) {
+                let col = godwit_catalog::quote_ident(&column.name);
+                out.push(format!(
+                    "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence({}, {}), max({col})) FROM {table} HAVING max({col}) IS NOT NULL",
+                    expr::literal(&table.to_string()),
+                    expr::literal(&column.name)
+                ));
+            }
+        }
+        out
+    }
+
     /// The PostgreSQL script: one block per object, headed by a comment naming the Oracle object, where
     /// it was defined and its findings; data between the tables and their keys.
     pub fn to_sql(&self, options: &Options) -> String {
@@ -161,22 +185,9 @@ impl Conversion {
                     out.push_str(&d.sql);
                     out.push_str(";\n");
                 }
-                // Identity columns continue after the highest value the data inserted.
-                let loaded: BTreeSet<&godwit_catalog::QualifiedName> =
-                    self.data.iter().map(|d| &d.table).collect();
-                for table in loaded {
-                    let Some(t) = self.catalog.table(table) else {
-                        continue;
-                    };
-                    for column in t.columns.iter().filter(|c| c.identity.is_some()) {
-                        let col = godwit_catalog::quote_ident(&column.name);
-                        let _ = writeln!(
-                            out,
-                            "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence({}, {}), max({col})) FROM {table} HAVING max({col}) IS NOT NULL;",
-                            expr::literal(&table.to_string()),
-                            expr::literal(&column.name)
-                        );
-                    }
+                for position in self.identity_positions(self.data.iter().map(|d| &d.table)) {
+                    out.push_str(&position);
+                    out.push_str(";\n");
                 }
             }
         }

@@ -23,6 +23,8 @@ pub enum RowRange {
     Whole,
     /// `ROWID BETWEEN first AND last` (ROWIDs as ROWIDTOCHAR writes them).
     Rowids { first: String, last: String },
+    /// Rows `from..to` in the order an exported script inserts them (the offline source).
+    Rows { from: u64, to: u64 },
 }
 
 impl RowRange {
@@ -31,6 +33,7 @@ impl RowRange {
         match self {
             RowRange::Whole => "the whole table".into(),
             RowRange::Rowids { first, last } => format!("ROWIDs {first}…{last}"),
+            RowRange::Rows { from, to } => format!("rows {from}..{to} of the script"),
         }
     }
 }
@@ -215,7 +218,7 @@ pub fn chunk_sql(
 ) -> String {
     let snapshot = scn.map(|s| format!(" AS OF SCN {s}")).unwrap_or_default();
     let filter = match range {
-        RowRange::Whole => "",
+        RowRange::Whole | RowRange::Rows { .. } => "",
         RowRange::Rowids { .. } => " WHERE ROWID BETWEEN CHARTOROWID(:1) AND CHARTOROWID(:2)",
     };
     format!(

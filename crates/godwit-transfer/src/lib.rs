@@ -45,6 +45,7 @@ mod history;
 mod kept;
 mod load;
 mod oracle;
+mod oracle_script;
 mod plan;
 mod schema;
 mod verify;
@@ -54,13 +55,14 @@ pub use control::{Control, TableStatus};
 pub use error::CopyError;
 pub use godwit_oracle::data::NulPolicy;
 pub use hash::RowsHash;
-pub use kept::{kept_tables, kept_verification, loss_percent};
+pub use kept::{kept_oracle_verification, kept_tables, kept_verification, loss_percent};
 pub use load::LoadSteps;
 pub use oracle::{
     copy_oracle, copy_oracle_checked, copy_oracle_from, oracle_tables, LiveRows, OpenRows,
-    OracleCopied, OracleCopyOptions, OracleRows, OracleTable, OracleTableReport, RowRange,
-    ORACLE_TABLES_SQL,
+    OracleCopied, OracleCopyOptions, OracleRows, OracleSchema, OracleTable, OracleTableReport,
+    RowRange, ORACLE_TABLES_SQL,
 };
+pub use oracle_script::{ScriptRows, SCRIPT_OWNER};
 pub use plan::ChunkBy;
 pub use verify::{
     CopyReport, DifferentRow, Progress, Recheck, TableCheck, TableFindings, NAMED_ROWS,

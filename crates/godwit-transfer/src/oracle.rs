@@ -169,8 +169,9 @@ pub trait OracleRows: Send {
     fn columns(&mut self, table: &OracleTable) -> Result<Vec<OracleColumn>, DataError>;
     /// Splits the table into chunks of about `chunk_rows` rows.
     fn plan(&mut self, table: &OracleTable, chunk_rows: u64) -> Result<Plan, DataError>;
-    /// The snapshot a new run's chunks all read, or why there is none.
-    fn snapshot(&mut self) -> Result<String, String>;
+    /// The snapshot a new run's chunks all read (`None`: the rows cannot change), or why there is
+    /// none.
+    fn snapshot(&mut self) -> Result<Option<String>, String>;
     /// Streams the rows of one chunk: each row's identity (its ROWID) and its values, until `row`
     /// returns false.
     fn read(
@@ -219,8 +220,8 @@ impl OracleRows for LiveRows {
         )?)
     }
 
-    fn snapshot(&mut self) -> Result<String, String> {
-        current_scn(self.session.as_mut())
+    fn snapshot(&mut self) -> Result<Option<String>, String> {
+        current_scn(self.session.as_mut()).map(Some)
     }
 
     fn read(
@@ -235,6 +236,12 @@ impl OracleRows for LiveRows {
         let binds: Vec<&str> = match range {
             RowRange::Whole => vec![],
             RowRange::Rowids { first, last } => vec![first, last],
+            RowRange::Rows { .. } => {
+                return Err(DataError::Live(godwit_oracle::live::LiveError::Query {
+                    query: "table data",
+                    message: format!("{} is not a range of a live table", range.describe()),
+                }))
+            }
         };
         self.session
             .query_each("table data", &sql, &binds, &mut |mut values| {
@@ -357,7 +364,37 @@ pub async fn copy_oracle_checked(
         jobs: 1,
         ..*options
     };
-    copy_oracle_from(open, target_url, run_id, tables, &options).await
+    copy_oracle_from(open, target_url, run_id, tables, &options, None).await
+}
+
+/// The target schema an Oracle copy creates before its rows (`--create-schema`), from the
+/// conversion of the source: tables first, their rows, then keys, indexes and foreign keys (the
+/// fast load order), then code and comments. Each statement is a step of the run, committed with
+/// its record, so a resumed run applies only the ones that did not commit.
+#[derive(Clone, Debug, Default)]
+pub struct OracleSchema {
+    /// The converted objects.
+    pub catalog: Catalog,
+    /// Statements that go before the tables (helper functions the converted code calls).
+    pub before: Vec<String>,
+    /// Statements that go after the rows and before the keys (the source's own statements on its
+    /// rows, identity positions past the copied values).
+    pub after_rows: Vec<String>,
+    /// The search path routines and views are created under.
+    pub search_path: String,
+}
+
+/// Applies `texts` in order as steps of the run, skipping those it committed before.
+async fn apply_texts(target: &Client, run_id: &str, texts: &[String]) -> Result<(), CopyError> {
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    for (sql, key) in refs.iter().zip(step_keys(target, run_id, &refs).await?) {
+        if let Some(key) = key {
+            step(target, run_id, sql, &key)
+                .await
+                .map_err(schema_error(sql))?;
+        }
+    }
+    Ok(())
 }
 
 /// One table of the run, as every chunk needs it.
@@ -389,7 +426,17 @@ pub async fn copy_oracle_from(
     run_id: &str,
     tables: &[OracleTable],
     options: &OracleCopyOptions,
+    schema: Option<&OracleSchema>,
 ) -> Result<Vec<OracleCopied>, CopyError> {
+    let mut seen = BTreeSet::new();
+    let twice: Vec<String> = tables
+        .iter()
+        .filter(|t| !seen.insert(t.target.to_string()))
+        .map(|t| format!("{}: named twice (again as {}.{})", t.target, t.owner, t.table))
+        .collect();
+    if !twice.is_empty() {
+        return Err(CopyError::Incompatible(twice));
+    }
     let target = connect("target", target_url).await?;
     target
         .batch_execute(PROGRESS_DDL)
@@ -399,6 +446,11 @@ pub async fn copy_oracle_from(
         .batch_execute(PLAN_DDL)
         .await
         .map_err(query_error("creating the godwit_copy schema on the target"))?;
+    let script = schema.map(|s| godwit_postgres::render(&s.catalog));
+    if let (Some(schema), Some(script)) = (schema, &script) {
+        apply_texts(&target, run_id, &schema.before).await?;
+        apply_steps(&target, run_id, script.phase(Phase::PreData).collect()).await?;
+    }
     let done = committed(&target, run_id).await?;
     let chunk_rows = options.chunk_rows.max(1);
     let mut planner = blocking({
@@ -425,7 +477,7 @@ pub async fn copy_oracle_from(
             .await?;
             planner = reader;
             match result {
-                Ok(scn) => (Some(scn), None),
+                Ok(scn) => (scn, None),
                 Err(why) => (
                     None,
                     Some(format!("no snapshot: each chunk reads the rows committed when it starts; stop writes to the table during the copy ({why})")),
@@ -531,6 +583,28 @@ pub async fn copy_oracle_from(
     }
     if let Some(e) = failure {
         return Err(e);
+    }
+    if let (Some(schema), Some(script)) = (schema, &script) {
+        apply_texts(&target, run_id, &schema.after_rows).await?;
+        post_data(
+            target_url,
+            &target,
+            run_id,
+            &schema.catalog,
+            script.phase(Phase::PostData).collect(),
+            options.jobs.max(1),
+        )
+        .await?;
+        target
+            .batch_execute(&format!(
+                "SET check_function_bodies = false; SET search_path TO {}",
+                schema.search_path
+            ))
+            .await
+            .map_err(query_error("setting the search path for the code"))?;
+        for phase in [Phase::Code, Phase::Comments, Phase::SequencePositions] {
+            apply_steps(&target, run_id, script.phase(phase).collect()).await?;
+        }
     }
     let done = committed(&target, run_id).await?;
     let read = read.lock().map_err(|_| poisoned())?.clone();

@@ -515,6 +515,7 @@ async fn parallel_jobs_read_each_rowid_range_once_at_one_snapshot_and_the_hashes
         "run-parallel",
         &tables(),
         &options,
+        None,
     )
     .await
     .unwrap();
@@ -556,6 +557,7 @@ async fn parallel_jobs_read_each_rowid_range_once_at_one_snapshot_and_the_hashes
         "run-parallel",
         &tables(),
         &options,
+        None,
     )
     .await
     .unwrap();
@@ -588,6 +590,7 @@ async fn values_the_target_changed_on_the_way_in_make_the_hashes_differ() {
             verify: Verify::Hash,
             ..Default::default()
         },
+        None,
     )
     .await
     .unwrap();
@@ -606,6 +609,7 @@ async fn values_the_target_changed_on_the_way_in_make_the_hashes_differ() {
             nul: NulPolicy::Strip,
             ..Default::default()
         },
+        None,
     )
     .await
     .unwrap();
@@ -632,6 +636,7 @@ async fn without_extents_or_scn_a_table_is_one_chunk_and_the_report_says_why() {
             verify: Verify::Hash,
             ..Default::default()
         },
+        None,
     )
     .await
     .unwrap();
