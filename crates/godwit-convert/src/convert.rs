@@ -1138,6 +1138,20 @@ impl Converter<'_> {
         self.schema_mut(&schema);
         self.package_records(&schema, &mut declarations, &own.records, body_report);
         own.merge(&declarations);
+        // INDEX BY tables whose single elements the body deletes are sparse: documents.
+        let by_integer: std::collections::BTreeSet<String> = own
+            .variables
+            .iter()
+            .filter(|v| match own.declared_types.get(*v).map(Vec::as_slice) {
+                Some([t]) => own
+                    .collections
+                    .get(&t.upper())
+                    .is_some_and(|(_, kind)| *kind == crate::collection::Kind::ByInteger),
+                _ => false,
+            })
+            .cloned()
+            .collect();
+        own.sparse_variables = crate::package::deleted_by_element(rest, &by_integer);
         // A package variable of a collection type that nothing assigns is an empty collection: a
         // constant (logger's gc_empty_tab_param, used as a default).
         let empty_collections: Vec<(String, Token)> = own

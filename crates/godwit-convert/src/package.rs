@@ -41,6 +41,9 @@ pub struct Declarations {
     pub other: Vec<(&'static str, String)>,
     /// Functions declared without parameters, which PL/SQL calls without parentheses.
     pub parameterless_functions: BTreeSet<String>,
+    /// Package INDEX BY variables the body deletes single elements of (`v.DELETE(i)`): sparse, so
+    /// kept as jsonb documents rather than arrays (see `package_documents`).
+    pub sparse_variables: BTreeSet<String>,
 }
 
 impl Declarations {
@@ -59,6 +62,8 @@ impl Declarations {
         self.other.extend(other.other.iter().cloned());
         self.parameterless_functions
             .extend(other.parameterless_functions.iter().cloned());
+        self.sparse_variables
+            .extend(other.sparse_variables.iter().cloned());
     }
 }
 
@@ -470,7 +475,7 @@ impl Packages {
             let Some((_, kind)) = own.collections.get(&type_name) else {
                 continue;
             };
-            if !used(variable) {
+            if !used(variable) || own.sparse_variables.contains(variable) {
                 continue;
             }
             let initial = match own.initial_values.get(variable).map(Vec::as_slice) {
@@ -507,7 +512,8 @@ impl Packages {
             if copies.iter().any(|c| c.name == *variable) {
                 continue;
             }
-            let Some(shape) = types.document(variable) else {
+            let Some(shape) = types.document(variable, own.sparse_variables.contains(variable))
+            else {
                 continue;
             };
             if !used(variable) {
@@ -882,6 +888,21 @@ fn index_subtype_resolved(definition: &[Token], into: &Declarations) -> Vec<Toke
         }
     }
     out
+}
+
+/// The variables of `candidates` (upper case) whose single elements `tokens` delete:
+/// `v.DELETE(i)`, `pkg.v.DELETE(i)`.
+pub fn deleted_by_element(tokens: &[Token], candidates: &BTreeSet<String>) -> BTreeSet<String> {
+    (0..tokens.len().saturating_sub(4))
+        .filter(|&k| {
+            candidates.contains(&tokens[k].upper())
+                && tokens[k + 1].is_symbol(".")
+                && tokens[k + 2].is("DELETE")
+                && tokens[k + 3].is_symbol("(")
+                && !tokens[k + 4].is_symbol(")")
+        })
+        .map(|k| tokens[k].upper())
+        .collect()
 }
 
 /// Whether the body assigns `variable` (upper case): `v :=`, `v(i) :=`, `v(i).f[.g…] :=`,

@@ -1,6 +1,7 @@
-//! Package variables of record types that hold collections, and of collections of collections or of
+//! Package variables of record types that hold collections, of collections of collections or of
 //! such records (xlsx_builder_pkg's `workbook`: a record of sparse INDEX BY tables of records of
-//! INDEX BY tables). No PostgreSQL composite or array type holds them with PL/SQL's semantics, so the
+//! INDEX BY tables), and INDEX BY tables whose single elements the body deletes (pdf_builder_pkg's
+//! `images`). No PostgreSQL composite or array type holds them with PL/SQL's semantics, so the
 //! variable is one jsonb document, kept in its session setting like every package variable (a member
 //! works on a local copy, see `package_collections`):
 //!
@@ -16,7 +17,7 @@
 //! NEXT, PRIOR, EXISTS and DELETE work on the keys: integer keys in numeric order, text keys in
 //! binary (UTF-8 byte) order. A statement whose value calls another routine evaluates the value first,
 //! reloads the copy (the routine may have changed the variable) and then assigns, as Oracle's
-//! assignment keeps the callee's changes.
+//! assignment keeps the callee's changes. `DBMS_LOB.FREETEMPORARY(v(i).f)` makes the field NULL.
 //!
 //! Refused (a finding): whole collections or records without a composite type read or passed as a
 //! value, EXTEND/TRIM, DELETE(m, n), fields of other packages' types, anchored types, element records
@@ -187,10 +188,12 @@ impl Types<'_> {
 
     /// The shape of a package variable that needs a document, `None` when it does not (or cannot have
     /// one: the variable is then handled, or refused, as before).
-    pub(crate) fn document(&self, variable: &str) -> Option<Result<Shape, String>> {
+    /// A `sparse` INDEX BY table (one whose single elements are deleted) is a document too.
+    pub(crate) fn document(&self, variable: &str, sparse: bool) -> Option<Result<Shape, String>> {
         let declared = self.own.declared_types.get(variable)?;
         let shape = self.shape(declared, 0);
         match &shape {
+            Ok(Shape::Table { .. }) if sparse => Some(shape),
             Ok(Shape::Record { .. }) if shape.as_ref().is_ok_and(Shape::holds_collection) => {
                 Some(shape)
             }
@@ -291,6 +294,15 @@ impl Rewriter<'_> {
         let mut k = 0;
         while k < tokens.len() {
             let t = &tokens[k];
+            // DBMS_LOB.FREETEMPORARY(v…): the element or field becomes NULL.
+            if let Some(close) = self.freed(tokens, k) {
+                let mut assignment = tokens[k + 4..close].to_vec();
+                assignment.extend(tokenize(":= NULL;", t.line));
+                let (text, _) = self.reference(&assignment, 0)?;
+                out.extend(tokenize(&text, t.line));
+                k = close + 1;
+                continue;
+            }
             let after_dot = k > 0 && tokens[k - 1].is_symbol(".");
             if t.kind != TokenKind::Word || after_dot || t.upper() != self.variable {
                 out.push(t.clone());
@@ -302,6 +314,23 @@ impl Rewriter<'_> {
             k = next;
         }
         Ok(out)
+    }
+
+    /// The index of the `)` closing `DBMS_LOB.FREETEMPORARY(v…)` when that statement starts at `k`
+    /// and frees part of the document.
+    fn freed(&self, tokens: &[Token], k: usize) -> Option<usize> {
+        let is = |at: usize, f: &dyn Fn(&Token) -> bool| tokens.get(at).is_some_and(f);
+        if !(tokens[k].is("DBMS_LOB")
+            && crate::plsql::starts_statement(tokens, k)
+            && is(k + 1, &|t| t.is_symbol("."))
+            && is(k + 2, &|t| t.is("FREETEMPORARY"))
+            && is(k + 3, &|t| t.is_symbol("("))
+            && is(k + 4, &|t| t.upper() == self.variable))
+        {
+            return None;
+        }
+        let close = matching_paren(tokens, k + 3)?;
+        is(close + 1, &|t| t.is_symbol(";")).then_some(close)
     }
 
     fn sql(&mut self, tokens: &[Token]) -> Result<String, String> {

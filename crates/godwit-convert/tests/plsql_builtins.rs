@@ -2294,3 +2294,88 @@ END;
         Some("-/0")
     );
 }
+
+#[tokio::test]
+async fn package_tables_whose_elements_are_deleted_stay_sparse() {
+    // pdf_builder_pkg's images: an INDEX BY table of records from which single elements are deleted.
+    let (conversion, _db, client) = loaded(
+        "sparse_images",
+        "
+CREATE OR REPLACE PACKAGE img_demo AS
+  PROCEDURE add(p_key IN PLS_INTEGER, p_name IN VARCHAR2);
+  PROCEDURE drop_one(p_key IN PLS_INTEGER);
+  PROCEDURE free_pixels;
+  FUNCTION listing RETURN VARCHAR2;
+END img_demo;
+/
+CREATE OR REPLACE PACKAGE BODY img_demo AS
+  TYPE tp_img IS RECORD (name VARCHAR2(20), pixels BLOB, greyscale BOOLEAN);
+  TYPE tp_img_tab IS TABLE OF tp_img INDEX BY PLS_INTEGER;
+  images tp_img_tab;
+
+  FUNCTION describe(p_img IN tp_img) RETURN VARCHAR2 IS
+  BEGIN
+    RETURN p_img.name || ':' || nvl(rawtohex(p_img.pixels), 'none');
+  END describe;
+
+  PROCEDURE add(p_key IN PLS_INTEGER, p_name IN VARCHAR2) IS
+    l_img tp_img;
+  BEGIN
+    l_img.name := p_name;
+    l_img.pixels := hextoraw('0A0B');
+    l_img.greyscale := FALSE;
+    images(p_key) := l_img;
+  END add;
+
+  PROCEDURE drop_one(p_key IN PLS_INTEGER) IS
+  BEGIN
+    images.DELETE(p_key);
+  END drop_one;
+
+  PROCEDURE free_pixels IS
+    i PLS_INTEGER := images.FIRST;
+  BEGIN
+    WHILE i IS NOT NULL LOOP
+      IF dbms_lob.istemporary(images(i).pixels) = 1 THEN
+        dbms_lob.freetemporary(images(i).pixels);
+      END IF;
+      i := images.NEXT(i);
+    END LOOP;
+  END free_pixels;
+
+  FUNCTION listing RETURN VARCHAR2 IS
+    i PLS_INTEGER := images.FIRST;
+    s VARCHAR2(4000);
+  BEGIN
+    WHILE i IS NOT NULL LOOP
+      s := s || i || '=' || describe(images(i)) || ' ';
+      i := images.NEXT(i);
+    END LOOP;
+    RETURN s || images.COUNT;
+  END listing;
+END img_demo;
+/
+",
+    )
+    .await;
+    all_converted(&conversion);
+    client
+        .batch_execute(
+            "CALL img_demo.add(30, 'c'); CALL img_demo.add(10, 'a'); CALL img_demo.add(20, 'b');
+             CALL img_demo.drop_one(20);",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        value(&client, "SELECT img_demo.listing()").await.as_deref(),
+        Some("10=a:0A0B 30=c:0A0B 2")
+    );
+    client
+        .batch_execute("CALL img_demo.free_pixels()")
+        .await
+        .unwrap();
+    assert_eq!(
+        value(&client, "SELECT img_demo.listing()").await.as_deref(),
+        Some("10=a:none 30=c:none 2")
+    );
+}
