@@ -27,8 +27,11 @@ pub enum OracleType {
     TimestampTz,
     IntervalYearToMonth,
     IntervalDayToSecond,
-    /// RAW, LONG RAW, BLOB.
+    /// RAW (read as hex by the query).
     Binary,
+    /// BLOB and LONG RAW: read bare (SQL cannot turn them into hex past 2000 bytes); the driver reads
+    /// a BLOB through its locator in pieces and hands the bytes on as hex.
+    Blob,
     /// ROWID, UROWID.
     RowId,
     /// Anything else (object types, XMLTYPE, …): not copied.
@@ -61,7 +64,8 @@ impl OracleType {
             }
             "INTERVAL YEAR TO MONTH" => OracleType::IntervalYearToMonth,
             "INTERVAL DAY TO SECOND" => OracleType::IntervalDayToSecond,
-            "RAW" | "LONG RAW" | "BLOB" => OracleType::Binary,
+            "RAW" => OracleType::Binary,
+            "LONG RAW" | "BLOB" => OracleType::Blob,
             "ROWID" | "UROWID" => OracleType::RowId,
             _ => OracleType::Other(upper),
         }
@@ -135,6 +139,7 @@ pub fn select_expression(column: &OracleColumn) -> String {
             format!("TO_CHAR({c})")
         }
         OracleType::Binary => format!("RAWTOHEX({c})"),
+        OracleType::Blob => c,
         OracleType::RowId => format!("ROWIDTOCHAR({c})"),
         OracleType::Text | OracleType::Other(_) => c,
     }
@@ -377,7 +382,7 @@ pub fn copy_field(
             let sign = if negative { "-" } else { "" };
             out.push_str(&format!("{sign}{days} days {sign}{time}"));
         }
-        OracleType::Binary => {
+        OracleType::Binary | OracleType::Blob => {
             let hex = value.trim();
             if hex.len() % 2 != 0 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
                 return Err(malformed("hexadecimal bytes"));
@@ -463,7 +468,9 @@ mod tests {
             OracleType::parse("INTERVAL YEAR(2) TO MONTH"),
             OracleType::IntervalYearToMonth
         );
-        assert_eq!(OracleType::parse("LONG RAW"), OracleType::Binary);
+        assert_eq!(OracleType::parse("RAW"), OracleType::Binary);
+        assert_eq!(OracleType::parse("LONG RAW"), OracleType::Blob);
+        assert_eq!(OracleType::parse("BLOB"), OracleType::Blob);
         assert_eq!(
             OracleType::parse("SDO_GEOMETRY"),
             OracleType::Other("SDO_GEOMETRY".into())
@@ -534,6 +541,15 @@ mod tests {
         assert!(field(IntervalDayToSecond, Some("+00 00:00:00.000000001")).is_err());
         assert_eq!(field(Binary, Some("DEADBEEF")).unwrap(), "\\\\xdeadbeef");
         assert!(field(Binary, Some("ABC")).is_err());
+        // A BLOB is read bare (RAWTOHEX stops at 2000 bytes); the driver hands on its bytes as hex.
+        assert_eq!(
+            select_expression(&OracleColumn {
+                name: "DOC".into(),
+                data_type: Blob
+            }),
+            "\"DOC\""
+        );
+        assert_eq!(field(Blob, Some("00FF")).unwrap(), "\\\\x00ff");
         // IEEE bits: NaN and the infinities exactly, values in their shortest exact form.
         assert_eq!(field(BinaryFloat, Some("7FC00000")).unwrap(), "NaN");
         assert_eq!(field(BinaryFloat, Some("7F800000")).unwrap(), "Infinity");

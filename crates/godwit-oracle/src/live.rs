@@ -359,20 +359,28 @@ impl OracleSession for ClientSession {
     ) -> Result<(), LiveError> {
         let error = client_error(name);
         let params = client_binds(binds);
-        // Array fetch and prefetch: a thousand rows per round trip. CLOB values arrive as strings.
+        // Array fetch and prefetch: a thousand rows per round trip. LOBs come as locators and are
+        // read in pieces of LOB_PIECE_BYTES: CLOBs as text, BLOBs (and LONG RAW) as hex.
         let mut stmt = self
             .0
             .statement(sql)
             .fetch_array_size(DATA_FETCH_ROWS)
             .prefetch_rows(DATA_FETCH_ROWS)
+            .lob_locator()
             .build()
             .map_err(&error)?;
         let rows = stmt.query(&params).map_err(&error)?;
-        let width = rows.column_info().len();
+        let kinds: Vec<oracle::sql_type::OracleType> = rows
+            .column_info()
+            .iter()
+            .map(|c| c.oracle_type().clone())
+            .collect();
         for r in rows {
             let r = r.map_err(&error)?;
-            let values = (0..width)
-                .map(|i| r.get::<usize, Option<String>>(i))
+            let values = kinds
+                .iter()
+                .enumerate()
+                .map(|(i, kind)| client_value(&r, i, kind))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(&error)?;
             if !row(values) {
@@ -380,6 +388,50 @@ impl OracleSession for ClientSession {
             }
         }
         Ok(())
+    }
+}
+
+/// Bytes read from a LOB at a time.
+const LOB_PIECE_BYTES: usize = 1 << 20;
+
+/// Column `i` of a fetched row as text: LOBs read through their locators in pieces (a CLOB as its
+/// text, a BLOB as hex), RAW and LONG RAW as hex, the rest as the driver writes them.
+fn client_value(
+    row: &oracle::Row,
+    i: usize,
+    kind: &oracle::sql_type::OracleType,
+) -> Result<Option<String>, oracle::Error> {
+    use oracle::sql_type::OracleType as T;
+    use std::io::Read;
+    let io = |e: std::io::Error| oracle::Error::with_source(oracle::ErrorKind::Other, e);
+    match kind {
+        T::BLOB => {
+            let Some(mut blob) = row.get::<usize, Option<oracle::sql_type::Blob>>(i)? else {
+                return Ok(None);
+            };
+            let (mut hex, mut piece) = (String::new(), vec![0u8; LOB_PIECE_BYTES]);
+            loop {
+                let n = blob.read(&mut piece).map_err(io)?;
+                if n == 0 {
+                    return Ok(Some(hex));
+                }
+                hex.extend(piece[..n].iter().map(|b| format!("{b:02X}")));
+            }
+        }
+        T::CLOB | T::NCLOB => {
+            let Some(clob) = row.get::<usize, Option<oracle::sql_type::Clob>>(i)? else {
+                return Ok(None);
+            };
+            let mut text = String::new();
+            std::io::BufReader::with_capacity(LOB_PIECE_BYTES, clob)
+                .read_to_string(&mut text)
+                .map_err(io)?;
+            Ok(Some(text))
+        }
+        T::Raw(_) | T::LongRaw => Ok(row
+            .get::<usize, Option<Vec<u8>>>(i)?
+            .map(|bytes| bytes.iter().map(|b| format!("{b:02X}")).collect())),
+        _ => row.get::<usize, Option<String>>(i),
     }
 }
 

@@ -55,6 +55,11 @@ fn text(row: &oracledb::Row, i: usize) -> Result<Option<String>, oracledb::Error
             })
             .or_else(|_| row.get::<Option<f64>>(i).map(|v| v.map(|f| f.to_string())))
             .or_else(|_| row.get::<Option<bool>>(i).map(|v| v.map(|b| b.to_string())))
+            // BLOB, LONG RAW and RAW as hex, as the queries read RAW.
+            .or_else(|_| {
+                row.get::<Option<Vec<u8>>>(i)
+                    .map(|v| v.map(|bytes| bytes.iter().map(|b| format!("{b:02X}")).collect()))
+            })
             .map_err(|_| first),
     }
 }
