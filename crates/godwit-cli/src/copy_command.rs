@@ -47,22 +47,8 @@ pub(crate) async fn copy(
         defer_indexes,
     };
     let control = godwit_transfer::Control::new();
-    // Ctrl-C stops the workers, each rolling back its open chunk, and leaves the run resumable; a
-    // second Ctrl-C quits at once (resumable too: only committed chunks count).
-    let on_signal = control.clone();
-    let signals = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            // The progress display says so.
-            on_signal.stop();
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("interrupt: quitting now");
-                std::process::exit(i32::from(INTERRUPTED));
-            }
-        }
-    });
+    let watched = Watched::start(&control);
     let started = std::sync::Arc::new(std::sync::Mutex::new(None::<String>));
-    let (drawn, done) = tokio::sync::oneshot::channel();
-    let display = tokio::spawn(crate::copy_progress::watch(control.clone(), done));
     let result = {
         let (control, started) = (control.clone(), started.clone());
         let (verification, resume) = (*verification, resume.map(str::to_string));
@@ -99,21 +85,9 @@ pub(crate) async fn copy(
         })
         .await?
     };
-    let _ = drawn.send(());
-    let _ = display.await;
-    signals.abort();
+    watched.end().await;
     let report = result.map_err(|e| match e {
-        godwit_transfer::CopyError::Stopped { run_id } => {
-            let tables = control.tables();
-            Failure {
-                code: INTERRUPTED,
-                message: format!(
-                    "interrupted: {} of {} chunks committed and kept; resume with `godwit copy --resume {run_id}` and the same --source and --target",
-                    tables.iter().map(|t| t.chunks_done).sum::<usize>(),
-                    tables.iter().map(|t| t.chunks_total).sum::<usize>(),
-                ),
-            }
-        }
+        godwit_transfer::CopyError::Stopped { run_id } => interrupted(&control, &run_id),
         godwit_transfer::CopyError::Store(godwit_store::StoreError::RunNotFound(_))
         | godwit_transfer::CopyError::ResumeMismatch { .. }
         | godwit_transfer::CopyError::AlreadyFinished(_)
@@ -295,6 +269,58 @@ async fn on_copy_runtime<T: Send + 'static>(
         .map_err(|_| Failure::operation("the copy's runtime stopped without an answer"))
 }
 
+/// Ctrl-C and the progress display around a run. The first Ctrl-C stops the workers, each
+/// rolling back its open chunk, and leaves the run resumable; a second quits at once (resumable
+/// too: only committed chunks count).
+struct Watched {
+    signals: tokio::task::JoinHandle<()>,
+    display: tokio::task::JoinHandle<()>,
+    drawn: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Watched {
+    fn start(control: &godwit_transfer::Control) -> Watched {
+        let on_signal = control.clone();
+        let signals = tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                // The progress display says so.
+                on_signal.stop();
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    eprintln!("interrupt: quitting now");
+                    std::process::exit(i32::from(INTERRUPTED));
+                }
+            }
+        });
+        let (drawn, done) = tokio::sync::oneshot::channel();
+        let display = tokio::spawn(crate::copy_progress::watch(control.clone(), done));
+        Watched {
+            signals,
+            display,
+            drawn,
+        }
+    }
+
+    /// The run is over: the display draws its last lines, Ctrl-C is the shell's again.
+    async fn end(self) {
+        let _ = self.drawn.send(());
+        let _ = self.display.await;
+        self.signals.abort();
+    }
+}
+
+/// The failure of a run stopped by Ctrl-C: what it kept and how to resume.
+fn interrupted(control: &godwit_transfer::Control, run_id: &str) -> Failure {
+    let tables = control.tables();
+    Failure {
+        code: INTERRUPTED,
+        message: format!(
+            "interrupted: {} of {} chunks committed and kept; resume with `godwit copy --resume {run_id}` and the same --source and --target",
+            tables.iter().map(|t| t.chunks_done).sum::<usize>(),
+            tables.iter().map(|t| t.chunks_total).sum::<usize>(),
+        ),
+    }
+}
+
 /// What `godwit copy` does with an Oracle source.
 pub(crate) struct OracleCopyArgs<'a> {
     pub selection: &'a Selection,
@@ -450,6 +476,8 @@ pub(crate) async fn copy_from_oracle(args: OracleCopyArgs<'_>) -> Result<(), Fai
     };
     eprintln!("run {}", run.id);
     let began = std::time::Instant::now();
+    let control = godwit_transfer::Control::new();
+    let watched = Watched::start(&control);
     let result = godwit_transfer::copy_oracle_from(
         open,
         &target_url,
@@ -457,10 +485,16 @@ pub(crate) async fn copy_from_oracle(args: OracleCopyArgs<'_>) -> Result<(), Fai
         &tables,
         &options,
         oracle_schema.as_ref(),
+        &control,
     )
     .await;
+    watched.end().await;
     let copied = match result {
         Ok(r) => r,
+        Err(godwit_transfer::CopyError::Stopped { run_id }) => {
+            let _ = store.set_run_status(&run.id, "interrupted", Some("stopped by Ctrl-C"));
+            return Err(interrupted(&control, &run_id));
+        }
         Err(e) => {
             let _ = store.set_run_status(&run.id, "interrupted", Some(&e.to_string()));
             return Err(Failure::operation(format!(

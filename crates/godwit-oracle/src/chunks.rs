@@ -125,6 +125,9 @@ pub struct Plan {
     pub ranges: Vec<RowRange>,
     /// Why the table is one chunk although chunks were asked for, if it is.
     pub note: Option<String>,
+    /// The table's rows as far as they are known before reading (optimizer statistics), for
+    /// progress.
+    pub rows: Option<u64>,
 }
 
 /// Splits `owner.table` into ROWID ranges of about `chunk_rows` rows, from its extents (DBA_EXTENTS,
@@ -139,6 +142,7 @@ pub fn plan_ranges(
 ) -> Result<Plan, LiveError> {
     let number = |v: &Option<String>| v.as_deref().and_then(|s| s.trim().parse::<u64>().ok());
     let size = session.query("table size", TABLE_SIZE_SQL, &[owner, table])?;
+    let rows = size.first().and_then(|r| number(r.first()?));
     let rows_per_block = size
         .first()
         .and_then(|r| match (number(r.first()?), number(r.get(1)?)) {
@@ -147,7 +151,7 @@ pub fn plan_ranges(
         })
         .unwrap_or(DEFAULT_ROWS_PER_BLOCK);
     let blocks_per_chunk = chunk_rows.div_ceil(rows_per_block).max(1);
-    let rows = match session.query("extents", EXTENTS_SQL, &[owner, table]) {
+    let extent_rows = match session.query("extents", EXTENTS_SQL, &[owner, table]) {
         Ok(rows) => rows,
         Err(dba) if own_schema => match session.query("user extents", USER_EXTENTS_SQL, &[table]) {
             Ok(rows) => rows,
@@ -155,6 +159,7 @@ pub fn plan_ranges(
                 return Ok(Plan {
                     ranges: vec![RowRange::Whole],
                     note: Some(format!("one chunk: the extents are not readable ({dba}; {user})")),
+                    rows,
                 })
             }
         },
@@ -164,10 +169,11 @@ pub fn plan_ranges(
                 note: Some(format!(
                     "one chunk: the extents are not readable (grant SELECT on DBA_EXTENTS to split it: {dba})"
                 )),
+                rows,
             })
         }
     };
-    let extents: Vec<Extent> = rows
+    let extents: Vec<Extent> = extent_rows
         .iter()
         .filter_map(|r| {
             Some(Extent {
@@ -181,6 +187,7 @@ pub fn plan_ranges(
     Ok(Plan {
         ranges: group_extents(&extents, blocks_per_chunk),
         note: None,
+        rows,
     })
 }
 

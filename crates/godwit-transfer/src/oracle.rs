@@ -258,9 +258,9 @@ impl OracleRows for LiveRows {
 
 /// What the reader thread sends the writer.
 enum Piece {
-    /// COPY text lines of whole rows, and their ROWIDs when refused rows are to be named
+    /// COPY text lines of whole rows, how many, and their ROWIDs when refused rows are to be named
     /// ([`OnError::Skip`]).
-    Lines(Vec<u8>, Vec<String>),
+    Lines(Vec<u8>, u64, Vec<String>),
     /// The chunk is read: its rows, figures and the canonical hash of its rows.
     Done(u64, DataStats, RowsHash),
     Failed(DataError),
@@ -364,7 +364,16 @@ pub async fn copy_oracle_checked(
         jobs: 1,
         ..*options
     };
-    copy_oracle_from(open, target_url, run_id, tables, &options, None).await
+    copy_oracle_from(
+        open,
+        target_url,
+        run_id,
+        tables,
+        &options,
+        None,
+        &Control::new(),
+    )
+    .await
 }
 
 /// The target schema an Oracle copy creates before its rows (`--create-schema`), from the
@@ -411,6 +420,8 @@ struct TableJob {
 /// One chunk to copy.
 struct Work {
     job: Arc<TableJob>,
+    /// The table's place in [`Control::tables`].
+    slot: usize,
     chunk: u32,
     range: RowRange,
 }
@@ -427,12 +438,18 @@ pub async fn copy_oracle_from(
     tables: &[OracleTable],
     options: &OracleCopyOptions,
     schema: Option<&OracleSchema>,
+    control: &Control,
 ) -> Result<Vec<OracleCopied>, CopyError> {
     let mut seen = BTreeSet::new();
     let twice: Vec<String> = tables
         .iter()
         .filter(|t| !seen.insert(t.target.to_string()))
-        .map(|t| format!("{}: named twice (again as {}.{})", t.target, t.owner, t.table))
+        .map(|t| {
+            format!(
+                "{}: named twice (again as {}.{})",
+                t.target, t.owner, t.table
+            )
+        })
         .collect();
     if !twice.is_empty() {
         return Err(CopyError::Incompatible(twice));
@@ -448,9 +465,14 @@ pub async fn copy_oracle_from(
         .map_err(query_error("creating the godwit_copy schema on the target"))?;
     let script = schema.map(|s| godwit_postgres::render(&s.catalog));
     if let (Some(schema), Some(script)) = (schema, &script) {
-        apply_texts(&target, run_id, &schema.before).await?;
-        apply_steps(&target, run_id, script.phase(Phase::PreData).collect()).await?;
+        control.set_phase("creating the schema");
+        unless_stopped(control, run_id, async {
+            apply_texts(&target, run_id, &schema.before).await?;
+            apply_steps(&target, run_id, script.phase(Phase::PreData).collect()).await
+        })
+        .await?;
     }
+    control.set_phase("planning");
     let done = committed(&target, run_id).await?;
     let chunk_rows = options.chunk_rows.max(1);
     let mut planner = blocking({
@@ -485,7 +507,7 @@ pub async fn copy_oracle_from(
             }
         }
     };
-    let mut jobs = Vec::new();
+    let (mut jobs, mut statuses) = (Vec::new(), Vec::new());
     let mut queue = VecDeque::new();
     for table in tables {
         let name = table.target.to_string();
@@ -518,12 +540,29 @@ pub async fn copy_oracle_from(
             copy_in,
             scn: scn.clone(),
         });
-        let (plan, reader) = stored_or_new_plan(&target, run_id, &job, planner, chunk_rows).await?;
+        let (plan, estimate, reader) =
+            stored_or_new_plan(&target, run_id, &job, planner, chunk_rows).await?;
         planner = reader;
+        let before: Vec<&CommittedChunk> = done
+            .iter()
+            .filter(|((t, _), _)| *t == name)
+            .map(|(_, c)| c)
+            .collect();
+        statuses.push(TableStatus {
+            table: name.clone(),
+            chunks_total: plan.len(),
+            chunks_done: before.len(),
+            rows_done: before.iter().map(|c| c.rows).sum(),
+            rows_rejected: before.iter().map(|c| c.rejected).sum(),
+            rows_estimate: estimate,
+            rows_before: before.iter().map(|c| c.rows + c.rejected).sum(),
+            ..TableStatus::default()
+        });
         for (chunk, range) in plan.into_iter().enumerate() {
             if !done.contains_key(&(name.clone(), chunk as u32)) {
                 queue.push_back(Work {
                     job: job.clone(),
+                    slot: jobs.len(),
                     chunk: chunk as u32,
                     range,
                 });
@@ -531,6 +570,10 @@ pub async fn copy_oracle_from(
         }
         jobs.push(job);
     }
+    if let Ok(mut tables) = control.tables.lock() {
+        *tables = statuses;
+    }
+    control.set_phase("copying");
     // The workers: the planner's source serves the first; the others open their own.
     let queue = Arc::new(Mutex::new(queue));
     let read = Arc::new(Mutex::new(BTreeMap::<String, (u64, DataStats, u64)>::new()));
@@ -543,6 +586,7 @@ pub async fn copy_oracle_from(
     {
         let source = first.take();
         let (open, queue, read, options) = (open.clone(), queue.clone(), read.clone(), *options);
+        let control = control.clone();
         let (url, run_id) = (target_url.to_string(), run_id.to_string());
         workers.spawn(async move {
             let mut source = match source {
@@ -551,10 +595,14 @@ pub async fn copy_oracle_from(
             };
             let target = connect("target", &url).await?;
             loop {
+                if control.is_stopped() {
+                    return Err(CopyError::Stopped { run_id });
+                }
                 let Some(work) = queue.lock().map_err(|_| poisoned())?.pop_front() else {
                     return Ok::<(), CopyError>(());
                 };
-                let (back, figures) = copy_chunk(&target, source, &work, &options, &run_id).await;
+                let (back, figures) =
+                    copy_chunk(&target, source, &work, &options, &run_id, &control).await;
                 let (rows, stats) = figures?;
                 source = back.ok_or_else(|| CopyError::Query {
                     what: format!("reading {}.{}", work.job.table.owner, work.job.table.table),
@@ -585,16 +633,21 @@ pub async fn copy_oracle_from(
         return Err(e);
     }
     if let (Some(schema), Some(script)) = (schema, &script) {
-        apply_texts(&target, run_id, &schema.after_rows).await?;
-        post_data(
-            target_url,
-            &target,
-            run_id,
-            &schema.catalog,
-            script.phase(Phase::PostData).collect(),
-            options.jobs.max(1),
-        )
+        control.set_phase("building keys and indexes");
+        unless_stopped(control, run_id, async {
+            apply_texts(&target, run_id, &schema.after_rows).await?;
+            post_data(
+                target_url,
+                &target,
+                run_id,
+                &schema.catalog,
+                script.phase(Phase::PostData).collect(),
+                options.jobs.max(1),
+            )
+            .await
+        })
         .await?;
+        control.set_phase("creating code and comments");
         target
             .batch_execute(&format!(
                 "SET check_function_bodies = false; SET search_path TO {}",
@@ -606,6 +659,7 @@ pub async fn copy_oracle_from(
             apply_steps(&target, run_id, script.phase(phase).collect()).await?;
         }
     }
+    control.set_phase("verifying");
     let done = committed(&target, run_id).await?;
     let read = read.lock().map_err(|_| poisoned())?.clone();
     let mut reports = Vec::new();
@@ -670,7 +724,7 @@ async fn stored_or_new_plan(
     job: &TableJob,
     planner: Box<dyn OracleRows>,
     chunk_rows: u64,
-) -> Result<(Vec<RowRange>, Box<dyn OracleRows>), CopyError> {
+) -> Result<(Vec<RowRange>, Option<u64>, Box<dyn OracleRows>), CopyError> {
     let stored = target
         .query(
             "SELECT range FROM godwit_copy.oracle_chunks WHERE run_id = $1 AND table_name = $2 ORDER BY chunk",
@@ -687,7 +741,7 @@ async fn stored_or_new_plan(
                 what: format!("reading the chunk plan of {}", job.name),
                 message: e.to_string(),
             })?;
-        return Ok((ranges, planner));
+        return Ok((ranges, None, planner));
     }
     let table = job.table.clone();
     let (planner, plan) = blocking(move || {
@@ -710,7 +764,7 @@ async fn stored_or_new_plan(
         )
         .await
         .map_err(query_error(format!("keeping the chunk plan of {}", job.name)))?;
-    Ok((plan.ranges, planner))
+    Ok((plan.ranges, plan.rows, planner))
 }
 
 /// Copies one chunk in one target transaction: a blocking reader streams its rows as COPY lines
@@ -722,6 +776,7 @@ async fn copy_chunk(
     work: &Work,
     options: &OracleCopyOptions,
     run_id: &str,
+    control: &Control,
 ) -> (
     Option<Box<dyn OracleRows>>,
     Result<(u64, DataStats), CopyError>,
@@ -751,9 +806,11 @@ async fn copy_chunk(
                             ids.push(rowid);
                         }
                         if batch.len() >= BATCH_BYTES {
-                            in_batch = 0;
-                            let piece =
-                                Piece::Lines(std::mem::take(&mut batch), std::mem::take(&mut ids));
+                            let piece = Piece::Lines(
+                                std::mem::take(&mut batch),
+                                std::mem::take(&mut in_batch),
+                                std::mem::take(&mut ids),
+                            );
                             return tx.blocking_send(piece).is_ok();
                         }
                         true
@@ -773,7 +830,7 @@ async fn copy_chunk(
                 (Err(e), _) | (Ok(()), Some(e)) => Piece::Failed(e),
                 (Ok(()), None) => {
                     if in_batch > 0 {
-                        let _ = tx.blocking_send(Piece::Lines(batch, ids));
+                        let _ = tx.blocking_send(Piece::Lines(batch, in_batch, ids));
                     }
                     Piece::Done(rows, stats, hash)
                 }
@@ -782,7 +839,7 @@ async fn copy_chunk(
             source
         })
     };
-    let written = write_chunk(target, work, options, run_id, &mut rx).await;
+    let written = write_chunk(target, work, options, run_id, control, &mut rx).await;
     // The reader ends once the writer stops listening.
     drop(rx);
     let source = reader.await.ok();
@@ -795,9 +852,24 @@ async fn write_chunk(
     work: &Work,
     options: &OracleCopyOptions,
     run_id: &str,
+    control: &Control,
     rx: &mut tokio::sync::mpsc::Receiver<Piece>,
 ) -> Result<(u64, DataStats), CopyError> {
     let (name, chunk) = (&work.job.name, work.chunk);
+    // What this chunk shows as in flight, taken back when it ends either way.
+    let (mut flying_rows, mut flying_bytes) = (0u64, 0u64);
+    let land = |rows: u64, bytes: u64, committed: Option<(u64, u64)>| {
+        control.update(work.slot, |t| {
+            t.rows_in_flight = t.rows_in_flight.saturating_sub(rows);
+            t.bytes_in_flight = t.bytes_in_flight.saturating_sub(bytes);
+            if let Some((kept, rejected)) = committed {
+                t.rows_done += kept;
+                t.rows_rejected += rejected;
+                t.bytes_done += bytes;
+                t.chunks_done += 1;
+            }
+        })
+    };
     let skip = options.on_error == OnError::Skip;
     target
         .batch_execute("BEGIN")
@@ -826,10 +898,25 @@ async fn write_chunk(
         columns: &work.job.column_names,
         forms: &work.job.forms,
     };
-    while let Some(piece) = rx.recv().await {
+    loop {
+        let piece = tokio::select! {
+            biased;
+            _ = control.stopped() => None,
+            piece = rx.recv() => piece,
+        };
+        let Some(piece) = piece else {
+            break;
+        };
         match piece {
-            Piece::Lines(bytes, ids) => {
+            Piece::Lines(bytes, rows, ids) => {
                 rowids.extend(ids);
+                flying_rows += rows;
+                flying_bytes += bytes.len() as u64;
+                control.update(work.slot, |t| {
+                    t.rows_in_flight += rows;
+                    t.bytes_in_flight += bytes.len() as u64;
+                    t.started.get_or_insert_with(Instant::now);
+                });
                 if let Some(file) = spill.as_mut() {
                     file.write(&bytes)
                         .map_err(spill_error(name, chunk as u64))?;
@@ -842,6 +929,7 @@ async fn write_chunk(
                         } else {
                             sink.take();
                             let _ = target.batch_execute("ROLLBACK").await;
+                            land(flying_rows, flying_bytes, None);
                             return Err(
                                 query_failed(format!("copying into {name} chunk {chunk}"))(e),
                             );
@@ -850,18 +938,34 @@ async fn write_chunk(
                 }
             }
             Piece::Done(rows, stats, hash) => {
-                end_chunk(target, &ended(rowids), &mut sink, hash, spill, refusal).await?;
-                return Ok((rows, stats));
+                let ended =
+                    end_chunk(target, &ended(rowids), &mut sink, hash, spill, refusal).await;
+                let rejected = *ended.as_ref().unwrap_or(&0);
+                land(
+                    flying_rows,
+                    flying_bytes,
+                    ended
+                        .is_ok()
+                        .then(|| (rows.saturating_sub(rejected), rejected)),
+                );
+                return ended.map(|_| (rows, stats));
             }
             Piece::Failed(e) => {
                 sink.take();
                 let _ = target.batch_execute("ROLLBACK").await;
+                land(flying_rows, flying_bytes, None);
                 return Err(data_error(e));
             }
         }
     }
     sink.take();
     let _ = target.batch_execute("ROLLBACK").await;
+    land(flying_rows, flying_bytes, None);
+    if control.is_stopped() {
+        return Err(CopyError::Stopped {
+            run_id: run_id.to_string(),
+        });
+    }
     Err(CopyError::Query {
         what: format!("reading {name} chunk {chunk}"),
         message: "the reader stopped without finishing".into(),

@@ -57,7 +57,11 @@ impl OracleRows for ScriptRows {
         if ranges.is_empty() {
             ranges.push(RowRange::Rows { from: 0, to: 0 });
         }
-        Ok(Plan { ranges, note: None })
+        Ok(Plan {
+            ranges,
+            note: None,
+            rows: Some(rows),
+        })
     }
 
     fn snapshot(&mut self) -> Result<Option<String>, String> {

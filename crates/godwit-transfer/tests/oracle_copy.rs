@@ -8,8 +8,8 @@ use godwit_catalog::QualifiedName;
 use godwit_oracle::live::{LiveError, OracleSession};
 use godwit_testkit::{database, text_rows};
 use godwit_transfer::{
-    copy_oracle, copy_oracle_checked, copy_oracle_from, CopyError, LiveRows, NulPolicy, OnError,
-    OpenRows, OracleCopyOptions, OracleRows, OracleTable, Verify,
+    copy_oracle, copy_oracle_checked, copy_oracle_from, Control, CopyError, LiveRows, NulPolicy,
+    OnError, OpenRows, OracleCopyOptions, OracleRows, OracleTable, Verify,
 };
 use std::sync::{Arc, Mutex};
 
@@ -23,6 +23,8 @@ struct Recorded {
     scn: bool,
     /// The data queries answered so far, shared with the test.
     reads: Arc<Mutex<Vec<String>>>,
+    /// Stops this run once that many chunks were read (as a user pressing Cancel).
+    stop_after: Option<(usize, Control)>,
 }
 
 impl OracleSession for Recorded {
@@ -60,10 +62,13 @@ impl OracleSession for Recorded {
                     "{sql}"
                 );
                 assert_eq!(sql.contains(" AS OF SCN 4242"), self.scn, "{sql}");
-                self.reads
-                    .lock()
-                    .unwrap()
-                    .push(binds.first().unwrap_or(&"all").to_string());
+                let mut reads = self.reads.lock().unwrap();
+                reads.push(binds.first().unwrap_or(&"all").to_string());
+                if let Some((after, control)) = &self.stop_after {
+                    if reads.len() >= *after {
+                        control.stop();
+                    }
+                }
                 data()
                     .into_iter()
                     .filter(|r| match binds {
@@ -86,6 +91,7 @@ fn recorded() -> Box<Recorded> {
         extents: true,
         scn: true,
         reads: Arc::default(),
+        stop_after: None,
     })
 }
 
@@ -490,6 +496,7 @@ fn opener(
             extents,
             scn,
             reads: reads.clone(),
+            stop_after: None,
         };
         Ok(Box::new(LiveRows::new(Box::new(session), "HR")) as Box<dyn OracleRows>)
     })
@@ -516,6 +523,7 @@ async fn parallel_jobs_read_each_rowid_range_once_at_one_snapshot_and_the_hashes
         &tables(),
         &options,
         None,
+        &Control::new(),
     )
     .await
     .unwrap();
@@ -558,6 +566,7 @@ async fn parallel_jobs_read_each_rowid_range_once_at_one_snapshot_and_the_hashes
         &tables(),
         &options,
         None,
+        &Control::new(),
     )
     .await
     .unwrap();
@@ -591,6 +600,7 @@ async fn values_the_target_changed_on_the_way_in_make_the_hashes_differ() {
             ..Default::default()
         },
         None,
+        &Control::new(),
     )
     .await
     .unwrap();
@@ -610,6 +620,7 @@ async fn values_the_target_changed_on_the_way_in_make_the_hashes_differ() {
             ..Default::default()
         },
         None,
+        &Control::new(),
     )
     .await
     .unwrap();
@@ -637,6 +648,7 @@ async fn without_extents_or_scn_a_table_is_one_chunk_and_the_report_says_why() {
             ..Default::default()
         },
         None,
+        &Control::new(),
     )
     .await
     .unwrap();
@@ -655,4 +667,90 @@ async fn without_extents_or_scn_a_table_is_one_chunk_and_the_report_says_why() {
         "{:?}",
         r.notes
     );
+}
+
+/// Cancel (Control::stop) during the second chunk: that chunk rolls back, no other starts, and
+/// the run says it stopped; resumed, it copies the two chunks left and the progress shows the
+/// table whole, the first chunk counted as done before.
+#[tokio::test]
+async fn a_stopped_oracle_copy_rolls_back_its_open_chunk_and_resumes() {
+    let target = database("oracle_rows_stopped").await;
+    target.execute(TARGET).await;
+    let options = OracleCopyOptions {
+        chunk_rows: 2,
+        nul: NulPolicy::Strip,
+        ..Default::default()
+    };
+    let control = Control::new();
+    let reads: Arc<Mutex<Vec<String>>> = Arc::default();
+    let stopping = {
+        let (reads, control) = (reads.clone(), control.clone());
+        let open: OpenRows = Arc::new(move || {
+            let session = Recorded {
+                extents: true,
+                scn: true,
+                reads: reads.clone(),
+                stop_after: Some((2, control.clone())),
+            };
+            Ok(Box::new(LiveRows::new(Box::new(session), "HR")) as Box<dyn OracleRows>)
+        });
+        open
+    };
+    let e = copy_oracle_from(
+        stopping,
+        &target.url,
+        "run-stop",
+        &tables(),
+        &options,
+        None,
+        &control,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(e, CopyError::Stopped { .. }), "{e}");
+    let client = target.connect().await;
+    let kept: i64 = client
+        .query_one("SELECT count(*) FROM measures", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(kept, 2, "only the first chunk committed");
+    assert_eq!(reads.lock().unwrap().len(), 2);
+
+    let control = Control::new();
+    let (reads, opened) = (Arc::default(), Arc::default());
+    let resumed = copy_oracle_from(
+        opener(true, true, &reads, &opened),
+        &target.url,
+        "run-stop",
+        &tables(),
+        &options,
+        None,
+        &control,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (
+            resumed[0].report.chunks_skipped,
+            resumed[0].report.target_rows
+        ),
+        (1, 5)
+    );
+    assert_eq!(*reads.lock().unwrap(), ["AAA3", "AAA5"]);
+    let progress = control.tables();
+    assert_eq!(progress.len(), 1);
+    let t = &progress[0];
+    assert_eq!(
+        (
+            t.chunks_done,
+            t.chunks_total,
+            t.rows_done,
+            t.rows_before,
+            t.rows_in_flight
+        ),
+        (3, 3, 5, 2, 0)
+    );
+    assert!(t.finished() && t.bytes_done > 0);
+    assert_eq!(control.phase(), "verifying");
 }
