@@ -167,6 +167,273 @@ END
 $$",
     ),
     (
+        "lz_uncompress",
+        // UTL_COMPRESS.LZ_UNCOMPRESS: a gzip stream (RFC 1952) inflated (RFC 1951: stored, fixed and
+        // dynamic Huffman blocks), in PL/pgSQL as PostgreSQL has no inflate; a stream that is not gzip
+        // or is cut short raises an error.
+        r"CREATE OR REPLACE FUNCTION godwit_compat.inflate_table(lengths integer[], OUT counts integer[], OUT symbols integer[])
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  n integer := coalesce(array_length(lengths, 1), 0);
+  offs integer[] := array_fill(0, ARRAY[16], ARRAY[0]);
+BEGIN
+  -- A canonical Huffman code from its code lengths (RFC 1951 3.2.2): how many codes of each
+  -- length, and the symbols in code order.
+  counts := array_fill(0, ARRAY[16], ARRAY[0]);
+  symbols := array_fill(0, ARRAY[greatest(n, 1)], ARRAY[0]);
+  FOR s IN 1 .. n LOOP
+    counts[lengths[s]] := counts[lengths[s]] + 1;
+  END LOOP;
+  FOR len IN 1 .. 14 LOOP
+    offs[len + 1] := offs[len] + counts[len];
+  END LOOP;
+  FOR s IN 1 .. n LOOP
+    IF lengths[s] <> 0 THEN
+      symbols[offs[lengths[s]]] := s - 1;
+      offs[lengths[s]] := offs[lengths[s]] + 1;
+    END IF;
+  END LOOP;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.inflate_bits(data bytea, INOUT pos integer, INOUT bitbuf bigint, INOUT bitcnt integer, need integer, OUT val integer)
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  WHILE bitcnt < need LOOP
+    IF pos >= length(data) THEN
+      RAISE EXCEPTION 'compressed data ends too early' USING ERRCODE = '22000';
+    END IF;
+    bitbuf := bitbuf | (CAST(get_byte(data, pos) AS bigint) << bitcnt);
+    pos := pos + 1;
+    bitcnt := bitcnt + 8;
+  END LOOP;
+  val := CAST(bitbuf & ((CAST(1 AS bigint) << need) - 1) AS integer);
+  bitbuf := bitbuf >> need;
+  bitcnt := bitcnt - need;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.inflate_decode(data bytea, INOUT pos integer, INOUT bitbuf bigint, INOUT bitcnt integer, counts integer[], symbols integer[], OUT sym integer)
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  code integer := 0;
+  first integer := 0;
+  idx integer := 0;
+  cnt integer;
+BEGIN
+  -- One symbol, bit by bit (codes are packed starting with their most significant bit).
+  FOR len IN 1 .. 15 LOOP
+    IF bitcnt = 0 THEN
+      IF pos >= length(data) THEN
+        RAISE EXCEPTION 'compressed data ends too early' USING ERRCODE = '22000';
+      END IF;
+      bitbuf := get_byte(data, pos);
+      pos := pos + 1;
+      bitcnt := 8;
+    END IF;
+    code := code | CAST(bitbuf & 1 AS integer);
+    bitbuf := bitbuf >> 1;
+    bitcnt := bitcnt - 1;
+    cnt := counts[len];
+    IF code - cnt < first THEN
+      sym := symbols[idx + (code - first)];
+      RETURN;
+    END IF;
+    idx := idx + cnt;
+    first := (first + cnt) << 1;
+    code := code << 1;
+  END LOOP;
+  RAISE EXCEPTION 'invalid compressed data (no such code)' USING ERRCODE = '22000';
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.inflate(data bytea, start integer) RETURNS bytea
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  pos integer := start;
+  bitbuf bigint := 0;
+  bitcnt integer := 0;
+  o integer[] := '{}';
+  olen integer := 0;
+  final integer := 0;
+  btype integer;
+  v integer;
+  n integer;
+  lc integer[];
+  ls integer[];
+  dc integer[];
+  ds integer[];
+  lengths integer[];
+  lbase integer[] := '{3,4,5,6,7,8,9,10,11,13,15,17,19,23,27,31,35,43,51,59,67,83,99,115,131,163,195,227,258}';
+  lext integer[] := '{0,0,0,0,0,0,0,0,1,1,1,1,2,2,2,2,3,3,3,3,4,4,4,4,5,5,5,5,0}';
+  dbase integer[] := '{1,2,3,4,5,7,9,13,17,25,33,49,65,97,129,193,257,385,513,769,1025,1537,2049,3073,4097,6145,8193,12289,16385,24577}';
+  dext integer[] := '{0,0,0,0,1,1,2,2,3,3,4,4,5,5,6,6,7,7,8,8,9,9,10,10,11,11,12,12,13,13}';
+  ord integer[] := '{16,17,18,0,8,7,9,6,10,5,11,4,12,3,13,2,14,1,15}';
+  nlen integer;
+  ndist integer;
+  ncode integer;
+  sym integer;
+  len integer;
+  dist integer;
+  idx integer;
+  rep integer;
+BEGIN
+  -- Raw deflate data (RFC 1951) from byte `start` (0-based).
+  WHILE final = 0 LOOP
+    SELECT b.pos, b.bitbuf, b.bitcnt, b.val INTO pos, bitbuf, bitcnt, final
+      FROM godwit_compat.inflate_bits(data, pos, bitbuf, bitcnt, 1) b;
+    SELECT b.pos, b.bitbuf, b.bitcnt, b.val INTO pos, bitbuf, bitcnt, btype
+      FROM godwit_compat.inflate_bits(data, pos, bitbuf, bitcnt, 2) b;
+    IF btype = 0 THEN
+      -- Stored: from the next byte, LEN and its complement, then LEN bytes.
+      bitbuf := 0;
+      bitcnt := 0;
+      IF pos + 4 > length(data) THEN
+        RAISE EXCEPTION 'compressed data ends too early' USING ERRCODE = '22000';
+      END IF;
+      n := get_byte(data, pos) | (get_byte(data, pos + 1) << 8);
+      IF (get_byte(data, pos + 2) | (get_byte(data, pos + 3) << 8)) <> 65535 - n THEN
+        RAISE EXCEPTION 'invalid compressed data (stored block length)' USING ERRCODE = '22000';
+      END IF;
+      pos := pos + 4;
+      IF pos + n > length(data) THEN
+        RAISE EXCEPTION 'compressed data ends too early' USING ERRCODE = '22000';
+      END IF;
+      FOR k IN 0 .. n - 1 LOOP
+        o[olen] := get_byte(data, pos + k);
+        olen := olen + 1;
+      END LOOP;
+      pos := pos + n;
+      CONTINUE;
+    ELSIF btype = 1 THEN
+      lengths := array_fill(8, ARRAY[144]) || array_fill(9, ARRAY[112]) || array_fill(7, ARRAY[24]) || array_fill(8, ARRAY[8]);
+      SELECT t.counts, t.symbols INTO lc, ls FROM godwit_compat.inflate_table(lengths) t;
+      SELECT t.counts, t.symbols INTO dc, ds FROM godwit_compat.inflate_table(array_fill(5, ARRAY[30])) t;
+    ELSIF btype = 2 THEN
+      SELECT b.pos, b.bitbuf, b.bitcnt, b.val + 257 INTO pos, bitbuf, bitcnt, nlen
+        FROM godwit_compat.inflate_bits(data, pos, bitbuf, bitcnt, 5) b;
+      SELECT b.pos, b.bitbuf, b.bitcnt, b.val + 1 INTO pos, bitbuf, bitcnt, ndist
+        FROM godwit_compat.inflate_bits(data, pos, bitbuf, bitcnt, 5) b;
+      SELECT b.pos, b.bitbuf, b.bitcnt, b.val + 4 INTO pos, bitbuf, bitcnt, ncode
+        FROM godwit_compat.inflate_bits(data, pos, bitbuf, bitcnt, 4) b;
+      lengths := array_fill(0, ARRAY[19]);
+      FOR k IN 1 .. ncode LOOP
+        SELECT b.pos, b.bitbuf, b.bitcnt, b.val INTO pos, bitbuf, bitcnt, v
+          FROM godwit_compat.inflate_bits(data, pos, bitbuf, bitcnt, 3) b;
+        lengths[ord[k] + 1] := v;
+      END LOOP;
+      SELECT t.counts, t.symbols INTO lc, ls FROM godwit_compat.inflate_table(lengths) t;
+      lengths := array_fill(0, ARRAY[nlen + ndist]);
+      idx := 0;
+      WHILE idx < nlen + ndist LOOP
+        SELECT d.pos, d.bitbuf, d.bitcnt, d.sym INTO pos, bitbuf, bitcnt, sym
+          FROM godwit_compat.inflate_decode(data, pos, bitbuf, bitcnt, lc, ls) d;
+        IF sym < 16 THEN
+          idx := idx + 1;
+          lengths[idx] := sym;
+        ELSE
+          len := 0;
+          IF sym = 16 THEN
+            IF idx = 0 THEN
+              RAISE EXCEPTION 'invalid compressed data (repeat with no length)' USING ERRCODE = '22000';
+            END IF;
+            len := lengths[idx];
+            SELECT b.pos, b.bitbuf, b.bitcnt, b.val + 3 INTO pos, bitbuf, bitcnt, rep
+              FROM godwit_compat.inflate_bits(data, pos, bitbuf, bitcnt, 2) b;
+          ELSIF sym = 17 THEN
+            SELECT b.pos, b.bitbuf, b.bitcnt, b.val + 3 INTO pos, bitbuf, bitcnt, rep
+              FROM godwit_compat.inflate_bits(data, pos, bitbuf, bitcnt, 3) b;
+          ELSE
+            SELECT b.pos, b.bitbuf, b.bitcnt, b.val + 11 INTO pos, bitbuf, bitcnt, rep
+              FROM godwit_compat.inflate_bits(data, pos, bitbuf, bitcnt, 7) b;
+          END IF;
+          IF idx + rep > nlen + ndist THEN
+            RAISE EXCEPTION 'invalid compressed data (too many lengths)' USING ERRCODE = '22000';
+          END IF;
+          FOR k IN 1 .. rep LOOP
+            idx := idx + 1;
+            lengths[idx] := len;
+          END LOOP;
+        END IF;
+      END LOOP;
+      SELECT t.counts, t.symbols INTO lc, ls FROM godwit_compat.inflate_table(lengths[1:nlen]) t;
+      SELECT t.counts, t.symbols INTO dc, ds FROM godwit_compat.inflate_table(lengths[nlen + 1:nlen + ndist]) t;
+    ELSE
+      RAISE EXCEPTION 'invalid compressed data (block type 3)' USING ERRCODE = '22000';
+    END IF;
+    LOOP
+      SELECT d.pos, d.bitbuf, d.bitcnt, d.sym INTO pos, bitbuf, bitcnt, sym
+        FROM godwit_compat.inflate_decode(data, pos, bitbuf, bitcnt, lc, ls) d;
+      IF sym < 256 THEN
+        o[olen] := sym;
+        olen := olen + 1;
+      ELSIF sym = 256 THEN
+        EXIT;
+      ELSE
+        sym := sym - 257;
+        IF sym >= 29 THEN
+          RAISE EXCEPTION 'invalid compressed data (length code)' USING ERRCODE = '22000';
+        END IF;
+        SELECT b.pos, b.bitbuf, b.bitcnt, b.val + lbase[sym + 1] INTO pos, bitbuf, bitcnt, len
+          FROM godwit_compat.inflate_bits(data, pos, bitbuf, bitcnt, lext[sym + 1]) b;
+        SELECT d.pos, d.bitbuf, d.bitcnt, d.sym INTO pos, bitbuf, bitcnt, sym
+          FROM godwit_compat.inflate_decode(data, pos, bitbuf, bitcnt, dc, ds) d;
+        IF sym >= 30 THEN
+          RAISE EXCEPTION 'invalid compressed data (distance code)' USING ERRCODE = '22000';
+        END IF;
+        SELECT b.pos, b.bitbuf, b.bitcnt, b.val + dbase[sym + 1] INTO pos, bitbuf, bitcnt, dist
+          FROM godwit_compat.inflate_bits(data, pos, bitbuf, bitcnt, dext[sym + 1]) b;
+        IF dist > olen THEN
+          RAISE EXCEPTION 'invalid compressed data (distance too far back)' USING ERRCODE = '22000';
+        END IF;
+        FOR k IN 1 .. len LOOP
+          o[olen] := o[olen - dist];
+          olen := olen + 1;
+        END LOOP;
+      END IF;
+    END LOOP;
+  END LOOP;
+  IF olen = 0 THEN
+    RETURN ''::bytea;
+  END IF;
+  RETURN (SELECT decode(string_agg(lpad(to_hex(b), 2, '0'), '' ORDER BY i), 'hex')
+            FROM unnest(o) WITH ORDINALITY u(b, i));
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.lz_uncompress(data bytea) RETURNS bytea
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  flg integer;
+  pos integer := 10;
+BEGIN
+  -- A gzip stream (RFC 1952): the header's optional fields skipped, the deflate data inflated.
+  IF data IS NULL THEN
+    RETURN NULL;
+  END IF;
+  IF length(data) < 18 OR get_byte(data, 0) <> 31 OR get_byte(data, 1) <> 139 OR get_byte(data, 2) <> 8 THEN
+    RAISE EXCEPTION 'the data is not in gzip format' USING ERRCODE = '22000';
+  END IF;
+  flg := get_byte(data, 3);
+  IF flg & 4 <> 0 THEN
+    pos := pos + 2 + get_byte(data, pos) + get_byte(data, pos + 1) * 256;
+  END IF;
+  IF flg & 8 <> 0 THEN
+    WHILE get_byte(data, pos) <> 0 LOOP
+      pos := pos + 1;
+    END LOOP;
+    pos := pos + 1;
+  END IF;
+  IF flg & 16 <> 0 THEN
+    WHILE get_byte(data, pos) <> 0 LOOP
+      pos := pos + 1;
+    END LOOP;
+    pos := pos + 1;
+  END IF;
+  IF flg & 2 <> 0 THEN
+    pos := pos + 2;
+  END IF;
+  RETURN godwit_compat.inflate(data, pos);
+END
+$$",
+    ),
+    (
         "cp437",
         // Text in Oracle's US8PC437 (IBM code page 437), which PostgreSQL does not know: ASCII as
         // is, the upper half by this table, other characters as '?', Oracle's replacement.

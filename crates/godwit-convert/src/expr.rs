@@ -1071,6 +1071,11 @@ impl Rewrite {
                 ));
                 format!("{}.lz_compress({})", crate::compat::SCHEMA, arg(0, self)?)
             }
+            ("LZ_UNCOMPRESS", 1) if self.qualifier_is("UTL_COMPRESS") => {
+                self.drop_qualifier = true;
+                self.helpers.insert("lz_uncompress");
+                format!("{}.lz_uncompress({})", crate::compat::SCHEMA, arg(0, self)?)
+            }
             ("GETLENGTH", 1) if self.qualifier_is("DBMS_LOB") => {
                 self.drop_qualifier = true;
                 format!("length({})", arg(0, self)?)

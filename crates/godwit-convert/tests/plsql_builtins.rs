@@ -842,7 +842,7 @@ fn an_oracle_supplied_call_without_a_rule_is_refused_by_name_wherever_it_is() {
          /
          CREATE OR REPLACE FUNCTION hashed(p IN RAW) RETURN RAW IS
          BEGIN
-           RETURN UTL_COMPRESS.LZ_UNCOMPRESS(p);
+           RETURN UTL_COMPRESS.LZ_COMPRESS_OPEN(p);
          END;
          /
          CREATE OR REPLACE FUNCTION who RETURN VARCHAR2 IS
@@ -863,7 +863,7 @@ fn an_oracle_supplied_call_without_a_rule_is_refused_by_name_wherever_it_is() {
         ),
         (
             "public.hashed",
-            "package call utl_compress.lz_uncompress is not converted yet",
+            "package call utl_compress.lz_compress_open is not converted yet",
         ),
         (
             "public.who",
@@ -2173,6 +2173,8 @@ CREATE OR REPLACE PACKAGE zip_demo AS
   FUNCTION dos_name(p_name IN VARCHAR2) RETURN VARCHAR2;
   FUNCTION utf8_bytes(p_text IN VARCHAR2) RETURN VARCHAR2;
   FUNCTION freed RETURN VARCHAR2;
+  FUNCTION gunzip(p_gzip IN RAW) RETURN VARCHAR2;
+  FUNCTION round_trip(p_text IN VARCHAR2) RETURN VARCHAR2;
 END zip_demo;
 /
 CREATE OR REPLACE PACKAGE BODY zip_demo AS
@@ -2221,6 +2223,18 @@ CREATE OR REPLACE PACKAGE BODY zip_demo AS
     END IF;
     RETURN nvl(rawtohex(l_imgs(1).pixels), 'freed');
   END freed;
+
+  FUNCTION gunzip(p_gzip IN RAW) RETURN VARCHAR2 IS
+  BEGIN
+    RETURN utl_i18n.raw_to_char(utl_compress.lz_uncompress(p_gzip), 'AL32UTF8');
+  END gunzip;
+
+  FUNCTION round_trip(p_text IN VARCHAR2) RETURN VARCHAR2 IS
+  BEGIN
+    RETURN utl_i18n.raw_to_char(
+      utl_compress.lz_uncompress(utl_compress.lz_compress(utl_i18n.string_to_raw(p_text, 'AL32UTF8'))),
+      'AL32UTF8');
+  END round_trip;
 END zip_demo;
 /
 ",
@@ -2260,6 +2274,37 @@ END zip_demo;
         value(&client, "SELECT zip_demo.freed()").await.as_deref(),
         Some("freed")
     );
+    // Streams written by zlib (gzip -9): one with a dynamic Huffman block, one with a fixed one.
+    let dynamic = "1F8B0800000000000203DDCD4B0E82301405D0ADDC0518E2FF3B24260E30A0E0D894F6152BA5C5B628B07A5D87E33338A9635C136E45728FD373763DE6391C31E1518DAA3D20B33E548EF24B0265A466813C54D8C307EB484C20554F02CC0888C1B046719C3A291B66506ACB6B1F21FD83A178105E9DE2354A673F06D2F678764DEB61DFE4107EACD93840D80AD3D97CB15CAD37DB5DF405A74074085D010000";
+    let expected = format!(
+        "{}The quick brown fox jumps over the lazy dog 0123456789.",
+        "Oracle UTL_COMPRESS reads gzip; PostgreSQL inflates it: stored, fixed and dynamic Huffman blocks. ".repeat(3)
+    );
+    assert_eq!(
+        value(&client, &format!("SELECT zip_demo.gunzip('\\x{dynamic}')")).await,
+        Some(expected)
+    );
+    assert_eq!(
+        value(
+            &client,
+            "SELECT zip_demo.gunzip('\\x1F8B08000000000002034B4C4A4E04230018482D4609000000')"
+        )
+        .await
+        .as_deref(),
+        Some("abcabcabc")
+    );
+    assert_eq!(
+        value(&client, "SELECT zip_demo.round_trip('héllo')")
+            .await
+            .as_deref(),
+        Some("héllo")
+    );
+    // Not gzip: an error, as Oracle's data error.
+    let error = client
+        .batch_execute("SELECT zip_demo.gunzip('\\x0102030405060708090A0B0C0D0E0F101112')")
+        .await
+        .unwrap_err();
+    assert_eq!(error.code().map(|c| c.code()), Some("22000"), "{error:?}");
 }
 
 #[tokio::test]
