@@ -386,10 +386,11 @@ pub(crate) async fn copy_from_oracle(args: OracleCopyArgs<'_>) -> Result<(), Fai
     };
     patterns(Vec::new())?;
     // The source's statements (for --create-schema), table names and a way to open its rows.
-    let (script, names, open): (
+    let (script, names, open, sequences): (
         Option<godwit_oracle::script::Script>,
         Vec<String>,
         godwit_transfer::OpenRows,
+        Vec<godwit_oracle::script_data::ScriptSequence>,
     ) = match url {
         Some(url) => {
             let (owner, with_ddl) = (owner.clone(), create_schema);
@@ -435,6 +436,8 @@ pub(crate) async fn copy_from_oracle(args: OracleCopyArgs<'_>) -> Result<(), Fai
                     .filter_map(|r| r.into_iter().next().flatten())
                     .collect(),
                 open,
+                // DBMS_METADATA writes each sequence's position into its DDL.
+                Vec::new(),
             )
         }
         None => {
@@ -444,8 +447,9 @@ pub(crate) async fn copy_from_oracle(args: OracleCopyArgs<'_>) -> Result<(), Fai
                 .map_err(|e| Failure::input(format!("--source {}: {e}", selection.source)))?;
             crate::convert_command::print_notes(&data.notes);
             let names = data.tables.iter().map(|t| t.name.clone()).collect();
+            let sequences = data.sequences.clone();
             let open = godwit_transfer::ScriptRows::opener(std::sync::Arc::new(data));
-            (create_schema.then_some(script), names, open)
+            (create_schema.then_some(script), names, open, sequences)
         }
     };
     let tables = patterns(names)?;
@@ -459,7 +463,7 @@ pub(crate) async fn copy_from_oracle(args: OracleCopyArgs<'_>) -> Result<(), Fai
         );
         let (converted, with_findings, not_converted) = conversion.status_counts();
         eprintln!("schema: {converted} objects converted, {with_findings} with findings, {not_converted} not converted (godwit convert --report lists them)");
-        oracle_schema(&conversion, &schema)
+        oracle_schema(&conversion, &schema, &sequences)
     });
     let store = Store::open_default().map_err(Failure::operation)?;
     let source_name = if live {
@@ -629,11 +633,12 @@ fn script_clock() -> chrono::NaiveDateTime {
 }
 
 /// The schema `--create-schema` creates from an Oracle conversion: its objects, the helper
-/// functions its code calls, and after the rows the source's other data statements and identity
-/// positions.
+/// functions its code calls, and after the rows the source's other data statements, identity
+/// positions, and the positions of the `sequences` the rows drew values from.
 fn oracle_schema(
     conversion: &godwit_convert::Conversion,
     schema: &str,
+    sequences: &[godwit_oracle::script_data::ScriptSequence],
 ) -> godwit_transfer::OracleSchema {
     // The rows themselves come through the copy; the data section's schema changes (a column made
     // NOT NULL once rows are in, a table an install block creates) follow them.
@@ -659,6 +664,21 @@ fn oracle_schema(
         })
         .collect();
     after_rows.extend(conversion.identity_positions(&tables));
+    for used in sequences {
+        let converted = conversion.catalog.schemas.iter().find_map(|s| {
+            s.sequences
+                .iter()
+                .find(|q| q.name == used.name || q.name.eq_ignore_ascii_case(&used.name))
+                .map(|q| godwit_catalog::QualifiedName::new(&s.name, &q.name))
+        });
+        if let Some(name) = converted {
+            after_rows.push(format!(
+                "SELECT pg_catalog.setval('{}', {}, false)",
+                name.to_string().replace('\'', "''"),
+                used.next
+            ));
+        }
+    }
     godwit_transfer::OracleSchema {
         catalog: conversion.catalog.clone(),
         before: godwit_convert::compat::definitions(&conversion.helpers),

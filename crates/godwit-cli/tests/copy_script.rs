@@ -244,3 +244,62 @@ async fn a_script_copy_stopped_by_a_refused_row_resumes_with_only_its_unfinished
         report("employees")["target_hash"]
     );
 }
+
+/// Rows that drew their keys from a sequence arrive with those keys, and the target's sequence
+/// goes on after them, as Oracle's would.
+#[tokio::test]
+async fn a_sequence_the_rows_drew_from_goes_on_after_them() {
+    let target = database("script_copy_sequence").await;
+    let data = tempfile::tempdir().unwrap();
+    let script = data.path().join("orders.sql");
+    std::fs::write(
+        &script,
+        "CREATE SEQUENCE order_seq START WITH 1000 INCREMENT BY 10;
+CREATE TABLE orders (id NUMBER(10) PRIMARY KEY, placed DATE, note VARCHAR2(20));
+INSERT INTO orders VALUES (order_seq.NEXTVAL, DATE '2024-01-31', 'first');
+INSERT INTO orders VALUES (order_seq.NEXTVAL, TO_DATE('2024-02-29 13:45', 'YYYY-MM-DD HH24:MI'), 'it''s');
+",
+    )
+    .unwrap();
+    let run = godwit(
+        &[
+            "copy",
+            "--source",
+            script.to_str().unwrap(),
+            "--target",
+            &target.url,
+            "--create-schema",
+            "--verify",
+            "hash",
+        ],
+        data.path(),
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let client = target.connect().await;
+    assert_eq!(
+        text_rows(
+            &client,
+            "SELECT id::text, placed::text, note FROM orders ORDER BY id"
+        )
+        .await
+        .unwrap(),
+        [
+            [
+                Some("1000".to_string()),
+                Some("2024-01-31 00:00:00".to_string()),
+                Some("first".to_string())
+            ],
+            [
+                Some("1010".to_string()),
+                Some("2024-02-29 13:45:00".to_string()),
+                Some("it's".to_string())
+            ]
+        ]
+    );
+    assert_eq!(
+        text_rows(&client, "SELECT nextval('order_seq')::text")
+            .await
+            .unwrap(),
+        [[Some("1020".to_string())]]
+    );
+}

@@ -54,10 +54,22 @@ pub struct ScriptRow {
     pub values: Vec<Option<String>>,
 }
 
+/// A sequence the script's rows drew values from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ScriptSequence {
+    /// The name as Oracle stores it.
+    pub name: String,
+    /// The value NEXTVAL gives next, as an integer's digits.
+    pub next: String,
+}
+
 /// The script's tables, in creation order, and what was skipped on the way.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct ScriptData {
     pub tables: Vec<ScriptTable>,
+    /// Sequences whose NEXTVAL the script's rows took, with the value NEXTVAL gives next, so that
+    /// the target's sequences can go on after the copied rows.
+    pub sequences: Vec<ScriptSequence>,
     /// Statements that were not evaluated but cannot change the rows (e.g. a block holding only
     /// calls to built-in packages), and rows the script loads from elsewhere (SQLcl `LOAD`).
     pub notes: Vec<ScriptNote>,
@@ -146,7 +158,20 @@ pub fn script_tables(script: &Script, now: NaiveDateTime) -> Result<ScriptData, 
             problems: state.problems,
         });
     }
+    let mut sequences: Vec<ScriptSequence> = state
+        .sequences
+        .iter()
+        .filter(|(_, seq)| seq.current.is_some())
+        .filter_map(|(name, seq)| {
+            Some(ScriptSequence {
+                name: name.clone(),
+                next: seq.next.as_ref()?.tm_text_unchecked(),
+            })
+        })
+        .collect();
+    sequences.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(ScriptData {
+        sequences,
         tables: state
             .tables
             .into_iter()

@@ -383,6 +383,14 @@ fn sequences_identities_defaults_and_insert_forms() {
         ]
     );
     assert_eq!(ids.rows[3].line, 18);
+    // The sequence goes on after the values the rows took (10, then 15 twice in one INSERT ALL).
+    assert_eq!(
+        data.sequences,
+        [godwit_oracle::script_data::ScriptSequence {
+            name: "S".into(),
+            next: "20".into()
+        }]
+    );
 }
 
 /// The problems of a script that should fail, as `file:line: message` strings.
