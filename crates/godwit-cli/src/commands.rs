@@ -60,6 +60,8 @@ pub async fn run(command: Command) -> Result<(), Failure> {
                             on_error,
                             jobs,
                             verify: level,
+                            disable_triggers,
+                            defer_indexes,
                         },
                         create_schema,
                         resume: resume.as_deref(),

@@ -100,6 +100,12 @@ pub struct OracleCopyOptions {
     /// How the copy is checked: row counts, or counts and hashes ([`Verify::Sample`] is for
     /// PostgreSQL sources and checks counts and hashes here).
     pub verify: Verify,
+    /// Disable the target tables' user triggers while rows arrive (recorded, and enabled again
+    /// afterwards, also after a failure or on resume).
+    pub disable_triggers: bool,
+    /// Existing target tables: load them without their secondary indexes and foreign keys
+    /// (definitions recorded in `godwit_copy.deferred`), rebuilt after the rows.
+    pub defer_indexes: bool,
 }
 
 impl Default for OracleCopyOptions {
@@ -110,6 +116,8 @@ impl Default for OracleCopyOptions {
             on_error: OnError::Stop,
             jobs: 1,
             verify: Verify::Count,
+            disable_triggers: false,
+            defer_indexes: false,
         }
     }
 }
@@ -440,6 +448,23 @@ pub async fn copy_oracle_from(
     schema: Option<&OracleSchema>,
     control: &Control,
 ) -> Result<Vec<OracleCopied>, CopyError> {
+    let result = copy_oracle_run(open, target_url, run_id, tables, options, schema, control).await;
+    if result.is_err() && options.disable_triggers {
+        restore_triggers_after_failure(target_url, run_id).await;
+    }
+    result
+}
+
+/// [`copy_oracle_from`] but for the triggers it leaves disabled when it fails.
+async fn copy_oracle_run(
+    open: OpenRows,
+    target_url: &str,
+    run_id: &str,
+    tables: &[OracleTable],
+    options: &OracleCopyOptions,
+    schema: Option<&OracleSchema>,
+    control: &Control,
+) -> Result<Vec<OracleCopied>, CopyError> {
     let mut seen = BTreeSet::new();
     let twice: Vec<String> = tables
         .iter()
@@ -570,6 +595,22 @@ pub async fn copy_oracle_from(
         }
         jobs.push(job);
     }
+    let names: Vec<QualifiedName> = tables.iter().map(|t| t.target.clone()).collect();
+    if options.disable_triggers {
+        control.set_phase("disabling triggers");
+        unless_stopped(control, run_id, disable_triggers(&target, run_id, &names)).await?;
+    }
+    if options.defer_indexes {
+        control.set_phase("deferring indexes and foreign keys");
+        // Only tables that still get rows.
+        let loading: Vec<QualifiedName> = tables
+            .iter()
+            .zip(&statuses)
+            .filter(|(_, t)| !t.finished())
+            .map(|(t, _)| t.target.clone())
+            .collect();
+        unless_stopped(control, run_id, defer_indexes(&target, run_id, &loading)).await?;
+    }
     if let Ok(mut tables) = control.tables.lock() {
         *tables = statuses;
     }
@@ -631,6 +672,21 @@ pub async fn copy_oracle_from(
     }
     if let Some(e) = failure {
         return Err(e);
+    }
+    if options.disable_triggers {
+        // Also those a killed invocation of the run disabled.
+        control.set_phase("enabling triggers");
+        unless_stopped(control, run_id, restore_triggers(&target, run_id)).await?;
+    }
+    if options.defer_indexes {
+        // Also what a killed invocation of the run deferred.
+        control.set_phase("recreating indexes and foreign keys");
+        unless_stopped(
+            control,
+            run_id,
+            recreate_deferred(target_url, &target, run_id, options.jobs.max(1)),
+        )
+        .await?;
     }
     if let (Some(schema), Some(script)) = (schema, &script) {
         control.set_phase("building keys and indexes");

@@ -754,3 +754,59 @@ async fn a_stopped_oracle_copy_rolls_back_its_open_chunk_and_resumes() {
     assert!(t.finished() && t.bytes_done > 0);
     assert_eq!(control.phase(), "verifying");
 }
+
+/// Into existing tables whose trigger would refuse the rows and whose secondary index and foreign
+/// key would slow the load: with triggers disabled and indexes deferred, every row arrives, and
+/// afterwards the trigger is enabled again and the index and foreign key are back as they were.
+#[tokio::test]
+async fn triggers_off_and_indexes_deferred_during_the_load_come_back_after_it() {
+    let target = database("oracle_rows_load_order").await;
+    target
+        .execute(&format!(
+            "{TARGET};
+             CREATE TABLE kinds (term interval PRIMARY KEY);
+             INSERT INTO kinds VALUES (interval '2 years 3 months'), (interval '-1 year'),
+               (interval '1 month'), (interval '10 years 11 months');
+             CREATE INDEX measures_note ON measures (note) WHERE note IS NOT NULL;
+             ALTER TABLE measures ADD CONSTRAINT measures_term FOREIGN KEY (term) REFERENCES kinds;
+             CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no rows here'; END $$;
+             CREATE TRIGGER refuse BEFORE INSERT ON measures FOR EACH ROW EXECUTE FUNCTION refuse();"
+        ))
+        .await;
+    let client = target.connect().await;
+    let shape = || async {
+        text_rows(
+            &client,
+            "SELECT (SELECT indexdef FROM pg_indexes WHERE indexname = 'measures_note'),
+                    (SELECT pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint WHERE conname = 'measures_term'),
+                    (SELECT tgenabled::text FROM pg_trigger WHERE tgname = 'refuse')",
+        )
+        .await
+        .unwrap()
+    };
+    let before = shape().await;
+    let (reads, opened) = (Arc::default(), Arc::default());
+    let copied = copy_oracle_from(
+        opener(true, true, &reads, &opened),
+        &target.url,
+        "run-load-order",
+        &tables(),
+        &OracleCopyOptions {
+            chunk_rows: 2,
+            nul: NulPolicy::Strip,
+            disable_triggers: true,
+            defer_indexes: true,
+            verify: Verify::Hash,
+            ..Default::default()
+        },
+        None,
+        &Control::new(),
+    )
+    .await
+    .unwrap();
+    let r = &copied[0].report;
+    assert_eq!((r.target_rows, r.lost()), (5, 0));
+    assert!(!r.content_differs());
+    assert_eq!(shape().await, before);
+    assert!(before[0].iter().all(Option::is_some), "{before:?}");
+}
