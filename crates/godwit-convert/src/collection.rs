@@ -256,6 +256,21 @@ pub fn rewrite(tokens: &[Token], scope: &InScope) -> Result<Vec<Token>, String> 
                 path_end += 2;
             }
             let assigned = tokens.get(path_end).is_some_and(|n| n.is_symbol(":="));
+            // v(i).f(j) := …: an element of an array field of a record element.
+            let inner_index = tokens
+                .get(path_end)
+                .filter(|n| field && n.is_symbol("("))
+                .and_then(|_| matching_paren(tokens, path_end))
+                .filter(|&c| tokens.get(c + 1).is_some_and(|n| n.is_symbol(":=")));
+            if let Some(inner_close) = inner_index.filter(|_| statement_start(k)) {
+                out.extend(indexed(t, &tokens[k + 2..close], scope)?);
+                out.extend(tokens[close + 1..path_end].iter().cloned());
+                out.push(symbol("[", line));
+                out.extend(rewrite(&tokens[path_end + 1..inner_close], scope)?);
+                out.push(symbol("]", line));
+                k = inner_close + 1;
+                continue;
+            }
             if field && assigned && statement_start(k) {
                 // A field of a record element assigned (PostgreSQL 14 and later): v[i].a.b := …
                 out.extend(indexed(t, &tokens[k + 2..close], scope)?);
@@ -646,6 +661,10 @@ mod tests {
         assert!(run("l.DELETE(3);").unwrap_err().contains("DELETE"));
         assert_eq!(run("x := l(2).name;").unwrap(), "x := ( l [ 2 ] ) . name ;");
         assert_eq!(run("l(2).name := 'x';").unwrap(), "l [ 2 ] . name := 'x' ;");
+        assert_eq!(
+            run("l(2).widths(i + 1) := 600;").unwrap(),
+            "l [ 2 ] . widths [ i + 1 ] := 600 ;"
+        );
         assert!(run("l(2)(3) := 'x';").is_err());
         assert!(run("SELECT * FROM TABLE(l);")
             .unwrap_err()

@@ -1850,6 +1850,7 @@ async fn records_holding_collections_are_read_by_element_and_divided_as_oracle()
         "
 CREATE OR REPLACE PACKAGE fonts_pkg AS
   FUNCTION width(p_font IN PLS_INTEGER, p_char IN PLS_INTEGER) RETURN NUMBER;
+  FUNCTION widened(p_char IN PLS_INTEGER) RETURN NUMBER;
 END fonts_pkg;
 /
 CREATE OR REPLACE PACKAGE BODY fonts_pkg AS
@@ -1867,6 +1868,15 @@ CREATE OR REPLACE PACKAGE BODY fonts_pkg AS
     g_settings.size_pt := 10;
     RETURN g_fonts(p_font).widths(p_char) * (g_settings.size_pt / 1000);
   END width;
+
+  FUNCTION widened(p_char IN PLS_INTEGER) RETURN NUMBER IS
+  BEGIN
+    g_fonts(2).widths := tp_widths(1, 2, 3);
+    FOR i IN 1 .. 3 LOOP
+      g_fonts(2).widths(i) := 600 + i;
+    END LOOP;
+    RETURN g_fonts(2).widths(p_char);
+  END widened;
 END fonts_pkg;
 /
 ",
@@ -1878,6 +1888,13 @@ END fonts_pkg;
             .await
             .as_deref(),
         Some("t")
+    );
+    // An element of a record element's collection field, assigned.
+    assert_eq!(
+        value(&client, "SELECT fonts_pkg.widened(2)")
+            .await
+            .as_deref(),
+        Some("602")
     );
 }
 
