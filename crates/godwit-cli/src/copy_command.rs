@@ -517,6 +517,7 @@ pub(crate) async fn copy_from_oracle(args: OracleCopyArgs<'_>) -> Result<(), Fai
     }
     let lost: u64 = kept.tables.iter().map(|t| t.lost).sum();
     let extra: u64 = kept.tables.iter().map(|t| t.extra).sum();
+    let different: u64 = kept.tables.iter().map(|t| t.different).sum();
     let differing: Vec<&str> = copied
         .iter()
         .filter(|c| c.report.content_differs())
@@ -559,6 +560,9 @@ pub(crate) async fn copy_from_oracle(args: OracleCopyArgs<'_>) -> Result<(), Fai
                 for note in &r.notes {
                     eprintln!("note: {}: {note}", r.table);
                 }
+                if let Some(found) = &r.recheck {
+                    print_named_rows(&r.table, found);
+                }
             }
         }
     }
@@ -576,7 +580,7 @@ pub(crate) async fn copy_from_oracle(args: OracleCopyArgs<'_>) -> Result<(), Fai
     }
     if failed {
         return Err(Failure::operation(format!(
-            "verification failed: {lost} rows lost, {extra} extra{}",
+            "verification failed: {lost} rows lost, {extra} extra, {different} different{}",
             if differing.is_empty() {
                 String::new()
             } else {
@@ -630,6 +634,44 @@ fn script_clock() -> chrono::NaiveDateTime {
     )
     .map(|t| t.naive_utc())
     .unwrap_or_default()
+}
+
+/// The rows a recheck named, by key, under the table's line.
+fn print_named_rows(table: &str, found: &godwit_transfer::OracleRecheck) {
+    let list = |keys: &[String], total: u64| {
+        let more = total.saturating_sub(keys.len() as u64);
+        let mut text = keys.join("; ");
+        if more > 0 {
+            text.push_str(&format!("; … {more} more"));
+        }
+        text
+    };
+    if found.lost > 0 {
+        println!(
+            "  {table}: {} lost: {}",
+            found.lost,
+            list(&found.lost_keys, found.lost)
+        );
+    }
+    if found.extra > 0 {
+        println!(
+            "  {table}: {} extra: {}",
+            found.extra,
+            list(&found.extra_keys, found.extra)
+        );
+    }
+    if found.different > 0 {
+        let named: Vec<String> = found
+            .different_rows
+            .iter()
+            .map(|d| format!("{} ({})", d.key, d.columns.join(", ")))
+            .collect();
+        println!(
+            "  {table}: {} different: {}",
+            found.different,
+            list(&named, found.different)
+        );
+    }
 }
 
 /// The schema `--create-schema` creates from an Oracle conversion: its objects, the helper

@@ -95,8 +95,8 @@ pub fn kept_tables(
 
 /// An Oracle copy's verification as the history keeps it: per table the rows its chunks committed
 /// against the rows the target holds, and under [`Verify::Hash`] the hash of the rows sent against
-/// the hash of the rows read back, compared for the whole table (a difference is kept as the
-/// table's differing range: its rows are not named by key). `Sample` is checked as `Hash` for Oracle sources.
+/// the hash of the rows read back, compared for the whole table; where they disagree, the rows
+/// the recheck named by key. `Sample` is checked as `Hash` for Oracle sources.
 pub fn kept_oracle_verification(
     copied: &[OracleCopied],
     asked: Verify,
@@ -113,7 +113,7 @@ pub fn kept_oracle_verification(
         .map(|c| {
             let r = &c.report;
             let lost = r.lost().max(0) as u64;
-            TableVerification {
+            let by_counts = TableVerification {
                 table: r.table.clone(),
                 source_rows: r.expected_rows + c.rejected_rows as i64,
                 target_rows: r.target_rows,
@@ -130,6 +130,32 @@ pub fn kept_oracle_verification(
                     Vec::new()
                 },
                 ..TableVerification::default()
+            };
+            match &r.recheck {
+                None => by_counts,
+                Some(found) => TableVerification {
+                    lost: found.lost,
+                    extra: found.extra,
+                    different: found.different,
+                    loss_percent: loss_percent(found.lost, r.expected_rows),
+                    rechecked: Some(vec![format!(
+                        "the whole table, by {} ({} pass{})",
+                        found.key.join(", "),
+                        found.passes,
+                        if found.passes == 1 { "" } else { "es" }
+                    )]),
+                    lost_keys: found.lost_keys.clone(),
+                    extra_keys: found.extra_keys.clone(),
+                    different_rows: found
+                        .different_rows
+                        .iter()
+                        .map(|d| DifferentRowRecord {
+                            key: d.key.clone(),
+                            columns: d.columns.clone(),
+                        })
+                        .collect(),
+                    ..by_counts
+                },
             }
         })
         .collect();

@@ -20,6 +20,7 @@
 //! with its values as JSON.
 
 use crate::canonical::{row_hash, unescape, Canonical};
+pub use crate::oracle_recheck::OracleRecheck;
 use crate::*;
 pub use godwit_oracle::chunks::RowRange;
 use godwit_oracle::chunks::{chunk_sql, current_scn, plan_ranges, Plan};
@@ -154,8 +155,10 @@ pub struct OracleTableReport {
     pub target_hash: Option<String>,
     /// The system change number every chunk read (`AS OF SCN`), if this user may read it.
     pub snapshot_scn: Option<String>,
-    /// Why the table was read without a snapshot, or in one chunk.
+    /// Why the table was read without a snapshot, or in one chunk, or its rows could not be named.
     pub notes: Vec<String>,
+    /// When counts or hashes disagree: the lost, extra and different rows by key.
+    pub recheck: Option<OracleRecheck>,
 }
 
 impl OracleTableReport {
@@ -315,7 +318,7 @@ async fn target_columns(
             .find(|(n, _)| *n == c.name)
             .or_else(|| names.iter().find(|(n, _)| n.eq_ignore_ascii_case(&c.name)))
         {
-            Some((n, t)) => found.push((quote_ident(n), Canonical::of(t))),
+            Some((n, t)) => found.push((n.clone(), Canonical::of(t))),
             None => missing.push(format!(
                 "{}.{}: no such column on the target (Oracle column {} of {}.{})",
                 table.target, c.name, c.name, table.owner, table.table
@@ -415,14 +418,32 @@ async fn apply_texts(target: &Client, run_id: &str, texts: &[String]) -> Result<
 }
 
 /// One table of the run, as every chunk needs it.
-struct TableJob {
-    table: OracleTable,
-    name: String,
-    columns: Vec<OracleColumn>,
+pub(crate) struct TableJob {
+    pub(crate) table: OracleTable,
+    pub(crate) name: String,
+    pub(crate) columns: Vec<OracleColumn>,
     column_names: Vec<String>,
-    forms: Vec<Canonical>,
+    pub(crate) forms: Vec<Canonical>,
+    /// The target's columns, in the order of the Oracle columns (unquoted).
+    pub(crate) target_names: Vec<String>,
     copy_in: String,
-    scn: Option<String>,
+    pub(crate) scn: Option<String>,
+}
+
+/// `a, "B", c`: column names quoted, for a column list.
+fn quoted_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| quote_ident(n))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl TableJob {
+    /// The target's columns quoted, for a SELECT list.
+    pub(crate) fn target_select(&self) -> String {
+        quoted_list(&self.target_names)
+    }
 }
 
 /// One chunk to copy.
@@ -548,20 +569,15 @@ async fn copy_oracle_run(
         planner = reader;
         let columns = columns.map_err(data_error)?;
         let mapped = target_columns(&target, table, &columns).await?;
-        let copy_in = format!(
-            "COPY {name} ({}) FROM STDIN",
-            mapped
-                .iter()
-                .map(|(n, _)| n.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let (target_names, forms): (Vec<String>, Vec<Canonical>) = mapped.into_iter().unzip();
+        let copy_in = format!("COPY {name} ({}) FROM STDIN", quoted_list(&target_names));
         let job = Arc::new(TableJob {
             table: table.clone(),
             name: name.clone(),
             column_names: columns.iter().map(|c| c.name.clone()).collect(),
             columns,
-            forms: mapped.iter().map(|(_, f)| *f).collect(),
+            forms,
+            target_names,
             copy_in,
             scn: scn.clone(),
         });
@@ -723,6 +739,7 @@ async fn copy_oracle_run(
         reports.push(
             check_table(
                 &target,
+                &open,
                 run_id,
                 job,
                 &done,
@@ -743,13 +760,11 @@ async fn read_back_hash(target: &Client, job: &TableJob) -> Result<RowsHash, Cop
         .batch_execute(SESSION_SETTINGS)
         .await
         .map_err(query_error("setting the session for the read-back"))?;
-    let columns = job
-        .copy_in
-        .split_once('(')
-        .and_then(|(_, rest)| rest.rsplit_once(')'))
-        .map(|(list, _)| list.to_string())
-        .unwrap_or_default();
-    let sql = format!("COPY (SELECT {columns} FROM ONLY {}) TO STDOUT", job.name);
+    let sql = format!(
+        "COPY (SELECT {} FROM ONLY {}) TO STDOUT",
+        job.target_select(),
+        job.name
+    );
     let mut sum = RowsHash::default();
     read_rows(target, &sql, false, |line| {
         sum.add(row_hash(&job.forms, line))
@@ -1030,10 +1045,12 @@ async fn write_chunk(
 
 /// The table's figures after the copy: its committed chunks, the target's count, and under
 /// [`Verify::Hash`] the hash of the rows read back against the hashes the chunks kept.
+#[allow(clippy::too_many_arguments)]
 async fn check_table(
     target: &Client,
+    open: &OpenRows,
     run_id: &str,
-    job: &TableJob,
+    job: &Arc<TableJob>,
     done: &Committed,
     read: &BTreeMap<String, (u64, DataStats, u64)>,
     options: &OracleCopyOptions,
@@ -1090,6 +1107,36 @@ async fn check_table(
             notes.push("not hashed: chunks copied by an older godwit kept no hash".into());
         }
     }
+    // Counts or hashes disagree: name the rows.
+    let expected_rows: i64 = chunks.iter().map(|c| c.rows as i64).sum();
+    let mut recheck = None;
+    if options.verify != Verify::Off && (expected_rows != target_rows || source_hash != target_hash)
+    {
+        let ranges = target
+            .query(
+                "SELECT range FROM godwit_copy.oracle_chunks WHERE run_id = $1 AND table_name = $2 ORDER BY chunk",
+                &[&run_id, name],
+            )
+            .await
+            .map_err(query_error("reading the run's chunk plan"))?
+            .iter()
+            .filter_map(|r| serde_json::from_str::<RowRange>(r.get(0)).ok())
+            .collect();
+        match crate::oracle_recheck::recheck(
+            target,
+            open,
+            run_id,
+            job,
+            ranges,
+            expected_rows.max(target_rows).max(0) as u64,
+            options,
+        )
+        .await?
+        {
+            Ok(found) => recheck = Some(found),
+            Err(why) => notes.push(why),
+        }
+    }
     Ok(OracleCopied {
         report: OracleTableReport {
             table: name.clone(),
@@ -1100,11 +1147,12 @@ async fn check_table(
             values: stats.values,
             nul_values: stats.nul_values,
             nul_characters: stats.nul_characters,
-            expected_rows: chunks.iter().map(|c| c.rows as i64).sum(),
+            expected_rows,
             source_hash,
             target_hash,
             snapshot_scn: job.scn.clone(),
             notes,
+            recheck,
         },
         rejected_rows: chunks.iter().map(|c| c.rejected).sum(),
     })

@@ -810,3 +810,63 @@ async fn triggers_off_and_indexes_deferred_during_the_load_come_back_after_it() 
     assert_eq!(shape().await, before);
     assert!(before[0].iter().all(Option::is_some), "{before:?}");
 }
+
+/// A target that drops a row (a trigger), already held another, and changes values on the way in
+/// (numeric(30,2), date): the recheck reads both sides again and names each lost, extra and
+/// different row by the target's primary key, with the columns that differ.
+#[tokio::test]
+async fn lost_extra_and_different_rows_are_named_by_key() {
+    let target = database("oracle_rows_named").await;
+    target
+        .execute(
+            "CREATE TABLE measures (id integer PRIMARY KEY, amount numeric(30,2), taken date, at timestamptz,
+    span interval, term interval, ratio double precision, tag bytea, note text);
+             INSERT INTO measures (id, note) VALUES (9, 'already here');
+             CREATE FUNCTION drop_three() RETURNS trigger LANGUAGE plpgsql AS $$
+               BEGIN IF NEW.id = 3 THEN RETURN NULL; END IF; RETURN NEW; END $$;
+             CREATE TRIGGER drop_three BEFORE INSERT ON measures FOR EACH ROW EXECUTE FUNCTION drop_three();",
+        )
+        .await;
+    let (reads, opened) = (Arc::default(), Arc::default());
+    let copied = copy_oracle_from(
+        opener(true, true, &reads, &opened),
+        &target.url,
+        "run-named",
+        &tables(),
+        &OracleCopyOptions {
+            chunk_rows: 2,
+            nul: NulPolicy::Strip,
+            verify: Verify::Hash,
+            ..Default::default()
+        },
+        None,
+        &Control::new(),
+    )
+    .await
+    .unwrap();
+    let r = &copied[0].report;
+    let found = r.recheck.as_ref().expect("a recheck");
+    assert_eq!(found.key, ["id"]);
+    assert_eq!((found.lost, found.extra, found.different), (1, 1, 3));
+    assert_eq!(found.lost_keys, ["id=3"]);
+    assert_eq!(found.extra_keys, ["id=9"]);
+    let mut different: Vec<(String, Vec<String>)> = found
+        .different_rows
+        .iter()
+        .map(|d| (d.key.clone(), d.columns.clone()))
+        .collect();
+    different.sort();
+    assert_eq!(
+        different,
+        [
+            (
+                "id=1".to_string(),
+                vec!["amount".to_string(), "taken".to_string()]
+            ),
+            ("id=2".to_string(), vec!["taken".to_string()]),
+            ("id=4".to_string(), vec!["taken".to_string()]),
+        ]
+    );
+    // Chunks 0..3 were read once to copy and once more to name the rows.
+    assert_eq!(reads.lock().unwrap().len(), 6);
+}

@@ -1,0 +1,284 @@
+//! Naming the rows of an Oracle table whose counts or hashes disagree: the source's rows (every
+//! chunk of the run's plan, at its snapshot, less the rows set aside) and the target's are compared
+//! by the target's primary key, each value in the canonical form of its target column's type
+//! ([`crate::canonical`]), and the lost, extra and different rows named by key.
+//!
+//! Neither side's order is relied on (Oracle's and PostgreSQL's collations differ): keys are
+//! spread over buckets by their hash, and each pass reads both sides once and compares the rows of
+//! one bucket in memory, so memory stays bounded (about [`BUCKET_ROWS`] rows) whatever the table's
+//! size; a large table takes several passes.
+
+use crate::canonical::{unescape, Canonical};
+use crate::oracle::{OracleCopyOptions, OracleRows, TableJob};
+use crate::*;
+use godwit_oracle::chunks::RowRange;
+use godwit_oracle::data::{copy_line, DataError};
+use std::collections::{HashMap, HashSet};
+use xxhash_rust::xxh3::xxh3_64;
+
+/// Rows compared in memory per pass, about.
+const BUCKET_ROWS: u64 = 500_000;
+
+/// What a recheck found in one table.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct OracleRecheck {
+    /// The target's key columns the rows are named by.
+    pub key: Vec<String>,
+    pub lost: u64,
+    pub extra: u64,
+    pub different: u64,
+    /// The first [`NAMED_ROWS`] of each kind, as `column=value, …`.
+    pub lost_keys: Vec<String>,
+    pub extra_keys: Vec<String>,
+    pub different_rows: Vec<DifferentRow>,
+    /// Passes over both sides.
+    pub passes: u64,
+}
+
+/// One side's row in a bucket: its key as people read it, and each field's hash.
+struct Seen {
+    key: String,
+    fields: Vec<u64>,
+}
+
+/// A COPY line's canonical key (for matching), its key as people read it, and each field's hash.
+fn split_row(forms: &[Canonical], names: &[String], key: &[usize], line: &[u8]) -> (Vec<u8>, Seen) {
+    let fields: Vec<&[u8]> = line.split(|b| *b == b'\t').collect();
+    let canonical: Vec<Vec<u8>> = fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| forms.get(i).unwrap_or(&Canonical::Text).field(f))
+        .collect();
+    let mut matching = Vec::new();
+    let mut shown = Vec::new();
+    for &k in key {
+        let c = canonical.get(k).map(Vec::as_slice).unwrap_or_default();
+        matching.extend_from_slice(&(c.len() as u64).to_le_bytes());
+        matching.extend_from_slice(c);
+        let text = fields
+            .get(k)
+            .map(|f| {
+                if *f == b"\\N" {
+                    "NULL".to_string()
+                } else {
+                    String::from_utf8_lossy(&unescape(f)).into_owned()
+                }
+            })
+            .unwrap_or_default();
+        shown.push(format!(
+            "{}={text}",
+            names.get(k).map(String::as_str).unwrap_or("?")
+        ));
+    }
+    (
+        matching,
+        Seen {
+            key: shown.join(", "),
+            fields: canonical.iter().map(|c| xxh3_64(c)).collect(),
+        },
+    )
+}
+
+/// The positions (in the copied columns) of the target table's primary key, or why there is none.
+async fn key_positions(
+    target: &Client,
+    job: &TableJob,
+) -> Result<Result<Vec<usize>, String>, CopyError> {
+    let key: Option<Vec<String>> = target
+        .query_opt(
+            "SELECT array_agg(a.attname::text ORDER BY k.ord)
+               FROM pg_index i
+               CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+               JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+              WHERE i.indrelid = $1::text::regclass AND i.indisprimary
+              GROUP BY i.indexrelid",
+            &[&job.name],
+        )
+        .await
+        .map_err(query_error(format!(
+            "reading the primary key of {}",
+            job.name
+        )))?
+        .map(|r| r.get(0));
+    let Some(key) = key else {
+        return Ok(Err(format!(
+            "rows not named: {} has no primary key on the target",
+            job.name
+        )));
+    };
+    let positions: Option<Vec<usize>> = key
+        .iter()
+        .map(|k| job.target_names.iter().position(|n| n == k))
+        .collect();
+    Ok(positions.ok_or_else(|| {
+        format!(
+            "rows not named: the primary key of {} ({}) has columns the source does not fill",
+            job.name,
+            key.join(", ")
+        )
+    }))
+}
+
+/// Compares `job`'s table on both sides by the target's primary key (see the module's doc).
+/// `Ok(Err(why))` when the rows cannot be named (no primary key).
+pub(crate) async fn recheck(
+    target: &Client,
+    open: &OpenRows,
+    run_id: &str,
+    job: &Arc<TableJob>,
+    ranges: Vec<RowRange>,
+    expected_rows: u64,
+    options: &OracleCopyOptions,
+) -> Result<Result<OracleRecheck, String>, CopyError> {
+    let key = match key_positions(target, job).await? {
+        Ok(key) => key,
+        Err(why) => return Ok(Err(why)),
+    };
+    let set_aside: HashSet<String> = target
+        .query(
+            "SELECT source_ctid FROM godwit_copy.rejects WHERE run_id = $1 AND table_name = $2",
+            &[&run_id, &job.name],
+        )
+        .await
+        .map_err(query_error("reading the rows set aside"))?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let passes = expected_rows.div_ceil(BUCKET_ROWS).max(1);
+    let mut found = OracleRecheck {
+        key: key.iter().map(|&k| job.target_names[k].clone()).collect(),
+        passes,
+        ..OracleRecheck::default()
+    };
+    let set_aside = Arc::new(set_aside);
+    let (ranges, key) = (Arc::new(ranges), Arc::new(key));
+    let mut source: Option<Box<dyn OracleRows>> = None;
+    target
+        .batch_execute(SESSION_SETTINGS)
+        .await
+        .map_err(query_error("setting the session for the recheck"))?;
+    for pass in 0..passes {
+        // The source's rows of this bucket, by key.
+        let reading = format!("reading {} again to name its rows", job.name);
+        let (back, rows) = {
+            let (open, job, ranges, key, set_aside) = (
+                open.clone(),
+                job.clone(),
+                ranges.clone(),
+                key.clone(),
+                set_aside.clone(),
+            );
+            let nul = options.nul;
+            let reader = source.take();
+            tokio::task::spawn_blocking(move || -> Result<_, DataError> {
+                let mut source = match reader {
+                    Some(s) => s,
+                    None => open()?,
+                };
+                let mut rows: HashMap<Vec<u8>, Seen> = HashMap::new();
+                let mut failure = None;
+                for range in ranges.iter() {
+                    source.read(
+                        &job.table,
+                        &job.columns,
+                        range,
+                        job.scn.as_deref(),
+                        &mut |rowid, values| {
+                            if set_aside.contains(&rowid) {
+                                return true;
+                            }
+                            let mut stats = godwit_oracle::data::DataStats::default();
+                            match copy_line(&job.columns, &values, nul, &mut stats) {
+                                Ok(line) => {
+                                    let line = line.trim_end_matches('\n').as_bytes();
+                                    let (k, seen) =
+                                        split_row(&job.forms, &job.target_names, &key, line);
+                                    if xxh3_64(&k) % passes == pass {
+                                        rows.insert(k, seen);
+                                    }
+                                    true
+                                }
+                                Err(error) => {
+                                    failure = Some(DataError::Value {
+                                        owner: job.table.owner.clone(),
+                                        table: job.table.table.clone(),
+                                        rowid,
+                                        error: Box::new(error),
+                                    });
+                                    false
+                                }
+                            }
+                        },
+                    )?;
+                    if let Some(e) = failure.take() {
+                        return Err(e);
+                    }
+                }
+                Ok((source, rows))
+            })
+            .await
+            .map_err(|e| CopyError::Query {
+                what: "the Oracle reader".into(),
+                message: e.to_string(),
+            })?
+            .map_err(|e| CopyError::Query {
+                what: reading,
+                message: e.to_string(),
+            })?
+        };
+        source = Some(back);
+        let mut rows = rows;
+        // The target's rows of this bucket, against them.
+        let sql = format!(
+            "COPY (SELECT {} FROM ONLY {}) TO STDOUT",
+            job.target_select(),
+            job.name
+        );
+        read_rows(target, &sql, false, |line| {
+            let (k, seen) = split_row(&job.forms, &job.target_names, &key, line);
+            if xxh3_64(&k) % passes != pass {
+                return;
+            }
+            match rows.remove(&k) {
+                None => {
+                    found.extra += 1;
+                    if found.extra_keys.len() < NAMED_ROWS {
+                        found.extra_keys.push(seen.key);
+                    }
+                }
+                Some(sent) if sent.fields != seen.fields => {
+                    found.different += 1;
+                    if found.different_rows.len() < NAMED_ROWS {
+                        let columns = sent
+                            .fields
+                            .iter()
+                            .zip(&seen.fields)
+                            .zip(&job.target_names)
+                            .filter(|((a, b), _)| a != b)
+                            .map(|(_, n)| n.clone())
+                            .collect();
+                        found.different_rows.push(DifferentRow {
+                            key: seen.key,
+                            columns,
+                        });
+                    }
+                }
+                Some(_) => {}
+            }
+        })
+        .await
+        .map_err(|message| CopyError::Query {
+            what: format!("reading {} back to name its rows", job.name),
+            message,
+        })?;
+        found.lost += rows.len() as u64;
+        let mut lost: Vec<String> = rows.into_values().map(|s| s.key).collect();
+        lost.sort();
+        for key in lost {
+            if found.lost_keys.len() < NAMED_ROWS {
+                found.lost_keys.push(key);
+            }
+        }
+    }
+    Ok(Ok(found))
+}
