@@ -637,7 +637,7 @@ fn script_clock() -> chrono::NaiveDateTime {
 }
 
 /// The rows a recheck named, by key, under the table's line.
-fn print_named_rows(table: &str, found: &godwit_transfer::OracleRecheck) {
+fn print_named_rows(table: &str, found: &godwit_transfer::Recheck) {
     let list = |keys: &[String], total: u64| {
         let more = total.saturating_sub(keys.len() as u64);
         let mut text = keys.join("; ");

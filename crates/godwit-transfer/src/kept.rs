@@ -138,12 +138,7 @@ pub fn kept_oracle_verification(
                     extra: found.extra,
                     different: found.different,
                     loss_percent: loss_percent(found.lost, r.expected_rows),
-                    rechecked: Some(vec![format!(
-                        "the whole table, by {} ({} pass{})",
-                        found.key.join(", "),
-                        found.passes,
-                        if found.passes == 1 { "" } else { "es" }
-                    )]),
+                    rechecked: Some(found.ranges.clone()),
                     lost_keys: found.lost_keys.clone(),
                     extra_keys: found.extra_keys.clone(),
                     different_rows: found

@@ -60,8 +60,8 @@ pub use kept::{kept_oracle_verification, kept_tables, kept_verification, loss_pe
 pub use load::LoadSteps;
 pub use oracle::{
     copy_oracle, copy_oracle_checked, copy_oracle_from, oracle_tables, LiveRows, OpenRows,
-    OracleCopied, OracleCopyOptions, OracleRecheck, OracleRows, OracleSchema, OracleTable,
-    OracleTableReport, RowRange, ORACLE_TABLES_SQL,
+    OracleCopied, OracleCopyOptions, OracleRows, OracleSchema, OracleTable, OracleTableReport,
+    RowRange, ORACLE_TABLES_SQL,
 };
 pub use oracle_script::{ScriptRows, SCRIPT_OWNER};
 pub use plan::ChunkBy;

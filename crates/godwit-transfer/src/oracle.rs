@@ -20,7 +20,6 @@
 //! with its values as JSON.
 
 use crate::canonical::{row_hash, unescape, Canonical};
-pub use crate::oracle_recheck::OracleRecheck;
 use crate::*;
 pub use godwit_oracle::chunks::RowRange;
 use godwit_oracle::chunks::{chunk_sql, current_scn, plan_ranges, Plan};
@@ -158,7 +157,7 @@ pub struct OracleTableReport {
     /// Why the table was read without a snapshot, or in one chunk, or its rows could not be named.
     pub notes: Vec<String>,
     /// When counts or hashes disagree: the lost, extra and different rows by key.
-    pub recheck: Option<OracleRecheck>,
+    pub recheck: Option<Recheck>,
 }
 
 impl OracleTableReport {
@@ -443,6 +442,20 @@ impl TableJob {
     /// The target's columns quoted, for a SELECT list.
     pub(crate) fn target_select(&self) -> String {
         quoted_list(&self.target_names)
+    }
+
+    /// A value of the row `rowid` that PostgreSQL cannot take, naming the table and the row.
+    pub(crate) fn value_error(
+        &self,
+        rowid: String,
+        error: godwit_oracle::data::ValueError,
+    ) -> DataError {
+        DataError::Value {
+            owner: self.table.owner.clone(),
+            table: self.table.table.clone(),
+            rowid,
+            error: Box::new(error),
+        }
     }
 }
 
@@ -887,12 +900,7 @@ async fn copy_chunk(
                         true
                     }
                     Err(error) => {
-                        failure = Some(DataError::Value {
-                            owner: job.table.owner.clone(),
-                            table: job.table.table.clone(),
-                            rowid,
-                            error: Box::new(error),
-                        });
+                        failure = Some(job.value_error(rowid, error));
                         false
                     }
                 },

@@ -19,22 +19,6 @@ use xxhash_rust::xxh3::xxh3_64;
 /// Rows compared in memory per pass, about.
 const BUCKET_ROWS: u64 = 500_000;
 
-/// What a recheck found in one table.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct OracleRecheck {
-    /// The target's key columns the rows are named by.
-    pub key: Vec<String>,
-    pub lost: u64,
-    pub extra: u64,
-    pub different: u64,
-    /// The first [`NAMED_ROWS`] of each kind, as `column=value, …`.
-    pub lost_keys: Vec<String>,
-    pub extra_keys: Vec<String>,
-    pub different_rows: Vec<DifferentRow>,
-    /// Passes over both sides.
-    pub passes: u64,
-}
-
 /// One side's row in a bucket: its key as people read it, and each field's hash.
 struct Seen {
     key: String,
@@ -129,7 +113,7 @@ pub(crate) async fn recheck(
     ranges: Vec<RowRange>,
     expected_rows: u64,
     options: &OracleCopyOptions,
-) -> Result<Result<OracleRecheck, String>, CopyError> {
+) -> Result<Result<Recheck, String>, CopyError> {
     let key = match key_positions(target, job).await? {
         Ok(key) => key,
         Err(why) => return Ok(Err(why)),
@@ -145,10 +129,14 @@ pub(crate) async fn recheck(
         .map(|r| r.get(0))
         .collect();
     let passes = expected_rows.div_ceil(BUCKET_ROWS).max(1);
-    let mut found = OracleRecheck {
-        key: key.iter().map(|&k| job.target_names[k].clone()).collect(),
-        passes,
-        ..OracleRecheck::default()
+    let key_names: Vec<&str> = key.iter().map(|&k| job.target_names[k].as_str()).collect();
+    let mut found = Recheck {
+        ranges: vec![format!(
+            "whole table, by {} ({passes} pass{})",
+            key_names.join(", "),
+            if passes == 1 { "" } else { "es" }
+        )],
+        ..Recheck::default()
     };
     let set_aside = Arc::new(set_aside);
     let (ranges, key) = (Arc::new(ranges), Arc::new(key));
@@ -199,12 +187,7 @@ pub(crate) async fn recheck(
                                     true
                                 }
                                 Err(error) => {
-                                    failure = Some(DataError::Value {
-                                        owner: job.table.owner.clone(),
-                                        table: job.table.table.clone(),
-                                        rowid,
-                                        error: Box::new(error),
-                                    });
+                                    failure = Some(job.value_error(rowid, error));
                                     false
                                 }
                             }
