@@ -241,7 +241,8 @@ impl AppState {
         };
         let owner = crate::oracle_copy::owner(&url.user);
         let password = url.password.clone();
-        let (session, names) = {
+        let open = godwit_transfer::live_sessions(url.clone());
+        let names = {
             let owner = owner.clone();
             tauri::async_runtime::spawn_blocking(move || {
                 let mut session = godwit_oracle::live::connect(&url)?;
@@ -251,7 +252,7 @@ impl AppState {
                     godwit_transfer::ORACLE_TABLES_SQL,
                     &[&owner],
                 )?;
-                Ok::<_, LiveError>((session, rows))
+                Ok::<_, LiveError>(rows)
             })
             .await
             .map_err(|_| stopped("Reading the Oracle database"))?
@@ -281,7 +282,7 @@ impl AppState {
         execution::launch_oracle(
             self.shared_store()?,
             self.runs.clone(),
-            Box::new(session),
+            open,
             (source, place),
             target,
             tables,

@@ -630,16 +630,17 @@ pub async fn launch(
     }
 }
 
-/// Starts copying an Oracle source (an open `session`) into `tables` of the target in the
-/// background, through the engine's Oracle path, and returns the run as it starts. A new run is
-/// recorded as `copy-oracle`, like the CLI's, with `options` (the selection, as JSON); with
-/// `resume`, that run continues, skipping its committed chunks. It shows no per-table progress and
-/// cannot be stopped (the engine's Oracle path has neither yet).
+/// Starts copying an Oracle source (`open` gives a session per job) into `tables` of the target in
+/// the background, through the engine's Oracle path (ROWID ranges, [`ORACLE_JOBS`] at once, at one
+/// SCN, counted and hashed on both sides, differing rows named by key), and returns the run as it
+/// starts. A new run is recorded as `copy-oracle`, like the CLI's, with `options` (the selection,
+/// as JSON); with `resume`, that run continues, skipping its committed chunks. It shows per-table
+/// progress and stops on Cancel like a PostgreSQL run.
 #[allow(clippy::too_many_arguments)]
 pub fn launch_oracle(
     store: Arc<Mutex<Store>>,
     runs: Runs,
-    session: Box<dyn godwit_oracle::live::OracleSession + Send>,
+    open: godwit_transfer::OpenRows,
     source: (Side, String),
     target: Side,
     tables: Vec<godwit_transfer::OracleTable>,
@@ -673,7 +674,7 @@ pub fn launch_oracle(
         resumed: resume.is_some(),
         started_at: run.started_at.clone(),
         control: Control::new(),
-        stoppable: false,
+        stoppable: true,
         began: Instant::now(),
         end: Mutex::new(None),
         ended: tokio::sync::Notify::new(),
@@ -684,31 +685,55 @@ pub fn launch_oracle(
     tauri::async_runtime::spawn(watch(live.clone(), emit));
     let running = live.clone();
     tauri::async_runtime::spawn(async move {
-        let result = godwit_transfer::copy_oracle(
-            session,
+        let result = godwit_transfer::copy_oracle_from(
+            open,
             &target.url,
             &run.id,
             &tables,
-            &godwit_transfer::OracleCopyOptions::default(),
+            &godwit_transfer::OracleCopyOptions {
+                jobs: ORACLE_JOBS,
+                verify: godwit_transfer::Verify::Hash,
+                ..Default::default()
+            },
+            None,
+            &running.control,
         )
         .await;
         let outcome = match result {
-            Ok(reports) => {
+            Ok(copied) => {
                 let seconds = running.began.elapsed().as_secs_f64();
                 let kept = keep(
                     &store,
                     &run.id,
-                    crate::oracle_copy::verification(&reports, seconds),
+                    godwit_transfer::kept_oracle_verification(
+                        &copied,
+                        godwit_transfer::Verify::Hash,
+                        seconds,
+                    ),
                 );
-                let status = if kept.rows_lost() == 0 {
+                let clean = kept.tables.iter().all(|t| {
+                    t.lost == 0 && t.extra == 0 && t.different == 0 && t.chunks_differing.is_empty()
+                });
+                let status = if clean {
                     None
                 } else {
-                    Some("verification failed: rows lost")
+                    Some("verification failed: rows lost or different")
                 };
                 if let Ok(s) = store.lock() {
                     let _ = s.set_run_status(&run.id, "finished", status);
                 }
                 Outcome::Finished(Box::new(kept))
+            }
+            Err(CopyError::Stopped { .. }) => {
+                if let Ok(s) = store.lock() {
+                    let _ = s.set_run_status(&run.id, "interrupted", Some("cancelled"));
+                }
+                outcome_of(
+                    CopyError::Stopped {
+                        run_id: run.id.clone(),
+                    },
+                    &[&source, &target],
+                )
             }
             Err(e) => {
                 let message = redact(
@@ -725,6 +750,9 @@ pub fn launch_oracle(
     });
     Ok(live.status())
 }
+
+/// Oracle sessions (and target connections) an Oracle run copies with at once.
+const ORACLE_JOBS: usize = 2;
 
 /// Keeps a run's verification in the history and returns it as kept (with its time); when the
 /// store refuses, the run's screen still shows it, and the log says why it will not come back.

@@ -1,15 +1,14 @@
 //! Copies from a saved Oracle connection on the Execution screen, through the engine's
-//! [`godwit_transfer::copy_oracle`] (the path of `godwit copy --source oracle://…`): every table of
-//! the user's schema into the existing PostgreSQL table of the same lower-case name, in the first
-//! schema of the form (else `public`), as `godwit convert` created them; counted on both sides.
+//! [`godwit_transfer::copy_oracle_from`] (the path of `godwit copy --source oracle://…`): every table
+//! of the user's schema into the existing PostgreSQL table of the same lower-case name, in the first
+//! schema of the form (else `public`), as `godwit convert` created them.
 //!
-//! The engine's Oracle path has no progress or stop signal yet, so such a run shows no per-table
-//! bars and cannot be cancelled from the window. No Oracle server can run in our tests: what is
-//! tested here is the choice of tables and the report; a live copy is untested without
-//! `GODWIT_TEST_ORACLE`.
+//! Such a run shows per-table progress, stops on Cancel and keeps its verification (counts and
+//! hashes, differing rows by key) like a PostgreSQL run. No Oracle server can run in our tests:
+//! what is tested here is the choice of tables; the engine's Oracle path is tested on recorded
+//! rows (crates/godwit-transfer), and a live copy is untested without `GODWIT_TEST_ORACLE`.
 
-use godwit_store::{RunVerification, TableVerification, VerifyLevel};
-use godwit_transfer::{CopyOptions, OracleTable, OracleTableReport};
+use godwit_transfer::{CopyOptions, OracleTable};
 use serde::{Deserialize, Serialize};
 
 /// What an Oracle run copies, recorded as the run's options so that Resume copies the same tables
@@ -66,44 +65,6 @@ pub fn tables(
         (include, "Tables"),
         (exclude, "Excluded tables"),
     )
-}
-
-/// How an Oracle copy was checked, in words.
-pub const METHOD: &str = "row counts: the rows read from Oracle against the PostgreSQL table's count after the copy (no hashes or samples for Oracle sources yet)";
-
-/// An Oracle copy's figures as the history keeps a verification.
-pub fn verification(reports: &[OracleTableReport], seconds: f64) -> RunVerification {
-    let tables: Vec<TableVerification> = reports
-        .iter()
-        .map(|r| {
-            let source = r.source_rows as i64;
-            let lost = (source - r.target_rows).max(0) as u64;
-            TableVerification {
-                table: r.table.clone(),
-                source_rows: source,
-                target_rows: r.target_rows,
-                lost,
-                extra: (r.target_rows - source).max(0) as u64,
-                loss_percent: if source > 0 {
-                    lost as f64 * 100.0 / source as f64
-                } else {
-                    0.0
-                },
-                ..TableVerification::default()
-            }
-        })
-        .collect();
-    RunVerification {
-        level: VerifyLevel::Count,
-        method: METHOD.into(),
-        chunks_copied: reports.iter().map(|r| r.chunks - r.chunks_skipped).sum(),
-        chunks_total: reports.iter().map(|r| r.chunks).sum(),
-        rows_copied: reports.iter().map(|r| r.source_rows).sum(),
-        bytes_copied: 0,
-        seconds,
-        verified_at: String::new(),
-        tables,
-    }
 }
 
 #[cfg(test)]
@@ -167,31 +128,5 @@ mod tests {
     fn owners_are_upper_case_unless_quoted() {
         assert_eq!(owner("hr"), "HR");
         assert_eq!(owner("\"App\""), "App");
-    }
-
-    #[test]
-    fn an_oracle_copy_is_kept_as_counts_with_lost_rows() {
-        let report = |table: &str, source_rows, target_rows| OracleTableReport {
-            table: table.into(),
-            source_rows,
-            target_rows,
-            chunks: 3,
-            chunks_skipped: 1,
-            values: 0,
-            nul_values: 0,
-            nul_characters: 0,
-        };
-        let v = verification(
-            &[report("hr.employees", 107, 107), report("hr.jobs", 20, 19)],
-            2.0,
-        );
-        assert_eq!(v.level, VerifyLevel::Count);
-        assert_eq!(
-            (v.chunks_copied, v.chunks_total, v.rows_copied),
-            (4, 6, 127)
-        );
-        assert_eq!(v.rows_lost(), 1);
-        assert_eq!(v.tables[1].loss_percent, 5.0);
-        assert_eq!((v.tables[0].lost, v.tables[0].extra), (0, 0));
     }
 }

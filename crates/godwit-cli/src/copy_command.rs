@@ -418,14 +418,7 @@ pub(crate) async fn copy_from_oracle(args: OracleCopyArgs<'_>) -> Result<(), Fai
             })
             .await
             .map_err(Failure::operation)??;
-            let user = godwit_oracle::live::owner_name(&url.user);
-            let open: godwit_transfer::OpenRows = std::sync::Arc::new(move || {
-                let session = godwit_oracle::live::connect(&url)?;
-                Ok(
-                    Box::new(godwit_transfer::LiveRows::new(Box::new(session), &user))
-                        as Box<dyn godwit_transfer::OracleRows>,
-                )
-            });
+            let open = godwit_transfer::live_sessions(url);
             (
                 statements.map(|statements| godwit_oracle::script::Script {
                     statements,

@@ -261,4 +261,75 @@ mod tests {
         );
         assert_eq!((t.source_rows, t.target_rows), (10, 10));
     }
+
+    fn oracle(
+        table: &str,
+        expected_rows: i64,
+        target_rows: i64,
+        hashes: (&str, &str),
+    ) -> OracleCopied {
+        OracleCopied {
+            report: OracleTableReport {
+                table: table.into(),
+                source_rows: 57,
+                target_rows,
+                chunks: 11,
+                chunks_skipped: 5,
+                values: 0,
+                nul_values: 0,
+                nul_characters: 0,
+                expected_rows,
+                source_hash: Some(hashes.0.into()),
+                target_hash: Some(hashes.1.into()),
+                snapshot_scn: Some("4242".into()),
+                notes: Vec::new(),
+                recheck: None,
+            },
+            rejected_rows: 0,
+        }
+    }
+
+    #[test]
+    fn an_oracle_copy_is_kept_with_its_hashes_and_the_rows_named_by_key() {
+        let clean = oracle("hr.employees", 107, 107, ("ab", "ab"));
+        let mut changed = oracle("hr.jobs", 20, 19, ("cd", "ce"));
+        changed.report.recheck = Some(Recheck {
+            ranges: vec!["whole table, by job_id (1 pass)".into()],
+            lost: 1,
+            different: 1,
+            lost_keys: vec!["job_id=AD_VP".into()],
+            different_rows: vec![DifferentRow {
+                key: "job_id=IT_PROG".into(),
+                columns: vec!["max_salary".into()],
+            }],
+            ..Recheck::default()
+        });
+        let v = kept_oracle_verification(&[clean, changed], Verify::Hash, 2.0);
+        assert_eq!(v.level, VerifyLevel::Hash);
+        // A resumed run: 5 of 11 chunks were copied before, 57 rows now.
+        assert_eq!(
+            (v.chunks_copied, v.chunks_total, v.rows_copied),
+            (12, 22, 114)
+        );
+        assert_eq!(v.rows_lost(), 1);
+        let (e, j) = (&v.tables[0], &v.tables[1]);
+        assert_eq!(
+            (e.source_rows, e.target_rows, e.lost, e.chunks_compared),
+            (107, 107, 0, 1)
+        );
+        assert!(e.chunks_differing.is_empty() && e.rechecked.is_none());
+        assert_eq!(
+            (j.lost, j.extra, j.different, j.loss_percent),
+            (1, 0, 1, 5.0)
+        );
+        assert_eq!(j.lost_keys, ["job_id=AD_VP"]);
+        assert_eq!(j.different_rows[0].columns, ["max_salary"]);
+        assert_eq!(
+            j.rechecked.as_deref(),
+            Some(&["whole table, by job_id (1 pass)".to_string()][..])
+        );
+        // Counts only: the level says so, whatever the report holds.
+        let counted = kept_oracle_verification(&[oracle("t", 3, 3, ("x", "x"))], Verify::Off, 1.0);
+        assert_eq!(counted.level, VerifyLevel::Off);
+    }
 }

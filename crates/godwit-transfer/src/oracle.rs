@@ -266,6 +266,16 @@ impl OracleRows for LiveRows {
     }
 }
 
+/// Opens a session on the `oracle` crate per job, each reading through [`LiveRows`] (the
+/// connected user's own tables can be split without DBA_EXTENTS).
+pub fn live_sessions(url: godwit_oracle::live::OracleUrl) -> OpenRows {
+    let user = godwit_oracle::live::owner_name(&url.user);
+    Arc::new(move || {
+        let session = godwit_oracle::live::connect(&url)?;
+        Ok(Box::new(LiveRows::new(Box::new(session), &user)) as Box<dyn OracleRows>)
+    })
+}
+
 /// What the reader thread sends the writer.
 enum Piece {
     /// COPY text lines of whole rows, how many, and their ROWIDs when refused rows are to be named
