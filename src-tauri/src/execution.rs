@@ -697,6 +697,7 @@ pub fn launch_oracle(
             },
             None,
             &running.control,
+            Some(&store),
         )
         .await;
         let outcome = match result {

@@ -475,6 +475,7 @@ pub(crate) async fn copy_from_oracle(args: OracleCopyArgs<'_>) -> Result<(), Fai
     let began = std::time::Instant::now();
     let control = godwit_transfer::Control::new();
     let watched = Watched::start(&control);
+    let history = std::sync::Arc::new(std::sync::Mutex::new(store));
     let result = godwit_transfer::copy_oracle_from(
         open,
         &target_url,
@@ -483,8 +484,12 @@ pub(crate) async fn copy_from_oracle(args: OracleCopyArgs<'_>) -> Result<(), Fai
         &options,
         oracle_schema.as_ref(),
         &control,
+        Some(&history),
     )
     .await;
+    let store = history
+        .lock()
+        .map_err(|_| Failure::operation("the run history's lock is poisoned"))?;
     watched.end().await;
     let copied = match result {
         Ok(r) => r,

@@ -123,9 +123,15 @@ async fn an_exported_script_arrives_with_its_schema_hashed_on_both_sides_and_kep
             Some("2".to_string())
         ]]
     );
-    // The history keeps the verification, as the desktop shows it.
-    let kept = Store::open(&data.path().join("godwit.sqlite3"))
-        .unwrap()
+    // The history keeps each chunk (216 rows in chunks of at most 10: 24) and the verification,
+    // as the desktop shows them.
+    let history = Store::open(&data.path().join("godwit.sqlite3")).unwrap();
+    let chunks = history.run_chunks(&run_id(&run)).unwrap();
+    assert_eq!(
+        (chunks.len(), chunks.iter().map(|c| c.rows).sum::<u64>()),
+        (24, 216)
+    );
+    let kept = history
         .verification(&run_id(&run))
         .unwrap()
         .expect("a kept verification");

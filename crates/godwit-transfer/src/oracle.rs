@@ -392,6 +392,7 @@ pub async fn copy_oracle_checked(
         &options,
         None,
         &Control::new(),
+        None,
     )
     .await
 }
@@ -482,7 +483,10 @@ struct Work {
 /// chunks (ROWID ranges of its extents), `options.jobs` chunks at once, each read by its own row
 /// source (opened with `open`) into its own target transaction. The plan and the snapshot are kept
 /// on the target, so a resumed run reads the same ranges at the same SCN and copies only the
-/// chunks that did not commit. Then each table is counted and, under [`Verify::Hash`], hashed back.
+/// chunks that did not commit; each committed chunk is also recorded in `history` (the run
+/// history, SQLite) when given. Then each table is counted and, under [`Verify::Hash`], hashed
+/// back.
+#[allow(clippy::too_many_arguments)]
 pub async fn copy_oracle_from(
     open: OpenRows,
     target_url: &str,
@@ -491,8 +495,12 @@ pub async fn copy_oracle_from(
     options: &OracleCopyOptions,
     schema: Option<&OracleSchema>,
     control: &Control,
+    history: Option<&Arc<Mutex<Store>>>,
 ) -> Result<Vec<OracleCopied>, CopyError> {
-    let result = copy_oracle_run(open, target_url, run_id, tables, options, schema, control).await;
+    let result = copy_oracle_run(
+        open, target_url, run_id, tables, options, schema, control, history,
+    )
+    .await;
     if result.is_err() && options.disable_triggers {
         restore_triggers_after_failure(target_url, run_id).await;
     }
@@ -500,6 +508,7 @@ pub async fn copy_oracle_from(
 }
 
 /// [`copy_oracle_from`] but for the triggers it leaves disabled when it fails.
+#[allow(clippy::too_many_arguments)]
 async fn copy_oracle_run(
     open: OpenRows,
     target_url: &str,
@@ -508,6 +517,7 @@ async fn copy_oracle_run(
     options: &OracleCopyOptions,
     schema: Option<&OracleSchema>,
     control: &Control,
+    history: Option<&Arc<Mutex<Store>>>,
 ) -> Result<Vec<OracleCopied>, CopyError> {
     let mut seen = BTreeSet::new();
     let twice: Vec<String> = tables
@@ -666,7 +676,7 @@ async fn copy_oracle_run(
     {
         let source = first.take();
         let (open, queue, read, options) = (open.clone(), queue.clone(), read.clone(), *options);
-        let control = control.clone();
+        let (control, history) = (control.clone(), history.cloned());
         let (url, run_id) = (target_url.to_string(), run_id.to_string());
         workers.spawn(async move {
             let mut source = match source {
@@ -683,7 +693,14 @@ async fn copy_oracle_run(
                 };
                 let (back, figures) =
                     copy_chunk(&target, source, &work, &options, &run_id, &control).await;
-                let (rows, stats) = figures?;
+                let ChunkDone {
+                    rows_read: rows,
+                    stats,
+                    committed,
+                } = figures?;
+                if let Some(store) = &history {
+                    record(store, &run_id, &work.job.name, work.chunk, &committed)?;
+                }
                 source = back.ok_or_else(|| CopyError::Query {
                     what: format!("reading {}.{}", work.job.table.owner, work.job.table.table),
                     message: "the reader stopped without finishing".into(),
@@ -871,10 +888,7 @@ async fn copy_chunk(
     options: &OracleCopyOptions,
     run_id: &str,
     control: &Control,
-) -> (
-    Option<Box<dyn OracleRows>>,
-    Result<(u64, DataStats), CopyError>,
-) {
+) -> (Option<Box<dyn OracleRows>>, Result<ChunkDone, CopyError>) {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Piece>(PIECES_IN_FLIGHT);
     let skip = options.on_error == OnError::Skip;
     let reader = {
@@ -935,6 +949,14 @@ async fn copy_chunk(
     (source, written)
 }
 
+/// A chunk the target committed: the rows read and their figures, and the chunk as the run's
+/// history keeps it.
+struct ChunkDone {
+    rows_read: u64,
+    stats: DataStats,
+    committed: CommittedChunk,
+}
+
 /// The writer's half of [`copy_chunk`].
 async fn write_chunk(
     target: &Client,
@@ -943,7 +965,7 @@ async fn write_chunk(
     run_id: &str,
     control: &Control,
     rx: &mut tokio::sync::mpsc::Receiver<Piece>,
-) -> Result<(u64, DataStats), CopyError> {
+) -> Result<ChunkDone, CopyError> {
     let (name, chunk) = (&work.job.name, work.chunk);
     // What this chunk shows as in flight, taken back when it ends either way.
     let (mut flying_rows, mut flying_bytes) = (0u64, 0u64);
@@ -1029,7 +1051,7 @@ async fn write_chunk(
             Piece::Done(rows, stats, hash) => {
                 let ended =
                     end_chunk(target, &ended(rowids), &mut sink, hash, spill, refusal).await;
-                let rejected = *ended.as_ref().unwrap_or(&0);
+                let rejected = ended.as_ref().map(|(r, _)| *r).unwrap_or(0);
                 land(
                     flying_rows,
                     flying_bytes,
@@ -1037,7 +1059,19 @@ async fn write_chunk(
                         .is_ok()
                         .then(|| (rows.saturating_sub(rejected), rejected)),
                 );
-                return ended.map(|_| (rows, stats));
+                let (rejected, kept) = ended?;
+                return Ok(ChunkDone {
+                    rows_read: rows,
+                    stats,
+                    committed: CommittedChunk {
+                        rows: kept.rows,
+                        rejected,
+                        bytes: flying_bytes,
+                        bounds: Some(work.range.describe()),
+                        hash: Some(kept.hex()),
+                        hashed_rows: Some(kept.rows),
+                    },
+                });
             }
             Piece::Failed(e) => {
                 sink.take();
@@ -1195,7 +1229,7 @@ struct OracleChunk<'a> {
 
 /// Ends a chunk: its COPY finished, the chunk recorded with the hash of its lines, committed. A
 /// chunk the target refused (`refusal`, or at its end) is copied again from `spill` when there is
-/// one ([`OnError::Skip`]). Returns the rows set aside.
+/// one ([`OnError::Skip`]). Returns the rows set aside and the hash of the rows kept.
 async fn end_chunk(
     target: &Client,
     chunk: &OracleChunk<'_>,
@@ -1203,7 +1237,7 @@ async fn end_chunk(
     hash: RowsHash,
     spill: Option<Spill>,
     refusal: Option<tokio_postgres::Error>,
-) -> Result<u64, CopyError> {
+) -> Result<(u64, RowsHash), CopyError> {
     let failed = |e: tokio_postgres::Error| CopyError::Chunk {
         table: chunk.table.to_string(),
         chunk: chunk.chunk as u32,
@@ -1213,7 +1247,7 @@ async fn end_chunk(
     let refused = match refusal {
         Some(e) => e,
         None => match commit_chunk(target, chunk, sink, hash).await {
-            Ok(()) => return Ok(0),
+            Ok(()) => return Ok((0, hash)),
             Err(e) if spill.is_some() && matches!(classify(&e), Refusal::Row) => e,
             Err(e) => return Err(failed(e)),
         },
@@ -1273,7 +1307,7 @@ async fn rescue_lines(
     target: &Client,
     chunk: &OracleChunk<'_>,
     spill: Spill,
-) -> Result<u64, CopyError> {
+) -> Result<(u64, RowsHash), CopyError> {
     let failed = |message: String| CopyError::Chunk {
         table: chunk.table.to_string(),
         chunk: chunk.chunk as u32,
@@ -1370,7 +1404,7 @@ async fn rescue_lines(
             .await
             .map_err(database)?;
         target.batch_execute("COMMIT").await.map_err(database)?;
-        Ok(refused.len() as u64)
+        Ok((refused.len() as u64, hash))
     }
     .await;
     if result.is_err() {

@@ -516,14 +516,25 @@ async fn parallel_jobs_read_each_rowid_range_once_at_one_snapshot_and_the_hashes
         verify: Verify::Hash,
         ..Default::default()
     };
+    let dir = tempfile::tempdir().unwrap();
+    let history = Arc::new(Mutex::new(
+        godwit_store::Store::open(&dir.path().join("g.sqlite3")).unwrap(),
+    ));
+    let run_id = history
+        .lock()
+        .unwrap()
+        .start_run("copy-oracle", "oracle://hr@db/x", "postgres://t", "{}")
+        .unwrap()
+        .id;
     let copied = copy_oracle_from(
         opener(true, true, &reads, &opened),
         &target.url,
-        "run-parallel",
+        &run_id,
         &tables(),
         &options,
         None,
         &Control::new(),
+        Some(&history),
     )
     .await
     .unwrap();
@@ -540,10 +551,21 @@ async fn parallel_jobs_read_each_rowid_range_once_at_one_snapshot_and_the_hashes
     read.sort();
     assert_eq!(read, ["AAA1", "AAA3", "AAA5"]);
     assert_eq!(*opened.lock().unwrap(), 2);
+    // The run history (SQLite) keeps each committed chunk too.
+    let mut kept: Vec<(u32, u64)> = history
+        .lock()
+        .unwrap()
+        .run_chunks(&run_id)
+        .unwrap()
+        .iter()
+        .map(|c| (c.chunk, c.rows))
+        .collect();
+    kept.sort();
+    assert_eq!(kept, [(0, 2), (1, 2), (2, 1)]);
     let client = target.connect().await;
     let plan = text_rows(
         &client,
-        "SELECT chunk::text, range, scn FROM godwit_copy.oracle_chunks WHERE run_id = 'run-parallel' ORDER BY chunk",
+        &format!("SELECT chunk::text, range, scn FROM godwit_copy.oracle_chunks WHERE run_id = '{run_id}' ORDER BY chunk"),
     )
     .await
     .unwrap();
@@ -562,11 +584,12 @@ async fn parallel_jobs_read_each_rowid_range_once_at_one_snapshot_and_the_hashes
     let again = copy_oracle_from(
         opener(true, true, &reads, &opened),
         &target.url,
-        "run-parallel",
+        &run_id,
         &tables(),
         &options,
         None,
         &Control::new(),
+        None,
     )
     .await
     .unwrap();
@@ -601,6 +624,7 @@ async fn values_the_target_changed_on_the_way_in_make_the_hashes_differ() {
         },
         None,
         &Control::new(),
+        None,
     )
     .await
     .unwrap();
@@ -621,6 +645,7 @@ async fn values_the_target_changed_on_the_way_in_make_the_hashes_differ() {
         },
         None,
         &Control::new(),
+        None,
     )
     .await
     .unwrap();
@@ -649,6 +674,7 @@ async fn without_extents_or_scn_a_table_is_one_chunk_and_the_report_says_why() {
         },
         None,
         &Control::new(),
+        None,
     )
     .await
     .unwrap();
@@ -704,6 +730,7 @@ async fn a_stopped_oracle_copy_rolls_back_its_open_chunk_and_resumes() {
         &options,
         None,
         &control,
+        None,
     )
     .await
     .unwrap_err();
@@ -727,6 +754,7 @@ async fn a_stopped_oracle_copy_rolls_back_its_open_chunk_and_resumes() {
         &options,
         None,
         &control,
+        None,
     )
     .await
     .unwrap();
@@ -801,6 +829,7 @@ async fn triggers_off_and_indexes_deferred_during_the_load_come_back_after_it() 
         },
         None,
         &Control::new(),
+        None,
     )
     .await
     .unwrap();
@@ -841,6 +870,7 @@ async fn lost_extra_and_different_rows_are_named_by_key() {
         },
         None,
         &Control::new(),
+        None,
     )
     .await
     .unwrap();
