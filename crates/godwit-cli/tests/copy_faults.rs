@@ -231,9 +231,8 @@ async fn fingerprint(client: &tokio_postgres::Client, table: &str) -> String {
         .get(0)
 }
 
-#[tokio::test]
-async fn a_copy_killed_at_random_points_and_a_restarted_target_lose_and_double_nothing() {
-    let started = Instant::now();
+/// The fault tests' generator: seeded from GODWIT_FAULT_SEED, else the clock (the seed is printed).
+fn seeded() -> (u64, Rng) {
     let seed = std::env::var("GODWIT_FAULT_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -244,12 +243,12 @@ async fn a_copy_killed_at_random_points_and_a_restarted_target_lose_and_double_n
                 .as_nanos() as u64
         });
     eprintln!("fault test seed: {seed} (GODWIT_FAULT_SEED={seed} repeats the same kill points)");
-    let mut rng = Rng(seed);
+    (seed, Rng(seed))
+}
 
-    let source: TestDatabase = database("fault_source").await;
-    source.execute(SOURCE).await;
-    // The target on a server of its own, since the test restarts it. Commits are made durable
-    // (the test clusters turn synchronous_commit off), so a chunk in the history is on the target.
+/// A target database on a server of its own, since the tests restart it. Commits are made durable
+/// (the test clusters turn synchronous_commit off), so a chunk in the history is on the target.
+async fn restartable_target() -> (Arc<Cluster>, String) {
     let cluster = Arc::new(Cluster::start(ClusterOptions::default()));
     let admin = godwit_testkit::connect(&cluster.url("postgres")).await;
     admin
@@ -262,31 +261,14 @@ async fn a_copy_killed_at_random_points_and_a_restarted_target_lose_and_double_n
         .unwrap();
     admin.batch_execute("CREATE DATABASE faults").await.unwrap();
     drop(admin);
-    let target_url = cluster.url("faults");
+    let url = cluster.url("faults");
+    (cluster, url)
+}
 
-    // The chunks the run will have: each table's blocks over CHUNK_PAGES.
-    let source_client = source.connect().await;
-    let sizes = source_client
-        .query(
-            "SELECT c.oid::regclass::text, greatest(1, ceil(pg_relation_size(c.oid) / 8192.0 / $1::float8))::bigint
-               FROM pg_class c WHERE c.relnamespace = 'shop'::regnamespace AND c.relkind = 'r' ORDER BY 1",
-            &[&(CHUNK_PAGES as f64)],
-        )
-        .await
-        .unwrap();
-    let total: i64 = sizes.iter().map(|r| r.get::<_, i64>(1)).sum();
-    let source_rows: i64 = source_client
-        .query_one(
-            "SELECT (SELECT count(*) FROM shop.customers) + (SELECT count(*) FROM shop.orders) + (SELECT count(*) FROM shop.lines) + (SELECT count(*) FROM shop.sales)",
-            &[],
-        )
-        .await
-        .unwrap()
-        .get(0);
-    assert!(total > 100, "enough chunks to kill between: {total}");
-
-    // Kill points: one early, twelve at random numbers of committed chunks, one once all chunks
-    // are in (schema after the data, verification); the target restarts at the middle one.
+/// Kill points over a run of `total` chunks: one early, twelve at random numbers of committed
+/// chunks, one once all chunks are in (schema after the data, verification); the target restarts
+/// at the middle one.
+fn kill_points(rng: &mut Rng, total: i64) -> Vec<Point> {
     let mut thresholds: BTreeSet<i64> = BTreeSet::new();
     while thresholds.len() < 12 {
         thresholds.insert(1 + rng.below(total as u64 - 1) as i64);
@@ -304,30 +286,32 @@ async fn a_copy_killed_at_random_points_and_a_restarted_target_lose_and_double_n
         Duration::from_millis(rng.below(300)),
     ));
     eprintln!("{total} chunks; points: {points:?}");
+    points
+}
 
-    let data = tempfile::tempdir().unwrap();
-    let store_path = data.path().join("godwit.sqlite3");
-    let base = [
-        "copy",
-        "--source",
-        &source.url,
-        "--target",
-        &target_url,
-        "--schema",
-        "shop",
-        "--create-schema",
-        "--jobs",
-        "2",
-        "--chunk-pages",
-        &CHUNK_PAGES.to_string(),
-        "--verify",
-        "hash",
-        "--format",
-        "json",
-    ]
-    .map(String::from);
+/// What [`kill_and_resume`] did: the run, its kills and target restarts, the report of the
+/// invocation that finished the run (with what was committed before it began), if one did.
+struct Killed {
+    run_id: String,
+    kills: u32,
+    restarts: u32,
+    finished: Option<(String, (i64, i64))>,
+    target: Target,
+}
+
+/// Runs `godwit` with `base` and stops it at each of `points` (SIGKILL, or a crash-restart of the
+/// target server), resuming the run each time; after each stop checks that what the target
+/// committed only grows and that every chunk in the history is committed on the target.
+async fn kill_and_resume(
+    base: &[String],
+    points: &[Point],
+    cluster: &Arc<Cluster>,
+    target_url: &str,
+    data: &std::path::Path,
+) -> Killed {
+    let store_path = data.join("godwit.sqlite3");
     let mut target = Target {
-        url: target_url.clone(),
+        url: target_url.to_string(),
         client: None,
     };
     let mut run_id: Option<String> = None;
@@ -335,21 +319,25 @@ async fn a_copy_killed_at_random_points_and_a_restarted_target_lose_and_double_n
     let mut finished_early = false;
     // The report of an invocation that finished the run, and what was committed before it began.
     let mut finished: Option<(String, (i64, i64))> = None;
-    for point in &points {
+    for point in points {
         let mut args: Vec<&str> = base.iter().map(String::as_str).collect();
         let mut before = (0, 0);
         if let Some(id) = &run_id {
             args.extend(["--resume", id]);
             before = target.committed(id).await;
         }
-        let mut godwit = spawn(&args, data.path());
+        let mut godwit = spawn(&args, data);
         let deadline = Instant::now() + Duration::from_secs(60);
         // The run id, once: kill points begin after the run is in the history.
         while run_id.is_none() {
-            if let Some(line) = godwit.stderr.lock().unwrap().lines().next() {
-                if let Some(id) = line.strip_prefix("run ") {
-                    run_id = Some(id.trim().to_string());
-                }
+            if let Some(id) = godwit
+                .stderr
+                .lock()
+                .unwrap()
+                .lines()
+                .find_map(|line| line.strip_prefix("run "))
+            {
+                run_id = Some(id.trim().to_string());
             }
             assert!(
                 godwit.child.try_wait().unwrap().is_none(),
@@ -440,7 +428,74 @@ async fn a_copy_killed_at_random_points_and_a_restarted_target_lose_and_double_n
             break;
         }
     }
-    let run_id = run_id.unwrap();
+    Killed {
+        run_id: run_id.expect("a run id"),
+        kills,
+        restarts,
+        finished,
+        target,
+    }
+}
+
+#[tokio::test]
+async fn a_copy_killed_at_random_points_and_a_restarted_target_lose_and_double_nothing() {
+    let started = Instant::now();
+    let (seed, mut rng) = seeded();
+    let source: TestDatabase = database("fault_source").await;
+    source.execute(SOURCE).await;
+    let (cluster, target_url) = restartable_target().await;
+
+    // The chunks the run will have: each table's blocks over CHUNK_PAGES.
+    let source_client = source.connect().await;
+    let sizes = source_client
+        .query(
+            "SELECT c.oid::regclass::text, greatest(1, ceil(pg_relation_size(c.oid) / 8192.0 / $1::float8))::bigint
+               FROM pg_class c WHERE c.relnamespace = 'shop'::regnamespace AND c.relkind = 'r' ORDER BY 1",
+            &[&(CHUNK_PAGES as f64)],
+        )
+        .await
+        .unwrap();
+    let total: i64 = sizes.iter().map(|r| r.get::<_, i64>(1)).sum();
+    let source_rows: i64 = source_client
+        .query_one(
+            "SELECT (SELECT count(*) FROM shop.customers) + (SELECT count(*) FROM shop.orders) + (SELECT count(*) FROM shop.lines) + (SELECT count(*) FROM shop.sales)",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(total > 100, "enough chunks to kill between: {total}");
+    let points = kill_points(&mut rng, total);
+
+    let data = tempfile::tempdir().unwrap();
+    let store_path = data.path().join("godwit.sqlite3");
+    let base = [
+        "copy",
+        "--source",
+        &source.url,
+        "--target",
+        &target_url,
+        "--schema",
+        "shop",
+        "--create-schema",
+        "--jobs",
+        "2",
+        "--chunk-pages",
+        &CHUNK_PAGES.to_string(),
+        "--verify",
+        "hash",
+        "--format",
+        "json",
+    ]
+    .map(String::from);
+    let killed = kill_and_resume(&base, &points, &cluster, &target_url, data.path()).await;
+    let Killed {
+        run_id,
+        kills,
+        restarts,
+        finished,
+        mut target,
+    } = killed;
     eprintln!("{kills} kills, {restarts} restart(s) of the target");
     assert!(kills >= 10, "at least ten kills landed mid-run: {kills}");
     assert_eq!(restarts, 1, "the target restarted mid-copy once");
@@ -508,6 +563,205 @@ async fn a_copy_killed_at_random_points_and_a_restarted_target_lose_and_double_n
     );
     eprintln!(
         "fault test: {kills} kills and {restarts} restart over {total} chunks in {:.1} s (seed {seed})",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// An exported Oracle script of three tables (9,000 rows in multi-row INSERTs): customers, their
+/// orders (NUMBER(12,2), TIMESTAMP, text with quotes and NULLs), events (RAW).
+fn oracle_script() -> (String, [(&'static str, i64); 3]) {
+    let mut sql = String::from(
+        "CREATE TABLE customers (id NUMBER(10) PRIMARY KEY, name VARCHAR2(40) NOT NULL, since DATE);
+CREATE TABLE orders (id NUMBER(12) PRIMARY KEY, customer NUMBER(10) NOT NULL REFERENCES customers,
+  amount NUMBER(12,2), placed TIMESTAMP, note VARCHAR2(60));
+CREATE INDEX orders_customer ON orders (customer);
+CREATE TABLE events (id NUMBER(10) PRIMARY KEY, tag RAW(8), ratio NUMBER);
+",
+    );
+    let rows = [("customers", 1500), ("orders", 6000), ("events", 1500)];
+    let batch = |sql: &mut String, head: &str, values: Vec<String>| {
+        for group in values.chunks(500) {
+            sql.push_str(head);
+            sql.push_str(&group.join(",\n  "));
+            sql.push_str(";\n");
+        }
+    };
+    batch(
+        &mut sql,
+        "INSERT INTO customers (id, name, since) VALUES\n  ",
+        (1..=rows[0].1)
+            .map(|g| {
+                format!(
+                    "({g}, 'customer {g}', TO_DATE('20{:02}-{:02}-{:02}', 'YYYY-MM-DD'))",
+                    g % 25,
+                    1 + g % 12,
+                    1 + g % 28
+                )
+            })
+            .collect(),
+    );
+    batch(
+        &mut sql,
+        "INSERT INTO orders (id, customer, amount, placed, note) VALUES\n  ",
+        (1..=rows[1].1)
+            .map(|g| {
+                let note = match g % 3 {
+                    0 => "NULL".to_string(),
+                    1 => format!("'it''s order {g}'"),
+                    _ => format!("'{}'", "n".repeat((g % 40) as usize)),
+                };
+                format!(
+                    "({g}, {}, {}.{:02}, TO_TIMESTAMP('2024-03-{:02} 10:{:02}:{:02}.{:06}', 'YYYY-MM-DD HH24:MI:SS.FF'), {note})",
+                    1 + g % rows[0].1,
+                    g / 7,
+                    g % 100,
+                    1 + g % 28,
+                    g % 60,
+                    (g * 7) % 60,
+                    (g * 7919) % 1_000_000
+                )
+            })
+            .collect(),
+    );
+    batch(
+        &mut sql,
+        "INSERT INTO events (id, tag, ratio) VALUES\n  ",
+        (1..=rows[2].1)
+            .map(|g| format!("({g}, HEXTORAW('{:016X}'), -{g}.125)", g * 2_654_435_761))
+            .collect(),
+    );
+    (sql, rows)
+}
+
+/// The same faults as above, the source an exported Oracle script (the offline source's rows
+/// through the Oracle copy path, --create-schema from its conversion): every row arrives exactly
+/// once, hashed equal on both sides, and the same as loading `godwit convert`'s script.
+#[tokio::test]
+async fn an_oracle_script_copy_killed_at_random_points_loses_and_doubles_nothing() {
+    const CHUNK_ROWS: i64 = 60;
+    let started = Instant::now();
+    let (seed, mut rng) = seeded();
+    let data = tempfile::tempdir().unwrap();
+    let (sql, rows) = oracle_script();
+    let script = data.path().join("shop.sql");
+    std::fs::write(&script, &sql).unwrap();
+    let total: i64 = rows
+        .iter()
+        .map(|(_, n)| (n + CHUNK_ROWS - 1) / CHUNK_ROWS)
+        .sum();
+    let source_rows: i64 = rows.iter().map(|(_, n)| n).sum();
+    let (cluster, target_url) = restartable_target().await;
+    let points = kill_points(&mut rng, total);
+    let base = [
+        "copy",
+        "--source",
+        script.to_str().unwrap(),
+        "--target",
+        &target_url,
+        "--create-schema",
+        "--jobs",
+        "2",
+        "--chunk-rows",
+        &CHUNK_ROWS.to_string(),
+        "--verify",
+        "hash",
+        "--format",
+        "json",
+    ]
+    .map(String::from);
+    let Killed {
+        run_id,
+        kills,
+        restarts,
+        finished,
+        mut target,
+    } = kill_and_resume(&base, &points, &cluster, &target_url, data.path()).await;
+    eprintln!("{kills} kills, {restarts} restart(s) of the target");
+    assert!(kills >= 10, "at least ten kills landed mid-run: {kills}");
+    assert_eq!(restarts, 1, "the target restarted mid-copy once");
+    let (stdout, before) = match finished {
+        Some(done) => done,
+        None => {
+            let before = target.committed(&run_id).await;
+            let mut args: Vec<&str> = base.iter().map(String::as_str).collect();
+            args.extend(["--resume", &run_id]);
+            let mut last = spawn(&args, data.path());
+            let (status, stdout) = last.finish();
+            assert!(
+                status.success(),
+                "{stdout}\n{}",
+                last.stderr.lock().unwrap()
+            );
+            (stdout, before)
+        }
+    };
+    // The invocation that finished: with what was committed before it, each chunk and each row
+    // once; each table counted and hashed equal.
+    let reports: Vec<serde_json::Value> =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    assert_eq!(reports.len(), 3);
+    let copied_now: i64 = reports
+        .iter()
+        .map(|r| r["chunks"].as_i64().unwrap() - r["chunks_skipped"].as_i64().unwrap())
+        .sum();
+    assert_eq!(before.0 + copied_now, total);
+    let read_now: i64 = reports
+        .iter()
+        .map(|r| r["source_rows"].as_i64().unwrap())
+        .sum();
+    assert_eq!(before.1 + read_now, source_rows);
+    for r in &reports {
+        assert_eq!(r["expected_rows"], r["target_rows"], "{r}");
+        assert!(r["source_hash"].is_string(), "{r}");
+        assert_eq!(r["source_hash"], r["target_hash"], "{r}");
+    }
+    let store = godwit_store::Store::open(&data.path().join("godwit.sqlite3")).unwrap();
+    let chunks = store.run_chunks(&run_id).unwrap();
+    assert_eq!(chunks.len() as i64, total);
+    assert_eq!(
+        chunks.iter().map(|c| c.rows as i64).sum::<i64>(),
+        source_rows
+    );
+
+    // Checked independently of the copy: the rows `godwit convert`'s script loads.
+    let converted = data.path().join("shop.pg.sql");
+    let mut convert = spawn(
+        &[
+            "convert",
+            "--from",
+            "oracle",
+            script.to_str().unwrap(),
+            "-o",
+            converted.to_str().unwrap(),
+        ],
+        data.path(),
+    );
+    let (status, _) = convert.finish();
+    assert!(status.success(), "{}", convert.stderr.lock().unwrap());
+    let reference = database("fault_oracle_reference").await;
+    reference
+        .execute(&std::fs::read_to_string(&converted).unwrap())
+        .await;
+    let (reference, copied) = (
+        reference.connect().await,
+        godwit_testkit::connect(&target_url).await,
+    );
+    for (table, n) in rows {
+        let copied_rows = fingerprint(&copied, table).await;
+        assert!(
+            copied_rows.starts_with(&format!("{n}:")),
+            "{table}: {copied_rows}"
+        );
+        assert_eq!(copied_rows, fingerprint(&reference, table).await, "{table}");
+        let distinct: i64 = copied
+            .query_one(&format!("SELECT count(DISTINCT id) FROM {table}"), &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(distinct, n, "{table}");
+    }
+    eprintln!(
+        "oracle script fault test: {kills} kills and {restarts} restart over {total} chunks in {:.1} s (seed {seed})",
         started.elapsed().as_secs_f64()
     );
 }
