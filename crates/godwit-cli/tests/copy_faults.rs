@@ -289,6 +289,27 @@ fn kill_points(rng: &mut Rng, total: i64) -> Vec<Point> {
     points
 }
 
+/// One more invocation that resumes the run to its end (the last kill point may have come too
+/// late for a run to finish by itself): its output, and what was committed before it began.
+async fn resume_to_end(
+    base: &[String],
+    run_id: &str,
+    target: &mut Target,
+    data: &std::path::Path,
+) -> (String, (i64, i64)) {
+    let before = target.committed(run_id).await;
+    let mut args: Vec<&str> = base.iter().map(String::as_str).collect();
+    args.extend(["--resume", run_id]);
+    let mut last = spawn(&args, data);
+    let (status, stdout) = last.finish();
+    assert!(
+        status.success(),
+        "{stdout}\n{}",
+        last.stderr.lock().unwrap()
+    );
+    (stdout, before)
+}
+
 /// What [`kill_and_resume`] did: the run, its kills and target restarts, the report of the
 /// invocation that finished the run (with what was committed before it began), if one did.
 struct Killed {
@@ -511,16 +532,7 @@ async fn a_copy_killed_at_random_points_and_a_restarted_target_lose_and_double_n
             assert_eq!(target.committed(&run_id).await, (total, source_rows));
         }
         None => {
-            let before = target.committed(&run_id).await;
-            let mut args: Vec<&str> = base.iter().map(String::as_str).collect();
-            args.extend(["--resume", &run_id]);
-            let mut last = spawn(&args, data.path());
-            let (status, stdout) = last.finish();
-            assert!(
-                status.success(),
-                "{stdout}\n{}",
-                last.stderr.lock().unwrap()
-            );
+            let (stdout, before) = resume_to_end(&base, &run_id, &mut target, data.path()).await;
             check_report(&stdout, before, total, source_rows);
         }
     }
@@ -681,19 +693,7 @@ async fn an_oracle_script_copy_killed_at_random_points_loses_and_doubles_nothing
     assert_eq!(restarts, 1, "the target restarted mid-copy once");
     let (stdout, before) = match finished {
         Some(done) => done,
-        None => {
-            let before = target.committed(&run_id).await;
-            let mut args: Vec<&str> = base.iter().map(String::as_str).collect();
-            args.extend(["--resume", &run_id]);
-            let mut last = spawn(&args, data.path());
-            let (status, stdout) = last.finish();
-            assert!(
-                status.success(),
-                "{stdout}\n{}",
-                last.stderr.lock().unwrap()
-            );
-            (stdout, before)
-        }
+        None => resume_to_end(&base, &run_id, &mut target, data.path()).await,
     };
     // The invocation that finished: with what was committed before it, each chunk and each row
     // once; each table counted and hashed equal.
