@@ -126,7 +126,8 @@ enum Command {
         /// Target database: postgresql:// URL or saved profile name.
         #[arg(long)]
         target: String,
-        /// Chunks copied at once.
+        /// Chunks copied at once (with --verify hash, as many connections again read finished
+        /// tables back from the target meanwhile).
         #[arg(long, default_value_t = 4)]
         jobs: usize,
         /// Table pages (8 kB) per chunk.

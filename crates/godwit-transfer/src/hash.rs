@@ -208,6 +208,26 @@ pub(crate) fn fields(row: &[u8], binary: bool) -> Vec<Option<&[u8]>> {
     out
 }
 
+/// Field `n` of a row that [`CopyRows`] gave, without collecting the others: `None` for NULL or
+/// when the row has fewer fields.
+pub(crate) fn nth_field(row: &[u8], n: usize, binary: bool) -> Option<&[u8]> {
+    if !binary {
+        let field = row.split(|b| *b == b'\t').nth(n)?;
+        return (field != b"\\N").then_some(field);
+    }
+    let (mut at, mut i) = (2, 0);
+    while at + 4 <= row.len() {
+        let len = be_i32(&row[at..]);
+        at += 4;
+        let end = (at + len.max(0) as usize).min(row.len());
+        if i == n {
+            return (len >= 0).then(|| &row[at..end]);
+        }
+        (at, i) = (end, i + 1);
+    }
+    None
+}
+
 /// Zeroes the type OIDs inside a binary field of shape `shape` (in place; a value that does not
 /// parse as the shape is left as it is, the same on both sides).
 fn zero_oids(value: &mut [u8], shape: &Shape) {
@@ -515,6 +535,19 @@ mod tests {
         let null = binary_stream(&[vec![None]]);
         let empty = binary_stream(&[vec![Some(b"")]]);
         assert_ne!(x.row(&null[19..25]), x.row(&empty[19..25]));
+    }
+
+    #[test]
+    fn one_field_is_the_same_as_among_all_fields() {
+        let stream = binary_stream(&[vec![Some(b"7"), None, Some(b""), Some(b"abc")]]);
+        let row = &stream[19..stream.len() - 2];
+        for (row, binary) in [(row, true), (&b"1\t\\N\t\tx"[..], false)] {
+            let all = fields(row, binary);
+            for n in 0..5 {
+                let expected = all.get(n).copied().flatten();
+                assert_eq!(nth_field(row, n, binary), expected, "field {n}");
+            }
+        }
     }
 
     #[test]

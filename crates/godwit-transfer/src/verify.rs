@@ -225,7 +225,7 @@ fn format_of(binary: bool) -> &'static str {
 
 /// The value of integer field `position` of a row (binary int2/int4/int8, or text).
 fn integer_field(row: &[u8], position: usize, binary: bool) -> Option<i64> {
-    let value = fields(row, binary).into_iter().nth(position)??;
+    let value = nth_field(row, position, binary)?;
     if !binary {
         return std::str::from_utf8(value).ok()?.parse().ok();
     }
