@@ -487,10 +487,10 @@ pub(crate) async fn copy_from_oracle(args: OracleCopyArgs<'_>) -> Result<(), Fai
         Some(&history),
     )
     .await;
+    watched.end().await;
     let store = history
         .lock()
         .map_err(|_| Failure::operation("the run history's lock is poisoned"))?;
-    watched.end().await;
     let copied = match result {
         Ok(r) => r,
         Err(godwit_transfer::CopyError::Stopped { run_id }) => {

@@ -1,0 +1,536 @@
+//! One chunk of an Oracle table in one target transaction: a blocking reader streams its rows as
+//! COPY lines (with the canonical hash of each) while the writer sends them to the target and
+//! records the chunk in `godwit_copy.progress`. A chunk the target refuses is, under
+//! [`OnError::Skip`], copied again from a spill file in pieces under savepoints, halved down to
+//! the refused rows, which are set aside in `godwit_copy.rejects` with their ROWID, values and error.
+
+use super::{data_error, query_failed, OracleCopyOptions, OracleRows, Work};
+use crate::canonical::{row_hash, unescape, Canonical};
+use crate::*;
+use godwit_oracle::data::{copy_line, DataError, DataStats};
+
+/// What the reader thread sends the writer.
+enum Piece {
+    /// COPY text lines of whole rows, how many, and their ROWIDs when refused rows are to be named
+    /// ([`OnError::Skip`]).
+    Lines(Vec<u8>, u64, Vec<String>),
+    /// The chunk is read: its rows, figures and the canonical hash of its rows.
+    Done(u64, DataStats, RowsHash),
+    Failed(DataError),
+}
+
+/// Lines per batch sent to the writer (about [`BATCH_BYTES`]).
+const PIECES_IN_FLIGHT: usize = 4;
+
+/// Copies one chunk in one target transaction: a blocking reader streams its rows as COPY lines
+/// while the writer sends them and records the chunk with the canonical hash of its rows. Returns
+/// the row source (for the next chunk) and the rows read with their figures.
+pub(super) async fn copy_chunk(
+    target: &Client,
+    source: Box<dyn OracleRows>,
+    work: &Work,
+    options: &OracleCopyOptions,
+    run_id: &str,
+    control: &Control,
+) -> (Option<Box<dyn OracleRows>>, Result<ChunkDone, CopyError>) {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Piece>(PIECES_IN_FLIGHT);
+    let skip = options.on_error == OnError::Skip;
+    let reader = {
+        let (job, range, nul) = (work.job.clone(), work.range.clone(), options.nul);
+        tokio::task::spawn_blocking(move || {
+            let mut source = source;
+            let mut stats = DataStats::default();
+            let mut hash = RowsHash::default();
+            let (mut batch, mut in_batch, mut ids, mut rows) = (Vec::new(), 0u64, Vec::new(), 0u64);
+            let mut failure = None;
+            let read = source.read(
+                &job.table,
+                &job.columns,
+                &range,
+                job.scn.as_deref(),
+                &mut |rowid, values| match copy_line(&job.columns, &values, nul, &mut stats) {
+                    Ok(line) => {
+                        rows += 1;
+                        hash.add(row_hash(&job.forms, line.trim_end_matches('\n').as_bytes()));
+                        batch.extend_from_slice(line.as_bytes());
+                        in_batch += 1;
+                        if skip {
+                            ids.push(rowid);
+                        }
+                        if batch.len() >= BATCH_BYTES {
+                            let piece = Piece::Lines(
+                                std::mem::take(&mut batch),
+                                std::mem::take(&mut in_batch),
+                                std::mem::take(&mut ids),
+                            );
+                            return tx.blocking_send(piece).is_ok();
+                        }
+                        true
+                    }
+                    Err(error) => {
+                        failure = Some(job.value_error(rowid, error));
+                        false
+                    }
+                },
+            );
+            let last = match (read, failure) {
+                (Err(e), _) | (Ok(()), Some(e)) => Piece::Failed(e),
+                (Ok(()), None) => {
+                    if in_batch > 0 {
+                        let _ = tx.blocking_send(Piece::Lines(batch, in_batch, ids));
+                    }
+                    Piece::Done(rows, stats, hash)
+                }
+            };
+            let _ = tx.blocking_send(last);
+            source
+        })
+    };
+    let written = write_chunk(target, work, options, run_id, control, &mut rx).await;
+    // The reader ends once the writer stops listening.
+    drop(rx);
+    let source = reader.await.ok();
+    (source, written)
+}
+
+/// A chunk the target committed: the rows read and their figures, and the chunk as the run's
+/// history keeps it.
+pub(super) struct ChunkDone {
+    pub(super) rows_read: u64,
+    pub(super) stats: DataStats,
+    pub(super) committed: CommittedChunk,
+}
+
+/// The writer's half of [`copy_chunk`].
+async fn write_chunk(
+    target: &Client,
+    work: &Work,
+    options: &OracleCopyOptions,
+    run_id: &str,
+    control: &Control,
+    rx: &mut tokio::sync::mpsc::Receiver<Piece>,
+) -> Result<ChunkDone, CopyError> {
+    let (name, chunk) = (&work.job.name, work.chunk);
+    // What this chunk shows as in flight, taken back when it ends either way.
+    let (mut flying_rows, mut flying_bytes) = (0u64, 0u64);
+    let land = |rows: u64, bytes: u64, committed: Option<(u64, u64)>| {
+        control.update(work.slot, |t| {
+            t.rows_in_flight = t.rows_in_flight.saturating_sub(rows);
+            t.bytes_in_flight = t.bytes_in_flight.saturating_sub(bytes);
+            if let Some((kept, rejected)) = committed {
+                t.rows_done += kept;
+                t.rows_rejected += rejected;
+                t.bytes_done += bytes;
+                t.chunks_done += 1;
+            }
+        })
+    };
+    let skip = options.on_error == OnError::Skip;
+    target
+        .batch_execute("BEGIN")
+        .await
+        .map_err(query_failed(format!("starting {name} chunk {chunk}")))?;
+    let mut sink = Some(Box::pin(
+        target
+            .copy_in::<_, Bytes>(&work.job.copy_in)
+            .await
+            .map_err(query_failed(format!("copying into {name} chunk {chunk}")))?,
+    ));
+    // Under `Skip`: the chunk's lines and ROWIDs, and the target's refusal of one of them.
+    let mut spill = if skip {
+        Some(Spill::new().map_err(spill_error(name, chunk as u64))?)
+    } else {
+        None
+    };
+    let (mut rowids, mut refusal) = (Vec::new(), None::<tokio_postgres::Error>);
+    let ended = |rowids| OracleChunk {
+        run_id,
+        table: name,
+        chunk: chunk as u64,
+        range: work.range.describe(),
+        rowids,
+        copy_in: &work.job.copy_in,
+        columns: &work.job.column_names,
+        forms: &work.job.forms,
+    };
+    loop {
+        let piece = tokio::select! {
+            biased;
+            _ = control.stopped() => None,
+            piece = rx.recv() => piece,
+        };
+        let Some(piece) = piece else {
+            break;
+        };
+        match piece {
+            Piece::Lines(bytes, rows, ids) => {
+                rowids.extend(ids);
+                flying_rows += rows;
+                flying_bytes += bytes.len() as u64;
+                control.update(work.slot, |t| {
+                    t.rows_in_flight += rows;
+                    t.bytes_in_flight += bytes.len() as u64;
+                    t.started.get_or_insert_with(Instant::now);
+                });
+                if let Some(file) = spill.as_mut() {
+                    file.write(&bytes)
+                        .map_err(spill_error(name, chunk as u64))?;
+                }
+                // After a refusal the chunk's remaining lines only go to the spill file.
+                if let (Some(s), None) = (sink.as_mut(), refusal.as_ref()) {
+                    if let Err(e) = s.send(Bytes::from(bytes)).await {
+                        if skip && matches!(classify(&e), Refusal::Row) {
+                            refusal = Some(e);
+                        } else {
+                            sink.take();
+                            let _ = target.batch_execute("ROLLBACK").await;
+                            land(flying_rows, flying_bytes, None);
+                            return Err(
+                                query_failed(format!("copying into {name} chunk {chunk}"))(e),
+                            );
+                        }
+                    }
+                }
+            }
+            Piece::Done(rows, stats, hash) => {
+                let ended =
+                    end_chunk(target, &ended(rowids), &mut sink, hash, spill, refusal).await;
+                let rejected = ended.as_ref().map(|(r, _)| *r).unwrap_or(0);
+                land(
+                    flying_rows,
+                    flying_bytes,
+                    ended
+                        .is_ok()
+                        .then(|| (rows.saturating_sub(rejected), rejected)),
+                );
+                let (rejected, kept) = ended?;
+                return Ok(ChunkDone {
+                    rows_read: rows,
+                    stats,
+                    committed: CommittedChunk {
+                        rows: kept.rows,
+                        rejected,
+                        bytes: flying_bytes,
+                        bounds: Some(work.range.describe()),
+                        hash: Some(kept.hex()),
+                        hashed_rows: Some(kept.rows),
+                    },
+                });
+            }
+            Piece::Failed(e) => {
+                sink.take();
+                let _ = target.batch_execute("ROLLBACK").await;
+                land(flying_rows, flying_bytes, None);
+                return Err(data_error(e));
+            }
+        }
+    }
+    sink.take();
+    let _ = target.batch_execute("ROLLBACK").await;
+    land(flying_rows, flying_bytes, None);
+    if control.is_stopped() {
+        return Err(CopyError::Stopped {
+            run_id: run_id.to_string(),
+        });
+    }
+    Err(CopyError::Query {
+        what: format!("reading {name} chunk {chunk}"),
+        message: "the reader stopped without finishing".into(),
+    })
+}
+
+type Sink = std::pin::Pin<Box<tokio_postgres::CopyInSink<Bytes>>>;
+
+/// The chunk being ended, and what naming its rows takes.
+struct OracleChunk<'a> {
+    run_id: &'a str,
+    table: &'a str,
+    chunk: u64,
+    /// Its rows, for people.
+    range: String,
+    /// The ROWIDs of its rows in the order of its lines (under [`OnError::Skip`]).
+    rowids: Vec<String>,
+    copy_in: &'a str,
+    /// The Oracle columns, in the order of the COPY lines, and the forms their target columns
+    /// compare in.
+    columns: &'a [String],
+    forms: &'a [Canonical],
+}
+
+/// Ends a chunk: its COPY finished, the chunk recorded with the hash of its lines, committed. A
+/// chunk the target refused (`refusal`, or at its end) is copied again from `spill` when there is
+/// one ([`OnError::Skip`]). Returns the rows set aside and the hash of the rows kept.
+async fn end_chunk(
+    target: &Client,
+    chunk: &OracleChunk<'_>,
+    sink: &mut Option<Sink>,
+    hash: RowsHash,
+    spill: Option<Spill>,
+    refusal: Option<tokio_postgres::Error>,
+) -> Result<(u64, RowsHash), CopyError> {
+    let failed = |e: tokio_postgres::Error| CopyError::Chunk {
+        table: chunk.table.to_string(),
+        chunk: chunk.chunk as u32,
+        message: db_message(&e),
+        run_id: chunk.run_id.to_string(),
+    };
+    let refused = match refusal {
+        Some(e) => e,
+        None => match commit_chunk(target, chunk, sink, hash).await {
+            Ok(()) => return Ok((0, hash)),
+            Err(e) if spill.is_some() && matches!(classify(&e), Refusal::Row) => e,
+            Err(e) => return Err(failed(e)),
+        },
+    };
+    sink.take();
+    let _ = target.batch_execute("ROLLBACK").await;
+    let Some(spill) = spill else {
+        return Err(failed(refused));
+    };
+    tracing::info!(table = chunk.table, chunk = chunk.chunk, error = %db_message(&refused), "the target refused a row; copying the chunk again in pieces");
+    rescue_lines(target, chunk, spill).await
+}
+
+/// Ends a chunk's COPY, records the chunk with the hash of its lines, and commits; rolls back on
+/// failure.
+async fn commit_chunk(
+    target: &Client,
+    chunk: &OracleChunk<'_>,
+    sink: &mut Option<Sink>,
+    hash: RowsHash,
+) -> Result<(), tokio_postgres::Error> {
+    let result = async {
+        let rows = match sink.take() {
+            Some(mut s) => s.as_mut().finish().await?,
+            None => 0,
+        };
+        record_oracle_chunk(target, chunk, rows, 0, hash).await?;
+        target.batch_execute("COMMIT").await
+    }
+    .await;
+    if result.is_err() {
+        let _ = target.batch_execute("ROLLBACK").await;
+    }
+    result
+}
+
+async fn record_oracle_chunk(
+    target: &Client,
+    chunk: &OracleChunk<'_>,
+    rows: u64,
+    rejected: u64,
+    hash: RowsHash,
+) -> Result<u64, tokio_postgres::Error> {
+    target
+        .execute(
+            "INSERT INTO godwit_copy.progress (run_id, table_name, chunk, rows, rejected, bytes, bounds, hash, hashed_rows) VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8)",
+            &[&chunk.run_id, &chunk.table, &(chunk.chunk as i32), &(rows as i64), &(rejected as i64), &chunk.range, &hash.hex(), &(hash.rows as i64)],
+        )
+        .await
+}
+
+/// Copies a refused chunk again from its spill file in one transaction: pieces of a few thousand
+/// lines, each COPY under a savepoint, halved down to the refused rows, which go to
+/// `godwit_copy.rejects` with the target's error, their place in ROWID order and their values as
+/// JSON. The chunk is recorded with the hash of the lines it kept. Returns the rows set aside.
+async fn rescue_lines(
+    target: &Client,
+    chunk: &OracleChunk<'_>,
+    spill: Spill,
+) -> Result<(u64, RowsHash), CopyError> {
+    let failed = |message: String| CopyError::Chunk {
+        table: chunk.table.to_string(),
+        chunk: chunk.chunk as u32,
+        message,
+        run_id: chunk.run_id.to_string(),
+    };
+    let database = |e: tokio_postgres::Error| failed(db_message(&e));
+    let rows_failed = |e: ChunkError| {
+        failed(match e {
+            ChunkError::Retry(m) | ChunkError::Failed(m) => m,
+            ChunkError::Rejected { message, .. } => message,
+            ChunkError::Stopped => "stopped".into(),
+        })
+    };
+    let mut reader = spill.reader().map_err(|e| failed(e.to_string()))?;
+    target
+        .batch_execute("BEGIN; SET CONSTRAINTS ALL IMMEDIATE")
+        .await
+        .map_err(database)?;
+    let result = async {
+        let control = Control::new();
+        let (mut kept, mut refused, mut lines) = (0u64, Vec::new(), Vec::new());
+        let mut hash = RowsHash::default();
+        // The refused lines, by row number.
+        let mut out_lines: BTreeMap<String, Bytes> = BTreeMap::new();
+        let mut row = 0usize;
+        loop {
+            let mut line = Vec::new();
+            let read = std::io::BufRead::read_until(&mut reader, b'\n', &mut line)
+                .map_err(|e| failed(format!("reading the spill file: {e}")))?;
+            if read > 0 {
+                if line.last() == Some(&b'\n') {
+                    line.pop();
+                }
+                row += 1;
+                lines.push(Line {
+                    data: Bytes::from(line),
+                    ctid: chunk
+                        .rowids
+                        .get(row - 1)
+                        .cloned()
+                        .unwrap_or_else(|| format!("line {row}")),
+                });
+            }
+            if lines.len() >= RESCUE_ROWS || (read == 0 && !lines.is_empty()) {
+                let before = refused.len();
+                kept += insert_lines(
+                    target,
+                    chunk.copy_in,
+                    &lines,
+                    OnError::Skip,
+                    &control,
+                    &mut refused,
+                )
+                .await
+                .map_err(rows_failed)?;
+                let out: BTreeSet<&str> =
+                    refused[before..].iter().map(|r: &Refused| r.ctid.as_str()).collect();
+                for line in &lines {
+                    if !out.contains(line.ctid.as_str()) {
+                        hash.add(row_hash(chunk.forms, &line.data));
+                    } else {
+                        out_lines.insert(line.ctid.clone(), line.data.clone());
+                    }
+                }
+                lines.clear();
+            }
+            if read == 0 {
+                break;
+            }
+        }
+        let keys: Vec<String> = refused
+            .iter()
+            .map(|r| format!("ROWID {}", r.ctid))
+            .collect();
+        let json: Vec<Option<String>> = refused
+            .iter()
+            .map(|r| out_lines.get(&r.ctid).map(|l| line_json(chunk.columns, l)))
+            .collect();
+        let numbers: Vec<&str> = refused.iter().map(|r| r.ctid.as_str()).collect();
+        let states: Vec<&str> = refused.iter().map(|r| r.sqlstate.as_str()).collect();
+        let messages: Vec<&str> = refused.iter().map(|r| r.message.as_str()).collect();
+        let details: Vec<Option<&str>> = refused.iter().map(|r| r.detail.as_deref()).collect();
+        target
+            .execute(
+                "INSERT INTO godwit_copy.rejects (run_id, table_name, chunk, row_key, row_json, source_ctid, sqlstate, message, detail)
+                 SELECT $1, $2, $3, u.k, u.j, u.c, u.s, u.m, u.d
+                   FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) AS u(k, j, c, s, m, d)",
+                &[&chunk.run_id, &chunk.table, &(chunk.chunk as i32), &keys, &json, &numbers, &states, &messages, &details],
+            )
+            .await
+            .map_err(database)?;
+        record_oracle_chunk(target, chunk, kept, refused.len() as u64, hash)
+            .await
+            .map_err(database)?;
+        target.batch_execute("COMMIT").await.map_err(database)?;
+        Ok((refused.len() as u64, hash))
+    }
+    .await;
+    if result.is_err() {
+        let _ = target.batch_execute("ROLLBACK").await;
+    }
+    result
+}
+
+/// A COPY text line as a JSON object of the columns' values (`\N` is null; escapes undone).
+fn line_json(columns: &[String], line: &[u8]) -> String {
+    let mut object = serde_json::Map::new();
+    for (name, field) in columns.iter().zip(line.split(|b| *b == b'\t')) {
+        let value = if field == b"\\N" {
+            serde_json::Value::Null
+        } else {
+            serde_json::Value::String(String::from_utf8_lossy(&unescape(field)).into_owned())
+        };
+        object.insert(name.clone(), value);
+    }
+    serde_json::Value::Object(object).to_string()
+}
+
+/// A chunk's COPY lines kept on disk while it streams (bounded memory whatever the chunk size), so
+/// that a refused chunk can be copied again; the file goes when the value is dropped.
+struct Spill {
+    path: std::path::PathBuf,
+    file: std::io::BufWriter<std::fs::File>,
+}
+
+impl Spill {
+    fn new() -> std::io::Result<Spill> {
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "godwit-chunk-{}-{}.copy",
+            std::process::id(),
+            COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        Ok(Spill {
+            path,
+            file: std::io::BufWriter::with_capacity(BATCH_BYTES, file),
+        })
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        std::io::Write::write_all(&mut self.file, bytes)
+    }
+
+    /// Reads the lines written so far from the start.
+    fn reader(mut self) -> std::io::Result<SpillReader> {
+        use std::io::Seek;
+        std::io::Write::flush(&mut self.file)?;
+        let mut file = self.file.get_ref().try_clone()?;
+        file.seek(std::io::SeekFrom::Start(0))?;
+        Ok(SpillReader {
+            reader: std::io::BufReader::with_capacity(BATCH_BYTES, file),
+            _spill: self,
+        })
+    }
+}
+
+impl Drop for Spill {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// The lines of a [`Spill`], which stays (and is removed) with it.
+struct SpillReader {
+    reader: std::io::BufReader<std::fs::File>,
+    _spill: Spill,
+}
+
+impl std::io::Read for SpillReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.reader.read(buf)
+    }
+}
+
+impl std::io::BufRead for SpillReader {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.reader.fill_buf()
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.reader.consume(amount)
+    }
+}
+
+fn spill_error(table: &str, chunk: u64) -> impl Fn(std::io::Error) -> CopyError + '_ {
+    move |e| CopyError::Query {
+        what: format!("keeping the lines of {table} chunk {chunk} in a temporary file"),
+        message: e.to_string(),
+    }
+}
