@@ -45,8 +45,6 @@ mod history;
 mod kept;
 mod load;
 mod oracle;
-mod oracle_recheck;
-mod oracle_script;
 mod plan;
 mod schema;
 mod verify;
@@ -60,11 +58,9 @@ pub use kept::{kept_oracle_verification, kept_tables, kept_verification, loss_pe
 pub use load::LoadSteps;
 pub use oracle::{
     copy_oracle, copy_oracle_checked, copy_oracle_from, live_sessions, oracle_tables, LiveRows,
-    OpenRows,
-    OracleCopied, OracleCopyOptions, OracleRows, OracleSchema, OracleTable, OracleTableReport,
-    RowRange, ORACLE_TABLES_SQL,
+    OpenRows, OracleCopied, OracleCopyOptions, OracleRows, OracleSchema, OracleTable,
+    OracleTableReport, RowRange, ScriptRows, ORACLE_TABLES_SQL, SCRIPT_OWNER,
 };
-pub use oracle_script::{ScriptRows, SCRIPT_OWNER};
 pub use plan::ChunkBy;
 pub use verify::{
     CopyReport, DifferentRow, Progress, Recheck, TableCheck, TableFindings, NAMED_ROWS,
@@ -145,7 +141,8 @@ pub struct CopyOptions {
     pub schemas: Vec<String>,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
-    /// Chunks copied at once.
+    /// Chunks copied at once (under hash verification as many readers again read finished tables
+    /// back from the target meanwhile).
     pub jobs: usize,
     /// Table blocks (8 kB pages) per chunk; tables smaller than this are one chunk.
     pub chunk_pages: u32,
@@ -365,6 +362,29 @@ enum Task {
 /// Target blocks read back per piece at the least (or a chunk's, when chunks are smaller).
 const READ_PIECE_PAGES: u64 = 1024;
 
+/// The next task for a worker: a copier takes the first chunk to copy, else (none left) the
+/// first read; a reader only reads.
+fn next_task(queue: &mut VecDeque<Task>, reader: bool) -> Option<Task> {
+    let copy = |t: &Task| matches!(t, Task::Copy(_));
+    let at = match reader {
+        true => queue.iter().position(|t| !copy(t)),
+        false => queue
+            .iter()
+            .position(copy)
+            .or((!queue.is_empty()).then_some(0)),
+    }?;
+    queue.remove(at)
+}
+
+/// Held by a copier while it runs: readers wait for tables as long as one does.
+struct Copying(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for Copying {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn run(
     source_url: &str,
@@ -548,7 +568,17 @@ async fn run(
         chunk_pages: options.chunk_pages.max(1),
     };
     let mut workers = tokio::task::JoinSet::new();
-    for _ in 0..options.jobs.max(1) {
+    // Under hash verification as many readers again read finished tables back from the target
+    // while the copiers go on with the others; copiers left without chunks read back too.
+    let jobs = options.jobs.max(1);
+    let readers = if verify_level == Verify::Hash {
+        jobs
+    } else {
+        0
+    };
+    let copiers = Arc::new(std::sync::atomic::AtomicUsize::new(jobs));
+    for worker in 0..jobs + readers {
+        let reader = worker >= jobs;
         let (queue, counters, on_progress, store, ctx, plans, readbacks) = (
             queue.clone(),
             counters.clone(),
@@ -558,21 +588,29 @@ async fn run(
             plans.clone(),
             readbacks.clone(),
         );
+        let copying = (!reader).then(|| Copying(copiers.clone()));
+        let copiers = copiers.clone();
         let (source_url, target_url) = (source_url.to_string(), target_url.to_string());
         workers.spawn(async move {
+            let _copying = copying;
             let (source, target) = tokio::select! {
                 biased;
                 _ = ctx.control.stopped() => return Ok(()),
                 pair = async {
-                    let (source, target) = (connect("source", &source_url).await?, connect("target", &target_url).await?);
-                    if ctx.raw_bytes {
+                    let source = match reader {
+                        true => None,
+                        false => Some(connect("source", &source_url).await?),
+                    };
+                    let target = connect("target", &target_url).await?;
+                    if let (true, Some(source)) = (ctx.raw_bytes, &source) {
                         source
                             .batch_execute("SET client_encoding = 'SQL_ASCII'")
                             .await
                             .map_err(query_error("reading SQL_ASCII bytes as they are"))?;
                     }
                     // Text sent and read back the same way on both sides.
-                    for (client, side) in [(&source, "source"), (&target, "target")] {
+                    for (client, side) in [(source.as_ref(), "source"), (Some(&target), "target")] {
+                        let Some(client) = client else { continue };
                         client
                             .batch_execute(SESSION_SETTINGS)
                             .await
@@ -585,15 +623,21 @@ async fn run(
                 if ctx.control.is_stopped() {
                     return Ok::<(), CopyError>(());
                 }
-                let chunk = match queue.lock().ok().and_then(|mut q| q.pop_front()) {
+                let next = queue.lock().ok().and_then(|mut q| next_task(&mut q, reader));
+                let chunk = match next {
+                    // A reader waits while chunks are still being copied: their tables come.
+                    None if reader && copiers.load(std::sync::atomic::Ordering::SeqCst) > 0 => {
+                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                        continue;
+                    }
                     None => return Ok(()),
                     Some(Task::Copy(chunk)) => chunk,
                     Some(Task::ReadBack(slot)) => {
-                        // While chunks are left to copy, one worker reads the table whole (`COPY
-                        // table TO`, which costs the server less than a query over block ranges)
-                        // and the others go on copying. Once none is left, as many pieces as
-                        // workers (each at least READ_PIECE_PAGES): the sums of any split of the
-                        // target's rows add up to the table's.
+                        // As many pieces as workers, readers and copiers (each at least
+                        // READ_PIECE_PAGES): the readers start on them at once, beside the chunks
+                        // still copying, and copiers left without chunks take the rest; a table
+                        // read whole by one reader would leave the others idle at the end. The
+                        // sums of any split of the target's rows add up to the table's.
                         let pages: i64 = target
                             .query_one(
                                 "SELECT pg_relation_size($1::text::regclass) / current_setting('block_size')::bigint",
@@ -607,7 +651,8 @@ async fn run(
                             })?
                             .get(0);
                         let least = READ_PIECE_PAGES.min(ctx.chunk_pages as u64).max(1);
-                        let pieces = (pages.max(0) as u64 / least).clamp(1, ctx.jobs as u64);
+                        let workers = 2 * ctx.jobs as u64;
+                        let pieces = (pages.max(0) as u64 / least).clamp(1, workers);
                         let width = (pages.max(0) as u64).div_ceil(pieces).max(1);
                         if let Ok(mut r) = readbacks.lock() {
                             r.insert(slot, ReadBack::empty(&plans[slot], pieces));
@@ -661,9 +706,12 @@ async fn run(
                         continue;
                     }
                 };
+                let Some(source) = source.as_ref() else {
+                    continue; // readers are given no chunk to copy
+                };
                 let mut attempt = 0;
                 let outcome = loop {
-                    match copy_chunk(&source, &target, &ctx, &chunk).await {
+                    match copy_chunk(source, &target, &ctx, &chunk).await {
                         Err(ChunkError::Retry(message)) if attempt < RETRIES => {
                             attempt += 1;
                             tracing::info!(table = %chunk.table, chunk = chunk.index, %message, "trying the chunk again");
