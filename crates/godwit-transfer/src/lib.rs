@@ -45,8 +45,6 @@ mod history;
 mod kept;
 mod load;
 mod oracle;
-mod oracle_recheck;
-mod oracle_script;
 mod plan;
 mod schema;
 mod verify;
@@ -60,11 +58,9 @@ pub use kept::{kept_oracle_verification, kept_tables, kept_verification, loss_pe
 pub use load::LoadSteps;
 pub use oracle::{
     copy_oracle, copy_oracle_checked, copy_oracle_from, live_sessions, oracle_tables, LiveRows,
-    OpenRows,
-    OracleCopied, OracleCopyOptions, OracleRows, OracleSchema, OracleTable, OracleTableReport,
-    RowRange, ORACLE_TABLES_SQL,
+    OpenRows, OracleCopied, OracleCopyOptions, OracleRows, OracleSchema, OracleTable,
+    OracleTableReport, RowRange, ScriptRows, ORACLE_TABLES_SQL, SCRIPT_OWNER,
 };
-pub use oracle_script::{ScriptRows, SCRIPT_OWNER};
 pub use plan::ChunkBy;
 pub use verify::{
     CopyReport, DifferentRow, Progress, Recheck, TableCheck, TableFindings, NAMED_ROWS,
