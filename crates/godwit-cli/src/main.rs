@@ -115,10 +115,10 @@ enum Command {
         #[arg(long, value_name = "TARGET")]
         check_on: Option<String>,
     },
-    /// Copy table data from a PostgreSQL (or Oracle) source to a PostgreSQL target: chunked, parallel, resumable,
-    /// verified by row counts.
+    /// Copy table data from a PostgreSQL or Oracle source (a live database, or an exported Oracle
+    /// script) to a PostgreSQL target: chunked, parallel, resumable, verified.
     #[command(
-        after_help = "Examples:\n  godwit copy --source postgresql://app@old/shop --target postgresql://app@new/shop --create-schema --jobs 4\n  godwit copy --source shop-old --target shop-new --resume last\n\nThe run id is printed when the run starts; after any interruption `--resume RUN_ID` (or `last`)\ncopies only the chunks that did not commit. Progress goes to stderr: bars on a terminal, a line\nevery 2 s otherwise (GODWIT_PROGRESS_SECONDS). Ctrl-C stops the run: chunks being copied roll back,\nthe committed ones stay, and the command says how to resume.\n\nWith --create-schema the tables are created without their keys, indexes and foreign keys; after\nthe data the keys are added and the indexes built (--jobs at once), foreign keys added NOT VALID\nand then validated. Owned and identity sequences are then set past the copied rows (the source's\nvalue or the column's maximum, whichever is larger), also for existing target tables.\n--disable-triggers turns the target tables' user triggers off during the load and back on after\nit, also after a failure or Ctrl-C; a run killed meanwhile turns them back on when resumed. Every\nstep is recorded: --resume finishes what a killed run left (indexes, keys, sequences, triggers).\n--defer-indexes loads existing target tables without their secondary indexes and foreign keys\nand recreates them after the data (definitions kept in godwit_copy.deferred until then).\n\nExit codes: 0 every row arrived; 3 every row arrived except those --on-error skip set aside (the\ncount per table is printed; the rows are in godwit_copy.rejects on the target with their key,\ndata and error); 1 the copy or its verification failed; 2 invalid usage or input; 130\ninterrupted by Ctrl-C (resumable)."
+        after_help = "Examples:\n  godwit copy --source postgresql://app@old/shop --target postgresql://app@new/shop --create-schema --jobs 4\n  godwit copy --source shop-old --target shop-new --resume last\n  godwit copy --source oracle://hr@db:1521/FREEPDB1 --target shop-new --create-schema --verify hash\n  godwit copy --source ./export/ --target shop-new --create-schema   (an exported Oracle script or folder)\n\nThe run id is printed when the run starts; after any interruption `--resume RUN_ID` (or `last`)\ncopies only the chunks that did not commit. Progress goes to stderr: bars on a terminal, a line\nevery 2 s otherwise (GODWIT_PROGRESS_SECONDS). Ctrl-C stops the run: chunks being copied roll back,\nthe committed ones stay, and the command says how to resume.\n\nWith --create-schema the tables are created without their keys, indexes and foreign keys; after\nthe data the keys are added and the indexes built (--jobs at once), foreign keys added NOT VALID\nand then validated. Owned and identity sequences are then set past the copied rows (the source's\nvalue or the column's maximum, whichever is larger), also for existing target tables.\n--disable-triggers turns the target tables' user triggers off during the load and back on after\nit, also after a failure or Ctrl-C; a run killed meanwhile turns them back on when resumed. Every\nstep is recorded: --resume finishes what a killed run left (indexes, keys, sequences, triggers).\n--defer-indexes loads existing target tables without their secondary indexes and foreign keys\nand recreates them after the data (definitions kept in godwit_copy.deferred until then).\n\nExit codes: 0 every row arrived; 3 every row arrived except those --on-error skip set aside (the\ncount per table is printed; the rows are in godwit_copy.rejects on the target with their key,\ndata and error); 1 the copy or its verification failed; 2 invalid usage or input; 130\ninterrupted by Ctrl-C (resumable)."
     )]
     Copy {
         #[command(flatten)]
@@ -167,7 +167,8 @@ enum Command {
         /// the table, row and column), `strip` them, or `replace` them with U+FFFD; counted either way.
         #[arg(long, value_enum, default_value_t = Nul::Fail)]
         nul: Nul,
-        /// Oracle sources: rows per chunk (one target transaction each).
+        /// Oracle sources: rows per chunk, about (one target transaction each; live tables are split
+        /// into ROWID ranges of their extents sized from the table's statistics).
         #[arg(long, default_value_t = 100_000)]
         chunk_rows: u64,
         /// A row the target refuses (constraint, check, encoding): `stop` the run naming its table, chunk
@@ -185,7 +186,8 @@ enum Command {
 
 #[derive(Args)]
 struct Selection {
-    /// Source database: postgresql:// URL or saved profile name.
+    /// Source database: postgresql:// URL or saved profile name; for `copy` also an oracle:// URL
+    /// or an exported Oracle script (a .sql file, or a folder of them).
     #[arg(long)]
     source: String,
     /// Schema to read (repeatable); default: every user schema.
