@@ -899,4 +899,30 @@ async fn lost_extra_and_different_rows_are_named_by_key() {
     );
     // Chunks 0..3 were read once to copy and once more to name the rows.
     assert_eq!(reads.lock().unwrap().len(), 6);
+
+    // Counts alone see the dropped row too, the target holding fewer rows than the chunks sent
+    // (with no extra row to make up for it).
+    let client = target.connect().await;
+    client.batch_execute("TRUNCATE measures").await.unwrap();
+    let counted = copy_oracle_from(
+        opener(true, true, &reads, &opened),
+        &target.url,
+        "run-named-by-counts",
+        &tables(),
+        &OracleCopyOptions {
+            chunk_rows: 2,
+            nul: NulPolicy::Strip,
+            ..Default::default()
+        },
+        None,
+        &Control::new(),
+        None,
+    )
+    .await
+    .unwrap();
+    let r = &counted[0].report;
+    assert_eq!((r.expected_rows, r.target_rows), (5, 4));
+    let found = r.recheck.as_ref().expect("a recheck");
+    assert_eq!((found.lost, found.extra), (1, 0));
+    assert_eq!(found.lost_keys, ["id=3"]);
 }

@@ -845,7 +845,12 @@ async fn check_table(
         }
     }
     // Counts or hashes disagree: name the rows.
-    let expected_rows: i64 = chunks.iter().map(|c| c.rows as i64).sum();
+    // The rows each chunk sent and the target did not refuse (a target trigger that drops a row
+    // makes the target hold fewer).
+    let expected_rows: i64 = chunks
+        .iter()
+        .map(|c| c.hashed_rows.unwrap_or(c.rows) as i64)
+        .sum();
     let mut recheck = None;
     if options.verify != Verify::Off && (expected_rows != target_rows || source_hash != target_hash)
     {
