@@ -94,6 +94,26 @@ pub(crate) async fn committed(target: &Client, run_id: &str) -> Result<Committed
         .collect())
 }
 
+/// Records in the run history the chunks the target says the run committed but the history
+/// lacks: a chunk committed on the target just before the process died (the target's record is
+/// the truth).
+pub(crate) fn reconcile_history(
+    store: &Arc<Mutex<Store>>,
+    run_id: &str,
+    done: &Committed,
+) -> Result<(), CopyError> {
+    let known: BTreeSet<(String, u32)> = with_store(store, |s| s.run_chunks(run_id))?
+        .into_iter()
+        .map(|c| (c.table, c.chunk))
+        .collect();
+    for ((table, chunk), committed) in done {
+        if !known.contains(&(table.clone(), *chunk)) {
+            record(store, run_id, table, *chunk, committed)?;
+        }
+    }
+    Ok(())
+}
+
 /// Records a committed chunk and the hash of its source rows in the run history.
 pub(crate) fn record(
     store: &Arc<Mutex<Store>>,

@@ -440,17 +440,7 @@ async fn run(
     control.set_phase("planning");
     let mapping = unless_stopped(control, run_id, preflight(&catalog, &target)).await?;
     if resumed {
-        // A chunk committed on the target just before the process died may be missing from the
-        // history: the target's record is the truth.
-        let known: BTreeSet<(String, u32)> = with_store(store, |s| s.run_chunks(run_id))?
-            .into_iter()
-            .map(|c| (c.table, c.chunk))
-            .collect();
-        for ((table, chunk), committed) in &done {
-            if !known.contains(&(table.clone(), *chunk)) {
-                record(store, run_id, table, *chunk, committed)?;
-            }
-        }
+        reconcile_history(store, run_id, &done)?;
     }
 
     // One snapshot for every chunk of this invocation.

@@ -443,17 +443,7 @@ async fn copy_oracle_run(
     control.set_phase("planning");
     let done = committed(&target, run_id).await?;
     if let Some(store) = history {
-        // A chunk committed on the target just before the process died may be missing from the
-        // history: the target's record is the truth.
-        let known: BTreeSet<(String, u32)> = with_store(store, |s| s.run_chunks(run_id))?
-            .into_iter()
-            .map(|c| (c.table, c.chunk))
-            .collect();
-        for ((table, chunk), chunk_done) in &done {
-            if !known.contains(&(table.clone(), *chunk)) {
-                record(store, run_id, table, *chunk, chunk_done)?;
-            }
-        }
+        reconcile_history(store, run_id, &done)?;
     }
     let chunk_rows = options.chunk_rows.max(1);
     let mut planner = blocking({
