@@ -24,7 +24,7 @@ const PIECES_IN_FLIGHT: usize = 4;
 
 /// Copies one chunk in one target transaction: a blocking reader streams its rows as COPY lines
 /// while the writer sends them and records the chunk with the canonical hash of its rows. Returns
-/// the row source (for the next chunk) and the rows read with their figures.
+/// the row source (for the next chunk) and the chunk as committed.
 pub(super) async fn copy_chunk(
     target: &Client,
     source: Box<dyn OracleRows>,
@@ -331,7 +331,7 @@ async fn record_oracle_chunk(
 
 /// Copies a refused chunk again from its spill file in one transaction: pieces of a few thousand
 /// lines, each COPY under a savepoint, halved down to the refused rows, which go to
-/// `godwit_copy.rejects` with the target's error, their place in ROWID order and their values as
+/// `godwit_copy.rejects` with the target's error, their ROWID (or script line) and their values as
 /// JSON. The chunk is recorded with the hash of the lines it kept. Returns the rows set aside.
 async fn rescue_lines(
     target: &Client,
