@@ -895,11 +895,11 @@ fn index_subtype_resolved(definition: &[Token], into: &Declarations) -> Vec<Toke
 pub fn deleted_by_element(tokens: &[Token], candidates: &BTreeSet<String>) -> BTreeSet<String> {
     (0..tokens.len().saturating_sub(4))
         .filter(|&k| {
-            candidates.contains(&tokens[k].upper())
+            tokens[k + 2].is("DELETE")
                 && tokens[k + 1].is_symbol(".")
-                && tokens[k + 2].is("DELETE")
                 && tokens[k + 3].is_symbol("(")
                 && !tokens[k + 4].is_symbol(")")
+                && candidates.contains(&tokens[k].upper())
         })
         .map(|k| tokens[k].upper())
         .collect()

@@ -89,9 +89,9 @@ impl Types<'_> {
         if depth > 16 {
             return Err("types nested too deeply".into());
         }
-        let described = text(declared);
+        let described = || text(declared);
         if declared.iter().any(|t| t.is_symbol("%")) {
-            return Err(format!("anchored type {described}"));
+            return Err(format!("anchored type {}", described()));
         }
         let name = match declared {
             [p, dot, t] if dot.is_symbol(".") && p.upper() == self.package => t.upper(),
@@ -127,9 +127,9 @@ impl Types<'_> {
             }
         }
         if declared.len() == 3 && declared[1].is_symbol(".") {
-            return Err(format!("type {described} of another package"));
+            return Err(format!("type {} of another package", described()));
         }
-        scalar(declared).ok_or_else(|| format!("type {described}"))
+        scalar(declared).ok_or_else(|| format!("type {}", described()))
     }
 
     fn record(
@@ -304,7 +304,8 @@ impl Rewriter<'_> {
                 continue;
             }
             let after_dot = k > 0 && tokens[k - 1].is_symbol(".");
-            if t.kind != TokenKind::Word || after_dot || t.upper() != self.variable {
+            if t.kind != TokenKind::Word || after_dot || !t.text.eq_ignore_ascii_case(self.variable)
+            {
                 out.push(t.clone());
                 k += 1;
                 continue;
@@ -325,7 +326,7 @@ impl Rewriter<'_> {
             && is(k + 1, &|t| t.is_symbol("."))
             && is(k + 2, &|t| t.is("FREETEMPORARY"))
             && is(k + 3, &|t| t.is_symbol("("))
-            && is(k + 4, &|t| t.upper() == self.variable))
+            && is(k + 4, &|t| t.text.eq_ignore_ascii_case(self.variable)))
         {
             return None;
         }
