@@ -926,3 +926,52 @@ async fn lost_extra_and_different_rows_are_named_by_key() {
     assert_eq!((found.lost, found.extra), (1, 0));
     assert_eq!(found.lost_keys, ["id=3"]);
 }
+
+/// A target table without a primary key is compared by whole rows, counted: a dropped row is lost
+/// and a row already there is extra, each named by its first columns.
+#[tokio::test]
+async fn rows_of_a_table_without_a_key_are_named_by_their_values() {
+    let target = database("oracle_rows_keyless").await;
+    target
+        .execute(
+            "CREATE TABLE measures (id integer, amount numeric, taken timestamp, at timestamptz,
+    span interval, term interval, ratio double precision, tag bytea, note text);
+             INSERT INTO measures (id, note) VALUES (9, 'already here');
+             CREATE FUNCTION drop_three() RETURNS trigger LANGUAGE plpgsql AS $$
+               BEGIN IF NEW.id = 3 THEN RETURN NULL; END IF; RETURN NEW; END $$;
+             CREATE TRIGGER drop_three BEFORE INSERT ON measures FOR EACH ROW EXECUTE FUNCTION drop_three();",
+        )
+        .await;
+    let (reads, opened) = (Arc::default(), Arc::default());
+    let copied = copy_oracle_from(
+        opener(true, true, &reads, &opened),
+        &target.url,
+        "run-keyless",
+        &tables(),
+        &OracleCopyOptions {
+            chunk_rows: 2,
+            nul: NulPolicy::Strip,
+            verify: Verify::Hash,
+            ..Default::default()
+        },
+        None,
+        &Control::new(),
+        None,
+    )
+    .await
+    .unwrap();
+    let found = copied[0].report.recheck.as_ref().expect("a recheck");
+    assert_eq!(
+        found.ranges,
+        ["whole table, by whole rows (no primary key) (1 pass)"]
+    );
+    assert_eq!((found.lost, found.extra, found.different), (1, 1, 0));
+    assert_eq!(
+        found.lost_keys,
+        ["id=3, amount=NULL, taken=NULL, at=NULL, …"]
+    );
+    assert_eq!(
+        found.extra_keys,
+        ["id=9, amount=NULL, taken=NULL, at=NULL, …"]
+    );
+}

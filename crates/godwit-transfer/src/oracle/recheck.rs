@@ -3,6 +3,10 @@
 //! by the target's primary key, each value in the canonical form of its target column's type
 //! ([`crate::canonical`]), and the lost, extra and different rows named by key.
 //!
+//! A table without a primary key on the target is compared by whole rows, counted (a row twice in
+//! the source must be twice on the target): its differences show as lost and extra rows, named by
+//! their first columns' values.
+//!
 //! Neither side's order is relied on (Oracle's and PostgreSQL's collations differ): keys are
 //! spread over buckets by their hash, and each pass reads both sides once and compares the rows of
 //! one bucket in memory, so memory stays bounded (about [`BUCKET_ROWS`] rows) whatever the table's
@@ -19,14 +23,25 @@ use xxhash_rust::xxh3::xxh3_64;
 /// Rows compared in memory per pass, about.
 const BUCKET_ROWS: u64 = 500_000;
 
-/// One side's row in a bucket: its key as people read it, and each field's hash.
+/// One side's row in a bucket: its key as people read it, each field's hash, and how many rows
+/// the source has with that key (more than one only when whole rows are the key).
 struct Seen {
     key: String,
     fields: Vec<u64>,
+    count: u64,
 }
 
+/// Columns shown for a row matched by its whole content.
+const SHOWN_COLUMNS: usize = 4;
+
 /// A COPY line's canonical key (for matching), its key as people read it, and each field's hash.
-fn split_row(forms: &[Canonical], names: &[String], key: &[usize], line: &[u8]) -> (Vec<u8>, Seen) {
+fn split_row(
+    shown_columns: usize,
+    forms: &[Canonical],
+    names: &[String],
+    key: &[usize],
+    line: &[u8],
+) -> (Vec<u8>, Seen) {
     let fields: Vec<&[u8]> = line.split(|b| *b == b'\t').collect();
     let canonical: Vec<Vec<u8>> = fields
         .iter()
@@ -35,7 +50,7 @@ fn split_row(forms: &[Canonical], names: &[String], key: &[usize], line: &[u8]) 
         .collect();
     let mut matching = Vec::new();
     let mut shown = Vec::new();
-    for &k in key {
+    for (i, &k) in key.iter().enumerate() {
         let c = canonical.get(k).map(Vec::as_slice).unwrap_or_default();
         matching.extend_from_slice(&(c.len() as u64).to_le_bytes());
         matching.extend_from_slice(c);
@@ -49,21 +64,39 @@ fn split_row(forms: &[Canonical], names: &[String], key: &[usize], line: &[u8]) 
                 }
             })
             .unwrap_or_default();
-        shown.push(format!(
-            "{}={text}",
-            names.get(k).map(String::as_str).unwrap_or("?")
-        ));
+        if i < shown_columns {
+            shown.push(format!(
+                "{}={text}",
+                names.get(k).map(String::as_str).unwrap_or("?")
+            ));
+        } else if i == shown_columns {
+            shown.push("…".into());
+        }
     }
     (
         matching,
         Seen {
             key: shown.join(", "),
             fields: canonical.iter().map(|c| xxh3_64(c)).collect(),
+            count: 1,
         },
     )
 }
 
-/// The positions (in the copied columns) of the target table's primary key, or why there is none.
+/// Whether the target table has a primary key.
+async fn has_primary_key(target: &Client, job: &TableJob) -> Result<bool, CopyError> {
+    Ok(target
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = $1::text::regclass AND indisprimary)",
+            &[&job.name],
+        )
+        .await
+        .map_err(query_error(format!("reading the primary key of {}", job.name)))?
+        .get(0))
+}
+
+/// The positions (in the copied columns) of the target table's primary key (every column when it
+/// has none), or why its rows cannot be matched.
 async fn key_positions(
     target: &Client,
     job: &TableJob,
@@ -85,10 +118,8 @@ async fn key_positions(
         )))?
         .map(|r| r.get(0));
     let Some(key) = key else {
-        return Ok(Err(format!(
-            "rows not named: {} has no primary key on the target",
-            job.name
-        )));
+        // No primary key: whole rows are the key.
+        return Ok(Ok((0..job.target_names.len()).collect()));
     };
     let positions: Option<Vec<usize>> = key
         .iter()
@@ -104,7 +135,7 @@ async fn key_positions(
 }
 
 /// Compares `job`'s table on both sides by the target's primary key (see the module's doc).
-/// `Ok(Err(why))` when the rows cannot be named (no primary key).
+/// `Ok(Err(why))` when the rows cannot be matched (a key column the source does not fill).
 pub(crate) async fn recheck(
     target: &Client,
     open: &OpenRows,
@@ -129,11 +160,17 @@ pub(crate) async fn recheck(
         .map(|r| r.get(0))
         .collect();
     let passes = expected_rows.div_ceil(BUCKET_ROWS).max(1);
+    let whole_rows = key.len() == job.target_names.len() && !has_primary_key(target, job).await?;
+    let shown_columns = if whole_rows { SHOWN_COLUMNS } else { key.len() };
     let key_names: Vec<&str> = key.iter().map(|&k| job.target_names[k].as_str()).collect();
+    let by = if whole_rows {
+        "whole rows (no primary key)".to_string()
+    } else {
+        key_names.join(", ")
+    };
     let mut found = Recheck {
         ranges: vec![format!(
-            "whole table, by {} ({passes} pass{})",
-            key_names.join(", "),
+            "whole table, by {by} ({passes} pass{})",
             if passes == 1 { "" } else { "es" }
         )],
         ..Recheck::default()
@@ -179,10 +216,17 @@ pub(crate) async fn recheck(
                             match copy_line(&job.columns, &values, nul, &mut stats) {
                                 Ok(line) => {
                                     let line = line.trim_end_matches('\n').as_bytes();
-                                    let (k, seen) =
-                                        split_row(&job.forms, &job.target_names, &key, line);
+                                    let (k, seen) = split_row(
+                                        shown_columns,
+                                        &job.forms,
+                                        &job.target_names,
+                                        &key,
+                                        line,
+                                    );
                                     if xxh3_64(&k) % passes == pass {
-                                        rows.insert(k, seen);
+                                        rows.entry(k)
+                                            .and_modify(|s: &mut Seen| s.count += 1)
+                                            .or_insert(seen);
                                     }
                                     true
                                 }
@@ -218,11 +262,23 @@ pub(crate) async fn recheck(
             job.name
         );
         read_rows(target, &sql, false, |line| {
-            let (k, seen) = split_row(&job.forms, &job.target_names, &key, line);
+            let (k, seen) = split_row(shown_columns, &job.forms, &job.target_names, &key, line);
             if xxh3_64(&k) % passes != pass {
                 return;
             }
-            match rows.remove(&k) {
+            // One of the source's rows with this key is matched.
+            let sent = match rows.get_mut(&k) {
+                Some(s) if s.count > 1 => {
+                    s.count -= 1;
+                    Some(Seen {
+                        key: String::new(),
+                        fields: s.fields.clone(),
+                        count: 1,
+                    })
+                }
+                _ => rows.remove(&k),
+            };
+            match sent {
                 None => {
                     found.extra += 1;
                     if found.extra_keys.len() < NAMED_ROWS {
@@ -254,8 +310,17 @@ pub(crate) async fn recheck(
             what: format!("reading {} back to name its rows", job.name),
             message,
         })?;
-        found.lost += rows.len() as u64;
-        let mut lost: Vec<String> = rows.into_values().map(|s| s.key).collect();
+        found.lost += rows.values().map(|s| s.count).sum::<u64>();
+        let mut lost: Vec<String> = rows
+            .into_values()
+            .map(|s| {
+                if s.count > 1 {
+                    format!("{} (×{})", s.key, s.count)
+                } else {
+                    s.key
+                }
+            })
+            .collect();
         lost.sort();
         for key in lost {
             if found.lost_keys.len() < NAMED_ROWS {
