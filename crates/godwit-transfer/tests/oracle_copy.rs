@@ -840,6 +840,31 @@ async fn triggers_off_and_indexes_deferred_during_the_load_come_back_after_it() 
     assert!(before[0].iter().all(Option::is_some), "{before:?}");
 }
 
+/// The recorded table copied in chunks of two rows with hashes, logging its chunk reads in `reads`.
+async fn hashed_copy(
+    target_url: &str,
+    run_id: &str,
+    reads: &Arc<Mutex<Vec<String>>>,
+) -> Vec<godwit_transfer::OracleCopied> {
+    copy_oracle_from(
+        opener(true, true, reads, &Arc::default()),
+        target_url,
+        run_id,
+        &tables(),
+        &OracleCopyOptions {
+            chunk_rows: 2,
+            nul: NulPolicy::Strip,
+            verify: Verify::Hash,
+            ..Default::default()
+        },
+        None,
+        &Control::new(),
+        None,
+    )
+    .await
+    .unwrap()
+}
+
 /// A target that drops a row (a trigger), already held another, and changes values on the way in
 /// (numeric(30,2), date): the recheck reads both sides again and names each lost, extra and
 /// different row by the target's primary key, with the columns that differ.
@@ -856,24 +881,8 @@ async fn lost_extra_and_different_rows_are_named_by_key() {
              CREATE TRIGGER drop_three BEFORE INSERT ON measures FOR EACH ROW EXECUTE FUNCTION drop_three();",
         )
         .await;
-    let (reads, opened) = (Arc::default(), Arc::default());
-    let copied = copy_oracle_from(
-        opener(true, true, &reads, &opened),
-        &target.url,
-        "run-named",
-        &tables(),
-        &OracleCopyOptions {
-            chunk_rows: 2,
-            nul: NulPolicy::Strip,
-            verify: Verify::Hash,
-            ..Default::default()
-        },
-        None,
-        &Control::new(),
-        None,
-    )
-    .await
-    .unwrap();
+    let reads = Arc::default();
+    let copied = hashed_copy(&target.url, "run-named", &reads).await;
     let r = &copied[0].report;
     let found = r.recheck.as_ref().expect("a recheck");
     assert_eq!(found.ranges, ["whole table, by id (1 pass)"]);
@@ -905,7 +914,7 @@ async fn lost_extra_and_different_rows_are_named_by_key() {
     let client = target.connect().await;
     client.batch_execute("TRUNCATE measures").await.unwrap();
     let counted = copy_oracle_from(
-        opener(true, true, &reads, &opened),
+        opener(true, true, &reads, &Arc::default()),
         &target.url,
         "run-named-by-counts",
         &tables(),
@@ -942,24 +951,7 @@ async fn rows_of_a_table_without_a_key_are_named_by_their_values() {
              CREATE TRIGGER drop_three BEFORE INSERT ON measures FOR EACH ROW EXECUTE FUNCTION drop_three();",
         )
         .await;
-    let (reads, opened) = (Arc::default(), Arc::default());
-    let copied = copy_oracle_from(
-        opener(true, true, &reads, &opened),
-        &target.url,
-        "run-keyless",
-        &tables(),
-        &OracleCopyOptions {
-            chunk_rows: 2,
-            nul: NulPolicy::Strip,
-            verify: Verify::Hash,
-            ..Default::default()
-        },
-        None,
-        &Control::new(),
-        None,
-    )
-    .await
-    .unwrap();
+    let copied = hashed_copy(&target.url, "run-keyless", &Arc::default()).await;
     let found = copied[0].report.recheck.as_ref().expect("a recheck");
     assert_eq!(
         found.ranges,
