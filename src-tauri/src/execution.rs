@@ -212,10 +212,6 @@ pub fn verify_dto(level: VerifyLevel) -> VerifyDto {
     }
 }
 
-fn hashes_differ(t: &TableVerification) -> bool {
-    matches!((&t.source_hash, &t.target_hash), (Some(a), Some(b)) if a != b)
-}
-
 /// What checked one table, in words.
 fn checked_by(t: &TableVerification, level: VerifyLevel) -> String {
     if level == VerifyLevel::Off {
@@ -250,11 +246,7 @@ fn check(t: &TableVerification, level: VerifyLevel) -> TableCheckDto {
         extra: t.extra as f64,
         source_hash: t.source_hash.clone(),
         target_hash: t.target_hash.clone(),
-        matches: t.lost == 0
-            && t.extra == 0
-            && t.different == 0
-            && t.chunks_differing.is_empty()
-            && !hashes_differ(t),
+        matches: t.matches(),
         different: t.different as f64,
         loss_percent: t.loss_percent,
         checked_by: checked_by(t, level),
@@ -299,7 +291,7 @@ fn evidence(v: &RunVerification) -> Vec<String> {
         .filter(|t| t.source_hash.is_some())
         .collect();
     if !hashed.is_empty() {
-        let equal = hashed.iter().filter(|t| !hashes_differ(t)).count();
+        let equal = hashed.iter().filter(|t| !t.hashes_differ()).count();
         let chunks: u64 = hashed.iter().map(|t| t.chunks_compared).sum();
         said.push(format!(
             "Row hashes (every row, source as it streamed, target read back) equal in {equal} of {}{}.",
@@ -372,7 +364,7 @@ pub fn report(v: &RunVerification) -> CopyReportDto {
         content_mismatches: v
             .tables
             .iter()
-            .filter(|t| hashes_differ(t) || t.different > 0)
+            .filter(|t| t.hashes_differ() || t.different > 0)
             .map(|t| t.table.clone())
             .collect(),
         rows_different: sum(|t| t.different) as f64,
@@ -712,10 +704,7 @@ pub fn launch_oracle(
                         seconds,
                     ),
                 );
-                let clean = kept.tables.iter().all(|t| {
-                    t.lost == 0 && t.extra == 0 && t.different == 0 && t.chunks_differing.is_empty()
-                });
-                let status = if clean {
+                let status = if kept.matches() {
                     None
                 } else {
                     Some("verification failed: rows lost or different")

@@ -521,7 +521,7 @@ pub(crate) async fn copy_from_oracle(args: OracleCopyArgs<'_>) -> Result<(), Fai
         .filter(|c| c.report.content_differs())
         .map(|c| c.report.table.as_str())
         .collect();
-    let failed = lost != 0 || extra != 0 || !differing.is_empty();
+    let failed = !kept.matches();
     store
         .set_run_status(
             &run.id,
@@ -559,7 +559,15 @@ pub(crate) async fn copy_from_oracle(args: OracleCopyArgs<'_>) -> Result<(), Fai
                     eprintln!("note: {}: {note}", r.table);
                 }
                 if let Some(found) = &r.recheck {
-                    print_named_rows(&r.table, found);
+                    println!(
+                        "{}: rechecked {}: {} lost, {} extra, {} different",
+                        r.table,
+                        found.ranges.join(", "),
+                        found.lost,
+                        found.extra,
+                        found.different
+                    );
+                    print_rows_by_key(found);
                 }
             }
         }
@@ -634,40 +642,39 @@ fn script_clock() -> chrono::NaiveDateTime {
     .unwrap_or_default()
 }
 
-/// The rows a recheck named, by key, under the table's line.
-fn print_named_rows(table: &str, found: &godwit_transfer::Recheck) {
-    let list = |keys: &[String], total: u64| {
-        let more = total.saturating_sub(keys.len() as u64);
-        let mut text = keys.join("; ");
-        if more > 0 {
-            text.push_str(&format!("; … {more} more"));
+/// The lost, extra and different rows a recheck named, by key, under its table's line.
+fn print_rows_by_key(r: &godwit_transfer::Recheck) {
+    let more = |shown: usize, total: u64| {
+        if total as usize > shown {
+            format!(" … and {} more", total as usize - shown)
+        } else {
+            String::new()
         }
-        text
     };
-    if found.lost > 0 {
+    if r.lost > 0 {
         println!(
-            "  {table}: {} lost: {}",
-            found.lost,
-            list(&found.lost_keys, found.lost)
+            "  lost: {}{}",
+            r.lost_keys.join("; "),
+            more(r.lost_keys.len(), r.lost)
         );
     }
-    if found.extra > 0 {
+    if r.extra > 0 {
         println!(
-            "  {table}: {} extra: {}",
-            found.extra,
-            list(&found.extra_keys, found.extra)
+            "  extra: {}{}",
+            r.extra_keys.join("; "),
+            more(r.extra_keys.len(), r.extra)
         );
     }
-    if found.different > 0 {
-        let named: Vec<String> = found
+    if r.different > 0 {
+        let rows: Vec<String> = r
             .different_rows
             .iter()
-            .map(|d| format!("{} ({})", d.key, d.columns.join(", ")))
+            .map(|d| format!("{} (columns {})", d.key, d.columns.join(", ")))
             .collect();
         println!(
-            "  {table}: {} different: {}",
-            found.different,
-            list(&named, found.different)
+            "  different: {}{}",
+            rows.join("; "),
+            more(rows.len(), r.different)
         );
     }
 }
@@ -783,13 +790,6 @@ fn print_findings(report: &CopyReport) {
     println!("evidence: {}", evidence.join("; "));
     for f in &report.findings {
         let Some(r) = &f.recheck else { continue };
-        let more = |shown: usize, total: u64| {
-            if total as usize > shown {
-                format!(" … and {} more", total as usize - shown)
-            } else {
-                String::new()
-            }
-        };
         println!(
             "{}: rechecked {} row by row: {} lost ({:.4} %), {} extra, {} different",
             f.table,
@@ -805,31 +805,6 @@ fn print_findings(report: &CopyReport) {
                 f.chunks_differing.join(", ")
             );
         }
-        if r.lost > 0 {
-            println!(
-                "  lost: {}{}",
-                r.lost_keys.join("; "),
-                more(r.lost_keys.len(), r.lost)
-            );
-        }
-        if r.extra > 0 {
-            println!(
-                "  extra: {}{}",
-                r.extra_keys.join("; "),
-                more(r.extra_keys.len(), r.extra)
-            );
-        }
-        if r.different > 0 {
-            let rows: Vec<String> = r
-                .different_rows
-                .iter()
-                .map(|d| format!("{} (columns {})", d.key, d.columns.join(", ")))
-                .collect();
-            println!(
-                "  different: {}{}",
-                rows.join("; "),
-                more(rows.len(), r.different)
-            );
-        }
+        print_rows_by_key(r);
     }
 }

@@ -59,6 +59,28 @@ impl RunVerification {
     pub fn rows_lost(&self) -> u64 {
         self.tables.iter().map(|t| t.lost).sum()
     }
+
+    /// Whether every table arrived as it left (see [`TableVerification::matches`]).
+    pub fn matches(&self) -> bool {
+        self.tables.iter().all(TableVerification::matches)
+    }
+}
+
+impl TableVerification {
+    /// Whether both hashes were taken and differ.
+    pub fn hashes_differ(&self) -> bool {
+        matches!((&self.source_hash, &self.target_hash), (Some(a), Some(b)) if a != b)
+    }
+
+    /// Whether the table arrived as it left: no row lost, extra or different, no chunk or hash
+    /// that disagrees.
+    pub fn matches(&self) -> bool {
+        self.lost == 0
+            && self.extra == 0
+            && self.different == 0
+            && self.chunks_differing.is_empty()
+            && !self.hashes_differ()
+    }
 }
 
 /// How one table compared.

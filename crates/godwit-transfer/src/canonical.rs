@@ -11,6 +11,7 @@
 //! scale, a time of day dropped by a `date` column, a fraction rounded by `timestamp(0)`) therefore
 //! hashes differently, and the verification reports the table.
 
+use std::borrow::Cow;
 use xxhash_rust::xxh3::Xxh3;
 
 /// How a target column's values are compared.
@@ -52,9 +53,9 @@ impl Canonical {
     }
 
     /// `field` (COPY text, escaped; `\N` is NULL) in canonical form.
-    pub(crate) fn field(&self, field: &[u8]) -> Vec<u8> {
+    pub(crate) fn field<'a>(&self, field: &'a [u8]) -> Cow<'a, [u8]> {
         if field == b"\\N" {
-            return b"\0N".to_vec();
+            return Cow::Borrowed(b"\0N");
         }
         let raw = unescape(field);
         let text = String::from_utf8_lossy(&raw);
@@ -87,7 +88,7 @@ impl Canonical {
                 other => other.to_string(),
             },
         };
-        canonical.into_bytes()
+        Cow::Owned(canonical.into_bytes())
     }
 }
 
@@ -102,8 +103,11 @@ pub(crate) fn row_hash(forms: &[Canonical], line: &[u8]) -> u128 {
     hasher.digest128()
 }
 
-/// A COPY text field with its backslash escapes undone.
-pub(crate) fn unescape(field: &[u8]) -> Vec<u8> {
+/// A COPY text field with its backslash escapes undone (borrowed when it has none).
+pub(crate) fn unescape(field: &[u8]) -> Cow<'_, [u8]> {
+    if !field.contains(&b'\\') {
+        return Cow::Borrowed(field);
+    }
     let mut out = Vec::with_capacity(field.len());
     let mut bytes = field.iter().copied();
     while let Some(b) = bytes.next() {
@@ -122,7 +126,7 @@ pub(crate) fn unescape(field: &[u8]) -> Vec<u8> {
             None => out.push(b'\\'),
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// A decimal number as plain digits: no exponent, no leading or trailing zeros, no `+`, zero as `0`.

@@ -76,15 +76,7 @@ pub fn kept_tables(
                         .as_ref()
                         .map(|r| r.extra_keys.clone())
                         .unwrap_or_default(),
-                    different_rows: f
-                        .recheck
-                        .iter()
-                        .flat_map(|r| &r.different_rows)
-                        .map(|d| DifferentRowRecord {
-                            key: d.key.clone(),
-                            columns: d.columns.clone(),
-                        })
-                        .collect(),
+                    different_rows: records(f.recheck.iter().flat_map(|r| &r.different_rows)),
                     ..by_counts
                 },
             }
@@ -141,14 +133,7 @@ pub fn kept_oracle_verification(
                     rechecked: Some(found.ranges.clone()),
                     lost_keys: found.lost_keys.clone(),
                     extra_keys: found.extra_keys.clone(),
-                    different_rows: found
-                        .different_rows
-                        .iter()
-                        .map(|d| DifferentRowRecord {
-                            key: d.key.clone(),
-                            columns: d.columns.clone(),
-                        })
-                        .collect(),
+                    different_rows: records(&found.different_rows),
                     ..by_counts
                 },
             }
@@ -172,6 +157,16 @@ pub fn kept_oracle_verification(
         verified_at: String::new(),
         tables,
     }
+}
+
+/// Different rows as the history keeps them.
+fn records<'a>(rows: impl IntoIterator<Item = &'a DifferentRow>) -> Vec<DifferentRowRecord> {
+    rows.into_iter()
+        .map(|d| DifferentRowRecord {
+            key: d.key.clone(),
+            columns: d.columns.clone(),
+        })
+        .collect()
 }
 
 /// `lost` rows as a percentage of the `expected` ones (0 when none were expected).

@@ -57,9 +57,9 @@ pub use hash::RowsHash;
 pub use kept::{kept_oracle_verification, kept_tables, kept_verification, loss_percent};
 pub use load::LoadSteps;
 pub use oracle::{
-    copy_oracle, copy_oracle_checked, copy_oracle_from, live_sessions, oracle_tables, LiveRows,
-    OpenRows, OracleCopied, OracleCopyOptions, OracleRows, OracleSchema, OracleTable,
-    OracleTableReport, RowRange, ScriptRows, ORACLE_TABLES_SQL, SCRIPT_OWNER,
+    copy_oracle_from, live_sessions, oracle_tables, LiveRows, OpenRows, OracleCopied,
+    OracleCopyOptions, OracleRows, OracleSchema, OracleTable, OracleTableReport, RowRange,
+    ScriptRows, ORACLE_TABLES_SQL, SCRIPT_OWNER,
 };
 pub use plan::ChunkBy;
 pub use verify::{

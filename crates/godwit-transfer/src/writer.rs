@@ -296,6 +296,31 @@ pub(crate) struct Line {
     pub(crate) ctid: String,
 }
 
+/// Sets `refused` rows aside in `godwit_copy.rejects`, in the caller's transaction: each with its
+/// key (`keys`, in the same order), its values as JSON (`json`) and the target's error.
+pub(crate) async fn set_aside<J: tokio_postgres::types::ToSql + Sync>(
+    target: &Client,
+    run_id: &str,
+    table: &str,
+    chunk: u32,
+    refused: &[Refused],
+    keys: &[String],
+    json: &[Option<J>],
+) -> Result<u64, tokio_postgres::Error> {
+    let ctids: Vec<&str> = refused.iter().map(|r| r.ctid.as_str()).collect();
+    let states: Vec<&str> = refused.iter().map(|r| r.sqlstate.as_str()).collect();
+    let messages: Vec<&str> = refused.iter().map(|r| r.message.as_str()).collect();
+    let details: Vec<Option<&str>> = refused.iter().map(|r| r.detail.as_deref()).collect();
+    target
+        .execute(
+            "INSERT INTO godwit_copy.rejects (run_id, table_name, chunk, row_key, row_json, source_ctid, sqlstate, message, detail)
+             SELECT $1, $2, $3, u.k, u.j, u.c, u.s, u.m, u.d
+               FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) AS u(k, j, c, s, m, d)",
+            &[&run_id, &table, &(chunk as i32), &keys, &json, &ctids, &states, &messages, &details],
+        )
+        .await
+}
+
 /// A row the target refused.
 pub(crate) struct Refused {
     pub(crate) ctid: String,
@@ -456,18 +481,17 @@ pub(crate) async fn rescue(
                 .iter()
                 .map(|r| named.get(&r.ctid).map(|(_, j)| j.as_str()))
                 .collect();
-            let states: Vec<&str> = refused.iter().map(|r| r.sqlstate.as_str()).collect();
-            let messages: Vec<&str> = refused.iter().map(|r| r.message.as_str()).collect();
-            let details: Vec<Option<&str>> = refused.iter().map(|r| r.detail.as_deref()).collect();
-            target
-                .execute(
-                    "INSERT INTO godwit_copy.rejects (run_id, table_name, chunk, row_key, row_json, source_ctid, sqlstate, message, detail)
-                     SELECT $1, $2, $3, u.k, u.j, u.c, u.s, u.m, u.d
-                       FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) AS u(k, j, c, s, m, d)",
-                    &[&ctx.run_id, &chunk.table.to_string(), &(chunk.index as i32), &keys, &json, &ctids, &states, &messages, &details],
-                )
-                .await
-                .map_err(failed)?;
+            set_aside(
+                target,
+                &ctx.run_id,
+                &chunk.table.to_string(),
+                chunk.index,
+                &refused,
+                &keys,
+                &json,
+            )
+            .await
+            .map_err(failed)?;
         }
         // The hash of the rows the chunk kept, in the chunk's own format, read again in the same
         // snapshot without the refused ones (this path is rare: refused rows).

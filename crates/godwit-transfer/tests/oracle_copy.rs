@@ -8,8 +8,8 @@ use godwit_catalog::QualifiedName;
 use godwit_oracle::live::{LiveError, OracleSession};
 use godwit_testkit::{database, text_rows};
 use godwit_transfer::{
-    copy_oracle, copy_oracle_checked, copy_oracle_from, Control, CopyError, LiveRows, NulPolicy,
-    OnError, OpenRows, OracleCopyOptions, OracleRows, OracleTable, Verify,
+    copy_oracle_from, Control, CopyError, LiveRows, NulPolicy, OnError, OpenRows,
+    OracleCopyOptions, OracleRows, OracleTable, Verify,
 };
 use std::sync::{Arc, Mutex};
 
@@ -83,16 +83,6 @@ impl OracleSession for Recorded {
             other => panic!("unexpected query {other}"),
         })
     }
-}
-
-/// A session of a database whose extents and SCN may be read.
-fn recorded() -> Box<Recorded> {
-    Box::new(Recorded {
-        extents: true,
-        scn: true,
-        reads: Arc::default(),
-        stop_after: None,
-    })
 }
 
 fn row(values: &[Option<&str>]) -> Vec<Option<String>> {
@@ -193,6 +183,43 @@ fn tables() -> Vec<OracleTable> {
     }]
 }
 
+/// The recorded table copied by one job (a fresh recorded session per open) under `run_id`.
+async fn copy_oracle_checked(
+    target_url: &str,
+    run_id: &str,
+    tables: &[OracleTable],
+    options: &OracleCopyOptions,
+) -> Result<Vec<godwit_transfer::OracleCopied>, CopyError> {
+    copy_oracle_from(
+        opener(true, true, &Arc::default(), &Arc::default()),
+        target_url,
+        run_id,
+        tables,
+        &OracleCopyOptions {
+            jobs: 1,
+            ..*options
+        },
+        None,
+        &Control::new(),
+        None,
+    )
+    .await
+}
+
+/// [`copy_oracle_checked`]'s table reports.
+async fn copy_oracle(
+    target_url: &str,
+    run_id: &str,
+    tables: &[OracleTable],
+    options: &OracleCopyOptions,
+) -> Result<Vec<godwit_transfer::OracleTableReport>, CopyError> {
+    Ok(copy_oracle_checked(target_url, run_id, tables, options)
+        .await?
+        .into_iter()
+        .map(|c| c.report)
+        .collect())
+}
+
 #[tokio::test]
 async fn oracle_rows_arrive_exactly_in_chunks_and_resume_without_duplicates() {
     let target = database("oracle_rows_target").await;
@@ -202,8 +229,7 @@ async fn oracle_rows_arrive_exactly_in_chunks_and_resume_without_duplicates() {
         nul: NulPolicy::Strip,
         ..Default::default()
     };
-    let session = recorded();
-    let reports = copy_oracle(session, &target.url, "run-1", &tables(), &options)
+    let reports = copy_oracle(&target.url, "run-1", &tables(), &options)
         .await
         .unwrap();
     let r = &reports[0];
@@ -289,8 +315,7 @@ async fn oracle_rows_arrive_exactly_in_chunks_and_resume_without_duplicates() {
     assert_eq!(chunks, 3);
 
     // The same run again: every chunk is committed, nothing is copied twice.
-    let session = recorded();
-    let again = copy_oracle(session, &target.url, "run-1", &tables(), &options)
+    let again = copy_oracle(&target.url, "run-1", &tables(), &options)
         .await
         .unwrap();
     assert_eq!((again[0].chunks_skipped, again[0].target_rows), (3, 5));
@@ -298,9 +323,7 @@ async fn oracle_rows_arrive_exactly_in_chunks_and_resume_without_duplicates() {
     // Under the default policy a NUL stops the table, naming its row and column; the chunk being
     // copied rolls back, the committed ones stay.
     client.batch_execute("TRUNCATE measures").await.unwrap();
-    let session = recorded();
     let e = copy_oracle(
-        session,
         &target.url,
         "run-2",
         &tables(),
@@ -326,7 +349,6 @@ async fn oracle_rows_arrive_exactly_in_chunks_and_resume_without_duplicates() {
 
     // Resumed with a policy that takes the NUL, the run copies only its two other chunks.
     let resumed = copy_oracle(
-        recorded(),
         &target.url,
         "run-2",
         &tables(),
@@ -364,9 +386,7 @@ async fn a_target_missing_columns_is_refused_before_any_row_moves() {
     target
         .execute("CREATE TABLE measures (id integer, amount numeric)")
         .await;
-    let session = recorded();
     let e = copy_oracle(
-        session,
         &target.url,
         "run-3",
         &tables(),
@@ -399,15 +419,9 @@ async fn refused_oracle_rows_stop_the_table_or_are_set_aside() {
         on_error,
         ..Default::default()
     };
-    let e = copy_oracle(
-        recorded(),
-        &target.url,
-        "run-stop",
-        &tables(),
-        &options(OnError::Stop),
-    )
-    .await
-    .unwrap_err();
+    let e = copy_oracle(&target.url, "run-stop", &tables(), &options(OnError::Stop))
+        .await
+        .unwrap_err();
     assert!(
         e.to_string().contains("public.measures chunk 0")
             && e.to_string().contains("not_two_or_four"),
@@ -433,15 +447,9 @@ async fn refused_oracle_rows_stop_the_table_or_are_set_aside() {
     assert_eq!(ids("SELECT id FROM measures").await, Vec::<String>::new());
 
     let skip = || async {
-        copy_oracle_checked(
-            recorded(),
-            &target.url,
-            "run-skip",
-            &tables(),
-            &options(OnError::Skip),
-        )
-        .await
-        .unwrap()
+        copy_oracle_checked(&target.url, "run-skip", &tables(), &options(OnError::Skip))
+            .await
+            .unwrap()
     };
     let copied = skip().await;
     let c = &copied[0];

@@ -394,8 +394,10 @@ async fn rescue_lines(
                 )
                 .await
                 .map_err(rows_failed)?;
-                let out: BTreeSet<&str> =
-                    refused[before..].iter().map(|r: &Refused| r.ctid.as_str()).collect();
+                let out: BTreeSet<&str> = refused[before..]
+                    .iter()
+                    .map(|r: &Refused| r.ctid.as_str())
+                    .collect();
                 for line in &lines {
                     if !out.contains(line.ctid.as_str()) {
                         hash.add(row_hash(chunk.forms, &line.data));
@@ -417,19 +419,17 @@ async fn rescue_lines(
             .iter()
             .map(|r| out_lines.get(&r.ctid).map(|l| line_json(chunk.columns, l)))
             .collect();
-        let numbers: Vec<&str> = refused.iter().map(|r| r.ctid.as_str()).collect();
-        let states: Vec<&str> = refused.iter().map(|r| r.sqlstate.as_str()).collect();
-        let messages: Vec<&str> = refused.iter().map(|r| r.message.as_str()).collect();
-        let details: Vec<Option<&str>> = refused.iter().map(|r| r.detail.as_deref()).collect();
-        target
-            .execute(
-                "INSERT INTO godwit_copy.rejects (run_id, table_name, chunk, row_key, row_json, source_ctid, sqlstate, message, detail)
-                 SELECT $1, $2, $3, u.k, u.j, u.c, u.s, u.m, u.d
-                   FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) AS u(k, j, c, s, m, d)",
-                &[&chunk.run_id, &chunk.table, &(chunk.chunk as i32), &keys, &json, &numbers, &states, &messages, &details],
-            )
-            .await
-            .map_err(database)?;
+        set_aside(
+            target,
+            chunk.run_id,
+            chunk.table,
+            chunk.chunk as u32,
+            &refused,
+            &keys,
+            &json,
+        )
+        .await
+        .map_err(database)?;
         record_oracle_chunk(target, chunk, kept, refused.len() as u64, hash)
             .await
             .map_err(database)?;

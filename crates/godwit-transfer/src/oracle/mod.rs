@@ -30,7 +30,6 @@ use crate::canonical::{row_hash, Canonical};
 use crate::*;
 pub use godwit_oracle::chunks::RowRange;
 use godwit_oracle::data::{DataError, DataStats, NulPolicy, OracleColumn};
-use godwit_oracle::live::OracleSession;
 
 /// An Oracle table and the PostgreSQL table its rows go to.
 #[derive(Clone, Debug)]
@@ -228,62 +227,6 @@ async fn target_columns(
     } else {
         Err(CopyError::Incompatible(missing))
     }
-}
-
-/// Copies Oracle tables into existing PostgreSQL tables under `run_id` (a new id starts a run; the
-/// id of an interrupted one resumes it, skipping its committed chunks), through one session.
-pub async fn copy_oracle(
-    session: Box<dyn OracleSession + Send>,
-    target_url: &str,
-    run_id: &str,
-    tables: &[OracleTable],
-    options: &OracleCopyOptions,
-) -> Result<Vec<OracleTableReport>, CopyError> {
-    Ok(
-        copy_oracle_checked(session, target_url, run_id, tables, options)
-            .await?
-            .into_iter()
-            .map(|c| c.report)
-            .collect(),
-    )
-}
-
-/// [`copy_oracle`], also saying how many rows of each table were set aside under
-/// [`OnError::Skip`]. One session reads every chunk in turn.
-pub async fn copy_oracle_checked(
-    session: Box<dyn OracleSession + Send>,
-    target_url: &str,
-    run_id: &str,
-    tables: &[OracleTable],
-    options: &OracleCopyOptions,
-) -> Result<Vec<OracleCopied>, CopyError> {
-    let user = tables.first().map(|t| t.owner.clone()).unwrap_or_default();
-    let once = Mutex::new(Some(
-        Box::new(LiveRows::new(session, &user)) as Box<dyn OracleRows>
-    ));
-    let open: OpenRows = Arc::new(move || {
-        once.lock().ok().and_then(|mut s| s.take()).ok_or_else(|| {
-            DataError::Live(godwit_oracle::live::LiveError::Query {
-                query: "session",
-                message: "one session was given, so one job reads".into(),
-            })
-        })
-    });
-    let options = OracleCopyOptions {
-        jobs: 1,
-        ..*options
-    };
-    copy_oracle_from(
-        open,
-        target_url,
-        run_id,
-        tables,
-        &options,
-        None,
-        &Control::new(),
-        None,
-    )
-    .await
 }
 
 /// The target schema an Oracle copy creates before its rows (`--create-schema`), from the

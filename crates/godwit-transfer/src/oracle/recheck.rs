@@ -43,7 +43,7 @@ fn split_row(
     line: &[u8],
 ) -> (Vec<u8>, Seen) {
     let fields: Vec<&[u8]> = line.split(|b| *b == b'\t').collect();
-    let canonical: Vec<Vec<u8>> = fields
+    let canonical: Vec<std::borrow::Cow<[u8]>> = fields
         .iter()
         .enumerate()
         .map(|(i, f)| forms.get(i).unwrap_or(&Canonical::Text).field(f))
@@ -51,7 +51,7 @@ fn split_row(
     let mut matching = Vec::new();
     let mut shown = Vec::new();
     for (i, &k) in key.iter().enumerate() {
-        let c = canonical.get(k).map(Vec::as_slice).unwrap_or_default();
+        let c: &[u8] = canonical.get(k).map(|c| c.as_ref()).unwrap_or_default();
         matching.extend_from_slice(&(c.len() as u64).to_le_bytes());
         matching.extend_from_slice(c);
         let text = fields
