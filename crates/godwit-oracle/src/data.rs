@@ -116,7 +116,48 @@ pub enum ValueError {
     },
     #[error("column {column}: Oracle type {data_type} is not copied (convert it by hand)")]
     Unsupported { column: String, data_type: String },
+    #[error("column {column}: reading the LOB failed: {message}")]
+    Read { column: String, message: String },
 }
+
+/// One value of a fetched row: text as [`select_expression`] reads it, or a LOB handed over as a
+/// stream of its contents, so that a value of any size passes through in pieces.
+pub enum Field<'r> {
+    Value(Option<String>),
+    /// A CLOB's (NCLOB's, LONG's) text as UTF-8.
+    Characters(Box<dyn std::io::Read + 'r>),
+    /// A BLOB's (LONG RAW's) bytes.
+    Bytes(Box<dyn std::io::Read + 'r>),
+}
+
+impl Field<'_> {
+    /// The whole value as [`select_expression`] reads it: a streamed CLOB as its text, a streamed
+    /// BLOB as upper-case hex (as `RAWTOHEX` writes it).
+    pub fn into_value(self) -> std::io::Result<Option<String>> {
+        use std::io::Read;
+        match self {
+            Field::Value(v) => Ok(v),
+            Field::Characters(mut r) => {
+                let mut text = String::new();
+                r.read_to_string(&mut text)?;
+                Ok(Some(text))
+            }
+            Field::Bytes(mut r) => {
+                let (mut hex, mut piece) = (String::new(), vec![0u8; STREAM_PIECE_BYTES]);
+                loop {
+                    let n = r.read(&mut piece)?;
+                    if n == 0 {
+                        return Ok(Some(hex));
+                    }
+                    hex.extend(piece[..n].iter().map(|b| format!("{b:02X}")));
+                }
+            }
+        }
+    }
+}
+
+/// Bytes read from a streamed value at a time.
+pub const STREAM_PIECE_BYTES: usize = 256 * 1024;
 
 /// `"NAME"`, as Oracle quotes an identifier.
 pub fn quoted(name: &str) -> String {
@@ -412,6 +453,135 @@ fn float_text(value: f64, shortest: String) -> String {
         "-Infinity".into()
     } else {
         shortest
+    }
+}
+
+/// Writes one row as COPY text (with its newline) to `out` in pieces: each short value whole, a
+/// streamed LOB piece by piece (a CLOB escaped, a BLOB as bytea hex), so that no value is ever whole
+/// in memory. Returns false when `out` returned false (the reader stopped listening).
+pub fn copy_row(
+    columns: &[OracleColumn],
+    fields: Vec<Field<'_>>,
+    nul: NulPolicy,
+    stats: &mut DataStats,
+    out: &mut dyn FnMut(&[u8]) -> bool,
+) -> Result<bool, ValueError> {
+    let mut fields = fields.into_iter();
+    for (i, column) in columns.iter().enumerate() {
+        if i > 0 && !out(b"\t") {
+            return Ok(false);
+        }
+        let going = match (fields.next(), &column.data_type) {
+            (None, _) => out(b"\\N"),
+            (Some(Field::Value(v)), data_type) => {
+                out(copy_field(&column.name, data_type, v.as_deref(), nul, stats)?.as_bytes())
+            }
+            (Some(Field::Characters(r)), OracleType::Text) => {
+                stream_text(&column.name, r, nul, stats, out)?
+            }
+            (Some(Field::Bytes(r)), OracleType::Blob | OracleType::Binary) => {
+                stream_hex(&column.name, r, stats, out)?
+            }
+            (Some(other), data_type) => {
+                let value = other.into_value().map_err(read_failed(&column.name))?;
+                out(copy_field(&column.name, data_type, value.as_deref(), nul, stats)?.as_bytes())
+            }
+        };
+        if !going {
+            return Ok(false);
+        }
+    }
+    Ok(out(b"\n"))
+}
+
+fn read_failed(column: &str) -> impl Fn(std::io::Error) -> ValueError + '_ {
+    move |e| ValueError::Read {
+        column: column.to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// A streamed CLOB as a COPY text field, escaped piece by piece; NULs follow `nul` as in
+/// [`copy_field`] (under [`NulPolicy::Fail`] the rest is read to count them).
+fn stream_text(
+    column: &str,
+    mut reader: Box<dyn std::io::Read + '_>,
+    nul: NulPolicy,
+    stats: &mut DataStats,
+    out: &mut dyn FnMut(&[u8]) -> bool,
+) -> Result<bool, ValueError> {
+    use std::io::Read;
+    stats.values += 1;
+    let (mut piece, mut escaped) = (vec![0u8; STREAM_PIECE_BYTES], Vec::new());
+    let mut nuls = 0u64;
+    loop {
+        let n = reader.read(&mut piece).map_err(read_failed(column))?;
+        if n == 0 {
+            break;
+        }
+        escaped.clear();
+        for &b in &piece[..n] {
+            match b {
+                b'\\' => escaped.extend_from_slice(b"\\\\"),
+                b'\n' => escaped.extend_from_slice(b"\\n"),
+                b'\r' => escaped.extend_from_slice(b"\\r"),
+                b'\t' => escaped.extend_from_slice(b"\\t"),
+                0 => {
+                    nuls += 1;
+                    if nul == NulPolicy::Replace {
+                        escaped.extend_from_slice("\u{FFFD}".as_bytes());
+                    }
+                }
+                _ => escaped.push(b),
+            }
+        }
+        if nuls > 0 && nul == NulPolicy::Fail {
+            continue;
+        }
+        if !out(&escaped) {
+            return Ok(false);
+        }
+    }
+    if nuls > 0 {
+        stats.nul_values += 1;
+        stats.nul_characters += nuls;
+        if nul == NulPolicy::Fail {
+            return Err(ValueError::Nul {
+                column: column.to_string(),
+                count: nuls,
+            });
+        }
+    }
+    Ok(true)
+}
+
+/// A streamed BLOB as a COPY text field: bytea's hex input (`\\x…`), piece by piece.
+fn stream_hex(
+    column: &str,
+    mut reader: Box<dyn std::io::Read + '_>,
+    stats: &mut DataStats,
+    out: &mut dyn FnMut(&[u8]) -> bool,
+) -> Result<bool, ValueError> {
+    use std::io::Read;
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    stats.values += 1;
+    if !out(b"\\\\x") {
+        return Ok(false);
+    }
+    let (mut piece, mut hex) = (vec![0u8; STREAM_PIECE_BYTES], Vec::new());
+    loop {
+        let n = reader.read(&mut piece).map_err(read_failed(column))?;
+        if n == 0 {
+            return Ok(true);
+        }
+        hex.clear();
+        for &b in &piece[..n] {
+            hex.push(HEX[(b >> 4) as usize]);
+            hex.push(HEX[(b & 15) as usize]);
+        }
+        if !out(&hex) {
+            return Ok(false);
+        }
     }
 }
 

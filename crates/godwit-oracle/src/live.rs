@@ -6,6 +6,7 @@
 //! ([`connect_thin`], crate `oracledb`, beta). It asks DBMS_METADATA for each object's DDL (the same output the offline
 //! extraction script spools, so both sources go through one converter) and ALL_TABLES for statistics.
 
+use crate::data::Field;
 use crate::script::{read_text, Statement};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -63,6 +64,22 @@ pub trait OracleSession {
             }
         }
         Ok(())
+    }
+
+    /// Runs a query like [`OracleSession::query_each`], handing LOBs over as streams of their
+    /// contents ([`Field::Characters`], [`Field::Bytes`]) where the driver can read them in pieces,
+    /// so that a value of any size passes through in bounded memory. The default hands every value
+    /// over whole.
+    fn query_fields(
+        &mut self,
+        name: &'static str,
+        sql: &str,
+        binds: &[&str],
+        row: &mut dyn FnMut(Vec<Field<'_>>) -> bool,
+    ) -> Result<(), LiveError> {
+        self.query_each(name, sql, binds, &mut |values| {
+            row(values.into_iter().map(Field::Value).collect())
+        })
     }
 }
 
@@ -357,10 +374,35 @@ impl OracleSession for ClientSession {
         binds: &[&str],
         row: &mut dyn FnMut(Vec<Option<String>>) -> bool,
     ) -> Result<(), LiveError> {
+        let mut failure = None;
+        self.query_fields(name, sql, binds, &mut |fields| match fields
+            .into_iter()
+            .map(Field::into_value)
+            .collect::<Result<Vec<_>, _>>()
+        {
+            Ok(values) => row(values),
+            Err(e) => {
+                failure = Some(LiveError::Query {
+                    query: name,
+                    message: format!("reading a LOB: {e}"),
+                });
+                false
+            }
+        })?;
+        failure.map_or(Ok(()), Err)
+    }
+
+    fn query_fields(
+        &mut self,
+        name: &'static str,
+        sql: &str,
+        binds: &[&str],
+        row: &mut dyn FnMut(Vec<Field<'_>>) -> bool,
+    ) -> Result<(), LiveError> {
         let error = client_error(name);
         let params = client_binds(binds);
-        // Array fetch and prefetch: a thousand rows per round trip. LOBs come as locators and are
-        // read in pieces of LOB_PIECE_BYTES: CLOBs as text, BLOBs (and LONG RAW) as hex.
+        // Array fetch and prefetch: a thousand rows per round trip. LOBs come as locators, handed
+        // over as streams the copy reads in pieces.
         let mut stmt = self
             .0
             .statement(sql)
@@ -377,13 +419,13 @@ impl OracleSession for ClientSession {
             .collect();
         for r in rows {
             let r = r.map_err(&error)?;
-            let values = kinds
+            let fields = kinds
                 .iter()
                 .enumerate()
-                .map(|(i, kind)| client_value(&r, i, kind))
+                .map(|(i, kind)| client_field(&r, i, kind))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(&error)?;
-            if !row(values) {
+            if !row(fields) {
                 break;
             }
         }
@@ -391,48 +433,33 @@ impl OracleSession for ClientSession {
     }
 }
 
-/// Bytes read from a LOB at a time.
-const LOB_PIECE_BYTES: usize = 1 << 20;
-
-/// Column `i` of a fetched row as text: LOBs read through their locators in pieces (a CLOB as its
-/// text, a BLOB as hex), RAW and LONG RAW as hex, the rest as the driver writes them.
-fn client_value(
+/// Column `i` of a fetched row: LOBs as streams through their locators (a CLOB as its text, a BLOB
+/// as its bytes), RAW and LONG RAW as hex, the rest as the driver writes them.
+fn client_field(
     row: &oracle::Row,
     i: usize,
     kind: &oracle::sql_type::OracleType,
-) -> Result<Option<String>, oracle::Error> {
+) -> Result<Field<'static>, oracle::Error> {
     use oracle::sql_type::OracleType as T;
-    use std::io::Read;
-    let io = |e: std::io::Error| oracle::Error::with_source(oracle::ErrorKind::Other, e);
-    match kind {
-        T::BLOB => {
-            let Some(mut blob) = row.get::<usize, Option<oracle::sql_type::Blob>>(i)? else {
-                return Ok(None);
-            };
-            let (mut hex, mut piece) = (String::new(), vec![0u8; LOB_PIECE_BYTES]);
-            loop {
-                let n = blob.read(&mut piece).map_err(io)?;
-                if n == 0 {
-                    return Ok(Some(hex));
-                }
-                hex.extend(piece[..n].iter().map(|b| format!("{b:02X}")));
-            }
-        }
-        T::CLOB | T::NCLOB => {
-            let Some(clob) = row.get::<usize, Option<oracle::sql_type::Clob>>(i)? else {
-                return Ok(None);
-            };
-            let mut text = String::new();
-            std::io::BufReader::with_capacity(LOB_PIECE_BYTES, clob)
-                .read_to_string(&mut text)
-                .map_err(io)?;
-            Ok(Some(text))
-        }
-        T::Raw(_) | T::LongRaw => Ok(row
-            .get::<usize, Option<Vec<u8>>>(i)?
-            .map(|bytes| bytes.iter().map(|b| format!("{b:02X}")).collect())),
-        _ => row.get::<usize, Option<String>>(i),
-    }
+    Ok(match kind {
+        T::BLOB => match row.get::<usize, Option<oracle::sql_type::Blob>>(i)? {
+            Some(blob) => Field::Bytes(Box::new(blob)),
+            None => Field::Value(None),
+        },
+        T::CLOB => match row.get::<usize, Option<oracle::sql_type::Clob>>(i)? {
+            Some(clob) => Field::Characters(Box::new(clob)),
+            None => Field::Value(None),
+        },
+        T::NCLOB => match row.get::<usize, Option<oracle::sql_type::Nclob>>(i)? {
+            Some(nclob) => Field::Characters(Box::new(nclob)),
+            None => Field::Value(None),
+        },
+        T::Raw(_) | T::LongRaw => Field::Value(
+            row.get::<usize, Option<Vec<u8>>>(i)?
+                .map(|bytes| bytes.iter().map(|b| format!("{b:02X}")).collect()),
+        ),
+        _ => Field::Value(row.get::<usize, Option<String>>(i)?),
+    })
 }
 
 #[cfg(test)]

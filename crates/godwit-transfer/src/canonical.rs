@@ -92,15 +92,161 @@ impl Canonical {
     }
 }
 
-/// The hash of one COPY text line (without its newline) in canonical form, field by field.
+/// The hash of one COPY text line (without its newline) in canonical form, field by field: the
+/// same as [`StreamingRows`] gives for it.
 pub(crate) fn row_hash(forms: &[Canonical], line: &[u8]) -> u128 {
-    let mut hasher = Xxh3::new();
-    for (i, field) in line.split(|b| *b == b'\t').enumerate() {
-        let canonical = forms.get(i).unwrap_or(&Canonical::Text).field(field);
-        hasher.update(&(canonical.len() as u64).to_le_bytes());
-        hasher.update(&canonical);
+    let mut rows = StreamingRows::new(forms.to_vec());
+    let mut hash = 0;
+    rows.feed(line, &mut |h| hash = h);
+    rows.feed(b"\n", &mut |h| hash = h);
+    hash
+}
+
+/// Fields longer than this are hashed as they stream past (text and bytes) instead of whole.
+const SHORT_FIELD: usize = 64 * 1024;
+
+/// Hashes COPY text rows as their bytes stream past, cut anywhere, without ever holding a row:
+/// each field in the canonical form of its column ([`Canonical::field`]), followed by its length.
+/// A short field is put in canonical form whole; a long text or bytes field (a LOB) is unescaped
+/// into the hash piece by piece, so memory stays bounded whatever the value's size.
+pub(crate) struct StreamingRows {
+    forms: Vec<Canonical>,
+    row: Xxh3,
+    /// The field being read, and its raw bytes while it is short.
+    field: usize,
+    pending: Vec<u8>,
+    /// Set once the field is too long to gather: its canonical bytes so far, and whether the last
+    /// raw byte was an escaping backslash.
+    long: Option<(u64, bool)>,
+    /// Bytes fed since the last complete row.
+    open: bool,
+}
+
+impl StreamingRows {
+    pub(crate) fn new(forms: Vec<Canonical>) -> StreamingRows {
+        StreamingRows {
+            forms,
+            row: Xxh3::new(),
+            field: 0,
+            pending: Vec::new(),
+            long: None,
+            open: false,
+        }
     }
-    hasher.digest128()
+
+    /// Feeds the next bytes of the stream, calling `row` with the hash of each row it completes.
+    pub(crate) fn feed(&mut self, mut bytes: &[u8], row: &mut dyn FnMut(u128)) {
+        while !bytes.is_empty() {
+            self.open = true;
+            let Some(at) = memchr::memchr2(b'\t', b'\n', bytes) else {
+                self.take(bytes);
+                return;
+            };
+            let part = &bytes[..at];
+            if self.long.is_none() && self.pending.is_empty() {
+                // The whole field is in this piece: no need to gather it.
+                self.short_field(part);
+            } else {
+                self.take(part);
+                self.end_field();
+            }
+            if bytes[at] == b'\n' {
+                row(self.row.digest128());
+                self.row.reset();
+                self.field = 0;
+                self.open = false;
+            }
+            bytes = &bytes[at + 1..];
+        }
+    }
+
+    /// Checks that the stream ended with a whole row.
+    pub(crate) fn finish(&self) -> Result<(), String> {
+        if self.open {
+            return Err("the COPY stream ended inside a row".into());
+        }
+        Ok(())
+    }
+
+    fn form(&self) -> Canonical {
+        *self.forms.get(self.field).unwrap_or(&Canonical::Text)
+    }
+
+    /// Takes raw bytes of the current field (no delimiter among them).
+    fn take(&mut self, part: &[u8]) {
+        if self.long.is_none() {
+            let streamable = matches!(self.form(), Canonical::Text | Canonical::Bytes);
+            if !streamable || self.pending.len() + part.len() <= SHORT_FIELD {
+                self.pending.extend_from_slice(part);
+                return;
+            }
+            self.long = Some((0, false));
+            let pending = std::mem::take(&mut self.pending);
+            self.unescape_into_hash(&pending);
+        }
+        self.unescape_into_hash(part);
+    }
+
+    /// Unescapes raw bytes of a long field into the row's hash ([`unescape`], piece by piece).
+    fn unescape_into_hash(&mut self, raw: &[u8]) {
+        let lower = self.form() == Canonical::Bytes;
+        let Some((len, escaping)) = self.long.as_mut() else {
+            return;
+        };
+        let mut out = Vec::with_capacity(raw.len());
+        for &b in raw {
+            if *escaping {
+                *escaping = false;
+                out.push(match b {
+                    b'n' => b'\n',
+                    b'r' => b'\r',
+                    b't' => b'\t',
+                    b'b' => 8,
+                    b'f' => 12,
+                    b'v' => 11,
+                    other => other,
+                });
+            } else if b == b'\\' {
+                *escaping = true;
+            } else {
+                out.push(b);
+            }
+        }
+        if lower {
+            out.make_ascii_lowercase();
+        }
+        *len += out.len() as u64;
+        self.row.update(&out);
+    }
+
+    /// Ends a field that was gathered or streamed.
+    fn end_field(&mut self) {
+        match self.long.take() {
+            None => {
+                let pending = std::mem::take(&mut self.pending);
+                self.short_field(&pending);
+                self.pending = pending;
+                self.pending.clear();
+            }
+            Some((mut len, escaping)) => {
+                if escaping {
+                    // A backslash ending the field stands for itself, as in [`unescape`].
+                    self.row.update(b"\\");
+                    len += 1;
+                }
+                self.row.update(&len.to_le_bytes());
+                self.field += 1;
+            }
+        }
+    }
+
+    /// Hashes a whole field in canonical form, then its length.
+    fn short_field(&mut self, raw: &[u8]) {
+        let canonical = self.form().field(raw);
+        self.row.update(&canonical);
+        self.row.update(&(canonical.len() as u64).to_le_bytes());
+        self.field += 1;
+    }
 }
 
 /// A COPY text field with its backslash escapes undone (borrowed when it has none).
@@ -255,6 +401,63 @@ mod tests {
 
     fn same(form: Canonical, sent: &str, read_back: &str) -> bool {
         form.field(sent.as_bytes()) == form.field(read_back.as_bytes())
+    }
+
+    /// The hash of a line taken whole: each field in canonical form, then its length.
+    fn whole_line_hash(forms: &[Canonical], line: &[u8]) -> u128 {
+        let mut hasher = Xxh3::new();
+        for (i, field) in line.split(|b| *b == b'\t').enumerate() {
+            let canonical = forms[i].field(field);
+            hasher.update(&canonical);
+            hasher.update(&(canonical.len() as u64).to_le_bytes());
+        }
+        hasher.digest128()
+    }
+
+    #[test]
+    fn rows_cut_anywhere_hash_as_whole_lines_even_with_long_values() {
+        let forms = vec![
+            Canonical::Decimal,
+            Canonical::Text,
+            Canonical::Bytes,
+            Canonical::Text,
+        ];
+        // A long text with escapes everywhere (also at the edges of the pieces), a long bytea, a
+        // backslash ending a field, NULLs.
+        let long_text: String = (0..40_000).map(|i| format!("a\\\\b\\t{i}\\n")).collect();
+        let long_hex: String = format!("\\\\x{}", "0A1B".repeat(50_000));
+        let lines = [
+            format!("1.50\t{long_text}\t{long_hex}\tend\\"),
+            "2\t\\N\t\\\\x00\t".to_string(),
+            format!("3\tshort\t\\N\t{long_text}"),
+        ];
+        let stream: Vec<u8> = lines
+            .iter()
+            .flat_map(|l| format!("{l}\n").into_bytes())
+            .collect();
+        let expected: Vec<u128> = lines
+            .iter()
+            .map(|l| whole_line_hash(&forms, l.as_bytes()))
+            .collect();
+        for piece in [1, 7, 4096, 65_537, stream.len()] {
+            let mut rows = StreamingRows::new(forms.clone());
+            let mut got = Vec::new();
+            for part in stream.chunks(piece) {
+                rows.feed(part, &mut |h| got.push(h));
+            }
+            rows.finish().unwrap();
+            assert_eq!(got, expected, "pieces of {piece} bytes");
+        }
+        // A lower-case and an upper-case bytea, long, are the same bytes.
+        let upper = format!("\\\\x{}", "0A1B".repeat(50_000));
+        let lower = format!("\\\\x{}", "0a1b".repeat(50_000));
+        assert_eq!(
+            row_hash(&[Canonical::Bytes], upper.as_bytes()),
+            row_hash(&[Canonical::Bytes], lower.as_bytes())
+        );
+        let mut rows = StreamingRows::new(forms);
+        rows.feed(b"1\tcut", &mut |_| {});
+        assert!(rows.finish().is_err());
     }
 
     #[test]

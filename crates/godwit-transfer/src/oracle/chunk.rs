@@ -5,9 +5,9 @@
 //! the refused rows, which are set aside in `godwit_copy.rejects` with their ROWID, values and error.
 
 use super::{data_error, query_failed, OracleCopyOptions, OracleRows, Work};
-use crate::canonical::{row_hash, unescape, Canonical};
+use crate::canonical::{row_hash, unescape, Canonical, StreamingRows};
 use crate::*;
-use godwit_oracle::data::{copy_line, DataError, DataStats};
+use godwit_oracle::data::{copy_row, DataError, DataStats};
 
 /// What the reader thread sends the writer.
 enum Piece {
@@ -41,42 +41,56 @@ pub(super) async fn copy_chunk(
             let mut source = source;
             let mut stats = DataStats::default();
             let mut hash = RowsHash::default();
+            let mut hasher = StreamingRows::new(job.forms.clone());
             let (mut batch, mut in_batch, mut ids, mut rows) = (Vec::new(), 0u64, Vec::new(), 0u64);
             let mut failure = None;
+            let mut stopped = false;
             let read = source.read(
                 &job.table,
                 &job.columns,
                 &range,
                 job.scn.as_deref(),
-                &mut |rowid, values| match copy_line(&job.columns, &values, nul, &mut stats) {
-                    Ok(line) => {
-                        rows += 1;
-                        hash.add(row_hash(&job.forms, line.trim_end_matches('\n').as_bytes()));
-                        batch.extend_from_slice(line.as_bytes());
-                        in_batch += 1;
-                        if skip {
-                            ids.push(rowid);
-                        }
-                        if batch.len() >= BATCH_BYTES {
-                            let piece = Piece::Lines(
-                                std::mem::take(&mut batch),
-                                std::mem::take(&mut in_batch),
-                                std::mem::take(&mut ids),
-                            );
-                            return tx.blocking_send(piece).is_ok();
-                        }
-                        true
+                &mut |rowid, fields| {
+                    if skip {
+                        ids.push(rowid.clone());
                     }
-                    Err(error) => {
-                        failure = Some(job.value_error(rowid, error));
-                        false
+                    // A row's bytes go to the hash and the batch as they come; a batch is sent
+                    // when full, even in the middle of a long value, so no row is whole in memory.
+                    let mut out = |bytes: &[u8]| {
+                        hasher.feed(bytes, &mut |row| hash.add(row));
+                        batch.extend_from_slice(bytes);
+                        if batch.len() < BATCH_BYTES {
+                            return true;
+                        }
+                        let piece = Piece::Lines(
+                            std::mem::take(&mut batch),
+                            std::mem::take(&mut in_batch),
+                            std::mem::take(&mut ids),
+                        );
+                        tx.blocking_send(piece).is_ok()
+                    };
+                    match copy_row(&job.columns, fields, nul, &mut stats, &mut out) {
+                        Ok(true) => {
+                            rows += 1;
+                            in_batch += 1;
+                            true
+                        }
+                        Ok(false) => {
+                            stopped = true;
+                            false
+                        }
+                        Err(error) => {
+                            failure = Some(job.value_error(rowid, error));
+                            false
+                        }
                     }
                 },
             );
             let last = match (read, failure) {
                 (Err(e), _) | (Ok(()), Some(e)) => Piece::Failed(e),
+                (Ok(()), None) if stopped => return source,
                 (Ok(()), None) => {
-                    if in_batch > 0 {
+                    if !batch.is_empty() {
                         let _ = tx.blocking_send(Piece::Lines(batch, in_batch, ids));
                     }
                     Piece::Done(rows, stats, hash)

@@ -26,7 +26,7 @@ use chunk::ChunkDone;
 pub use script::{ScriptRows, SCRIPT_OWNER};
 pub use source::{live_sessions, LiveRows, OpenRows, OracleRows};
 
-use crate::canonical::{row_hash, Canonical};
+use crate::canonical::{Canonical, StreamingRows};
 use crate::*;
 pub use godwit_oracle::chunks::RowRange;
 use godwit_oracle::data::{DataError, DataStats, NulPolicy, OracleColumn};
@@ -641,10 +641,13 @@ async fn read_back_hash(target: &Client, job: &TableJob) -> Result<RowsHash, Cop
         job.name
     );
     let mut sum = RowsHash::default();
-    read_rows(target, &sql, false, |line| {
-        sum.add(row_hash(&job.forms, line))
+    let mut rows = StreamingRows::new(job.forms.clone());
+    read_stream(target, &sql, |piece| {
+        rows.feed(piece, &mut |row| sum.add(row));
+        Ok(())
     })
     .await
+    .and_then(|()| rows.finish())
     .map_err(|message| CopyError::Query {
         what: format!("reading {} back from the target", job.name),
         message,

@@ -16,7 +16,7 @@ use crate::canonical::{unescape, Canonical};
 use crate::oracle::{OracleCopyOptions, OracleRows, TableJob};
 use crate::*;
 use godwit_oracle::chunks::RowRange;
-use godwit_oracle::data::{copy_line, DataError};
+use godwit_oracle::data::{copy_row, DataError};
 use std::collections::{HashMap, HashSet};
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -208,14 +208,20 @@ pub(crate) async fn recheck(
                         &job.columns,
                         range,
                         job.scn.as_deref(),
-                        &mut |rowid, values| {
+                        &mut |rowid, fields| {
                             if set_aside.contains(&rowid) {
                                 return true;
                             }
                             let mut stats = godwit_oracle::data::DataStats::default();
-                            match copy_line(&job.columns, &values, nul, &mut stats) {
-                                Ok(line) => {
-                                    let line = line.trim_end_matches('\n').as_bytes();
+                            // Rows are compared whole here (only tables that failed their check).
+                            let mut line = Vec::new();
+                            let mut gather = |bytes: &[u8]| {
+                                line.extend_from_slice(bytes);
+                                true
+                            };
+                            match copy_row(&job.columns, fields, nul, &mut stats, &mut gather) {
+                                Ok(_) => {
+                                    let line = line.strip_suffix(b"\n").unwrap_or(&line);
                                     let (k, seen) = split_row(
                                         shown_columns,
                                         &job.forms,

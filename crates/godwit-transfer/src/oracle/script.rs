@@ -5,7 +5,7 @@
 
 use crate::*;
 use godwit_oracle::chunks::{Plan, RowRange};
-use godwit_oracle::data::{DataError, OracleColumn};
+use godwit_oracle::data::{DataError, Field, OracleColumn};
 use godwit_oracle::script_data::ScriptData;
 
 /// The owner an exported script's tables are listed under (a script names no schema of its own).
@@ -74,7 +74,7 @@ impl OracleRows for ScriptRows {
         _columns: &[OracleColumn],
         range: &RowRange,
         _snapshot: Option<&str>,
-        row: &mut dyn FnMut(String, Vec<Option<String>>) -> bool,
+        row: &mut dyn FnMut(String, Vec<Field<'_>>) -> bool,
     ) -> Result<(), DataError> {
         let rows = &self.table(table)?.rows;
         let (from, to) = match range {
@@ -89,7 +89,7 @@ impl OracleRows for ScriptRows {
         };
         for r in rows.get(from..to.min(rows.len())).unwrap_or_default() {
             let at = format!("{}:{}", r.file.display(), r.row_line);
-            if !row(at, r.values.clone()) {
+            if !row(at, r.values.iter().cloned().map(Field::Value).collect()) {
                 break;
             }
         }

@@ -4,7 +4,7 @@
 use super::OracleTable;
 use crate::*;
 use godwit_oracle::chunks::{chunk_sql, current_scn, plan_ranges, Plan, RowRange};
-use godwit_oracle::data::{read_columns, DataError, OracleColumn};
+use godwit_oracle::data::{read_columns, DataError, Field, OracleColumn};
 use godwit_oracle::live::OracleSession;
 
 /// Where an Oracle table's rows come from: a live database ([`LiveRows`]) or another source of
@@ -17,15 +17,15 @@ pub trait OracleRows: Send {
     /// The snapshot a new run's chunks all read (`None`: the rows cannot change), or why there is
     /// none.
     fn snapshot(&mut self) -> Result<Option<String>, String>;
-    /// Streams the rows of one chunk: each row's identity (its ROWID) and its values, until `row`
-    /// returns false.
+    /// Streams the rows of one chunk: each row's identity (its ROWID) and its values (LOBs as
+    /// streams where the source can read them in pieces), until `row` returns false.
     fn read(
         &mut self,
         table: &OracleTable,
         columns: &[OracleColumn],
         range: &RowRange,
         snapshot: Option<&str>,
-        row: &mut dyn FnMut(String, Vec<Option<String>>) -> bool,
+        row: &mut dyn FnMut(String, Vec<Field<'_>>) -> bool,
     ) -> Result<(), DataError>;
 }
 
@@ -75,7 +75,7 @@ impl OracleRows for LiveRows {
         columns: &[OracleColumn],
         range: &RowRange,
         snapshot: Option<&str>,
-        row: &mut dyn FnMut(String, Vec<Option<String>>) -> bool,
+        row: &mut dyn FnMut(String, Vec<Field<'_>>) -> bool,
     ) -> Result<(), DataError> {
         let sql = chunk_sql(&table.owner, &table.table, columns, range, snapshot);
         let binds: Vec<&str> = match range {
@@ -89,13 +89,15 @@ impl OracleRows for LiveRows {
             }
         };
         self.session
-            .query_each("table data", &sql, &binds, &mut |mut values| {
-                let rowid = if values.is_empty() {
-                    None
-                } else {
-                    values.remove(0)
+            .query_fields("table data", &sql, &binds, &mut |mut fields| {
+                let rowid = match fields.is_empty() {
+                    true => None,
+                    false => match fields.remove(0) {
+                        Field::Value(rowid) => rowid,
+                        _ => None,
+                    },
                 };
-                row(rowid.unwrap_or_default(), values)
+                row(rowid.unwrap_or_default(), fields)
             })?;
         Ok(())
     }
