@@ -11,6 +11,7 @@
 //! scale, a time of day dropped by a `date` column, a fraction rounded by `timestamp(0)`) therefore
 //! hashes differently, and the verification reports the table.
 
+use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use xxhash_rust::xxh3::Xxh3;
 
@@ -102,24 +103,99 @@ pub(crate) fn row_hash(forms: &[Canonical], line: &[u8]) -> u128 {
     hash
 }
 
-/// Fields longer than this are hashed as they stream past (text and bytes) instead of whole.
-const SHORT_FIELD: usize = 64 * 1024;
+/// A text value of more bytes than this (a bytea value of more raw bytes) enters a row's hash as
+/// its SHA-256 instead of its bytes, so that the target can hash it where it lies
+/// ([`digest_select`]) and nobody holds it whole.
+pub(crate) const LONG_FIELD: usize = 1 << 20;
+
+/// Adds one field, in canonical form, to a row's hash: its bytes (or, when long, its SHA-256) and
+/// then its length.
+fn add_field(row: &mut Xxh3, form: Canonical, canonical: &[u8]) {
+    match form {
+        Canonical::Text if canonical.len() > LONG_FIELD => add_digest(
+            row,
+            Sha256::digest(canonical).into(),
+            canonical.len() as u64,
+        ),
+        Canonical::Bytes if canonical.len().saturating_sub(2) / 2 > LONG_FIELD => {
+            // `\x` and lower-case hex: the digest is of the bytes themselves.
+            let mut sha = Sha256::new();
+            let mut hex = HexBytes::default();
+            hex.feed(&canonical[2..], &mut sha);
+            add_digest(row, sha.finalize().into(), hex.bytes)
+        }
+        _ => {
+            row.update(canonical);
+            row.update(&(canonical.len() as u64).to_le_bytes());
+        }
+    }
+}
+
+/// Adds a long field to a row's hash: its SHA-256 and its length.
+fn add_digest(row: &mut Xxh3, digest: [u8; 32], len: u64) {
+    row.update(&digest);
+    row.update(&len.to_le_bytes());
+}
+
+/// Decodes lower-case hex piece by piece into a SHA-256, counting the bytes.
+#[derive(Default)]
+struct HexBytes {
+    /// The high nibble of a byte cut between two pieces.
+    high: Option<u8>,
+    bytes: u64,
+}
+
+impl HexBytes {
+    fn feed(&mut self, hex: &[u8], sha: &mut Sha256) {
+        let nibble = |c: u8| match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => 0,
+        };
+        let mut out = Vec::with_capacity(hex.len() / 2 + 1);
+        for &c in hex {
+            match self.high.take() {
+                None => self.high = Some(nibble(c)),
+                Some(high) => out.push(high << 4 | nibble(c)),
+            }
+        }
+        self.bytes += out.len() as u64;
+        sha.update(&out);
+    }
+}
+
+/// Raw bytes a text or bytes field may gather before it is known to be long: its canonical form
+/// is then longer than [`LONG_FIELD`] (an escape takes two raw bytes; a byte, two hex digits).
+const GATHER_LIMIT: usize = 4 * LONG_FIELD + 16;
 
 /// Hashes COPY text rows as their bytes stream past, cut anywhere, without ever holding a row:
-/// each field in the canonical form of its column ([`Canonical::field`]), followed by its length.
-/// A short field is put in canonical form whole; a long text or bytes field (a LOB) is unescaped
-/// into the hash piece by piece, so memory stays bounded whatever the value's size.
+/// each field in the canonical form of its column ([`Canonical::field`]) as [`add_field`] adds it.
+/// A field is gathered and put in canonical form whole, unless it is a text or bytes field longer
+/// than [`GATHER_LIMIT`] (a LOB): that one is unescaped into its SHA-256 piece by piece, so memory
+/// stays bounded whatever the value's size.
 pub(crate) struct StreamingRows {
     forms: Vec<Canonical>,
     row: Xxh3,
-    /// The field being read, and its raw bytes while it is short.
+    /// The field being read, and its raw bytes while it is gathered.
     field: usize,
     pending: Vec<u8>,
-    /// Set once the field is too long to gather: its canonical bytes so far, and whether the last
-    /// raw byte was an escaping backslash.
-    long: Option<(u64, bool)>,
+    /// Set once the field is too long to gather.
+    long: Option<LongField>,
     /// Bytes fed since the last complete row.
     open: bool,
+}
+
+/// A long field on its way into its SHA-256.
+struct LongField {
+    sha: Sha256,
+    /// Canonical bytes so far (text), or the bytes decoded (bytes).
+    len: u64,
+    /// Whether the last raw byte was an escaping backslash.
+    escaping: bool,
+    /// Bytes fields: the `\x` still to skip, and the hex decoder.
+    prefix: usize,
+    hex: Option<HexBytes>,
 }
 
 impl StreamingRows {
@@ -161,6 +237,7 @@ impl StreamingRows {
     }
 
     /// Checks that the stream ended with a whole row.
+    #[cfg(test)]
     pub(crate) fn finish(&self) -> Result<(), String> {
         if self.open {
             return Err("the COPY stream ended inside a row".into());
@@ -176,27 +253,33 @@ impl StreamingRows {
     fn take(&mut self, part: &[u8]) {
         if self.long.is_none() {
             let streamable = matches!(self.form(), Canonical::Text | Canonical::Bytes);
-            if !streamable || self.pending.len() + part.len() <= SHORT_FIELD {
+            if !streamable || self.pending.len() + part.len() <= GATHER_LIMIT {
                 self.pending.extend_from_slice(part);
                 return;
             }
-            self.long = Some((0, false));
+            let bytes = self.form() == Canonical::Bytes;
+            self.long = Some(LongField {
+                sha: Sha256::new(),
+                len: 0,
+                escaping: false,
+                prefix: if bytes { 2 } else { 0 },
+                hex: bytes.then(HexBytes::default),
+            });
             let pending = std::mem::take(&mut self.pending);
-            self.unescape_into_hash(&pending);
+            self.unescape_into_digest(&pending);
         }
-        self.unescape_into_hash(part);
+        self.unescape_into_digest(part);
     }
 
-    /// Unescapes raw bytes of a long field into the row's hash ([`unescape`], piece by piece).
-    fn unescape_into_hash(&mut self, raw: &[u8]) {
-        let lower = self.form() == Canonical::Bytes;
-        let Some((len, escaping)) = self.long.as_mut() else {
+    /// Unescapes raw bytes of a long field ([`unescape`], piece by piece) into its SHA-256.
+    fn unescape_into_digest(&mut self, raw: &[u8]) {
+        let Some(long) = self.long.as_mut() else {
             return;
         };
         let mut out = Vec::with_capacity(raw.len());
         for &b in raw {
-            if *escaping {
-                *escaping = false;
+            if long.escaping {
+                long.escaping = false;
                 out.push(match b {
                     b'n' => b'\n',
                     b'r' => b'\r',
@@ -207,16 +290,12 @@ impl StreamingRows {
                     other => other,
                 });
             } else if b == b'\\' {
-                *escaping = true;
+                long.escaping = true;
             } else {
                 out.push(b);
             }
         }
-        if lower {
-            out.make_ascii_lowercase();
-        }
-        *len += out.len() as u64;
-        self.row.update(&out);
+        long.absorb(&out);
     }
 
     /// Ends a field that was gathered or streamed.
@@ -228,25 +307,96 @@ impl StreamingRows {
                 self.pending = pending;
                 self.pending.clear();
             }
-            Some((mut len, escaping)) => {
-                if escaping {
+            Some(mut long) => {
+                if long.escaping {
                     // A backslash ending the field stands for itself, as in [`unescape`].
-                    self.row.update(b"\\");
-                    len += 1;
+                    long.absorb(b"\\");
                 }
-                self.row.update(&len.to_le_bytes());
+                let len = match &long.hex {
+                    Some(hex) => hex.bytes,
+                    None => long.len,
+                };
+                add_digest(&mut self.row, long.sha.finalize().into(), len);
                 self.field += 1;
             }
         }
     }
 
-    /// Hashes a whole field in canonical form, then its length.
+    /// Hashes a whole field in canonical form.
     fn short_field(&mut self, raw: &[u8]) {
-        let canonical = self.form().field(raw);
-        self.row.update(&canonical);
-        self.row.update(&(canonical.len() as u64).to_le_bytes());
+        let form = self.form();
+        add_field(&mut self.row, form, &form.field(raw));
         self.field += 1;
     }
+}
+
+impl LongField {
+    /// Canonical bytes of the field (unescaped) into the digest.
+    fn absorb(&mut self, canonical: &[u8]) {
+        let skip = self.prefix.min(canonical.len());
+        self.prefix -= skip;
+        let canonical = &canonical[skip..];
+        match self.hex.as_mut() {
+            Some(hex) => hex.feed(canonical, &mut self.sha),
+            None => {
+                self.len += canonical.len() as u64;
+                self.sha.update(canonical);
+            }
+        }
+    }
+}
+
+/// The SELECT expressions that read column `name` (of a type [`in_pieces`] accepts) back for
+/// [`digest_row_hash`]: the value when it is short, else NULL; then, when it is long,
+/// `LENGTH:SHA256HEX`, computed by the server where the value lies.
+pub(crate) fn digest_select(name: &str, bytea: bool) -> String {
+    let c = godwit_catalog::quote_ident(name);
+    let bytes = if bytea {
+        c.clone()
+    } else {
+        format!("convert_to({c}, 'UTF8')")
+    };
+    format!(
+        "CASE WHEN octet_length({c}) <= {LONG_FIELD} THEN {c} END, \
+         CASE WHEN octet_length({c}) > {LONG_FIELD} THEN octet_length({c})::text || ':' || encode(sha256({bytes}), 'hex') END"
+    )
+}
+
+/// Whether a target column of type `format_type` can hold a long value the target can hash where
+/// it lies (text, varchar, bytea).
+pub(crate) fn in_pieces(format_type: &str) -> bool {
+    let base = format_type.split('(').next().unwrap_or("").trim();
+    matches!(base, "text" | "character varying" | "bytea")
+}
+
+/// The hash of a row read back with [`digest_select`] for the columns marked in `digests`: the
+/// same as [`StreamingRows`] gives for the row as it was sent.
+pub(crate) fn digest_row_hash(forms: &[Canonical], digests: &[bool], line: &[u8]) -> u128 {
+    let mut row = Xxh3::new();
+    let mut fields = line.split(|b| *b == b'\t');
+    for (i, form) in forms.iter().enumerate() {
+        let value = fields.next().unwrap_or(b"\\N");
+        if digests.get(i) == Some(&true) {
+            let digest = fields.next().unwrap_or(b"\\N");
+            if let Some((len, sha)) = parse_digest(digest) {
+                add_digest(&mut row, sha, len);
+                continue;
+            }
+        }
+        add_field(&mut row, *form, &form.field(value));
+    }
+    row.digest128()
+}
+
+/// `LENGTH:SHA256HEX` as [`digest_select`] writes it.
+fn parse_digest(field: &[u8]) -> Option<(u64, [u8; 32])> {
+    let text = std::str::from_utf8(field).ok()?;
+    let (len, hex) = text.split_once(':')?;
+    let mut sha = [0u8; 32];
+    for (i, byte) in sha.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some((len.parse().ok()?, sha))
 }
 
 /// A COPY text field with its backslash escapes undone (borrowed when it has none).
@@ -403,15 +553,18 @@ mod tests {
         form.field(sent.as_bytes()) == form.field(read_back.as_bytes())
     }
 
-    /// The hash of a line taken whole: each field in canonical form, then its length.
+    /// The hash of a line taken whole: each field in canonical form as [`add_field`] adds it.
     fn whole_line_hash(forms: &[Canonical], line: &[u8]) -> u128 {
         let mut hasher = Xxh3::new();
         for (i, field) in line.split(|b| *b == b'\t').enumerate() {
-            let canonical = forms[i].field(field);
-            hasher.update(&canonical);
-            hasher.update(&(canonical.len() as u64).to_le_bytes());
+            add_field(&mut hasher, forms[i], &forms[i].field(field));
         }
         hasher.digest128()
+    }
+
+    /// A 5 MB text with escapes everywhere (also at the edges of the pieces).
+    fn long_text() -> String {
+        (0..400_000).map(|i| format!("a\\\\b\\t{i}\\n")).collect()
     }
 
     #[test]
@@ -422,14 +575,14 @@ mod tests {
             Canonical::Bytes,
             Canonical::Text,
         ];
-        // A long text with escapes everywhere (also at the edges of the pieces), a long bytea, a
-        // backslash ending a field, NULLs.
-        let long_text: String = (0..40_000).map(|i| format!("a\\\\b\\t{i}\\n")).collect();
-        let long_hex: String = format!("\\\\x{}", "0A1B".repeat(50_000));
+        // Long text and bytea (streamed into their digests), a medium text (gathered, then
+        // digested), a backslash ending a field, NULLs.
+        let long_hex = format!("\\\\x{}", "0A1B".repeat(1_500_000));
+        let medium = "m".repeat(LONG_FIELD + 1);
         let lines = [
-            format!("1.50\t{long_text}\t{long_hex}\tend\\"),
-            "2\t\\N\t\\\\x00\t".to_string(),
-            format!("3\tshort\t\\N\t{long_text}"),
+            format!("1.50\t{}\t{long_hex}\tend\\", long_text()),
+            format!("2\t\\N\t\\\\x00\t{medium}"),
+            format!("3\tshort\t\\N\t{}", long_text()),
         ];
         let stream: Vec<u8> = lines
             .iter()
@@ -439,7 +592,7 @@ mod tests {
             .iter()
             .map(|l| whole_line_hash(&forms, l.as_bytes()))
             .collect();
-        for piece in [1, 7, 4096, 65_537, stream.len()] {
+        for piece in [7, 4096, 65_537, stream.len()] {
             let mut rows = StreamingRows::new(forms.clone());
             let mut got = Vec::new();
             for part in stream.chunks(piece) {
@@ -449,15 +602,61 @@ mod tests {
             assert_eq!(got, expected, "pieces of {piece} bytes");
         }
         // A lower-case and an upper-case bytea, long, are the same bytes.
-        let upper = format!("\\\\x{}", "0A1B".repeat(50_000));
-        let lower = format!("\\\\x{}", "0a1b".repeat(50_000));
+        let lower = format!("\\\\x{}", "0a1b".repeat(1_500_000));
         assert_eq!(
-            row_hash(&[Canonical::Bytes], upper.as_bytes()),
+            row_hash(&[Canonical::Bytes], long_hex.as_bytes()),
             row_hash(&[Canonical::Bytes], lower.as_bytes())
         );
         let mut rows = StreamingRows::new(forms);
         rows.feed(b"1\tcut", &mut |_| {});
         assert!(rows.finish().is_err());
+    }
+
+    /// A row read back with the target's digests of its long values hashes as the row sent.
+    #[test]
+    fn digests_computed_by_the_target_stand_for_long_values() {
+        let forms = [Canonical::Decimal, Canonical::Text, Canonical::Bytes];
+        let text = long_text()
+            .replace("\\\\", "\\")
+            .replace("\\t", "\t")
+            .replace("\\n", "\n");
+        let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let sent = format!("7\t{}\t\\\\x{hex}", long_text());
+        let digest = |data: &[u8]| {
+            let sha: String = Sha256::digest(data)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            format!("{}:{sha}", data.len())
+        };
+        let read_back = format!(
+            "7\t\\N\t{}\t\\N\t{}",
+            digest(text.as_bytes()),
+            digest(&bytes)
+        );
+        let digests = [false, true, true];
+        assert_eq!(
+            digest_row_hash(&forms, &digests, read_back.as_bytes()),
+            row_hash(&forms, sent.as_bytes())
+        );
+        // Short values come back as themselves.
+        assert_eq!(
+            digest_row_hash(&forms, &digests, b"7\tshort\t\\N\t\\\\x0a\t\\N"),
+            row_hash(&forms, b"7\tshort\t\\\\x0A")
+        );
+        // One byte changed deep inside is a different hash.
+        let mut changed = bytes.clone();
+        changed[2_000_000] ^= 1;
+        let read_back = format!(
+            "7\t\\N\t{}\t\\N\t{}",
+            digest(text.as_bytes()),
+            digest(&changed)
+        );
+        assert_ne!(
+            digest_row_hash(&forms, &digests, read_back.as_bytes()),
+            row_hash(&forms, sent.as_bytes())
+        );
     }
 
     #[test]

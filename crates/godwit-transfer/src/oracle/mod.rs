@@ -18,6 +18,7 @@
 //! chunks that did not commit.
 
 mod chunk;
+mod read_back;
 mod recheck;
 mod script;
 mod source;
@@ -26,7 +27,7 @@ use chunk::ChunkDone;
 pub use script::{ScriptRows, SCRIPT_OWNER};
 pub use source::{live_sessions, LiveRows, OpenRows, OracleRows};
 
-use crate::canonical::{Canonical, StreamingRows};
+use crate::canonical::Canonical;
 use crate::*;
 pub use godwit_oracle::chunks::RowRange;
 use godwit_oracle::data::{DataError, DataStats, NulPolicy, OracleColumn};
@@ -196,7 +197,7 @@ async fn target_columns(
     target: &Client,
     table: &OracleTable,
     columns: &[OracleColumn],
-) -> Result<Vec<(String, Canonical)>, CopyError> {
+) -> Result<Vec<(String, Canonical, bool)>, CopyError> {
     let names: Vec<(String, String)> = target
         .query(
             "SELECT attname::text, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = $1::text::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
@@ -215,7 +216,7 @@ async fn target_columns(
             .find(|(n, _)| *n == c.name)
             .or_else(|| names.iter().find(|(n, _)| n.eq_ignore_ascii_case(&c.name)))
         {
-            Some((n, t)) => found.push((n.clone(), Canonical::of(t))),
+            Some((n, t)) => found.push((n.clone(), Canonical::of(t), read_back::in_pieces(t))),
             None => missing.push(format!(
                 "{}.{}: no such column on the target (Oracle column {} of {}.{})",
                 table.target, c.name, c.name, table.owner, table.table
@@ -266,6 +267,9 @@ pub(crate) struct TableJob {
     pub(crate) columns: Vec<OracleColumn>,
     column_names: Vec<String>,
     pub(crate) forms: Vec<Canonical>,
+    /// Which target columns can hold a long value (text, varchar, bytea): they are read back in
+    /// pieces from rows too wide to read whole.
+    pub(crate) long: Vec<bool>,
     /// The target's columns, in the order of the Oracle columns (unquoted).
     pub(crate) target_names: Vec<String>,
     copy_in: String,
@@ -437,7 +441,9 @@ async fn copy_oracle_run(
         planner = reader;
         let columns = columns.map_err(data_error)?;
         let mapped = target_columns(&target, table, &columns).await?;
-        let (target_names, forms): (Vec<String>, Vec<Canonical>) = mapped.into_iter().unzip();
+        let target_names: Vec<String> = mapped.iter().map(|(n, _, _)| n.clone()).collect();
+        let forms = mapped.iter().map(|(_, f, _)| *f).collect();
+        let long = mapped.iter().map(|(_, _, l)| *l).collect();
         let copy_in = format!("COPY {name} ({}) FROM STDIN", quoted_list(&target_names));
         let job = Arc::new(TableJob {
             table: table.clone(),
@@ -445,6 +451,7 @@ async fn copy_oracle_run(
             column_names: columns.iter().map(|c| c.name.clone()).collect(),
             columns,
             forms,
+            long,
             target_names,
             copy_in,
             scn: scn.clone(),
@@ -628,33 +635,6 @@ async fn copy_oracle_run(
     Ok(reports)
 }
 
-/// The order-independent hash of the table's rows as the target holds them, each field in the
-/// canonical form of its column's type, read in the order of the Oracle columns.
-async fn read_back_hash(target: &Client, job: &TableJob) -> Result<RowsHash, CopyError> {
-    target
-        .batch_execute(SESSION_SETTINGS)
-        .await
-        .map_err(query_error("setting the session for the read-back"))?;
-    let sql = format!(
-        "COPY (SELECT {} FROM ONLY {}) TO STDOUT",
-        job.target_select(),
-        job.name
-    );
-    let mut sum = RowsHash::default();
-    let mut rows = StreamingRows::new(job.forms.clone());
-    read_stream(target, &sql, |piece| {
-        rows.feed(piece, &mut |row| sum.add(row));
-        Ok(())
-    })
-    .await
-    .and_then(|()| rows.finish())
-    .map_err(|message| CopyError::Query {
-        what: format!("reading {} back from the target", job.name),
-        message,
-    })?;
-    Ok(sum)
-}
-
 /// Runs `f` on a blocking thread (Oracle drivers block).
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, DataError> + Send + 'static,
@@ -775,7 +755,7 @@ async fn check_table(
         }
         if complete {
             source_hash = Some(sum.hex());
-            target_hash = Some(read_back_hash(target, job).await?.hex());
+            target_hash = Some(read_back::read_back_hash(target, job).await?.hex());
         } else {
             notes.push("not hashed: chunks copied by an older godwit kept no hash".into());
         }

@@ -1,0 +1,46 @@
+//! The hash of an Oracle table's rows as the target holds them, read back in bounded memory.
+//!
+//! PostgreSQL sends each row of a `COPY … TO` as one message, which the client holds whole. So a
+//! long value of a text, varchar or bytea column ([`in_pieces`]) is hashed by the server where it
+//! lies ([`digest_select`]): the row comes back with its length and SHA-256 instead, which is how
+//! the rows sent put their long values in their hashes too ([`crate::canonical::add_field`]).
+
+use super::TableJob;
+use crate::canonical::{digest_row_hash, digest_select, Canonical};
+use crate::*;
+
+pub(super) use crate::canonical::in_pieces;
+
+/// The order-independent hash of the table's rows as the target holds them, each field in the
+/// canonical form of its column's type, read in the order of the Oracle columns.
+pub(super) async fn read_back_hash(target: &Client, job: &TableJob) -> Result<RowsHash, CopyError> {
+    let failed = |message: String| CopyError::Query {
+        what: format!("reading {} back from the target", job.name),
+        message,
+    };
+    target
+        .batch_execute(SESSION_SETTINGS)
+        .await
+        .map_err(|e| failed(db_message(&e)))?;
+    let select: Vec<String> = job
+        .target_names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| match job.long.get(i) == Some(&true) {
+            true => digest_select(name, job.forms[i] == Canonical::Bytes),
+            false => quote_ident(name),
+        })
+        .collect();
+    let sql = format!(
+        "COPY (SELECT {} FROM ONLY {}) TO STDOUT",
+        select.join(", "),
+        job.name
+    );
+    let mut sum = RowsHash::default();
+    read_rows(target, &sql, false, |line| {
+        sum.add(digest_row_hash(&job.forms, &job.long, line))
+    })
+    .await
+    .map_err(failed)?;
+    Ok(sum)
+}
