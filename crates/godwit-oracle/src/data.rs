@@ -34,6 +34,9 @@ pub enum OracleType {
     Blob,
     /// ROWID, UROWID.
     RowId,
+    /// RAW going into a `uuid` column (a copy sets this when the target's column is a uuid; the
+    /// catalog never says it): 16 bytes, sent as plain hex.
+    Uuid,
     /// Anything else (object types, XMLTYPE, …): not copied.
     Other(String),
 }
@@ -179,7 +182,7 @@ pub fn select_expression(column: &OracleColumn) -> String {
         OracleType::IntervalYearToMonth | OracleType::IntervalDayToSecond => {
             format!("TO_CHAR({c})")
         }
-        OracleType::Binary => format!("RAWTOHEX({c})"),
+        OracleType::Binary | OracleType::Uuid => format!("RAWTOHEX({c})"),
         OracleType::Blob => c,
         OracleType::RowId => format!("ROWIDTOCHAR({c})"),
         OracleType::Text | OracleType::Other(_) => c,
@@ -423,6 +426,13 @@ pub fn copy_field(
             let sign = if negative { "-" } else { "" };
             out.push_str(&format!("{sign}{days} days {sign}{time}"));
         }
+        OracleType::Uuid => {
+            let hex = value.trim();
+            if hex.len() != 32 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err(malformed("16 bytes of hexadecimal for a uuid column"));
+            }
+            out.push_str(&hex.to_ascii_lowercase());
+        }
         OracleType::Binary | OracleType::Blob => {
             let hex = value.trim();
             if hex.len() % 2 != 0 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
@@ -616,6 +626,18 @@ mod tests {
 
     fn field(t: OracleType, v: Option<&str>) -> Result<String, ValueError> {
         copy_field("C", &t, v, NulPolicy::Fail, &mut DataStats::default())
+    }
+
+    #[test]
+    fn raw_into_a_uuid_column_is_plain_hex_of_sixteen_bytes() {
+        assert_eq!(
+            field(OracleType::Uuid, Some("0A1B2C3D4E5F60718293A4B5C6D7E8F9")).unwrap(),
+            "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+        );
+        let e = field(OracleType::Uuid, Some("DEADBEEF"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("DEADBEEF") && e.contains("uuid"), "{e}");
     }
 
     #[test]

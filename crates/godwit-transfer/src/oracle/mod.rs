@@ -30,7 +30,7 @@ pub use source::{live_sessions, LiveRows, OpenRows, OracleRows};
 use crate::canonical::Canonical;
 use crate::*;
 pub use godwit_oracle::chunks::RowRange;
-use godwit_oracle::data::{DataError, DataStats, NulPolicy, OracleColumn};
+use godwit_oracle::data::{DataError, DataStats, NulPolicy, OracleColumn, OracleType};
 
 /// An Oracle table and the PostgreSQL table its rows go to.
 #[derive(Clone, Debug)]
@@ -439,8 +439,14 @@ async fn copy_oracle_run(
         })
         .await?;
         planner = reader;
-        let columns = columns.map_err(data_error)?;
+        let mut columns = columns.map_err(data_error)?;
         let mapped = target_columns(&target, table, &columns).await?;
+        // A RAW going into a uuid column is sent as a uuid's hex.
+        for (column, (_, form, _)) in columns.iter_mut().zip(&mapped) {
+            if column.data_type == OracleType::Binary && *form == Canonical::Uuid {
+                column.data_type = OracleType::Uuid;
+            }
+        }
         let target_names: Vec<String> = mapped.iter().map(|(n, _, _)| n.clone()).collect();
         let forms = mapped.iter().map(|(_, f, _)| *f).collect();
         let long = mapped.iter().map(|(_, _, l)| *l).collect();
