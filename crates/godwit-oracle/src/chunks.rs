@@ -296,10 +296,7 @@ mod tests {
 
     #[test]
     fn chunk_queries_read_a_range_at_the_snapshot() {
-        let columns = [OracleColumn {
-            name: "ID".into(),
-            data_type: crate::data::OracleType::Number,
-        }];
+        let columns = [OracleColumn::new("ID", crate::data::OracleType::Number)];
         let range = rowids("a", "b");
         assert_eq!(
             chunk_sql("HR", "T", &columns, &range, Some("123")),

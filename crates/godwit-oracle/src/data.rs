@@ -75,11 +75,37 @@ impl OracleType {
     }
 }
 
-/// A column to read: its name as Oracle stores it and its type.
+/// A column to read: its name as Oracle stores it, its type and, where the source says it, its
+/// declared size.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct OracleColumn {
     pub name: String,
     pub data_type: OracleType,
+    pub size: ColumnSize,
+}
+
+impl OracleColumn {
+    /// A column whose size is not known.
+    pub fn new(name: &str, data_type: OracleType) -> OracleColumn {
+        OracleColumn {
+            name: name.to_string(),
+            data_type,
+            size: ColumnSize::default(),
+        }
+    }
+}
+
+/// A column's declared size (`None`: not said, or unconstrained), for checking that an existing
+/// target column can hold every value.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ColumnSize {
+    /// CHAR/VARCHAR2: characters (bytes when declared in bytes); RAW: bytes.
+    pub length: Option<u32>,
+    /// NUMBER(p,s): p.
+    pub precision: Option<u32>,
+    /// NUMBER(p,s): s; TIMESTAMP(f) and INTERVAL DAY TO SECOND(f): f, the digits of a second's
+    /// fraction.
+    pub scale: Option<i32>,
 }
 
 /// What to do with a NUL character (U+0000) in text, which PostgreSQL refuses.
@@ -199,7 +225,7 @@ pub fn select_list(columns: &[OracleColumn]) -> String {
 }
 
 /// A table's columns in order, with their types.
-pub const COLUMNS_SQL: &str = "SELECT column_name, data_type FROM all_tab_columns WHERE owner = :1 AND table_name = :2 ORDER BY column_id";
+pub const COLUMNS_SQL: &str = "SELECT column_name, data_type, char_length, data_length, data_precision, data_scale FROM all_tab_columns WHERE owner = :1 AND table_name = :2 ORDER BY column_id";
 
 /// Why a table's data could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -231,10 +257,44 @@ pub fn read_columns(
         .filter_map(|r| {
             let mut r = r.into_iter();
             let name = r.next()??;
-            let data_type = r.next()??;
+            let declared = r.next()??;
+            let data_type = OracleType::parse(&declared);
+            let mut number = || {
+                r.next()
+                    .flatten()
+                    .and_then(|v| v.trim().parse::<i64>().ok())
+            };
+            let (chars, bytes, precision, scale) = (number(), number(), number(), number());
+            let size = match data_type {
+                OracleType::Text => ColumnSize {
+                    length: chars.filter(|c| *c > 0).map(|c| c as u32),
+                    ..Default::default()
+                },
+                OracleType::Binary => ColumnSize {
+                    length: bytes.map(|b| b as u32),
+                    ..Default::default()
+                },
+                // FLOAT's precision is in binary digits.
+                OracleType::Number if declared.eq_ignore_ascii_case("FLOAT") => {
+                    ColumnSize::default()
+                }
+                OracleType::Number => ColumnSize {
+                    precision: precision.map(|p| p as u32),
+                    scale: scale.map(|s| s as i32),
+                    ..Default::default()
+                },
+                OracleType::Timestamp
+                | OracleType::TimestampTz
+                | OracleType::IntervalDayToSecond => ColumnSize {
+                    scale: scale.map(|s| s as i32),
+                    ..Default::default()
+                },
+                _ => ColumnSize::default(),
+            };
             Some(OracleColumn {
                 name,
-                data_type: OracleType::parse(&data_type),
+                data_type,
+                size,
             })
         })
         .collect();
@@ -628,6 +688,69 @@ mod tests {
         copy_field("C", &t, v, NulPolicy::Fail, &mut DataStats::default())
     }
 
+    /// ALL_TAB_COLUMNS' rows as a session returns them.
+    struct Catalog(Vec<Vec<Option<String>>>);
+
+    impl crate::live::OracleSession for Catalog {
+        fn execute(&mut self, _: &'static str, _: &str) -> Result<(), crate::live::LiveError> {
+            Ok(())
+        }
+        fn query(
+            &mut self,
+            name: &'static str,
+            sql: &str,
+            binds: &[&str],
+        ) -> Result<Vec<Vec<Option<String>>>, crate::live::LiveError> {
+            assert_eq!(
+                (name, sql, binds),
+                ("columns", COLUMNS_SQL, &["HR", "T"][..])
+            );
+            Ok(self.0.clone())
+        }
+    }
+
+    #[test]
+    fn columns_come_with_their_declared_sizes() {
+        let row = |v: [&str; 6]| {
+            v.iter()
+                .map(|s| (!s.is_empty()).then(|| s.to_string()))
+                .collect()
+        };
+        let mut session = Catalog(vec![
+            row(["ID", "NUMBER", "0", "22", "10", "0"]),
+            row(["PRICE", "NUMBER", "0", "22", "8", "2"]),
+            row(["ANY", "NUMBER", "0", "22", "", ""]),
+            row(["F", "FLOAT", "0", "22", "126", ""]),
+            row(["NAME", "VARCHAR2", "40", "160", "", ""]),
+            row(["AT", "TIMESTAMP(3)", "0", "11", "", "3"]),
+            row(["KEY", "RAW", "0", "16", "", ""]),
+            row(["DOC", "CLOB", "0", "4000", "", ""]),
+        ]);
+        let sizes: Vec<(String, ColumnSize)> = read_columns(&mut session, "HR", "T")
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.name, c.size))
+            .collect();
+        let size = |length, precision, scale| ColumnSize {
+            length,
+            precision,
+            scale,
+        };
+        assert_eq!(
+            sizes,
+            [
+                ("ID".to_string(), size(None, Some(10), Some(0))),
+                ("PRICE".to_string(), size(None, Some(8), Some(2))),
+                ("ANY".to_string(), size(None, None, None)),
+                ("F".to_string(), size(None, None, None)),
+                ("NAME".to_string(), size(Some(40), None, None)),
+                ("AT".to_string(), size(None, None, Some(3))),
+                ("KEY".to_string(), size(Some(16), None, None)),
+                ("DOC".to_string(), size(None, None, None)),
+            ]
+        );
+    }
+
     #[test]
     fn raw_into_a_uuid_column_is_plain_hex_of_sixteen_bytes() {
         assert_eq!(
@@ -735,10 +858,7 @@ mod tests {
         assert!(field(Binary, Some("ABC")).is_err());
         // A BLOB is read bare (RAWTOHEX stops at 2000 bytes); the driver hands on its bytes as hex.
         assert_eq!(
-            select_expression(&OracleColumn {
-                name: "DOC".into(),
-                data_type: Blob
-            }),
+            select_expression(&OracleColumn::new("DOC", Blob)),
             "\"DOC\""
         );
         assert_eq!(field(Blob, Some("00FF")).unwrap(), "\\\\x00ff");
@@ -804,22 +924,10 @@ mod tests {
     #[test]
     fn queries_read_each_type_as_canonical_text() {
         let columns = [
-            OracleColumn {
-                name: "ID".into(),
-                data_type: OracleType::Number,
-            },
-            OracleColumn {
-                name: "AT".into(),
-                data_type: OracleType::TimestampTz,
-            },
-            OracleColumn {
-                name: "F".into(),
-                data_type: OracleType::BinaryDouble,
-            },
-            OracleColumn {
-                name: "Odd\"Name".into(),
-                data_type: OracleType::Text,
-            },
+            OracleColumn::new("ID", OracleType::Number),
+            OracleColumn::new("AT", OracleType::TimestampTz),
+            OracleColumn::new("F", OracleType::BinaryDouble),
+            OracleColumn::new("Odd\"Name", OracleType::Text),
         ];
         assert_eq!(
             select_list(&columns),

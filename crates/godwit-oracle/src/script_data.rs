@@ -19,7 +19,7 @@
 //! database character set is AL32UTF8, the session is American (`'.'` decimal point, English month
 //! names), and the database and session time zone is UTC.
 
-use crate::data::{OracleColumn, OracleType};
+use crate::data::{ColumnSize, OracleColumn, OracleType};
 use crate::lexer::{tokenize, Token, TokenKind};
 use crate::script::{Script, ScriptNote, StatementKind};
 use chrono::{Datelike, NaiveDateTime, Timelike};
@@ -195,6 +195,7 @@ pub fn script_tables(script: &Script, now: NaiveDateTime) -> Result<ScriptData, 
                         .map(|c| OracleColumn {
                             name: c.name.clone(),
                             data_type: c.ty.oracle_type(),
+                            size: c.ty.size(),
                         })
                         .collect(),
                     name: t.name,
@@ -617,6 +618,26 @@ enum ColumnType {
 }
 
 impl ColumnType {
+    /// The declared size, as `ALL_TAB_COLUMNS` would give it.
+    fn size(&self) -> ColumnSize {
+        match self {
+            ColumnType::Number { precision, scale } => ColumnSize {
+                precision: *precision,
+                scale: *scale,
+                ..Default::default()
+            },
+            ColumnType::Text { length, .. } | ColumnType::Binary(Some(length), _) => ColumnSize {
+                length: Some(*length),
+                ..Default::default()
+            },
+            ColumnType::Timestamp { fraction, .. } => ColumnSize {
+                scale: Some(*fraction as i32),
+                ..Default::default()
+            },
+            _ => ColumnSize::default(),
+        }
+    }
+
     fn oracle_type(&self) -> OracleType {
         match self {
             ColumnType::Number { .. } | ColumnType::Float(_) => OracleType::Number,

@@ -89,10 +89,7 @@ impl OracleRows for Generated {
             ("IMAGE", OracleType::Blob),
         ]
         .into_iter()
-        .map(|(name, data_type)| OracleColumn {
-            name: name.into(),
-            data_type,
-        })
+        .map(|(name, data_type)| OracleColumn::new(name, data_type))
         .collect())
     }
 

@@ -380,12 +380,11 @@ async fn oracle_rows_arrive_exactly_in_chunks_and_resume_without_duplicates() {
     );
 }
 
-#[tokio::test]
-async fn a_target_missing_columns_is_refused_before_any_row_moves() {
-    let target = database("oracle_rows_missing").await;
-    target
-        .execute("CREATE TABLE measures (id integer, amount numeric)")
-        .await;
+/// The problems a copy into a `measures` table made by `create` reports, refusing it; and the
+/// rows the table holds afterwards.
+async fn refused_target(label: &str, create: &str) -> (Vec<String>, i64) {
+    let target = database(label).await;
+    target.execute(create).await;
     let e = copy_oracle(
         &target.url,
         "run-3",
@@ -397,8 +396,49 @@ async fn a_target_missing_columns_is_refused_before_any_row_moves() {
     let CopyError::Incompatible(problems) = e else {
         panic!("{e}")
     };
+    let rows: i64 = target
+        .connect()
+        .await
+        .query_one("SELECT count(*) FROM measures", &[])
+        .await
+        .unwrap()
+        .get(0);
+    (problems, rows)
+}
+
+#[tokio::test]
+async fn a_target_missing_columns_is_refused_before_any_row_moves() {
+    let (problems, rows) = refused_target(
+        "oracle_rows_missing",
+        "CREATE TABLE measures (id integer, amount numeric)",
+    )
+    .await;
     assert_eq!(problems.len(), 7, "{problems:?}");
     assert!(problems[0].starts_with("public.measures.TAKEN: no such column on the target"));
+    assert_eq!(rows, 0);
+}
+
+/// Every column exists, but some cannot hold the values without an error or a silent change: each
+/// is named with what it would do, all at once, and no row moves.
+#[tokio::test]
+async fn a_target_whose_columns_cannot_hold_the_values_is_refused_with_every_problem() {
+    let (problems, rows) = refused_target(
+        "oracle_rows_incompatible",
+        "CREATE TABLE measures (id integer, amount numeric, taken date, at bytea,
+            span interval, term interval, ratio real, tag bytea, note text,
+            doubled integer GENERATED ALWAYS AS (id * 2) STORED, owner text NOT NULL)",
+    )
+    .await;
+    assert_eq!(
+        problems,
+        [
+            "public.measures.taken: DATE into date drops the time of day",
+            "public.measures.at: TIMESTAMP WITH TIME ZONE cannot go into bytea",
+            "public.measures.ratio: BINARY_DOUBLE into real rounds some values",
+            "public.measures.owner: NOT NULL on the target without a default, and the Oracle table has no such column (every row would be refused)",
+        ]
+    );
+    assert_eq!(rows, 0);
 }
 
 /// Rows the target refuses (a CHECK on rows 2 and 4, one in each of the first two chunks) stop the
@@ -607,15 +647,19 @@ async fn parallel_jobs_read_each_rowid_range_once_at_one_snapshot_and_the_hashes
     assert!(reads.lock().unwrap().is_empty());
 }
 
-/// A target whose column types change values on the way in (a NUMBER rounded by numeric(30,2), a
-/// time of day dropped by a date column) holds as many rows but different ones: the hashes say so.
+/// A target that changes values on the way in (a NUMBER rounded by numeric(30,2), a time of day
+/// dropped by a trigger; a `date` column would be refused before any row moves) holds as many rows
+/// but different ones: the hashes say so.
 #[tokio::test]
 async fn values_the_target_changed_on_the_way_in_make_the_hashes_differ() {
     let target = database("oracle_rows_changed").await;
     target
         .execute(
-            "CREATE TABLE measures (id integer PRIMARY KEY, amount numeric(30,2), taken date, at timestamptz,
-    span interval, term interval, ratio double precision, tag bytea, note text)",
+            "CREATE TABLE measures (id integer PRIMARY KEY, amount numeric(30,2), taken timestamp, at timestamptz,
+    span interval, term interval, ratio double precision, tag bytea, note text);
+             CREATE FUNCTION drop_the_time() RETURNS trigger LANGUAGE plpgsql AS $$
+               BEGIN NEW.taken := date_trunc('day', NEW.taken); RETURN NEW; END $$;
+             CREATE TRIGGER drop_the_time BEFORE INSERT ON measures FOR EACH ROW EXECUTE FUNCTION drop_the_time();",
         )
         .await;
     let (reads, opened) = (Arc::default(), Arc::default());
@@ -874,15 +918,18 @@ async fn hashed_copy(
 }
 
 /// A target that drops a row (a trigger), already held another, and changes values on the way in
-/// (numeric(30,2), date): the recheck reads both sides again and names each lost, extra and
+/// (numeric(30,2), a trigger dropping the time of day): the recheck reads both sides again and names each lost, extra and
 /// different row by the target's primary key, with the columns that differ.
 #[tokio::test]
 async fn lost_extra_and_different_rows_are_named_by_key() {
     let target = database("oracle_rows_named").await;
     target
         .execute(
-            "CREATE TABLE measures (id integer PRIMARY KEY, amount numeric(30,2), taken date, at timestamptz,
+            "CREATE TABLE measures (id integer PRIMARY KEY, amount numeric(30,2), taken timestamp, at timestamptz,
     span interval, term interval, ratio double precision, tag bytea, note text);
+             CREATE FUNCTION drop_the_time() RETURNS trigger LANGUAGE plpgsql AS $$
+               BEGIN NEW.taken := date_trunc('day', NEW.taken); RETURN NEW; END $$;
+             CREATE TRIGGER drop_the_time BEFORE INSERT ON measures FOR EACH ROW EXECUTE FUNCTION drop_the_time();
              INSERT INTO measures (id, note) VALUES (9, 'already here');
              CREATE FUNCTION drop_three() RETURNS trigger LANGUAGE plpgsql AS $$
                BEGIN IF NEW.id = 3 THEN RETURN NULL; END IF; RETURN NEW; END $$;

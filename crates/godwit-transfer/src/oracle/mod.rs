@@ -22,6 +22,7 @@ mod read_back;
 mod recheck;
 mod script;
 mod source;
+mod target;
 
 use chunk::ChunkDone;
 pub use script::{ScriptRows, SCRIPT_OWNER};
@@ -191,45 +192,6 @@ fn query_failed(what: String) -> impl Fn(tokio_postgres::Error) -> CopyError {
     }
 }
 
-/// The target's columns for an Oracle table: each Oracle column matched by name,
-/// case-insensitively, with the target's type; every missing one is reported at once.
-async fn target_columns(
-    target: &Client,
-    table: &OracleTable,
-    columns: &[OracleColumn],
-) -> Result<Vec<(String, Canonical, bool)>, CopyError> {
-    let names: Vec<(String, String)> = target
-        .query(
-            "SELECT attname::text, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = $1::text::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
-            &[&table.target.to_string()],
-        )
-        .await
-        .map_err(|e| CopyError::Incompatible(vec![format!("{}: {}", table.target, db_message(&e))]))?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
-    let mut found = Vec::new();
-    let mut missing = Vec::new();
-    for c in columns {
-        match names
-            .iter()
-            .find(|(n, _)| *n == c.name)
-            .or_else(|| names.iter().find(|(n, _)| n.eq_ignore_ascii_case(&c.name)))
-        {
-            Some((n, t)) => found.push((n.clone(), Canonical::of(t), read_back::in_pieces(t))),
-            None => missing.push(format!(
-                "{}.{}: no such column on the target (Oracle column {} of {}.{})",
-                table.target, c.name, c.name, table.owner, table.table
-            )),
-        }
-    }
-    if missing.is_empty() {
-        Ok(found)
-    } else {
-        Err(CopyError::Incompatible(missing))
-    }
-}
-
 /// The target schema an Oracle copy creates before its rows (`--create-schema`), from the
 /// conversion of the source: tables first, their rows, then keys, indexes and foreign keys (the
 /// fast load order), then code and comments. Each statement is a step of the run, committed with
@@ -270,6 +232,8 @@ pub(crate) struct TableJob {
     /// Which target columns can hold a long value (text, varchar, bytea): they are read back in
     /// pieces from rows too wide to read whole.
     pub(crate) long: Vec<bool>,
+    /// Target columns narrower than the Oracle ones, whose too large values would be refused.
+    pub(crate) notes: Vec<String>,
     /// The target's columns, in the order of the Oracle columns (unquoted).
     pub(crate) target_names: Vec<String>,
     copy_in: String,
@@ -440,7 +404,7 @@ async fn copy_oracle_run(
         .await?;
         planner = reader;
         let mut columns = columns.map_err(data_error)?;
-        let mapped = target_columns(&target, table, &columns).await?;
+        let (mapped, fit_notes) = target::target_columns(&target, table, &columns).await?;
         // A RAW going into a uuid column is sent as a uuid's hex.
         for (column, (_, form, _)) in columns.iter_mut().zip(&mapped) {
             if column.data_type == OracleType::Binary && *form == Canonical::Uuid {
@@ -458,6 +422,7 @@ async fn copy_oracle_run(
             columns,
             forms,
             long,
+            notes: fit_notes,
             target_names,
             copy_in,
             scn: scn.clone(),
@@ -741,6 +706,7 @@ async fn check_table(
         .map(|r| r.get(0))
         .collect();
     notes.extend(snapshot_note.filter(|_| job.scn.is_none()));
+    notes.extend(job.notes.iter().cloned());
     let target_rows: i64 = target
         .query_one(&format!("SELECT count(*) FROM ONLY {name}"), &[])
         .await
