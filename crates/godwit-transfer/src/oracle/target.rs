@@ -192,8 +192,11 @@ fn fit(column: &OracleColumn, target: &str) -> Fit {
             if !(temporal || textual) {
                 return refused();
             }
-            if base == "date" || base.starts_with("time ") || base == "time" {
+            if base == "date" {
                 return changes("drops the time of day");
+            }
+            if base == "time" || base.starts_with("time ") {
+                return changes("drops the day");
             }
             let fraction = match column.data_type {
                 OracleType::Date => 0,
