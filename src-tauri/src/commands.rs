@@ -16,7 +16,9 @@ use godwit_oracle::live::{LiveError, OracleUrl};
 use godwit_oracle::script::Script;
 use godwit_postgres::SchemaFilter;
 use godwit_store::{Engine, Profile, Secrets, Store, StoreError};
-use godwit_transfer::{ChunkBy, CopyOptions, OnError, Verification, Verify};
+use godwit_transfer::{
+    ChunkBy, CopyOptions, OnError, OracleRunOptions, OracleSource, Verification, Verify,
+};
 use tauri::State;
 use tauri_specta::Event;
 
@@ -144,18 +146,16 @@ impl AppState {
     }
 
     /// A saved profile as one side of a copy (`role`: "source" or "target"): PostgreSQL, or as
-    /// the source a live Oracle database.
+    /// the source a live Oracle database or an Oracle script source.
     fn copy_profile(&self, id: &str, role: &str) -> Result<Profile, CommandError> {
         if id.trim().is_empty() {
             return Err(CommandError::new(format!("Choose the {role} connection.")));
         }
         let profile = self.with_store(|s| s.get_profile(id))?;
         match (profile.engine, role) {
-            (Engine::Postgres, _) | (Engine::Oracle, "source") => Ok(profile),
-            (Engine::OracleScript, "source") => Err(CommandError::new(format!(
-                "{:?} is an Oracle script source: its rows load with its converted script (Conversion screen). Choose a PostgreSQL or live Oracle connection as the source.",
-                profile.name
-            ))),
+            (Engine::Postgres, _) | (Engine::Oracle | Engine::OracleScript, "source") => {
+                Ok(profile)
+            }
             _ => Err(CommandError::new(format!(
                 "{:?} is an Oracle source: data copies write into PostgreSQL. Choose a PostgreSQL connection as the {role}.",
                 profile.name
@@ -173,7 +173,8 @@ impl AppState {
         })
     }
 
-    /// Starts copying the data of one saved PostgreSQL connection into another; see [`start_copy`].
+    /// Starts copying the data of a saved connection or script source into a PostgreSQL one; see
+    /// [`start_copy`].
     #[tracing::instrument(skip_all, fields(source = %input.source_id, target = %input.target_id))]
     pub async fn start_copy(
         &self,
@@ -184,10 +185,10 @@ impl AppState {
         let verification = verification(input.verify, input.sample_rows)?;
         let source = self.copy_profile(&input.source_id, "source")?;
         let target = self.copy_profile(&input.target_id, "target")?;
-        if source.engine == Engine::Oracle {
-            let selection = crate::oracle_copy::Selection::of(&options);
+        if source.engine != Engine::Postgres {
+            let chosen = crate::oracle_copy::chosen(&options);
             return self
-                .oracle_copy(source, target, selection, None, emit)
+                .oracle_copy(source, target, chosen, options.on_error, None, emit)
                 .await;
         }
         if source.connection_url(None) == target.connection_url(None) {
@@ -216,80 +217,103 @@ impl AppState {
         .await
     }
 
-    /// Starts (or, with `resume`, continues) copying a saved Oracle database into a PostgreSQL one
-    /// (see [`crate::oracle_copy`]): connects and lists the tables first, so an unreachable source
-    /// fails here, naming the connection and never its password.
+    /// Starts (or, with `resume`, continues) copying a saved Oracle source into a PostgreSQL
+    /// connection (see [`crate::oracle_copy`]): a live database is connected to and its tables
+    /// listed first, a script source read and its rows evaluated first (and with `chosen`'s
+    /// schema creation, converted), so a source that cannot be read fails here, naming the
+    /// profile and its place (the file, for a script) and never a password.
     async fn oracle_copy(
         &self,
         source: Profile,
         target: Profile,
-        selection: crate::oracle_copy::Selection,
+        chosen: OracleRunOptions,
+        on_error: OnError,
         resume: Option<String>,
         emit: Emit,
     ) -> Result<CopyStatusDto, CommandError> {
-        let url = self.oracle_url(&source).await?;
-        let redact = Redact(url.password.clone());
+        chosen
+            .check(crate::oracle_copy::SETTINGS)
+            .map_err(CommandError::new)?;
+        let with_schema = chosen.create_schema;
         let place = source.connection_url(None);
+        type Read = Box<dyn FnOnce() -> Result<OracleSource, CommandError> + Send>;
+        let (read, named, password, empty): (Read, String, Option<String>, String) =
+            match source.engine {
+                Engine::Oracle => {
+                    let url = self.oracle_url(&source).await?;
+                    let redact = Redact(url.password.clone());
+                    let owner = godwit_oracle::live::owner_name(&url.user);
+                    let empty = format!("schema {owner} has no table to copy");
+                    let password = url.password.clone();
+                    (
+                        Box::new(move || {
+                            OracleSource::live(&url, &owner, with_schema)
+                                .map_err(|e| oracle_error(e, &redact))
+                        }),
+                        format!(
+                            "the Oracle connection {:?} ({})",
+                            source.name,
+                            place.trim_start_matches("oracle://")
+                        ),
+                        password,
+                        empty,
+                    )
+                }
+                Engine::OracleScript => {
+                    let path = PathBuf::from(&place);
+                    (
+                        Box::new(move || {
+                            OracleSource::script(&path, with_schema).map_err(CommandError::new)
+                        }),
+                        format!("the Oracle script source {:?} ({place})", source.name),
+                        None,
+                        "it creates no table to copy".into(),
+                    )
+                }
+                Engine::Postgres => {
+                    return Err(CommandError::new(format!(
+                        "{:?} is not an Oracle source.",
+                        source.name
+                    )))
+                }
+            };
         let failed = |e: CommandError| CommandError {
-            message: format!(
-                "Cannot copy from the Oracle connection {:?} ({}): {}",
-                source.name,
-                place.trim_start_matches("oracle://"),
-                e.message
-            ),
+            message: format!("Cannot copy from {named}: {}", e.message),
             code: e.code,
         };
-        let owner = crate::oracle_copy::owner(&url.user);
-        let password = url.password.clone();
-        let open = godwit_transfer::live_sessions(url.clone());
-        let names = {
-            let owner = owner.clone();
+        let prepared = {
+            let chosen = chosen.clone();
             tauri::async_runtime::spawn_blocking(move || {
-                let mut session = godwit_oracle::live::connect(&url)?;
-                let rows = godwit_oracle::live::OracleSession::query(
-                    &mut session,
-                    "tables",
-                    godwit_transfer::ORACLE_TABLES_SQL,
-                    &[&owner],
-                )?;
-                Ok::<_, LiveError>(rows)
+                crate::oracle_copy::prepare(read()?, &chosen).map_err(CommandError::new)
             })
             .await
-            .map_err(|_| stopped("Reading the Oracle database"))?
-            .map_err(|e| failed(oracle_error(e, &redact)))?
+            .map_err(|_| stopped("Reading the Oracle source"))?
+            .map_err(failed)?
         };
-        let tables = crate::oracle_copy::tables(
-            names
-                .into_iter()
-                .filter_map(|r| r.into_iter().next().flatten()),
-            &owner,
-            selection.schema(),
-            &selection.include,
-            &selection.exclude,
-        )
-        .map_err(CommandError::new)?;
-        if tables.is_empty() {
+        if prepared.tables.is_empty() {
             return Err(failed(CommandError::new(format!(
-                "schema {owner} has no table to copy (with these table patterns)."
+                "{empty} (with these table patterns)."
             ))));
         }
         let target = self.copy_side(&target).await?;
-        let source = Side {
-            url: place.clone(),
-            label: source.name.clone(),
-            password,
-        };
         execution::launch_oracle(
             self.shared_store()?,
             self.runs.clone(),
-            open,
-            (source, place),
-            target,
-            tables,
-            (
-                serde_json::to_string(&selection).unwrap_or_else(|_| "{}".into()),
+            execution::OracleRun {
+                open: prepared.source.open,
+                source: Side {
+                    url: place.clone(),
+                    label: source.name.clone(),
+                    password,
+                },
+                recorded_source: place,
+                target,
+                tables: prepared.tables,
+                schema: prepared.schema,
+                chosen,
+                on_error,
                 resume,
-            ),
+            },
             emit,
         )
     }
@@ -330,11 +354,18 @@ impl AppState {
                 })
         };
         let (source, target) = (side(&run.source, "source")?, side(&run.target, "target")?);
+        // Refused rows may be set aside from now on (a run stopped by one resumes so).
+        let on_error = if set_aside {
+            OnError::Skip
+        } else {
+            OnError::Stop
+        };
         if run.kind == "copy-oracle" {
-            // The same tables as recorded; the engine skips the committed chunks.
-            let selection = crate::oracle_copy::Selection::recorded(&run.options);
+            // The same tables, schema and schema creation as recorded; the engine skips the
+            // committed chunks and schema steps.
+            let chosen = OracleRunOptions::recorded(&run.options);
             return self
-                .oracle_copy(source, target, selection, Some(run.id), emit)
+                .oracle_copy(source, target, chosen, on_error, Some(run.id), emit)
                 .await;
         }
         let (source, target) = (
@@ -342,14 +373,9 @@ impl AppState {
             self.copy_side(&target).await?,
         );
         let store = self.shared_store()?;
-        // What to copy and how comes from the run's recorded options; refused rows may be set aside
-        // from now on (a run stopped by one resumes so).
+        // What to copy and how comes from the run's recorded options.
         let options = CopyOptions {
-            on_error: if set_aside {
-                OnError::Skip
-            } else {
-                OnError::Stop
-            },
+            on_error,
             ..CopyOptions::default()
         };
         execution::launch(
@@ -374,13 +400,8 @@ impl AppState {
     pub fn cancel_copy(&self, run_id: &str) -> Result<CopyStatusDto, CommandError> {
         match self.live_run(run_id) {
             Some(run) if run.running() => {
-                if run.stop() {
-                    Ok(run.status())
-                } else {
-                    Err(CommandError::new(format!(
-                        "Run {run_id} copies from an Oracle database, which cannot be cancelled yet: it ends when every table is copied (committed chunks are kept if Godwit quits)."
-                    )))
-                }
+                run.stop();
+                Ok(run.status())
             }
             _ => Err(CommandError::new(format!(
                 "Run {run_id} is not running in this window: a copy started from the command line stops with Ctrl-C there."
@@ -953,11 +974,14 @@ pub async fn conversion_object(
     state.conversion_object(id)
 }
 
-/// Starts copying the data of one saved PostgreSQL connection (source) into another (target) in the
-/// background, and returns the run as it starts. Progress arrives as `copyProgressEvent`s.
+/// Starts copying the data of a saved PostgreSQL connection, live Oracle connection or Oracle
+/// script source (source) into a PostgreSQL connection (target) in the background, and returns the
+/// run as it starts. Progress arrives as `copyProgressEvent`s. From Oracle, `createSchema` creates
+/// the converted schema around the rows.
 ///
 /// Fails naming the setting or connection at fault: jobs outside 1–64, a chunk size of 0, an invalid
-/// table pattern, a missing or Oracle connection, the same database on both sides.
+/// table pattern, a missing connection or an Oracle one as the target, the same database on both
+/// sides, an Oracle source that cannot be read (naming the profile, and for a script the file).
 #[tauri::command]
 #[specta::specta]
 pub async fn start_copy(
@@ -1025,7 +1049,7 @@ mod tests {
     //! live Oracle profile, whose password goes there, is tested in `tests/oracle_profile.rs`.
 
     use super::*;
-    use crate::dto::{EnvironmentDto, ProfileTestDto, RunStateDto};
+    use crate::dto::{ProfileTestDto, RunStateDto};
 
     /// A temp dir removed on drop (no tempfile crate here: see tests/bindings_drift.rs).
     struct TempDir(PathBuf);
@@ -1062,17 +1086,9 @@ mod tests {
 
     fn input(name: &str, engine: EngineDto) -> ProfileInputDto {
         ProfileInputDto {
-            id: None,
             name: name.into(),
             engine,
-            host: String::new(),
-            port: 0,
-            database: String::new(),
-            tns_alias: String::new(),
-            path: String::new(),
-            username: String::new(),
-            environment: EnvironmentDto::Dev,
-            password: None,
+            ..ProfileInputDto::default()
         }
     }
 
@@ -1349,12 +1365,53 @@ mod tests {
         assert_eq!(message, "Choose the source connection.");
         let message = start(copy_input(&shop.id, " "));
         assert_eq!(message, "Choose the target connection.");
+        // A script source is read before anything connects; what is wrong names it and its file.
         let message = start(copy_input(&scripts.id, &shop.id));
+        assert_eq!(
+            message,
+            format!(
+                "Cannot copy from the Oracle script source \"hr scripts\" ({0}): {0} holds no SQL script files (*.sql, *.pks, *.pkb, …)",
+                dir.0.display()
+            )
+        );
+        let tableless = dir.0.join("tableless.sql");
+        std::fs::write(&tableless, "CREATE SEQUENCE s;\n").unwrap();
+        let tableless =
+            block_on(state.save_profile(script_source("no tables", &tableless))).unwrap();
+        let message = start(copy_input(&tableless.id, &shop.id));
         assert!(
-            message.contains("\"hr scripts\" is an Oracle script source")
-                && message.contains("as the source"),
+            message.starts_with("Cannot copy from the Oracle script source \"no tables\" (")
+                && message.ends_with(
+                    "tableless.sql): it creates no table to copy (with these table patterns)."
+                ),
             "{message}"
         );
+        let bad = dir.0.join("bad.sql");
+        std::fs::write(
+            &bad,
+            "CREATE TABLE t (n NUMBER);\nINSERT INTO t VALUES (1);\nINSERT INTO t VALUES (no_such_fn(2));\n",
+        )
+        .unwrap();
+        let bad = block_on(state.save_profile(script_source("bad rows", &bad))).unwrap();
+        let message = start(copy_input(&bad.id, &shop.id));
+        assert!(
+            message.starts_with("Cannot copy from the Oracle script source \"bad rows\" (")
+                && message.contains("bad.sql:3"),
+            "{message}"
+        );
+        let gone = dir.0.join("gone.sql");
+        let gone = block_on(state.save_profile(script_source("gone", &gone))).unwrap();
+        let message = start(copy_input(&gone.id, &shop.id));
+        assert!(
+            message.starts_with("Cannot copy from the Oracle script source \"gone\" (")
+                && message.contains("gone.sql"),
+            "{message}"
+        );
+        let message = start(CopyInputDto {
+            include: vec!["emp[".into()],
+            ..copy_input(&scripts.id, &shop.id)
+        });
+        assert!(message.starts_with("Tables: "), "{message}");
         let message = start(copy_input(&shop.id, &scripts.id));
         assert!(
             message.contains("\"hr scripts\" is an Oracle source")

@@ -8,10 +8,11 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 
 /// What a profile points at: a database engine, or Oracle scripts read offline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub enum EngineDto {
     /// PostgreSQL (source and target).
+    #[default]
     Postgres,
     /// A live Oracle Database (source), read through Oracle's client library (Instant Client).
     Oracle,
@@ -36,10 +37,11 @@ pub struct EngineInfo {
 }
 
 /// Environment label of a connection; the UI colours it green / amber / red.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "lowercase")]
 pub enum EnvironmentDto {
     /// Development.
+    #[default]
     Dev,
     /// Test / staging.
     Test,
@@ -80,7 +82,7 @@ pub struct ProfileDto {
 
 /// What the UI sends to create (`id` null) or update a profile. Fields the engine does not use
 /// are ignored.
-#[derive(Clone, Debug, Deserialize, Type)]
+#[derive(Clone, Debug, Default, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileInputDto {
     /// Existing profile id when editing, null when creating.
@@ -478,11 +480,12 @@ pub enum OnErrorDto {
     Skip,
 }
 
-/// What the UI sends to start copying data between two saved PostgreSQL connections.
+/// What the UI sends to start copying data from a saved connection or script source into a saved
+/// PostgreSQL connection.
 #[derive(Clone, Debug, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct CopyInputDto {
-    /// Profile id of the source database.
+    /// Profile id of the source: a PostgreSQL or live Oracle connection, or an Oracle script source.
     pub source_id: String,
     /// Profile id of the target database.
     pub target_id: String,
@@ -492,13 +495,14 @@ pub struct CopyInputDto {
     pub include: Vec<String>,
     /// Table name globs to leave out.
     pub exclude: Vec<String>,
-    /// Chunks copied at once, 1–64.
+    /// Chunks copied at once, 1–64 (an Oracle source copies two at once).
     pub jobs: u32,
-    /// Table pages (8 kB each) per chunk, at least 1.
+    /// Table pages (8 kB each) per chunk, at least 1 (PostgreSQL sources).
     pub chunk_pages: u32,
-    /// Create the schema on the target first (keys, indexes and code after the data).
+    /// Create the schema on the target first (keys, indexes and code after the data); from Oracle,
+    /// the converted schema.
     pub create_schema: bool,
-    /// How to check the target afterwards.
+    /// How to check the target afterwards (an Oracle source is always counted and hashed).
     pub verify: VerifyDto,
     /// Rows per table compared value by value under `sample`, at least 1.
     pub sample_rows: u32,
@@ -689,7 +693,7 @@ pub struct RunDto {
     pub target: String,
     /// True when both databases match saved connections, so Resume can reach them.
     pub resumable_here: bool,
-    /// True for a copy from an Oracle database (no set-aside, no Cancel).
+    /// True for a copy from an Oracle source (a live database or a script).
     pub from_oracle: bool,
     /// When it began (RFC 3339).
     pub started_at: String,

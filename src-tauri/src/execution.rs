@@ -53,8 +53,6 @@ pub struct LiveRun {
     resumed: bool,
     started_at: String,
     control: Control,
-    /// False for runs the engine cannot stop (Oracle sources).
-    stoppable: bool,
     /// When the copy task began: rates count from the first chunk, else from here.
     began: Instant,
     end: Mutex<Option<(Instant, Outcome)>>,
@@ -68,11 +66,9 @@ impl LiveRun {
         self.end.lock().map(|e| e.is_none()).unwrap_or(false)
     }
 
-    /// Asks the run to stop; open chunks roll back and the run stays resumable. False when the
-    /// run cannot be stopped (an Oracle source).
-    pub fn stop(&self) -> bool {
+    /// Asks the run to stop; open chunks roll back and the run stays resumable.
+    pub fn stop(&self) {
         self.control.stop();
-        self.stoppable
     }
 
     /// The run as it stands now.
@@ -97,7 +93,7 @@ impl LiveRun {
             seq,
             state,
             live,
-            cancellable: live && self.stoppable,
+            cancellable: live,
             phase: if live {
                 self.control.phase().to_string()
             } else {
@@ -558,7 +554,6 @@ pub async fn launch(
                         .map(|r| r.started_at)
                         .unwrap_or_default(),
                     control,
-                    stoppable: true,
                     began,
                     end: Mutex::new(None),
                     ended: tokio::sync::Notify::new(),
@@ -622,24 +617,49 @@ pub async fn launch(
     }
 }
 
-/// Starts copying an Oracle source (`open` gives a session per job) into `tables` of the target in
-/// the background, through the engine's Oracle path (ROWID ranges, [`ORACLE_JOBS`] at once, at one
-/// SCN, counted and hashed on both sides, differing rows named by key), and returns the run as it
-/// starts. A new run is recorded as `copy-oracle`, like the CLI's, with `options` (the selection,
-/// as JSON); with `resume`, that run continues, skipping its committed chunks. It shows per-table
-/// progress and stops on Cancel like a PostgreSQL run.
-#[allow(clippy::too_many_arguments)]
+/// An Oracle run to start or continue; see [`launch_oracle`].
+pub struct OracleRun {
+    /// Opens a row source per job: a live database's sessions, or an exported script's rows.
+    pub open: godwit_transfer::OpenRows,
+    /// The source as the screen names it (its password wiped from messages).
+    pub source: Side,
+    /// The source as the history records it: a URL without password, or the script's path.
+    pub recorded_source: String,
+    pub target: Side,
+    pub tables: Vec<godwit_transfer::OracleTable>,
+    /// The converted schema created around the rows, when asked.
+    pub schema: Option<godwit_transfer::OracleSchema>,
+    /// What the run copies, recorded with a new run.
+    pub chosen: godwit_transfer::OracleRunOptions,
+    /// What a row the target refuses does: stop the run, or go to `godwit_copy.rejects`.
+    pub on_error: godwit_transfer::OnError,
+    /// The run to continue, skipping its committed chunks and schema steps.
+    pub resume: Option<String>,
+}
+
+/// Starts copying an Oracle source into its tables on the target in the background, through the
+/// engine's Oracle path (live ROWID ranges at one SCN or a script's rows by number, [`ORACLE_JOBS`]
+/// chunks at once, the converted schema around the rows when asked, counted and hashed on both
+/// sides, differing rows named by key), and returns the run as it starts. A new run is recorded as
+/// `copy-oracle`, like the CLI's, with its [`godwit_transfer::OracleRunOptions`]. It shows
+/// per-table progress, stops on Cancel and keeps its verification like a PostgreSQL run.
 pub fn launch_oracle(
     store: Arc<Mutex<Store>>,
     runs: Runs,
-    open: godwit_transfer::OpenRows,
-    source: (Side, String),
-    target: Side,
-    tables: Vec<godwit_transfer::OracleTable>,
-    (options, resume): (String, Option<String>),
+    oracle: OracleRun,
     emit: Emit,
 ) -> Result<CopyStatusDto, CommandError> {
-    let (source, recorded_source) = source;
+    let OracleRun {
+        open,
+        source,
+        recorded_source,
+        target,
+        tables,
+        schema,
+        chosen,
+        on_error,
+        resume,
+    } = oracle;
     let run = {
         let history = store.lock().map_err(|_| {
             CommandError::new(
@@ -654,7 +674,7 @@ pub fn launch_oracle(
                 "copy-oracle",
                 &recorded_source,
                 &godwit_postgres::redact_url(&target.url),
-                &options,
+                &chosen.to_json(),
             ),
         }
         .map_err(CommandError::new)?
@@ -666,7 +686,6 @@ pub fn launch_oracle(
         resumed: resume.is_some(),
         started_at: run.started_at.clone(),
         control: Control::new(),
-        stoppable: true,
         began: Instant::now(),
         end: Mutex::new(None),
         ended: tokio::sync::Notify::new(),
@@ -685,9 +704,10 @@ pub fn launch_oracle(
             &godwit_transfer::OracleCopyOptions {
                 jobs: ORACLE_JOBS,
                 verify: godwit_transfer::Verify::Hash,
+                on_error,
                 ..Default::default()
             },
-            None,
+            schema.as_ref(),
             &running.control,
             Some(&store),
         )
@@ -714,28 +734,20 @@ pub fn launch_oracle(
                 }
                 Outcome::Finished(Box::new(kept))
             }
-            Err(CopyError::Stopped { .. }) => {
-                if let Ok(s) = store.lock() {
-                    let _ = s.set_run_status(&run.id, "interrupted", Some("cancelled"));
-                }
-                outcome_of(
-                    CopyError::Stopped {
-                        run_id: run.id.clone(),
-                    },
-                    &[&source, &target],
-                )
-            }
             Err(e) => {
-                let message = redact(
-                    format!("{e}. The committed chunks are kept: Resume copies the rest once the cause is fixed."),
-                    &[&source, &target],
-                );
-                if let Ok(s) = store.lock() {
-                    let _ = s.set_run_status(&run.id, "failed", Some(&message));
+                let (status, outcome) = match outcome_of(e, &[&source, &target]) {
+                    Outcome::Failed(m) => ("failed", Outcome::Failed(m)),
+                    other => ("interrupted", other),
+                };
+                if let (Ok(s), Outcome::Failed(m) | Outcome::Interrupted(m)) =
+                    (store.lock(), &outcome)
+                {
+                    let _ = s.set_run_status(&run.id, status, Some(m));
                 }
-                Outcome::Failed(message)
+                outcome
             }
         };
+        tracing::info!(run_id = %run.id, outcome = ?outcome_kind(&outcome), "Oracle copy run ended");
         running.end(outcome);
     });
     Ok(live.status())

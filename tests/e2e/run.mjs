@@ -611,6 +611,9 @@ const COPY_CHECKED = "E2E copy checked target";
 const COPY_UNCHECKED = "E2E copy unchecked target";
 const COPY_FIXTURE = join(HERE, "copy_fixture.sql");
 const HELD_ID = 15000;
+const HR_SCRIPTS = "E2E HR scripts";
+const HR_TARGET = "E2E HR target";
+const HR_FIXTURE = join(HERE, "../../crates/godwit-cli/tests/fixtures/oracle_hr");
 
 /** Saves a PostgreSQL profile for `database` on the test server through the Connections form. */
 async function savePostgresProfile(name, database) {
@@ -684,12 +687,13 @@ async function copyTests() {
     await waitText('[data-testid="execution-heading"]', (t) => t.includes("Execution"), "Execution heading");
   });
 
-  await test("a live Oracle connection is offered as a copy source; unreachable, it fails naming it, never its password", async () => {
+  await test("a live Oracle connection and an Oracle script source are offered as copy sources; the live one, unreachable, fails naming it, never its password", async () => {
     const options = async (css) => Promise.all((await findAll("option", await waitEl(css))).map(async (o) => (await text(o)).trim()));
     const offered = (await options('[data-testid="copy-source"]')).find((t) => t.startsWith(`${ORACLE_LIVE} (Oracle`));
     if (!offered) throw new Error(`the sources offered are ${(await options('[data-testid="copy-source"]')).join(", ")}`);
     if ((await options('[data-testid="copy-target"]')).some((t) => t.startsWith(ORACLE_LIVE))) throw new Error("an Oracle connection is offered as a target");
-    if ((await options('[data-testid="copy-source"]')).some((t) => t.startsWith(ORACLE_SCRIPTS))) throw new Error("a script source is offered as a copy source");
+    if (!(await options('[data-testid="copy-source"]')).includes(`${ORACLE_SCRIPTS} (Oracle script, DEV)`)) throw new Error("the script source is not offered as a copy source");
+    if ((await options('[data-testid="copy-target"]')).some((t) => t.startsWith(ORACLE_SCRIPTS))) throw new Error("a script source is offered as a target");
     await chooseLabelled('[data-testid="copy-source"]', offered);
     await chooseLabelled('[data-testid="copy-target"]', `${COPY_TARGET} (TEST)`);
     await waitText('[data-testid="copy-oracle-hint"]', (t) => /lower-case name/.test(t), "the Oracle source's hint");
@@ -970,6 +974,56 @@ async function copyTests() {
     await waitFor("the run list to say not verified", async () => (await text(item)).trim() === "not verified");
     const rows = sql("e2e_dst3", "SELECT count(*) FROM e2e_copy.notes");
     if (rows !== "500") throw new Error(`the target holds ${rows} notes`);
+  });
+
+  await test('an Oracle script source (HR) is copied with its schema created: "0 rows lost", hashes equal', async () => {
+    sql(pg.database, "DROP DATABASE IF EXISTS e2e_hr WITH (FORCE)");
+    sql(pg.database, "CREATE DATABASE e2e_hr");
+    await savePostgresProfile(HR_TARGET, "e2e_hr");
+    await click(await find('[data-testid="new-connection"]'));
+    await type('[data-testid="field-name"]', HR_SCRIPTS);
+    await click(await find('[data-testid="engine-oracleScript"]'));
+    await type('[data-testid="field-path"]', HR_FIXTURE);
+    await click(await find('[data-testid="save-connection"]'));
+    await waitFor(`card "${HR_SCRIPTS}"`, () => cardNamed(HR_SCRIPTS));
+    await click(await find('[data-testid="nav-execution"]'));
+    await choose('[data-testid="copy-verify"]', "hash");
+    // A space, not an empty field: clearing a field sends no input event, so the form would keep the last test's values.
+    await type('[data-testid="copy-schemas"]', " ");
+    await type('[data-testid="copy-include"]', " ");
+    await chooseLabelled('[data-testid="copy-source"]', `${HR_SCRIPTS} (Oracle script, DEV)`);
+    await chooseLabelled('[data-testid="copy-target"]', `${HR_TARGET} (TEST)`);
+    await waitText('[data-testid="copy-oracle-hint"]', (t) => /the script creates/.test(t), "the script source's hint");
+    const schema = await find('[data-testid="copy-create-schema"]');
+    if ((await attr(schema, "disabled")) !== null) throw new Error("the create-schema checkbox is disabled for an Oracle source");
+    if (!(await wd("GET", s(`/element/${schema}/selected`)))) await click(schema);
+    const before = new Set(await Promise.all((await findAll('[data-testid="run-item"]')).map((r) => attr(r, "data-run-id"))));
+    await click(await find('[data-testid="start-copy"]'));
+    await waitFor("the new run", async () => {
+      const shown = await text(await find('[data-testid="run-id"]'));
+      return shown && !before.has(shown) ? shown : null;
+    });
+    await waitFor("the run to finish", async () => {
+      const state = await runState();
+      if (state === "failed" || state === "interrupted") {
+        const error = await findAll('[data-testid="run-error"]');
+        throw Object.assign(new Error(`the run ended ${state}: ${error.length ? await text(error[0]) : ""}`), { fatal: true });
+      }
+      return state === "finished";
+    }, 120000);
+    await click(schema);
+    const verdict = (await text(await find('[data-testid="rows-lost"]'))).trim();
+    if (verdict !== "0 rows lost") throw new Error(`the verification says "${verdict}"`);
+    const evidence = await evidenceItems();
+    if (!evidence.some((e) => e.startsWith("Counted on both sides: 216 source rows = 216 target rows + 0 set aside."))) {
+      throw new Error(`the evidence says ${JSON.stringify(evidence)}`);
+    }
+    if (!evidence.some((e) => /equal in 7 of 7 tables/.test(e))) throw new Error(`the evidence says ${JSON.stringify(evidence)}`);
+    const rows = sql("e2e_hr", "SELECT (SELECT count(*) FROM employees) + (SELECT count(*) FROM departments) + (SELECT count(*) FROM jobs) + (SELECT count(*) FROM job_history) + (SELECT count(*) FROM locations) + (SELECT count(*) FROM countries) + (SELECT count(*) FROM regions)");
+    if (rows !== "216") throw new Error(`the target holds ${rows} rows`);
+    const keys = sql("e2e_hr", "SELECT count(*) FROM pg_constraint WHERE contype IN ('p', 'f') AND connamespace = 'public'::regnamespace");
+    if (keys !== "17") throw new Error(`the target holds ${keys} primary and foreign keys`);
+    console.log(`  ${verdict}: ${evidence.join(" ")}`);
   });
 
   if (pg.password && DATA_DIR) {

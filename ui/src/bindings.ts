@@ -53,11 +53,14 @@ export const commands = {
 	 */
 	conversionObject: (id: number) => typedError<ObjectDetailDto, CommandError>(__TAURI_INVOKE("conversion_object", { id })),
 	/**
-	 *  Starts copying the data of one saved PostgreSQL connection (source) into another (target) in the
-	 *  background, and returns the run as it starts. Progress arrives as `copyProgressEvent`s.
+	 *  Starts copying the data of a saved PostgreSQL connection, live Oracle connection or Oracle
+	 *  script source (source) into a PostgreSQL connection (target) in the background, and returns the
+	 *  run as it starts. Progress arrives as `copyProgressEvent`s. From Oracle, `createSchema` creates
+	 *  the converted schema around the rows.
 	 * 
 	 *  Fails naming the setting or connection at fault: jobs outside 1–64, a chunk size of 0, an invalid
-	 *  table pattern, a missing or Oracle connection, the same database on both sides.
+	 *  table pattern, a missing connection or an Oracle one as the target, the same database on both
+	 *  sides, an Oracle source that cannot be read (naming the profile, and for a script the file).
 	 */
 	startCopy: (input: CopyInputDto) => typedError<CopyStatusDto, CommandError>(__TAURI_INVOKE("start_copy", { input })),
 	/**
@@ -163,9 +166,12 @@ export type ConvertedObjectDto = {
 	line: number,
 };
 
-/**  What the UI sends to start copying data between two saved PostgreSQL connections. */
+/**
+ *  What the UI sends to start copying data from a saved connection or script source into a saved
+ *  PostgreSQL connection.
+ */
 export type CopyInputDto = {
-	/**  Profile id of the source database. */
+	/**  Profile id of the source: a PostgreSQL or live Oracle connection, or an Oracle script source. */
 	sourceId: string,
 	/**  Profile id of the target database. */
 	targetId: string,
@@ -175,13 +181,16 @@ export type CopyInputDto = {
 	include: string[],
 	/**  Table name globs to leave out. */
 	exclude: string[],
-	/**  Chunks copied at once, 1–64. */
+	/**  Chunks copied at once, 1–64 (an Oracle source copies two at once). */
 	jobs: number,
-	/**  Table pages (8 kB each) per chunk, at least 1. */
+	/**  Table pages (8 kB each) per chunk, at least 1 (PostgreSQL sources). */
 	chunkPages: number,
-	/**  Create the schema on the target first (keys, indexes and code after the data). */
+	/**
+	 *  Create the schema on the target first (keys, indexes and code after the data); from Oracle,
+	 *  the converted schema.
+	 */
 	createSchema: boolean,
-	/**  How to check the target afterwards. */
+	/**  How to check the target afterwards (an Oracle source is always counted and hashed). */
 	verify: VerifyDto,
 	/**  Rows per table compared value by value under `sample`, at least 1. */
 	sampleRows: number,
@@ -557,7 +566,7 @@ export type RunDto = {
 	target: string,
 	/**  True when both databases match saved connections, so Resume can reach them. */
 	resumableHere: boolean,
-	/**  True for a copy from an Oracle database (no set-aside, no Cancel). */
+	/**  True for a copy from an Oracle source (a live database or a script). */
 	fromOracle: boolean,
 	/**  When it began (RFC 3339). */
 	startedAt: string,

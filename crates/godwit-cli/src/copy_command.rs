@@ -355,108 +355,45 @@ pub(crate) async fn copy_from_oracle(args: OracleCopyArgs<'_>) -> Result<(), Fai
         format,
     } = args;
     let target_url = resolve(target).await?;
-    let schema = selection
-        .schemas
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "public".into());
-    let live = selection.source.starts_with("oracle://");
-    let url = if live {
-        Some(godwit_oracle::live::OracleUrl::parse(&selection.source).map_err(Failure::input)?)
-    } else {
-        None
+    let chosen = godwit_transfer::OracleRunOptions {
+        schema: selection.schemas.first().cloned(),
+        include: selection.include.clone(),
+        exclude: selection.exclude.clone(),
+        create_schema,
     };
-    // Unquoted names are upper case in Oracle's catalog: `hr` owns the tables of HR.
-    let owner = match &url {
-        Some(url) => godwit_oracle::live::owner_name(
-            &std::env::var("GODWIT_ORACLE_SCHEMA").unwrap_or_else(|_| url.user.clone()),
-        ),
-        None => godwit_transfer::SCRIPT_OWNER.to_string(),
-    };
+    const SETTINGS: (&str, &str) = ("--include", "--exclude");
     // Bad patterns fail before anything connects.
-    let patterns = |names: Vec<String>| {
-        godwit_transfer::oracle_tables(
-            names,
-            &owner,
-            &schema,
-            (&selection.include, "--include"),
-            (&selection.exclude, "--exclude"),
-        )
-        .map_err(Failure::input)
-    };
-    patterns(Vec::new())?;
-    // The source's statements (for --create-schema), table names and a way to open its rows.
-    let (script, names, open, sequences): (
-        Option<godwit_oracle::script::Script>,
-        Vec<String>,
-        godwit_transfer::OpenRows,
-        Vec<godwit_oracle::script_data::ScriptSequence>,
-    ) = match url {
-        Some(url) => {
-            let (owner, with_ddl) = (owner.clone(), create_schema);
-            let connect_url = url.clone();
-            let (statements, names) = tokio::task::spawn_blocking(move || {
-                let mut session =
-                    godwit_oracle::live::connect(&connect_url).map_err(Failure::operation)?;
-                let names = godwit_oracle::live::OracleSession::query(
-                    &mut session,
-                    "tables",
-                    godwit_transfer::ORACLE_TABLES_SQL,
-                    &[&owner],
-                )
-                .map_err(Failure::operation)?;
-                let statements = if with_ddl {
-                    Some(
-                        godwit_oracle::live::read_schema(&mut session, &owner)
-                            .map_err(Failure::operation)?
-                            .statements,
-                    )
-                } else {
-                    None
-                };
-                Ok::<_, Failure>((statements, names))
-            })
-            .await
-            .map_err(Failure::operation)??;
-            let open = godwit_transfer::live_sessions(url);
-            (
-                statements.map(|statements| godwit_oracle::script::Script {
-                    statements,
-                    notes: Vec::new(),
-                }),
-                names
-                    .into_iter()
-                    .filter_map(|r| r.into_iter().next().flatten())
-                    .collect(),
-                open,
-                // DBMS_METADATA writes each sequence's position into its DDL.
-                Vec::new(),
-            )
-        }
-        None => {
-            let script = godwit_oracle::read_input(std::path::Path::new(&selection.source))
-                .map_err(Failure::input)?;
-            let data = godwit_oracle::script_data::script_tables(&script, script_clock())
-                .map_err(|e| Failure::input(format!("--source {}: {e}", selection.source)))?;
-            crate::convert_command::print_notes(&data.notes);
-            let names = data.tables.iter().map(|t| t.name.clone()).collect();
-            let sequences = data.sequences.clone();
-            let open = godwit_transfer::ScriptRows::opener(std::sync::Arc::new(data));
-            (create_schema.then_some(script), names, open, sequences)
-        }
-    };
-    let tables = patterns(names)?;
-    let oracle_schema = script.map(|script| {
-        let conversion = godwit_convert::convert(
-            &script.statements,
-            &godwit_convert::Options {
-                default_schema: schema.clone(),
-                ..Default::default()
-            },
+    chosen.check(SETTINGS).map_err(Failure::input)?;
+    let live = selection.source.starts_with("oracle://");
+    // The source's table names, a way to open its rows, and its statements for --create-schema.
+    let source = if live {
+        let url =
+            godwit_oracle::live::OracleUrl::parse(&selection.source).map_err(Failure::input)?;
+        // Unquoted names are upper case in Oracle's catalog: `hr` owns the tables of HR.
+        let owner = godwit_oracle::live::owner_name(
+            &std::env::var("GODWIT_ORACLE_SCHEMA").unwrap_or_else(|_| url.user.clone()),
         );
-        let (converted, with_findings, not_converted) = conversion.status_counts();
-        eprintln!("schema: {converted} objects converted, {with_findings} with findings, {not_converted} not converted (godwit convert --report lists them)");
-        oracle_schema(&conversion, &schema, &sequences)
+        tokio::task::spawn_blocking(move || {
+            godwit_transfer::OracleSource::live(&url, &owner, create_schema)
+        })
+        .await
+        .map_err(Failure::operation)?
+        .map_err(Failure::operation)?
+    } else {
+        godwit_transfer::OracleSource::script(
+            std::path::Path::new(&selection.source),
+            create_schema,
+        )
+        .map_err(|e| match e {
+            godwit_transfer::ScriptSourceError::Read(e) => Failure::input(e),
+            e => Failure::input(format!("--source {}: {e}", selection.source)),
+        })?
+    };
+    crate::convert_command::print_notes(&source.notes);
+    let tables = chosen.tables(&source, SETTINGS).map_err(Failure::input)?;
+    let oracle_schema = source.converted_schema(chosen.schema()).map(|c| {
+        eprintln!("schema: {} objects converted, {} with findings, {} not converted (godwit convert --report lists them)", c.converted, c.with_findings, c.not_converted);
+        c.schema
     });
     let store = Store::open_default().map_err(Failure::operation)?;
     let source_name = if live {
@@ -468,7 +405,7 @@ pub(crate) async fn copy_from_oracle(args: OracleCopyArgs<'_>) -> Result<(), Fai
     let run = match resume {
         Some(key) => store.run(key).map_err(Failure::input)?,
         None => store
-            .start_run("copy-oracle", &source_name, &target_name, "{}")
+            .start_run("copy-oracle", &source_name, &target_name, &chosen.to_json())
             .map_err(Failure::operation)?,
     };
     eprintln!("run {}", run.id);
@@ -477,7 +414,7 @@ pub(crate) async fn copy_from_oracle(args: OracleCopyArgs<'_>) -> Result<(), Fai
     let watched = Watched::start(&control);
     let history = std::sync::Arc::new(std::sync::Mutex::new(store));
     let result = godwit_transfer::copy_oracle_from(
-        open,
+        source.open,
         &target_url,
         &run.id,
         &tables,
@@ -628,20 +565,6 @@ pub(crate) async fn copy_from_oracle(args: OracleCopyArgs<'_>) -> Result<(), Fai
     })
 }
 
-/// The time SYSDATE and friends stand for in an exported script's rows: now, in UTC (the
-/// script's stated session time zone).
-fn script_clock() -> chrono::NaiveDateTime {
-    chrono::DateTime::from_timestamp(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0),
-        0,
-    )
-    .map(|t| t.naive_utc())
-    .unwrap_or_default()
-}
-
 /// The lost, extra and different rows a recheck named, by key, under its table's line.
 fn print_rows_by_key(r: &godwit_transfer::Recheck) {
     let more = |shown: usize, total: u64| {
@@ -676,61 +599,6 @@ fn print_rows_by_key(r: &godwit_transfer::Recheck) {
             rows.join("; "),
             more(rows.len(), r.different)
         );
-    }
-}
-
-/// The schema `--create-schema` creates from an Oracle conversion: its objects, the helper
-/// functions its code calls, and after the rows the source's other data statements, identity
-/// positions, and the positions of the `sequences` the rows drew values from.
-fn oracle_schema(
-    conversion: &godwit_convert::Conversion,
-    schema: &str,
-    sequences: &[godwit_oracle::script_data::ScriptSequence],
-) -> godwit_transfer::OracleSchema {
-    // The rows themselves come through the copy; the data section's schema changes (a column made
-    // NOT NULL once rows are in, a table an install block creates) follow them.
-    let mut after_rows: Vec<String> = conversion
-        .data
-        .iter()
-        .filter(|d| {
-            let first = d.sql.split_whitespace().next().unwrap_or("");
-            ["ALTER", "CREATE", "COMMENT"]
-                .iter()
-                .any(|w| first.eq_ignore_ascii_case(w))
-        })
-        .map(|d| d.sql.clone())
-        .collect();
-    let tables: Vec<godwit_catalog::QualifiedName> = conversion
-        .catalog
-        .schemas
-        .iter()
-        .flat_map(|s| {
-            s.tables
-                .iter()
-                .map(|t| godwit_catalog::QualifiedName::new(&s.name, &t.name))
-        })
-        .collect();
-    after_rows.extend(conversion.identity_positions(&tables));
-    for used in sequences {
-        let converted = conversion.catalog.schemas.iter().find_map(|s| {
-            s.sequences
-                .iter()
-                .find(|q| q.name == used.name || q.name.eq_ignore_ascii_case(&used.name))
-                .map(|q| godwit_catalog::QualifiedName::new(&s.name, &q.name))
-        });
-        if let Some(name) = converted {
-            after_rows.push(format!(
-                "SELECT pg_catalog.setval('{}', {}, false)",
-                name.to_string().replace('\'', "''"),
-                used.next
-            ));
-        }
-    }
-    godwit_transfer::OracleSchema {
-        catalog: conversion.catalog.clone(),
-        before: godwit_convert::compat::definitions(&conversion.helpers),
-        after_rows,
-        search_path: format!("{}, public", godwit_catalog::quote_ident(schema)),
     }
 }
 

@@ -57,9 +57,10 @@ pub use hash::RowsHash;
 pub use kept::{kept_oracle_verification, kept_tables, kept_verification, loss_percent};
 pub use load::LoadSteps;
 pub use oracle::{
-    copy_oracle_from, live_sessions, oracle_tables, LiveRows, OpenRows, OracleCopied,
-    OracleCopyOptions, OracleRows, OracleSchema, OracleTable, OracleTableReport, RowRange,
-    ScriptRows, ORACLE_TABLES_SQL, SCRIPT_OWNER,
+    copy_oracle_from, live_sessions, oracle_tables, ConvertedSchema, LiveRows, OpenRows,
+    OracleCopied, OracleCopyOptions, OracleRows, OracleRunOptions, OracleSchema, OracleSource,
+    OracleTable, OracleTableReport, RowRange, ScriptRows, ScriptSourceError, ORACLE_TABLES_SQL,
+    SCRIPT_OWNER,
 };
 pub use plan::ChunkBy;
 pub use verify::{
@@ -867,15 +868,7 @@ async fn run(
     // Every table of the selection, partitioned parents too (an identity column's sequence
     // belongs to the parent).
     control.set_phase("setting sequences");
-    let all_tables: Vec<QualifiedName> = catalog
-        .schemas
-        .iter()
-        .flat_map(|s| {
-            s.tables
-                .iter()
-                .map(|t| QualifiedName::new(&s.name, &t.name))
-        })
-        .collect();
+    let all_tables = table_names(&catalog);
     load.sequences = unless_stopped(
         control,
         run_id,
@@ -937,6 +930,19 @@ async fn run(
         },
         target,
     ))
+}
+
+/// Every table of `catalog`, partitioned parents too.
+fn table_names(catalog: &Catalog) -> Vec<QualifiedName> {
+    catalog
+        .schemas
+        .iter()
+        .flat_map(|s| {
+            s.tables
+                .iter()
+                .map(|t| QualifiedName::new(&s.name, &t.name))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -5,9 +5,10 @@
 //! database's ROWID ranges at one SCN, [`LiveRows`]); `script` does the same for an exported script's
 //! rows; `chunk` copies one chunk in one target transaction (a blocking reader, a writer on the
 //! target, refused rows searched and set aside); `recheck` names the rows of a table whose counts or
-//! hashes disagree. This file plans the run (columns checked, chunks planned and kept on the
-//! target with the snapshot), runs the chunks `--jobs` at once, applies the schema around them
-//! with `--create-schema`, and checks each table afterwards.
+//! hashes disagree; `prepare` readies a source (its tables, rows and converted schema) and records
+//! what a run copies, for `godwit copy` and the desktop alike. This file plans the run (columns
+//! checked, chunks planned and kept on the target with the snapshot), runs the chunks `--jobs` at
+//! once, applies the schema around them with `--create-schema`, and checks each table afterwards.
 //!
 //! Values are converted to PostgreSQL's COPY text with no silent loss ([`godwit_oracle::data`]):
 //! NUMBER as exact decimals, DATE to timestamp, TIMESTAMP WITH TIME ZONE as its UTC instant,
@@ -18,6 +19,7 @@
 //! chunks that did not commit.
 
 mod chunk;
+mod prepare;
 mod read_back;
 mod recheck;
 mod script;
@@ -25,6 +27,7 @@ mod source;
 mod target;
 
 use chunk::ChunkDone;
+pub use prepare::{ConvertedSchema, OracleRunOptions, OracleSource, ScriptSourceError};
 pub use script::{ScriptRows, SCRIPT_OWNER};
 pub use source::{live_sessions, LiveRows, OpenRows, OracleRows};
 
