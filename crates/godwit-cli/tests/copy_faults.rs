@@ -372,8 +372,14 @@ async fn kill_and_resume(
         match *point {
             Point::AfterStart(delay) => tokio::time::sleep(delay).await,
             Point::AfterChunks(chunks, _) | Point::RestartAfterChunks(chunks) => loop {
+                // The target restarts mid-copy: once this invocation has committed a chunk of its
+                // own (before that it may not have connected yet, and would not notice).
+                let goal = match *point {
+                    Point::RestartAfterChunks(_) => chunks.max(before.0 + 1),
+                    _ => chunks,
+                };
                 let committed = target.committed(&id).await.0;
-                if committed >= chunks || godwit.child.try_wait().unwrap().is_some() {
+                if committed >= goal || godwit.child.try_wait().unwrap().is_some() {
                     break;
                 }
                 assert!(
