@@ -130,6 +130,56 @@ fn indexed(v: &Token, index: &[Token], scope: &InScope) -> Result<Vec<Token>, St
     Ok(out)
 }
 
+/// `TABLE(v) [alias]` over the array variable `v` whose elements are `element`: its elements as rows,
+/// a scalar element in the column COLUMN_VALUE as in Oracle, a composite one as its attributes.
+fn table_of_array(tokens: &[Token], close: usize, array: &str, element: &str) -> String {
+    let alias = tokens
+        .get(close + 1)
+        .filter(|a| a.kind == TokenKind::Word && !is_clause_word(a))
+        .map(|a| a.text.clone());
+    // Composite elements are named by schema-qualified types; scalar ones are built-in.
+    let composite = element.contains('.');
+    match (alias, composite) {
+        (Some(a), false) => format!("unnest({array}) AS {a}(column_value)"),
+        (Some(a), true) => format!("unnest({array}) AS {a}"),
+        (None, false) => format!("unnest({array}) AS column_value"),
+        (None, true) => format!("unnest({array})"),
+    }
+}
+
+/// Words that end a FROM item rather than name its alias.
+fn is_clause_word(t: &Token) -> bool {
+    [
+        "WHERE",
+        "GROUP",
+        "ORDER",
+        "CONNECT",
+        "START",
+        "UNION",
+        "INTERSECT",
+        "MINUS",
+        "JOIN",
+        "LEFT",
+        "RIGHT",
+        "FULL",
+        "INNER",
+        "CROSS",
+        "ON",
+        "HAVING",
+        "FOR",
+        "FETCH",
+        "OFFSET",
+        "NATURAL",
+        "WITH",
+        "EXCEPT",
+        "INTO",
+        "BULK",
+        "LOOP",
+    ]
+    .iter()
+    .any(|w| t.is(w))
+}
+
 /// Rewrites collection uses in a block's statements. `arrays` are the variables and parameters of a
 /// collection type; `types` the collection type names in scope with their PostgreSQL array type.
 pub fn rewrite(tokens: &[Token], scope: &InScope) -> Result<Vec<Token>, String> {
@@ -226,6 +276,22 @@ pub fn rewrite(tokens: &[Token], scope: &InScope) -> Result<Vec<Token>, String> 
         if !arrays.contains(&upper) {
             if upper == "TABLE" && next.is_some_and(|n| n.is_symbol("(")) {
                 if let Some(close) = matching_paren(tokens, k + 1) {
+                    if let [v] = &tokens[k + 2..close] {
+                        if let Some(element) = scope.array_elements.get(&v.upper()) {
+                            out.extend(tokenize(
+                                &table_of_array(tokens, close, &v.text, element),
+                                line,
+                            ));
+                            k = close + 1;
+                            if tokens
+                                .get(k)
+                                .is_some_and(|a| a.kind == TokenKind::Word && !is_clause_word(a))
+                            {
+                                k += 1;
+                            }
+                            continue;
+                        }
+                    }
                     if tokens[k + 2..close]
                         .iter()
                         .any(|t| arrays.contains(&t.upper()))

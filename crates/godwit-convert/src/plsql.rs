@@ -724,14 +724,30 @@ fn cursor_statements(
         .map(|w| w[0].upper())
         .collect();
     let state = |cursor: &Token, what: &str| format!("godwit_{}_{what}", pg_name(cursor));
-    if let Some(w) = tokens
-        .windows(4)
-        .find(|w| w[0].is("FOR") && w[2].is("IN") && tracked.contains(&w[3].upper()))
-    {
-        return Err(format!(
-            "{}%ISOPEN or %ROWCOUNT with a cursor FOR loop over it",
-            w[3].text
-        ));
+    // A cursor FOR loop over a tracked cursor opens it, counts each row as the loop body starts, and
+    // closes it when the loop ends: statements to add after token positions.
+    let mut added_after: BTreeMap<usize, String> = BTreeMap::new();
+    for k in 0..tokens.len() {
+        let w = &tokens[k..];
+        if w.len() < 4
+            || !(w[0].is("FOR") && w[2].is("IN") && tracked.contains(&w[3].upper()))
+            || !(starts_statement(tokens, k) || k > 1 && tokens[k - 1].is_symbol(">"))
+        {
+            continue;
+        }
+        let (open, rows) = (state(&w[3], "open"), state(&w[3], "rows"));
+        let mut body = k + 4;
+        if tokens.get(body).is_some_and(|t| t.is_symbol("(")) {
+            body = matching_paren(tokens, body).ok_or("unbalanced cursor arguments")? + 1;
+        }
+        if !tokens.get(body).is_some_and(|t| t.is("LOOP")) {
+            return Err(format!("cursor FOR loop over {} not understood", w[3].text));
+        }
+        let end = loop_end(tokens, body)
+            .ok_or_else(|| format!("cursor FOR loop over {} without END LOOP", w[3].text))?;
+        added_after.insert(body, format!("{open} := true; {rows} := {rows} + 1;"));
+        // Closed at the end, with no rows counted for the next loop.
+        added_after.insert(end, format!("{open} := false; {rows} := 0;"));
     }
     for t in tokens.iter().filter(|t| tracked.contains(&t.upper())) {
         let open = state(t, "open");
@@ -816,6 +832,9 @@ fn cursor_statements(
             }
         }
         out.push(t.clone());
+        if let Some(extra) = added_after.get(&k) {
+            out.extend(tokenize(extra, t.line));
+        }
         if t.is_symbol(";") {
             if let Some(extra) = after_statement.take() {
                 out.extend(tokenize(&extra, t.line));
@@ -836,6 +855,23 @@ fn cursor_statements(
         declarations.push_str("    godwit_rowcount integer;\n");
     }
     Ok((out, declarations))
+}
+
+/// The `;` ending the END LOOP that closes the LOOP at `start`.
+fn loop_end(tokens: &[Token], start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for k in start..tokens.len() {
+        let t = &tokens[k];
+        if t.is("LOOP") && !(k > 0 && tokens[k - 1].is("END")) {
+            depth += 1;
+        } else if t.is("END") && tokens.get(k + 1).is_some_and(|n| n.is("LOOP")) {
+            depth -= 1;
+            if depth == 0 {
+                return (k + 2..tokens.len()).find(|&e| tokens[e].is_symbol(";"));
+            }
+        }
+    }
+    None
 }
 
 /// Stands for PostgreSQL's own `||` in generated statement text.
@@ -1113,7 +1149,8 @@ fn body(
             return Err("local types other than collections are not converted yet".into());
         }
         if decl[0].is("CURSOR") {
-            declarations.push_str(&cursor_declaration(decl, rewrite, &typed)?);
+            let decl = scope.borrow().rewrite_collections(decl)?;
+            declarations.push_str(&cursor_declaration(&decl, rewrite, &typed)?);
             continue;
         }
         let mut c = Cursor::new(decl);
@@ -1570,7 +1607,49 @@ fn assignable(lob: &[Token]) -> String {
 fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConverted> {
     // :NEW / :OLD → NEW / OLD; other bind variables have no meaning in a stored unit.
     let mut mapped = Vec::with_capacity(tokens.len());
-    for t in tokens {
+    let labels: BTreeSet<String> = tokens
+        .windows(5)
+        .filter(|w| w[0].is_symbol("<") && w[1].is_symbol("<") && w[3].is_symbol(">"))
+        .map(|w| w[2].upper())
+        .collect();
+    let mut k = 0;
+    while k < tokens.len() {
+        let t = &tokens[k];
+        k += 1;
+        // A label after END [LOOP], EXIT or CONTINUE: a name, not a call.
+        if t.kind == TokenKind::Word
+            && labels.contains(&t.upper())
+            && k > 1
+            && ["END", "LOOP", "EXIT", "CONTINUE"]
+                .iter()
+                .any(|w| tokens[k - 2].is(w))
+        {
+            mapped.push(Token {
+                kind: TokenKind::Symbol,
+                text: quote_ident(&pg_name(t)),
+                line: t.line,
+                unterminated: false,
+            });
+            continue;
+        }
+        // A label `<< name >>` (four symbols and a word here) as one token PL/pgSQL reads.
+        if let [a, b, name, c, d, ..] = &tokens[k - 1..] {
+            if a.is_symbol("<")
+                && b.is_symbol("<")
+                && name.kind == TokenKind::Word
+                && c.is_symbol(">")
+                && d.is_symbol(">")
+            {
+                mapped.push(Token {
+                    kind: TokenKind::Symbol,
+                    text: format!("<<{}>>", quote_ident(&pg_name(name))),
+                    line: t.line,
+                    unterminated: false,
+                });
+                k += 4;
+                continue;
+            }
+        }
         if t.kind == TokenKind::Bind {
             let name = t.text.trim_start_matches(':').to_ascii_uppercase();
             if name != "NEW" && name != "OLD" {

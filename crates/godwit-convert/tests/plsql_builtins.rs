@@ -600,6 +600,57 @@ async fn explicit_cursors_know_whether_they_are_open_and_how_many_rows_they_fetc
     );
 }
 
+const CURSOR_FOR_LOOPS: &str = "
+CREATE TABLE items (id NUMBER PRIMARY KEY);
+INSERT INTO items VALUES (1);
+INSERT INTO items VALUES (2);
+INSERT INTO items VALUES (3);
+CREATE OR REPLACE TYPE names_t AS TABLE OF VARCHAR2(30);
+/
+CREATE OR REPLACE FUNCTION loop_walk(p_skip IN names_t) RETURN VARCHAR2 IS
+  CURSOR c IS SELECT id FROM items
+    WHERE 'n' || id NOT IN (SELECT column_value FROM TABLE(p_skip)) ORDER BY id;
+  l_out VARCHAR2(200);
+  l_n NUMBER;
+BEGIN
+  FOR r IN c LOOP
+    l_out := l_out || c%ROWCOUNT || '=' || r.id || CASE WHEN c%ISOPEN THEN 'o' END || ';';
+  END LOOP;
+  IF NOT c%ISOPEN THEN
+    l_out := l_out || 'closed;';
+  END IF;
+  <<again>>
+  FOR r IN c LOOP
+    EXIT again WHEN c%ROWCOUNT = 2;
+    l_out := l_out || c%ROWCOUNT || ';';
+  END LOOP again;
+  SELECT COUNT(*) INTO l_n FROM TABLE(p_skip) t WHERE t.column_value LIKE 'n%';
+  RETURN l_out || l_n;
+END;
+/
+";
+
+#[tokio::test]
+async fn cursor_for_loops_count_their_rows_and_collections_are_read_as_tables() {
+    let (conversion, _db, client) = loaded("plsql_cursor_for_loops", CURSOR_FOR_LOOPS).await;
+    all_converted(&conversion);
+    // Rows 1 and 3 (n2 is skipped); %ROWCOUNT counts from 1 in each loop, the cursor is open inside
+    // it and closed after; the second loop leaves at its second row.
+    assert_eq!(
+        value(&client, "SELECT loop_walk(ARRAY['n2', 'x']::names_t)")
+            .await
+            .as_deref(),
+        Some("1=1o;2=3o;closed;1;1")
+    );
+    // An empty collection skips nothing and counts nothing.
+    assert_eq!(
+        value(&client, "SELECT loop_walk(ARRAY[]::names_t)")
+            .await
+            .as_deref(),
+        Some("1=1o;2=2o;3=3o;closed;1;0")
+    );
+}
+
 const DATES_AND_DYNAMIC_SQL: &str = "
 CREATE TABLE events (id NUMBER PRIMARY KEY, at DATE);
 CREATE TABLE stays (id NUMBER PRIMARY KEY, arrived DATE, left_on DATE);
