@@ -1456,6 +1456,19 @@ impl Converter<'_> {
             c.next();
             return Some("refcursor".into());
         }
+        // A BFILE is {directory, file name} and a UTL_FILE handle the id of an open file: see the
+        // `files` helpers.
+        if c.is("BFILE") {
+            c.next();
+            return Some("text[]".into());
+        }
+        if c.is("UTL_FILE")
+            && c.peek_at(1).is_some_and(|t| t.is_symbol("."))
+            && c.peek_at(2).is_some_and(|t| t.is("FILE_TYPE"))
+        {
+            c.pos += 3;
+            return Some("integer".into());
+        }
         if c.peek().is_some_and(crate::types::is_plsql_integer) {
             c.next();
             return Some("integer".into());

@@ -42,6 +42,9 @@ pub struct Rewrite {
     /// XMLType variables and parameters of the routine being converted (lower case), for XMLType's
     /// methods on them.
     pub xml_variables: std::collections::BTreeSet<String>,
+    /// BFILE variables and parameters of the routine being converted (lower case): DBMS_LOB's
+    /// calls on them read server files.
+    pub bfile_variables: std::collections::BTreeSet<String>,
     /// Object types converted to composite types: lower-case name → qualified PostgreSQL name.
     /// `t(a, b)` (Oracle's constructor) becomes `ROW(a, b)::schema.t`.
     pub object_types: std::collections::BTreeMap<String, String>,
@@ -118,6 +121,20 @@ impl Rewrite {
             ),
         ));
         true
+    }
+
+    /// Whether `arg` is a BFILE variable or parameter.
+    pub(crate) fn is_bfile(&self, arg: &[Token]) -> bool {
+        matches!(arg, [v] if self.bfile_variables.contains(&crate::names::pg_name(v)))
+    }
+
+    /// Notes the `files` helpers and what they need on the server.
+    pub(crate) fn uses_files(&mut self) {
+        self.helpers.insert("files");
+        let note = "UTL_FILE and BFILE read and write the PostgreSQL server's files: register each Oracle directory object in godwit_compat.directories (name as Oracle spells it, server path). Reading needs superuser, or EXECUTE on pg_stat_file and pg_read_binary_file plus membership in pg_read_server_files; writing needs superuser or EXECUTE on lo_export(oid, text); a written file is rewritten whole on each FFLUSH and FCLOSE";
+        if !self.notes.iter().any(|(_, n)| n == note) {
+            self.notes.push(("GW-PLSQL-FILE", note.into()));
+        }
     }
 
     /// An XMLType method on `doc` (SQL text): EXTRACT, EXISTSNODE, GETCLOBVAL, GETSTRINGVAL,
@@ -500,6 +517,8 @@ impl Rewrite {
                             // DBMS_LOB's constants: the largest size PostgreSQL can hold and more,
                             // the database character set, no language context or warning.
                             ("DBMS_LOB", "LOBMAXSIZE") => "2147483647".into(),
+                            ("DBMS_LOB", "FILE_READONLY" | "LOB_READONLY") => "0".into(),
+                            ("DBMS_LOB", "LOB_READWRITE") => "1".into(),
                             ("DBMS_LOB", "DEFAULT_CSID" | "DEFAULT_LANG_CTX" | "NO_WARNING") => {
                                 "0".into()
                             }
@@ -673,6 +692,7 @@ impl Rewrite {
                 "UTL_URL",
                 "UTL_I18N",
                 "UTL_COMPRESS",
+                "UTL_FILE",
                 "DBMS_CRYPTO",
                 "DBMS_ASSERT",
                 "HTF",
@@ -1075,6 +1095,54 @@ impl Rewrite {
                 self.drop_qualifier = true;
                 self.helpers.insert("lz_uncompress");
                 format!("{}.lz_uncompress({})", crate::compat::SCHEMA, arg(0, self)?)
+            }
+            ("GETLENGTH" | "FILEISOPEN" | "ISOPEN" | "FILEEXISTS", 1)
+                if self.qualifier_is("DBMS_LOB") && self.is_bfile(parts[0]) =>
+            {
+                self.drop_qualifier = true;
+                self.uses_files();
+                let helper = match name.to_ascii_uppercase().as_str() {
+                    "GETLENGTH" => "bfile_length",
+                    "FILEEXISTS" => "bfile_exists",
+                    _ => "bfile_isopen",
+                };
+                format!("{}.{helper}({})", crate::compat::SCHEMA, arg(0, self)?)
+            }
+            ("BFILENAME", 2) if self.current_qualifier.is_none() => {
+                format!(
+                    "ARRAY[CAST({} AS text), CAST({} AS text)]",
+                    arg(0, self)?,
+                    arg(1, self)?
+                )
+            }
+            ("FOPEN", 3 | 4) if self.qualifier_is("UTL_FILE") => {
+                self.drop_qualifier = true;
+                self.uses_files();
+                let named = crate::plsql::positional(
+                    &parts,
+                    &["LOCATION", "FILENAME", "OPEN_MODE", "MAX_LINESIZE"],
+                )?;
+                let mut list = Vec::new();
+                for p in named.iter().filter(|p| !p.is_empty()) {
+                    list.push(self.sql(p));
+                }
+                if list.len() != named.len() {
+                    return None;
+                }
+                format!(
+                    "{}.utl_file_fopen({})",
+                    crate::compat::SCHEMA,
+                    list.join(", ")
+                )
+            }
+            ("IS_OPEN", 1) if self.qualifier_is("UTL_FILE") => {
+                self.drop_qualifier = true;
+                self.uses_files();
+                format!(
+                    "{}.utl_file_is_open(pg_catalog.int4({}))",
+                    crate::compat::SCHEMA,
+                    arg(0, self)?
+                )
             }
             ("GETLENGTH", 1) if self.qualifier_is("DBMS_LOB") => {
                 self.drop_qualifier = true;

@@ -1046,6 +1046,13 @@ impl Packages {
         // A subtype of another package: its base type.
         let resolved;
         let declared = match declared.as_slice() {
+            // A UTL_FILE handle is the integer id of an open file (see the `files` helpers).
+            [pkg, dot, name]
+                if pkg.is("UTL_FILE") && dot.is_symbol(".") && name.is("FILE_TYPE") =>
+            {
+                resolved = godwit_oracle::tokenize("PLS_INTEGER", pkg.line);
+                &resolved
+            }
             [pkg, dot, name] if dot.is_symbol(".") => {
                 match self
                     .specs

@@ -857,6 +857,109 @@ fn cursor_statements(
     Ok((out, declarations))
 }
 
+/// A UTL_FILE procedure call at `i` (a statement) over the `files` helpers: the replacement and the
+/// position after the call. FOPEN and IS_OPEN are functions (see `Rewrite::call`).
+fn utl_file_call(
+    tokens: &[Token],
+    i: usize,
+    rewrite: &mut Rewrite,
+) -> Result<(String, usize), NotConverted> {
+    let procedure = tokens.get(i + 2).map(|m| m.upper()).unwrap_or_default();
+    let (args, after): (Vec<&[Token]>, usize) = match tokens.get(i + 3) {
+        Some(open) if open.is_symbol("(") => {
+            let close = matching_paren(tokens, i + 3).ok_or("unbalanced call")?;
+            (split_commas(&tokens[i + 4..close]), close + 1)
+        }
+        _ => (Vec::new(), i + 3),
+    };
+    let names: &[&str] = match procedure.as_str() {
+        "PUT" => &["FILE", "BUFFER"],
+        "PUT_LINE" | "PUT_RAW" => &["FILE", "BUFFER", "AUTOFLUSH"],
+        "NEW_LINE" => &["FILE", "LINES"],
+        "FGETATTR" => &[
+            "LOCATION",
+            "FILENAME",
+            "FEXISTS",
+            "FILE_LENGTH",
+            "BLOCK_SIZE",
+        ],
+        _ => &["FILE"],
+    };
+    let args = positional(&args, names).ok_or_else(|| {
+        format!(
+            "utl_file.{} with arguments not understood",
+            procedure.to_lowercase()
+        )
+    })?;
+    let compat = crate::compat::SCHEMA;
+    // A handle kept in a package variable reads back as a number.
+    let handle = |f: &[Token]| format!("pg_catalog.int4({})", text(f));
+    let flag = |a: Option<&&[Token]>| {
+        a.filter(|a| !a.is_empty())
+            .map_or("false".to_string(), |a| text(a))
+    };
+    let replacement = match (procedure.as_str(), args.as_slice()) {
+        ("PUT", [f, buffer]) => {
+            format!(
+                "PERFORM {compat}.utl_file_put({}, CAST(({}) AS text))",
+                handle(f),
+                text(buffer)
+            )
+        }
+        ("PUT_LINE", [f, buffer, rest @ ..]) => format!(
+            "PERFORM {compat}.utl_file_put({}, CAST(({}) AS text), 1, {})",
+            handle(f),
+            text(buffer),
+            flag(rest.first())
+        ),
+        ("NEW_LINE", [f, rest @ ..]) => format!(
+            "PERFORM {compat}.utl_file_put({}, NULL, {})",
+            handle(f),
+            rest.first()
+                .filter(|a| !a.is_empty())
+                .map_or("1".to_string(), |a| as_integer(a))
+        ),
+        ("PUT_RAW", [f, buffer, rest @ ..]) => format!(
+            "PERFORM {compat}.utl_file_put_raw({}, {}, {})",
+            handle(f),
+            text(buffer),
+            flag(rest.first())
+        ),
+        ("FFLUSH", [f]) => format!("PERFORM {compat}.utl_file_fflush({})", handle(f)),
+        ("FCLOSE", [f]) => format!("{} := {compat}.utl_file_fclose({})", text(f), handle(f)),
+        ("FCLOSE_ALL", []) => format!("PERFORM {compat}.utl_file_fclose_all()"),
+        // The file system's block size is not something PostgreSQL can read: only calls that never
+        // read it afterwards are converted.
+        ("FGETATTR", [location, name, exists, length, block_size]) => {
+            let block = match block_size {
+                [b] if b.kind == TokenKind::Word => b.upper(),
+                _ => return Err("utl_file.fgetattr with arguments not understood".into()),
+            };
+            if tokens.iter().filter(|t| t.upper() == block).count() > 1 {
+                return Err(format!(
+                    "utl_file.fgetattr's block size ({}) is read, which PostgreSQL cannot give",
+                    block.to_lowercase()
+                ));
+            }
+            format!(
+                "SELECT g.fexists, g.file_length INTO {}, {} FROM {compat}.utl_file_fgetattr({}, {}) g",
+                text(exists),
+                text(length),
+                text(location),
+                text(name)
+            )
+        }
+        _ => {
+            return Err(format!(
+                "package call utl_file.{} is not converted yet",
+                procedure.to_lowercase()
+            ))
+        }
+    };
+    rewrite.uses_files();
+    Ok((replacement, after))
+}
+
 /// The `;` ending the END LOOP that closes the LOOP at `start`.
 fn loop_end(tokens: &[Token], start: usize) -> Option<usize> {
     let mut depth = 0usize;
@@ -1566,6 +1669,9 @@ fn note_typed_variable(rewrite: &mut Rewrite, name: &Token, declared: &[Token]) 
     if is(0, "XMLTYPE") || (is(0, "SYS") && is(2, "XMLTYPE")) {
         rewrite.xml_variables.insert(pg_name(name));
     }
+    if is(0, "BFILE") {
+        rewrite.bfile_variables.insert(pg_name(name));
+    }
 }
 
 /// Whether the token at `k` starts a PL/SQL statement.
@@ -1764,6 +1870,16 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
             continue;
         }
         if start
+            && t.is("UTL_FILE")
+            && !rewrite.packages.contains(&pg_name(t))
+            && tokens.get(i + 1).is_some_and(|n| n.is_symbol("."))
+        {
+            let (replacement, after) = utl_file_call(tokens, i, rewrite)?;
+            out.extend(tokenize(&replacement, t.line));
+            i = after;
+            continue;
+        }
+        if start
             && (t.is("HTP") || t.is("OWA_UTIL"))
             && !rewrite.packages.contains(&pg_name(t))
             && tokens.get(i + 1).is_some_and(|n| n.is_symbol("."))
@@ -1869,6 +1985,10 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                 "CREATETEMPORARY" => &["LOB_LOC", "CACHE", "DUR"],
                 "FREETEMPORARY" => &["LOB_LOC"],
                 "TRIM" => &["LOB_LOC", "NEWLEN"],
+                "FILEOPEN" | "OPEN" => &["FILE_LOC", "OPEN_MODE"],
+                "FILECLOSE" | "CLOSE" => &["FILE_LOC"],
+                "LOADFROMFILE" => &["DEST_LOB", "SRC_LOB", "AMOUNT", "DEST_OFFSET", "SRC_OFFSET"],
+                "READ" => &["LOB_LOC", "AMOUNT", "OFFSET", "BUFFER"],
                 _ => &[],
             };
             let args = if args
@@ -1888,6 +2008,34 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
             let replacement = match (procedure.as_str(), args.as_slice()) {
                 ("CREATETEMPORARY", [lob, ..]) => format!("{} := ''", assignable(lob)),
                 ("FREETEMPORARY", [lob]) => format!("{} := NULL", assignable(lob)),
+                // BFILEs: opened and closed per session; LOADFROMFILE reads the file into a LOB.
+                ("FILEOPEN", [f, ..]) | ("OPEN", [f, ..])
+                    if procedure == "FILEOPEN" || rewrite.is_bfile(f) =>
+                {
+                    rewrite.uses_files();
+                    format!("PERFORM {}.bfile_open({})", crate::compat::SCHEMA, text(f))
+                }
+                ("FILECLOSE", [f]) | ("CLOSE", [f])
+                    if procedure == "FILECLOSE" || rewrite.is_bfile(f) =>
+                {
+                    rewrite.uses_files();
+                    format!("PERFORM {}.bfile_close({})", crate::compat::SCHEMA, text(f))
+                }
+                ("FILECLOSEALL", []) => {
+                    rewrite.uses_files();
+                    format!("PERFORM {}.bfile_close_all()", crate::compat::SCHEMA)
+                }
+                ("LOADFROMFILE", [dest, src, amount, offsets @ ..]) if offsets.len() <= 2 => {
+                    rewrite.uses_files();
+                    let mut list = vec![text(dest), text(src), text(amount)];
+                    list.extend(offsets.iter().map(|o| text(o)));
+                    format!(
+                        "{} := {}.bfile_load({})",
+                        assignable(dest),
+                        crate::compat::SCHEMA,
+                        list.join(", ")
+                    )
+                }
                 ("OPEN" | "CLOSE", _) => "NULL".to_string(),
                 ("APPEND", [dest, src]) => format!(
                     "{d} := coalesce({d}, '') {CONCAT} {s}",
@@ -1973,6 +2121,19 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                         w = text(warning),
                     )
                 }
+                // READ(lob, amount IN OUT, offset, buffer OUT): at most amount characters (bytes)
+                // from offset, amount set to what was read; NO_DATA_FOUND past the end.
+                ("READ", [lob, amount, offset, buffer]) if !rewrite.is_bfile(lob) => format!(
+                    "IF {o} < 1 OR {a} < 1 OR {a} > 32767 THEN RAISE EXCEPTION 'ORA-21560: argument is null, invalid, or out of range' USING ERRCODE = '22023'; END IF; \
+                     IF {o} > coalesce(pg_catalog.length({l}), 0) THEN RAISE EXCEPTION 'no data found' USING ERRCODE = 'P0002'; END IF; \
+                     {b} := pg_catalog.substr({l}, {oi}, {ai}); {a} := pg_catalog.length({b})",
+                    l = text(lob),
+                    a = text(amount),
+                    o = text(offset),
+                    oi = as_integer(offset),
+                    ai = as_integer(amount),
+                    b = assignable(buffer)
+                ),
                 ("TRIM", [lob, length]) => {
                     format!(
                         "{l} := substr({l}, 1, {n})",

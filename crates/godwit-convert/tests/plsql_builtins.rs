@@ -2492,3 +2492,170 @@ END img_demo;
         Some("10=a:none 30=c:none 2")
     );
 }
+
+const SERVER_FILES: &str = "
+CREATE OR REPLACE PROCEDURE write_report(p_dir IN VARCHAR2, p_name IN VARCHAR2) IS
+  f UTL_FILE.FILE_TYPE;
+BEGIN
+  f := UTL_FILE.FOPEN(p_dir, p_name, 'w', max_linesize => 100);
+  UTL_FILE.PUT(f, 'total: ');
+  UTL_FILE.PUT_LINE(f, 42);
+  UTL_FILE.NEW_LINE(f, 2);
+  UTL_FILE.PUT_LINE(f, 'end');
+  UTL_FILE.FCLOSE(f);
+  IF UTL_FILE.IS_OPEN(f) THEN
+    RAISE_APPLICATION_ERROR(-20001, 'still open');
+  END IF;
+  f := UTL_FILE.FOPEN(p_dir, p_name, 'a');
+  UTL_FILE.PUT_LINE(f, 'more');
+  UTL_FILE.FCLOSE(f);
+END;
+/
+CREATE OR REPLACE FUNCTION copy_bytes(p_dir IN VARCHAR2, p_name IN VARCHAR2, p_data IN BLOB) RETURN VARCHAR2 IS
+  f UTL_FILE.FILE_TYPE;
+  b BFILE;
+  l_blob BLOB;
+  l_buf RAW(32767);
+  l_amount BINARY_INTEGER := 3;
+  l_pos INTEGER := 1;
+  l_len INTEGER;
+  l_exists BOOLEAN;
+  l_size NUMBER;
+  l_block NUMBER;
+  l_out VARCHAR2(100);
+BEGIN
+  f := UTL_FILE.FOPEN(p_dir, p_name, 'wb', 32767);
+  l_len := DBMS_LOB.GETLENGTH(p_data);
+  WHILE l_pos <= l_len LOOP
+    DBMS_LOB.READ(p_data, l_amount, l_pos, l_buf);
+    UTL_FILE.PUT_RAW(f, l_buf, TRUE);
+    l_pos := l_pos + l_amount;
+  END LOOP;
+  UTL_FILE.FCLOSE(f);
+  UTL_FILE.FGETATTR(p_dir, p_name, l_exists, l_size, l_block);
+  b := BFILENAME(p_dir, p_name);
+  DBMS_LOB.FILEOPEN(b, DBMS_LOB.FILE_READONLY);
+  DBMS_LOB.CREATETEMPORARY(l_blob, TRUE);
+  DBMS_LOB.LOADFROMFILE(l_blob, b, DBMS_LOB.GETLENGTH(b) - 1, 1, 2);
+  l_out := CASE WHEN l_exists THEN 'exists ' END || l_size || ' ' || DBMS_LOB.FILEISOPEN(b) || ' ' || RAWTOHEX(l_blob);
+  DBMS_LOB.FILECLOSE(b);
+  RETURN l_out || ' ' || DBMS_LOB.FILEISOPEN(b);
+END;
+/
+CREATE OR REPLACE FUNCTION read_text(p_dir IN VARCHAR2, p_name IN VARCHAR2) RETURN CLOB IS
+  b BFILE := BFILENAME(p_dir, p_name);
+  c CLOB;
+BEGIN
+  DBMS_LOB.CREATETEMPORARY(c, TRUE);
+  DBMS_LOB.OPEN(b, DBMS_LOB.LOB_READONLY);
+  DBMS_LOB.LOADFROMFILE(c, b, DBMS_LOB.LOBMAXSIZE);
+  DBMS_LOB.CLOSE(b);
+  RETURN c;
+END;
+/
+CREATE OR REPLACE FUNCTION try_open(p_dir IN VARCHAR2, p_name IN VARCHAR2, p_mode IN VARCHAR2) RETURN VARCHAR2 IS
+  f UTL_FILE.FILE_TYPE;
+BEGIN
+  f := UTL_FILE.FOPEN(p_dir, p_name, p_mode, 10);
+  UTL_FILE.PUT(f, 'twelve bytes');
+  RETURN 'written';
+EXCEPTION
+  WHEN OTHERS THEN
+    RETURN SQLERRM;
+END;
+/
+";
+
+#[tokio::test]
+async fn utl_file_and_bfiles_read_and_write_the_servers_files() {
+    let (conversion, _db, client) = loaded("server_files", SERVER_FILES).await;
+    all_converted(&conversion);
+    let dir = tempfile::tempdir().unwrap();
+    // The server (another user, maybe) writes there.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    client
+        .execute(
+            "INSERT INTO godwit_compat.directories VALUES ('REPORTS', $1)",
+            &[&dir.path().to_str().unwrap()],
+        )
+        .await
+        .unwrap();
+    client
+        .batch_execute("CALL write_report('REPORTS', 'r.txt')")
+        .await
+        .unwrap();
+    // PUT_LINE ends a line, NEW_LINE(2) adds two, 'a' appends.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("r.txt")).unwrap(),
+        "total: 42\n\n\nend\nmore\n"
+    );
+    // Written three bytes at a time, read back from the second byte.
+    assert_eq!(
+        value(
+            &client,
+            "SELECT copy_bytes('REPORTS', 'b.bin', '\\x0102030405'::bytea)"
+        )
+        .await
+        .as_deref(),
+        Some("exists 5 1 02030405 0")
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("b.bin")).unwrap(),
+        [1, 2, 3, 4, 5]
+    );
+    assert_eq!(
+        value(&client, "SELECT read_text('REPORTS', 'r.txt')")
+            .await
+            .as_deref(),
+        Some("total: 42\n\n\nend\nmore\n")
+    );
+    // Oracle's errors: a directory object that does not exist, a file that does not, a line longer
+    // than the handle's maximum.
+    for (call, error) in [
+        (
+            "'NOWHERE', 'r.txt', 'r'",
+            "ORA-29280: invalid directory path",
+        ),
+        (
+            "'REPORTS', 'none.txt', 'r'",
+            "ORA-29283: invalid file operation",
+        ),
+        ("'REPORTS', 'x.txt', 'x'", "ORA-29281: invalid mode"),
+        ("'REPORTS', 'long.txt', 'w'", "ORA-29285: file write error"),
+    ] {
+        let got = value(&client, &format!("SELECT try_open({call})"))
+            .await
+            .unwrap();
+        assert!(got.starts_with(error), "{call}: {got}");
+    }
+}
+
+#[test]
+fn utl_file_calls_without_a_postgresql_equivalent_are_refused_by_name() {
+    let conversion = converted(
+        "utl_file_refused",
+        "
+CREATE OR REPLACE FUNCTION first_line(p_dir IN VARCHAR2) RETURN VARCHAR2 IS
+  f UTL_FILE.FILE_TYPE;
+  l VARCHAR2(100);
+BEGIN
+  f := UTL_FILE.FOPEN(p_dir, 'a.txt', 'r');
+  UTL_FILE.GET_LINE(f, l);
+  RETURN l;
+END;
+/
+CREATE OR REPLACE FUNCTION block_of(p_dir IN VARCHAR2) RETURN NUMBER IS
+  e BOOLEAN;
+  n NUMBER;
+  b NUMBER;
+BEGIN
+  UTL_FILE.FGETATTR(p_dir, 'a.txt', e, n, b);
+  RETURN b;
+END;
+/
+",
+    );
+    refused(&conversion, "public.first_line", "utl_file.get_line");
+    refused(&conversion, "public.block_of", "block size (b) is read");
+}
