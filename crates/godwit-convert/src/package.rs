@@ -467,12 +467,21 @@ impl Packages {
             let Some(declared) = own.declared_types.get(variable) else {
                 continue;
             };
-            let type_name = match declared.as_slice() {
-                [t] => t.upper(),
-                [p, dot, t] if dot.is_symbol(".") && p.upper() == package => t.upper(),
+            // The package's own collection type, or another package's (PKG.T).
+            let (type_name, found) = match declared.as_slice() {
+                [t] => (t.upper(), own.collections.get(&t.upper())),
+                [p, dot, t] if dot.is_symbol(".") && p.upper() == package => {
+                    (t.upper(), own.collections.get(&t.upper()))
+                }
+                [p, dot, t] if dot.is_symbol(".") => (
+                    format!("{}.{}", p.upper(), t.upper()),
+                    self.specs
+                        .get(&p.upper())
+                        .and_then(|spec| spec.collections.get(&t.upper())),
+                ),
                 _ => continue,
             };
-            let Some((_, kind)) = own.collections.get(&type_name) else {
+            let Some((_, kind)) = found else {
                 continue;
             };
             if !used(variable) || own.sparse_variables.contains(variable) {

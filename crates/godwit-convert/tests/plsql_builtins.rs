@@ -2659,3 +2659,70 @@ END;
     refused(&conversion, "public.first_line", "utl_file.get_line");
     refused(&conversion, "public.block_of", "block size (b) is read");
 }
+
+const OTHER_PACKAGES_COLLECTION_VARIABLES: &str = "
+CREATE OR REPLACE PACKAGE shapes AS
+  TYPE t_point IS RECORD (x NUMBER, name VARCHAR2(20));
+  TYPE t_point_list IS TABLE OF t_point INDEX BY BINARY_INTEGER;
+END shapes;
+/
+CREATE OR REPLACE PACKAGE canvas AS
+  PROCEDURE add_point(p_point IN shapes.t_point);
+  PROCEDURE clear;
+  FUNCTION describe RETURN VARCHAR2;
+END canvas;
+/
+CREATE OR REPLACE PACKAGE BODY canvas AS
+  g_points shapes.t_point_list;
+
+  PROCEDURE add_point(p_point IN shapes.t_point) IS
+  BEGIN
+    IF g_points.count = 0 THEN
+      g_points(1) := p_point;
+    ELSE
+      g_points(g_points.last + 1) := p_point;
+    END IF;
+  END add_point;
+
+  PROCEDURE clear IS
+  BEGIN
+    g_points.delete;
+  END clear;
+
+  FUNCTION describe RETURN VARCHAR2 IS
+    l_out VARCHAR2(200);
+  BEGIN
+    FOR i IN 1 .. g_points.count LOOP
+      l_out := l_out || g_points(i).name || '=' || g_points(i).x || ';';
+    END LOOP;
+    RETURN g_points.count || ':' || l_out;
+  END describe;
+END canvas;
+/
+";
+
+#[tokio::test]
+async fn package_variables_of_another_packages_collection_type_last_the_session() {
+    let (conversion, _db, client) = loaded(
+        "other_packages_collections",
+        OTHER_PACKAGES_COLLECTION_VARIABLES,
+    )
+    .await;
+    all_converted(&conversion);
+    client
+        .batch_execute(
+            "CALL canvas.add_point(ROW(1, 'a')::shapes.t_point);
+             CALL canvas.add_point(ROW(2.5, 'b')::shapes.t_point);",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        value(&client, "SELECT canvas.describe()").await.as_deref(),
+        Some("2:a=1;b=2.5;")
+    );
+    client.batch_execute("CALL canvas.clear()").await.unwrap();
+    assert_eq!(
+        value(&client, "SELECT canvas.describe()").await.as_deref(),
+        Some("0:")
+    );
+}
