@@ -828,6 +828,13 @@ END
 $$"#,
     ),
     (
+        "bitand",
+        // BITAND on numbers: the AND of their bits as integers (Oracle wants integers; fractions are
+        // cut off), NULL when either is NULL; past 64 bits PostgreSQL says out of range.
+        "CREATE OR REPLACE FUNCTION godwit_compat.bitand(a numeric, b numeric) RETURNS numeric
+LANGUAGE sql IMMUTABLE AS $$ SELECT (trunc(a)::bigint & trunc(b)::bigint)::numeric $$",
+    ),
+    (
         "files",
         // UTL_FILE and BFILEs over the PostgreSQL server's files. Oracle's directory objects are rows
         // of godwit_compat.directories (name as Oracle spells it, path on the server). Reading uses

@@ -1108,6 +1108,15 @@ impl Rewrite {
                 };
                 format!("{}.{helper}({})", crate::compat::SCHEMA, arg(0, self)?)
             }
+            ("BITAND", 2) if self.current_qualifier.is_none() => {
+                self.helpers.insert("bitand");
+                format!(
+                    "{}.bitand({}, {})",
+                    crate::compat::SCHEMA,
+                    arg(0, self)?,
+                    arg(1, self)?
+                )
+            }
             ("BFILENAME", 2) if self.current_qualifier.is_none() => {
                 format!(
                     "ARRAY[CAST({} AS text), CAST({} AS text)]",
@@ -1814,6 +1823,8 @@ fn left_term_start(out: &[String]) -> Option<usize> {
                     | ":="
                     | "||"
                     | ";"
+                    | "["
+                    | "]"
             )
             && !p.starts_with("OPERATOR(")
     };
@@ -1827,6 +1838,24 @@ fn left_term_start(out: &[String]) -> Option<usize> {
             // A call: the function's (qualified) name before its parenthesis.
             if k > 0 && is_operand(&out[k - 1]) {
                 k -= 1;
+            }
+        } else if out[k - 1] == "]" {
+            // An element of an array: v[i], the array before its bracket.
+            let mut depth = 0usize;
+            k = (0..k).rev().find(|&j| {
+                if out[j] == "]" {
+                    depth += 1;
+                } else if out[j] == "[" {
+                    depth -= 1;
+                }
+                depth == 0
+            })?;
+            if k > 0 && out[k - 1] == ")" {
+                k = matching_open(out, k - 1)?;
+            } else if k > 0 && is_operand(&out[k - 1]) {
+                k -= 1;
+            } else {
+                return None;
             }
         } else if is_operand(&out[k - 1]) {
             k -= 1;
@@ -1888,6 +1917,18 @@ fn right_factor_end(tokens: &[Token], start: usize) -> Option<usize> {
     loop {
         match tokens.get(end + 1) {
             Some(n) if n.is_symbol("(") => end = matching_paren(tokens, end + 1)?,
+            // An element of an array: v[i].
+            Some(n) if n.is_symbol("[") => {
+                let mut depth = 0usize;
+                end = (end + 1..tokens.len()).find(|&k| {
+                    if tokens[k].is_symbol("[") {
+                        depth += 1;
+                    } else if tokens[k].is_symbol("]") {
+                        depth -= 1;
+                    }
+                    depth == 0
+                })?;
+            }
             Some(n)
                 if n.is_symbol(".")
                     && tokens.get(end + 2).is_some_and(|w| {

@@ -440,6 +440,18 @@ fn hoist_local_subprograms(
         };
         if kind == UnitKind::Function {
             if let Some(v) = writes[index].iter().next() {
+                // Called only as `x := f(…);`, it becomes a procedure handing its result back in an
+                // OUT parameter beside the variables it assigns.
+                if let Some(as_procedure) = function_as_procedure(tokens, local[index]) {
+                    return hoist_local_subprograms(
+                        &as_procedure,
+                        outer,
+                        outer_parameters,
+                        rewrite,
+                        type_of,
+                        context,
+                    );
+                }
                 return Err(format!(
                     "local function {name} assigns {v} of the enclosing routine, which a PostgreSQL function cannot hand back"
                 ));
@@ -510,6 +522,117 @@ fn hoist_local_subprograms(
     }
     rewrite.packages.insert(outer.schema.clone());
     Ok((rename(&kept), units))
+}
+
+/// `tokens` with the local function at `start..=end` turned into a procedure whose OUT parameter
+/// GODWIT_RESULT takes what it returns, and each `x := f(…);` into `f(…, GODWIT_RESULT => x);`.
+/// `None` when the function is used some other way or its form is not the plain one.
+fn function_as_procedure(tokens: &[Token], (start, end): (usize, usize)) -> Option<Vec<Token>> {
+    let name = tokens.get(start + 1)?.upper();
+    let sub = &tokens[start..=end];
+    let mut k = 2;
+    let params = if sub.get(k)?.is_symbol("(") {
+        let close = matching_paren(sub, k)?;
+        let inner = &sub[k + 1..close];
+        k = close + 1;
+        Some(inner)
+    } else {
+        None
+    };
+    if !sub.get(k)?.is("RETURN") {
+        return None;
+    }
+    let is = (k + 1..sub.len()).find(|&j| sub[j].is("IS") || sub[j].is("AS"))?;
+    let returns = &sub[k + 1..is];
+    // Nested subprograms would have RETURNs of their own.
+    if returns.is_empty()
+        || sub[is..]
+            .iter()
+            .any(|t| t.is("FUNCTION") || t.is("PROCEDURE"))
+    {
+        return None;
+    }
+    let line = sub[0].line;
+    let mut out: Vec<Token> = tokens[..start].to_vec();
+    out.extend(tokenize("PROCEDURE", line));
+    out.push(sub[1].clone());
+    out.extend(tokenize("(", line));
+    if let Some(p) = params.filter(|p| !p.is_empty()) {
+        out.extend(p.iter().cloned());
+        out.extend(tokenize(",", line));
+    }
+    out.extend(tokenize("GODWIT_RESULT OUT", line));
+    out.extend(returns.iter().cloned());
+    out.extend(tokenize(")", line));
+    let mut j = is;
+    while j < sub.len() {
+        let t = &sub[j];
+        if t.is("RETURN")
+            && starts_statement(sub, j)
+            && !sub.get(j + 1).is_some_and(|n| n.is_symbol(";"))
+        {
+            out.extend(tokenize("GODWIT_RESULT :=", t.line));
+            let semi = (j..sub.len()).find(|&e| sub[e].is_symbol(";"))?;
+            out.extend(sub[j + 1..=semi].iter().cloned());
+            out.extend(tokenize("RETURN ;", t.line));
+            j = semi + 1;
+            continue;
+        }
+        out.push(t.clone());
+        j += 1;
+    }
+    // The calls, everywhere else: only `target := name[(…)];` as a whole statement.
+    let mut rest = Vec::with_capacity(tokens.len() - end);
+    let call_at = |ts: &[Token], i: usize| {
+        ts[i].kind == TokenKind::Word
+            && ts[i].upper() == name
+            && !(i > 0 && ts[i - 1].is_symbol("."))
+            && !(i > 0 && ts[i - 1].is("END"))
+    };
+    // Calls before the function (in earlier local subprograms) come first.
+    let mut before = Vec::with_capacity(start);
+    for (part, range) in [(&mut before, 0..start), (&mut rest, end + 1..tokens.len())] {
+        let ts = &tokens[range.clone()];
+        let mut k = 0;
+        while k < ts.len() {
+            if !call_at(ts, k) {
+                part.push(ts[k].clone());
+                k += 1;
+                continue;
+            }
+            let target_ok = k >= 2
+                && ts[k - 1].is_symbol(":=")
+                && ts[k - 2].kind == TokenKind::Word
+                && starts_statement(ts, k - 2);
+            let (args, after) = match ts.get(k + 1) {
+                Some(open) if open.is_symbol("(") => {
+                    let close = matching_paren(ts, k + 1)?;
+                    (&ts[k + 2..close], close + 1)
+                }
+                _ => (&ts[k..k], k + 1),
+            };
+            if !target_ok || !ts.get(after).is_some_and(|t| t.is_symbol(";")) {
+                return None;
+            }
+            let target = part.len() - 2;
+            let target_token = part[target].clone();
+            part.truncate(target);
+            part.push(ts[k].clone());
+            part.extend(tokenize("(", ts[k].line));
+            if !args.is_empty() {
+                part.extend(args.iter().cloned());
+                part.extend(tokenize(",", ts[k].line));
+            }
+            part.extend(tokenize("GODWIT_RESULT =>", ts[k].line));
+            part.push(target_token);
+            part.extend(tokenize(")", ts[k].line));
+            k = after;
+        }
+    }
+    let mut whole = before;
+    whole.extend(out[start..].iter().cloned());
+    whole.extend(rest);
+    Some(whole)
 }
 
 /// The enclosing routine's variables with their Oracle types (its parameters, then its declared

@@ -2726,3 +2726,99 @@ async fn package_variables_of_another_packages_collection_type_last_the_session(
         Some("0:")
     );
 }
+
+const LOCAL_FUNCTION_ASSIGNING_SHARED_VARIABLES: &str = "
+CREATE OR REPLACE PACKAGE bits AS
+  TYPE t_divisors IS TABLE OF PLS_INTEGER INDEX BY PLS_INTEGER;
+  FUNCTION bits_of(p_value IN NUMBER, p_width IN PLS_INTEGER) RETURN VARCHAR2;
+END bits;
+/
+CREATE OR REPLACE PACKAGE BODY bits AS
+FUNCTION bits_of(p_value IN NUMBER, p_width IN PLS_INTEGER) RETURN VARCHAR2 IS
+  divisors t_divisors;
+  g_buffer PLS_INTEGER;
+  g_taken PLS_INTEGER := 0;
+  l_out VARCHAR2(200);
+  l_code PLS_INTEGER;
+  FUNCTION next_code(p_bits IN PLS_INTEGER) RETURN PLS_INTEGER IS
+    l_rv PLS_INTEGER;
+  BEGIN
+    IF g_taken >= p_width THEN
+      RETURN NULL;
+    END IF;
+    l_rv := BITAND(g_buffer, p_bits * 2 - 1);
+    g_buffer := TRUNC(g_buffer / divisors(p_bits));
+    g_taken := g_taken + p_bits;
+    RETURN l_rv;
+  END;
+BEGIN
+  FOR i IN 1 .. 4 LOOP
+    divisors(i) := i * 2;
+  END LOOP;
+  g_buffer := p_value;
+  l_code := next_code(2);
+  WHILE l_code IS NOT NULL LOOP
+    l_out := l_out || l_code || ',';
+    l_code := next_code(2);
+  END LOOP;
+  RETURN l_out || g_taken;
+END;
+END bits;
+/
+";
+
+#[tokio::test]
+async fn a_local_function_that_assigns_the_enclosing_routines_variables_hands_them_back() {
+    let (conversion, _db, client) = loaded(
+        "local_function_writes",
+        LOCAL_FUNCTION_ASSIGNING_SHARED_VARIABLES,
+    )
+    .await;
+    all_converted(&conversion);
+    // 45 is 10 11 01 in two-bit codes, read from the low end; the buffer and the count of bits
+    // taken live in the enclosing function between calls.
+    assert_eq!(
+        value(&client, "SELECT bits.bits_of(45, 6)").await.as_deref(),
+        Some("1,3,2,6")
+    );
+    assert_eq!(
+        value(&client, "SELECT bits.bits_of(7, 0)").await.as_deref(),
+        Some("0")
+    );
+    // Oracle's own example: BITAND(7, 29) is 5; NULL gives NULL.
+    assert_eq!(
+        value(&client, "SELECT godwit_compat.bitand(7, 29)")
+            .await
+            .as_deref(),
+        Some("5")
+    );
+    assert_eq!(
+        value(&client, "SELECT godwit_compat.bitand(7, NULL)").await,
+        None
+    );
+}
+
+#[test]
+fn a_local_function_assigning_shared_variables_inside_an_expression_is_refused() {
+    let conversion = converted(
+        "local_function_in_expression",
+        "
+CREATE OR REPLACE FUNCTION counted RETURN NUMBER IS
+  g_calls PLS_INTEGER := 0;
+  FUNCTION tick RETURN PLS_INTEGER IS
+  BEGIN
+    g_calls := g_calls + 1;
+    RETURN g_calls;
+  END;
+BEGIN
+  RETURN tick + tick;
+END;
+/
+",
+    );
+    refused(
+        &conversion,
+        "public.counted",
+        "local function TICK assigns G_CALLS of the enclosing routine",
+    );
+}
