@@ -732,7 +732,15 @@ mod tests {
             "l [ 2 ] . widths [ i + 1 ] := 600 ;"
         );
         assert!(run("l(2)(3) := 'x';").is_err());
-        assert!(run("SELECT * FROM TABLE(l);")
+        assert_eq!(
+            run("SELECT * FROM TABLE(l);").unwrap(),
+            "SELECT * FROM unnest ( l ) AS column_value ;"
+        );
+        assert_eq!(
+            run("SELECT t.column_value FROM TABLE(l) t WHERE 1 = 1;").unwrap(),
+            "SELECT t . column_value FROM unnest ( l ) AS t ( column_value ) WHERE 1 = 1 ;"
+        );
+        assert!(run("SELECT * FROM TABLE(f(l));")
             .unwrap_err()
             .contains("TABLE"));
     }

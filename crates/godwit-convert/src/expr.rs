@@ -678,6 +678,31 @@ impl Rewrite {
     fn call(&mut self, name: &str, args: &[Token], after: &[Token]) -> Option<(String, usize)> {
         let parts = split_commas(args);
         let arg = |k: usize, this: &mut Self| parts.get(k).map(|p| this.sql(p));
+        // A routine of the input's packages given '' (Oracle's NULL) gets NULL, whatever the
+        // parameter's type: PostgreSQL would read '' as an empty string, or fail on a number.
+        let empty = |p: &[Token]| {
+            p.len() == 1 && p[0].kind == TokenKind::String && p[0].string_value().is_empty()
+        };
+        if self
+            .current_qualifier
+            .as_ref()
+            .is_some_and(|q| self.packages.contains(&q.to_lowercase()))
+            && parts
+                .iter()
+                .any(|p| empty(p) || (p.len() == 3 && p[1].is_symbol("=>") && empty(&p[2..])))
+        {
+            let mut list = Vec::with_capacity(parts.len());
+            for p in &parts {
+                list.push(if empty(p) {
+                    "NULL".to_string()
+                } else if p.len() == 3 && p[1].is_symbol("=>") && empty(&p[2..]) {
+                    format!("{} => NULL", pg_name(&p[0]))
+                } else {
+                    self.sql(p)
+                });
+            }
+            return Some((format!("{}({})", name.to_lowercase(), list.join(", ")), 0));
+        }
         // A qualified call is a user routine (pkg.substr) unless the qualifier is an Oracle package
         // with rules below.
         if self.current_qualifier.as_deref().is_some_and(|q| {

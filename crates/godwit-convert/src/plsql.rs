@@ -2655,11 +2655,37 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
             .collect::<Vec<_>>()
             .join("; "));
     }
-    // One statement a line, for a person reading it.
-    Ok(text
-        .replace("; ", ";\n    ")
-        .replace(" then ", " THEN\n    ")
-        .replace(" loop ", " LOOP\n    "))
+    Ok(one_statement_a_line(&text))
+}
+
+/// One statement a line, for a person reading it: line breaks after `; `, ` then ` and ` loop `
+/// outside string literals and quoted names, whose text stays as it is.
+fn one_statement_a_line(text: &str) -> String {
+    let layout = |code: &str| {
+        code.replace("; ", ";\n    ")
+            .replace(" then ", " THEN\n    ")
+            .replace(" loop ", " LOOP\n    ")
+    };
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut rest = text;
+    while let Some(open) = rest.find(['\'', '"']) {
+        out.push_str(&layout(&rest[..open]));
+        let quote = &rest[open..open + 1];
+        // A doubled quote inside a literal reads as two literals side by side: the same text.
+        match rest[open + 1..].find(quote) {
+            Some(close) => {
+                let end = open + close + 2;
+                out.push_str(&rest[open..end]);
+                rest = &rest[end..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(&layout(rest));
+    out
 }
 
 fn is_plsql_keyword(t: &Token) -> bool {

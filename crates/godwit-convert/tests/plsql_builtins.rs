@@ -2778,7 +2778,9 @@ async fn a_local_function_that_assigns_the_enclosing_routines_variables_hands_th
     // 45 is 10 11 01 in two-bit codes, read from the low end; the buffer and the count of bits
     // taken live in the enclosing function between calls.
     assert_eq!(
-        value(&client, "SELECT bits.bits_of(45, 6)").await.as_deref(),
+        value(&client, "SELECT bits.bits_of(45, 6)")
+            .await
+            .as_deref(),
         Some("1,3,2,6")
     );
     assert_eq!(
@@ -2820,5 +2822,39 @@ END;
         &conversion,
         "public.counted",
         "local function TICK assigns G_CALLS of the enclosing routine",
+    );
+}
+
+#[tokio::test]
+async fn an_empty_string_passed_to_a_package_routine_is_null() {
+    let (conversion, _db, client) = loaded(
+        "empty_string_arguments",
+        "
+CREATE OR REPLACE PACKAGE cells AS
+  FUNCTION describe(p_count IN PLS_INTEGER, p_label IN VARCHAR2 := 'x') RETURN VARCHAR2;
+  FUNCTION blank RETURN VARCHAR2;
+END cells;
+/
+CREATE OR REPLACE PACKAGE BODY cells AS
+  FUNCTION describe(p_count IN PLS_INTEGER, p_label IN VARCHAR2 := 'x') RETURN VARCHAR2 IS
+  BEGIN
+    RETURN CASE WHEN p_count IS NULL THEN 'no count' ELSE 'count' END || ', '
+      || CASE WHEN p_label IS NULL THEN 'no label' ELSE 'label' END;
+  END describe;
+
+  FUNCTION blank RETURN VARCHAR2 IS
+  BEGIN
+    RETURN describe('', '') || '; ' || describe(1, p_label => '');
+  END blank;
+END cells;
+/
+",
+    )
+    .await;
+    all_converted(&conversion);
+    // '' is Oracle's NULL: for a number parameter and a text one alike.
+    assert_eq!(
+        value(&client, "SELECT cells.blank()").await.as_deref(),
+        Some("no count, no label; count, no label")
     );
 }
