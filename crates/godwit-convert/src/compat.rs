@@ -103,6 +103,7 @@ LANGUAGE sql IMMUTABLE AS $$
 $$",
     ),
     ("doc", crate::package_documents::HELPERS),
+    ("dbms_sql", crate::dbms_sql::HELPERS),
     (
         "lz_compress",
         // UTL_COMPRESS.LZ_COMPRESS: a gzip stream (RFC 1952) whose deflate data is stored blocks

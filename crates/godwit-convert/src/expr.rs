@@ -524,6 +524,14 @@ impl Rewrite {
                             }
                             ("DBMS_LOB", "WARN_INCONVERTIBLE_CHAR") => "1".into(),
                             ("OWA", "NL_CHAR") => "chr(10)".into(),
+                            // DBMS_SQL's language flags: the statement runs as PostgreSQL's.
+                            ("DBMS_SQL", "OPEN_CURSOR") => {
+                                crate::dbms_sql::uses(self);
+                                format!("{}.dbms_sql_open_cursor()", crate::compat::SCHEMA)
+                            }
+                            ("DBMS_SQL", "NATIVE") => "1".into(),
+                            ("DBMS_SQL", "V6") => "0".into(),
+                            ("DBMS_SQL", "V7") => "2".into(),
                             ("DBMS_XMLGEN", "ENTITY_ENCODE") => "0".into(),
                             ("DBMS_XMLGEN", "ENTITY_DECODE") => "1".into(),
                             _ => {
@@ -718,6 +726,7 @@ impl Rewrite {
                 "UTL_I18N",
                 "UTL_COMPRESS",
                 "UTL_FILE",
+                "DBMS_SQL",
                 "DBMS_CRYPTO",
                 "DBMS_ASSERT",
                 "HTF",
@@ -1166,6 +1175,22 @@ impl Rewrite {
                 format!(
                     "{}.utl_file_fopen({})",
                     crate::compat::SCHEMA,
+                    list.join(", ")
+                )
+            }
+            ("OPEN_CURSOR", 0) | ("EXECUTE" | "FETCH_ROWS" | "IS_OPEN", 1)
+                if self.qualifier_is("DBMS_SQL") =>
+            {
+                self.drop_qualifier = true;
+                crate::dbms_sql::uses(self);
+                let list: Vec<String> = (0..parts.len())
+                    .filter_map(|k| arg(k, self))
+                    .map(|c| format!("pg_catalog.int4({c})"))
+                    .collect();
+                format!(
+                    "{}.dbms_sql_{}({})",
+                    crate::compat::SCHEMA,
+                    name.to_lowercase(),
                     list.join(", ")
                 )
             }

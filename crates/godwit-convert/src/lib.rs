@@ -14,6 +14,7 @@ pub mod compat;
 pub mod conditional;
 pub mod convert;
 mod cursor;
+mod dbms_sql;
 pub mod expr;
 pub mod findings;
 pub mod formats;

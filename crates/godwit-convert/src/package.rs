@@ -469,19 +469,24 @@ impl Packages {
             };
             // The package's own collection type, or another package's (PKG.T).
             let (type_name, found) = match declared.as_slice() {
-                [t] => (t.upper(), own.collections.get(&t.upper())),
+                [t] => (t.upper(), own.collections.get(&t.upper()).map(|(_, k)| *k)),
                 [p, dot, t] if dot.is_symbol(".") && p.upper() == package => {
-                    (t.upper(), own.collections.get(&t.upper()))
+                    (t.upper(), own.collections.get(&t.upper()).map(|(_, k)| *k))
                 }
-                [p, dot, t] if dot.is_symbol(".") => (
-                    format!("{}.{}", p.upper(), t.upper()),
-                    self.specs
-                        .get(&p.upper())
-                        .and_then(|spec| spec.collections.get(&t.upper())),
-                ),
+                [p, dot, t] if dot.is_symbol(".") => {
+                    let name = format!("{}.{}", p.upper(), t.upper());
+                    let found = match self.specs.get(&p.upper()) {
+                        Some(spec) => spec.collections.get(&t.upper()).map(|(_, k)| *k),
+                        None if p.is("DBMS_SQL") => {
+                            crate::dbms_sql::collections().get(&name).map(|(_, k)| *k)
+                        }
+                        None => None,
+                    };
+                    (name, found)
+                }
                 _ => continue,
             };
-            let Some((_, kind)) = found else {
+            let Some(kind) = found else {
                 continue;
             };
             if !used(variable) || own.sparse_variables.contains(variable) {

@@ -1429,11 +1429,12 @@ fn body(
             init.map(|i| format!(" := {i}")).unwrap_or_default()
         ));
     }
+    // DBMS_SQL's own tables are in every unit's scope: only the input's count.
     if scope
         .borrow()
         .types
-        .values()
-        .any(|(_, kind)| *kind == Kind::ByInteger)
+        .iter()
+        .any(|(name, (_, kind))| *kind == Kind::ByInteger && !name.starts_with("DBMS_SQL."))
     {
         rewrite.notes.push((
             "GW-PLSQL-COLLECTION",
@@ -1990,6 +1991,16 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
             out.extend(tokenize("RAISE NOTICE '%',", t.line));
             out.extend(tokens[i + 4..close].iter().cloned());
             i = close + 1;
+            continue;
+        }
+        if start
+            && t.is("DBMS_SQL")
+            && !rewrite.packages.contains(&pg_name(t))
+            && tokens.get(i + 1).is_some_and(|n| n.is_symbol("."))
+        {
+            let (replacement, after) = crate::dbms_sql::procedure_call(tokens, i, rewrite)?;
+            out.extend(tokenize(&replacement, t.line));
+            i = after;
             continue;
         }
         if start

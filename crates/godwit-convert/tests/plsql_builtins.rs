@@ -2858,3 +2858,141 @@ END cells;
         Some("no count, no label; count, no label")
     );
 }
+
+const DYNAMIC_SQL_CURSORS: &str = "
+CREATE TABLE emp (empno NUMBER(4) NOT NULL, ename VARCHAR2(10), sal NUMBER(7,2));
+INSERT INTO emp VALUES (7369, 'SMITH', 800.5);
+INSERT INTO emp VALUES (7499, 'ALLEN', 1600);
+INSERT INTO emp VALUES (7521, NULL, 1250);
+CREATE OR REPLACE PACKAGE report AS
+  FUNCTION run(p_query IN VARCHAR2, p_min IN NUMBER) RETURN VARCHAR2;
+  FUNCTION columns_of(p_query IN VARCHAR2) RETURN VARCHAR2;
+  FUNCTION raise_by(p_name IN VARCHAR2, p_amount IN NUMBER) RETURN NUMBER;
+END report;
+/
+CREATE OR REPLACE PACKAGE BODY report AS
+  g_desc dbms_sql.desc_tab;
+  g_value VARCHAR2(4000);
+
+  FUNCTION columns_of(p_query IN VARCHAR2) RETURN VARCHAR2 IS
+    c INTEGER := dbms_sql.open_cursor;
+    n INTEGER;
+    l_out VARCHAR2(4000);
+  BEGIN
+    dbms_sql.parse(c, p_query, dbms_sql.native);
+    dbms_sql.describe_columns(c, n, g_desc);
+    FOR i IN 1 .. g_desc.count LOOP
+      l_out := l_out || g_desc(i).col_name || ':' || g_desc(i).col_type || ':'
+        || g_desc(i).col_max_len || ':' || g_desc(i).col_precision || ',' || g_desc(i).col_scale || ';';
+    END LOOP;
+    dbms_sql.close_cursor(c);
+    RETURN n || ' ' || l_out;
+  END columns_of;
+
+  FUNCTION run(p_query IN VARCHAR2, p_min IN NUMBER) RETURN VARCHAR2 IS
+    c INTEGER;
+    l_rows INTEGER;
+    l_out VARCHAR2(4000);
+    l_sal NUMBER;
+  BEGIN
+    c := dbms_sql.open_cursor;
+    dbms_sql.parse(c, p_query, dbms_sql.native);
+    dbms_sql.bind_variable(c, ':min_sal', p_min);
+    dbms_sql.describe_columns(c, l_rows, g_desc);
+    FOR i IN 1 .. g_desc.count LOOP
+      dbms_sql.define_column(c, i, g_value, 4000);
+    END LOOP;
+    l_rows := dbms_sql.execute(c);
+    WHILE dbms_sql.fetch_rows(c) > 0 LOOP
+      FOR i IN 1 .. g_desc.count LOOP
+        dbms_sql.column_value(c, i, g_value);
+        l_out := l_out || g_value || '|';
+      END LOOP;
+      dbms_sql.column_value(c, 3, l_sal);
+      l_out := l_out || (l_sal * 2) || ';';
+    END LOOP;
+    dbms_sql.close_cursor(c);
+    IF dbms_sql.is_open(c) THEN
+      l_out := l_out || 'still open';
+    END IF;
+    RETURN l_out;
+  END run;
+
+  FUNCTION raise_by(p_name IN VARCHAR2, p_amount IN NUMBER) RETURN NUMBER IS
+    c INTEGER := dbms_sql.open_cursor;
+    n INTEGER;
+  BEGIN
+    dbms_sql.parse(c, 'update emp set sal = sal + :amount where ename = :name or ename is null', dbms_sql.native);
+    dbms_sql.bind_variable(c, 'amount', p_amount);
+    dbms_sql.bind_variable(c, 'NAME', p_name);
+    n := dbms_sql.execute(c);
+    dbms_sql.close_cursor(c);
+    RETURN n;
+  END raise_by;
+END report;
+/
+";
+
+#[tokio::test]
+async fn dbms_sql_cursors_parse_bind_describe_fetch_and_read_columns() {
+    let (conversion, _db, client) = loaded("dbms_sql_cursors", DYNAMIC_SQL_CURSORS).await;
+    all_converted(&conversion);
+    // Rows above the bound minimum, each column read as text, then the third as a number; a NULL
+    // column reads as NULL; the cursor is closed after.
+    assert_eq!(
+        value(
+            &client,
+            "SELECT report.run('select empno, ename, sal from emp where sal > :min_sal order by empno', 1000)"
+        )
+        .await
+        .as_deref(),
+        Some("7499|ALLEN|1600|3200;7521||1250|2500;")
+    );
+    // Oracle's codes: VARCHAR2(10) is type 1 of 10 bytes, NUMBER(7,2) type 2 of 22 bytes with its
+    // precision and scale, an expression NUMBER precision 0 and scale -127; names upper case
+    // unless quoted.
+    assert_eq!(
+        value(
+            &client,
+            "SELECT report.columns_of('select ename, sal, sal + 1 \"Total\" from emp')"
+        )
+        .await
+        .as_deref(),
+        Some("3 ENAME:1:10:0,0;SAL:2:22:7,2;Total:2:22:0,-127;")
+    );
+    // DML: the number of rows it changed; binds by name, in any case.
+    assert_eq!(
+        value(&client, "SELECT report.raise_by('SMITH', 10)")
+            .await
+            .as_deref(),
+        Some("2")
+    );
+    assert_eq!(
+        value(
+            &client,
+            "SELECT string_agg(sal::text, ',' ORDER BY empno) FROM emp"
+        )
+        .await
+        .as_deref(),
+        Some("810.50,1600.00,1260.00")
+    );
+}
+
+#[test]
+fn dbms_sql_array_fetches_and_pl_sql_blocks_are_refused_by_name() {
+    let conversion = converted(
+        "dbms_sql_refused",
+        "
+CREATE OR REPLACE PROCEDURE bulk_read(p_query IN VARCHAR2) IS
+  c INTEGER := dbms_sql.open_cursor;
+  n_tab dbms_sql.number_table;
+BEGIN
+  dbms_sql.parse(c, p_query, dbms_sql.native);
+  dbms_sql.define_array(c, 1, n_tab, 100, 1);
+  dbms_sql.close_cursor(c);
+END;
+/
+",
+    );
+    refused(&conversion, "public.bulk_read", "dbms_sql.define_array");
+}
