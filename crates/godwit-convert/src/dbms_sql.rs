@@ -2,7 +2,7 @@
 //! temporary table (statement, binds, described columns, open portal, current row), and the calls
 //! of a converted routine become calls of those helpers.
 
-use crate::cursor::{matching_paren, split_commas, text};
+use crate::cursor::text;
 use crate::expr::Rewrite;
 use crate::plsql::positional;
 use godwit_oracle::{tokenize, Token};
@@ -337,13 +337,7 @@ pub(crate) fn procedure_call(
     rewrite: &mut Rewrite,
 ) -> Result<(String, usize), String> {
     let procedure = tokens.get(i + 2).map(|m| m.upper()).unwrap_or_default();
-    let (args, after): (Vec<&[Token]>, usize) = match tokens.get(i + 3) {
-        Some(open) if open.is_symbol("(") => {
-            let close = matching_paren(tokens, i + 3).ok_or("unbalanced call")?;
-            (split_commas(&tokens[i + 4..close]), close + 1)
-        }
-        _ => (Vec::new(), i + 3),
-    };
+    let (args, after) = crate::plsql::call_arguments(tokens, i)?;
     let names: &[&str] = match procedure.as_str() {
         "PARSE" => &["C", "STATEMENT", "LANGUAGE_FLAG"],
         "BIND_VARIABLE" => &["C", "NAME", "VALUE", "OUT_VALUE_SIZE"],

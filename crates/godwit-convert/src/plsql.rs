@@ -980,6 +980,20 @@ fn cursor_statements(
     Ok((out, declarations))
 }
 
+/// The arguments of the call `PKG . NAME [ ( … ) ]` at `i`, and the position after it.
+pub(crate) fn call_arguments(
+    tokens: &[Token],
+    i: usize,
+) -> Result<(Vec<&[Token]>, usize), NotConverted> {
+    Ok(match tokens.get(i + 3) {
+        Some(open) if open.is_symbol("(") => {
+            let close = matching_paren(tokens, i + 3).ok_or("unbalanced call")?;
+            (split_commas(&tokens[i + 4..close]), close + 1)
+        }
+        _ => (Vec::new(), i + 3),
+    })
+}
+
 /// A UTL_FILE procedure call at `i` (a statement) over the `files` helpers: the replacement and the
 /// position after the call. FOPEN and IS_OPEN are functions (see `Rewrite::call`).
 fn utl_file_call(
@@ -988,13 +1002,7 @@ fn utl_file_call(
     rewrite: &mut Rewrite,
 ) -> Result<(String, usize), NotConverted> {
     let procedure = tokens.get(i + 2).map(|m| m.upper()).unwrap_or_default();
-    let (args, after): (Vec<&[Token]>, usize) = match tokens.get(i + 3) {
-        Some(open) if open.is_symbol("(") => {
-            let close = matching_paren(tokens, i + 3).ok_or("unbalanced call")?;
-            (split_commas(&tokens[i + 4..close]), close + 1)
-        }
-        _ => (Vec::new(), i + 3),
-    };
+    let (args, after) = call_arguments(tokens, i)?;
     let names: &[&str] = match procedure.as_str() {
         "PUT" => &["FILE", "BUFFER"],
         "PUT_LINE" | "PUT_RAW" => &["FILE", "BUFFER", "AUTOFLUSH"],
@@ -2025,13 +2033,7 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                 t.upper(),
                 tokens.get(i + 2).map(|m| m.upper()).unwrap_or_default()
             );
-            let (args, after): (Vec<&[Token]>, usize) = match tokens.get(i + 3) {
-                Some(open) if open.is_symbol("(") => {
-                    let close = matching_paren(tokens, i + 3).ok_or("unbalanced call")?;
-                    (split_commas(&tokens[i + 4..close]), close + 1)
-                }
-                _ => (Vec::new(), i + 3),
-            };
+            let (args, after) = call_arguments(tokens, i)?;
             let piece = |arg: &[Token]| format!("CAST(({}) AS text)", text(arg));
             let replacement = match (call.as_str(), args.as_slice()) {
                 ("HTP.P" | "HTP.PRINT", [arg]) => format!(
