@@ -48,6 +48,24 @@ impl Kind {
 /// indexed.
 pub type Collections = BTreeMap<String, (Vec<Token>, Kind)>;
 
+/// The collection types of Oracle-supplied packages that converted calls support (upper case,
+/// qualified), with their element type and indexing, as the input's own are given to a unit:
+/// DBMS_SQL's (DESC_REC2 differs from DESC_REC only in how long a name may be, and both hold names
+/// as text here) and OWA's VC_ARR.
+pub fn oracle_supplied() -> Collections {
+    [
+        ("DBMS_SQL.DESC_TAB", "DBMS_SQL.DESC_REC"),
+        ("DBMS_SQL.DESC_TAB2", "DBMS_SQL.DESC_REC"),
+        ("DBMS_SQL.NUMBER_TABLE", "NUMBER"),
+        ("DBMS_SQL.VARCHAR2_TABLE", "VARCHAR2(2000)"),
+        ("DBMS_SQL.DATE_TABLE", "DATE"),
+        ("OWA.VC_ARR", "VARCHAR2(32000)"),
+    ]
+    .into_iter()
+    .map(|(name, element)| (name.to_string(), (tokenize(element, 0), Kind::ByInteger)))
+    .collect()
+}
+
 /// The collections a block's statements see.
 pub struct InScope<'a> {
     /// Variables and parameters holding arrays (upper case).

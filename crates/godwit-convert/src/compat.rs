@@ -1097,6 +1097,47 @@ CREATE OR REPLACE FUNCTION godwit_compat.htp_page() RETURNS text
 LANGUAGE sql STABLE AS $$ SELECT coalesce(current_setting('godwit.htp_page', true), '') $$",
     ),
     (
+        "owa_cgi",
+        // OWA's CGI environment: what OWA.INIT_CGI_ENV set in this session (no gateway sets it);
+        // OWA_UTIL.GET_CGI_ENV looks a name up without regard to case and, as OWA's loop over
+        // OWA.NUM_CGI_VARS does, raises VALUE_ERROR when nothing was set.
+        r"CREATE OR REPLACE FUNCTION godwit_compat.owa_init_cgi_env(num integer, names text[], vals text[]) RETURNS void
+LANGUAGE sql VOLATILE AS $$
+  SELECT set_config('godwit.owa_cgi_num', coalesce(num::text, ''), false),
+    set_config('godwit.owa_cgi_names', coalesce(names, '{}')::text, false),
+    set_config('godwit.owa_cgi_values', coalesce(vals, '{}')::text, false)
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.owa_num_cgi_vars() RETURNS integer
+LANGUAGE sql STABLE AS $$ SELECT nullif(current_setting('godwit.owa_cgi_num', true), '')::integer $$;
+CREATE OR REPLACE FUNCTION godwit_compat.owa_cgi_var(which text, i integer) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  arr text[] := coalesce(nullif(current_setting('godwit.owa_cgi_' || which, true), ''), '{}')::text[];
+BEGIN
+  IF i IS NULL OR array_lower(arr, 1) IS NULL OR i < array_lower(arr, 1) OR i > array_upper(arr, 1) THEN
+    RAISE EXCEPTION 'no data found' USING ERRCODE = 'P0002';
+  END IF;
+  RETURN arr[i];
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.owa_util_get_cgi_env(param_name text) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  n integer := godwit_compat.owa_num_cgi_vars();
+BEGIN
+  IF n IS NULL THEN
+    RAISE EXCEPTION 'ORA-06502: PL/SQL: numeric or value error' USING ERRCODE = '22000';
+  END IF;
+  FOR i IN 1 .. n LOOP
+    IF upper(godwit_compat.owa_cgi_var('names', i)) = upper(param_name) THEN
+      RETURN godwit_compat.owa_cgi_var('values', i);
+    END IF;
+  END LOOP;
+  RETURN NULL;
+END
+$$",
+    ),
+    (
         "raw_integer",
         // UTL_RAW.CAST_TO_BINARY_INTEGER / CAST_FROM_BINARY_INTEGER: up to 4 bytes as a signed
         // integer, big endian (1) or little endian (2).

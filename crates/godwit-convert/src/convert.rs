@@ -742,7 +742,7 @@ impl Converter<'_> {
                 .schema_collections
                 .clone()
                 .into_iter()
-                .chain(crate::dbms_sql::collections())
+                .chain(crate::collection::oracle_supplied())
                 .collect(),
             domains: self.schema_domains.clone(),
             object_methods: self.object_methods.clone(),
@@ -1204,7 +1204,7 @@ impl Converter<'_> {
             }
         }
         let mut collections = self.schema_collections.clone();
-        collections.extend(crate::dbms_sql::collections());
+        collections.extend(crate::collection::oracle_supplied());
         collections.extend(own.collections.clone());
         // Other packages' collection types, by their qualified name (`PKG.T`), their records'
         // elements as those packages' composite types.

@@ -5,7 +5,7 @@
 use crate::cursor::text;
 use crate::expr::Rewrite;
 use crate::plsql::positional;
-use godwit_oracle::{tokenize, Token};
+use godwit_oracle::Token;
 
 /// The helpers' definitions. Binds are inlined in the statement as typed literals when it runs; a
 /// query's columns are found by creating a temporary view of it; each fetched row is kept as the
@@ -293,28 +293,6 @@ BEGIN
     FROM unnest(names, types, typmods) WITH ORDINALITY u(n, t, m, i);
 END
 $$"#;
-
-/// DBMS_SQL's collection types (upper case, qualified) with their element type and indexing, as the
-/// input's own collection types are given to a unit. DESC_REC2 differs from DESC_REC only in how long
-/// a name may be, and both hold names as text here.
-pub fn collections() -> crate::collection::Collections {
-    use crate::collection::Kind;
-    [
-        ("DESC_TAB", "DBMS_SQL.DESC_REC"),
-        ("DESC_TAB2", "DBMS_SQL.DESC_REC"),
-        ("NUMBER_TABLE", "NUMBER"),
-        ("VARCHAR2_TABLE", "VARCHAR2(2000)"),
-        ("DATE_TABLE", "DATE"),
-    ]
-    .into_iter()
-    .map(|(name, element)| {
-        (
-            format!("DBMS_SQL.{name}"),
-            (tokenize(element, 0), Kind::ByInteger),
-        )
-    })
-    .collect()
-}
 
 /// What a finding says about converted DBMS_SQL calls.
 const NOTE: &str = "DBMS_SQL runs the statement text it is given at run time as PostgreSQL SQL (text built at run time is not converted: Oracle-only syntax in it fails when it runs); binds are put in the statement as typed literals; DESCRIBE_COLUMNS gives Oracle's type codes for the converted column types and names folded to upper case; COL_NULL_OK is always TRUE, and the precision of a NUMBER(p) that became smallint, integer or bigint is not known (NULL)";

@@ -137,6 +137,15 @@ impl Rewrite {
         }
     }
 
+    /// Notes the `owa_cgi` helpers and where their environment comes from.
+    pub(crate) fn uses_owa_cgi(&mut self) {
+        self.helpers.insert("owa_cgi");
+        let note = "OWA's CGI environment is what OWA.INIT_CGI_ENV set in this session: no PL/SQL gateway sets it, and OWA_UTIL.GET_CGI_ENV raises VALUE_ERROR until something did, as OWA does outside a gateway call";
+        if !self.notes.iter().any(|(_, n)| n == note) {
+            self.notes.push(("GW-PLSQL-OWA-CGI", note.into()));
+        }
+    }
+
     /// An XMLType method on `doc` (SQL text): EXTRACT, EXISTSNODE, GETCLOBVAL, GETSTRINGVAL,
     /// GETNUMBERVAL; anything else is reported.
     fn xml_method(&mut self, doc: &str, method: &str, args: &[String]) -> String {
@@ -524,6 +533,10 @@ impl Rewrite {
                             }
                             ("DBMS_LOB", "WARN_INCONVERTIBLE_CHAR") => "1".into(),
                             ("OWA", "NL_CHAR") => "chr(10)".into(),
+                            ("OWA", "NUM_CGI_VARS") => {
+                                self.uses_owa_cgi();
+                                format!("{}.owa_num_cgi_vars()", crate::compat::SCHEMA)
+                            }
                             // DBMS_SQL's language flags: the statement runs as PostgreSQL's.
                             ("DBMS_SQL", "OPEN_CURSOR") => {
                                 crate::dbms_sql::uses(self);
@@ -727,6 +740,8 @@ impl Rewrite {
                 "UTL_COMPRESS",
                 "UTL_FILE",
                 "DBMS_SQL",
+                "OWA",
+                "OWA_UTIL",
                 "DBMS_CRYPTO",
                 "DBMS_ASSERT",
                 "HTF",
@@ -1192,6 +1207,29 @@ impl Rewrite {
                     crate::compat::SCHEMA,
                     name.to_lowercase(),
                     list.join(", ")
+                )
+            }
+            ("CGI_VAR_NAME" | "CGI_VAR_VAL", 1) if self.qualifier_is("OWA") => {
+                self.drop_qualifier = true;
+                self.uses_owa_cgi();
+                let which = if name == "CGI_VAR_NAME" {
+                    "names"
+                } else {
+                    "values"
+                };
+                format!(
+                    "{}.owa_cgi_var('{which}', pg_catalog.int4({}))",
+                    crate::compat::SCHEMA,
+                    arg(0, self)?
+                )
+            }
+            ("GET_CGI_ENV", 1) if self.qualifier_is("OWA_UTIL") => {
+                self.drop_qualifier = true;
+                self.uses_owa_cgi();
+                format!(
+                    "{}.owa_util_get_cgi_env({})",
+                    crate::compat::SCHEMA,
+                    arg(0, self)?
                 )
             }
             ("IS_OPEN", 1) if self.qualifier_is("UTL_FILE") => {

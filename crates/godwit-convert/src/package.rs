@@ -477,10 +477,9 @@ impl Packages {
                     let name = format!("{}.{}", p.upper(), t.upper());
                     let found = match self.specs.get(&p.upper()) {
                         Some(spec) => spec.collections.get(&t.upper()).map(|(_, k)| *k),
-                        None if p.is("DBMS_SQL") => {
-                            crate::dbms_sql::collections().get(&name).map(|(_, k)| *k)
-                        }
-                        None => None,
+                        None => crate::collection::oracle_supplied()
+                            .get(&name)
+                            .map(|(_, k)| *k),
                     };
                     (name, found)
                 }

@@ -1437,12 +1437,13 @@ fn body(
             init.map(|i| format!(" := {i}")).unwrap_or_default()
         ));
     }
-    // DBMS_SQL's own tables are in every unit's scope: only the input's count.
+    // Oracle-supplied packages' tables are in every unit's scope: only the input's count.
+    let supplied = crate::collection::oracle_supplied();
     if scope
         .borrow()
         .types
         .iter()
-        .any(|(name, (_, kind))| *kind == Kind::ByInteger && !name.starts_with("DBMS_SQL."))
+        .any(|(name, (_, kind))| *kind == Kind::ByInteger && !supplied.contains_key(name))
     {
         rewrite.notes.push((
             "GW-PLSQL-COLLECTION",
@@ -2022,7 +2023,7 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
             continue;
         }
         if start
-            && (t.is("HTP") || t.is("OWA_UTIL"))
+            && (t.is("HTP") || t.is("OWA_UTIL") || t.is("OWA"))
             && !rewrite.packages.contains(&pg_name(t))
             && tokens.get(i + 1).is_some_and(|n| n.is_symbol("."))
         {
@@ -2050,6 +2051,16 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                     piece(arg)
                 ),
                 ("HTP.INIT", []) => format!("PERFORM {}.htp_init()", crate::compat::SCHEMA),
+                ("OWA.INIT_CGI_ENV", [num, names, values]) => {
+                    rewrite.uses_owa_cgi();
+                    format!(
+                        "PERFORM {}.owa_init_cgi_env(pg_catalog.int4({}), {}, {})",
+                        crate::compat::SCHEMA,
+                        text(num),
+                        text(names),
+                        text(values)
+                    )
+                }
                 ("OWA_UTIL.HTTP_HEADER_CLOSE", []) => {
                     format!("PERFORM {}.htp_write('', true)", crate::compat::SCHEMA)
                 }
@@ -2076,11 +2087,13 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                     ));
                 }
             };
-            rewrite.helpers.insert("htp");
-            rewrite.notes.push((
-                "GW-PLSQL-HTP",
-                "HTP and OWA_UTIL write to a page buffer kept per session, which godwit_compat.htp_page() reads; no PL/SQL gateway serves it".into(),
-            ));
+            if !call.starts_with("OWA.") {
+                rewrite.helpers.insert("htp");
+                rewrite.notes.push((
+                    "GW-PLSQL-HTP",
+                    "HTP and OWA_UTIL write to a page buffer kept per session, which godwit_compat.htp_page() reads; no PL/SQL gateway serves it".into(),
+                ));
+            }
             out.extend(tokenize(&replacement, t.line));
             i = after;
             continue;

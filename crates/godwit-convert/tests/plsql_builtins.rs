@@ -2996,3 +2996,70 @@ END;
     );
     refused(&conversion, "public.bulk_read", "dbms_sql.define_array");
 }
+
+const OWA_CGI_ENVIRONMENT: &str = "
+CREATE OR REPLACE PACKAGE web AS
+  PROCEDURE init(p_agent IN VARCHAR2);
+  FUNCTION agent RETURN VARCHAR2;
+  FUNCTION all_vars RETURN VARCHAR2;
+END web;
+/
+CREATE OR REPLACE PACKAGE BODY web AS
+  PROCEDURE init(p_agent IN VARCHAR2) IS
+    l_names owa.vc_arr;
+    l_values owa.vc_arr;
+  BEGIN
+    l_names(1) := 'HTTP_USER_AGENT';
+    l_values(1) := p_agent;
+    l_names(2) := 'REQUEST_METHOD';
+    l_values(2) := 'GET';
+    owa.init_cgi_env(l_names.count, l_names, l_values);
+  END init;
+
+  FUNCTION agent RETURN VARCHAR2 IS
+  BEGIN
+    RETURN nvl(owa_util.get_cgi_env('http_user_agent'), 'none');
+  EXCEPTION
+    WHEN value_error THEN
+      RETURN 'not a web call';
+  END agent;
+
+  FUNCTION all_vars RETURN VARCHAR2 IS
+    l_out VARCHAR2(4000);
+  BEGIN
+    FOR i IN 1 .. nvl(owa.num_cgi_vars, 0) LOOP
+      l_out := l_out || owa.cgi_var_name(i) || '=' || owa.cgi_var_val(i) || ';';
+    END LOOP;
+    RETURN nvl(owa.num_cgi_vars, 0) || ':' || l_out;
+  END all_vars;
+END web;
+/
+";
+
+#[tokio::test]
+async fn owa_cgi_environment_is_what_init_cgi_env_set_in_the_session() {
+    let (conversion, _db, client) = loaded("owa_cgi", OWA_CGI_ENVIRONMENT).await;
+    all_converted(&conversion);
+    // Outside a gateway call OWA_UTIL.GET_CGI_ENV raises VALUE_ERROR (its loop runs to NULL).
+    assert_eq!(
+        value(&client, "SELECT web.agent()").await.as_deref(),
+        Some("not a web call")
+    );
+    assert_eq!(
+        value(&client, "SELECT web.all_vars()").await.as_deref(),
+        Some("0:")
+    );
+    client
+        .batch_execute("CALL web.init('Mozilla/5.0')")
+        .await
+        .unwrap();
+    // Names are looked up without regard to case.
+    assert_eq!(
+        value(&client, "SELECT web.agent()").await.as_deref(),
+        Some("Mozilla/5.0")
+    );
+    assert_eq!(
+        value(&client, "SELECT web.all_vars()").await.as_deref(),
+        Some("2:HTTP_USER_AGENT=Mozilla/5.0;REQUEST_METHOD=GET;")
+    );
+}
