@@ -1420,6 +1420,27 @@ impl Rewrite {
                     format!("to_number({}, {format})", arg(0, self)?)
                 }
             }
+            ("XMLTABLE", _) if self.current_qualifier.is_none() => {
+                let converted = {
+                    let mut document = |t: &[Token]| self.sql(t);
+                    crate::xml_table::convert(args, &mut document)
+                };
+                match converted {
+                    Ok((sql, default_namespace)) => {
+                        if default_namespace {
+                            self.helpers.insert("xml");
+                        }
+                        sql
+                    }
+                    Err(why) => {
+                        self.blocking.push((
+                            "GW-SQL-UNSUPPORTED",
+                            format!("XMLTABLE is not converted: {why}"),
+                        ));
+                        return None;
+                    }
+                }
+            }
             ("JSON_TABLE", _) => {
                 let converted = {
                     let mut document = |t: &[Token]| self.sql(t);

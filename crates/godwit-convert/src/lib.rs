@@ -33,6 +33,7 @@ pub mod rules;
 pub mod target;
 pub mod types;
 pub mod validate;
+mod xml_table;
 
 pub use convert::{convert, Conversion, DataStatement, ObjectReport, Options, Status};
 pub use findings::{Finding, Severity};

@@ -3063,3 +3063,75 @@ async fn owa_cgi_environment_is_what_init_cgi_env_set_in_the_session() {
         Some("2:HTTP_USER_AGENT=Mozilla/5.0;REQUEST_METHOD=GET;")
     );
 }
+
+const XML_TABLES: &str = r#"
+CREATE OR REPLACE FUNCTION sheets_of(p_xml IN XMLTYPE) RETURN VARCHAR2 IS
+  l_out VARCHAR2(4000);
+BEGIN
+  FOR r IN (SELECT x.n, x.r_id, x.sheet_id, x.name
+              FROM XMLTABLE(XMLNAMESPACES(DEFAULT 'http://m', 'http://r' AS "r"),
+                            '/workbook/sheets/sheet' PASSING p_xml
+                            COLUMNS n FOR ORDINALITY,
+                                    r_id VARCHAR2(20) PATH '@r:id',
+                                    sheet_id NUMBER PATH '@sheetId',
+                                    name VARCHAR2(31) PATH 'title') x
+             WHERE x.r_id IS NOT NULL) LOOP
+    l_out := l_out || r.n || ':' || r.r_id || ':' || (r.sheet_id + 1) || ':' || r.name || ';';
+  END LOOP;
+  RETURN l_out;
+END;
+/
+CREATE OR REPLACE FUNCTION prices_of(p_xml IN XMLTYPE) RETURN NUMBER IS
+  l_total NUMBER;
+BEGIN
+  SELECT SUM(t.price) INTO l_total
+    FROM XMLTABLE('/items/item' PASSING p_xml COLUMNS price NUMBER PATH 'price') t;
+  RETURN l_total;
+END;
+/
+"#;
+
+#[tokio::test]
+async fn xmltable_reads_rows_with_default_and_prefixed_namespaces() {
+    let (conversion, _db, client) = loaded("xml_tables", XML_TABLES).await;
+    all_converted(&conversion);
+    // The default namespace applies to the elements of both paths, never to attributes; a sheet
+    // without r:id is filtered out; ordinality counts the rows XMLTABLE made.
+    let workbook = r#"<workbook xmlns="http://m" xmlns:r="http://r"><sheets><sheet sheetId="1" r:id="rId1"><title>Sales</title></sheet><sheet sheetId="2"><title>Hidden</title></sheet><sheet sheetId="7" r:id="rId3"><title>Costs</title></sheet></sheets></workbook>"#;
+    assert_eq!(
+        value(&client, &format!("SELECT sheets_of('{workbook}'::xml)"))
+            .await
+            .as_deref(),
+        Some("1:rId1:2:Sales;3:rId3:8:Costs;")
+    );
+    assert_eq!(
+        value(
+            &client,
+            "SELECT prices_of('<items><item><price>1.5</price></item><item><price>2</price></item></items>'::xml)"
+        )
+        .await
+        .as_deref(),
+        Some("3.5")
+    );
+}
+
+#[test]
+fn xmltable_columns_without_a_path_are_refused() {
+    let conversion = converted(
+        "xmltable_refused",
+        "
+CREATE OR REPLACE FUNCTION first_name(p_xml IN XMLTYPE) RETURN VARCHAR2 IS
+  l_name VARCHAR2(100);
+BEGIN
+  SELECT x.name INTO l_name FROM XMLTABLE('/a/b' PASSING p_xml COLUMNS name VARCHAR2(100)) x;
+  RETURN l_name;
+END;
+/
+",
+    );
+    refused(
+        &conversion,
+        "public.first_name",
+        "XMLTABLE is not converted: column name without PATH",
+    );
+}
