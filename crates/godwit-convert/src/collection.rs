@@ -48,6 +48,24 @@ impl Kind {
 /// indexed.
 pub type Collections = BTreeMap<String, (Vec<Token>, Kind)>;
 
+/// The collection types of Oracle-supplied packages that converted calls support (upper case,
+/// qualified), with their element type and indexing, as the input's own are given to a unit:
+/// DBMS_SQL's (DESC_REC2 differs from DESC_REC only in how long a name may be, and both hold names
+/// as text here) and OWA's VC_ARR.
+pub fn oracle_supplied() -> Collections {
+    [
+        ("DBMS_SQL.DESC_TAB", "DBMS_SQL.DESC_REC"),
+        ("DBMS_SQL.DESC_TAB2", "DBMS_SQL.DESC_REC"),
+        ("DBMS_SQL.NUMBER_TABLE", "NUMBER"),
+        ("DBMS_SQL.VARCHAR2_TABLE", "VARCHAR2(2000)"),
+        ("DBMS_SQL.DATE_TABLE", "DATE"),
+        ("OWA.VC_ARR", "VARCHAR2(32000)"),
+    ]
+    .into_iter()
+    .map(|(name, element)| (name.to_string(), (tokenize(element, 0), Kind::ByInteger)))
+    .collect()
+}
+
 /// The collections a block's statements see.
 pub struct InScope<'a> {
     /// Variables and parameters holding arrays (upper case).
@@ -128,6 +146,56 @@ fn indexed(v: &Token, index: &[Token], scope: &InScope) -> Result<Vec<Token>, St
     out.extend(rewrite(index, scope)?);
     out.push(symbol("]", v.line));
     Ok(out)
+}
+
+/// `TABLE(v) [alias]` over the array variable `v` whose elements are `element`: its elements as rows,
+/// a scalar element in the column COLUMN_VALUE as in Oracle, a composite one as its attributes.
+fn table_of_array(tokens: &[Token], close: usize, array: &str, element: &str) -> String {
+    let alias = tokens
+        .get(close + 1)
+        .filter(|a| a.kind == TokenKind::Word && !is_clause_word(a))
+        .map(|a| a.text.clone());
+    // Composite elements are named by schema-qualified types; scalar ones are built-in.
+    let composite = element.contains('.');
+    match (alias, composite) {
+        (Some(a), false) => format!("unnest({array}) AS {a}(column_value)"),
+        (Some(a), true) => format!("unnest({array}) AS {a}"),
+        (None, false) => format!("unnest({array}) AS column_value"),
+        (None, true) => format!("unnest({array})"),
+    }
+}
+
+/// Words that end a FROM item rather than name its alias.
+fn is_clause_word(t: &Token) -> bool {
+    [
+        "WHERE",
+        "GROUP",
+        "ORDER",
+        "CONNECT",
+        "START",
+        "UNION",
+        "INTERSECT",
+        "MINUS",
+        "JOIN",
+        "LEFT",
+        "RIGHT",
+        "FULL",
+        "INNER",
+        "CROSS",
+        "ON",
+        "HAVING",
+        "FOR",
+        "FETCH",
+        "OFFSET",
+        "NATURAL",
+        "WITH",
+        "EXCEPT",
+        "INTO",
+        "BULK",
+        "LOOP",
+    ]
+    .iter()
+    .any(|w| t.is(w))
 }
 
 /// Rewrites collection uses in a block's statements. `arrays` are the variables and parameters of a
@@ -226,6 +294,22 @@ pub fn rewrite(tokens: &[Token], scope: &InScope) -> Result<Vec<Token>, String> 
         if !arrays.contains(&upper) {
             if upper == "TABLE" && next.is_some_and(|n| n.is_symbol("(")) {
                 if let Some(close) = matching_paren(tokens, k + 1) {
+                    if let [v] = &tokens[k + 2..close] {
+                        if let Some(element) = scope.array_elements.get(&v.upper()) {
+                            out.extend(tokenize(
+                                &table_of_array(tokens, close, &v.text, element),
+                                line,
+                            ));
+                            k = close + 1;
+                            if tokens
+                                .get(k)
+                                .is_some_and(|a| a.kind == TokenKind::Word && !is_clause_word(a))
+                            {
+                                k += 1;
+                            }
+                            continue;
+                        }
+                    }
                     if tokens[k + 2..close]
                         .iter()
                         .any(|t| arrays.contains(&t.upper()))
@@ -666,7 +750,15 @@ mod tests {
             "l [ 2 ] . widths [ i + 1 ] := 600 ;"
         );
         assert!(run("l(2)(3) := 'x';").is_err());
-        assert!(run("SELECT * FROM TABLE(l);")
+        assert_eq!(
+            run("SELECT * FROM TABLE(l);").unwrap(),
+            "SELECT * FROM unnest ( l ) AS column_value ;"
+        );
+        assert_eq!(
+            run("SELECT t.column_value FROM TABLE(l) t WHERE 1 = 1;").unwrap(),
+            "SELECT t . column_value FROM unnest ( l ) AS t ( column_value ) WHERE 1 = 1 ;"
+        );
+        assert!(run("SELECT * FROM TABLE(f(l));")
             .unwrap_err()
             .contains("TABLE"));
     }

@@ -103,6 +103,7 @@ LANGUAGE sql IMMUTABLE AS $$
 $$",
     ),
     ("doc", crate::package_documents::HELPERS),
+    ("dbms_sql", crate::dbms_sql::HELPERS),
     (
         "lz_compress",
         // UTL_COMPRESS.LZ_COMPRESS: a gzip stream (RFC 1952) whose deflate data is stored blocks
@@ -828,6 +829,254 @@ END
 $$"#,
     ),
     (
+        "bitand",
+        // BITAND on numbers: the AND of their bits as integers (Oracle wants integers; fractions are
+        // cut off), NULL when either is NULL; past 64 bits PostgreSQL says out of range.
+        "CREATE OR REPLACE FUNCTION godwit_compat.bitand(a numeric, b numeric) RETURNS numeric
+LANGUAGE sql IMMUTABLE AS $$ SELECT (trunc(a)::bigint & trunc(b)::bigint)::numeric $$",
+    ),
+    (
+        "files",
+        // UTL_FILE and BFILEs over the PostgreSQL server's files. Oracle's directory objects are rows
+        // of godwit_compat.directories (name as Oracle spells it, path on the server). Reading uses
+        // pg_stat_file/pg_read_binary_file, writing lo_export of the whole file on each FFLUSH and
+        // FCLOSE; a file handle is the id of a row in a temporary table of the session's open files;
+        // a BFILE is {directory, file name}, opened per session as Oracle's FILEOPEN does.
+        r"CREATE TABLE IF NOT EXISTS godwit_compat.directories (name text PRIMARY KEY, path text NOT NULL);
+CREATE OR REPLACE FUNCTION godwit_compat.file_path(location text, filename text) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  dir text;
+BEGIN
+  SELECT d.path INTO dir FROM godwit_compat.directories d WHERE d.name = location;
+  IF dir IS NULL OR coalesce(filename, '') = '' OR filename ~ '(^|/)\.\.(/|$)' THEN
+    RAISE EXCEPTION 'ORA-29280: invalid directory path' USING ERRCODE = '22023';
+  END IF;
+  RETURN rtrim(dir, '/') || '/' || filename;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.file_write(path text, data bytea) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  lob oid := lo_from_bytea(0, data);
+BEGIN
+  BEGIN
+    PERFORM lo_export(lob, path);
+  EXCEPTION WHEN OTHERS THEN
+    RAISE EXCEPTION 'ORA-29283: invalid file operation: %', SQLERRM USING ERRCODE = '58030';
+  END;
+  PERFORM lo_unlink(lob);
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.file_read(path text) RETURNS bytea
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  IF (pg_stat_file(path, true)).size IS NULL THEN
+    RAISE EXCEPTION 'ORA-29283: invalid file operation: no file %', path USING ERRCODE = '58P01';
+  END IF;
+  RETURN pg_read_binary_file(path);
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.utl_file_fopen(location text, filename text, open_mode text, max_linesize integer DEFAULT 1024) RETURNS integer
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  path text := godwit_compat.file_path(location, filename);
+  m text := lower(open_mode);
+  data bytea := '';
+  handle integer;
+BEGIN
+  IF m IS NULL OR m NOT IN ('r', 'w', 'a', 'rb', 'wb', 'ab') THEN
+    RAISE EXCEPTION 'ORA-29281: invalid mode' USING ERRCODE = '22023';
+  END IF;
+  IF max_linesize IS NULL OR max_linesize NOT BETWEEN 1 AND 32767 THEN
+    RAISE EXCEPTION 'ORA-29287: invalid maximum line size' USING ERRCODE = '22023';
+  END IF;
+  IF m LIKE 'r%' THEN
+    data := godwit_compat.file_read(path);
+  ELSIF m LIKE 'a%' AND (pg_stat_file(path, true)).size IS NOT NULL THEN
+    data := pg_read_binary_file(path);
+  ELSE
+    PERFORM godwit_compat.file_write(path, data);
+  END IF;
+  IF to_regclass('pg_temp.godwit_utl_files') IS NULL THEN
+    EXECUTE 'CREATE TEMP TABLE godwit_utl_files (id serial PRIMARY KEY, path text, mode text, linesize integer, data bytea, line_bytes integer, position integer)';
+  END IF;
+  EXECUTE 'INSERT INTO pg_temp.godwit_utl_files (path, mode, linesize, data, line_bytes, position) VALUES ($1, $2, $3, $4, 0, 0) RETURNING id'
+    INTO handle USING path, m, max_linesize, data;
+  RETURN handle;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.utl_file_is_open(handle integer) RETURNS boolean
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  found_it boolean;
+BEGIN
+  IF handle IS NULL OR to_regclass('pg_temp.godwit_utl_files') IS NULL THEN
+    RETURN false;
+  END IF;
+  EXECUTE 'SELECT EXISTS (SELECT FROM pg_temp.godwit_utl_files WHERE id = $1)' INTO found_it USING handle;
+  RETURN found_it;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.utl_file_mode(handle integer) RETURNS text
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  m text;
+BEGIN
+  IF godwit_compat.utl_file_is_open(handle) THEN
+    EXECUTE 'SELECT mode FROM pg_temp.godwit_utl_files WHERE id = $1' INTO m USING handle;
+    RETURN m;
+  END IF;
+  RAISE EXCEPTION 'ORA-29282: invalid file ID' USING ERRCODE = '22023';
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.utl_file_put_raw(handle integer, buffer bytea, autoflush boolean DEFAULT false) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  IF godwit_compat.utl_file_mode(handle) LIKE 'r%' THEN
+    RAISE EXCEPTION 'ORA-29283: invalid file operation' USING ERRCODE = '58030';
+  END IF;
+  EXECUTE 'UPDATE pg_temp.godwit_utl_files SET data = data || coalesce($2, ''''::bytea) WHERE id = $1' USING handle, buffer;
+  IF autoflush THEN
+    PERFORM godwit_compat.utl_file_fflush(handle);
+  END IF;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.utl_file_put(handle integer, buffer text, new_lines integer DEFAULT 0, autoflush boolean DEFAULT false) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  piece bytea := convert_to(coalesce(buffer, ''), getdatabaseencoding());
+  line_size integer;
+  line integer;
+BEGIN
+  IF godwit_compat.utl_file_mode(handle) LIKE 'r%' THEN
+    RAISE EXCEPTION 'ORA-29283: invalid file operation' USING ERRCODE = '58030';
+  END IF;
+  EXECUTE 'SELECT linesize, line_bytes FROM pg_temp.godwit_utl_files WHERE id = $1' INTO line_size, line USING handle;
+  IF line + octet_length(piece) > line_size THEN
+    RAISE EXCEPTION 'ORA-29285: file write error' USING ERRCODE = '58030';
+  END IF;
+  EXECUTE 'UPDATE pg_temp.godwit_utl_files SET data = data || $2, line_bytes = CASE WHEN $3 > 0 THEN 0 ELSE line_bytes + octet_length($2) END WHERE id = $1'
+    USING handle, piece || convert_to(repeat(chr(10), greatest(new_lines, 0)), getdatabaseencoding()), new_lines;
+  IF autoflush THEN
+    PERFORM godwit_compat.utl_file_fflush(handle);
+  END IF;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.utl_file_fflush(handle integer) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  target text;
+  contents bytea;
+BEGIN
+  IF godwit_compat.utl_file_mode(handle) LIKE 'r%' THEN
+    RETURN;
+  END IF;
+  EXECUTE 'UPDATE pg_temp.godwit_utl_files SET line_bytes = 0 WHERE id = $1 RETURNING path, data' INTO target, contents USING handle;
+  PERFORM godwit_compat.file_write(target, contents);
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.utl_file_fclose(handle integer) RETURNS integer
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  PERFORM godwit_compat.utl_file_fflush(handle);
+  EXECUTE 'DELETE FROM pg_temp.godwit_utl_files WHERE id = $1' USING handle;
+  RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.utl_file_fclose_all() RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  handle integer;
+BEGIN
+  IF to_regclass('pg_temp.godwit_utl_files') IS NOT NULL THEN
+    FOR handle IN EXECUTE 'SELECT id FROM pg_temp.godwit_utl_files ORDER BY id' LOOP
+      PERFORM godwit_compat.utl_file_fclose(handle);
+    END LOOP;
+  END IF;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.utl_file_fgetattr(location text, filename text, OUT fexists boolean, OUT file_length bigint) RETURNS record
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  file_length := (pg_stat_file(godwit_compat.file_path(location, filename), true)).size;
+  fexists := file_length IS NOT NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.bfile_open(f text[]) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  path text := godwit_compat.file_path(f[1], f[2]);
+BEGIN
+  IF (pg_stat_file(path, true)).size IS NULL THEN
+    RAISE EXCEPTION 'ORA-22288: file or LOB operation FILEOPEN failed: no file %', path USING ERRCODE = '58P01';
+  END IF;
+  PERFORM set_config('godwit.bfiles_open', coalesce(current_setting('godwit.bfiles_open', true), '') || path || chr(10), false);
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.bfile_isopen(f text[]) RETURNS integer
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  RETURN CASE WHEN position(chr(10) || godwit_compat.file_path(f[1], f[2]) || chr(10)
+    IN chr(10) || coalesce(current_setting('godwit.bfiles_open', true), '')) > 0 THEN 1 ELSE 0 END;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.bfile_close(f text[]) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  path text := godwit_compat.file_path(f[1], f[2]);
+BEGIN
+  IF godwit_compat.bfile_isopen(f) = 0 THEN
+    RAISE EXCEPTION 'ORA-22289: cannot perform FILECLOSE operation on an unopened file or LOB' USING ERRCODE = '55000';
+  END IF;
+  PERFORM set_config('godwit.bfiles_open', substr(replace(chr(10) || current_setting('godwit.bfiles_open', true), chr(10) || path || chr(10), chr(10)), 2), false);
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.bfile_length(f text[]) RETURNS bigint
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  size bigint := (pg_stat_file(godwit_compat.file_path(f[1], f[2]), true)).size;
+BEGIN
+  IF size IS NULL THEN
+    RAISE EXCEPTION 'ORA-22288: file or LOB operation GETLENGTH failed: no file %', f[2] USING ERRCODE = '58P01';
+  END IF;
+  RETURN size;
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.bfile_read(f text[], amount bigint, src_offset bigint) RETURNS bytea
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  size bigint := godwit_compat.bfile_length(f);
+BEGIN
+  IF godwit_compat.bfile_isopen(f) = 0 THEN
+    RAISE EXCEPTION 'ORA-22289: cannot perform operation on an unopened file or LOB' USING ERRCODE = '55000';
+  END IF;
+  -- Past the end of the file only with LOBMAXSIZE (read to the end).
+  IF amount IS NULL OR amount < 1 OR src_offset IS NULL OR src_offset < 1
+     OR (src_offset - 1 + amount > size AND amount < 2147483647) THEN
+    RAISE EXCEPTION 'ORA-21560: argument is null, invalid, or out of range' USING ERRCODE = '22023';
+  END IF;
+  RETURN pg_read_binary_file(godwit_compat.file_path(f[1], f[2]), src_offset - 1, least(amount, greatest(size - src_offset + 1, 0)));
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.bfile_load(dest bytea, f text[], amount bigint, dest_offset bigint DEFAULT 1, src_offset bigint DEFAULT 1) RETURNS bytea
+LANGUAGE sql VOLATILE AS $$
+  SELECT overlay(rpad_bytes.d placing godwit_compat.bfile_read(f, amount, src_offset) from dest_offset::integer)
+  FROM (SELECT coalesce(dest, '') || decode(repeat('00', greatest(dest_offset::integer - 1 - octet_length(coalesce(dest, '')), 0)), 'hex') AS d) rpad_bytes
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.bfile_load(dest text, f text[], amount bigint, dest_offset bigint DEFAULT 1, src_offset bigint DEFAULT 1) RETURNS text
+LANGUAGE sql VOLATILE AS $$
+  SELECT overlay(padded.d placing convert_from(godwit_compat.bfile_read(f, amount, src_offset), getdatabaseencoding()) from dest_offset::integer)
+  FROM (SELECT rpad(coalesce(dest, ''), greatest(dest_offset::integer - 1, char_length(coalesce(dest, '')))) AS d) padded
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.bfile_exists(f text[]) RETURNS integer
+LANGUAGE sql VOLATILE AS $$
+  SELECT CASE WHEN (pg_stat_file(godwit_compat.file_path(f[1], f[2]), true)).size IS NULL THEN 0 ELSE 1 END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.bfile_close_all() RETURNS void
+LANGUAGE sql VOLATILE AS $$ SELECT set_config('godwit.bfiles_open', '', false) $$",
+    ),
+    (
         "htp",
         // The PL/SQL web toolkit's page buffer (HTP.P/PRN, OWA_UTIL.MIME_HEADER), kept in a session
         // setting; htp_page() returns the page written so far.
@@ -846,6 +1095,47 @@ LANGUAGE sql VOLATILE AS $$
 $$;
 CREATE OR REPLACE FUNCTION godwit_compat.htp_page() RETURNS text
 LANGUAGE sql STABLE AS $$ SELECT coalesce(current_setting('godwit.htp_page', true), '') $$",
+    ),
+    (
+        "owa_cgi",
+        // OWA's CGI environment: what OWA.INIT_CGI_ENV set in this session (no gateway sets it);
+        // OWA_UTIL.GET_CGI_ENV looks a name up without regard to case and, as OWA's loop over
+        // OWA.NUM_CGI_VARS does, raises VALUE_ERROR when nothing was set.
+        r"CREATE OR REPLACE FUNCTION godwit_compat.owa_init_cgi_env(num integer, names text[], vals text[]) RETURNS void
+LANGUAGE sql VOLATILE AS $$
+  SELECT set_config('godwit.owa_cgi_num', coalesce(num::text, ''), false),
+    set_config('godwit.owa_cgi_names', coalesce(names, '{}')::text, false),
+    set_config('godwit.owa_cgi_values', coalesce(vals, '{}')::text, false)
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.owa_num_cgi_vars() RETURNS integer
+LANGUAGE sql STABLE AS $$ SELECT nullif(current_setting('godwit.owa_cgi_num', true), '')::integer $$;
+CREATE OR REPLACE FUNCTION godwit_compat.owa_cgi_var(which text, i integer) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  arr text[] := coalesce(nullif(current_setting('godwit.owa_cgi_' || which, true), ''), '{}')::text[];
+BEGIN
+  IF i IS NULL OR array_lower(arr, 1) IS NULL OR i < array_lower(arr, 1) OR i > array_upper(arr, 1) THEN
+    RAISE EXCEPTION 'no data found' USING ERRCODE = 'P0002';
+  END IF;
+  RETURN arr[i];
+END
+$$;
+CREATE OR REPLACE FUNCTION godwit_compat.owa_util_get_cgi_env(param_name text) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  n integer := godwit_compat.owa_num_cgi_vars();
+BEGIN
+  IF n IS NULL THEN
+    RAISE EXCEPTION 'ORA-06502: PL/SQL: numeric or value error' USING ERRCODE = '22000';
+  END IF;
+  FOR i IN 1 .. n LOOP
+    IF upper(godwit_compat.owa_cgi_var('names', i)) = upper(param_name) THEN
+      RETURN godwit_compat.owa_cgi_var('values', i);
+    END IF;
+  END LOOP;
+  RETURN NULL;
+END
+$$",
     ),
     (
         "raw_integer",

@@ -738,7 +738,12 @@ impl Converter<'_> {
     /// What a unit outside any package sees: the schema's collection types and object types.
     fn schema_unit_context(&self) -> crate::plsql::UnitContext {
         crate::plsql::UnitContext {
-            collections: self.schema_collections.clone(),
+            collections: self
+                .schema_collections
+                .clone()
+                .into_iter()
+                .chain(crate::collection::oracle_supplied())
+                .collect(),
             domains: self.schema_domains.clone(),
             object_methods: self.object_methods.clone(),
             ..Default::default()
@@ -1199,6 +1204,7 @@ impl Converter<'_> {
             }
         }
         let mut collections = self.schema_collections.clone();
+        collections.extend(crate::collection::oracle_supplied());
         collections.extend(own.collections.clone());
         // Other packages' collection types, by their qualified name (`PKG.T`), their records'
         // elements as those packages' composite types.
@@ -1455,6 +1461,28 @@ impl Converter<'_> {
         if c.is("SYS_REFCURSOR") {
             c.next();
             return Some("refcursor".into());
+        }
+        // A BFILE is {directory, file name} and a UTL_FILE handle the id of an open file: see the
+        // `files` helpers.
+        if c.is("BFILE") {
+            c.next();
+            return Some("text[]".into());
+        }
+        if c.is("UTL_FILE")
+            && c.peek_at(1).is_some_and(|t| t.is_symbol("."))
+            && c.peek_at(2).is_some_and(|t| t.is("FILE_TYPE"))
+        {
+            c.pos += 3;
+            return Some("integer".into());
+        }
+        // DBMS_SQL's column description (see the `dbms_sql` helpers).
+        if c.is("DBMS_SQL")
+            && c.peek_at(1).is_some_and(|t| t.is_symbol("."))
+            && c.peek_at(2)
+                .is_some_and(|t| t.is("DESC_REC") || t.is("DESC_REC2"))
+        {
+            c.pos += 3;
+            return Some(format!("{}.dbms_sql_desc_rec", crate::compat::SCHEMA));
         }
         if c.peek().is_some_and(crate::types::is_plsql_integer) {
             c.next();

@@ -42,6 +42,9 @@ pub struct Rewrite {
     /// XMLType variables and parameters of the routine being converted (lower case), for XMLType's
     /// methods on them.
     pub xml_variables: std::collections::BTreeSet<String>,
+    /// BFILE variables and parameters of the routine being converted (lower case): DBMS_LOB's
+    /// calls on them read server files.
+    pub bfile_variables: std::collections::BTreeSet<String>,
     /// Object types converted to composite types: lower-case name → qualified PostgreSQL name.
     /// `t(a, b)` (Oracle's constructor) becomes `ROW(a, b)::schema.t`.
     pub object_types: std::collections::BTreeMap<String, String>,
@@ -118,6 +121,29 @@ impl Rewrite {
             ),
         ));
         true
+    }
+
+    /// Whether `arg` is a BFILE variable or parameter.
+    pub(crate) fn is_bfile(&self, arg: &[Token]) -> bool {
+        matches!(arg, [v] if self.bfile_variables.contains(&crate::names::pg_name(v)))
+    }
+
+    /// Notes the `files` helpers and what they need on the server.
+    pub(crate) fn uses_files(&mut self) {
+        self.helpers.insert("files");
+        let note = "UTL_FILE and BFILE read and write the PostgreSQL server's files: register each Oracle directory object in godwit_compat.directories (name as Oracle spells it, server path). Reading needs superuser, or EXECUTE on pg_stat_file and pg_read_binary_file plus membership in pg_read_server_files; writing needs superuser or EXECUTE on lo_export(oid, text); a written file is rewritten whole on each FFLUSH and FCLOSE";
+        if !self.notes.iter().any(|(_, n)| n == note) {
+            self.notes.push(("GW-PLSQL-FILE", note.into()));
+        }
+    }
+
+    /// Notes the `owa_cgi` helpers and where their environment comes from.
+    pub(crate) fn uses_owa_cgi(&mut self) {
+        self.helpers.insert("owa_cgi");
+        let note = "OWA's CGI environment is what OWA.INIT_CGI_ENV set in this session: no PL/SQL gateway sets it, and OWA_UTIL.GET_CGI_ENV raises VALUE_ERROR until something did, as OWA does outside a gateway call";
+        if !self.notes.iter().any(|(_, n)| n == note) {
+            self.notes.push(("GW-PLSQL-OWA-CGI", note.into()));
+        }
     }
 
     /// An XMLType method on `doc` (SQL text): EXTRACT, EXISTSNODE, GETCLOBVAL, GETSTRINGVAL,
@@ -500,11 +526,25 @@ impl Rewrite {
                             // DBMS_LOB's constants: the largest size PostgreSQL can hold and more,
                             // the database character set, no language context or warning.
                             ("DBMS_LOB", "LOBMAXSIZE") => "2147483647".into(),
+                            ("DBMS_LOB", "FILE_READONLY" | "LOB_READONLY") => "0".into(),
+                            ("DBMS_LOB", "LOB_READWRITE") => "1".into(),
                             ("DBMS_LOB", "DEFAULT_CSID" | "DEFAULT_LANG_CTX" | "NO_WARNING") => {
                                 "0".into()
                             }
                             ("DBMS_LOB", "WARN_INCONVERTIBLE_CHAR") => "1".into(),
                             ("OWA", "NL_CHAR") => "chr(10)".into(),
+                            ("OWA", "NUM_CGI_VARS") => {
+                                self.uses_owa_cgi();
+                                format!("{}.owa_num_cgi_vars()", crate::compat::SCHEMA)
+                            }
+                            // DBMS_SQL's language flags: the statement runs as PostgreSQL's.
+                            ("DBMS_SQL", "OPEN_CURSOR") => {
+                                crate::dbms_sql::uses(self);
+                                format!("{}.dbms_sql_open_cursor()", crate::compat::SCHEMA)
+                            }
+                            ("DBMS_SQL", "NATIVE") => "1".into(),
+                            ("DBMS_SQL", "V6") => "0".into(),
+                            ("DBMS_SQL", "V7") => "2".into(),
                             ("DBMS_XMLGEN", "ENTITY_ENCODE") => "0".into(),
                             ("DBMS_XMLGEN", "ENTITY_DECODE") => "1".into(),
                             _ => {
@@ -659,6 +699,31 @@ impl Rewrite {
     fn call(&mut self, name: &str, args: &[Token], after: &[Token]) -> Option<(String, usize)> {
         let parts = split_commas(args);
         let arg = |k: usize, this: &mut Self| parts.get(k).map(|p| this.sql(p));
+        // A routine of the input's packages given '' (Oracle's NULL) gets NULL, whatever the
+        // parameter's type: PostgreSQL would read '' as an empty string, or fail on a number.
+        let empty = |p: &[Token]| {
+            p.len() == 1 && p[0].kind == TokenKind::String && p[0].string_value().is_empty()
+        };
+        if self
+            .current_qualifier
+            .as_ref()
+            .is_some_and(|q| self.packages.contains(&q.to_lowercase()))
+            && parts
+                .iter()
+                .any(|p| empty(p) || (p.len() == 3 && p[1].is_symbol("=>") && empty(&p[2..])))
+        {
+            let mut list = Vec::with_capacity(parts.len());
+            for p in &parts {
+                list.push(if empty(p) {
+                    "NULL".to_string()
+                } else if p.len() == 3 && p[1].is_symbol("=>") && empty(&p[2..]) {
+                    format!("{} => NULL", pg_name(&p[0]))
+                } else {
+                    self.sql(p)
+                });
+            }
+            return Some((format!("{}({})", name.to_lowercase(), list.join(", ")), 0));
+        }
         // A qualified call is a user routine (pkg.substr) unless the qualifier is an Oracle package
         // with rules below.
         if self.current_qualifier.as_deref().is_some_and(|q| {
@@ -673,6 +738,10 @@ impl Rewrite {
                 "UTL_URL",
                 "UTL_I18N",
                 "UTL_COMPRESS",
+                "UTL_FILE",
+                "DBMS_SQL",
+                "OWA",
+                "OWA_UTIL",
                 "DBMS_CRYPTO",
                 "DBMS_ASSERT",
                 "HTF",
@@ -1076,6 +1145,102 @@ impl Rewrite {
                 self.helpers.insert("lz_uncompress");
                 format!("{}.lz_uncompress({})", crate::compat::SCHEMA, arg(0, self)?)
             }
+            ("GETLENGTH" | "FILEISOPEN" | "ISOPEN" | "FILEEXISTS", 1)
+                if self.qualifier_is("DBMS_LOB") && self.is_bfile(parts[0]) =>
+            {
+                self.drop_qualifier = true;
+                self.uses_files();
+                let helper = match name.to_ascii_uppercase().as_str() {
+                    "GETLENGTH" => "bfile_length",
+                    "FILEEXISTS" => "bfile_exists",
+                    _ => "bfile_isopen",
+                };
+                format!("{}.{helper}({})", crate::compat::SCHEMA, arg(0, self)?)
+            }
+            ("BITAND", 2) if self.current_qualifier.is_none() => {
+                self.helpers.insert("bitand");
+                format!(
+                    "{}.bitand({}, {})",
+                    crate::compat::SCHEMA,
+                    arg(0, self)?,
+                    arg(1, self)?
+                )
+            }
+            ("BFILENAME", 2) if self.current_qualifier.is_none() => {
+                format!(
+                    "ARRAY[CAST({} AS text), CAST({} AS text)]",
+                    arg(0, self)?,
+                    arg(1, self)?
+                )
+            }
+            ("FOPEN", 3 | 4) if self.qualifier_is("UTL_FILE") => {
+                self.drop_qualifier = true;
+                self.uses_files();
+                let named = crate::plsql::positional(
+                    &parts,
+                    &["LOCATION", "FILENAME", "OPEN_MODE", "MAX_LINESIZE"],
+                )?;
+                let mut list = Vec::new();
+                for p in named.iter().filter(|p| !p.is_empty()) {
+                    list.push(self.sql(p));
+                }
+                if list.len() != named.len() {
+                    return None;
+                }
+                format!(
+                    "{}.utl_file_fopen({})",
+                    crate::compat::SCHEMA,
+                    list.join(", ")
+                )
+            }
+            ("OPEN_CURSOR", 0) | ("EXECUTE" | "FETCH_ROWS" | "IS_OPEN", 1)
+                if self.qualifier_is("DBMS_SQL") =>
+            {
+                self.drop_qualifier = true;
+                crate::dbms_sql::uses(self);
+                let list: Vec<String> = (0..parts.len())
+                    .filter_map(|k| arg(k, self))
+                    .map(|c| format!("pg_catalog.int4({c})"))
+                    .collect();
+                format!(
+                    "{}.dbms_sql_{}({})",
+                    crate::compat::SCHEMA,
+                    name.to_lowercase(),
+                    list.join(", ")
+                )
+            }
+            ("CGI_VAR_NAME" | "CGI_VAR_VAL", 1) if self.qualifier_is("OWA") => {
+                self.drop_qualifier = true;
+                self.uses_owa_cgi();
+                let which = if name == "CGI_VAR_NAME" {
+                    "names"
+                } else {
+                    "values"
+                };
+                format!(
+                    "{}.owa_cgi_var('{which}', pg_catalog.int4({}))",
+                    crate::compat::SCHEMA,
+                    arg(0, self)?
+                )
+            }
+            ("GET_CGI_ENV", 1) if self.qualifier_is("OWA_UTIL") => {
+                self.drop_qualifier = true;
+                self.uses_owa_cgi();
+                format!(
+                    "{}.owa_util_get_cgi_env({})",
+                    crate::compat::SCHEMA,
+                    arg(0, self)?
+                )
+            }
+            ("IS_OPEN", 1) if self.qualifier_is("UTL_FILE") => {
+                self.drop_qualifier = true;
+                self.uses_files();
+                format!(
+                    "{}.utl_file_is_open(pg_catalog.int4({}))",
+                    crate::compat::SCHEMA,
+                    arg(0, self)?
+                )
+            }
             ("GETLENGTH", 1) if self.qualifier_is("DBMS_LOB") => {
                 self.drop_qualifier = true;
                 format!("length({})", arg(0, self)?)
@@ -1253,6 +1418,27 @@ impl Rewrite {
                 } else {
                     let format = self.format_argument(name, parts[1], false)?;
                     format!("to_number({}, {format})", arg(0, self)?)
+                }
+            }
+            ("XMLTABLE", _) if self.current_qualifier.is_none() => {
+                let converted = {
+                    let mut document = |t: &[Token]| self.sql(t);
+                    crate::xml_table::convert(args, &mut document)
+                };
+                match converted {
+                    Ok((sql, default_namespace)) => {
+                        if default_namespace {
+                            self.helpers.insert("xml");
+                        }
+                        sql
+                    }
+                    Err(why) => {
+                        self.blocking.push((
+                            "GW-SQL-UNSUPPORTED",
+                            format!("XMLTABLE is not converted: {why}"),
+                        ));
+                        return None;
+                    }
                 }
             }
             ("JSON_TABLE", _) => {
@@ -1746,6 +1932,8 @@ fn left_term_start(out: &[String]) -> Option<usize> {
                     | ":="
                     | "||"
                     | ";"
+                    | "["
+                    | "]"
             )
             && !p.starts_with("OPERATOR(")
     };
@@ -1759,6 +1947,24 @@ fn left_term_start(out: &[String]) -> Option<usize> {
             // A call: the function's (qualified) name before its parenthesis.
             if k > 0 && is_operand(&out[k - 1]) {
                 k -= 1;
+            }
+        } else if out[k - 1] == "]" {
+            // An element of an array: v[i], the array before its bracket.
+            let mut depth = 0usize;
+            k = (0..k).rev().find(|&j| {
+                if out[j] == "]" {
+                    depth += 1;
+                } else if out[j] == "[" {
+                    depth -= 1;
+                }
+                depth == 0
+            })?;
+            if k > 0 && out[k - 1] == ")" {
+                k = matching_open(out, k - 1)?;
+            } else if k > 0 && is_operand(&out[k - 1]) {
+                k -= 1;
+            } else {
+                return None;
             }
         } else if is_operand(&out[k - 1]) {
             k -= 1;
@@ -1820,6 +2026,18 @@ fn right_factor_end(tokens: &[Token], start: usize) -> Option<usize> {
     loop {
         match tokens.get(end + 1) {
             Some(n) if n.is_symbol("(") => end = matching_paren(tokens, end + 1)?,
+            // An element of an array: v[i].
+            Some(n) if n.is_symbol("[") => {
+                let mut depth = 0usize;
+                end = (end + 1..tokens.len()).find(|&k| {
+                    if tokens[k].is_symbol("[") {
+                        depth += 1;
+                    } else if tokens[k].is_symbol("]") {
+                        depth -= 1;
+                    }
+                    depth == 0
+                })?;
+            }
             Some(n)
                 if n.is_symbol(".")
                     && tokens.get(end + 2).is_some_and(|w| {

@@ -67,7 +67,8 @@ fn path_literal(steps: &[String]) -> String {
     literal(&format!("{{{}}}", quoted.join(",")))
 }
 
-fn string_of(tokens: &[Token]) -> Option<String> {
+/// A string literal's value.
+pub(crate) fn string_of(tokens: &[Token]) -> Option<String> {
     match tokens {
         [t] if t.kind == TokenKind::String => Some(t.string_value()),
         _ => None,

@@ -14,6 +14,7 @@ pub mod compat;
 pub mod conditional;
 pub mod convert;
 mod cursor;
+mod dbms_sql;
 pub mod expr;
 pub mod findings;
 pub mod formats;
@@ -32,6 +33,7 @@ pub mod rules;
 pub mod target;
 pub mod types;
 pub mod validate;
+mod xml_table;
 
 pub use convert::{convert, Conversion, DataStatement, ObjectReport, Options, Status};
 pub use findings::{Finding, Severity};

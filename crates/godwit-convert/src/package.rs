@@ -467,12 +467,25 @@ impl Packages {
             let Some(declared) = own.declared_types.get(variable) else {
                 continue;
             };
-            let type_name = match declared.as_slice() {
-                [t] => t.upper(),
-                [p, dot, t] if dot.is_symbol(".") && p.upper() == package => t.upper(),
+            // The package's own collection type, or another package's (PKG.T).
+            let (type_name, found) = match declared.as_slice() {
+                [t] => (t.upper(), own.collections.get(&t.upper()).map(|(_, k)| *k)),
+                [p, dot, t] if dot.is_symbol(".") && p.upper() == package => {
+                    (t.upper(), own.collections.get(&t.upper()).map(|(_, k)| *k))
+                }
+                [p, dot, t] if dot.is_symbol(".") => {
+                    let name = format!("{}.{}", p.upper(), t.upper());
+                    let found = match self.specs.get(&p.upper()) {
+                        Some(spec) => spec.collections.get(&t.upper()).map(|(_, k)| *k),
+                        None => crate::collection::oracle_supplied()
+                            .get(&name)
+                            .map(|(_, k)| *k),
+                    };
+                    (name, found)
+                }
                 _ => continue,
             };
-            let Some((_, kind)) = own.collections.get(&type_name) else {
+            let Some(kind) = found else {
                 continue;
             };
             if !used(variable) || own.sparse_variables.contains(variable) {
@@ -1046,6 +1059,13 @@ impl Packages {
         // A subtype of another package: its base type.
         let resolved;
         let declared = match declared.as_slice() {
+            // A UTL_FILE handle is the integer id of an open file (see the `files` helpers).
+            [pkg, dot, name]
+                if pkg.is("UTL_FILE") && dot.is_symbol(".") && name.is("FILE_TYPE") =>
+            {
+                resolved = godwit_oracle::tokenize("PLS_INTEGER", pkg.line);
+                &resolved
+            }
             [pkg, dot, name] if dot.is_symbol(".") => {
                 match self
                     .specs

@@ -440,6 +440,18 @@ fn hoist_local_subprograms(
         };
         if kind == UnitKind::Function {
             if let Some(v) = writes[index].iter().next() {
+                // Called only as `x := f(…);`, it becomes a procedure handing its result back in an
+                // OUT parameter beside the variables it assigns.
+                if let Some(as_procedure) = function_as_procedure(tokens, local[index]) {
+                    return hoist_local_subprograms(
+                        &as_procedure,
+                        outer,
+                        outer_parameters,
+                        rewrite,
+                        type_of,
+                        context,
+                    );
+                }
                 return Err(format!(
                     "local function {name} assigns {v} of the enclosing routine, which a PostgreSQL function cannot hand back"
                 ));
@@ -510,6 +522,117 @@ fn hoist_local_subprograms(
     }
     rewrite.packages.insert(outer.schema.clone());
     Ok((rename(&kept), units))
+}
+
+/// `tokens` with the local function at `start..=end` turned into a procedure whose OUT parameter
+/// GODWIT_RESULT takes what it returns, and each `x := f(…);` into `f(…, GODWIT_RESULT => x);`.
+/// `None` when the function is used some other way or its form is not the plain one.
+fn function_as_procedure(tokens: &[Token], (start, end): (usize, usize)) -> Option<Vec<Token>> {
+    let name = tokens.get(start + 1)?.upper();
+    let sub = &tokens[start..=end];
+    let mut k = 2;
+    let params = if sub.get(k)?.is_symbol("(") {
+        let close = matching_paren(sub, k)?;
+        let inner = &sub[k + 1..close];
+        k = close + 1;
+        Some(inner)
+    } else {
+        None
+    };
+    if !sub.get(k)?.is("RETURN") {
+        return None;
+    }
+    let is = (k + 1..sub.len()).find(|&j| sub[j].is("IS") || sub[j].is("AS"))?;
+    let returns = &sub[k + 1..is];
+    // Nested subprograms would have RETURNs of their own.
+    if returns.is_empty()
+        || sub[is..]
+            .iter()
+            .any(|t| t.is("FUNCTION") || t.is("PROCEDURE"))
+    {
+        return None;
+    }
+    let line = sub[0].line;
+    let mut out: Vec<Token> = tokens[..start].to_vec();
+    out.extend(tokenize("PROCEDURE", line));
+    out.push(sub[1].clone());
+    out.extend(tokenize("(", line));
+    if let Some(p) = params.filter(|p| !p.is_empty()) {
+        out.extend(p.iter().cloned());
+        out.extend(tokenize(",", line));
+    }
+    out.extend(tokenize("GODWIT_RESULT OUT", line));
+    out.extend(returns.iter().cloned());
+    out.extend(tokenize(")", line));
+    let mut j = is;
+    while j < sub.len() {
+        let t = &sub[j];
+        if t.is("RETURN")
+            && starts_statement(sub, j)
+            && !sub.get(j + 1).is_some_and(|n| n.is_symbol(";"))
+        {
+            out.extend(tokenize("GODWIT_RESULT :=", t.line));
+            let semi = (j..sub.len()).find(|&e| sub[e].is_symbol(";"))?;
+            out.extend(sub[j + 1..=semi].iter().cloned());
+            out.extend(tokenize("RETURN ;", t.line));
+            j = semi + 1;
+            continue;
+        }
+        out.push(t.clone());
+        j += 1;
+    }
+    // The calls, everywhere else: only `target := name[(…)];` as a whole statement.
+    let mut rest = Vec::with_capacity(tokens.len() - end);
+    let call_at = |ts: &[Token], i: usize| {
+        ts[i].kind == TokenKind::Word
+            && ts[i].upper() == name
+            && !(i > 0 && ts[i - 1].is_symbol("."))
+            && !(i > 0 && ts[i - 1].is("END"))
+    };
+    // Calls before the function (in earlier local subprograms) come first.
+    let mut before = Vec::with_capacity(start);
+    for (part, range) in [(&mut before, 0..start), (&mut rest, end + 1..tokens.len())] {
+        let ts = &tokens[range.clone()];
+        let mut k = 0;
+        while k < ts.len() {
+            if !call_at(ts, k) {
+                part.push(ts[k].clone());
+                k += 1;
+                continue;
+            }
+            let target_ok = k >= 2
+                && ts[k - 1].is_symbol(":=")
+                && ts[k - 2].kind == TokenKind::Word
+                && starts_statement(ts, k - 2);
+            let (args, after) = match ts.get(k + 1) {
+                Some(open) if open.is_symbol("(") => {
+                    let close = matching_paren(ts, k + 1)?;
+                    (&ts[k + 2..close], close + 1)
+                }
+                _ => (&ts[k..k], k + 1),
+            };
+            if !target_ok || !ts.get(after).is_some_and(|t| t.is_symbol(";")) {
+                return None;
+            }
+            let target = part.len() - 2;
+            let target_token = part[target].clone();
+            part.truncate(target);
+            part.push(ts[k].clone());
+            part.extend(tokenize("(", ts[k].line));
+            if !args.is_empty() {
+                part.extend(args.iter().cloned());
+                part.extend(tokenize(",", ts[k].line));
+            }
+            part.extend(tokenize("GODWIT_RESULT =>", ts[k].line));
+            part.push(target_token);
+            part.extend(tokenize(")", ts[k].line));
+            k = after;
+        }
+    }
+    let mut whole = before;
+    whole.extend(out[start..].iter().cloned());
+    whole.extend(rest);
+    Some(whole)
 }
 
 /// The enclosing routine's variables with their Oracle types (its parameters, then its declared
@@ -724,14 +847,30 @@ fn cursor_statements(
         .map(|w| w[0].upper())
         .collect();
     let state = |cursor: &Token, what: &str| format!("godwit_{}_{what}", pg_name(cursor));
-    if let Some(w) = tokens
-        .windows(4)
-        .find(|w| w[0].is("FOR") && w[2].is("IN") && tracked.contains(&w[3].upper()))
-    {
-        return Err(format!(
-            "{}%ISOPEN or %ROWCOUNT with a cursor FOR loop over it",
-            w[3].text
-        ));
+    // A cursor FOR loop over a tracked cursor opens it, counts each row as the loop body starts, and
+    // closes it when the loop ends: statements to add after token positions.
+    let mut added_after: BTreeMap<usize, String> = BTreeMap::new();
+    for k in 0..tokens.len() {
+        let w = &tokens[k..];
+        if w.len() < 4
+            || !(w[0].is("FOR") && w[2].is("IN") && tracked.contains(&w[3].upper()))
+            || !(starts_statement(tokens, k) || k > 1 && tokens[k - 1].is_symbol(">"))
+        {
+            continue;
+        }
+        let (open, rows) = (state(&w[3], "open"), state(&w[3], "rows"));
+        let mut body = k + 4;
+        if tokens.get(body).is_some_and(|t| t.is_symbol("(")) {
+            body = matching_paren(tokens, body).ok_or("unbalanced cursor arguments")? + 1;
+        }
+        if !tokens.get(body).is_some_and(|t| t.is("LOOP")) {
+            return Err(format!("cursor FOR loop over {} not understood", w[3].text));
+        }
+        let end = loop_end(tokens, body)
+            .ok_or_else(|| format!("cursor FOR loop over {} without END LOOP", w[3].text))?;
+        added_after.insert(body, format!("{open} := true; {rows} := {rows} + 1;"));
+        // Closed at the end, with no rows counted for the next loop.
+        added_after.insert(end, format!("{open} := false; {rows} := 0;"));
     }
     for t in tokens.iter().filter(|t| tracked.contains(&t.upper())) {
         let open = state(t, "open");
@@ -816,6 +955,9 @@ fn cursor_statements(
             }
         }
         out.push(t.clone());
+        if let Some(extra) = added_after.get(&k) {
+            out.extend(tokenize(extra, t.line));
+        }
         if t.is_symbol(";") {
             if let Some(extra) = after_statement.take() {
                 out.extend(tokenize(&extra, t.line));
@@ -836,6 +978,134 @@ fn cursor_statements(
         declarations.push_str("    godwit_rowcount integer;\n");
     }
     Ok((out, declarations))
+}
+
+/// The arguments of the call `PKG . NAME [ ( … ) ]` at `i`, and the position after it.
+pub(crate) fn call_arguments(
+    tokens: &[Token],
+    i: usize,
+) -> Result<(Vec<&[Token]>, usize), NotConverted> {
+    Ok(match tokens.get(i + 3) {
+        Some(open) if open.is_symbol("(") => {
+            let close = matching_paren(tokens, i + 3).ok_or("unbalanced call")?;
+            (split_commas(&tokens[i + 4..close]), close + 1)
+        }
+        _ => (Vec::new(), i + 3),
+    })
+}
+
+/// A UTL_FILE procedure call at `i` (a statement) over the `files` helpers: the replacement and the
+/// position after the call. FOPEN and IS_OPEN are functions (see `Rewrite::call`).
+fn utl_file_call(
+    tokens: &[Token],
+    i: usize,
+    rewrite: &mut Rewrite,
+) -> Result<(String, usize), NotConverted> {
+    let procedure = tokens.get(i + 2).map(|m| m.upper()).unwrap_or_default();
+    let (args, after) = call_arguments(tokens, i)?;
+    let names: &[&str] = match procedure.as_str() {
+        "PUT" => &["FILE", "BUFFER"],
+        "PUT_LINE" | "PUT_RAW" => &["FILE", "BUFFER", "AUTOFLUSH"],
+        "NEW_LINE" => &["FILE", "LINES"],
+        "FGETATTR" => &[
+            "LOCATION",
+            "FILENAME",
+            "FEXISTS",
+            "FILE_LENGTH",
+            "BLOCK_SIZE",
+        ],
+        _ => &["FILE"],
+    };
+    let args = positional(&args, names).ok_or_else(|| {
+        format!(
+            "utl_file.{} with arguments not understood",
+            procedure.to_lowercase()
+        )
+    })?;
+    let compat = crate::compat::SCHEMA;
+    // A handle kept in a package variable reads back as a number.
+    let handle = |f: &[Token]| format!("pg_catalog.int4({})", text(f));
+    let flag = |a: Option<&&[Token]>| {
+        a.filter(|a| !a.is_empty())
+            .map_or("false".to_string(), |a| text(a))
+    };
+    let replacement = match (procedure.as_str(), args.as_slice()) {
+        ("PUT", [f, buffer]) => {
+            format!(
+                "PERFORM {compat}.utl_file_put({}, CAST(({}) AS text))",
+                handle(f),
+                text(buffer)
+            )
+        }
+        ("PUT_LINE", [f, buffer, rest @ ..]) => format!(
+            "PERFORM {compat}.utl_file_put({}, CAST(({}) AS text), 1, {})",
+            handle(f),
+            text(buffer),
+            flag(rest.first())
+        ),
+        ("NEW_LINE", [f, rest @ ..]) => format!(
+            "PERFORM {compat}.utl_file_put({}, NULL, {})",
+            handle(f),
+            rest.first()
+                .filter(|a| !a.is_empty())
+                .map_or("1".to_string(), |a| as_integer(a))
+        ),
+        ("PUT_RAW", [f, buffer, rest @ ..]) => format!(
+            "PERFORM {compat}.utl_file_put_raw({}, {}, {})",
+            handle(f),
+            text(buffer),
+            flag(rest.first())
+        ),
+        ("FFLUSH", [f]) => format!("PERFORM {compat}.utl_file_fflush({})", handle(f)),
+        ("FCLOSE", [f]) => format!("{} := {compat}.utl_file_fclose({})", text(f), handle(f)),
+        ("FCLOSE_ALL", []) => format!("PERFORM {compat}.utl_file_fclose_all()"),
+        // The file system's block size is not something PostgreSQL can read: only calls that never
+        // read it afterwards are converted.
+        ("FGETATTR", [location, name, exists, length, block_size]) => {
+            let block = match block_size {
+                [b] if b.kind == TokenKind::Word => b.upper(),
+                _ => return Err("utl_file.fgetattr with arguments not understood".into()),
+            };
+            if tokens.iter().filter(|t| t.upper() == block).count() > 1 {
+                return Err(format!(
+                    "utl_file.fgetattr's block size ({}) is read, which PostgreSQL cannot give",
+                    block.to_lowercase()
+                ));
+            }
+            format!(
+                "SELECT g.fexists, g.file_length INTO {}, {} FROM {compat}.utl_file_fgetattr({}, {}) g",
+                text(exists),
+                text(length),
+                text(location),
+                text(name)
+            )
+        }
+        _ => {
+            return Err(format!(
+                "package call utl_file.{} is not converted yet",
+                procedure.to_lowercase()
+            ))
+        }
+    };
+    rewrite.uses_files();
+    Ok((replacement, after))
+}
+
+/// The `;` ending the END LOOP that closes the LOOP at `start`.
+fn loop_end(tokens: &[Token], start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for k in start..tokens.len() {
+        let t = &tokens[k];
+        if t.is("LOOP") && !(k > 0 && tokens[k - 1].is("END")) {
+            depth += 1;
+        } else if t.is("END") && tokens.get(k + 1).is_some_and(|n| n.is("LOOP")) {
+            depth -= 1;
+            if depth == 0 {
+                return (k + 2..tokens.len()).find(|&e| tokens[e].is_symbol(";"));
+            }
+        }
+    }
+    None
 }
 
 /// Stands for PostgreSQL's own `||` in generated statement text.
@@ -1113,7 +1383,8 @@ fn body(
             return Err("local types other than collections are not converted yet".into());
         }
         if decl[0].is("CURSOR") {
-            declarations.push_str(&cursor_declaration(decl, rewrite, &typed)?);
+            let decl = scope.borrow().rewrite_collections(decl)?;
+            declarations.push_str(&cursor_declaration(&decl, rewrite, &typed)?);
             continue;
         }
         let mut c = Cursor::new(decl);
@@ -1166,11 +1437,13 @@ fn body(
             init.map(|i| format!(" := {i}")).unwrap_or_default()
         ));
     }
+    // Oracle-supplied packages' tables are in every unit's scope: only the input's count.
+    let supplied = crate::collection::oracle_supplied();
     if scope
         .borrow()
         .types
-        .values()
-        .any(|(_, kind)| *kind == Kind::ByInteger)
+        .iter()
+        .any(|(name, (_, kind))| *kind == Kind::ByInteger && !supplied.contains_key(name))
     {
         rewrite.notes.push((
             "GW-PLSQL-COLLECTION",
@@ -1529,6 +1802,9 @@ fn note_typed_variable(rewrite: &mut Rewrite, name: &Token, declared: &[Token]) 
     if is(0, "XMLTYPE") || (is(0, "SYS") && is(2, "XMLTYPE")) {
         rewrite.xml_variables.insert(pg_name(name));
     }
+    if is(0, "BFILE") {
+        rewrite.bfile_variables.insert(pg_name(name));
+    }
 }
 
 /// Whether the token at `k` starts a PL/SQL statement.
@@ -1570,7 +1846,49 @@ fn assignable(lob: &[Token]) -> String {
 fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConverted> {
     // :NEW / :OLD → NEW / OLD; other bind variables have no meaning in a stored unit.
     let mut mapped = Vec::with_capacity(tokens.len());
-    for t in tokens {
+    let labels: BTreeSet<String> = tokens
+        .windows(5)
+        .filter(|w| w[0].is_symbol("<") && w[1].is_symbol("<") && w[3].is_symbol(">"))
+        .map(|w| w[2].upper())
+        .collect();
+    let mut k = 0;
+    while k < tokens.len() {
+        let t = &tokens[k];
+        k += 1;
+        // A label after END [LOOP], EXIT or CONTINUE: a name, not a call.
+        if t.kind == TokenKind::Word
+            && labels.contains(&t.upper())
+            && k > 1
+            && ["END", "LOOP", "EXIT", "CONTINUE"]
+                .iter()
+                .any(|w| tokens[k - 2].is(w))
+        {
+            mapped.push(Token {
+                kind: TokenKind::Symbol,
+                text: quote_ident(&pg_name(t)),
+                line: t.line,
+                unterminated: false,
+            });
+            continue;
+        }
+        // A label `<< name >>` (four symbols and a word here) as one token PL/pgSQL reads.
+        if let [a, b, name, c, d, ..] = &tokens[k - 1..] {
+            if a.is_symbol("<")
+                && b.is_symbol("<")
+                && name.kind == TokenKind::Word
+                && c.is_symbol(">")
+                && d.is_symbol(">")
+            {
+                mapped.push(Token {
+                    kind: TokenKind::Symbol,
+                    text: format!("<<{}>>", quote_ident(&pg_name(name))),
+                    line: t.line,
+                    unterminated: false,
+                });
+                k += 4;
+                continue;
+            }
+        }
         if t.kind == TokenKind::Bind {
             let name = t.text.trim_start_matches(':').to_ascii_uppercase();
             if name != "NEW" && name != "OLD" {
@@ -1685,7 +2003,27 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
             continue;
         }
         if start
-            && (t.is("HTP") || t.is("OWA_UTIL"))
+            && t.is("DBMS_SQL")
+            && !rewrite.packages.contains(&pg_name(t))
+            && tokens.get(i + 1).is_some_and(|n| n.is_symbol("."))
+        {
+            let (replacement, after) = crate::dbms_sql::procedure_call(tokens, i, rewrite)?;
+            out.extend(tokenize(&replacement, t.line));
+            i = after;
+            continue;
+        }
+        if start
+            && t.is("UTL_FILE")
+            && !rewrite.packages.contains(&pg_name(t))
+            && tokens.get(i + 1).is_some_and(|n| n.is_symbol("."))
+        {
+            let (replacement, after) = utl_file_call(tokens, i, rewrite)?;
+            out.extend(tokenize(&replacement, t.line));
+            i = after;
+            continue;
+        }
+        if start
+            && (t.is("HTP") || t.is("OWA_UTIL") || t.is("OWA"))
             && !rewrite.packages.contains(&pg_name(t))
             && tokens.get(i + 1).is_some_and(|n| n.is_symbol("."))
         {
@@ -1696,13 +2034,7 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                 t.upper(),
                 tokens.get(i + 2).map(|m| m.upper()).unwrap_or_default()
             );
-            let (args, after): (Vec<&[Token]>, usize) = match tokens.get(i + 3) {
-                Some(open) if open.is_symbol("(") => {
-                    let close = matching_paren(tokens, i + 3).ok_or("unbalanced call")?;
-                    (split_commas(&tokens[i + 4..close]), close + 1)
-                }
-                _ => (Vec::new(), i + 3),
-            };
+            let (args, after) = call_arguments(tokens, i)?;
             let piece = |arg: &[Token]| format!("CAST(({}) AS text)", text(arg));
             let replacement = match (call.as_str(), args.as_slice()) {
                 ("HTP.P" | "HTP.PRINT", [arg]) => format!(
@@ -1719,6 +2051,16 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                     piece(arg)
                 ),
                 ("HTP.INIT", []) => format!("PERFORM {}.htp_init()", crate::compat::SCHEMA),
+                ("OWA.INIT_CGI_ENV", [num, names, values]) => {
+                    rewrite.uses_owa_cgi();
+                    format!(
+                        "PERFORM {}.owa_init_cgi_env(pg_catalog.int4({}), {}, {})",
+                        crate::compat::SCHEMA,
+                        text(num),
+                        text(names),
+                        text(values)
+                    )
+                }
                 ("OWA_UTIL.HTTP_HEADER_CLOSE", []) => {
                     format!("PERFORM {}.htp_write('', true)", crate::compat::SCHEMA)
                 }
@@ -1745,11 +2087,13 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                     ));
                 }
             };
-            rewrite.helpers.insert("htp");
-            rewrite.notes.push((
-                "GW-PLSQL-HTP",
-                "HTP and OWA_UTIL write to a page buffer kept per session, which godwit_compat.htp_page() reads; no PL/SQL gateway serves it".into(),
-            ));
+            if !call.starts_with("OWA.") {
+                rewrite.helpers.insert("htp");
+                rewrite.notes.push((
+                    "GW-PLSQL-HTP",
+                    "HTP and OWA_UTIL write to a page buffer kept per session, which godwit_compat.htp_page() reads; no PL/SQL gateway serves it".into(),
+                ));
+            }
             out.extend(tokenize(&replacement, t.line));
             i = after;
             continue;
@@ -1790,6 +2134,10 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                 "CREATETEMPORARY" => &["LOB_LOC", "CACHE", "DUR"],
                 "FREETEMPORARY" => &["LOB_LOC"],
                 "TRIM" => &["LOB_LOC", "NEWLEN"],
+                "FILEOPEN" | "OPEN" => &["FILE_LOC", "OPEN_MODE"],
+                "FILECLOSE" | "CLOSE" => &["FILE_LOC"],
+                "LOADFROMFILE" => &["DEST_LOB", "SRC_LOB", "AMOUNT", "DEST_OFFSET", "SRC_OFFSET"],
+                "READ" => &["LOB_LOC", "AMOUNT", "OFFSET", "BUFFER"],
                 _ => &[],
             };
             let args = if args
@@ -1809,6 +2157,34 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
             let replacement = match (procedure.as_str(), args.as_slice()) {
                 ("CREATETEMPORARY", [lob, ..]) => format!("{} := ''", assignable(lob)),
                 ("FREETEMPORARY", [lob]) => format!("{} := NULL", assignable(lob)),
+                // BFILEs: opened and closed per session; LOADFROMFILE reads the file into a LOB.
+                ("FILEOPEN", [f, ..]) | ("OPEN", [f, ..])
+                    if procedure == "FILEOPEN" || rewrite.is_bfile(f) =>
+                {
+                    rewrite.uses_files();
+                    format!("PERFORM {}.bfile_open({})", crate::compat::SCHEMA, text(f))
+                }
+                ("FILECLOSE", [f]) | ("CLOSE", [f])
+                    if procedure == "FILECLOSE" || rewrite.is_bfile(f) =>
+                {
+                    rewrite.uses_files();
+                    format!("PERFORM {}.bfile_close({})", crate::compat::SCHEMA, text(f))
+                }
+                ("FILECLOSEALL", []) => {
+                    rewrite.uses_files();
+                    format!("PERFORM {}.bfile_close_all()", crate::compat::SCHEMA)
+                }
+                ("LOADFROMFILE", [dest, src, amount, offsets @ ..]) if offsets.len() <= 2 => {
+                    rewrite.uses_files();
+                    let mut list = vec![text(dest), text(src), text(amount)];
+                    list.extend(offsets.iter().map(|o| text(o)));
+                    format!(
+                        "{} := {}.bfile_load({})",
+                        assignable(dest),
+                        crate::compat::SCHEMA,
+                        list.join(", ")
+                    )
+                }
                 ("OPEN" | "CLOSE", _) => "NULL".to_string(),
                 ("APPEND", [dest, src]) => format!(
                     "{d} := coalesce({d}, '') {CONCAT} {s}",
@@ -1894,6 +2270,19 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
                         w = text(warning),
                     )
                 }
+                // READ(lob, amount IN OUT, offset, buffer OUT): at most amount characters (bytes)
+                // from offset, amount set to what was read; NO_DATA_FOUND past the end.
+                ("READ", [lob, amount, offset, buffer]) if !rewrite.is_bfile(lob) => format!(
+                    "IF {o} < 1 OR {a} < 1 OR {a} > 32767 THEN RAISE EXCEPTION 'ORA-21560: argument is null, invalid, or out of range' USING ERRCODE = '22023'; END IF; \
+                     IF {o} > coalesce(pg_catalog.length({l}), 0) THEN RAISE EXCEPTION 'no data found' USING ERRCODE = 'P0002'; END IF; \
+                     {b} := pg_catalog.substr({l}, {oi}, {ai}); {a} := pg_catalog.length({b})",
+                    l = text(lob),
+                    a = text(amount),
+                    o = text(offset),
+                    oi = as_integer(offset),
+                    ai = as_integer(amount),
+                    b = assignable(buffer)
+                ),
                 ("TRIM", [lob, length]) => {
                     format!(
                         "{l} := substr({l}, 1, {n})",
@@ -2292,11 +2681,37 @@ fn statements(tokens: &[Token], rewrite: &mut Rewrite) -> Result<String, NotConv
             .collect::<Vec<_>>()
             .join("; "));
     }
-    // One statement a line, for a person reading it.
-    Ok(text
-        .replace("; ", ";\n    ")
-        .replace(" then ", " THEN\n    ")
-        .replace(" loop ", " LOOP\n    "))
+    Ok(one_statement_a_line(&text))
+}
+
+/// One statement a line, for a person reading it: line breaks after `; `, ` then ` and ` loop `
+/// outside string literals and quoted names, whose text stays as it is.
+fn one_statement_a_line(text: &str) -> String {
+    let layout = |code: &str| {
+        code.replace("; ", ";\n    ")
+            .replace(" then ", " THEN\n    ")
+            .replace(" loop ", " LOOP\n    ")
+    };
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut rest = text;
+    while let Some(open) = rest.find(['\'', '"']) {
+        out.push_str(&layout(&rest[..open]));
+        let quote = &rest[open..open + 1];
+        // A doubled quote inside a literal reads as two literals side by side: the same text.
+        match rest[open + 1..].find(quote) {
+            Some(close) => {
+                let end = open + close + 2;
+                out.push_str(&rest[open..end]);
+                rest = &rest[end..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(&layout(rest));
+    out
 }
 
 fn is_plsql_keyword(t: &Token) -> bool {

@@ -600,6 +600,57 @@ async fn explicit_cursors_know_whether_they_are_open_and_how_many_rows_they_fetc
     );
 }
 
+const CURSOR_FOR_LOOPS: &str = "
+CREATE TABLE items (id NUMBER PRIMARY KEY);
+INSERT INTO items VALUES (1);
+INSERT INTO items VALUES (2);
+INSERT INTO items VALUES (3);
+CREATE OR REPLACE TYPE names_t AS TABLE OF VARCHAR2(30);
+/
+CREATE OR REPLACE FUNCTION loop_walk(p_skip IN names_t) RETURN VARCHAR2 IS
+  CURSOR c IS SELECT id FROM items
+    WHERE 'n' || id NOT IN (SELECT column_value FROM TABLE(p_skip)) ORDER BY id;
+  l_out VARCHAR2(200);
+  l_n NUMBER;
+BEGIN
+  FOR r IN c LOOP
+    l_out := l_out || c%ROWCOUNT || '=' || r.id || CASE WHEN c%ISOPEN THEN 'o' END || ';';
+  END LOOP;
+  IF NOT c%ISOPEN THEN
+    l_out := l_out || 'closed;';
+  END IF;
+  <<again>>
+  FOR r IN c LOOP
+    EXIT again WHEN c%ROWCOUNT = 2;
+    l_out := l_out || c%ROWCOUNT || ';';
+  END LOOP again;
+  SELECT COUNT(*) INTO l_n FROM TABLE(p_skip) t WHERE t.column_value LIKE 'n%';
+  RETURN l_out || l_n;
+END;
+/
+";
+
+#[tokio::test]
+async fn cursor_for_loops_count_their_rows_and_collections_are_read_as_tables() {
+    let (conversion, _db, client) = loaded("plsql_cursor_for_loops", CURSOR_FOR_LOOPS).await;
+    all_converted(&conversion);
+    // Rows 1 and 3 (n2 is skipped); %ROWCOUNT counts from 1 in each loop, the cursor is open inside
+    // it and closed after; the second loop leaves at its second row.
+    assert_eq!(
+        value(&client, "SELECT loop_walk(ARRAY['n2', 'x']::names_t)")
+            .await
+            .as_deref(),
+        Some("1=1o;2=3o;closed;1;1")
+    );
+    // An empty collection skips nothing and counts nothing.
+    assert_eq!(
+        value(&client, "SELECT loop_walk(ARRAY[]::names_t)")
+            .await
+            .as_deref(),
+        Some("1=1o;2=2o;3=3o;closed;1;0")
+    );
+}
+
 const DATES_AND_DYNAMIC_SQL: &str = "
 CREATE TABLE events (id NUMBER PRIMARY KEY, at DATE);
 CREATE TABLE stays (id NUMBER PRIMARY KEY, arrived DATE, left_on DATE);
@@ -2439,5 +2490,648 @@ END img_demo;
     assert_eq!(
         value(&client, "SELECT img_demo.listing()").await.as_deref(),
         Some("10=a:none 30=c:none 2")
+    );
+}
+
+const SERVER_FILES: &str = "
+CREATE OR REPLACE PROCEDURE write_report(p_dir IN VARCHAR2, p_name IN VARCHAR2) IS
+  f UTL_FILE.FILE_TYPE;
+BEGIN
+  f := UTL_FILE.FOPEN(p_dir, p_name, 'w', max_linesize => 100);
+  UTL_FILE.PUT(f, 'total: ');
+  UTL_FILE.PUT_LINE(f, 42);
+  UTL_FILE.NEW_LINE(f, 2);
+  UTL_FILE.PUT_LINE(f, 'end');
+  UTL_FILE.FCLOSE(f);
+  IF UTL_FILE.IS_OPEN(f) THEN
+    RAISE_APPLICATION_ERROR(-20001, 'still open');
+  END IF;
+  f := UTL_FILE.FOPEN(p_dir, p_name, 'a');
+  UTL_FILE.PUT_LINE(f, 'more');
+  UTL_FILE.FCLOSE(f);
+END;
+/
+CREATE OR REPLACE FUNCTION copy_bytes(p_dir IN VARCHAR2, p_name IN VARCHAR2, p_data IN BLOB) RETURN VARCHAR2 IS
+  f UTL_FILE.FILE_TYPE;
+  b BFILE;
+  l_blob BLOB;
+  l_buf RAW(32767);
+  l_amount BINARY_INTEGER := 3;
+  l_pos INTEGER := 1;
+  l_len INTEGER;
+  l_exists BOOLEAN;
+  l_size NUMBER;
+  l_block NUMBER;
+  l_out VARCHAR2(100);
+BEGIN
+  f := UTL_FILE.FOPEN(p_dir, p_name, 'wb', 32767);
+  l_len := DBMS_LOB.GETLENGTH(p_data);
+  WHILE l_pos <= l_len LOOP
+    DBMS_LOB.READ(p_data, l_amount, l_pos, l_buf);
+    UTL_FILE.PUT_RAW(f, l_buf, TRUE);
+    l_pos := l_pos + l_amount;
+  END LOOP;
+  UTL_FILE.FCLOSE(f);
+  UTL_FILE.FGETATTR(p_dir, p_name, l_exists, l_size, l_block);
+  b := BFILENAME(p_dir, p_name);
+  DBMS_LOB.FILEOPEN(b, DBMS_LOB.FILE_READONLY);
+  DBMS_LOB.CREATETEMPORARY(l_blob, TRUE);
+  DBMS_LOB.LOADFROMFILE(l_blob, b, DBMS_LOB.GETLENGTH(b) - 1, 1, 2);
+  l_out := CASE WHEN l_exists THEN 'exists ' END || l_size || ' ' || DBMS_LOB.FILEISOPEN(b) || ' ' || RAWTOHEX(l_blob);
+  DBMS_LOB.FILECLOSE(b);
+  RETURN l_out || ' ' || DBMS_LOB.FILEISOPEN(b);
+END;
+/
+CREATE OR REPLACE FUNCTION read_text(p_dir IN VARCHAR2, p_name IN VARCHAR2) RETURN CLOB IS
+  b BFILE := BFILENAME(p_dir, p_name);
+  c CLOB;
+BEGIN
+  DBMS_LOB.CREATETEMPORARY(c, TRUE);
+  DBMS_LOB.OPEN(b, DBMS_LOB.LOB_READONLY);
+  DBMS_LOB.LOADFROMFILE(c, b, DBMS_LOB.LOBMAXSIZE);
+  DBMS_LOB.CLOSE(b);
+  RETURN c;
+END;
+/
+CREATE OR REPLACE FUNCTION try_open(p_dir IN VARCHAR2, p_name IN VARCHAR2, p_mode IN VARCHAR2) RETURN VARCHAR2 IS
+  f UTL_FILE.FILE_TYPE;
+BEGIN
+  f := UTL_FILE.FOPEN(p_dir, p_name, p_mode, 10);
+  UTL_FILE.PUT(f, 'twelve bytes');
+  RETURN 'written';
+EXCEPTION
+  WHEN OTHERS THEN
+    RETURN SQLERRM;
+END;
+/
+";
+
+#[tokio::test]
+async fn utl_file_and_bfiles_read_and_write_the_servers_files() {
+    let (conversion, _db, client) = loaded("server_files", SERVER_FILES).await;
+    all_converted(&conversion);
+    let dir = tempfile::tempdir().unwrap();
+    // The server (another user, maybe) writes there.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    client
+        .execute(
+            "INSERT INTO godwit_compat.directories VALUES ('REPORTS', $1)",
+            &[&dir.path().to_str().unwrap()],
+        )
+        .await
+        .unwrap();
+    client
+        .batch_execute("CALL write_report('REPORTS', 'r.txt')")
+        .await
+        .unwrap();
+    // PUT_LINE ends a line, NEW_LINE(2) adds two, 'a' appends.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("r.txt")).unwrap(),
+        "total: 42\n\n\nend\nmore\n"
+    );
+    // Written three bytes at a time, read back from the second byte.
+    assert_eq!(
+        value(
+            &client,
+            "SELECT copy_bytes('REPORTS', 'b.bin', '\\x0102030405'::bytea)"
+        )
+        .await
+        .as_deref(),
+        Some("exists 5 1 02030405 0")
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("b.bin")).unwrap(),
+        [1, 2, 3, 4, 5]
+    );
+    assert_eq!(
+        value(&client, "SELECT read_text('REPORTS', 'r.txt')")
+            .await
+            .as_deref(),
+        Some("total: 42\n\n\nend\nmore\n")
+    );
+    // Oracle's errors: a directory object that does not exist, a file that does not, a line longer
+    // than the handle's maximum.
+    for (call, error) in [
+        (
+            "'NOWHERE', 'r.txt', 'r'",
+            "ORA-29280: invalid directory path",
+        ),
+        (
+            "'REPORTS', 'none.txt', 'r'",
+            "ORA-29283: invalid file operation",
+        ),
+        ("'REPORTS', 'x.txt', 'x'", "ORA-29281: invalid mode"),
+        ("'REPORTS', 'long.txt', 'w'", "ORA-29285: file write error"),
+    ] {
+        let got = value(&client, &format!("SELECT try_open({call})"))
+            .await
+            .unwrap();
+        assert!(got.starts_with(error), "{call}: {got}");
+    }
+}
+
+#[test]
+fn utl_file_calls_without_a_postgresql_equivalent_are_refused_by_name() {
+    let conversion = converted(
+        "utl_file_refused",
+        "
+CREATE OR REPLACE FUNCTION first_line(p_dir IN VARCHAR2) RETURN VARCHAR2 IS
+  f UTL_FILE.FILE_TYPE;
+  l VARCHAR2(100);
+BEGIN
+  f := UTL_FILE.FOPEN(p_dir, 'a.txt', 'r');
+  UTL_FILE.GET_LINE(f, l);
+  RETURN l;
+END;
+/
+CREATE OR REPLACE FUNCTION block_of(p_dir IN VARCHAR2) RETURN NUMBER IS
+  e BOOLEAN;
+  n NUMBER;
+  b NUMBER;
+BEGIN
+  UTL_FILE.FGETATTR(p_dir, 'a.txt', e, n, b);
+  RETURN b;
+END;
+/
+",
+    );
+    refused(&conversion, "public.first_line", "utl_file.get_line");
+    refused(&conversion, "public.block_of", "block size (b) is read");
+}
+
+const OTHER_PACKAGES_COLLECTION_VARIABLES: &str = "
+CREATE OR REPLACE PACKAGE shapes AS
+  TYPE t_point IS RECORD (x NUMBER, name VARCHAR2(20));
+  TYPE t_point_list IS TABLE OF t_point INDEX BY BINARY_INTEGER;
+END shapes;
+/
+CREATE OR REPLACE PACKAGE canvas AS
+  PROCEDURE add_point(p_point IN shapes.t_point);
+  PROCEDURE clear;
+  FUNCTION describe RETURN VARCHAR2;
+END canvas;
+/
+CREATE OR REPLACE PACKAGE BODY canvas AS
+  g_points shapes.t_point_list;
+
+  PROCEDURE add_point(p_point IN shapes.t_point) IS
+  BEGIN
+    IF g_points.count = 0 THEN
+      g_points(1) := p_point;
+    ELSE
+      g_points(g_points.last + 1) := p_point;
+    END IF;
+  END add_point;
+
+  PROCEDURE clear IS
+  BEGIN
+    g_points.delete;
+  END clear;
+
+  FUNCTION describe RETURN VARCHAR2 IS
+    l_out VARCHAR2(200);
+  BEGIN
+    FOR i IN 1 .. g_points.count LOOP
+      l_out := l_out || g_points(i).name || '=' || g_points(i).x || ';';
+    END LOOP;
+    RETURN g_points.count || ':' || l_out;
+  END describe;
+END canvas;
+/
+";
+
+#[tokio::test]
+async fn package_variables_of_another_packages_collection_type_last_the_session() {
+    let (conversion, _db, client) = loaded(
+        "other_packages_collections",
+        OTHER_PACKAGES_COLLECTION_VARIABLES,
+    )
+    .await;
+    all_converted(&conversion);
+    client
+        .batch_execute(
+            "CALL canvas.add_point(ROW(1, 'a')::shapes.t_point);
+             CALL canvas.add_point(ROW(2.5, 'b')::shapes.t_point);",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        value(&client, "SELECT canvas.describe()").await.as_deref(),
+        Some("2:a=1;b=2.5;")
+    );
+    client.batch_execute("CALL canvas.clear()").await.unwrap();
+    assert_eq!(
+        value(&client, "SELECT canvas.describe()").await.as_deref(),
+        Some("0:")
+    );
+}
+
+const LOCAL_FUNCTION_ASSIGNING_SHARED_VARIABLES: &str = "
+CREATE OR REPLACE PACKAGE bits AS
+  TYPE t_divisors IS TABLE OF PLS_INTEGER INDEX BY PLS_INTEGER;
+  FUNCTION bits_of(p_value IN NUMBER, p_width IN PLS_INTEGER) RETURN VARCHAR2;
+END bits;
+/
+CREATE OR REPLACE PACKAGE BODY bits AS
+FUNCTION bits_of(p_value IN NUMBER, p_width IN PLS_INTEGER) RETURN VARCHAR2 IS
+  divisors t_divisors;
+  g_buffer PLS_INTEGER;
+  g_taken PLS_INTEGER := 0;
+  l_out VARCHAR2(200);
+  l_code PLS_INTEGER;
+  FUNCTION next_code(p_bits IN PLS_INTEGER) RETURN PLS_INTEGER IS
+    l_rv PLS_INTEGER;
+  BEGIN
+    IF g_taken >= p_width THEN
+      RETURN NULL;
+    END IF;
+    l_rv := BITAND(g_buffer, p_bits * 2 - 1);
+    g_buffer := TRUNC(g_buffer / divisors(p_bits));
+    g_taken := g_taken + p_bits;
+    RETURN l_rv;
+  END;
+BEGIN
+  FOR i IN 1 .. 4 LOOP
+    divisors(i) := i * 2;
+  END LOOP;
+  g_buffer := p_value;
+  l_code := next_code(2);
+  WHILE l_code IS NOT NULL LOOP
+    l_out := l_out || l_code || ',';
+    l_code := next_code(2);
+  END LOOP;
+  RETURN l_out || g_taken;
+END;
+END bits;
+/
+";
+
+#[tokio::test]
+async fn a_local_function_that_assigns_the_enclosing_routines_variables_hands_them_back() {
+    let (conversion, _db, client) = loaded(
+        "local_function_writes",
+        LOCAL_FUNCTION_ASSIGNING_SHARED_VARIABLES,
+    )
+    .await;
+    all_converted(&conversion);
+    // 45 is 10 11 01 in two-bit codes, read from the low end; the buffer and the count of bits
+    // taken live in the enclosing function between calls.
+    assert_eq!(
+        value(&client, "SELECT bits.bits_of(45, 6)")
+            .await
+            .as_deref(),
+        Some("1,3,2,6")
+    );
+    assert_eq!(
+        value(&client, "SELECT bits.bits_of(7, 0)").await.as_deref(),
+        Some("0")
+    );
+    // Oracle's own example: BITAND(7, 29) is 5; NULL gives NULL.
+    assert_eq!(
+        value(&client, "SELECT godwit_compat.bitand(7, 29)")
+            .await
+            .as_deref(),
+        Some("5")
+    );
+    assert_eq!(
+        value(&client, "SELECT godwit_compat.bitand(7, NULL)").await,
+        None
+    );
+}
+
+#[test]
+fn a_local_function_assigning_shared_variables_inside_an_expression_is_refused() {
+    let conversion = converted(
+        "local_function_in_expression",
+        "
+CREATE OR REPLACE FUNCTION counted RETURN NUMBER IS
+  g_calls PLS_INTEGER := 0;
+  FUNCTION tick RETURN PLS_INTEGER IS
+  BEGIN
+    g_calls := g_calls + 1;
+    RETURN g_calls;
+  END;
+BEGIN
+  RETURN tick + tick;
+END;
+/
+",
+    );
+    refused(
+        &conversion,
+        "public.counted",
+        "local function TICK assigns G_CALLS of the enclosing routine",
+    );
+}
+
+#[tokio::test]
+async fn an_empty_string_passed_to_a_package_routine_is_null() {
+    let (conversion, _db, client) = loaded(
+        "empty_string_arguments",
+        "
+CREATE OR REPLACE PACKAGE cells AS
+  FUNCTION describe(p_count IN PLS_INTEGER, p_label IN VARCHAR2 := 'x') RETURN VARCHAR2;
+  FUNCTION blank RETURN VARCHAR2;
+END cells;
+/
+CREATE OR REPLACE PACKAGE BODY cells AS
+  FUNCTION describe(p_count IN PLS_INTEGER, p_label IN VARCHAR2 := 'x') RETURN VARCHAR2 IS
+  BEGIN
+    RETURN CASE WHEN p_count IS NULL THEN 'no count' ELSE 'count' END || ', '
+      || CASE WHEN p_label IS NULL THEN 'no label' ELSE 'label' END;
+  END describe;
+
+  FUNCTION blank RETURN VARCHAR2 IS
+  BEGIN
+    RETURN describe('', '') || '; ' || describe(1, p_label => '');
+  END blank;
+END cells;
+/
+",
+    )
+    .await;
+    all_converted(&conversion);
+    // '' is Oracle's NULL: for a number parameter and a text one alike.
+    assert_eq!(
+        value(&client, "SELECT cells.blank()").await.as_deref(),
+        Some("no count, no label; count, no label")
+    );
+}
+
+const DYNAMIC_SQL_CURSORS: &str = "
+CREATE TABLE emp (empno NUMBER(4) NOT NULL, ename VARCHAR2(10), sal NUMBER(7,2));
+INSERT INTO emp VALUES (7369, 'SMITH', 800.5);
+INSERT INTO emp VALUES (7499, 'ALLEN', 1600);
+INSERT INTO emp VALUES (7521, NULL, 1250);
+CREATE OR REPLACE PACKAGE report AS
+  FUNCTION run(p_query IN VARCHAR2, p_min IN NUMBER) RETURN VARCHAR2;
+  FUNCTION columns_of(p_query IN VARCHAR2) RETURN VARCHAR2;
+  FUNCTION raise_by(p_name IN VARCHAR2, p_amount IN NUMBER) RETURN NUMBER;
+END report;
+/
+CREATE OR REPLACE PACKAGE BODY report AS
+  g_desc dbms_sql.desc_tab;
+  g_value VARCHAR2(4000);
+
+  FUNCTION columns_of(p_query IN VARCHAR2) RETURN VARCHAR2 IS
+    c INTEGER := dbms_sql.open_cursor;
+    n INTEGER;
+    l_out VARCHAR2(4000);
+  BEGIN
+    dbms_sql.parse(c, p_query, dbms_sql.native);
+    dbms_sql.describe_columns(c, n, g_desc);
+    FOR i IN 1 .. g_desc.count LOOP
+      l_out := l_out || g_desc(i).col_name || ':' || g_desc(i).col_type || ':'
+        || g_desc(i).col_max_len || ':' || g_desc(i).col_precision || ',' || g_desc(i).col_scale || ';';
+    END LOOP;
+    dbms_sql.close_cursor(c);
+    RETURN n || ' ' || l_out;
+  END columns_of;
+
+  FUNCTION run(p_query IN VARCHAR2, p_min IN NUMBER) RETURN VARCHAR2 IS
+    c INTEGER;
+    l_rows INTEGER;
+    l_out VARCHAR2(4000);
+    l_sal NUMBER;
+  BEGIN
+    c := dbms_sql.open_cursor;
+    dbms_sql.parse(c, p_query, dbms_sql.native);
+    dbms_sql.bind_variable(c, ':min_sal', p_min);
+    dbms_sql.describe_columns(c, l_rows, g_desc);
+    FOR i IN 1 .. g_desc.count LOOP
+      dbms_sql.define_column(c, i, g_value, 4000);
+    END LOOP;
+    l_rows := dbms_sql.execute(c);
+    WHILE dbms_sql.fetch_rows(c) > 0 LOOP
+      FOR i IN 1 .. g_desc.count LOOP
+        dbms_sql.column_value(c, i, g_value);
+        l_out := l_out || g_value || '|';
+      END LOOP;
+      dbms_sql.column_value(c, 3, l_sal);
+      l_out := l_out || (l_sal * 2) || ';';
+    END LOOP;
+    dbms_sql.close_cursor(c);
+    IF dbms_sql.is_open(c) THEN
+      l_out := l_out || 'still open';
+    END IF;
+    RETURN l_out;
+  END run;
+
+  FUNCTION raise_by(p_name IN VARCHAR2, p_amount IN NUMBER) RETURN NUMBER IS
+    c INTEGER := dbms_sql.open_cursor;
+    n INTEGER;
+  BEGIN
+    dbms_sql.parse(c, 'update emp set sal = sal + :amount where ename = :name or ename is null', dbms_sql.native);
+    dbms_sql.bind_variable(c, 'amount', p_amount);
+    dbms_sql.bind_variable(c, 'NAME', p_name);
+    n := dbms_sql.execute(c);
+    dbms_sql.close_cursor(c);
+    RETURN n;
+  END raise_by;
+END report;
+/
+";
+
+#[tokio::test]
+async fn dbms_sql_cursors_parse_bind_describe_fetch_and_read_columns() {
+    let (conversion, _db, client) = loaded("dbms_sql_cursors", DYNAMIC_SQL_CURSORS).await;
+    all_converted(&conversion);
+    // Rows above the bound minimum, each column read as text, then the third as a number; a NULL
+    // column reads as NULL; the cursor is closed after.
+    assert_eq!(
+        value(
+            &client,
+            "SELECT report.run('select empno, ename, sal from emp where sal > :min_sal order by empno', 1000)"
+        )
+        .await
+        .as_deref(),
+        Some("7499|ALLEN|1600|3200;7521||1250|2500;")
+    );
+    // Oracle's codes: VARCHAR2(10) is type 1 of 10 bytes, NUMBER(7,2) type 2 of 22 bytes with its
+    // precision and scale, an expression NUMBER precision 0 and scale -127; names upper case
+    // unless quoted.
+    assert_eq!(
+        value(
+            &client,
+            "SELECT report.columns_of('select ename, sal, sal + 1 \"Total\" from emp')"
+        )
+        .await
+        .as_deref(),
+        Some("3 ENAME:1:10:0,0;SAL:2:22:7,2;Total:2:22:0,-127;")
+    );
+    // DML: the number of rows it changed; binds by name, in any case.
+    assert_eq!(
+        value(&client, "SELECT report.raise_by('SMITH', 10)")
+            .await
+            .as_deref(),
+        Some("2")
+    );
+    assert_eq!(
+        value(
+            &client,
+            "SELECT string_agg(sal::text, ',' ORDER BY empno) FROM emp"
+        )
+        .await
+        .as_deref(),
+        Some("810.50,1600.00,1260.00")
+    );
+}
+
+#[test]
+fn dbms_sql_array_fetches_and_pl_sql_blocks_are_refused_by_name() {
+    let conversion = converted(
+        "dbms_sql_refused",
+        "
+CREATE OR REPLACE PROCEDURE bulk_read(p_query IN VARCHAR2) IS
+  c INTEGER := dbms_sql.open_cursor;
+  n_tab dbms_sql.number_table;
+BEGIN
+  dbms_sql.parse(c, p_query, dbms_sql.native);
+  dbms_sql.define_array(c, 1, n_tab, 100, 1);
+  dbms_sql.close_cursor(c);
+END;
+/
+",
+    );
+    refused(&conversion, "public.bulk_read", "dbms_sql.define_array");
+}
+
+const OWA_CGI_ENVIRONMENT: &str = "
+CREATE OR REPLACE PACKAGE web AS
+  PROCEDURE init(p_agent IN VARCHAR2);
+  FUNCTION agent RETURN VARCHAR2;
+  FUNCTION all_vars RETURN VARCHAR2;
+END web;
+/
+CREATE OR REPLACE PACKAGE BODY web AS
+  PROCEDURE init(p_agent IN VARCHAR2) IS
+    l_names owa.vc_arr;
+    l_values owa.vc_arr;
+  BEGIN
+    l_names(1) := 'HTTP_USER_AGENT';
+    l_values(1) := p_agent;
+    l_names(2) := 'REQUEST_METHOD';
+    l_values(2) := 'GET';
+    owa.init_cgi_env(l_names.count, l_names, l_values);
+  END init;
+
+  FUNCTION agent RETURN VARCHAR2 IS
+  BEGIN
+    RETURN nvl(owa_util.get_cgi_env('http_user_agent'), 'none');
+  EXCEPTION
+    WHEN value_error THEN
+      RETURN 'not a web call';
+  END agent;
+
+  FUNCTION all_vars RETURN VARCHAR2 IS
+    l_out VARCHAR2(4000);
+  BEGIN
+    FOR i IN 1 .. nvl(owa.num_cgi_vars, 0) LOOP
+      l_out := l_out || owa.cgi_var_name(i) || '=' || owa.cgi_var_val(i) || ';';
+    END LOOP;
+    RETURN nvl(owa.num_cgi_vars, 0) || ':' || l_out;
+  END all_vars;
+END web;
+/
+";
+
+#[tokio::test]
+async fn owa_cgi_environment_is_what_init_cgi_env_set_in_the_session() {
+    let (conversion, _db, client) = loaded("owa_cgi", OWA_CGI_ENVIRONMENT).await;
+    all_converted(&conversion);
+    // Outside a gateway call OWA_UTIL.GET_CGI_ENV raises VALUE_ERROR (its loop runs to NULL).
+    assert_eq!(
+        value(&client, "SELECT web.agent()").await.as_deref(),
+        Some("not a web call")
+    );
+    assert_eq!(
+        value(&client, "SELECT web.all_vars()").await.as_deref(),
+        Some("0:")
+    );
+    client
+        .batch_execute("CALL web.init('Mozilla/5.0')")
+        .await
+        .unwrap();
+    // Names are looked up without regard to case.
+    assert_eq!(
+        value(&client, "SELECT web.agent()").await.as_deref(),
+        Some("Mozilla/5.0")
+    );
+    assert_eq!(
+        value(&client, "SELECT web.all_vars()").await.as_deref(),
+        Some("2:HTTP_USER_AGENT=Mozilla/5.0;REQUEST_METHOD=GET;")
+    );
+}
+
+const XML_TABLES: &str = r#"
+CREATE OR REPLACE FUNCTION sheets_of(p_xml IN XMLTYPE) RETURN VARCHAR2 IS
+  l_out VARCHAR2(4000);
+BEGIN
+  FOR r IN (SELECT x.n, x.r_id, x.sheet_id, x.name
+              FROM XMLTABLE(XMLNAMESPACES(DEFAULT 'http://m', 'http://r' AS "r"),
+                            '/workbook/sheets/sheet' PASSING p_xml
+                            COLUMNS n FOR ORDINALITY,
+                                    r_id VARCHAR2(20) PATH '@r:id',
+                                    sheet_id NUMBER PATH '@sheetId',
+                                    name VARCHAR2(31) PATH 'title') x
+             WHERE x.r_id IS NOT NULL) LOOP
+    l_out := l_out || r.n || ':' || r.r_id || ':' || (r.sheet_id + 1) || ':' || r.name || ';';
+  END LOOP;
+  RETURN l_out;
+END;
+/
+CREATE OR REPLACE FUNCTION prices_of(p_xml IN XMLTYPE) RETURN NUMBER IS
+  l_total NUMBER;
+BEGIN
+  SELECT SUM(t.price) INTO l_total
+    FROM XMLTABLE('/items/item' PASSING p_xml COLUMNS price NUMBER PATH 'price') t;
+  RETURN l_total;
+END;
+/
+"#;
+
+#[tokio::test]
+async fn xmltable_reads_rows_with_default_and_prefixed_namespaces() {
+    let (conversion, _db, client) = loaded("xml_tables", XML_TABLES).await;
+    all_converted(&conversion);
+    // The default namespace applies to the elements of both paths, never to attributes; a sheet
+    // without r:id is filtered out; ordinality counts the rows XMLTABLE made.
+    let workbook = r#"<workbook xmlns="http://m" xmlns:r="http://r"><sheets><sheet sheetId="1" r:id="rId1"><title>Sales</title></sheet><sheet sheetId="2"><title>Hidden</title></sheet><sheet sheetId="7" r:id="rId3"><title>Costs</title></sheet></sheets></workbook>"#;
+    assert_eq!(
+        value(&client, &format!("SELECT sheets_of('{workbook}'::xml)"))
+            .await
+            .as_deref(),
+        Some("1:rId1:2:Sales;3:rId3:8:Costs;")
+    );
+    assert_eq!(
+        value(
+            &client,
+            "SELECT prices_of('<items><item><price>1.5</price></item><item><price>2</price></item></items>'::xml)"
+        )
+        .await
+        .as_deref(),
+        Some("3.5")
+    );
+}
+
+#[test]
+fn xmltable_columns_without_a_path_are_refused() {
+    let conversion = converted(
+        "xmltable_refused",
+        "
+CREATE OR REPLACE FUNCTION first_name(p_xml IN XMLTYPE) RETURN VARCHAR2 IS
+  l_name VARCHAR2(100);
+BEGIN
+  SELECT x.name INTO l_name FROM XMLTABLE('/a/b' PASSING p_xml COLUMNS name VARCHAR2(100)) x;
+  RETURN l_name;
+END;
+/
+",
+    );
+    refused(
+        &conversion,
+        "public.first_name",
+        "XMLTABLE is not converted: column name without PATH",
     );
 }
