@@ -98,6 +98,8 @@ struct Converter<'o> {
     packages: crate::package::Packages,
     /// Every package spec of the input, read ahead, for subtypes used before their spec.
     specs_ahead: BTreeMap<String, crate::package::Declarations>,
+    /// Tables, views and synonyms the input creates (read before converting).
+    relations: std::collections::BTreeSet<String>,
     /// Object types with methods (upper-case Oracle name).
     object_methods: BTreeMap<String, crate::object_type::ObjectMethods>,
     /// Columns made NOT NULL in the data section, after rows went in: (table, column). A primary
@@ -136,6 +138,9 @@ struct Prescan {
     /// Every package spec of the input, read ahead (upper-case name → declarations), so a record
     /// can use a subtype of a package whose spec comes later in the script.
     specs_ahead: BTreeMap<String, crate::package::Declarations>,
+    /// Tables, views and synonyms the input creates (PostgreSQL names): `user_accounts` is then the
+    /// input's own table, not a dictionary view.
+    relations: std::collections::BTreeSet<String>,
 }
 
 fn prescan(statements: &[Statement]) -> Prescan {
@@ -144,6 +149,7 @@ fn prescan(statements: &[Statement]) -> Prescan {
     let mut specs_ahead = BTreeMap::new();
     let mut created_unqualified: BTreeSet<String> = BTreeSet::new();
     let mut created_schemas: BTreeSet<String> = BTreeSet::new();
+    let mut relations: BTreeSet<String> = BTreeSet::new();
     let mut qualifiers: BTreeSet<(String, String)> = BTreeSet::new();
     for s in statements {
         let tokens = tokenize(&s.text, s.line);
@@ -165,6 +171,11 @@ fn prescan(statements: &[Statement]) -> Prescan {
                 let mut c = Cursor::new(&tokens[(k + 1).min(tokens.len())..]);
                 c.eat("BODY");
                 let qualified = c.qualified();
+                if let (Some((_, name)), "TABLE" | "VIEW" | "SYNONYM") =
+                    (qualified, head[k].as_str())
+                {
+                    relations.insert(pg_name(name));
+                }
                 if let (Some((_, name)), "PACKAGE") = (qualified, head[k].as_str()) {
                     package_schemas.insert(pg_name(name));
                     let body = head.get(k + 1).is_some_and(|w| w == "BODY");
@@ -214,6 +225,7 @@ fn prescan(statements: &[Statement]) -> Prescan {
         foreign_qualifiers,
         package_schemas,
         specs_ahead,
+        relations,
     }
 }
 
@@ -285,6 +297,7 @@ pub fn convert(statements: &[Statement], options: &Options) -> Conversion {
         foreign_qualifiers,
         package_schemas,
         specs_ahead,
+        relations,
     } = prescan(statements);
     let mut c = Converter {
         options,
@@ -298,6 +311,7 @@ pub fn convert(statements: &[Statement], options: &Options) -> Conversion {
         helpers: Default::default(),
         package_schemas,
         specs_ahead,
+        relations,
         object_methods: Default::default(),
         not_null_after_data: Default::default(),
         packages: Default::default(),
@@ -475,6 +489,7 @@ impl Converter<'_> {
         let mut rw = Rewrite::default();
         rw.dropped_qualifiers = self.foreign_qualifiers.clone();
         rw.packages = self.package_schemas.clone();
+        rw.input_relations = self.relations.clone();
         let facts = self.catalog_facts();
         rw.date_columns = facts.date_columns;
         rw.object_types = facts.object_types;
@@ -3390,12 +3405,9 @@ impl Converter<'_> {
             return Err("no statements between BEGIN and END".into());
         }
         if let Some(t) = inner.iter().chain(declarations).find(|t| {
-            let u = t.upper();
             t.kind == TokenKind::Word
-                && (["USER_", "ALL_", "DBA_", "V$", "GV$"]
-                    .iter()
-                    .any(|p| u.starts_with(p))
-                    && u.len() > 4)
+                && crate::expr::oracle_view(&t.upper()).is_some()
+                && !self.relations.contains(&pg_name(t))
         }) {
             return Err(format!(
                 "it reads Oracle's data dictionary ({}), which PostgreSQL does not have",

@@ -33,6 +33,9 @@ pub struct Rewrite {
     depth: u32,
     /// PostgreSQL schemas made from the input's PL/SQL packages: `pkg.proc(…);` calls them.
     pub packages: std::collections::BTreeSet<String>,
+    /// Tables, views and synonyms the input creates (PostgreSQL names): never taken for Oracle's
+    /// own views.
+    pub input_relations: std::collections::BTreeSet<String>,
     /// DATE and TIMESTAMP variables and parameters of the routine being converted (lower case), for
     /// Oracle's date arithmetic on them.
     pub date_variables: std::collections::BTreeSet<String>,
@@ -52,6 +55,20 @@ pub struct Rewrite {
     /// the fewest and most arguments of each constructor). `t(args)` calls `schema.t(args)` when
     /// one takes that many arguments.
     pub constructors: std::collections::BTreeMap<String, (String, Vec<(usize, usize)>)>,
+}
+
+/// Whose view a name is, when it is one of Oracle's own (its data dictionary: `USER_`, `ALL_`,
+/// `DBA_`, `V$`, `GV$`) or of APEX's (`APEX_`, `WWV_FLOW_`), none of which PostgreSQL has. An
+/// input's own table of such a name is told apart by the caller.
+pub(crate) fn oracle_view(upper: &str) -> Option<&'static str> {
+    let dictionary = ["USER_", "ALL_", "DBA_", "V$", "GV$"];
+    if upper.len() > 4 && dictionary.iter().any(|p| upper.starts_with(p)) {
+        return Some("Oracle's data dictionary");
+    }
+    if ["APEX_", "WWV_FLOW_"].iter().any(|p| upper.starts_with(p)) {
+        return Some("APEX's");
+    }
+    None
 }
 
 /// Deepest parenthesis nesting converted; deeper input is reported instead of risking the stack.
@@ -478,14 +495,14 @@ impl Rewrite {
                     "MINUS" => out.push("EXCEPT".into()),
                     _ if i > 0
                         && (tokens[i - 1].is("FROM") || tokens[i - 1].is("JOIN"))
-                        && ["USER_", "ALL_", "DBA_", "V$", "GV$"]
-                            .iter()
-                            .any(|p| upper.starts_with(p)) =>
+                        && !self.input_relations.contains(&t.text.to_lowercase())
+                        && oracle_view(&upper).is_some() =>
                     {
                         self.blocking.push((
                             "GW-SQL-DICTIONARY",
                             format!(
-                                "reads Oracle's data dictionary view {}, which PostgreSQL does not have",
+                                "reads {} view {}, which PostgreSQL does not have",
+                                oracle_view(&upper).unwrap_or_default(),
                                 t.text.to_lowercase()
                             ),
                         ));

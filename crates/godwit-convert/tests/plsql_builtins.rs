@@ -3135,3 +3135,54 @@ END;
         "XMLTABLE is not converted: column name without PATH",
     );
 }
+
+const OWN_TABLES: &str = "
+CREATE TABLE user_accounts (id NUMBER PRIMARY KEY, name VARCHAR2(30));
+INSERT INTO user_accounts VALUES (7, 'ann');
+CREATE OR REPLACE FUNCTION account_name(p_id NUMBER) RETURN VARCHAR2 IS
+  l_name VARCHAR2(30);
+BEGIN
+  SELECT name INTO l_name FROM user_accounts WHERE id = p_id;
+  RETURN l_name;
+END;
+/
+BEGIN
+  UPDATE user_accounts SET name = (SELECT upper(name) FROM user_accounts WHERE id = 7);
+END;
+/
+CREATE OR REPLACE FUNCTION page_name(p_page NUMBER) RETURN VARCHAR2 IS
+  l_name VARCHAR2(255);
+BEGIN
+  SELECT page_name INTO l_name FROM apex_application_pages WHERE page_id = p_page;
+  RETURN l_name;
+END;
+/
+";
+
+/// A table of the input whose name looks like a dictionary view (`user_accounts`) is the input's
+/// own, in routines and in anonymous blocks; APEX's views, which PostgreSQL does not have, are
+/// refused like Oracle's dictionary.
+#[tokio::test]
+async fn the_inputs_own_tables_are_not_taken_for_oracle_views() {
+    let mut conversion = converted("own_tables", OWN_TABLES);
+    refused(
+        &conversion,
+        "public.page_name",
+        "reads APEX's view apex_application_pages",
+    );
+    let options = Options::default();
+    let db = database("own_tables").await;
+    let mut client = db.connect().await;
+    let checked = check_on_target(&mut client, &mut conversion, &options)
+        .await
+        .expect("the check runs");
+    assert_eq!(checked.rejected, 0, "{:#?}", conversion.objects);
+    client
+        .batch_execute(&conversion.to_sql(&options))
+        .await
+        .unwrap_or_else(|e| panic!("{}", godwit_testkit::describe(&e)));
+    assert_eq!(
+        value(&client, "SELECT public.account_name(7)").await,
+        Some("ANN".into())
+    );
+}
