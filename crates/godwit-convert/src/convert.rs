@@ -3404,13 +3404,17 @@ impl Converter<'_> {
         if inner.is_empty() {
             return Err("no statements between BEGIN and END".into());
         }
-        if let Some(t) = inner.iter().chain(declarations).find(|t| {
-            t.kind == TokenKind::Word
-                && crate::expr::oracle_view(&t.upper()).is_some()
-                && !self.relations.contains(&pg_name(t))
-        }) {
+        if let Some((t, whose)) = inner
+            .iter()
+            .chain(declarations)
+            .find_map(|t| Some((t, crate::expr::oracle_view(t, &self.relations)?)))
+        {
+            let what = match whose {
+                "APEX's" => "APEX's views",
+                dictionary => dictionary,
+            };
             return Err(format!(
-                "it reads Oracle's data dictionary ({}), which PostgreSQL does not have",
+                "it reads {what} ({}), which PostgreSQL does not have",
                 t.text
             ));
         }

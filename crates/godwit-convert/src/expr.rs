@@ -57,18 +57,23 @@ pub struct Rewrite {
     pub constructors: std::collections::BTreeMap<String, (String, Vec<(usize, usize)>)>,
 }
 
-/// Whose view a name is, when it is one of Oracle's own (its data dictionary: `USER_`, `ALL_`,
-/// `DBA_`, `V$`, `GV$`) or of APEX's (`APEX_`, `WWV_FLOW_`), none of which PostgreSQL has. An
-/// input's own table of such a name is told apart by the caller.
-pub(crate) fn oracle_view(upper: &str) -> Option<&'static str> {
+/// Whose view the word `t` names, when it is one of Oracle's own (its data dictionary: `USER_`,
+/// `ALL_`, `DBA_`, `V$`, `GV$`) or of APEX's (`APEX_`, `WWV_FLOW_`), none of which PostgreSQL has,
+/// and not one of the input's own tables, views or synonyms (`own`, PostgreSQL names).
+pub(crate) fn oracle_view(
+    t: &Token,
+    own: &std::collections::BTreeSet<String>,
+) -> Option<&'static str> {
+    let upper = t.upper();
     let dictionary = ["USER_", "ALL_", "DBA_", "V$", "GV$"];
-    if upper.len() > 4 && dictionary.iter().any(|p| upper.starts_with(p)) {
-        return Some("Oracle's data dictionary");
-    }
-    if ["APEX_", "WWV_FLOW_"].iter().any(|p| upper.starts_with(p)) {
-        return Some("APEX's");
-    }
-    None
+    let whose = if upper.len() > 4 && dictionary.iter().any(|p| upper.starts_with(p)) {
+        "Oracle's data dictionary"
+    } else if ["APEX_", "WWV_FLOW_"].iter().any(|p| upper.starts_with(p)) {
+        "APEX's"
+    } else {
+        return None;
+    };
+    (t.kind == TokenKind::Word && !own.contains(&pg_name(t))).then_some(whose)
 }
 
 /// Deepest parenthesis nesting converted; deeper input is reported instead of risking the stack.
@@ -495,14 +500,13 @@ impl Rewrite {
                     "MINUS" => out.push("EXCEPT".into()),
                     _ if i > 0
                         && (tokens[i - 1].is("FROM") || tokens[i - 1].is("JOIN"))
-                        && !self.input_relations.contains(&t.text.to_lowercase())
-                        && oracle_view(&upper).is_some() =>
+                        && oracle_view(t, &self.input_relations).is_some() =>
                     {
                         self.blocking.push((
                             "GW-SQL-DICTIONARY",
                             format!(
                                 "reads {} view {}, which PostgreSQL does not have",
-                                oracle_view(&upper).unwrap_or_default(),
+                                oracle_view(t, &self.input_relations).unwrap_or_default(),
                                 t.text.to_lowercase()
                             ),
                         ));

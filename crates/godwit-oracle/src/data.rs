@@ -178,7 +178,7 @@ impl Field<'_> {
                     if n == 0 {
                         return Ok(Some(hex));
                     }
-                    hex.extend(piece[..n].iter().map(|b| format!("{b:02X}")));
+                    hex.push_str(&hex_upper(&piece[..n]));
                 }
             }
         }
@@ -662,22 +662,19 @@ pub fn copy_line(
     nul: NulPolicy,
     stats: &mut DataStats,
 ) -> Result<String, ValueError> {
-    let mut line = String::new();
-    for (i, column) in columns.iter().enumerate() {
-        if i > 0 {
-            line.push('\t');
-        }
-        let value = values.get(i).and_then(|v| v.as_deref());
-        line.push_str(&copy_field(
-            &column.name,
-            &column.data_type,
-            value,
-            nul,
-            stats,
-        )?);
-    }
-    line.push('\n');
-    Ok(line)
+    let mut line = Vec::new();
+    let fields = values.iter().cloned().map(Field::Value).collect();
+    copy_row(columns, fields, nul, stats, &mut |bytes| {
+        line.extend_from_slice(bytes);
+        true
+    })?;
+    // Built from `&str`s and ASCII escapes: always UTF-8.
+    Ok(String::from_utf8_lossy(&line).into_owned())
+}
+
+/// Bytes as upper-case hex, as Oracle's `RAWTOHEX` writes them.
+pub fn hex_upper(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
 
 #[cfg(test)]

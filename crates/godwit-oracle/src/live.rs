@@ -456,7 +456,7 @@ fn client_field(
         },
         T::Raw(_) | T::LongRaw => Field::Value(
             row.get::<usize, Option<Vec<u8>>>(i)?
-                .map(|bytes| bytes.iter().map(|b| format!("{b:02X}")).collect()),
+                .map(|bytes| crate::data::hex_upper(&bytes)),
         ),
         _ => Field::Value(row.get::<usize, Option<String>>(i)?),
     })

@@ -19,7 +19,7 @@
 //! database character set is AL32UTF8, the session is American (`'.'` decimal point, English month
 //! names), and the database and session time zone is UTC.
 
-use crate::data::{ColumnSize, OracleColumn, OracleType};
+use crate::data::{hex_upper, ColumnSize, OracleColumn, OracleType};
 use crate::lexer::{tokenize, Token, TokenKind};
 use crate::script::{Script, ScriptNote, StatementKind};
 use chrono::{Datelike, NaiveDateTime, Timelike};
@@ -578,10 +578,6 @@ fn text_to_number(s: &str, nls_changed: bool) -> Result<Dec, String> {
         Some(result) => result,
         None => Err(format!("{s:?} is not a number")),
     }
-}
-
-fn hex_upper(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -120,9 +120,8 @@ fn add_field(row: &mut Xxh3, form: Canonical, canonical: &[u8]) {
         Canonical::Bytes if canonical.len().saturating_sub(2) / 2 > LONG_FIELD => {
             // `\x` and lower-case hex: the digest is of the bytes themselves.
             let mut sha = Sha256::new();
-            let mut hex = HexBytes::default();
-            hex.feed(&canonical[2..], &mut sha);
-            add_digest(row, sha.finalize().into(), hex.bytes)
+            let bytes = HexBytes::default().feed(&canonical[2..], &mut sha);
+            add_digest(row, sha.finalize().into(), bytes)
         }
         _ => {
             row.update(canonical);
@@ -137,16 +136,16 @@ fn add_digest(row: &mut Xxh3, digest: [u8; 32], len: u64) {
     row.update(&len.to_le_bytes());
 }
 
-/// Decodes lower-case hex piece by piece into a SHA-256, counting the bytes.
+/// Decodes hex piece by piece into a SHA-256.
 #[derive(Default)]
 struct HexBytes {
     /// The high nibble of a byte cut between two pieces.
     high: Option<u8>,
-    bytes: u64,
 }
 
 impl HexBytes {
-    fn feed(&mut self, hex: &[u8], sha: &mut Sha256) {
+    /// Decodes `hex` into `sha`; returns the bytes decoded.
+    fn feed(&mut self, hex: &[u8], sha: &mut Sha256) -> u64 {
         let nibble = |c: u8| match c {
             b'0'..=b'9' => c - b'0',
             b'a'..=b'f' => c - b'a' + 10,
@@ -160,8 +159,8 @@ impl HexBytes {
                 Some(high) => out.push(high << 4 | nibble(c)),
             }
         }
-        self.bytes += out.len() as u64;
         sha.update(&out);
+        out.len() as u64
     }
 }
 
@@ -189,7 +188,7 @@ pub(crate) struct StreamingRows {
 /// A long field on its way into its SHA-256.
 struct LongField {
     sha: Sha256,
-    /// Canonical bytes so far (text), or the bytes decoded (bytes).
+    /// Its length so far: canonical bytes (text), or the bytes decoded (bytes).
     len: u64,
     /// Whether the last raw byte was an escaping backslash.
     escaping: bool,
@@ -312,11 +311,7 @@ impl StreamingRows {
                     // A backslash ending the field stands for itself, as in [`unescape`].
                     long.absorb(b"\\");
                 }
-                let len = match &long.hex {
-                    Some(hex) => hex.bytes,
-                    None => long.len,
-                };
-                add_digest(&mut self.row, long.sha.finalize().into(), len);
+                add_digest(&mut self.row, long.sha.finalize().into(), long.len);
                 self.field += 1;
             }
         }
@@ -336,17 +331,17 @@ impl LongField {
         let skip = self.prefix.min(canonical.len());
         self.prefix -= skip;
         let canonical = &canonical[skip..];
-        match self.hex.as_mut() {
+        self.len += match self.hex.as_mut() {
             Some(hex) => hex.feed(canonical, &mut self.sha),
             None => {
-                self.len += canonical.len() as u64;
                 self.sha.update(canonical);
+                canonical.len() as u64
             }
-        }
+        };
     }
 }
 
-/// The SELECT expressions that read column `name` (of a type [`in_pieces`] accepts) back for
+/// The SELECT expressions that read column `name` (of a type [`hashed_in_place`] accepts) back for
 /// [`digest_row_hash`]: the value when it is short, else NULL; then, when it is long,
 /// `LENGTH:SHA256HEX`, computed by the server where the value lies.
 pub(crate) fn digest_select(name: &str, bytea: bool) -> String {
@@ -364,7 +359,7 @@ pub(crate) fn digest_select(name: &str, bytea: bool) -> String {
 
 /// Whether a target column of type `format_type` can hold a long value the target can hash where
 /// it lies (text, varchar, bytea).
-pub(crate) fn in_pieces(format_type: &str) -> bool {
+pub(crate) fn hashed_in_place(format_type: &str) -> bool {
     let base = format_type.split('(').next().unwrap_or("").trim();
     matches!(base, "text" | "character varying" | "bytea")
 }

@@ -378,28 +378,18 @@ pub(crate) async fn read_rows(
     binary: bool,
     mut row: impl FnMut(&[u8]),
 ) -> Result<(), String> {
-    let mut rows = CopyRows::new(binary);
-    read_stream(client, copy_sql, |piece| rows.feed(piece, &mut row)).await?;
-    rows.finish()
-}
-
-/// Runs `copy_sql` (a `COPY … TO STDOUT`) and hands its data to `piece` as it arrives, cut
-/// anywhere.
-pub(crate) async fn read_stream(
-    client: &Client,
-    copy_sql: &str,
-    mut piece: impl FnMut(&[u8]) -> Result<(), String>,
-) -> Result<(), String> {
     use futures_util::StreamExt;
     let out = client
         .copy_out(copy_sql)
         .await
         .map_err(|e| crate::db_message(&e))?;
     futures_util::pin_mut!(out);
-    while let Some(data) = out.next().await {
-        piece(&data.map_err(|e| crate::db_message(&e))?)?;
+    let mut rows = CopyRows::new(binary);
+    while let Some(piece) = out.next().await {
+        let piece = piece.map_err(|e| crate::db_message(&e))?;
+        rows.feed(&piece, &mut row)?;
     }
-    Ok(())
+    rows.finish()
 }
 
 /// The hash of the rows `copy_sql` sends.

@@ -342,8 +342,13 @@ pub(crate) struct TableMapping {
 
 /// A length or precision from a type's SQL, e.g. 20 in `character varying(20)`.
 pub(crate) fn type_size(sql: &str) -> Option<u32> {
-    let inner = sql.split_once('(')?.1.split([')', ',']).next()?;
-    inner.trim().parse().ok()
+    type_modifier(sql, 0).and_then(|m| u32::try_from(m).ok())
+}
+
+/// Modifier `n` of a type's SQL, e.g. 2 (n = 1) in `numeric(10,2)`.
+pub(crate) fn type_modifier(sql: &str, n: usize) -> Option<i64> {
+    let inner = sql.split_once('(')?.1.split(')').next()?;
+    inner.split(',').nth(n)?.trim().parse().ok()
 }
 
 /// Checks every source table against the target before any row moves: the table and each column must

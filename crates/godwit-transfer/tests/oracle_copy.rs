@@ -662,31 +662,15 @@ async fn values_the_target_changed_on_the_way_in_make_the_hashes_differ() {
              CREATE TRIGGER drop_the_time BEFORE INSERT ON measures FOR EACH ROW EXECUTE FUNCTION drop_the_time();",
         )
         .await;
-    let (reads, opened) = (Arc::default(), Arc::default());
-    let copied = copy_oracle_from(
-        opener(true, true, &reads, &opened),
-        &target.url,
-        "run-changed",
-        &tables(),
-        &OracleCopyOptions {
-            chunk_rows: 2,
-            nul: NulPolicy::Strip,
-            verify: Verify::Hash,
-            ..Default::default()
-        },
-        None,
-        &Control::new(),
-        None,
-    )
-    .await
-    .unwrap();
+    let reads = Arc::default();
+    let copied = hashed_copy(&target.url, "run-changed", &reads).await;
     let r = &copied[0].report;
     assert_eq!((r.expected_rows, r.target_rows, r.lost()), (5, 5, 0));
     assert!(r.content_differs(), "{r:?}");
 
     // Counts alone cannot see it.
     let counted = copy_oracle_from(
-        opener(true, true, &reads, &opened),
+        opener(true, true, &reads, &Arc::default()),
         &target.url,
         "run-changed",
         &tables(),

@@ -232,8 +232,8 @@ pub(crate) struct TableJob {
     pub(crate) columns: Vec<OracleColumn>,
     column_names: Vec<String>,
     pub(crate) forms: Vec<Canonical>,
-    /// Which target columns can hold a long value (text, varchar, bytea): they are read back in
-    /// pieces from rows too wide to read whole.
+    /// Which target columns can hold a long value (text, varchar, bytea): the read-back has the
+    /// target hash such values where they lie ([`crate::canonical::digest_select`]).
     pub(crate) long: Vec<bool>,
     /// Target columns narrower than the Oracle ones, whose too large values would be refused.
     pub(crate) notes: Vec<String>,

@@ -1,15 +1,13 @@
 //! The hash of an Oracle table's rows as the target holds them, read back in bounded memory.
 //!
 //! PostgreSQL sends each row of a `COPY … TO` as one message, which the client holds whole. So a
-//! long value of a text, varchar or bytea column ([`in_pieces`]) is hashed by the server where it
+//! long value of a text, varchar or bytea column ([`hashed_in_place`](crate::canonical::hashed_in_place)) is hashed by the server where it
 //! lies ([`digest_select`]): the row comes back with its length and SHA-256 instead, which is how
 //! the rows sent put their long values in their hashes too ([`crate::canonical::add_field`]).
 
 use super::TableJob;
 use crate::canonical::{digest_row_hash, digest_select, Canonical};
 use crate::*;
-
-pub(super) use crate::canonical::in_pieces;
 
 /// The order-independent hash of the table's rows as the target holds them, each field in the
 /// canonical form of its column's type, read in the order of the Oracle columns.

@@ -4,7 +4,7 @@
 //! problems are reported at once. A narrower column that would refuse a value loudly (too long, too
 //! large) is a note in the table's report, not a refusal: the copy names such a row.
 
-use super::{read_back, OracleTable};
+use super::OracleTable;
 use crate::canonical::Canonical;
 use crate::*;
 use godwit_oracle::data::{OracleColumn, OracleType};
@@ -63,7 +63,7 @@ pub(super) async fn target_columns(
         mapped.push((
             t.name.clone(),
             Canonical::of(&t.data_type),
-            read_back::in_pieces(&t.data_type),
+            crate::canonical::hashed_in_place(&t.data_type),
         ));
     }
     for t in found.iter().filter(|t| t.required) {
@@ -108,10 +108,7 @@ enum Fit {
 fn fit(column: &OracleColumn, target: &str) -> Fit {
     let t = target.trim().to_ascii_lowercase();
     let base = t.split('(').next().unwrap_or("").trim().to_string();
-    let modifier = |i: usize| -> Option<i64> {
-        let inner = t.split_once('(')?.1.split(')').next()?;
-        inner.split(',').nth(i)?.trim().parse().ok()
-    };
+    let modifier = |n: usize| crate::schema::type_modifier(&t, n);
     let size = &column.size;
     let declared = describe(column);
     let changes = |how: &str| Fit::Refused(format!("{declared} into {target} {how}"));
