@@ -346,7 +346,18 @@ fn a_script_source_arrives_with_its_schema_cancelled_resumed_and_kept_in_the_his
             (report.chunks_copied, report.chunks_total),
             (7 - before.len() as u32, 7)
         );
-        // Progress came per table while it ran, and the last status is the finished run.
+        // Progress came per table while it ran, and the last status is the finished run. The
+        // watcher sends that one just after the run ends, so it may trail `copy_status` a little.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !sent
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|s| s.run_id == run_id && s.state == RunStateDto::Finished)
+        {
+            assert!(Instant::now() < deadline, "no final status was sent");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         {
             let sent = sent.lock().unwrap();
             assert!(
