@@ -102,6 +102,28 @@ if command -v pgloader >/dev/null; then
 else
   echo "pgloader: not installed (apt-get install pgloader), skipped"
 fi
+# One row of 247 MB (a 192 MB bytea and a 55 MB text, stored uncompressed): godwit's peak RSS
+# does not grow with the values, and its time is printed against the psql pipe's for that table.
+psql -qc "CREATE DATABASE srcrow"
+psql -q -d srcrow <<SQL
+CREATE TABLE huge (id int PRIMARY KEY, b bytea, t text);
+ALTER TABLE huge ALTER b SET STORAGE EXTERNAL, ALTER t SET STORAGE EXTERNAL;
+INSERT INTO huge SELECT 1, decode(repeat((SELECT string_agg(lpad(to_hex(x), 2, '0'), '') FROM generate_series(0, 255) x), 192 * 4096), 'hex'),
+       repeat('Godwit wide row ', 55 * 65536);
+INSERT INTO huge SELECT g, decode(md5(g::text), 'hex'), 'small' FROM generate_series(2, 1000) g;
+VACUUM (FREEZE, ANALYZE) huge;
+SQL
+row_fresh() { psql -qc "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"; pg_dump -s srcrow | psql -q -d "$1" >/dev/null; psql -qc CHECKPOINT; }
+row_fresh t_rowpipe; a=$(now)
+psql -d srcrow -c "COPY huge TO STDOUT (FORMAT binary)" | psql -q -d t_rowpipe -c "COPY huge FROM STDIN (FORMAT binary)"
+b=$(now); rowpipe_s=$(python3 -c "print($b-$a)")
+row_fresh t_row; a=$(now)
+/usr/bin/time -v -o "$tmp/time_row" env GODWIT_DATA_DIR="$tmp/gw" "$godwit" copy --source "$(url srcrow)" --target "$(url t_row)" --jobs "$jobs" --verify hash >"$tmp/row.out" 2>"$tmp/godwit.err" || { cat "$tmp/row.out" "$tmp/godwit.err"; exit 1; }
+b=$(now); row_s=$(python3 -c "print($b-$a)")
+row_rss=$(( $(awk -F': ' '/Maximum resident/ {print $2}' "$tmp/time_row") / 1024 ))
+python3 -c "print(f'one 247 MB row: psql binary pipe {$rowpipe_s:.2f} s; godwit --verify hash {$row_s:.2f} s ({$rowpipe_s/$row_s:.2f}x the pipe), peak RSS $row_rss MB')"
+echo "  $(grep -h 'rows lost' "$tmp/row.out")"
+
 python3 -c "print(f'throughput vs the psql pipe (mean of {$psql_before_s:.2f} s before and {$psql_after_s:.2f} s after): --verify off {$psql_s/$off_s:.2f}x, count {$psql_s/$count_s:.2f}x, hash {$psql_s/$hash_s:.2f}x, key+hash {$psql_s/$key_s:.2f}x, sample {$psql_s/$sample_s:.2f}x; pg_dump/restore {$psql_s/$dump_s:.2f}x')"
 [ -n "${pgloader_s:-}" ] && python3 -c "print(f'pgloader {$psql_s/$pgloader_s:.2f}x the psql pipe')"
 psql_cpu=$(python3 -c "print(($psql_before_cpu + $psql_after_cpu) / 2)")

@@ -565,3 +565,32 @@ mod tests {
         );
     }
 }
+
+/// This process's memory, from /proc/self/status (Linux; 0 elsewhere).
+pub mod memory {
+    /// A figure of /proc/self/status in bytes (`VmHWM:` peak resident memory since the last
+    /// [`reset_peak`]; `VmRSS:` resident now).
+    fn status_bytes(field: &str) -> u64 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map_or(0, |kb| kb * 1024)
+    }
+
+    /// Peak resident memory since the last [`reset_peak`].
+    pub fn peak_rss() -> u64 {
+        status_bytes("VmHWM:")
+    }
+
+    /// Resident memory now.
+    pub fn resident() -> u64 {
+        status_bytes("VmRSS:")
+    }
+
+    /// Makes the peak start again from what is resident now (Linux: writing 5 to clear_refs).
+    pub fn reset_peak() {
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
+    }
+}

@@ -13,6 +13,7 @@ use futures_util::SinkExt;
 use godwit_catalog::QualifiedName;
 use godwit_oracle::chunks::{Plan, RowRange};
 use godwit_oracle::data::{DataError, Field, OracleColumn, OracleType};
+use godwit_testkit::memory::{peak_rss, reset_peak, resident};
 use godwit_transfer::{
     copy_oracle_from, Control, OracleCopyOptions, OracleRows, OracleTable, Verify,
 };
@@ -126,30 +127,6 @@ impl OracleRows for Generated {
         );
         Ok(())
     }
-}
-
-/// A figure of /proc/self/status in bytes (`VmHWM`: peak resident memory since the last reset;
-/// `VmRSS`: resident now).
-fn status_bytes(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or(0, |kb| kb * 1024)
-}
-
-fn peak_rss() -> u64 {
-    status_bytes("VmHWM:")
-}
-
-fn resident() -> u64 {
-    status_bytes("VmRSS:")
-}
-
-/// Resets the peak (Linux: writing 5 to clear_refs).
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 const MB: f64 = 1024.0 * 1024.0;

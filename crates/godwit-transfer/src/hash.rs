@@ -11,16 +11,25 @@
 //! whose source and target types differ) are hashed as text lines, both sides read with the same
 //! session settings ([`SESSION_SETTINGS`]).
 
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use tokio_postgres::Client;
-use xxhash_rust::xxh3::{xxh3_128, xxh3_64};
+use xxhash_rust::xxh3::{xxh3_128, xxh3_64, Xxh3};
+
+/// A plain field longer than this enters its row's hash as its SHA-256 and length (see
+/// [`RowStream`]): a side that streams such a value in slices, or lets the server digest it, never
+/// holds it whole, and hashes it as a side holding it whole does.
+pub(crate) const HUGE_FIELD: usize = 16 << 20;
+
+/// What stands for a huge field's length in the bytes hashed (real lengths are -1 or more).
+const DIGEST_MARK: i32 = -2;
 
 /// Settings under which both sides are read when text output is compared (text-format chunks,
 /// sample comparison): the same text for the same values on both servers.
 pub(crate) const SESSION_SETTINGS: &str = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 3; SET bytea_output = 'hex'";
 
 /// The signature that opens a binary COPY stream.
-const SIGNATURE: &[u8] = b"PGCOPY\n\xff\r\n\0";
+pub(crate) const SIGNATURE: &[u8] = b"PGCOPY\n\xff\r\n\0";
 
 /// Where type OIDs sit inside a binary field, so that they can be zeroed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,7 +43,7 @@ pub(crate) enum Shape {
 }
 
 impl Shape {
-    fn plain(&self) -> bool {
+    pub(crate) fn plain(&self) -> bool {
         matches!(self, Shape::Plain)
     }
 }
@@ -230,7 +239,7 @@ pub(crate) fn nth_field(row: &[u8], n: usize, binary: bool) -> Option<&[u8]> {
 
 /// Zeroes the type OIDs inside a binary field of shape `shape` (in place; a value that does not
 /// parse as the shape is left as it is, the same on both sides).
-fn zero_oids(value: &mut [u8], shape: &Shape) {
+pub(crate) fn zero_oids(value: &mut [u8], shape: &Shape) {
     match shape {
         Shape::Plain => {}
         Shape::Array(inner) => {
@@ -300,6 +309,9 @@ impl RowHasher {
 
     /// The 128-bit hash of one row.
     pub(crate) fn row(&mut self, row: &[u8]) -> u128 {
+        if self.binary && row.len() > HUGE_FIELD {
+            return self.long_row(row);
+        }
         if self.shapes.is_empty() {
             return xxh3_128(row);
         }
@@ -321,6 +333,31 @@ impl RowHasher {
         xxh3_128(&self.scratch)
     }
 
+    /// A binary row that may hold a huge field, hashed field by field as [`RowStream`] does.
+    fn long_row(&mut self, row: &[u8]) -> u128 {
+        let fields = fields(row, true);
+        let mut stream = RowStream::new(fields.len() as i16);
+        for (i, field) in fields.into_iter().enumerate() {
+            let shape = self.shapes.get(i).unwrap_or(&Shape::Plain);
+            match field {
+                None => stream.null(),
+                Some(value) if shape.plain() => {
+                    stream.begin(value.len() as u64, true);
+                    stream.piece(value);
+                    stream.end();
+                }
+                Some(value) => {
+                    let mut value = value.to_vec();
+                    zero_oids(&mut value, shape);
+                    stream.begin(value.len() as u64, false);
+                    stream.piece(&value);
+                    stream.end();
+                }
+            }
+        }
+        stream.finish()
+    }
+
     /// The 64-bit hash of each field (for naming the columns of a row that differs).
     pub(crate) fn field_hashes(&mut self, row: &[u8]) -> Vec<u64> {
         let binary = self.binary;
@@ -340,6 +377,66 @@ impl RowHasher {
                 },
             })
             .collect()
+    }
+}
+
+/// The hash of one binary row given field by field, each field's bytes in pieces: the same as
+/// [`RowHasher::row`] of the whole row. A plain field longer than [`HUGE_FIELD`] counts as
+/// [`DIGEST_MARK`], its length and its SHA-256, so that it may be hashed as it streams or be
+/// digested by the server ([`RowStream::digested`]).
+pub(crate) struct RowStream {
+    row: Xxh3,
+    field: Option<(u64, Sha256)>,
+}
+
+impl RowStream {
+    pub(crate) fn new(fields: i16) -> RowStream {
+        let mut row = Xxh3::new();
+        row.update(&fields.to_be_bytes());
+        RowStream { row, field: None }
+    }
+
+    /// Whether a field of `len` bytes enters the hash as its digest.
+    pub(crate) fn digests(len: u64, plain: bool) -> bool {
+        plain && len > HUGE_FIELD as u64
+    }
+
+    pub(crate) fn null(&mut self) {
+        self.row.update(&(-1i32).to_be_bytes());
+    }
+
+    /// Starts a field of `len` bytes (`plain`: no type OIDs inside, see [`Shape`]); its bytes follow
+    /// in [`RowStream::piece`]s, then [`RowStream::end`].
+    pub(crate) fn begin(&mut self, len: u64, plain: bool) {
+        if Self::digests(len, plain) {
+            self.field = Some((len, Sha256::new()));
+        } else {
+            self.row.update(&(len as i32).to_be_bytes());
+        }
+    }
+
+    pub(crate) fn piece(&mut self, bytes: &[u8]) {
+        match &mut self.field {
+            Some((_, sha)) => sha.update(bytes),
+            None => self.row.update(bytes),
+        }
+    }
+
+    pub(crate) fn end(&mut self) {
+        if let Some((len, sha)) = self.field.take() {
+            self.digested(len, &sha.finalize().into());
+        }
+    }
+
+    /// A huge field by its length and SHA-256, as a server computed them.
+    pub(crate) fn digested(&mut self, len: u64, sha: &[u8; 32]) {
+        self.row.update(&DIGEST_MARK.to_be_bytes());
+        self.row.update(&len.to_be_bytes());
+        self.row.update(sha);
+    }
+
+    pub(crate) fn finish(&self) -> u128 {
+        self.row.digest128()
     }
 }
 
@@ -548,6 +645,48 @@ mod tests {
                 assert_eq!(nth_field(row, n, binary), expected, "field {n}");
             }
         }
+    }
+
+    #[test]
+    fn a_row_given_field_by_field_in_pieces_hashes_as_the_whole_row() {
+        let long = vec![7u8; HUGE_FIELD + 3];
+        let short = b"short value".to_vec();
+        for row in [
+            vec![Some(&short[..]), None, Some(&b""[..])],
+            vec![Some(&long[..]), Some(&short[..]), None],
+            vec![Some(&long[..HUGE_FIELD]), Some(&short[..])],
+        ] {
+            let stream = binary_stream(std::slice::from_ref(&row));
+            let whole = RowHasher::new(true, &[]).row(&stream[19..stream.len() - 2]);
+            let mut fields = RowStream::new(row.len() as i16);
+            for field in &row {
+                match field {
+                    None => fields.null(),
+                    Some(value) => {
+                        fields.begin(value.len() as u64, true);
+                        for piece in value.chunks(1 << 20) {
+                            fields.piece(piece);
+                        }
+                        fields.end();
+                    }
+                }
+            }
+            assert_eq!(fields.finish(), whole);
+        }
+        // A huge field's digest computed elsewhere stands for it; one byte changed deep inside
+        // changes the row's hash.
+        let stream = binary_stream(&[vec![Some(&long[..])]]);
+        let whole = RowHasher::new(true, &[]).row(&stream[19..stream.len() - 2]);
+        let mut digested = RowStream::new(1);
+        digested.digested(long.len() as u64, &Sha256::digest(&long).into());
+        assert_eq!(digested.finish(), whole);
+        let mut changed = long.clone();
+        changed[HUGE_FIELD] = 8;
+        let stream = binary_stream(&[vec![Some(&changed[..])]]);
+        assert_ne!(
+            RowHasher::new(true, &[]).row(&stream[19..stream.len() - 2]),
+            whole
+        );
     }
 
     #[test]

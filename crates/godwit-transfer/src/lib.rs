@@ -48,6 +48,7 @@ mod oracle;
 mod plan;
 mod schema;
 mod verify;
+mod wide;
 mod writer;
 
 pub use control::{Control, TableStatus};
@@ -75,6 +76,7 @@ use load::*;
 use plan::*;
 use schema::*;
 use verify::*;
+use wide::*;
 use writer::*;
 
 /// What to do with a row the target refuses: a constraint, a check or a value it cannot take

@@ -109,6 +109,8 @@ pub(crate) struct Chunk {
     pub(crate) key: String,
     /// Where type OIDs sit in each column's binary values (see [`crate::hash`]).
     pub(crate) shapes: Arc<Vec<Shape>>,
+    /// How rows too wide to pass through whole are found and sent (tables with out-of-line values).
+    pub(crate) wide: Option<Arc<WideColumns>>,
 }
 
 /// A table as planned: what verification needs to read it on both sides.
@@ -127,6 +129,7 @@ pub(crate) struct TablePlan {
     /// The primary key's columns (source names), for fetching rows by key.
     pub(crate) key_columns: Vec<String>,
     pub(crate) shapes: Arc<Vec<Shape>>,
+    pub(crate) wide: Option<Arc<WideColumns>>,
     /// The chunks' ranges, by chunk number.
     pub(crate) ranges: Vec<Range>,
     /// The table's size in blocks when planned.
@@ -330,6 +333,19 @@ pub(crate) async fn plan(
             .map(|m| m.target_columns.clone())
             .unwrap_or_else(|| columns.clone());
         let text = mapping.get(&name).is_some_and(|m| m.text);
+        let quoted: Vec<String> = column_names.iter().map(|c| quote_ident(c)).collect();
+        let wide = if text {
+            None
+        } else {
+            let target_names = mapping
+                .get(&name)
+                .map(|m| m.target_names.clone())
+                .unwrap_or_else(|| quoted.clone());
+            WideColumns::of(source, &name.to_string(), &quoted, &target_names, &shapes)
+                .await
+                .map_err(query_error(format!("sizing the values of {name}")))?
+                .map(Arc::new)
+        };
         let key_columns = primary_key(source_table);
         plans.push(TablePlan {
             table: name.clone(),
@@ -341,6 +357,7 @@ pub(crate) async fn plan(
             has_key: key_columns.is_some(),
             key_columns: key_columns.unwrap_or_default(),
             shapes: shapes.clone(),
+            wide: wide.clone(),
             ranges: ranges.clone(),
             pages: pages.max(0) as u64,
         });
@@ -355,6 +372,7 @@ pub(crate) async fn plan(
                 text,
                 key: key.clone(),
                 shapes: shapes.clone(),
+                wide: wide.clone(),
             });
         }
         tables.push(TableStatus {

@@ -337,6 +337,8 @@ pub(crate) async fn in_parallel(
 /// How a source table's columns land in the target table.
 pub(crate) struct TableMapping {
     pub(crate) target_columns: String,
+    /// The same, one quoted name per column.
+    pub(crate) target_names: Vec<String>,
     pub(crate) text: bool,
 }
 
@@ -451,6 +453,7 @@ pub(crate) async fn preflight(
                 name,
                 TableMapping {
                     target_columns: columns.join(", "),
+                    target_names: columns.clone(),
                     text,
                 },
             );

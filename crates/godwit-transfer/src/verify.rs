@@ -229,6 +229,11 @@ fn integer_field(row: &[u8], position: usize, binary: bool) -> Option<i64> {
     if !binary {
         return std::str::from_utf8(value).ok()?.parse().ok();
     }
+    binary_integer(value)
+}
+
+/// A binary int2, int4 or int8 value.
+pub(crate) fn binary_integer(value: &[u8]) -> Option<i64> {
     Some(match value.len() {
         2 => i16::from_be_bytes(value.try_into().ok()?) as i64,
         4 => i32::from_be_bytes(value.try_into().ok()?) as i64,
@@ -244,7 +249,57 @@ pub(crate) async fn read_back(
     plan: &TablePlan,
     filter: &str,
 ) -> Result<ReadBack, String> {
+    let Some(wide) = plan.wide.as_ref().filter(|_| !plan.text) else {
+        return read_back_rows(target, plan, filter, &[]).await;
+    };
+    // The rows too wide to read whole are found and read in the same snapshot as the others.
+    let read = async {
+        target
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await
+            .map_err(|e| db_message(&e))?;
+        let wide_rows = wide
+            .find(target, &plan.table, filter, true)
+            .await
+            .map_err(|e| db_message(&e))?;
+        let mut read = read_back_rows(target, plan, filter, &wide_rows).await?;
+        let key = plan.key_position();
+        for ctid in &wide_rows {
+            let (h, key_value) = wide
+                .hash_target_row(target, &plan.table, ctid, key)
+                .await
+                .map_err(|e| db_message(&e))?;
+            read.total.add(h);
+            if let Some(chunks) = read.chunks.as_mut() {
+                chunks[key_value.map_or(0, |v| plan.chunk_of_key(v))].add(h);
+            }
+        }
+        target
+            .batch_execute("COMMIT")
+            .await
+            .map_err(|e| db_message(&e))?;
+        Ok(read)
+    }
+    .await;
+    if read.is_err() {
+        let _ = target.batch_execute("ROLLBACK").await;
+    }
+    read
+}
+
+/// Reads back and hashes the rows of `plan`'s table within `filter`, except the rows at `except`.
+async fn read_back_rows(
+    target: &Client,
+    plan: &TablePlan,
+    filter: &str,
+    except: &[String],
+) -> Result<ReadBack, String> {
     let binary = !plan.text;
+    let filter = match except_ctids(except) {
+        None => filter.to_string(),
+        Some(except) if filter.is_empty() => format!(" WHERE {except}"),
+        Some(except) => format!("{filter} AND {except}"),
+    };
     let sql = if filter.is_empty() {
         format!(
             "COPY {} ({}) TO STDOUT (FORMAT {})",
@@ -282,8 +337,8 @@ pub(crate) async fn read_back(
     })
 }
 
-/// `x.ctid NOT IN (…)` for the rows the target refused (empty: none).
-fn except_rejected(rejected: &[String]) -> Option<String> {
+/// `x.ctid NOT IN (…)` for the rows at `rejected` (empty: none): rows the target refused, or too wide to read whole.
+fn except_ctids(rejected: &[String]) -> Option<String> {
     if rejected.is_empty() {
         return None;
     }
@@ -448,7 +503,7 @@ pub(crate) async fn verify(
                 let sql = format!(
                     "COPY (SELECT {} FROM ONLY {name} x{}) TO STDOUT (FORMAT {})",
                     plan.columns,
-                    where_all(&[except_rejected(&rejected)]),
+                    where_all(&[except_ctids(&rejected)]),
                     format_of(!plan.text)
                 );
                 source_hash = hash_rows(source, &sql, !plan.text, &plan.shapes)
@@ -627,7 +682,7 @@ async fn recheck(
             .collect::<Vec<_>>()
             .join(" OR ")
     });
-    let source_filter = where_all(&[range.clone(), except_rejected(rejected)]);
+    let source_filter = where_all(&[range.clone(), except_ctids(rejected)]);
     let target_filter = where_all(&[range]);
     let mut report = Recheck {
         ranges: match &ranges {
@@ -808,7 +863,7 @@ async fn sample(
         .query_one(
             &format!(
                 "SELECT json_agg(k)::text FROM (SELECT {keys} FROM ONLY {name} x{tablesample}{} LIMIT {rows}) k",
-                where_all(&[except_rejected(rejected)])
+                where_all(&[except_ctids(rejected)])
             ),
             &[],
         )

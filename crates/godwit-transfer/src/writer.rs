@@ -208,7 +208,13 @@ pub(crate) async fn stream_chunk(
     let mut flight = Flight::new(&ctx.control, chunk.slot);
     let format = if chunk.text { "text" } else { "binary" };
     let result = async {
-        let out = source.copy_out(&chunk_copy_out(chunk, &[])).await.map_err(Failure::Source)?;
+        // Rows too wide to pass through whole are left out of the COPY and sent on their own.
+        let wide_rows = match &chunk.wide {
+            Some(wide) => wide.find(source, &chunk.table, &chunk.range.filter(), false).await.map_err(Failure::Source)?,
+            None => Vec::new(),
+        };
+        let except: Vec<&str> = wide_rows.iter().map(String::as_str).collect();
+        let out = source.copy_out(&chunk_copy_out(chunk, &except)).await.map_err(Failure::Source)?;
         let sink = target.copy_in(&format!("COPY {} ({}) FROM STDIN (FORMAT {format})", chunk.table, chunk.target_columns)).await.map_err(Failure::Target)?;
         futures_util::pin_mut!(out);
         futures_util::pin_mut!(sink);
@@ -242,11 +248,25 @@ pub(crate) async fn stream_chunk(
         if !batch.is_empty() {
             sink.send(batch.freeze()).await.map_err(Failure::Target)?;
         }
-        let rows = tokio::select! {
+        let mut rows = tokio::select! {
             biased;
             _ = &mut stopped => return Err(Failure::Stopped),
             rows = sink.finish() => rows.map_err(Failure::Target)?,
         };
+        if let (Some(wide), false) = (&chunk.wide, wide_rows.is_empty()) {
+            let (written, sent) = wide
+                .send(source, target, &chunk.table, &chunk.target_columns, &wide_rows, &ctx.control, &mut hash.total)
+                .await
+                .map_err(|e| match e {
+                    WideError::Source(e) => Failure::Source(e),
+                    WideError::Target(e) => Failure::Target(e),
+                    WideError::Stopped => Failure::Stopped,
+                })?;
+            tracing::info!(table = %chunk.table, chunk = chunk.index, rows = written, bytes = sent, "sent rows too wide to pass through whole, field by field");
+            flight.add(written, sent);
+            rows += written;
+            bytes += sent;
+        }
         let hash = hash.finish().map_err(Failure::Stream)?;
         // `rows` is what the target wrote: fewer than the source sent when a target trigger drops
         // rows, which verification then finds and names.

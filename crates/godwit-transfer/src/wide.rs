@@ -1,0 +1,339 @@
+//! Rows too wide to pass through as one message.
+//!
+//! PostgreSQL sends each row of a `COPY … TO` as one message, and tokio-postgres holds a message
+//! whole (its buffer growing by doubling): a row of a few hundred MB would take that much memory,
+//! twice over. So in a table that holds out-of-line values the rows are sized first, cheaply (the
+//! length of a text or bytea value is read from its TOAST pointer), and a row whose COPY form would
+//! exceed [`WIDE_ROW`] leaves the pass-through: it is sent on its own in the chunk's transaction,
+//! field by field, each field in slices of at most [`SLICE`] bytes of its binary form, and hashed
+//! as it goes ([`RowStream`]: a field over [`HUGE_FIELD`] counts as its SHA-256 and length). The
+//! target's read-back finds its wide rows the same way and lets the server digest their huge
+//! fields, so neither side ever holds such a row whole.
+
+use crate::*;
+
+/// Rows whose COPY form is estimated larger than this are sent field by field.
+pub(crate) const WIDE_ROW: i64 = 16 << 20;
+/// Bytes of a field's binary form fetched and sent at once.
+pub(crate) const SLICE: i64 = 8 << 20;
+/// A value stored in more bytes than this (compressed or not) is sized exactly, by its binary form;
+/// a smaller one by its stored size (only text and bytea lengths are known without reading them).
+const SIZED_EXACTLY: i64 = 256 << 10;
+
+/// How one copied column is sized and read in slices.
+#[derive(Clone, Debug)]
+struct Form {
+    /// The type's binary output function (`textsend`, `jsonb_send`, …): a value's COPY form.
+    send: String,
+    /// Of variable length (fixed-length values never make a row wide).
+    varlena: bool,
+    /// `octet_length` gives the value's length without reading it (text types, bytea).
+    octets: bool,
+    bytea: bool,
+    /// Where type OIDs sit inside its binary form.
+    shape: Shape,
+}
+
+/// The columns of a table that may hold wide rows, as each side names them.
+#[derive(Clone, Debug)]
+pub(crate) struct WideColumns {
+    forms: Vec<Form>,
+    source: Vec<String>,
+    target: Vec<String>,
+}
+
+/// Why sending a wide row failed.
+pub(crate) enum WideError {
+    Source(tokio_postgres::Error),
+    Target(tokio_postgres::Error),
+    Stopped,
+}
+
+impl WideColumns {
+    /// The table's columns (`source`, quoted, in copy order; `target`, the same as the target names
+    /// them) when it holds any out-of-line value on the source; `None` when no row can be wide.
+    pub(crate) async fn of(
+        client: &Client,
+        table: &str,
+        source: &[String],
+        target: &[String],
+        shapes: &[Shape],
+    ) -> Result<Option<WideColumns>, tokio_postgres::Error> {
+        let toasted: bool = client
+            .query_one(
+                "SELECT c.reltoastrelid <> 0 AND pg_relation_size(c.reltoastrelid) > 0
+                   FROM pg_class c WHERE c.oid = $1::text::regclass",
+                &[&table],
+            )
+            .await?
+            .get(0);
+        if !toasted {
+            return Ok(None);
+        }
+        let rows = client
+            .query(
+                "SELECT a.attname::text, t.typsend::regproc::text, t.typlen::int4,
+                        t.typcategory = 'S' OR t.typsend = 'byteasend'::regproc, t.typsend = 'byteasend'::regproc
+                   FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+                  WHERE a.attrelid = $1::text::regclass AND a.attnum > 0 AND NOT a.attisdropped",
+                &[&table],
+            )
+            .await?;
+        let mut forms = Vec::new();
+        for (i, column) in source.iter().enumerate() {
+            let Some(row) = rows
+                .iter()
+                .find(|r| quote_ident(r.get::<_, &str>(0)) == *column)
+            else {
+                return Ok(None);
+            };
+            forms.push(Form {
+                send: row.get(1),
+                varlena: row.get::<_, i32>(2) == -1,
+                octets: row.get(3),
+                bytea: row.get(4),
+                shape: shapes.get(i).cloned().unwrap_or(Shape::Plain),
+            });
+        }
+        Ok(forms.iter().any(|f| f.varlena).then(|| WideColumns {
+            forms,
+            source: source.to_vec(),
+            target: target.to_vec(),
+        }))
+    }
+
+    fn names(&self, target: bool) -> &[String] {
+        if target {
+            &self.target
+        } else {
+            &self.source
+        }
+    }
+
+    /// SQL true for a row (aliased `x`) whose COPY form is estimated over [`WIDE_ROW`].
+    fn predicate(&self, target: bool) -> String {
+        let sizes: Vec<String> = self
+            .forms
+            .iter()
+            .zip(self.names(target))
+            .filter(|(f, _)| f.varlena)
+            .map(|(f, c)| {
+                if f.octets {
+                    format!("coalesce(octet_length(x.{c})::int8, 0)")
+                } else {
+                    format!(
+                        "coalesce(CASE WHEN pg_column_size(x.{c}) > {SIZED_EXACTLY} THEN octet_length({}(x.{c})) ELSE pg_column_size(x.{c}) END::int8, 0)",
+                        f.send
+                    )
+                }
+            })
+            .collect();
+        format!("({}) > {WIDE_ROW}", sizes.join(" + "))
+    }
+
+    /// `filter` (empty, or ` WHERE …` on rows aliased `x`) narrowed to the wide rows.
+    fn wide_filter(&self, filter: &str, target: bool) -> String {
+        let predicate = self.predicate(target);
+        if filter.is_empty() {
+            format!(" WHERE {predicate}")
+        } else {
+            format!("{filter} AND {predicate}")
+        }
+    }
+
+    /// The ctids of the wide rows of `table` within `filter`, read in the caller's transaction.
+    pub(crate) async fn find(
+        &self,
+        client: &Client,
+        table: &QualifiedName,
+        filter: &str,
+        target: bool,
+    ) -> Result<Vec<String>, tokio_postgres::Error> {
+        let sql = format!(
+            "SELECT x.ctid::text FROM ONLY {table} x{}",
+            self.wide_filter(filter, target)
+        );
+        Ok(client
+            .query(&sql, &[])
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    /// The length of each field's binary form in the row at `ctid` (`None`: NULL).
+    async fn lengths(
+        &self,
+        client: &Client,
+        table: &QualifiedName,
+        ctid: &str,
+        target: bool,
+    ) -> Result<Vec<Option<i64>>, tokio_postgres::Error> {
+        let list: Vec<String> = self
+            .forms
+            .iter()
+            .zip(self.names(target))
+            .map(|(f, c)| format!("octet_length({}(x.{c}))::int8", f.send))
+            .collect();
+        let row = client
+            .query_one(
+                &format!(
+                    "SELECT {} FROM ONLY {table} x WHERE x.ctid = $1::text::tid",
+                    list.join(", ")
+                ),
+                &[&ctid],
+            )
+            .await?;
+        Ok((0..self.forms.len()).map(|i| row.get(i)).collect())
+    }
+
+    /// `what` of field `i` of the row at `ctid` (`what` gets the field's binary form as SQL).
+    async fn field(
+        &self,
+        client: &Client,
+        table: &QualifiedName,
+        ctid: &str,
+        i: usize,
+        target: bool,
+        what: impl Fn(&str) -> String,
+    ) -> Result<Vec<u8>, tokio_postgres::Error> {
+        let (form, column) = (&self.forms[i], &self.names(target)[i]);
+        let value = if form.bytea {
+            format!("x.{column}")
+        } else {
+            format!("{}(x.{column})", form.send)
+        };
+        client
+            .query_one(
+                &format!(
+                    "SELECT {} FROM ONLY {table} x WHERE x.ctid = $1::text::tid",
+                    what(&value)
+                ),
+                &[&ctid],
+            )
+            .await
+            .map(|r| r.get(0))
+    }
+
+    /// Sends the source rows at `ctids` (read in the chunk's snapshot) to the target in one binary
+    /// COPY of their own, field by field, a field in slices of [`SLICE`] bytes; adds their hashes
+    /// to `hash`. Returns the rows the target wrote and the bytes sent.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn send(
+        &self,
+        source: &Client,
+        target: &Client,
+        table: &QualifiedName,
+        target_columns: &str,
+        ctids: &[String],
+        control: &Control,
+        hash: &mut RowsHash,
+    ) -> Result<(u64, u64), WideError> {
+        use WideError::{Source, Target};
+        let sink = target
+            .copy_in(&format!(
+                "COPY {table} ({target_columns}) FROM STDIN (FORMAT binary)"
+            ))
+            .await
+            .map_err(Target)?;
+        futures_util::pin_mut!(sink);
+        let mut head = BytesMut::new();
+        head.put_slice(SIGNATURE);
+        head.put_i32(0);
+        head.put_i32(0);
+        let mut bytes = 0u64;
+        for ctid in ctids {
+            let lengths = self
+                .lengths(source, table, ctid, false)
+                .await
+                .map_err(Source)?;
+            let mut row = RowStream::new(lengths.len() as i16);
+            head.put_i16(lengths.len() as i16);
+            for (i, len) in lengths.into_iter().enumerate() {
+                if control.is_stopped() {
+                    return Err(WideError::Stopped);
+                }
+                let Some(len) = len else {
+                    row.null();
+                    head.put_i32(-1);
+                    continue;
+                };
+                head.put_i32(len as i32);
+                let plain = self.forms[i].shape.plain();
+                row.begin(len as u64, plain);
+                let mut at = 0;
+                while at < len {
+                    // A field with OIDs inside is fetched whole: they are zeroed before hashing.
+                    let take = if plain { SLICE.min(len - at) } else { len };
+                    let piece = self
+                        .field(source, table, ctid, i, false, |v| {
+                            format!("substring({v} from {} for {take})", at + 1)
+                        })
+                        .await
+                        .map_err(Source)?;
+                    if plain {
+                        row.piece(&piece);
+                    } else {
+                        let mut zeroed = piece.clone();
+                        zero_oids(&mut zeroed, &self.forms[i].shape);
+                        row.piece(&zeroed);
+                    }
+                    if !head.is_empty() {
+                        bytes += head.len() as u64;
+                        sink.send(head.split().freeze()).await.map_err(Target)?;
+                    }
+                    bytes += piece.len() as u64;
+                    sink.send(Bytes::from(piece)).await.map_err(Target)?;
+                    at += take;
+                }
+                row.end();
+            }
+            hash.add(row.finish());
+        }
+        head.put_i16(-1);
+        bytes += head.len() as u64;
+        sink.send(head.freeze()).await.map_err(Target)?;
+        let rows = sink.finish().await.map_err(Target)?;
+        Ok((rows, bytes))
+    }
+
+    /// The hash of the target's row at `ctid` as [`RowStream`] takes it, its huge fields digested by
+    /// the server, and the integer value of field `key` (when asked) to place it in its chunk.
+    pub(crate) async fn hash_target_row(
+        &self,
+        target: &Client,
+        table: &QualifiedName,
+        ctid: &str,
+        key: Option<usize>,
+    ) -> Result<(u128, Option<i64>), tokio_postgres::Error> {
+        let lengths = self.lengths(target, table, ctid, true).await?;
+        let mut row = RowStream::new(lengths.len() as i16);
+        let mut key_value = None;
+        for (i, len) in lengths.into_iter().enumerate() {
+            let Some(len) = len else {
+                row.null();
+                continue;
+            };
+            let plain = self.forms[i].shape.plain();
+            if RowStream::digests(len as u64, plain) {
+                let sha = self
+                    .field(target, table, ctid, i, true, |v| format!("sha256({v})"))
+                    .await?;
+                let sha: [u8; 32] = sha.try_into().unwrap_or([0; 32]);
+                row.digested(len as u64, &sha);
+                continue;
+            }
+            let mut value = self
+                .field(target, table, ctid, i, true, |v| v.to_string())
+                .await?;
+            if Some(i) == key {
+                key_value = binary_integer(&value);
+            }
+            zero_oids(&mut value, &self.forms[i].shape);
+            row.begin(len as u64, plain);
+            row.piece(&value);
+            row.end();
+        }
+        Ok((row.finish(), key_value))
+    }
+}
