@@ -186,9 +186,22 @@ impl AppState {
         let source = self.copy_profile(&input.source_id, "source")?;
         let target = self.copy_profile(&input.target_id, "target")?;
         if source.engine != Engine::Postgres {
-            let chosen = crate::oracle_copy::chosen(&options);
+            if input.chunk_rows == 0 {
+                return Err(CommandError::new(
+                    "Rows per chunk must be at least 1; got 0.",
+                ));
+            }
+            let chunk_rows = u64::from(input.chunk_rows);
+            let chosen = OracleRunOptions {
+                chunk_rows: Some(chunk_rows),
+                ..crate::oracle_copy::chosen(&options)
+            };
+            let pace = OraclePace {
+                jobs: options.jobs,
+                chunk_rows,
+            };
             return self
-                .oracle_copy(source, target, chosen, options.on_error, None, emit)
+                .oracle_copy(source, target, chosen, (options.on_error, pace), None, emit)
                 .await;
         }
         if source.connection_url(None) == target.connection_url(None) {
@@ -227,7 +240,7 @@ impl AppState {
         source: Profile,
         target: Profile,
         chosen: OracleRunOptions,
-        on_error: OnError,
+        (on_error, pace): (OnError, OraclePace),
         resume: Option<String>,
         emit: Emit,
     ) -> Result<CopyStatusDto, CommandError> {
@@ -312,6 +325,8 @@ impl AppState {
                 schema: prepared.schema,
                 chosen,
                 on_error,
+                jobs: pace.jobs,
+                chunk_rows: pace.chunk_rows,
                 resume,
             },
             emit,
@@ -364,8 +379,14 @@ impl AppState {
             // The same tables, schema and schema creation as recorded; the engine skips the
             // committed chunks and schema steps.
             let chosen = OracleRunOptions::recorded(&run.options);
+            let pace = OraclePace {
+                jobs: execution::ORACLE_RESUME_JOBS,
+                chunk_rows: chosen
+                    .chunk_rows
+                    .unwrap_or(godwit_transfer::OracleCopyOptions::default().chunk_rows),
+            };
             return self
-                .oracle_copy(source, target, chosen, on_error, Some(run.id), emit)
+                .oracle_copy(source, target, chosen, (on_error, pace), Some(run.id), emit)
                 .await;
         }
         let (source, target) = (
@@ -718,6 +739,13 @@ impl AppState {
         })?;
         Ok(convert::object_detail(index, conversion, object))
     }
+}
+
+/// How fast an Oracle run copies: chunks at once, rows per chunk.
+#[derive(Clone, Copy, Debug)]
+struct OraclePace {
+    jobs: usize,
+    chunk_rows: u64,
 }
 
 /// Runs shown in the run list.
@@ -1270,6 +1298,7 @@ mod tests {
             exclude: vec![],
             jobs: 4,
             chunk_pages: 16,
+            chunk_rows: 100_000,
             create_schema: false,
             verify: VerifyDto::Hash,
             sample_rows: 1000,

@@ -495,10 +495,13 @@ pub struct CopyInputDto {
     pub include: Vec<String>,
     /// Table name globs to leave out.
     pub exclude: Vec<String>,
-    /// Chunks copied at once, 1–64 (an Oracle source copies two at once).
+    /// Chunks copied at once, 1–64 (from Oracle: one source session and target connection each).
     pub jobs: u32,
     /// Table pages (8 kB each) per chunk, at least 1 (PostgreSQL sources).
     pub chunk_pages: u32,
+    /// Rows per chunk, about, at least 1 (Oracle sources: live tables are split by ROWID ranges
+    /// sized from their statistics).
+    pub chunk_rows: u32,
     /// Create the schema on the target first (keys, indexes and code after the data); from Oracle,
     /// the converted schema.
     pub create_schema: bool,

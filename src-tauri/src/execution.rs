@@ -633,12 +633,15 @@ pub struct OracleRun {
     pub chosen: godwit_transfer::OracleRunOptions,
     /// What a row the target refuses does: stop the run, or go to `godwit_copy.rejects`.
     pub on_error: godwit_transfer::OnError,
+    /// Chunks copied at once, and rows per chunk (a resumed run keeps its chunks).
+    pub jobs: usize,
+    pub chunk_rows: u64,
     /// The run to continue, skipping its committed chunks and schema steps.
     pub resume: Option<String>,
 }
 
 /// Starts copying an Oracle source into its tables on the target in the background, through the
-/// engine's Oracle path (live ROWID ranges at one SCN or a script's rows by number, [`ORACLE_JOBS`]
+/// engine's Oracle path (live ROWID ranges at one SCN or a script's rows by number, the form's jobs
 /// chunks at once, the converted schema around the rows when asked, counted and hashed on both
 /// sides, differing rows named by key), and returns the run as it starts. A new run is recorded as
 /// `copy-oracle`, like the CLI's, with its [`godwit_transfer::OracleRunOptions`]. It shows
@@ -658,6 +661,8 @@ pub fn launch_oracle(
         schema,
         chosen,
         on_error,
+        jobs,
+        chunk_rows,
         resume,
     } = oracle;
     let run = {
@@ -702,7 +707,8 @@ pub fn launch_oracle(
             &run.id,
             &tables,
             &godwit_transfer::OracleCopyOptions {
-                jobs: ORACLE_JOBS,
+                jobs,
+                chunk_rows,
                 verify: godwit_transfer::Verify::Hash,
                 on_error,
                 ..Default::default()
@@ -753,8 +759,8 @@ pub fn launch_oracle(
     Ok(live.status())
 }
 
-/// Oracle sessions (and target connections) an Oracle run copies with at once.
-const ORACLE_JOBS: usize = 2;
+/// Oracle sessions (and target connections) a resumed Oracle run copies with at once.
+pub const ORACLE_RESUME_JOBS: usize = 2;
 
 /// Keeps a run's verification in the history and returns it as kept (with its time); when the
 /// store refuses, the run's screen still shows it, and the log says why it will not come back.

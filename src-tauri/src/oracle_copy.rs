@@ -25,6 +25,7 @@ pub fn chosen(options: &CopyOptions) -> OracleRunOptions {
         include: options.include.clone(),
         exclude: options.exclude.clone(),
         create_schema: options.create_schema,
+        chunk_rows: None,
     }
 }
 

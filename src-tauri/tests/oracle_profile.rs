@@ -102,6 +102,7 @@ fn a_live_oracle_profile_says_what_to_install_and_never_shows_its_password() {
         exclude: vec![],
         jobs: 1,
         chunk_pages: 16,
+        chunk_rows: 100_000,
         create_schema: false,
         verify: VerifyDto::Count,
         sample_rows: 1000,

@@ -170,26 +170,33 @@ impl Setup {
     }
 
     /// Starts copying the HR script into `schema`, creating it, hashed; returns the run's id.
-    async fn start(&self, schema: &str, emit: Emit) -> String {
-        let input = CopyInputDto {
-            source_id: self.script.id.clone(),
-            target_id: self.pg.id.clone(),
-            schemas: vec![schema.into()],
-            include: vec![],
-            exclude: vec![],
-            jobs: 4,
-            chunk_pages: 16,
-            create_schema: true,
-            verify: VerifyDto::Hash,
-            sample_rows: 1000,
-            on_error: OnErrorDto::Stop,
-        };
+    /// Starts copying into `schema` with `jobs` chunks at once of about `chunk_rows` rows.
+    async fn start(&self, schema: &str, jobs: u32, chunk_rows: u32, emit: Emit) -> String {
+        let input = self.input(schema, jobs, chunk_rows);
         let started = self.state.start_copy(input, emit).await.unwrap();
         assert_eq!(
             (started.source.as_str(), started.target.as_str()),
             ("hr scripts", "hr target")
         );
         started.run_id
+    }
+
+    /// The Execution form: the script source into `schema`, schema created, hashed.
+    fn input(&self, schema: &str, jobs: u32, chunk_rows: u32) -> CopyInputDto {
+        CopyInputDto {
+            source_id: self.script.id.clone(),
+            target_id: self.pg.id.clone(),
+            schemas: vec![schema.into()],
+            include: vec![],
+            exclude: vec![],
+            jobs,
+            chunk_pages: 16,
+            chunk_rows,
+            create_schema: true,
+            verify: VerifyDto::Hash,
+            sample_rows: 1000,
+            on_error: OnErrorDto::Stop,
+        }
     }
 
     /// Resumes the run as the run list's Resume does, and waits for it to end.
@@ -322,7 +329,9 @@ fn a_script_source_arrives_with_its_schema_cancelled_resumed_and_kept_in_the_his
         let (emit, sent) = recorder();
 
         // Cancelled at once: while its schema is being created, or before its first chunk.
-        let run_id = copy.start("hr", emit.clone()).await;
+        // Three sessions at once, chunks of 40 rows: employees (107 rows) in three, the others
+        // in one each.
+        let run_id = copy.start("hr", 3, 40, emit.clone()).await;
         copy.state.cancel_copy(&run_id).unwrap();
         let cancelled = copy.ended(&run_id).await;
         assert_eq!(cancelled.state, RunStateDto::Interrupted);
@@ -337,14 +346,14 @@ fn a_script_source_arrives_with_its_schema_cancelled_resumed_and_kept_in_the_his
         );
         assert!(item.resumable_here && item.from_oracle);
         let before = copy.chunks(&run_id);
-        eprintln!("cancelled with {} of 7 chunks committed", before.len());
+        eprintln!("cancelled with {} of 9 chunks committed", before.len());
 
         let done = copy.resume(&run_id, emit).await;
         assert_verified(&done);
         let report = done.report.as_ref().unwrap();
         assert_eq!(
             (report.chunks_copied, report.chunks_total),
-            (7 - before.len() as u32, 7)
+            (9 - before.len() as u32, 9)
         );
         // Progress came per table while it ran, and the last status is the finished run. The
         // watcher sends that one just after the run ends, so it may trail `copy_status` a little.
@@ -419,7 +428,7 @@ fn a_script_source_arrives_with_its_schema_cancelled_resumed_and_kept_in_the_his
         let chunks = copy.chunks(&run_id);
         assert_eq!(
             (chunks.len(), chunks.iter().map(|c| c.rows).sum::<u64>()),
-            (7, 216)
+            (9, 216)
         );
     });
 }
@@ -443,7 +452,12 @@ fn a_script_copy_stopped_by_a_refused_row_resumes_with_only_what_was_left() {
         let copy = Setup::new("desk_script_refused", REFUSE_150).await;
         let (emit, _) = recorder();
 
-        let run_id = copy.start("public", emit.clone()).await;
+        // No chunk can be empty of rows.
+        let mut zero = copy.input("public", 4, 0);
+        zero.chunk_rows = 0;
+        let refused = copy.state.start_copy(zero, emit.clone()).await.unwrap_err();
+        assert_eq!(refused.message, "Rows per chunk must be at least 1; got 0.");
+        let run_id = copy.start("public", 4, 100_000, emit.clone()).await;
         let failed = copy.ended(&run_id).await;
         assert_eq!(failed.state, RunStateDto::Failed);
         let error = failed.error.unwrap_or_default();

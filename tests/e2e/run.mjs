@@ -994,6 +994,9 @@ async function copyTests() {
     await chooseLabelled('[data-testid="copy-source"]', `${HR_SCRIPTS} (Oracle script, DEV)`);
     await chooseLabelled('[data-testid="copy-target"]', `${HR_TARGET} (TEST)`);
     await waitText('[data-testid="copy-oracle-hint"]', (t) => /the script creates/.test(t), "the script source's hint");
+    // Two sessions, chunks of about 40 rows: employees' 107 rows in three chunks, the six other tables in one each.
+    await type('[data-testid="copy-jobs"]', "2");
+    await type('[data-testid="copy-chunk-rows"]', "40");
     const schema = await find('[data-testid="copy-create-schema"]');
     if ((await attr(schema, "disabled")) !== null) throw new Error("the create-schema checkbox is disabled for an Oracle source");
     if (!(await wd("GET", s(`/element/${schema}/selected`)))) await click(schema);
@@ -1011,6 +1014,10 @@ async function copyTests() {
       }
       return state === "finished";
     }, 120000);
+    const totals = await Promise.all((await findAll('[data-testid="table-progress"]')).map(async (r) => Number(await attr(r, "data-chunks-total"))));
+    if (totals.reduce((a, b) => a + b, 0) !== 9 || Math.max(...totals) !== 3) {
+      throw new Error(`chunks of 40 rows should make 9 chunks, 3 of them employees'; the tables show ${JSON.stringify(totals)}`);
+    }
     await click(schema);
     const verdict = (await text(await find('[data-testid="rows-lost"]'))).trim();
     if (verdict !== "0 rows lost") throw new Error(`the verification says "${verdict}"`);

@@ -181,10 +181,15 @@ export type CopyInputDto = {
 	include: string[],
 	/**  Table name globs to leave out. */
 	exclude: string[],
-	/**  Chunks copied at once, 1–64 (an Oracle source copies two at once). */
+	/**  Chunks copied at once, 1–64 (from Oracle: one source session and target connection each). */
 	jobs: number,
 	/**  Table pages (8 kB each) per chunk, at least 1 (PostgreSQL sources). */
 	chunkPages: number,
+	/**
+	 *  Rows per chunk, about, at least 1 (Oracle sources: live tables are split by ROWID ranges
+	 *  sized from their statistics).
+	 */
+	chunkRows: number,
 	/**
 	 *  Create the schema on the target first (keys, indexes and code after the data); from Oracle,
 	 *  the converted schema.

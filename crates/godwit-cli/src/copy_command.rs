@@ -360,6 +360,7 @@ pub(crate) async fn copy_from_oracle(args: OracleCopyArgs<'_>) -> Result<(), Fai
         include: selection.include.clone(),
         exclude: selection.exclude.clone(),
         create_schema,
+        chunk_rows: Some(options.chunk_rows),
     };
     const SETTINGS: (&str, &str) = ("--include", "--exclude");
     // Bad patterns fail before anything connects.

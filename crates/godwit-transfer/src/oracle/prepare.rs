@@ -180,6 +180,9 @@ pub struct OracleRunOptions {
     /// The converted schema is created around the rows.
     #[serde(default)]
     pub create_schema: bool,
+    /// Rows per chunk asked for: a run resumed before its chunks were planned plans them so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk_rows: Option<u64>,
 }
 
 impl OracleRunOptions {
@@ -327,6 +330,7 @@ INSERT INTO orders VALUES (order_seq.NEXTVAL);
             include: vec!["emp*".into()],
             exclude: vec![],
             create_schema: true,
+            chunk_rows: Some(40),
         };
         assert_eq!(OracleRunOptions::recorded(&chosen.to_json()), chosen);
         assert_eq!(chosen.schema(), "hr");
