@@ -24,6 +24,29 @@ pub(crate) const HUGE_FIELD: usize = 16 << 20;
 /// What stands for a huge field's length in the bytes hashed (real lengths are -1 or more).
 const DIGEST_MARK: i32 = -2;
 
+/// The bytes that stand for a huge field in hashes: [`DIGEST_MARK`], its length, its SHA-256.
+pub(crate) fn digest_form(len: u64, sha: &[u8; 32]) -> [u8; 44] {
+    let mut form = [0u8; 44];
+    form[..4].copy_from_slice(&DIGEST_MARK.to_be_bytes());
+    form[4..12].copy_from_slice(&len.to_be_bytes());
+    form[12..].copy_from_slice(sha);
+    form
+}
+
+/// The 64-bit hash of one field's value (for naming the columns of a row that differs): a huge
+/// plain value by its [`digest_form`], so that a side that never holds it hashes it the same.
+pub(crate) fn field_hash(value: &[u8], plain: bool) -> u64 {
+    if RowStream::digests(value.len() as u64, plain) {
+        return huge_field_hash(value.len() as u64, &Sha256::digest(value).into());
+    }
+    xxh3_64(value) | 1
+}
+
+/// [`field_hash`] of a huge value from its length and SHA-256.
+pub(crate) fn huge_field_hash(len: u64, sha: &[u8; 32]) -> u64 {
+    xxh3_64(&digest_form(len, sha)) | 1
+}
+
 /// Settings under which both sides are read when text output is compared (text-format chunks,
 /// sample comparison): the same text for the same values on both servers.
 pub(crate) const SESSION_SETTINGS: &str = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 3; SET bytea_output = 'hex'";
@@ -371,9 +394,9 @@ impl RowHasher {
                     Some(shape) if !shape.plain() => {
                         let mut copy = value.to_vec();
                         zero_oids(&mut copy, shape);
-                        xxh3_64(&copy) | 1
+                        field_hash(&copy, false)
                     }
-                    _ => xxh3_64(value) | 1,
+                    _ => field_hash(value, true),
                 },
             })
             .collect()
@@ -430,9 +453,7 @@ impl RowStream {
 
     /// A huge field by its length and SHA-256, as a server computed them.
     pub(crate) fn digested(&mut self, len: u64, sha: &[u8; 32]) {
-        self.row.update(&DIGEST_MARK.to_be_bytes());
-        self.row.update(&len.to_be_bytes());
-        self.row.update(sha);
+        self.row.update(&digest_form(len, sha));
     }
 
     pub(crate) fn finish(&self) -> u128 {

@@ -295,11 +295,7 @@ async fn read_back_rows(
     except: &[String],
 ) -> Result<ReadBack, String> {
     let binary = !plan.text;
-    let filter = match except_ctids(except) {
-        None => filter.to_string(),
-        Some(except) if filter.is_empty() => format!(" WHERE {except}"),
-        Some(except) => format!("{filter} AND {except}"),
-    };
+    let filter = and_except(filter, except);
     let sql = if filter.is_empty() {
         format!(
             "COPY {} ({}) TO STDOUT (FORMAT {})",
@@ -352,6 +348,15 @@ fn except_ctids(rejected: &[String]) -> Option<String> {
         .map(|c| format!("'{c}'::tid"))
         .collect();
     Some(format!("x.ctid NOT IN ({})", list.join(", ")))
+}
+
+/// `filter` (empty, or ` WHERE …`) narrowed to leave out the rows at `except` (ctids).
+fn and_except(filter: &str, except: &[String]) -> String {
+    match except_ctids(except) {
+        None => filter.to_string(),
+        Some(except) if filter.is_empty() => format!(" WHERE {except}"),
+        Some(except) => format!("{filter} AND {except}"),
+    }
 }
 
 fn where_all(conditions: &[Option<String>]) -> String {
@@ -606,6 +611,17 @@ struct KeyedRow {
     fields: Vec<u64>,
 }
 
+impl KeyedRow {
+    fn new(key: String, fields: Vec<u64>) -> KeyedRow {
+        let bytes: Vec<u8> = fields.iter().flat_map(|h| h.to_le_bytes()).collect();
+        KeyedRow {
+            key,
+            hash: xxhash_rust::xxh3::xxh3_128(&bytes),
+            fields,
+        }
+    }
+}
+
 /// Reads the rows of `plan`'s table on one side with their key first, calling `row` with each.
 async fn keyed_rows(
     client: &Client,
@@ -625,6 +641,57 @@ async fn keyed_rows(
     } else {
         plan.key.clone()
     };
+    let Some(wide) = plan.wide.as_ref().filter(|_| binary) else {
+        return keyed_copy(client, plan, &key, columns, filter, &[], row).await;
+    };
+    // Rows too wide to read whole are found, and read field by field, in one snapshot with the
+    // others (the source's side already reads the run's snapshot).
+    let read = async {
+        if target_side {
+            client
+                .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .await
+                .map_err(|e| db_message(&e))?;
+        }
+        let wide_rows = wide
+            .find(client, &plan.table, filter, target_side)
+            .await
+            .map_err(|e| db_message(&e))?;
+        keyed_copy(client, plan, &key, columns, filter, &wide_rows, &mut row).await?;
+        for ctid in &wide_rows {
+            let (key, fields) = wide
+                .keyed_row(client, &plan.table, ctid, &key, target_side)
+                .await
+                .map_err(|e| db_message(&e))?;
+            row(KeyedRow::new(key, fields));
+        }
+        if target_side {
+            client
+                .batch_execute("COMMIT")
+                .await
+                .map_err(|e| db_message(&e))?;
+        }
+        Ok(())
+    }
+    .await;
+    if read.is_err() && target_side {
+        let _ = client.batch_execute("ROLLBACK").await;
+    }
+    read
+}
+
+/// [`keyed_rows`] through one COPY, leaving out the rows at `except` (ctids).
+async fn keyed_copy(
+    client: &Client,
+    plan: &TablePlan,
+    key: &str,
+    columns: &str,
+    filter: &str,
+    except: &[String],
+    mut row: impl FnMut(KeyedRow),
+) -> Result<(), String> {
+    let binary = !plan.text;
+    let filter = and_except(filter, except);
     let sql = format!(
         "COPY (SELECT {key}, {columns} FROM ONLY {} x{filter}) TO STDOUT (FORMAT {})",
         plan.table,
@@ -645,12 +712,7 @@ async fn keyed_rows(
             .flatten()
             .map(|k| String::from_utf8_lossy(k).into_owned())
             .unwrap_or_default();
-        let bytes: Vec<u8> = hashes.iter().flat_map(|h| h.to_le_bytes()).collect();
-        row(KeyedRow {
-            key,
-            hash: xxhash_rust::xxh3::xxh3_128(&bytes),
-            fields: hashes,
-        })
+        row(KeyedRow::new(key, hashes))
     })
     .await
 }

@@ -297,6 +297,31 @@ impl WideColumns {
         Ok((rows, bytes))
     }
 
+    /// Field `i` of the row at `ctid`, `len` bytes in its binary form, as hashes take it: a huge
+    /// plain value digested by the server, any other value whole (its type OIDs zeroed).
+    async fn hashed_field(
+        &self,
+        client: &Client,
+        table: &QualifiedName,
+        ctid: &str,
+        i: usize,
+        len: i64,
+        target: bool,
+    ) -> Result<HashedField, tokio_postgres::Error> {
+        let shape = &self.forms[i].shape;
+        if RowStream::digests(len as u64, shape.plain()) {
+            let sha = self
+                .field(client, table, ctid, i, target, |v| format!("sha256({v})"))
+                .await?;
+            return Ok(HashedField::Digest(sha.try_into().unwrap_or([0; 32])));
+        }
+        let mut value = self
+            .field(client, table, ctid, i, target, |v| v.to_string())
+            .await?;
+        zero_oids(&mut value, shape);
+        Ok(HashedField::Whole(value))
+    }
+
     /// The hash of the target's row at `ctid` as [`RowStream`] takes it, its huge fields digested by
     /// the server, and the integer value of field `key` (when asked) to place it in its chunk.
     pub(crate) async fn hash_target_row(
@@ -314,26 +339,66 @@ impl WideColumns {
                 row.null();
                 continue;
             };
-            let plain = self.forms[i].shape.plain();
-            if RowStream::digests(len as u64, plain) {
-                let sha = self
-                    .field(target, table, ctid, i, true, |v| format!("sha256({v})"))
-                    .await?;
-                let sha: [u8; 32] = sha.try_into().unwrap_or([0; 32]);
-                row.digested(len as u64, &sha);
-                continue;
+            match self.hashed_field(target, table, ctid, i, len, true).await? {
+                HashedField::Digest(sha) => row.digested(len as u64, &sha),
+                HashedField::Whole(value) => {
+                    if Some(i) == key {
+                        key_value = binary_integer(&value);
+                    }
+                    row.begin(len as u64, self.forms[i].shape.plain());
+                    row.piece(&value);
+                    row.end();
+                }
             }
-            let mut value = self
-                .field(target, table, ctid, i, true, |v| v.to_string())
-                .await?;
-            if Some(i) == key {
-                key_value = binary_integer(&value);
-            }
-            zero_oids(&mut value, &self.forms[i].shape);
-            row.begin(len as u64, plain);
-            row.piece(&value);
-            row.end();
         }
         Ok((row.finish(), key_value))
     }
+
+    /// The row at `ctid` as a recheck compares it: `key_sql` (on rows aliased `x`) as text, and each
+    /// field's [`field_hash`] (0 for NULL), huge fields digested by the server.
+    pub(crate) async fn keyed_row(
+        &self,
+        client: &Client,
+        table: &QualifiedName,
+        ctid: &str,
+        key_sql: &str,
+        target: bool,
+    ) -> Result<(String, Vec<u64>), tokio_postgres::Error> {
+        let key: Option<String> = client
+            .query_one(
+                &format!(
+                    "SELECT ({key_sql})::text FROM ONLY {table} x WHERE x.ctid = $1::text::tid"
+                ),
+                &[&ctid],
+            )
+            .await?
+            .get(0);
+        let mut hashes = Vec::new();
+        for (i, len) in self
+            .lengths(client, table, ctid, target)
+            .await?
+            .into_iter()
+            .enumerate()
+        {
+            hashes.push(match len {
+                None => 0,
+                Some(len) => match self
+                    .hashed_field(client, table, ctid, i, len, target)
+                    .await?
+                {
+                    HashedField::Digest(sha) => huge_field_hash(len as u64, &sha),
+                    HashedField::Whole(value) => field_hash(&value, self.forms[i].shape.plain()),
+                },
+            });
+        }
+        Ok((key.unwrap_or_default(), hashes))
+    }
+}
+
+/// A field of a wide row as hashes take it.
+enum HashedField {
+    /// A huge plain value's SHA-256, computed by the server.
+    Digest([u8; 32]),
+    /// The value's binary form, type OIDs zeroed.
+    Whole(Vec<u8>),
 }
