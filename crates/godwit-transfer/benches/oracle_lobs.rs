@@ -10,124 +10,14 @@
 
 use bytes::Bytes;
 use futures_util::SinkExt;
-use godwit_catalog::QualifiedName;
-use godwit_oracle::chunks::{Plan, RowRange};
-use godwit_oracle::data::{DataError, Field, OracleColumn, OracleType};
 use godwit_testkit::memory::{peak_rss, reset_peak, resident};
-use godwit_transfer::{
-    copy_oracle_from, Control, OracleCopyOptions, OracleRows, OracleTable, Verify,
-};
+use godwit_transfer::Verify;
 use std::io::Read;
-use std::sync::Arc;
+
+#[path = "../tests/common/generated_lobs.rs"]
+mod generated_lobs;
+use generated_lobs::{blob_pattern, clob_len, copy_generated, escaped_text, Repeated, TEXT};
 use std::time::Instant;
-
-/// The repeated text of the CLOB: tabs, newlines, backslashes and multi-byte characters.
-const TEXT: &str = "Godwit\tLOB line with a back\\slash, é and 漢字\r\n";
-
-/// `TEXT` as COPY text.
-fn escaped_text() -> String {
-    TEXT.replace('\\', "\\\\")
-        .replace('\t', "\\t")
-        .replace('\r', "\\r")
-        .replace('\n', "\\n")
-}
-
-/// The CLOB's length: whole repetitions of [`TEXT`] (a cut character would not be UTF-8).
-fn clob_len(bytes: usize) -> usize {
-    bytes - bytes % TEXT.len()
-}
-
-/// `len` bytes of `pattern` repeated, made as they are read.
-struct Repeated {
-    pattern: Vec<u8>,
-    left: usize,
-    at: usize,
-}
-
-impl Repeated {
-    fn new(pattern: &[u8], len: usize) -> Repeated {
-        Repeated {
-            pattern: pattern.to_vec(),
-            left: len,
-            at: 0,
-        }
-    }
-}
-
-impl Read for Repeated {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let mut n = 0;
-        while n < buf.len() && self.left > 0 {
-            let take = (self.pattern.len() - self.at)
-                .min(buf.len() - n)
-                .min(self.left);
-            buf[n..n + take].copy_from_slice(&self.pattern[self.at..self.at + take]);
-            (n, self.left, self.at) = (
-                n + take,
-                self.left - take,
-                (self.at + take) % self.pattern.len(),
-            );
-        }
-        Ok(n)
-    }
-}
-
-/// The bytes of the BLOB's pattern.
-fn blob_pattern() -> Vec<u8> {
-    (0..=255u8).collect()
-}
-
-/// A table DOCS (ID, BODY CLOB, IMAGE BLOB) of one row, its LOBs generated as they are read.
-struct Generated {
-    bytes: usize,
-}
-
-impl OracleRows for Generated {
-    fn columns(&mut self, _: &OracleTable) -> Result<Vec<OracleColumn>, DataError> {
-        Ok([
-            ("ID", OracleType::Number),
-            ("BODY", OracleType::Text),
-            ("IMAGE", OracleType::Blob),
-        ]
-        .into_iter()
-        .map(|(name, data_type)| OracleColumn::new(name, data_type))
-        .collect())
-    }
-
-    fn plan(&mut self, _: &OracleTable, _: u64) -> Result<Plan, DataError> {
-        Ok(Plan {
-            ranges: vec![RowRange::Whole],
-            note: None,
-            rows: Some(1),
-        })
-    }
-
-    fn snapshot(&mut self) -> Result<Option<String>, String> {
-        Ok(None)
-    }
-
-    fn read(
-        &mut self,
-        _: &OracleTable,
-        _: &[OracleColumn],
-        _: &RowRange,
-        _: Option<&str>,
-        row: &mut dyn FnMut(String, Vec<Field<'_>>) -> bool,
-    ) -> Result<(), DataError> {
-        row(
-            "row 1".into(),
-            vec![
-                Field::Value(Some("1".into())),
-                Field::Characters(Box::new(Repeated::new(
-                    TEXT.as_bytes(),
-                    clob_len(self.bytes),
-                ))),
-                Field::Bytes(Box::new(Repeated::new(&blob_pattern(), self.bytes))),
-            ],
-        );
-        Ok(())
-    }
-}
 
 const MB: f64 = 1024.0 * 1024.0;
 
@@ -195,30 +85,14 @@ async fn main() {
     let before = resident();
     reset_peak();
     let started = Instant::now();
-    let copied = copy_oracle_from(
-        Arc::new(move || Ok(Box::new(Generated { bytes }) as Box<dyn OracleRows>)),
-        &target.url,
-        "bench-lobs",
-        &[OracleTable {
-            owner: "BENCH".into(),
-            table: "DOCS".into(),
-            target: QualifiedName::new("public", "docs"),
-        }],
-        &OracleCopyOptions {
-            verify: if std::env::var("GODWIT_BENCH_VERIFY").as_deref() == Ok("count") {
-                Verify::Count
-            } else {
-                Verify::Hash
-            },
-            jobs: 1,
-            ..Default::default()
-        },
-        None,
-        &Control::new(),
-        None,
-    )
-    .await
-    .unwrap();
+    let verify = if std::env::var("GODWIT_BENCH_VERIFY").as_deref() == Ok("count") {
+        Verify::Count
+    } else {
+        Verify::Hash
+    };
+    let copied = copy_generated(bytes, &target.url, "bench-lobs", verify)
+        .await
+        .unwrap();
     let godwit = started.elapsed().as_secs_f64();
     let godwit_peak = peak_rss().saturating_sub(before);
     let report = &copied[0].report;

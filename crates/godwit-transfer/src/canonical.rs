@@ -176,6 +176,9 @@ const GATHER_LIMIT: usize = 4 * LONG_FIELD + 16;
 pub(crate) struct StreamingRows {
     forms: Vec<Canonical>,
     row: Xxh3,
+    /// When fields are recorded ([`StreamingRows::recording`]): the current row's, and which
+    /// fields keep their values.
+    seen: Option<(Vec<SeenField>, Vec<bool>)>,
     /// The field being read, and its raw bytes while it is gathered.
     field: usize,
     pending: Vec<u8>,
@@ -202,6 +205,7 @@ impl StreamingRows {
         StreamingRows {
             forms,
             row: Xxh3::new(),
+            seen: None,
             field: 0,
             pending: Vec::new(),
             long: None,
@@ -209,8 +213,25 @@ impl StreamingRows {
         }
     }
 
+    /// Also records each row's fields for [`StreamingRows::feed_fields`], keeping the values of
+    /// the fields marked in `keep` (unless long).
+    pub(crate) fn recording(mut self, keep: Vec<bool>) -> StreamingRows {
+        self.seen = Some((Vec::new(), keep));
+        self
+    }
+
     /// Feeds the next bytes of the stream, calling `row` with the hash of each row it completes.
-    pub(crate) fn feed(&mut self, mut bytes: &[u8], row: &mut dyn FnMut(u128)) {
+    pub(crate) fn feed(&mut self, bytes: &[u8], row: &mut dyn FnMut(u128)) {
+        self.feed_fields(bytes, &mut |hash, _| row(hash));
+    }
+
+    /// [`StreamingRows::feed`], also giving each row's fields as recorded (none unless
+    /// [`StreamingRows::recording`]).
+    pub(crate) fn feed_fields(
+        &mut self,
+        mut bytes: &[u8],
+        row: &mut dyn FnMut(u128, &[SeenField]),
+    ) {
         while !bytes.is_empty() {
             self.open = true;
             let Some(at) = memchr::memchr2(b'\t', b'\n', bytes) else {
@@ -226,7 +247,12 @@ impl StreamingRows {
                 self.end_field();
             }
             if bytes[at] == b'\n' {
-                row(self.row.digest128());
+                let fields = self.seen.as_mut().map(|(f, _)| std::mem::take(f));
+                row(self.row.digest128(), fields.as_deref().unwrap_or_default());
+                if let (Some((seen, _)), Some(mut fields)) = (self.seen.as_mut(), fields) {
+                    fields.clear();
+                    *seen = fields;
+                }
                 self.row.reset();
                 self.field = 0;
                 self.open = false;
@@ -311,7 +337,11 @@ impl StreamingRows {
                     // A backslash ending the field stands for itself, as in [`unescape`].
                     long.absorb(b"\\");
                 }
-                add_digest(&mut self.row, long.sha.finalize().into(), long.len);
+                let digest = long.sha.finalize().into();
+                add_digest(&mut self.row, digest, long.len);
+                if let Some((seen, _)) = self.seen.as_mut() {
+                    seen.push(SeenField::long(digest, long.len));
+                }
                 self.field += 1;
             }
         }
@@ -320,9 +350,73 @@ impl StreamingRows {
     /// Hashes a whole field in canonical form.
     fn short_field(&mut self, raw: &[u8]) {
         let form = self.form();
-        add_field(&mut self.row, form, &form.field(raw));
+        let canonical = form.field(raw);
+        add_field(&mut self.row, form, &canonical);
+        if let Some((seen, keep)) = self.seen.as_mut() {
+            let kept = keep.get(self.field) == Some(&true);
+            seen.push(SeenField::short(form, &canonical, raw, kept));
+        }
         self.field += 1;
     }
+}
+
+/// One field of a row as a recheck compares it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SeenField {
+    /// The field's own hash, as [`add_field`] adds it to its row's (a long value by its SHA-256).
+    pub(crate) hash: u64,
+    /// When asked and not long: its canonical form and its raw COPY text.
+    pub(crate) value: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+impl SeenField {
+    fn short(form: Canonical, canonical: &[u8], raw: &[u8], keep: bool) -> SeenField {
+        let mut h = Xxh3::new();
+        add_field(&mut h, form, canonical);
+        let long = match form {
+            Canonical::Text => canonical.len() > LONG_FIELD,
+            Canonical::Bytes => canonical.len().saturating_sub(2) / 2 > LONG_FIELD,
+            _ => false,
+        };
+        SeenField {
+            hash: h.digest(),
+            value: (keep && !long).then(|| (canonical.to_vec(), raw.to_vec())),
+        }
+    }
+
+    fn long(digest: [u8; 32], len: u64) -> SeenField {
+        let mut h = Xxh3::new();
+        add_digest(&mut h, digest, len);
+        SeenField {
+            hash: h.digest(),
+            value: None,
+        }
+    }
+}
+
+/// The fields of a row read back with [`digest_select`] for the columns marked in `digests`, as
+/// [`StreamingRows::recording`] records the row as it was sent (keeping the values marked in `keep`).
+pub(crate) fn digest_row_fields(
+    forms: &[Canonical],
+    digests: &[bool],
+    keep: &[bool],
+    line: &[u8],
+) -> Vec<SeenField> {
+    let mut fields = line.split(|b| *b == b'\t');
+    let mut seen = Vec::with_capacity(forms.len());
+    for (i, form) in forms.iter().enumerate() {
+        let value = fields.next().unwrap_or(b"\\N");
+        if digests.get(i) == Some(&true) {
+            let digest = fields.next().unwrap_or(b"\\N");
+            if let Some((len, sha)) = parse_digest(digest) {
+                seen.push(SeenField::long(sha, len));
+                continue;
+            }
+        }
+        let kept = keep.get(i) == Some(&true);
+        seen.push(SeenField::short(*form, &form.field(value), value, kept));
+    }
+    seen
 }
 
 impl LongField {
@@ -607,24 +701,32 @@ mod tests {
         assert!(rows.finish().is_err());
     }
 
-    /// A row read back with the target's digests of its long values hashes as the row sent.
-    #[test]
-    fn digests_computed_by_the_target_stand_for_long_values() {
-        let forms = [Canonical::Decimal, Canonical::Text, Canonical::Bytes];
+    /// [`long_text`] unescaped, 3 MB of bytes, and their hex.
+    fn long_values() -> (String, Vec<u8>, String) {
         let text = long_text()
             .replace("\\\\", "\\")
             .replace("\\t", "\t")
             .replace("\\n", "\n");
         let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
         let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        (text, bytes, hex)
+    }
+
+    /// `LENGTH:SHA256HEX` of `data`, as the target's [`digest_select`] gives it.
+    fn digest(data: &[u8]) -> String {
+        let sha: String = Sha256::digest(data)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        format!("{}:{sha}", data.len())
+    }
+
+    /// A row read back with the target's digests of its long values hashes as the row sent.
+    #[test]
+    fn digests_computed_by_the_target_stand_for_long_values() {
+        let forms = [Canonical::Decimal, Canonical::Text, Canonical::Bytes];
+        let (text, bytes, hex) = long_values();
         let sent = format!("7\t{}\t\\\\x{hex}", long_text());
-        let digest = |data: &[u8]| {
-            let sha: String = Sha256::digest(data)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
-            format!("{}:{sha}", data.len())
-        };
         let read_back = format!(
             "7\t\\N\t{}\t\\N\t{}",
             digest(text.as_bytes()),
@@ -652,6 +754,51 @@ mod tests {
             digest_row_hash(&forms, &digests, read_back.as_bytes()),
             row_hash(&forms, sent.as_bytes())
         );
+    }
+
+    #[test]
+    fn fields_recorded_as_rows_stream_match_the_targets_with_long_values_digested() {
+        let forms = vec![Canonical::Decimal, Canonical::Text, Canonical::Bytes];
+        let (text, bytes, hex) = long_values();
+        let sent = format!("7.50\t{}\t\\\\x{hex}\n8\tshort\t\\N\n", long_text());
+        let read_back = format!(
+            "7.5\t\\N\t{}\t\\N\t{}",
+            digest(text.as_bytes()),
+            digest(&bytes)
+        );
+        let (digests, keep) = ([false, true, true], [true, false, false]);
+        // The rows cut into pieces of 65,537 bytes, as a LOB streams.
+        let mut streamed = Vec::new();
+        let mut rows = StreamingRows::new(forms.clone()).recording(keep.to_vec());
+        for piece in sent.as_bytes().chunks(65_537) {
+            rows.feed_fields(piece, &mut |_, fields| streamed.push(fields.to_vec()));
+        }
+        assert_eq!(streamed.len(), 2);
+        let target = digest_row_fields(&forms, &digests, &keep, read_back.as_bytes());
+        // Matched by hashes and canonical values (the source's 7.50 is the target's 7.5).
+        let matched = |fields: &[SeenField]| -> Vec<(u64, Option<Vec<u8>>)> {
+            fields
+                .iter()
+                .map(|f| (f.hash, f.value.as_ref().map(|v| v.0.clone())))
+                .collect()
+        };
+        assert_eq!(matched(&streamed[0]), matched(&target));
+        // The key kept in canonical form with its text; the long values by hash only.
+        assert_eq!(target[0].value, Some((b"7.5".to_vec(), b"7.5".to_vec())));
+        assert!(target[1].value.is_none() && target[2].value.is_none());
+        let short = digest_row_fields(&forms, &digests, &keep, b"8\tshort\t\\N\t\\N\t\\N");
+        assert_eq!(streamed[1], short);
+        // One byte changed deep inside the bytes changes that field's hash only.
+        let mut changed = bytes.clone();
+        changed[2_000_000] ^= 1;
+        let read_back = format!(
+            "7.5\t\\N\t{}\t\\N\t{}",
+            digest(text.as_bytes()),
+            digest(&changed)
+        );
+        let other = digest_row_fields(&forms, &digests, &keep, read_back.as_bytes());
+        assert_eq!(other[..2], target[..2]);
+        assert_ne!(other[2].hash, target[2].hash);
     }
 
     #[test]

@@ -253,9 +253,22 @@ fn quoted_list(names: &[String]) -> String {
 }
 
 impl TableJob {
-    /// The target's columns quoted, for a SELECT list.
-    pub(crate) fn target_select(&self) -> String {
-        quoted_list(&self.target_names)
+    /// The target's columns for reading rows back in bounded memory: a long value of a column
+    /// that may hold one digested by the server ([`crate::canonical::digest_select`]).
+    pub(crate) fn digested_select(&self) -> String {
+        let select: Vec<String> = self
+            .target_names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| match self.long.get(i) == Some(&true) {
+                true => crate::canonical::digest_select(
+                    name,
+                    self.forms[i] == crate::canonical::Canonical::Bytes,
+                ),
+                false => quote_ident(name),
+            })
+            .collect();
+        select.join(", ")
     }
 
     /// A value of the row `rowid` that PostgreSQL cannot take, naming the table and the row.

@@ -6,7 +6,7 @@
 //! the rows sent put their long values in their hashes too ([`crate::canonical::add_field`]).
 
 use super::TableJob;
-use crate::canonical::{digest_row_hash, digest_select, Canonical};
+use crate::canonical::digest_row_hash;
 use crate::*;
 
 /// The order-independent hash of the table's rows as the target holds them, each field in the
@@ -20,18 +20,9 @@ pub(super) async fn read_back_hash(target: &Client, job: &TableJob) -> Result<Ro
         .batch_execute(SESSION_SETTINGS)
         .await
         .map_err(|e| failed(db_message(&e)))?;
-    let select: Vec<String> = job
-        .target_names
-        .iter()
-        .enumerate()
-        .map(|(i, name)| match job.long.get(i) == Some(&true) {
-            true => digest_select(name, job.forms[i] == Canonical::Bytes),
-            false => quote_ident(name),
-        })
-        .collect();
     let sql = format!(
         "COPY (SELECT {} FROM ONLY {}) TO STDOUT",
-        select.join(", "),
+        job.digested_select(),
         job.name
     );
     let mut sum = RowsHash::default();

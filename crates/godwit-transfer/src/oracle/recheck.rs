@@ -12,7 +12,7 @@
 //! one bucket in memory, so memory stays bounded (about [`BUCKET_ROWS`] rows) whatever the table's
 //! size; a large table takes several passes.
 
-use crate::canonical::{unescape, Canonical};
+use crate::canonical::{digest_row_fields, unescape, SeenField, StreamingRows};
 use crate::oracle::{OracleCopyOptions, OracleRows, TableJob};
 use crate::*;
 use godwit_oracle::chunks::RowRange;
@@ -34,36 +34,34 @@ struct Seen {
 /// Columns shown for a row matched by its whole content.
 const SHOWN_COLUMNS: usize = 4;
 
-/// A COPY line's canonical key (for matching), its key as people read it, and each field's hash.
-fn split_row(
+/// A row's canonical key (for matching), its key as people read it, and each field's hash, from
+/// its recorded fields (the key's kept; a long key value is matched by its hash and not shown).
+fn keyed(
     shown_columns: usize,
-    forms: &[Canonical],
     names: &[String],
     key: &[usize],
-    line: &[u8],
+    seen: &[SeenField],
 ) -> (Vec<u8>, Seen) {
-    let fields: Vec<&[u8]> = line.split(|b| *b == b'\t').collect();
-    let canonical: Vec<std::borrow::Cow<[u8]>> = fields
-        .iter()
-        .enumerate()
-        .map(|(i, f)| forms.get(i).unwrap_or(&Canonical::Text).field(f))
-        .collect();
     let mut matching = Vec::new();
     let mut shown = Vec::new();
     for (i, &k) in key.iter().enumerate() {
-        let c: &[u8] = canonical.get(k).map(|c| c.as_ref()).unwrap_or_default();
-        matching.extend_from_slice(&(c.len() as u64).to_le_bytes());
-        matching.extend_from_slice(c);
-        let text = fields
-            .get(k)
-            .map(|f| {
-                if *f == b"\\N" {
+        let field = seen.get(k);
+        let (canonical, text) = match field.and_then(|f| f.value.as_ref()) {
+            Some((canonical, raw)) => (
+                canonical.clone(),
+                if raw == b"\\N" {
                     "NULL".to_string()
                 } else {
-                    String::from_utf8_lossy(&unescape(f)).into_owned()
-                }
-            })
-            .unwrap_or_default();
+                    String::from_utf8_lossy(&unescape(raw)).into_owned()
+                },
+            ),
+            None => (
+                field.map_or(0, |f| f.hash).to_le_bytes().to_vec(),
+                "…".to_string(),
+            ),
+        };
+        matching.extend_from_slice(&(canonical.len() as u64).to_le_bytes());
+        matching.extend_from_slice(&canonical);
         if i < shown_columns {
             shown.push(format!(
                 "{}={text}",
@@ -77,10 +75,15 @@ fn split_row(
         matching,
         Seen {
             key: shown.join(", "),
-            fields: canonical.iter().map(|c| xxh3_64(c)).collect(),
+            fields: seen.iter().map(|f| f.hash).collect(),
             count: 1,
         },
     )
+}
+
+/// Which of `fields` fields keep their values: the key's.
+fn keep(key: &[usize], fields: usize) -> Vec<bool> {
+    (0..fields).map(|i| key.contains(&i)).collect()
 }
 
 /// Whether the target table has a primary key.
@@ -201,6 +204,8 @@ pub(crate) async fn recheck(
                     None => open()?,
                 };
                 let mut rows: HashMap<Vec<u8>, Seen> = HashMap::new();
+                let mut fields_of =
+                    StreamingRows::new(job.forms.clone()).recording(keep(&key, job.forms.len()));
                 let mut failure = None;
                 for range in ranges.iter() {
                     source.read(
@@ -213,26 +218,23 @@ pub(crate) async fn recheck(
                                 return true;
                             }
                             let mut stats = godwit_oracle::data::DataStats::default();
-                            // Rows are compared whole here (only tables that failed their check).
-                            let mut line = Vec::new();
-                            let mut gather = |bytes: &[u8]| {
-                                line.extend_from_slice(bytes);
+                            // The row streams through its fields' hashes: LOBs are never whole.
+                            let mut keyed_row = None;
+                            let mut stream = |bytes: &[u8]| {
+                                fields_of.feed_fields(bytes, &mut |_, seen| {
+                                    keyed_row =
+                                        Some(keyed(shown_columns, &job.target_names, &key, seen));
+                                });
                                 true
                             };
-                            match copy_row(&job.columns, fields, nul, &mut stats, &mut gather) {
+                            match copy_row(&job.columns, fields, nul, &mut stats, &mut stream) {
                                 Ok(_) => {
-                                    let line = line.strip_suffix(b"\n").unwrap_or(&line);
-                                    let (k, seen) = split_row(
-                                        shown_columns,
-                                        &job.forms,
-                                        &job.target_names,
-                                        &key,
-                                        line,
-                                    );
-                                    if xxh3_64(&k) % passes == pass {
-                                        rows.entry(k)
-                                            .and_modify(|s: &mut Seen| s.count += 1)
-                                            .or_insert(seen);
+                                    if let Some((k, seen)) = keyed_row.take() {
+                                        if xxh3_64(&k) % passes == pass {
+                                            rows.entry(k)
+                                                .and_modify(|s: &mut Seen| s.count += 1)
+                                                .or_insert(seen);
+                                        }
                                     }
                                     true
                                 }
@@ -262,13 +264,16 @@ pub(crate) async fn recheck(
         source = Some(back);
         let mut rows = rows;
         // The target's rows of this bucket, against them.
+        // Long values digested by the server, as the source's were as they streamed.
         let sql = format!(
             "COPY (SELECT {} FROM ONLY {}) TO STDOUT",
-            job.target_select(),
+            job.digested_select(),
             job.name
         );
+        let kept = keep(&key, job.forms.len());
         read_rows(target, &sql, false, |line| {
-            let (k, seen) = split_row(shown_columns, &job.forms, &job.target_names, &key, line);
+            let seen = digest_row_fields(&job.forms, &job.long, &kept, line);
+            let (k, seen) = keyed(shown_columns, &job.target_names, &key, &seen);
             if xxh3_64(&k) % passes != pass {
                 return;
             }
