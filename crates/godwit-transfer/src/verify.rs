@@ -351,7 +351,7 @@ fn except_ctids(rejected: &[String]) -> Option<String> {
 }
 
 /// `filter` (empty, or ` WHERE …`) narrowed to leave out the rows at `except` (ctids).
-fn and_except(filter: &str, except: &[String]) -> String {
+pub(crate) fn and_except(filter: &str, except: &[String]) -> String {
     match except_ctids(except) {
         None => filter.to_string(),
         Some(except) if filter.is_empty() => format!(" WHERE {except}"),

@@ -349,6 +349,21 @@ pub(crate) struct Refused {
     pub(crate) detail: Option<String>,
 }
 
+impl Refused {
+    /// The source row at `ctid`, refused with the target's error `e`.
+    fn new(ctid: &str, e: &tokio_postgres::Error) -> Refused {
+        let db = e.as_db_error();
+        Refused {
+            ctid: ctid.to_string(),
+            sqlstate: e.code().map(|c| c.code().to_string()).unwrap_or_default(),
+            message: db
+                .map(|d| d.message().to_string())
+                .unwrap_or_else(|| e.to_string()),
+            detail: db.and_then(|d| d.detail()).map(str::to_string),
+        }
+    }
+}
+
 /// Copies a chunk whose COPY the target refused, in one transaction: the source rows (as text, with
 /// their ctid) in pieces of a few thousand, each COPY under a savepoint; a piece that fails is halved
 /// until the refused rows stand alone. With [`OnError::Skip`] those rows go to `godwit_copy.rejects`
@@ -371,7 +386,16 @@ pub(crate) async fn rescue(
     }
     let mut flight = Flight::new(&ctx.control, chunk.slot);
     let mut refused = Vec::new();
+    // Rows too wide to read whole are tried one by one after the others, field by field.
+    let mut wide_hash = RowsHash::default();
+    let mut wide_rows = Vec::new();
     let result = async {
+        if let Some(wide) = &chunk.wide {
+            wide_rows = wide
+                .find(source, &chunk.table, &chunk.range.filter(), false)
+                .await
+                .map_err(failed)?;
+        }
         let select = if chunk.columns.is_empty() {
             "x.ctid".to_string()
         } else {
@@ -381,7 +405,7 @@ pub(crate) async fn rescue(
             .copy_out(&format!(
                 "COPY (SELECT {select} FROM ONLY {} x{}) TO STDOUT",
                 chunk.table,
-                chunk.range.filter()
+                and_except(&chunk.range.filter(), &wide_rows)
             ))
             .await
             .map_err(failed)?;
@@ -439,6 +463,49 @@ pub(crate) async fn rescue(
                 }
             }
         }
+        if let Some(wide) = &chunk.wide {
+            for ctid in &wide_rows {
+                if ctx.on_error == OnError::Stop && !refused.is_empty() {
+                    break;
+                }
+                target
+                    .batch_execute("SAVEPOINT godwit_rows")
+                    .await
+                    .map_err(failed)?;
+                let mut hash = RowsHash::default();
+                match wide
+                    .send(
+                        source,
+                        target,
+                        &chunk.table,
+                        &chunk.target_columns,
+                        std::slice::from_ref(ctid),
+                        &ctx.control,
+                        &mut hash,
+                    )
+                    .await
+                {
+                    Ok((n, sent)) => {
+                        target
+                            .batch_execute("RELEASE SAVEPOINT godwit_rows")
+                            .await
+                            .map_err(failed)?;
+                        wide_hash.merge(hash);
+                        flight.add(n, sent);
+                        (rows, bytes) = (rows + n, bytes + sent);
+                    }
+                    Err(WideError::Target(e)) if matches!(classify(&e), Refusal::Row) => {
+                        target
+                            .batch_execute("ROLLBACK TO SAVEPOINT godwit_rows")
+                            .await
+                            .map_err(failed)?;
+                        refused.push(Refused::new(ctid, &e));
+                    }
+                    Err(WideError::Target(e) | WideError::Source(e)) => return Err(failed(e)),
+                    Err(WideError::Stopped) => return Err(ChunkError::Stopped),
+                }
+            }
+        }
         Ok::<_, ChunkError>((rows, bytes))
     }
     .await;
@@ -455,16 +522,17 @@ pub(crate) async fn rescue(
     let finish = async {
         // Name the refused rows from the source, in the same snapshot.
         let ctids: Vec<&str> = refused.iter().map(|r| r.ctid.as_str()).collect();
-        let named: BTreeMap<String, (String, String)> = if ctids.is_empty() {
+        // A wide row is set aside without its values: they would be held whole as JSON.
+        let named: BTreeMap<String, (String, Option<String>)> = if ctids.is_empty() {
             BTreeMap::new()
         } else {
             source
                 .query(
                     &format!(
-                        "SELECT x.ctid::text, textsend({}), textsend(row_to_json(x)::text) FROM ONLY {} x WHERE x.ctid = ANY($1::text[]::tid[])",
+                        "SELECT x.ctid::text, textsend({}), CASE WHEN x.ctid <> ALL($2::text[]::tid[]) THEN textsend(row_to_json(x)::text) END FROM ONLY {} x WHERE x.ctid = ANY($1::text[]::tid[])",
                         chunk.key, chunk.table
                     ),
-                    &[&ctids],
+                    &[&ctids, &wide_rows],
                 )
                 .await
                 .map_err(failed)?
@@ -474,7 +542,8 @@ pub(crate) async fn rescue(
                         r.get::<_, String>(0),
                         (
                             String::from_utf8_lossy(r.get::<_, &[u8]>(1)).into_owned(),
-                            String::from_utf8_lossy(r.get::<_, &[u8]>(2)).into_owned(),
+                            r.get::<_, Option<&[u8]>>(2)
+                                .map(|j| String::from_utf8_lossy(j).into_owned()),
                         ),
                     )
                 })
@@ -499,7 +568,7 @@ pub(crate) async fn rescue(
             let keys: Vec<String> = refused.iter().map(|r| key(&r.ctid)).collect();
             let json: Vec<Option<&str>> = refused
                 .iter()
-                .map(|r| named.get(&r.ctid).map(|(_, j)| j.as_str()))
+                .map(|r| named.get(&r.ctid).and_then(|(_, j)| j.as_deref()))
                 .collect();
             set_aside(
                 target,
@@ -515,9 +584,13 @@ pub(crate) async fn rescue(
         }
         // The hash of the rows the chunk kept, in the chunk's own format, read again in the same
         // snapshot without the refused ones (this path is rare: refused rows).
-        let hash = hash_rows(source, &chunk_copy_out(chunk, &ctids), !chunk.text, &chunk.shapes)
+        // The wide rows kept were hashed as they were sent.
+        let mut except = ctids.clone();
+        except.extend(wide_rows.iter().map(String::as_str));
+        let mut hash = hash_rows(source, &chunk_copy_out(chunk, &except), !chunk.text, &chunk.shapes)
             .await
             .map_err(ChunkError::Failed)?;
+        hash.merge(wide_hash);
         target
             .execute(
                 "INSERT INTO godwit_copy.progress (run_id, table_name, chunk, rows, rejected, bytes, bounds, hash, hashed_rows) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -574,15 +647,7 @@ pub(crate) async fn insert_lines(
             Ok(n) => inserted += n,
             Err(e) => match classify(&e) {
                 Refusal::Row if to - from == 1 => {
-                    let db = e.as_db_error();
-                    refused.push(Refused {
-                        ctid: lines[from].ctid.clone(),
-                        sqlstate: e.code().map(|c| c.code().to_string()).unwrap_or_default(),
-                        message: db
-                            .map(|d| d.message().to_string())
-                            .unwrap_or_else(|| e.to_string()),
-                        detail: db.and_then(|d| d.detail()).map(str::to_string),
-                    });
+                    refused.push(Refused::new(&lines[from].ctid, &e));
                     if on_error == OnError::Stop {
                         return Ok(inserted);
                     }

@@ -5,7 +5,7 @@
 
 use godwit_testkit::memory::{peak_rss, reset_peak, resident};
 use godwit_testkit::{database, TestDatabase};
-use godwit_transfer::{copy_checked, Control, CopyOptions, Verification, Verify};
+use godwit_transfer::{copy_checked, Control, CopyOptions, OnError, Verification, Verify};
 
 /// Ordinary rows, one row of 112 MB (a 40 MB text, a 72 MB bytea of every byte value, each a huge
 /// field), one of 20 MB made of two 10 MB fields (wide, no huge field), and one with a 19 MB jsonb
@@ -43,10 +43,12 @@ async fn fingerprint(db: &TestDatabase) -> String {
         .get(0)
 }
 
+/// Copies docs in chunks of 16 pages, two at once; the schema created when asked, refused rows set
+/// aside under `on_error`.
 async fn copy_docs(
     source: &TestDatabase,
     target: &TestDatabase,
-    create_schema: bool,
+    (create_schema, on_error): (bool, OnError),
     verification: Verification,
 ) -> godwit_transfer::CopyReport {
     let dir = tempfile::tempdir().unwrap();
@@ -61,6 +63,7 @@ async fn copy_docs(
             jobs: 2,
             chunk_pages: 16,
             create_schema,
+            on_error,
             ..Default::default()
         },
         &verification,
@@ -81,7 +84,7 @@ async fn rows_of_a_hundred_megabytes_stream_through_in_slices_and_hash_equal() {
 
     let before = resident();
     reset_peak();
-    let report = copy_docs(&source, &target, true, HASHES).await;
+    let report = copy_docs(&source, &target, (true, OnError::Stop), HASHES).await;
     let grown = peak_rss().saturating_sub(before);
     eprintln!("peak resident memory grew by {} MB", grown >> 20);
 
@@ -123,7 +126,7 @@ async fn rows_of_a_hundred_megabytes_stream_through_in_slices_and_hash_equal() {
         .await;
     let before = resident();
     reset_peak();
-    let tampered = copy_docs(&source, &target, false, HASHES).await;
+    let tampered = copy_docs(&source, &target, (false, OnError::Stop), HASHES).await;
     let grown = peak_rss().saturating_sub(before);
     eprintln!(
         "peak resident memory grew by {} MB with the recheck",
@@ -148,7 +151,7 @@ async fn rows_of_a_hundred_megabytes_stream_through_in_slices_and_hash_equal() {
     let sampled = copy_docs(
         &source,
         &target,
-        false,
+        (false, OnError::Stop),
         Verification {
             level: Verify::Sample,
             sample_rows: 10_000,
@@ -169,4 +172,49 @@ async fn rows_of_a_hundred_megabytes_stream_through_in_slices_and_hash_equal() {
     assert_eq!(found.rows_sampled, Some(3003), "{found:?}");
     let recheck = found.recheck.as_ref().expect("a recheck after the sample");
     assert_eq!((recheck.lost, recheck.extra, recheck.different), (0, 0, 1));
+
+    // The target refuses the 20 MB row: its chunk is copied again row by row, the wide rows field
+    // by field, and the refused one is set aside by key without its values.
+    target
+        .execute(
+            "TRUNCATE docs; DROP TRIGGER tamper ON docs;
+             ALTER TABLE docs ADD CONSTRAINT not_5001 CHECK (id <> 5001);",
+        )
+        .await;
+    let before = resident();
+    reset_peak();
+    let skipped = copy_docs(&source, &target, (false, OnError::Skip), HASHES).await;
+    let grown = peak_rss().saturating_sub(before);
+    eprintln!(
+        "peak resident memory grew by {} MB setting a wide row aside",
+        grown >> 20
+    );
+    assert!(
+        grown < 100 << 20,
+        "peak resident memory grew by {} MB copying a chunk of wide rows again",
+        grown >> 20
+    );
+    assert_eq!((skipped.rows_copied, skipped.rows_rejected()), (3002, 1));
+    assert_eq!(
+        (
+            skipped.rows_lost(),
+            skipped.rows_extra(),
+            skipped.rows_different()
+        ),
+        (0, 0, 0)
+    );
+    let table = &skipped.tables[0];
+    assert!(table.source_hash.is_some() && table.source_hash == table.target_hash);
+    let set_aside = target
+        .connect()
+        .await
+        .query_one(
+            "SELECT row_key, row_json IS NULL, message FROM godwit_copy.rejects",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(set_aside.get::<_, String>(0), "id=5001");
+    assert!(set_aside.get::<_, bool>(1));
+    assert!(set_aside.get::<_, String>(2).contains("not_5001"));
 }
