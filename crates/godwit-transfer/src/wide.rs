@@ -34,6 +34,22 @@ struct Form {
     shape: Shape,
 }
 
+impl Form {
+    /// SQL for the length of `value`'s binary form: a bytea's, or a text's in the session's own
+    /// encoding, read from its TOAST pointer; any other value's through its send function (which
+    /// reads it whole, on the server).
+    fn length(&self, value: &str) -> String {
+        match self.send.as_str() {
+            "byteasend" => format!("octet_length({value})::int8"),
+            "textsend" | "varcharsend" => format!(
+                "CASE WHEN current_setting('server_encoding') = current_setting('client_encoding') THEN octet_length({value}) ELSE octet_length({}({value})) END::int8",
+                self.send
+            ),
+            send => format!("octet_length({send}({value}))::int8"),
+        }
+    }
+}
+
 /// The columns of a table that may hold wide rows, as each side names them.
 #[derive(Clone, Debug)]
 pub(crate) struct WideColumns {
@@ -173,7 +189,7 @@ impl WideColumns {
             .forms
             .iter()
             .zip(self.names(target))
-            .map(|(f, c)| format!("octet_length({}(x.{c}))::int8", f.send))
+            .map(|(f, c)| f.length(&format!("x.{c}")))
             .collect();
         let row = client
             .query_one(
@@ -297,9 +313,25 @@ impl WideColumns {
         Ok((rows, bytes))
     }
 
-    /// Field `i` of the row at `ctid`, `len` bytes in its binary form, as hashes take it: a huge
-    /// plain value digested by the server, any other value whole (its type OIDs zeroed).
-    async fn hashed_field(
+    /// The SHA-256 of field `i`'s binary form in the row at `ctid`, computed by the server.
+    async fn digest(
+        &self,
+        client: &Client,
+        table: &QualifiedName,
+        ctid: &str,
+        i: usize,
+        target: bool,
+    ) -> Result<[u8; 32], tokio_postgres::Error> {
+        let sha = self
+            .field(client, table, ctid, i, target, |v| format!("sha256({v})"))
+            .await?;
+        Ok(sha.try_into().unwrap_or([0; 32]))
+    }
+
+    /// Field `i` of the row at `ctid`, `len` bytes in its binary form, handed to `piece` in slices
+    /// of at most [`SLICE`] bytes; a value with type OIDs inside comes whole, the OIDs zeroed.
+    #[allow(clippy::too_many_arguments)]
+    async fn stream_field(
         &self,
         client: &Client,
         table: &QualifiedName,
@@ -307,19 +339,29 @@ impl WideColumns {
         i: usize,
         len: i64,
         target: bool,
-    ) -> Result<HashedField, tokio_postgres::Error> {
+        piece: &mut (dyn FnMut(&[u8]) + Send),
+    ) -> Result<(), tokio_postgres::Error> {
         let shape = &self.forms[i].shape;
-        if RowStream::digests(len as u64, shape.plain()) {
-            let sha = self
-                .field(client, table, ctid, i, target, |v| format!("sha256({v})"))
+        if !shape.plain() {
+            let mut value = self
+                .field(client, table, ctid, i, target, |v| v.to_string())
                 .await?;
-            return Ok(HashedField::Digest(sha.try_into().unwrap_or([0; 32])));
+            zero_oids(&mut value, shape);
+            piece(&value);
+            return Ok(());
         }
-        let mut value = self
-            .field(client, table, ctid, i, target, |v| v.to_string())
-            .await?;
-        zero_oids(&mut value, shape);
-        Ok(HashedField::Whole(value))
+        let mut at = 0;
+        while at < len {
+            let take = SLICE.min(len - at);
+            let slice = self
+                .field(client, table, ctid, i, target, |v| {
+                    format!("substring({v} from {} for {take})", at + 1)
+                })
+                .await?;
+            piece(&slice);
+            at += take;
+        }
+        Ok(())
     }
 
     /// The hash of the target's row at `ctid` as [`RowStream`] takes it, its huge fields digested by
@@ -339,17 +381,21 @@ impl WideColumns {
                 row.null();
                 continue;
             };
-            match self.hashed_field(target, table, ctid, i, len, true).await? {
-                HashedField::Digest(sha) => row.digested(len as u64, &sha),
-                HashedField::Whole(value) => {
-                    if Some(i) == key {
-                        key_value = binary_integer(&value);
-                    }
-                    row.begin(len as u64, self.forms[i].shape.plain());
-                    row.piece(&value);
-                    row.end();
-                }
+            let plain = self.forms[i].shape.plain();
+            if RowStream::digests(len as u64, plain) {
+                let sha = self.digest(target, table, ctid, i, true).await?;
+                row.digested(len as u64, &sha);
+                continue;
             }
+            row.begin(len as u64, plain);
+            self.stream_field(target, table, ctid, i, len, true, &mut |piece| {
+                if Some(i) == key {
+                    key_value = binary_integer(piece);
+                }
+                row.piece(piece);
+            })
+            .await?;
+            row.end();
         }
         Ok((row.finish(), key_value))
     }
@@ -380,25 +426,23 @@ impl WideColumns {
             .into_iter()
             .enumerate()
         {
-            hashes.push(match len {
-                None => 0,
-                Some(len) => match self
-                    .hashed_field(client, table, ctid, i, len, target)
-                    .await?
-                {
-                    HashedField::Digest(sha) => huge_field_hash(len as u64, &sha),
-                    HashedField::Whole(value) => field_hash(&value, self.forms[i].shape.plain()),
-                },
-            });
+            let Some(len) = len else {
+                hashes.push(0);
+                continue;
+            };
+            if RowStream::digests(len as u64, self.forms[i].shape.plain()) {
+                let sha = self.digest(client, table, ctid, i, target).await?;
+                hashes.push(huge_field_hash(len as u64, &sha));
+                continue;
+            }
+            // As `field_hash` of the whole value.
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            self.stream_field(client, table, ctid, i, len, target, &mut |piece| {
+                h.update(piece)
+            })
+            .await?;
+            hashes.push(h.digest() | 1);
         }
         Ok((key.unwrap_or_default(), hashes))
     }
-}
-
-/// A field of a wide row as hashes take it.
-enum HashedField {
-    /// A huge plain value's SHA-256, computed by the server.
-    Digest([u8; 32]),
-    /// The value's binary form, type OIDs zeroed.
-    Whole(Vec<u8>),
 }
