@@ -58,6 +58,16 @@ pub(crate) struct WideColumns {
     target: Vec<String>,
 }
 
+/// One row of the table on one side, by its ctid in the caller's snapshot.
+#[derive(Clone, Copy)]
+struct RowAt<'a> {
+    client: &'a Client,
+    table: &'a QualifiedName,
+    ctid: &'a str,
+    /// The target's side (its column names).
+    target: bool,
+}
+
 /// Why sending a wide row failed.
 pub(crate) enum WideError {
     Source(tokio_postgres::Error),
@@ -177,55 +187,49 @@ impl WideColumns {
             .collect())
     }
 
-    /// The length of each field's binary form in the row at `ctid` (`None`: NULL).
-    async fn lengths(
-        &self,
-        client: &Client,
-        table: &QualifiedName,
-        ctid: &str,
-        target: bool,
-    ) -> Result<Vec<Option<i64>>, tokio_postgres::Error> {
+    /// The length of each field's binary form in the row (`None`: NULL).
+    async fn lengths(&self, at: RowAt<'_>) -> Result<Vec<Option<i64>>, tokio_postgres::Error> {
         let list: Vec<String> = self
             .forms
             .iter()
-            .zip(self.names(target))
+            .zip(self.names(at.target))
             .map(|(f, c)| f.length(&format!("x.{c}")))
             .collect();
-        let row = client
+        let row = at
+            .client
             .query_one(
                 &format!(
-                    "SELECT {} FROM ONLY {table} x WHERE x.ctid = $1::text::tid",
-                    list.join(", ")
+                    "SELECT {} FROM ONLY {} x WHERE x.ctid = $1::text::tid",
+                    list.join(", "),
+                    at.table
                 ),
-                &[&ctid],
+                &[&at.ctid],
             )
             .await?;
         Ok((0..self.forms.len()).map(|i| row.get(i)).collect())
     }
 
-    /// `what` of field `i` of the row at `ctid` (`what` gets the field's binary form as SQL).
+    /// `what` of field `i` of the row (`what` gets the field's binary form as SQL).
     async fn field(
         &self,
-        client: &Client,
-        table: &QualifiedName,
-        ctid: &str,
+        at: RowAt<'_>,
         i: usize,
-        target: bool,
         what: impl Fn(&str) -> String,
     ) -> Result<Vec<u8>, tokio_postgres::Error> {
-        let (form, column) = (&self.forms[i], &self.names(target)[i]);
+        let (form, column) = (&self.forms[i], &self.names(at.target)[i]);
         let value = if form.bytea {
             format!("x.{column}")
         } else {
             format!("{}(x.{column})", form.send)
         };
-        client
+        at.client
             .query_one(
                 &format!(
-                    "SELECT {} FROM ONLY {table} x WHERE x.ctid = $1::text::tid",
-                    what(&value)
+                    "SELECT {} FROM ONLY {} x WHERE x.ctid = $1::text::tid",
+                    what(&value),
+                    at.table
                 ),
-                &[&ctid],
+                &[&at.ctid],
             )
             .await
             .map(|r| r.get(0))
@@ -259,10 +263,13 @@ impl WideColumns {
         head.put_i32(0);
         let mut bytes = 0u64;
         for ctid in ctids {
-            let lengths = self
-                .lengths(source, table, ctid, false)
-                .await
-                .map_err(Source)?;
+            let at = RowAt {
+                client: source,
+                table,
+                ctid,
+                target: false,
+            };
+            let lengths = self.lengths(at).await.map_err(Source)?;
             let mut row = RowStream::new(lengths.len() as i16);
             head.put_i16(lengths.len() as i16);
             for (i, len) in lengths.into_iter().enumerate() {
@@ -277,13 +284,13 @@ impl WideColumns {
                 head.put_i32(len as i32);
                 let plain = self.forms[i].shape.plain();
                 row.begin(len as u64, plain);
-                let mut at = 0;
-                while at < len {
+                let mut done = 0;
+                while done < len {
                     // A field with OIDs inside is fetched whole: they are zeroed before hashing.
-                    let take = if plain { SLICE.min(len - at) } else { len };
+                    let take = if plain { SLICE.min(len - done) } else { len };
                     let piece = self
-                        .field(source, table, ctid, i, false, |v| {
-                            format!("substring({v} from {} for {take})", at + 1)
+                        .field(at, i, |v| {
+                            format!("substring({v} from {} for {take})", done + 1)
                         })
                         .await
                         .map_err(Source)?;
@@ -300,7 +307,7 @@ impl WideColumns {
                     }
                     bytes += piece.len() as u64;
                     sink.send(Bytes::from(piece)).await.map_err(Target)?;
-                    at += take;
+                    done += take;
                 }
                 row.end();
             }
@@ -313,53 +320,38 @@ impl WideColumns {
         Ok((rows, bytes))
     }
 
-    /// The SHA-256 of field `i`'s binary form in the row at `ctid`, computed by the server.
-    async fn digest(
-        &self,
-        client: &Client,
-        table: &QualifiedName,
-        ctid: &str,
-        i: usize,
-        target: bool,
-    ) -> Result<[u8; 32], tokio_postgres::Error> {
-        let sha = self
-            .field(client, table, ctid, i, target, |v| format!("sha256({v})"))
-            .await?;
+    /// The SHA-256 of field `i`'s binary form in the row, computed by the server.
+    async fn digest(&self, at: RowAt<'_>, i: usize) -> Result<[u8; 32], tokio_postgres::Error> {
+        let sha = self.field(at, i, |v| format!("sha256({v})")).await?;
         Ok(sha.try_into().unwrap_or([0; 32]))
     }
 
-    /// Field `i` of the row at `ctid`, `len` bytes in its binary form, handed to `piece` in slices
-    /// of at most [`SLICE`] bytes; a value with type OIDs inside comes whole, the OIDs zeroed.
-    #[allow(clippy::too_many_arguments)]
+    /// Field `i` of the row, `len` bytes in its binary form, handed to `piece` in slices of at most
+    /// [`SLICE`] bytes; a value with type OIDs inside comes whole, the OIDs zeroed.
     async fn stream_field(
         &self,
-        client: &Client,
-        table: &QualifiedName,
-        ctid: &str,
+        at: RowAt<'_>,
         i: usize,
         len: i64,
-        target: bool,
         piece: &mut (dyn FnMut(&[u8]) + Send),
     ) -> Result<(), tokio_postgres::Error> {
         let shape = &self.forms[i].shape;
         if !shape.plain() {
-            let mut value = self
-                .field(client, table, ctid, i, target, |v| v.to_string())
-                .await?;
+            let mut value = self.field(at, i, |v| v.to_string()).await?;
             zero_oids(&mut value, shape);
             piece(&value);
             return Ok(());
         }
-        let mut at = 0;
-        while at < len {
-            let take = SLICE.min(len - at);
+        let mut done = 0;
+        while done < len {
+            let take = SLICE.min(len - done);
             let slice = self
-                .field(client, table, ctid, i, target, |v| {
-                    format!("substring({v} from {} for {take})", at + 1)
+                .field(at, i, |v| {
+                    format!("substring({v} from {} for {take})", done + 1)
                 })
                 .await?;
             piece(&slice);
-            at += take;
+            done += take;
         }
         Ok(())
     }
@@ -373,7 +365,13 @@ impl WideColumns {
         ctid: &str,
         key: Option<usize>,
     ) -> Result<(u128, Option<i64>), tokio_postgres::Error> {
-        let lengths = self.lengths(target, table, ctid, true).await?;
+        let at = RowAt {
+            client: target,
+            table,
+            ctid,
+            target: true,
+        };
+        let lengths = self.lengths(at).await?;
         let mut row = RowStream::new(lengths.len() as i16);
         let mut key_value = None;
         for (i, len) in lengths.into_iter().enumerate() {
@@ -383,12 +381,12 @@ impl WideColumns {
             };
             let plain = self.forms[i].shape.plain();
             if RowStream::digests(len as u64, plain) {
-                let sha = self.digest(target, table, ctid, i, true).await?;
+                let sha = self.digest(at, i).await?;
                 row.digested(len as u64, &sha);
                 continue;
             }
             row.begin(len as u64, plain);
-            self.stream_field(target, table, ctid, i, len, true, &mut |piece| {
+            self.stream_field(at, i, len, &mut |piece| {
                 if Some(i) == key {
                     key_value = binary_integer(piece);
                 }
@@ -419,28 +417,27 @@ impl WideColumns {
             )
             .await?
             .get(0);
+        let at = RowAt {
+            client,
+            table,
+            ctid,
+            target,
+        };
         let mut hashes = Vec::new();
-        for (i, len) in self
-            .lengths(client, table, ctid, target)
-            .await?
-            .into_iter()
-            .enumerate()
-        {
+        for (i, len) in self.lengths(at).await?.into_iter().enumerate() {
             let Some(len) = len else {
                 hashes.push(0);
                 continue;
             };
             if RowStream::digests(len as u64, self.forms[i].shape.plain()) {
-                let sha = self.digest(client, table, ctid, i, target).await?;
+                let sha = self.digest(at, i).await?;
                 hashes.push(huge_field_hash(len as u64, &sha));
                 continue;
             }
             // As `field_hash` of the whole value.
             let mut h = xxhash_rust::xxh3::Xxh3::new();
-            self.stream_field(client, table, ctid, i, len, target, &mut |piece| {
-                h.update(piece)
-            })
-            .await?;
+            self.stream_field(at, i, len, &mut |piece| h.update(piece))
+                .await?;
             hashes.push(h.digest() | 1);
         }
         Ok((key.unwrap_or_default(), hashes))
