@@ -3,7 +3,8 @@
 #   godwit copy (--verify off, count, hash, sample; --chunk-by key with hash), psql COPY binary pipe table by table (the single-stream reference),
 #   pg_dump -Fd -j | pg_restore -j, and pgloader when installed (Debian package pgloader).
 #   scripts/bench-copy.sh [PGBENCH_SCALE=60] [JOBS=4]
-# Scale 60 is about 1 GB with the wide table. Prints seconds, MB/s and ratios to the psql pipe,
+# Scale 60 is about 1 GB with the wide table. The pipe, off and hash run GODWIT_BENCH_ROUNDS times
+# (default 3), interleaved, and their medians are compared. Prints seconds, MB/s and ratios to the psql pipe,
 # godwit's peak RSS per run, and the load average (the machine may be shared).
 # Fairness: autovacuum is off and every method starts after a CHECKPOINT, so that no method pays
 # for the background work the previous one left (vacuuming the 1 GB it wrote, or dirty pages);
@@ -68,6 +69,7 @@ psql_pipe() { # name
   b=$(now); spent "$1" >"$tmp/cpu"; report "$a" "$b" "psql binary pipe ($1)" "$bytes"; cat "$tmp/cpu"
   echo "  load average $(cut -d' ' -f1-3 /proc/loadavg)"
   eval "${1}_s=$(python3 -c "print($b-$a)")"
+  psql -qc "DROP DATABASE t_$1"
 }
 psql_pipe psql_before
 
@@ -80,14 +82,27 @@ godwit_run() { # name, extra args…
   echo "  load average $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "  peak RSS $(( $(awk -F': ' '/Maximum resident/ {print $2}' "$tmp/time_$name") / 1024 )) MB; $(grep -h 'rows lost' "$tmp/$name.out")"
   eval "${name}_s=$(python3 -c "print($b-$a)")"
+  psql -qc "DROP DATABASE t_$name"
 }
-godwit_run off --verify off
+# The pipe, --verify off and --verify hash (the bars) run in interleaved rounds; each one's median
+# time and CPU time give its ratios, so that one slow run on a shared machine moves nothing.
+median() { python3 -c "import statistics, sys; print(statistics.median(map(float, sys.argv[1:])))" "$@"; }
+rounds=${GODWIT_BENCH_ROUNDS:-3}
+pipe_t=("$psql_before_s"); pipe_c=("$psql_before_cpu"); off_t=(); off_c=(); hash_t=(); hash_c=()
+for r in $(seq 1 "$rounds"); do
+  echo "round $r of $rounds"
+  godwit_run "off$r" --verify off; off_t+=("$(eval echo \$off${r}_s)"); off_c+=("$(eval echo \$off${r}_cpu)")
+  godwit_run "hash$r" --verify hash; hash_t+=("$(eval echo \$hash${r}_s)"); hash_c+=("$(eval echo \$hash${r}_cpu)")
+  psql_pipe "psql$r"; pipe_t+=("$(eval echo \$psql${r}_s)"); pipe_c+=("$(eval echo \$psql${r}_cpu)")
+done
 godwit_run count --verify count
-godwit_run hash --verify hash
 godwit_run key --chunk-by key --verify hash
 godwit_run sample --verify sample
-psql_pipe psql_after
-psql_s=$(python3 -c "print(($psql_before_s + $psql_after_s) / 2)")
+psql_s=$(median "${pipe_t[@]}"); psql_cpu=$(median "${pipe_c[@]}")
+off_s=$(median "${off_t[@]}"); off_cpu=$(median "${off_c[@]}")
+hash_s=$(median "${hash_t[@]}"); hash_cpu=$(median "${hash_c[@]}")
+rounded() { python3 -c "import sys; print(' '.join(f'{float(v):.2f}' for v in sys.argv[1:]))" "$@"; }
+echo "times (s): psql pipe $(rounded "${pipe_t[@]}"); --verify off $(rounded "${off_t[@]}"); --verify hash $(rounded "${hash_t[@]}")"
 
 psql -qc "DROP DATABASE IF EXISTS t_dump" -c "CREATE DATABASE t_dump" -c CHECKPOINT; mark; a=$(now)
 pg_dump -Fd -j "$jobs" -f "$tmp/dump" src && pg_restore -j "$jobs" -d t_dump "$tmp/dump"
@@ -96,7 +111,7 @@ dump_s=$(python3 -c "print($b-$a)")
 
 if command -v pgloader >/dev/null; then
   fresh t_pgloader; mark; a=$(now)
-  pgloader --quiet "$(url src)" "$(url t_pgloader)" >/dev/null 2>&1 || echo "pgloader failed"
+  pgloader --quiet "$(url src)" "$(url t_pgloader)" >"$tmp/pgloader.log" 2>&1 || { echo "pgloader failed:"; tail -5 "$tmp/pgloader.log"; }
   b=$(now); spent pgloader >"$tmp/cpu"; report "$a" "$b" "pgloader" "$bytes"; cat "$tmp/cpu"
   pgloader_s=$(python3 -c "print($b-$a)")
 else
@@ -124,8 +139,7 @@ row_rss=$(( $(awk -F': ' '/Maximum resident/ {print $2}' "$tmp/time_row") / 1024
 python3 -c "print(f'one 247 MB row: psql binary pipe {$rowpipe_s:.2f} s; godwit --verify hash {$row_s:.2f} s ({$rowpipe_s/$row_s:.2f}x the pipe), peak RSS $row_rss MB')"
 echo "  $(grep -h 'rows lost' "$tmp/row.out")"
 
-python3 -c "print(f'throughput vs the psql pipe (mean of {$psql_before_s:.2f} s before and {$psql_after_s:.2f} s after): --verify off {$psql_s/$off_s:.2f}x, count {$psql_s/$count_s:.2f}x, hash {$psql_s/$hash_s:.2f}x, key+hash {$psql_s/$key_s:.2f}x, sample {$psql_s/$sample_s:.2f}x; pg_dump/restore {$psql_s/$dump_s:.2f}x')"
+python3 -c "print(f'throughput vs the psql pipe (median of {len(\"${pipe_t[*]}\".split())} runs, {$psql_s:.2f} s; off and hash: medians of $rounds): --verify off {$psql_s/$off_s:.2f}x, count {$psql_s/$count_s:.2f}x, hash {$psql_s/$hash_s:.2f}x, key+hash {$psql_s/$key_s:.2f}x, sample {$psql_s/$sample_s:.2f}x; pg_dump/restore {$psql_s/$dump_s:.2f}x')"
 [ -n "${pgloader_s:-}" ] && python3 -c "print(f'pgloader {$psql_s/$pgloader_s:.2f}x the psql pipe')"
-psql_cpu=$(python3 -c "print(($psql_before_cpu + $psql_after_cpu) / 2)")
-python3 -c "print(f'CPU time of the psql pipe (mean of {$psql_before_cpu:.1f} s and {$psql_after_cpu:.1f} s) over each method\'s: --verify off {$psql_cpu/$off_cpu:.2f}x, count {$psql_cpu/$count_cpu:.2f}x, hash {$psql_cpu/$hash_cpu:.2f}x, key+hash {$psql_cpu/$key_cpu:.2f}x, sample {$psql_cpu/$sample_cpu:.2f}x; pg_dump/restore {$psql_cpu/$dump_cpu:.2f}x')"
+python3 -c "print(f'CPU time of the psql pipe (median {$psql_cpu:.1f} s) over each method\'s (medians for off and hash): --verify off {$psql_cpu/$off_cpu:.2f}x, count {$psql_cpu/$count_cpu:.2f}x, hash {$psql_cpu/$hash_cpu:.2f}x, key+hash {$psql_cpu/$key_cpu:.2f}x, sample {$psql_cpu/$sample_cpu:.2f}x; pg_dump/restore {$psql_cpu/$dump_cpu:.2f}x')"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
