@@ -29,12 +29,15 @@ struct Form {
     varlena: bool,
     /// `octet_length` gives the value's length without reading it (text types, bytea).
     octets: bool,
-    bytea: bool,
     /// Where type OIDs sit inside its binary form.
     shape: Shape,
 }
 
 impl Form {
+    fn bytea(&self) -> bool {
+        self.send == "byteasend"
+    }
+
     /// SQL for the length of `value`'s binary form: a bytea's, or a text's in the session's own
     /// encoding, read from its TOAST pointer; any other value's through its send function (which
     /// reads it whole, on the server).
@@ -99,7 +102,7 @@ impl WideColumns {
         let rows = client
             .query(
                 "SELECT a.attname::text, t.typsend::regproc::text, t.typlen::int4,
-                        t.typcategory = 'S' OR t.typsend = 'byteasend'::regproc, t.typsend = 'byteasend'::regproc
+                        t.typcategory = 'S' OR t.typsend = 'byteasend'::regproc
                    FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
                   WHERE a.attrelid = $1::text::regclass AND a.attnum > 0 AND NOT a.attisdropped",
                 &[&table],
@@ -117,7 +120,6 @@ impl WideColumns {
                 send: row.get(1),
                 varlena: row.get::<_, i32>(2) == -1,
                 octets: row.get(3),
-                bytea: row.get(4),
                 shape: shapes.get(i).cloned().unwrap_or(Shape::Plain),
             });
         }
@@ -217,7 +219,7 @@ impl WideColumns {
         what: impl Fn(&str) -> String,
     ) -> Result<Vec<u8>, tokio_postgres::Error> {
         let (form, column) = (&self.forms[i], &self.names(at.target)[i]);
-        let value = if form.bytea {
+        let value = if form.bytea() {
             format!("x.{column}")
         } else {
             format!("{}(x.{column})", form.send)
