@@ -11,12 +11,14 @@
 use bytes::Bytes;
 use futures_util::SinkExt;
 use godwit_testkit::memory::{peak_rss, reset_peak, resident};
-use godwit_transfer::Verify;
+use godwit_transfer::{OracleCopyOptions, Verify};
 use std::io::Read;
 
 #[path = "../tests/common/generated_lobs.rs"]
 mod generated_lobs;
-use generated_lobs::{blob_pattern, clob_len, copy_generated, escaped_text, Repeated, TEXT};
+use generated_lobs::{
+    blob_pattern, clob_len, copy_generated, escaped_text, Generated, Repeated, TEXT,
+};
 use std::time::Instant;
 
 const MB: f64 = 1024.0 * 1024.0;
@@ -90,7 +92,16 @@ async fn main() {
     } else {
         Verify::Hash
     };
-    let copied = copy_generated(bytes, &target.url, "bench-lobs", verify)
+    let rows = Generated {
+        bytes,
+        small_rows: 0,
+    };
+    let options = OracleCopyOptions {
+        verify,
+        jobs: 1,
+        ..Default::default()
+    };
+    let copied = copy_generated(rows, &target.url, "bench-lobs", &options)
         .await
         .unwrap();
     let godwit = started.elapsed().as_secs_f64();

@@ -351,7 +351,7 @@ pub(crate) struct Refused {
 
 impl Refused {
     /// The source row at `ctid`, refused with the target's error `e`.
-    fn new(ctid: &str, e: &tokio_postgres::Error) -> Refused {
+    pub(crate) fn new(ctid: &str, e: &tokio_postgres::Error) -> Refused {
         let db = e.as_db_error();
         Refused {
             ctid: ctid.to_string(),

@@ -5,10 +5,10 @@
 #[path = "common/generated_lobs.rs"]
 mod generated_lobs;
 
-use generated_lobs::copy_generated;
+use generated_lobs::{copy_generated, Generated};
 use godwit_testkit::database;
 use godwit_testkit::memory::{peak_rss, reset_peak, resident};
-use godwit_transfer::Verify;
+use godwit_transfer::{OracleCopyOptions, Verify};
 
 #[tokio::test]
 async fn a_changed_lob_is_named_by_a_recheck_that_never_holds_it() {
@@ -24,7 +24,15 @@ async fn a_changed_lob_is_named_by_a_recheck_that_never_holds_it() {
     let bytes = 64 << 20;
     let before = resident();
     reset_peak();
-    let copied = copy_generated(bytes, &target.url, "lob-recheck", Verify::Hash)
+    let rows = Generated {
+        bytes,
+        small_rows: 0,
+    };
+    let options = OracleCopyOptions {
+        verify: Verify::Hash,
+        ..Default::default()
+    };
+    let copied = copy_generated(rows, &target.url, "lob-recheck", &options)
         .await
         .unwrap();
     let grown = peak_rss().saturating_sub(before);

@@ -379,24 +379,35 @@ async fn rescue_lines(
         let mut out_lines: BTreeMap<String, Bytes> = BTreeMap::new();
         let mut row = 0usize;
         loop {
-            let mut line = Vec::new();
-            let read = std::io::BufRead::read_until(&mut reader, b'\n', &mut line)
+            let (line, long) = read_line_start(&mut reader)
                 .map_err(|e| failed(format!("reading the spill file: {e}")))?;
+            let read = line.len();
             if read > 0 {
+                row += 1;
+            }
+            let rowid = || {
+                chunk
+                    .rowids
+                    .get(row - 1)
+                    .cloned()
+                    .unwrap_or_else(|| format!("line {row}"))
+            };
+            let mut long_line = None;
+            if long {
+                // A line with a LOB: the lines before it go first, then it streams on its own.
+                long_line = Some((line, rowid()));
+            } else if read > 0 {
+                let mut line = line;
                 if line.last() == Some(&b'\n') {
                     line.pop();
                 }
-                row += 1;
                 lines.push(Line {
                     data: Bytes::from(line),
-                    ctid: chunk
-                        .rowids
-                        .get(row - 1)
-                        .cloned()
-                        .unwrap_or_else(|| format!("line {row}")),
+                    ctid: rowid(),
                 });
             }
-            if lines.len() >= RESCUE_ROWS || (read == 0 && !lines.is_empty()) {
+            let flush = lines.len() >= RESCUE_ROWS || long_line.is_some() || read == 0;
+            if flush && !lines.is_empty() {
                 let before = refused.len();
                 kept += insert_lines(
                     target,
@@ -420,6 +431,25 @@ async fn rescue_lines(
                     }
                 }
                 lines.clear();
+            }
+            if let Some((start, rowid)) = long_line {
+                let mut row_hash = StreamingRows::new(chunk.forms.to_vec());
+                match stream_long_line(target, chunk.copy_in, &mut reader, start, &mut row_hash)
+                    .await
+                    .map_err(|e| match e {
+                        LongLine::Spill(e) => failed(format!("reading the spill file: {e}")),
+                        LongLine::Target(e) => database(e),
+                    })? {
+                    Ok(h) => {
+                        kept += 1;
+                        hash.add(h);
+                    }
+                    Err(e) if matches!(classify(&e), Refusal::Row) => {
+                        // Set aside by its ROWID, without its values (they would be held whole).
+                        refused.push(Refused::new(&rowid, &e));
+                    }
+                    Err(e) => return Err(database(e)),
+                }
             }
             if read == 0 {
                 break;
@@ -455,6 +485,106 @@ async fn rescue_lines(
         let _ = target.batch_execute("ROLLBACK").await;
     }
     result
+}
+
+/// Lines of the spill file longer than this are streamed on their own, never held.
+const LONG_LINE: usize = 1 << 20;
+
+/// The next line of the spill file (with its newline), or its first [`LONG_LINE`] bytes and `true`
+/// when it is longer (the rest is left to [`stream_long_line`]); empty at the end.
+fn read_line_start(reader: &mut impl std::io::BufRead) -> std::io::Result<(Vec<u8>, bool)> {
+    let mut line = Vec::new();
+    loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok((line, false));
+        }
+        let room = LONG_LINE - line.len();
+        match memchr::memchr(b'\n', &buffer[..buffer.len().min(room)]) {
+            Some(at) => {
+                line.extend_from_slice(&buffer[..=at]);
+                reader.consume(at + 1);
+                return Ok((line, false));
+            }
+            None => {
+                let take = buffer.len().min(room);
+                line.extend_from_slice(&buffer[..take]);
+                reader.consume(take);
+                if line.len() == LONG_LINE {
+                    return Ok((line, true));
+                }
+            }
+        }
+    }
+}
+
+/// Why a long line could not be tried.
+enum LongLine {
+    Spill(std::io::Error),
+    Target(tokio_postgres::Error),
+}
+
+/// Copies one long line (its first bytes `start`, the rest still in `reader`) under a savepoint,
+/// hashing it as it passes: `Ok(Ok(hash))` when the target took it, `Ok(Err(e))` when it refused
+/// it (rolled back to the savepoint). The whole line is read from `reader` either way.
+async fn stream_long_line(
+    target: &Client,
+    copy_in: &str,
+    reader: &mut impl std::io::BufRead,
+    start: Vec<u8>,
+    row_hash: &mut StreamingRows,
+) -> Result<Result<u128, tokio_postgres::Error>, LongLine> {
+    target
+        .batch_execute("SAVEPOINT godwit_rows")
+        .await
+        .map_err(LongLine::Target)?;
+    let mut hashed = None;
+    let mut sending = target.copy_in::<_, Bytes>(copy_in).await.map(Box::pin);
+    let mut piece = start;
+    loop {
+        row_hash.feed(&piece, &mut |h| hashed = Some(h));
+        let ended = piece.last() == Some(&b'\n');
+        if let Ok(sink) = sending.as_mut() {
+            if let Err(e) = sink.send(Bytes::from(std::mem::take(&mut piece))).await {
+                sending = Err(e);
+            }
+        }
+        if ended {
+            break;
+        }
+        // The rest of the line, a buffer at a time (read even when the target has refused it).
+        piece.clear();
+        let buffer = reader.fill_buf().map_err(LongLine::Spill)?;
+        if buffer.is_empty() {
+            return Err(LongLine::Spill(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the spill file ends inside a line",
+            )));
+        }
+        let take = memchr::memchr(b'\n', buffer).map_or(buffer.len(), |at| at + 1);
+        piece.extend_from_slice(&buffer[..take]);
+        reader.consume(take);
+    }
+    let done = match sending {
+        Ok(mut sink) => sink.as_mut().finish().await,
+        Err(e) => Err(e),
+    };
+    match done {
+        Ok(_) => {
+            target
+                .batch_execute("RELEASE SAVEPOINT godwit_rows")
+                .await
+                .map_err(LongLine::Target)?;
+            Ok(Ok(hashed.unwrap_or_default()))
+        }
+        Err(e) => {
+            target
+                .batch_execute("ROLLBACK TO SAVEPOINT godwit_rows")
+                .await
+                .map_err(LongLine::Target)?;
+            Ok(Err(e))
+        }
+    }
 }
 
 /// A COPY text line as a JSON object of the columns' values (`\N` is null; escapes undone).

@@ -8,7 +8,6 @@ use godwit_oracle::chunks::{Plan, RowRange};
 use godwit_oracle::data::{DataError, Field, OracleColumn, OracleType};
 use godwit_transfer::{
     copy_oracle_from, Control, CopyError, OracleCopied, OracleCopyOptions, OracleRows, OracleTable,
-    Verify,
 };
 use std::io::Read;
 use std::sync::Arc;
@@ -73,6 +72,8 @@ pub fn blob_pattern() -> Vec<u8> {
 pub struct Generated {
     /// The size of each LOB.
     pub bytes: usize,
+    /// Rows after the first (ids 2, 3, …) with a short text and a 4-byte BLOB.
+    pub small_rows: u32,
 }
 
 impl OracleRows for Generated {
@@ -91,7 +92,7 @@ impl OracleRows for Generated {
         Ok(Plan {
             ranges: vec![RowRange::Whole],
             note: None,
-            rows: Some(1),
+            rows: Some(1 + u64::from(self.small_rows)),
         })
     }
 
@@ -118,20 +119,30 @@ impl OracleRows for Generated {
                 Field::Bytes(Box::new(Repeated::new(&blob_pattern(), self.bytes))),
             ],
         );
+        for id in 2..2 + self.small_rows {
+            row(
+                format!("row {id}"),
+                vec![
+                    Field::Value(Some(id.to_string())),
+                    Field::Characters(Box::new(Repeated::new(b"small", 5))),
+                    Field::Bytes(Box::new(Repeated::new(&[1, 2, 3, 4], 4))),
+                ],
+            );
+        }
         Ok(())
     }
 }
 
-/// Copies DOCS with LOBs of `bytes` each into `public.docs` at `url`, one session, verified as
-/// `verify` asks.
+/// Copies DOCS from `rows` into `public.docs` at `url` as `options` ask.
 pub async fn copy_generated(
-    bytes: usize,
+    rows: Generated,
     url: &str,
     run_id: &str,
-    verify: Verify,
+    options: &OracleCopyOptions,
 ) -> Result<Vec<OracleCopied>, CopyError> {
+    let (bytes, small_rows) = (rows.bytes, rows.small_rows);
     copy_oracle_from(
-        Arc::new(move || Ok(Box::new(Generated { bytes }) as Box<dyn OracleRows>)),
+        Arc::new(move || Ok(Box::new(Generated { bytes, small_rows }) as Box<dyn OracleRows>)),
         url,
         run_id,
         &[OracleTable {
@@ -139,11 +150,7 @@ pub async fn copy_generated(
             table: "DOCS".into(),
             target: QualifiedName::new("public", "docs"),
         }],
-        &OracleCopyOptions {
-            verify,
-            jobs: 1,
-            ..Default::default()
-        },
+        options,
         None,
         &Control::new(),
         None,
