@@ -191,17 +191,17 @@ impl AppState {
                     "Rows per chunk must be at least 1; got 0.",
                 ));
             }
-            let chunk_rows = u64::from(input.chunk_rows);
             let chosen = OracleRunOptions {
-                chunk_rows: Some(chunk_rows),
+                chunk_rows: Some(u64::from(input.chunk_rows)),
                 ..crate::oracle_copy::chosen(&options)
             };
-            let pace = OraclePace {
+            let copy = godwit_transfer::OracleCopyOptions {
                 jobs: options.jobs,
-                chunk_rows,
+                on_error: options.on_error,
+                ..Default::default()
             };
             return self
-                .oracle_copy(source, target, chosen, (options.on_error, pace), None, emit)
+                .oracle_copy(source, target, chosen, copy, None, emit)
                 .await;
         }
         if source.connection_url(None) == target.connection_url(None) {
@@ -240,7 +240,7 @@ impl AppState {
         source: Profile,
         target: Profile,
         chosen: OracleRunOptions,
-        (on_error, pace): (OnError, OraclePace),
+        copy: godwit_transfer::OracleCopyOptions,
         resume: Option<String>,
         emit: Emit,
     ) -> Result<CopyStatusDto, CommandError> {
@@ -309,6 +309,11 @@ impl AppState {
             ))));
         }
         let target = self.copy_side(&target).await?;
+        // Rows per chunk as the run was started with (it may not have planned them yet).
+        let options = godwit_transfer::OracleCopyOptions {
+            chunk_rows: chosen.chunk_rows.unwrap_or(copy.chunk_rows),
+            ..copy
+        };
         execution::launch_oracle(
             self.shared_store()?,
             self.runs.clone(),
@@ -324,9 +329,7 @@ impl AppState {
                 tables: prepared.tables,
                 schema: prepared.schema,
                 chosen,
-                on_error,
-                jobs: pace.jobs,
-                chunk_rows: pace.chunk_rows,
+                options,
                 resume,
             },
             emit,
@@ -379,14 +382,13 @@ impl AppState {
             // The same tables, schema and schema creation as recorded; the engine skips the
             // committed chunks and schema steps.
             let chosen = OracleRunOptions::recorded(&run.options);
-            let pace = OraclePace {
+            let copy = godwit_transfer::OracleCopyOptions {
                 jobs: execution::ORACLE_RESUME_JOBS,
-                chunk_rows: chosen
-                    .chunk_rows
-                    .unwrap_or(godwit_transfer::OracleCopyOptions::default().chunk_rows),
+                on_error,
+                ..Default::default()
             };
             return self
-                .oracle_copy(source, target, chosen, (on_error, pace), Some(run.id), emit)
+                .oracle_copy(source, target, chosen, copy, Some(run.id), emit)
                 .await;
         }
         let (source, target) = (
@@ -739,13 +741,6 @@ impl AppState {
         })?;
         Ok(convert::object_detail(index, conversion, object))
     }
-}
-
-/// How fast an Oracle run copies: chunks at once, rows per chunk.
-#[derive(Clone, Copy, Debug)]
-struct OraclePace {
-    jobs: usize,
-    chunk_rows: u64,
 }
 
 /// Runs shown in the run list.

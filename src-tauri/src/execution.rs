@@ -631,11 +631,9 @@ pub struct OracleRun {
     pub schema: Option<godwit_transfer::OracleSchema>,
     /// What the run copies, recorded with a new run.
     pub chosen: godwit_transfer::OracleRunOptions,
-    /// What a row the target refuses does: stop the run, or go to `godwit_copy.rejects`.
-    pub on_error: godwit_transfer::OnError,
-    /// Chunks copied at once, and rows per chunk (a resumed run keeps its chunks).
-    pub jobs: usize,
-    pub chunk_rows: u64,
+    /// Chunks copied at once, rows per chunk (a resumed run keeps its chunks), and what a row the
+    /// target refuses does; the run is always counted and hashed.
+    pub options: godwit_transfer::OracleCopyOptions,
     /// The run to continue, skipping its committed chunks and schema steps.
     pub resume: Option<String>,
 }
@@ -660,9 +658,7 @@ pub fn launch_oracle(
         tables,
         schema,
         chosen,
-        on_error,
-        jobs,
-        chunk_rows,
+        options,
         resume,
     } = oracle;
     let run = {
@@ -707,11 +703,8 @@ pub fn launch_oracle(
             &run.id,
             &tables,
             &godwit_transfer::OracleCopyOptions {
-                jobs,
-                chunk_rows,
                 verify: godwit_transfer::Verify::Hash,
-                on_error,
-                ..Default::default()
+                ..options
             },
             schema.as_ref(),
             &running.control,

@@ -112,21 +112,31 @@ pub(crate) const LONG_FIELD: usize = 1 << 20;
 /// then its length.
 fn add_field(row: &mut Xxh3, form: Canonical, canonical: &[u8]) {
     match form {
-        Canonical::Text if canonical.len() > LONG_FIELD => add_digest(
-            row,
-            Sha256::digest(canonical).into(),
-            canonical.len() as u64,
-        ),
-        Canonical::Bytes if canonical.len().saturating_sub(2) / 2 > LONG_FIELD => {
+        _ if !is_long(form, canonical) => {
+            row.update(canonical);
+            row.update(&(canonical.len() as u64).to_le_bytes());
+        }
+        Canonical::Bytes => {
             // `\x` and lower-case hex: the digest is of the bytes themselves.
             let mut sha = Sha256::new();
             let bytes = HexBytes::default().feed(&canonical[2..], &mut sha);
             add_digest(row, sha.finalize().into(), bytes)
         }
-        _ => {
-            row.update(canonical);
-            row.update(&(canonical.len() as u64).to_le_bytes());
-        }
+        _ => add_digest(
+            row,
+            Sha256::digest(canonical).into(),
+            canonical.len() as u64,
+        ),
+    }
+}
+
+/// Whether a field in canonical form enters hashes as its digest: text of more than [`LONG_FIELD`]
+/// bytes, bytes (`\x` and hex) of more than [`LONG_FIELD`] raw bytes.
+fn is_long(form: Canonical, canonical: &[u8]) -> bool {
+    match form {
+        Canonical::Text => canonical.len() > LONG_FIELD,
+        Canonical::Bytes => canonical.len().saturating_sub(2) / 2 > LONG_FIELD,
+        _ => false,
     }
 }
 
@@ -373,14 +383,9 @@ impl SeenField {
     fn short(form: Canonical, canonical: &[u8], raw: &[u8], keep: bool) -> SeenField {
         let mut h = Xxh3::new();
         add_field(&mut h, form, canonical);
-        let long = match form {
-            Canonical::Text => canonical.len() > LONG_FIELD,
-            Canonical::Bytes => canonical.len().saturating_sub(2) / 2 > LONG_FIELD,
-            _ => false,
-        };
         SeenField {
             hash: h.digest(),
-            value: (keep && !long).then(|| (canonical.to_vec(), raw.to_vec())),
+            value: (keep && !is_long(form, canonical)).then(|| (canonical.to_vec(), raw.to_vec())),
         }
     }
 

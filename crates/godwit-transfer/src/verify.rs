@@ -253,11 +253,7 @@ pub(crate) async fn read_back(
         return read_back_rows(target, plan, filter, &[]).await;
     };
     // The rows too wide to read whole are found and read in the same snapshot as the others.
-    let read = async {
-        target
-            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            .await
-            .map_err(|e| db_message(&e))?;
+    in_target_snapshot(target, async {
         let wide_rows = wide
             .find(target, &plan.table, filter, true)
             .await
@@ -274,17 +270,34 @@ pub(crate) async fn read_back(
                 chunks[key_value.map_or(0, |v| plan.chunk_of_key(v))].add(h);
             }
         }
+        Ok(read)
+    })
+    .await
+}
+
+/// Runs `read` on the target in a read-only snapshot of its own, so that the wide rows it finds and
+/// the other rows are read as of one moment.
+async fn in_target_snapshot<T>(
+    target: &Client,
+    read: impl std::future::Future<Output = Result<T, String>>,
+) -> Result<T, String> {
+    let done = async {
+        target
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await
+            .map_err(|e| db_message(&e))?;
+        let out = read.await?;
         target
             .batch_execute("COMMIT")
             .await
             .map_err(|e| db_message(&e))?;
-        Ok(read)
+        Ok(out)
     }
     .await;
-    if read.is_err() {
+    if done.is_err() {
         let _ = target.batch_execute("ROLLBACK").await;
     }
-    read
+    done
 }
 
 /// Reads back and hashes the rows of `plan`'s table within `filter`, except the rows at `except`.
@@ -647,12 +660,6 @@ async fn keyed_rows(
     // Rows too wide to read whole are found, and read field by field, in one snapshot with the
     // others (the source's side already reads the run's snapshot).
     let read = async {
-        if target_side {
-            client
-                .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                .await
-                .map_err(|e| db_message(&e))?;
-        }
         let wide_rows = wide
             .find(client, &plan.table, filter, target_side)
             .await
@@ -665,19 +672,13 @@ async fn keyed_rows(
                 .map_err(|e| db_message(&e))?;
             row(KeyedRow::new(key, fields));
         }
-        if target_side {
-            client
-                .batch_execute("COMMIT")
-                .await
-                .map_err(|e| db_message(&e))?;
-        }
         Ok(())
+    };
+    if target_side {
+        in_target_snapshot(client, read).await
+    } else {
+        read.await
     }
-    .await;
-    if read.is_err() && target_side {
-        let _ = client.batch_execute("ROLLBACK").await;
-    }
-    read
 }
 
 /// [`keyed_rows`] through one COPY, leaving out the rows at `except` (ctids).

@@ -468,37 +468,23 @@ pub(crate) async fn rescue(
                 if ctx.on_error == OnError::Stop && !refused.is_empty() {
                     break;
                 }
-                target
-                    .batch_execute("SAVEPOINT godwit_rows")
-                    .await
-                    .map_err(failed)?;
                 let mut hash = RowsHash::default();
-                match wide
-                    .send(
-                        source,
-                        target,
-                        &chunk.table,
-                        &chunk.target_columns,
-                        std::slice::from_ref(ctid),
-                        &ctx.control,
-                        &mut hash,
-                    )
-                    .await
-                {
+                let sent = wide.send(
+                    source,
+                    target,
+                    &chunk.table,
+                    &chunk.target_columns,
+                    std::slice::from_ref(ctid),
+                    &ctx.control,
+                    &mut hash,
+                );
+                match under_savepoint(target, sent).await.map_err(failed)? {
                     Ok((n, sent)) => {
-                        target
-                            .batch_execute("RELEASE SAVEPOINT godwit_rows")
-                            .await
-                            .map_err(failed)?;
                         wide_hash.merge(hash);
                         flight.add(n, sent);
                         (rows, bytes) = (rows + n, bytes + sent);
                     }
                     Err(WideError::Target(e)) if matches!(classify(&e), Refusal::Row) => {
-                        target
-                            .batch_execute("ROLLBACK TO SAVEPOINT godwit_rows")
-                            .await
-                            .map_err(failed)?;
                         refused.push(Refused::new(ctid, &e));
                     }
                     Err(WideError::Target(e) | WideError::Source(e)) => return Err(failed(e)),
@@ -672,8 +658,7 @@ pub(crate) async fn try_lines(
     copy_in: &str,
     lines: &[Line],
 ) -> Result<Result<u64, tokio_postgres::Error>, tokio_postgres::Error> {
-    target.batch_execute("SAVEPOINT godwit_rows").await?;
-    let attempt = async {
+    under_savepoint(target, async {
         let sink = target.copy_in(copy_in).await?;
         futures_util::pin_mut!(sink);
         let mut buffer = BytesMut::new();
@@ -688,20 +673,22 @@ pub(crate) async fn try_lines(
             sink.send(buffer.freeze()).await?;
         }
         sink.finish().await
-    }
-    .await;
-    match attempt {
-        Ok(rows) => {
-            target
-                .batch_execute("RELEASE SAVEPOINT godwit_rows")
-                .await?;
-            Ok(Ok(rows))
-        }
-        Err(e) => {
-            target
-                .batch_execute("ROLLBACK TO SAVEPOINT godwit_rows")
-                .await?;
-            Ok(Err(e))
-        }
-    }
+    })
+    .await
+}
+
+/// Runs `attempt` on the target under a savepoint: released when it succeeds, rolled back to when
+/// it fails, so that the transaction goes on either way. `Err` only when the savepoint itself fails.
+pub(crate) async fn under_savepoint<T, E>(
+    target: &Client,
+    attempt: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<Result<T, E>, tokio_postgres::Error> {
+    target.batch_execute("SAVEPOINT godwit_rows").await?;
+    let outcome = attempt.await;
+    let end = match outcome {
+        Ok(_) => "RELEASE SAVEPOINT godwit_rows",
+        Err(_) => "ROLLBACK TO SAVEPOINT godwit_rows",
+    };
+    target.batch_execute(end).await?;
+    Ok(outcome)
 }

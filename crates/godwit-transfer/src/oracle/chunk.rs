@@ -436,19 +436,20 @@ async fn rescue_lines(
                 let mut row_hash = StreamingRows::new(chunk.forms.to_vec());
                 match stream_long_line(target, chunk.copy_in, &mut reader, start, &mut row_hash)
                     .await
-                    .map_err(|e| match e {
-                        LongLine::Spill(e) => failed(format!("reading the spill file: {e}")),
-                        LongLine::Target(e) => database(e),
-                    })? {
+                    .map_err(database)?
+                {
                     Ok(h) => {
                         kept += 1;
                         hash.add(h);
                     }
-                    Err(e) if matches!(classify(&e), Refusal::Row) => {
+                    Err(LongLine::Target(e)) if matches!(classify(&e), Refusal::Row) => {
                         // Set aside by its ROWID, without its values (they would be held whole).
                         refused.push(Refused::new(&rowid, &e));
                     }
-                    Err(e) => return Err(database(e)),
+                    Err(LongLine::Target(e)) => return Err(database(e)),
+                    Err(LongLine::Spill(e)) => {
+                        return Err(failed(format!("reading the spill file: {e}")))
+                    }
                 }
             }
             if read == 0 {
@@ -525,66 +526,51 @@ enum LongLine {
 }
 
 /// Copies one long line (its first bytes `start`, the rest still in `reader`) under a savepoint,
-/// hashing it as it passes: `Ok(Ok(hash))` when the target took it, `Ok(Err(e))` when it refused
-/// it (rolled back to the savepoint). The whole line is read from `reader` either way.
+/// hashing it as it passes: `Ok(Ok(hash))` when the target took it, `Ok(Err(LongLine::Target(e)))`
+/// when it refused it (rolled back to the savepoint). The whole line is read from `reader` either
+/// way.
 async fn stream_long_line(
     target: &Client,
     copy_in: &str,
     reader: &mut impl std::io::BufRead,
     start: Vec<u8>,
     row_hash: &mut StreamingRows,
-) -> Result<Result<u128, tokio_postgres::Error>, LongLine> {
-    target
-        .batch_execute("SAVEPOINT godwit_rows")
-        .await
-        .map_err(LongLine::Target)?;
-    let mut hashed = None;
-    let mut sending = target.copy_in::<_, Bytes>(copy_in).await.map(Box::pin);
-    let mut piece = start;
-    loop {
-        row_hash.feed(&piece, &mut |h| hashed = Some(h));
-        let ended = piece.last() == Some(&b'\n');
-        if let Ok(sink) = sending.as_mut() {
-            if let Err(e) = sink.send(Bytes::from(std::mem::take(&mut piece))).await {
-                sending = Err(e);
+) -> Result<Result<u128, LongLine>, tokio_postgres::Error> {
+    under_savepoint(target, async {
+        let mut hashed = None;
+        let mut sending = target.copy_in::<_, Bytes>(copy_in).await.map(Box::pin);
+        let mut piece = start;
+        loop {
+            row_hash.feed(&piece, &mut |h| hashed = Some(h));
+            let ended = piece.last() == Some(&b'\n');
+            if let Ok(sink) = sending.as_mut() {
+                if let Err(e) = sink.send(Bytes::from(std::mem::take(&mut piece))).await {
+                    sending = Err(e);
+                }
             }
+            if ended {
+                break;
+            }
+            // The rest of the line, a buffer at a time (read even when the target has refused it).
+            piece.clear();
+            let buffer = reader.fill_buf().map_err(LongLine::Spill)?;
+            if buffer.is_empty() {
+                return Err(LongLine::Spill(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "the spill file ends inside a line",
+                )));
+            }
+            let take = memchr::memchr(b'\n', buffer).map_or(buffer.len(), |at| at + 1);
+            piece.extend_from_slice(&buffer[..take]);
+            reader.consume(take);
         }
-        if ended {
-            break;
-        }
-        // The rest of the line, a buffer at a time (read even when the target has refused it).
-        piece.clear();
-        let buffer = reader.fill_buf().map_err(LongLine::Spill)?;
-        if buffer.is_empty() {
-            return Err(LongLine::Spill(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                "the spill file ends inside a line",
-            )));
-        }
-        let take = memchr::memchr(b'\n', buffer).map_or(buffer.len(), |at| at + 1);
-        piece.extend_from_slice(&buffer[..take]);
-        reader.consume(take);
-    }
-    let done = match sending {
-        Ok(mut sink) => sink.as_mut().finish().await,
-        Err(e) => Err(e),
-    };
-    match done {
-        Ok(_) => {
-            target
-                .batch_execute("RELEASE SAVEPOINT godwit_rows")
-                .await
-                .map_err(LongLine::Target)?;
-            Ok(Ok(hashed.unwrap_or_default()))
-        }
-        Err(e) => {
-            target
-                .batch_execute("ROLLBACK TO SAVEPOINT godwit_rows")
-                .await
-                .map_err(LongLine::Target)?;
-            Ok(Err(e))
-        }
-    }
+        match sending {
+            Ok(mut sink) => sink.as_mut().finish().await.map_err(LongLine::Target)?,
+            Err(e) => return Err(LongLine::Target(e)),
+        };
+        Ok(hashed.unwrap_or_default())
+    })
+    .await
 }
 
 /// A COPY text line as a JSON object of the columns' values (`\N` is null; escapes undone).
