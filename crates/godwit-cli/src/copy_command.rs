@@ -23,6 +23,7 @@ pub(crate) async fn copy(
     create_schema: bool,
     disable_triggers: bool,
     defer_indexes: bool,
+    hash_by_client: bool,
     verification: &godwit_transfer::Verification,
     on_error: godwit_transfer::OnError,
     resume: Option<&str>,
@@ -45,6 +46,7 @@ pub(crate) async fn copy(
         chunk_by,
         disable_triggers,
         defer_indexes,
+        hash_by_client,
     };
     let control = godwit_transfer::Control::new();
     let watched = Watched::start(&control);

@@ -150,12 +150,18 @@ enum Command {
         /// them. Keys and unique indexes stay. --resume recreates what a killed run recorded.
         #[arg(long)]
         defer_indexes: bool,
+        /// With --verify hash: hash the rows in godwit (the source's as they stream, the target's
+        /// read back) even where both servers could hash their own rows (PostgreSQL 14 or later);
+        /// slower, for comparison.
+        #[arg(long)]
+        hash_by_client: bool,
         /// Resume an interrupted run: its id, or `last` for the newest unfinished run.
         #[arg(long)]
         resume: Option<String>,
         /// How to prove no row was lost: `count` (row counts), `hash` (counts, and per chunk an
-        /// order-independent hash of the rows taken while they stream from the source, against the rows
-        /// read back from the target), `sample` (counts, and --sample-rows rows per table compared
+        /// order-independent hash of the rows on both sides: each PostgreSQL server 14 or later
+        /// hashes its own rows; otherwise the source's are hashed as they stream and the target's
+        /// read back), `sample` (counts, and --sample-rows rows per table compared
         /// value by value by primary key) or `off`. Tables that disagree are read again row by row and
         /// their lost, extra and different rows named by key.
         #[arg(long, value_enum, default_value_t = Verify::Count)]

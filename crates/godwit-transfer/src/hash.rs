@@ -11,6 +11,7 @@
 //! whose source and target types differ) are hashed as text lines, both sides read with the same
 //! session settings ([`SESSION_SETTINGS`]).
 
+use crate::pg_hash::{self, FieldForm};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use tokio_postgres::Client;
@@ -314,7 +315,12 @@ pub(crate) struct RowHasher {
     /// Per column; empty when every column is plain (the row's bytes are hashed as they are).
     shapes: Vec<Shape>,
     scratch: Vec<u8>,
+    /// Rows hashed as PostgreSQL hashes them ([`RowHasher::as_postgres`]).
+    postgres: Option<FieldForms>,
 }
+
+/// How each column of a table enters a PostgreSQL row hash (see [`crate::server_hash`]).
+pub(crate) type FieldForms = std::sync::Arc<Vec<FieldForm>>;
 
 impl RowHasher {
     pub(crate) fn new(binary: bool, shapes: &[Shape]) -> RowHasher {
@@ -327,11 +333,38 @@ impl RowHasher {
             binary,
             shapes,
             scratch: Vec::new(),
+            postgres: None,
+        }
+    }
+
+    /// Hashes binary rows as the server does with [`crate::server_hash::ServerRowHash`]: the
+    /// result is the row's `hash_record_extended`, as a signed value widened to 128 bits.
+    pub(crate) fn as_postgres(forms: FieldForms) -> RowHasher {
+        RowHasher {
+            postgres: Some(forms),
+            ..RowHasher::new(true, &[])
         }
     }
 
     /// The 128-bit hash of one row.
     pub(crate) fn row(&mut self, row: &[u8]) -> u128 {
+        if let Some(forms) = &self.postgres {
+            let (mut record, mut at, mut i) = (0u64, 2, 0);
+            while at + 4 <= row.len() {
+                let len = be_i32(&row[at..]);
+                at += 4;
+                let value = (len >= 0).then(|| {
+                    let end = (at + len as usize).min(row.len());
+                    let value = &row[at..end];
+                    at = end;
+                    value
+                });
+                let form = forms.get(i).copied().unwrap_or(FieldForm::Bytes);
+                record = pg_hash::fold(record, pg_hash::field_hash(form, value));
+                i += 1;
+            }
+            return (record as i64 as i128) as u128;
+        }
         if self.binary && row.len() > HUGE_FIELD {
             return self.long_row(row);
         }
@@ -406,17 +439,48 @@ impl RowHasher {
 /// The hash of one binary row given field by field, each field's bytes in pieces: the same as
 /// [`RowHasher::row`] of the whole row. A plain field longer than [`HUGE_FIELD`] counts as
 /// [`DIGEST_MARK`], its length and its SHA-256, so that it may be hashed as it streams or be
-/// digested by the server ([`RowStream::digested`]).
+/// digested by the server ([`RowStream::digested`]). In PostgreSQL's form
+/// ([`RowStream::postgres`]) every field streams into its own hash.
 pub(crate) struct RowStream {
-    row: Xxh3,
-    field: Option<(u64, Sha256)>,
+    form: StreamForm,
+}
+
+enum StreamForm {
+    Xxh3 {
+        row: Box<Xxh3>,
+        field: Option<(u64, Sha256)>,
+    },
+    Postgres {
+        forms: FieldForms,
+        record: u64,
+        index: usize,
+        /// A large field's hash so far; another field's bytes so far.
+        field: Option<pg_hash::BytesHasher>,
+        value: Vec<u8>,
+    },
 }
 
 impl RowStream {
     pub(crate) fn new(fields: i16) -> RowStream {
-        let mut row = Xxh3::new();
+        let mut row = Box::new(Xxh3::new());
         row.update(&fields.to_be_bytes());
-        RowStream { row, field: None }
+        RowStream {
+            form: StreamForm::Xxh3 { row, field: None },
+        }
+    }
+
+    /// A row hashed as PostgreSQL's `hash_record_extended` of its fields' send forms, a large
+    /// column's entering by its own hash (see [`crate::server_hash`]).
+    pub(crate) fn postgres(forms: FieldForms) -> RowStream {
+        RowStream {
+            form: StreamForm::Postgres {
+                forms,
+                record: 0,
+                index: 0,
+                field: None,
+                value: Vec::new(),
+            },
+        }
     }
 
     /// Whether a field of `len` bytes enters the hash as its digest.
@@ -425,39 +489,100 @@ impl RowStream {
     }
 
     pub(crate) fn null(&mut self) {
-        self.row.update(&(-1i32).to_be_bytes());
+        match &mut self.form {
+            StreamForm::Xxh3 { row, .. } => row.update(&(-1i32).to_be_bytes()),
+            StreamForm::Postgres {
+                forms,
+                record,
+                index,
+                ..
+            } => {
+                let form = forms.get(*index).copied().unwrap_or(FieldForm::Bytes);
+                *record = pg_hash::fold(*record, pg_hash::field_hash(form, None));
+                *index += 1;
+            }
+        }
     }
 
     /// Starts a field of `len` bytes (`plain`: no type OIDs inside, see [`Shape`]); its bytes follow
     /// in [`RowStream::piece`]s, then [`RowStream::end`].
     pub(crate) fn begin(&mut self, len: u64, plain: bool) {
-        if Self::digests(len, plain) {
-            self.field = Some((len, Sha256::new()));
-        } else {
-            self.row.update(&(len as i32).to_be_bytes());
+        match &mut self.form {
+            StreamForm::Xxh3 { row, field } => {
+                if Self::digests(len, plain) {
+                    *field = Some((len, Sha256::new()));
+                } else {
+                    row.update(&(len as i32).to_be_bytes());
+                }
+            }
+            StreamForm::Postgres {
+                forms,
+                index,
+                field,
+                value,
+                ..
+            } => {
+                // Only a large field may not fit in memory: the others are kept until they end.
+                value.clear();
+                *field = (forms.get(*index) == Some(&FieldForm::Large))
+                    .then(|| pg_hash::BytesHasher::new(len));
+            }
         }
     }
 
     pub(crate) fn piece(&mut self, bytes: &[u8]) {
-        match &mut self.field {
-            Some((_, sha)) => sha.update(bytes),
-            None => self.row.update(bytes),
+        match &mut self.form {
+            StreamForm::Xxh3 { row, field } => match field {
+                Some((_, sha)) => sha.update(bytes),
+                None => row.update(bytes),
+            },
+            StreamForm::Postgres { field, value, .. } => match field {
+                Some(field) => field.update(bytes),
+                None => value.extend_from_slice(bytes),
+            },
         }
     }
 
     pub(crate) fn end(&mut self) {
-        if let Some((len, sha)) = self.field.take() {
-            self.digested(len, &sha.finalize().into());
+        match &mut self.form {
+            StreamForm::Xxh3 { field, .. } => {
+                if let Some((len, sha)) = field.take() {
+                    self.digested(len, &sha.finalize().into());
+                }
+            }
+            StreamForm::Postgres {
+                forms,
+                record,
+                index,
+                field,
+                value,
+            } => {
+                let hash = match field.take() {
+                    Some(large) => pg_hash::large_field(Some(large.finish())),
+                    None => {
+                        let form = forms.get(*index).copied().unwrap_or(FieldForm::Bytes);
+                        pg_hash::field_hash(form, Some(value))
+                    }
+                };
+                *record = pg_hash::fold(*record, hash);
+                *index += 1;
+            }
         }
     }
 
-    /// A huge field by its length and SHA-256, as a server computed them.
+    /// A huge field by its length and SHA-256, as a server computed them (the client's form only).
     pub(crate) fn digested(&mut self, len: u64, sha: &[u8; 32]) {
-        self.row.update(&digest_form(len, sha));
+        if let StreamForm::Xxh3 { row, .. } = &mut self.form {
+            row.update(&digest_form(len, sha));
+        }
     }
 
     pub(crate) fn finish(&self) -> u128 {
-        self.row.digest128()
+        match &self.form {
+            StreamForm::Xxh3 { row, .. } => row.digest128(),
+            // The server sums signed values: the same sum, wrapped to 128 bits.
+            StreamForm::Postgres { record, .. } => (*record as i64 as i128) as u128,
+        }
     }
 }
 
@@ -471,9 +596,14 @@ pub(crate) struct StreamHash {
 
 impl StreamHash {
     pub(crate) fn new(binary: bool, shapes: &[Shape]) -> StreamHash {
+        Self::with(binary, RowHasher::new(binary, shapes))
+    }
+
+    /// A stream whose rows `hasher` hashes.
+    pub(crate) fn with(binary: bool, hasher: RowHasher) -> StreamHash {
         StreamHash {
             rows: CopyRows::new(binary),
-            hasher: RowHasher::new(binary, shapes),
+            hasher,
             total: RowsHash::default(),
         }
     }
@@ -599,6 +729,21 @@ fn type_shape<'a>(
     })
 }
 
+/// One row of a binary COPY stream: its field count, then each field's length (-1: NULL) and bytes.
+pub(crate) fn binary_row(fields: &[Option<&[u8]>]) -> Vec<u8> {
+    let mut row = (fields.len() as i16).to_be_bytes().to_vec();
+    for field in fields {
+        match field {
+            None => row.extend_from_slice(&(-1i32).to_be_bytes()),
+            Some(v) => {
+                row.extend_from_slice(&(v.len() as i32).to_be_bytes());
+                row.extend_from_slice(v);
+            }
+        }
+    }
+    row
+}
+
 /// OIDs below this are PostgreSQL's own, the same in every database.
 const FIRST_NORMAL_OID: i64 = 16384;
 
@@ -611,16 +756,7 @@ mod tests {
         out.extend_from_slice(&0i32.to_be_bytes());
         out.extend_from_slice(&0i32.to_be_bytes());
         for row in rows {
-            out.extend_from_slice(&(row.len() as i16).to_be_bytes());
-            for f in row {
-                match f {
-                    None => out.extend_from_slice(&(-1i32).to_be_bytes()),
-                    Some(v) => {
-                        out.extend_from_slice(&(v.len() as i32).to_be_bytes());
-                        out.extend_from_slice(v);
-                    }
-                }
-            }
+            out.extend_from_slice(&binary_row(row));
         }
         out.extend_from_slice(&(-1i16).to_be_bytes());
         out

@@ -45,8 +45,10 @@ mod history;
 mod kept;
 mod load;
 mod oracle;
+mod pg_hash;
 mod plan;
 mod schema;
+mod server_hash;
 mod verify;
 mod wide;
 mod writer;
@@ -75,6 +77,7 @@ use history::*;
 use load::*;
 use plan::*;
 use schema::*;
+use server_hash::*;
 use verify::*;
 use wide::*;
 use writer::*;
@@ -173,6 +176,11 @@ pub struct CopyOptions {
     /// uses stay. A run killed meanwhile recreates exactly what it recorded when resumed.
     #[serde(default)]
     pub defer_indexes: bool,
+    /// Under hashes, hash the rows in godwit (the source's as they stream, the target's read back)
+    /// even where both servers could hash their own rows ([`ServerRowHash`], PostgreSQL 14 or
+    /// later): slower, for comparison.
+    #[serde(default)]
+    pub hash_by_client: bool,
 }
 
 impl Default for CopyOptions {
@@ -189,6 +197,7 @@ impl Default for CopyOptions {
             chunk_by: ChunkBy::Blocks,
             disable_triggers: false,
             defer_indexes: false,
+            hash_by_client: false,
         }
     }
 }
@@ -460,6 +469,23 @@ async fn run(
     })
     .await?;
 
+    // Under hashes, the target hashes its own rows (and the source its own when it must hash
+    // again) when both servers hash as godwit does.
+    let server_hashes = verification.level == Verify::Hash
+        && !options.hash_by_client
+        && unless_stopped(control, run_id, async {
+            let mut able = true;
+            for (client, side) in [(&source, "source"), (&target, "target")] {
+                able &= ServerRowHash::agrees(client)
+                    .await
+                    .map_err(query_error(format!("asking the {side} how it hashes rows")))?;
+            }
+            if !able {
+                tracing::info!(run_id, "a server does not hash rows as godwit does: the target's rows are read back and hashed here");
+            }
+            Ok(able)
+        })
+        .await?;
     let (chunks, mut tables, plans) = unless_stopped(
         control,
         run_id,
@@ -469,6 +495,7 @@ async fn run(
             &mapping,
             options.chunk_pages.max(1),
             options.chunk_by,
+            server_hashes,
         ),
     )
     .await?;
@@ -685,7 +712,7 @@ async fn run(
                         });
                         if let Some(chunks) = whole.and_then(|w| w.chunks) {
                             let (store, run_id, table) = (store.clone(), ctx.run_id.clone(), plan.table.to_string());
-                            let hashes: Vec<String> = chunks.iter().map(|c| c.hex()).collect();
+                            let hashes: Vec<String> = chunks.iter().map(|c| plan.hash_text(c)).collect();
                             tokio::task::spawn_blocking(move || {
                                 with_store(&store, |s| {
                                     hashes.iter().enumerate().try_for_each(|(i, h)| {
@@ -741,13 +768,14 @@ async fn run(
                 let (store_id, table_name) = (ctx.run_id.clone(), chunk.table.to_string());
                 let store = store.clone();
                 let index = chunk.index;
+                let hash = chunk.hash_text(&copied.hash);
                 let recorded = tokio::task::spawn_blocking(move || {
                     let committed = CommittedChunk {
                         rows: copied.rows,
                         rejected: copied.rejected,
                         bytes: copied.bytes,
                         bounds: None,
-                        hash: Some(copied.hash.hex()),
+                        hash: Some(hash),
                         hashed_rows: Some(copied.hash.rows),
                     };
                     record(&store, &store_id, &table_name, index, &committed)

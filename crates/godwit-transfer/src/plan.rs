@@ -111,6 +111,24 @@ pub(crate) struct Chunk {
     pub(crate) shapes: Arc<Vec<Shape>>,
     /// How rows too wide to pass through whole are found and sent (tables with out-of-line values).
     pub(crate) wide: Option<Arc<WideColumns>>,
+    /// Under `--verify hash`, the servers hash the rows when they can ([`ServerRowHash`]); the
+    /// client hashes the stream otherwise.
+    pub(crate) row_hash: Option<Arc<ServerRowHash>>,
+}
+
+impl Chunk {
+    /// A hash of this chunk's rows as the run's records keep it.
+    pub(crate) fn hash_text(&self, hash: &RowsHash) -> String {
+        hash_text(self.row_hash.is_some(), hash)
+    }
+}
+
+fn hash_text(by_servers: bool, hash: &RowsHash) -> String {
+    if by_servers {
+        ServerRowHash::hex(hash)
+    } else {
+        hash.hex()
+    }
 }
 
 /// A table as planned: what verification needs to read it on both sides.
@@ -122,6 +140,8 @@ pub(crate) struct TablePlan {
     pub(crate) target_columns: String,
     /// The copied columns' names in the source.
     pub(crate) column_names: Vec<String>,
+    /// The same columns as the target names them, quoted.
+    pub(crate) target_names: Vec<String>,
     pub(crate) text: bool,
     /// SQL naming a row (aliased `x`) for people; `has_key` when it is the primary key.
     pub(crate) key: String,
@@ -130,6 +150,7 @@ pub(crate) struct TablePlan {
     pub(crate) key_columns: Vec<String>,
     pub(crate) shapes: Arc<Vec<Shape>>,
     pub(crate) wide: Option<Arc<WideColumns>>,
+    pub(crate) row_hash: Option<Arc<ServerRowHash>>,
     /// The chunks' ranges, by chunk number.
     pub(crate) ranges: Vec<Range>,
     /// The table's size in blocks when planned.
@@ -146,6 +167,21 @@ impl TablePlan {
                 .iter()
                 .position(|c| &quote_ident(c) == column),
             Range::Blocks { .. } => None,
+        }
+    }
+
+    /// A hash of this table's rows as the run's records keep it.
+    pub(crate) fn hash_text(&self, hash: &RowsHash) -> String {
+        hash_text(self.row_hash.is_some(), hash)
+    }
+
+    /// A recorded hash of this table's rows, when it was taken the way this plan hashes (by the
+    /// servers or by the client).
+    pub(crate) fn recorded_sum(&self, recorded: &str) -> Option<u128> {
+        if self.row_hash.is_some() {
+            ServerRowHash::parse(recorded)
+        } else {
+            RowsHash::parse(recorded)
         }
     }
 
@@ -232,13 +268,15 @@ pub(crate) fn integer_key(table: &godwit_catalog::Table) -> Option<String> {
 
 /// Splits every table into chunks: block ranges of at most `chunk_pages` pages, or as many key
 /// ranges for tables with an integer key under [`ChunkBy::Key`]; also returns each
-/// table's status as [`Control::tables`] starts it (chunks, row estimate).
+/// table's status as [`Control::tables`] starts it (chunks, row estimate). With `server_hashes`
+/// (`--verify hash`, both servers able to) the tables the servers can hash get a [`ServerRowHash`].
 pub(crate) async fn plan(
     source: &Client,
     catalog: &Catalog,
     mapping: &BTreeMap<QualifiedName, TableMapping>,
     chunk_pages: u32,
     chunk_by: ChunkBy,
+    server_hashes: bool,
 ) -> Result<(Vec<Chunk>, Vec<TableStatus>, Vec<TablePlan>), CopyError> {
     let mut chunks = Vec::new();
     let mut tables = Vec::new();
@@ -334,16 +372,24 @@ pub(crate) async fn plan(
             .unwrap_or_else(|| columns.clone());
         let text = mapping.get(&name).is_some_and(|m| m.text);
         let quoted: Vec<String> = column_names.iter().map(|c| quote_ident(c)).collect();
+        let target_names = mapping
+            .get(&name)
+            .map(|m| m.target_names.clone())
+            .unwrap_or_else(|| quoted.clone());
         let wide = if text {
             None
         } else {
-            let target_names = mapping
-                .get(&name)
-                .map(|m| m.target_names.clone())
-                .unwrap_or_else(|| quoted.clone());
             WideColumns::of(source, &name.to_string(), &quoted, &target_names, &shapes)
                 .await
                 .map_err(query_error(format!("sizing the values of {name}")))?
+                .map(Arc::new)
+        };
+        let row_hash = if text || !server_hashes {
+            None
+        } else {
+            ServerRowHash::of(source, &name.to_string(), &quoted, &target_names, &shapes)
+                .await
+                .map_err(query_error(format!("reading the column types of {name}")))?
                 .map(Arc::new)
         };
         let key_columns = primary_key(source_table);
@@ -352,12 +398,14 @@ pub(crate) async fn plan(
             columns: columns.clone(),
             target_columns: target_columns.clone(),
             column_names,
+            target_names,
             text,
             key: key.clone(),
             has_key: key_columns.is_some(),
             key_columns: key_columns.unwrap_or_default(),
             shapes: shapes.clone(),
             wide: wide.clone(),
+            row_hash: row_hash.clone(),
             ranges: ranges.clone(),
             pages: pages.max(0) as u64,
         });
@@ -373,6 +421,7 @@ pub(crate) async fn plan(
                 key: key.clone(),
                 shapes: shapes.clone(),
                 wide: wide.clone(),
+                row_hash: row_hash.clone(),
             });
         }
         tables.push(TableStatus {

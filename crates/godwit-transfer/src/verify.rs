@@ -249,6 +249,11 @@ pub(crate) async fn read_back(
     plan: &TablePlan,
     filter: &str,
 ) -> Result<ReadBack, String> {
+    if let Some(server) = &plan.row_hash {
+        return read_back_on_server(target, plan, server, filter)
+            .await
+            .map_err(|e| db_message(&e));
+    }
     let Some(wide) = plan.wide.as_ref().filter(|_| !plan.text) else {
         return read_back_rows(target, plan, filter, &[]).await;
     };
@@ -273,6 +278,44 @@ pub(crate) async fn read_back(
         Ok(read)
     })
     .await
+}
+
+/// The target's rows within `filter` counted and hashed by the target itself: in all, and per
+/// chunk when the chunks are key ranges.
+async fn read_back_on_server(
+    target: &Client,
+    plan: &TablePlan,
+    server: &ServerRowHash,
+    filter: &str,
+) -> Result<ReadBack, tokio_postgres::Error> {
+    let table = plan.table.to_string();
+    let key = plan.key_position().and_then(|p| plan.target_names.get(p));
+    let (total, chunks) = match key {
+        Some(key) => {
+            // Chunk i holds the keys from its lower bound, below the next chunk's.
+            let bounds: Vec<i64> = plan
+                .ranges
+                .iter()
+                .skip(1)
+                .filter_map(|r| match r {
+                    Range::Keys { from, .. } => *from,
+                    Range::Blocks { .. } => None,
+                })
+                .collect();
+            let chunks = server
+                .target_rows_by_key(target, &table, filter, key, &bounds)
+                .await?;
+            let mut total = RowsHash::default();
+            chunks.iter().for_each(|c| total.merge(*c));
+            (total, Some(chunks))
+        }
+        None => (server.target_rows(target, &table, filter).await?, None),
+    };
+    Ok(ReadBack {
+        total,
+        chunks,
+        pieces_left: 0,
+    })
 }
 
 /// Runs `read` on the target in a read-only snapshot of its own, so that the wide rows it finds and
@@ -508,31 +551,44 @@ pub(crate) async fn verify(
             // copied before hashes were kept is hashed again now (in this run's snapshot).
             let mut source_hash = RowsHash::default();
             let complete = chunks.len() == plan.ranges.len()
-                && chunks
-                    .iter()
-                    .all(|c| c.hash.as_deref().and_then(RowsHash::parse).is_some());
+                && chunks.iter().all(|c| {
+                    c.hash
+                        .as_deref()
+                        .and_then(|h| plan.recorded_sum(h))
+                        .is_some()
+                });
             if complete {
                 for c in &chunks {
-                    let sum = c.hash.as_deref().and_then(RowsHash::parse).unwrap_or(0);
+                    let sum = c
+                        .hash
+                        .as_deref()
+                        .and_then(|h| plan.recorded_sum(h))
+                        .unwrap_or(0);
                     let rows = c.hashed_rows.unwrap_or(c.rows);
                     source_hash.merge(RowsHash { rows, sum });
                 }
             } else {
-                let sql = format!(
-                    "COPY (SELECT {} FROM ONLY {name} x{}) TO STDOUT (FORMAT {})",
-                    plan.columns,
-                    where_all(&[except_ctids(&rejected)]),
-                    format_of(!plan.text)
-                );
-                source_hash = hash_rows(source, &sql, !plan.text, &plan.shapes)
-                    .await
-                    .map_err(|message| CopyError::Query {
-                        what: format!("hashing {name} on the source"),
-                        message,
-                    })?;
+                let filter = where_all(&[except_ctids(&rejected)]);
+                let what = format!("hashing {name} on the source");
+                source_hash = match &plan.row_hash {
+                    Some(server) => server
+                        .source_rows(source, &name.to_string(), &filter)
+                        .await
+                        .map_err(query_error(what))?,
+                    None => {
+                        let sql = format!(
+                            "COPY (SELECT {} FROM ONLY {name} x{filter}) TO STDOUT (FORMAT {})",
+                            plan.columns,
+                            format_of(!plan.text)
+                        );
+                        hash_rows(source, &sql, !plan.text, &plan.shapes)
+                            .await
+                            .map_err(|message| CopyError::Query { what, message })?
+                    }
+                };
             }
-            check.source_hash = Some(source_hash.hex());
-            check.target_hash = Some(read.total.hex());
+            check.source_hash = Some(plan.hash_text(&source_hash));
+            check.target_hash = Some(plan.hash_text(&read.total));
             if let (Some(per_chunk), true) = (&read.chunks, complete) {
                 found.chunks_compared = per_chunk.len();
                 let differing: Vec<String> = chunks
@@ -540,7 +596,7 @@ pub(crate) async fn verify(
                     .zip(per_chunk)
                     .zip(&plan.ranges)
                     .filter(|((c, t), _)| {
-                        c.hash.as_deref().and_then(RowsHash::parse) != Some(t.sum)
+                        c.hash.as_deref().and_then(|h| plan.recorded_sum(h)) != Some(t.sum)
                     })
                     .map(|(_, r)| r.filter())
                     .collect();

@@ -239,7 +239,8 @@ impl WideColumns {
 
     /// Sends the source rows at `ctids` (read in the chunk's snapshot) to the target in one binary
     /// COPY of their own, field by field, a field in slices of [`SLICE`] bytes; adds their hashes
-    /// to `hash`. Returns the rows the target wrote and the bytes sent.
+    /// to `hash` (in PostgreSQL's form when `postgres` gives the columns' forms, see
+    /// [`RowStream::postgres`]). Returns the rows the target wrote and the bytes sent.
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send(
         &self,
@@ -250,6 +251,7 @@ impl WideColumns {
         ctids: &[String],
         control: &Control,
         hash: &mut RowsHash,
+        postgres: Option<&FieldForms>,
     ) -> Result<(u64, u64), WideError> {
         use WideError::{Source, Target};
         let sink = target
@@ -272,7 +274,10 @@ impl WideColumns {
                 target: false,
             };
             let lengths = self.lengths(at).await.map_err(Source)?;
-            let mut row = RowStream::new(lengths.len() as i16);
+            let mut row = match postgres {
+                Some(forms) => RowStream::postgres(forms.clone()),
+                None => RowStream::new(lengths.len() as i16),
+            };
             head.put_i16(lengths.len() as i16);
             for (i, len) in lengths.into_iter().enumerate() {
                 if control.is_stopped() {

@@ -34,7 +34,7 @@ pub(crate) struct Copied {
     pub(crate) rows: u64,
     pub(crate) bytes: u64,
     pub(crate) rejected: u64,
-    /// The hash of the source rows the chunk kept, taken as they passed.
+    /// The hash of the source rows the chunk kept, taken as they passed or by the source server.
     pub(crate) hash: RowsHash,
 }
 
@@ -224,8 +224,12 @@ pub(crate) async fn stream_chunk(
         // data may be split anywhere), so memory stays bounded whatever the row size.
         let (mut bytes, mut messages) = (0u64, 0u64);
         let mut batch = BytesMut::with_capacity(BATCH_BYTES);
-        // Every row hashed as it passes (the source's side of the verification).
-        let mut hash = StreamHash::new(!chunk.text, &chunk.shapes);
+        // Every row hashed as it passes (the source's side of the verification), as the target
+        // server will hash it when it can.
+        let mut hash = match &chunk.row_hash {
+            Some(server) => StreamHash::with(true, server.client_rows()),
+            None => StreamHash::new(!chunk.text, &chunk.shapes),
+        };
         loop {
             let piece = tokio::select! {
                 biased;
@@ -255,7 +259,7 @@ pub(crate) async fn stream_chunk(
         };
         if let (Some(wide), false) = (&chunk.wide, wide_rows.is_empty()) {
             let (written, sent) = wide
-                .send(source, target, &chunk.table, &chunk.target_columns, &wide_rows, &ctx.control, &mut hash.total)
+                .send(source, target, &chunk.table, &chunk.target_columns, &wide_rows, &ctx.control, &mut hash.total, chunk.row_hash.as_ref().map(|s| s.forms()))
                 .await
                 .map_err(|e| match e {
                     WideError::Source(e) => Failure::Source(e),
@@ -273,7 +277,7 @@ pub(crate) async fn stream_chunk(
         target
             .execute(
                 "INSERT INTO godwit_copy.progress (run_id, table_name, chunk, rows, rejected, bytes, bounds, hash, hashed_rows) VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8)",
-                &[&ctx.run_id, &chunk.table.to_string(), &(chunk.index as i32), &(rows as i64), &(bytes as i64), &chunk.range.describe(), &hash.hex(), &(hash.rows as i64)],
+                &[&ctx.run_id, &chunk.table.to_string(), &(chunk.index as i32), &(rows as i64), &(bytes as i64), &chunk.range.describe(), &chunk.hash_text(&hash), &(hash.rows as i64)],
             )
             .await
             .map_err(Failure::Record)?;
@@ -477,6 +481,7 @@ pub(crate) async fn rescue(
                     std::slice::from_ref(ctid),
                     &ctx.control,
                     &mut hash,
+                    chunk.row_hash.as_ref().map(|s| s.forms()),
                 );
                 match under_savepoint(target, sent).await.map_err(failed)? {
                     Ok((n, sent)) => {
@@ -571,16 +576,25 @@ pub(crate) async fn rescue(
         // The hash of the rows the chunk kept, in the chunk's own format, read again in the same
         // snapshot without the refused ones (this path is rare: refused rows).
         // The wide rows kept were hashed as they were sent.
-        let mut except = ctids.clone();
-        except.extend(wide_rows.iter().map(String::as_str));
-        let mut hash = hash_rows(source, &chunk_copy_out(chunk, &except), !chunk.text, &chunk.shapes)
-            .await
-            .map_err(ChunkError::Failed)?;
-        hash.merge(wide_hash);
+        let hash = match &chunk.row_hash {
+            Some(server) => {
+                let kept = and_except(&chunk.range.filter(), &refused.iter().map(|r| r.ctid.clone()).collect::<Vec<_>>());
+                server.source_rows(source, &chunk.table.to_string(), &kept).await.map_err(failed)?
+            }
+            None => {
+                let mut except = ctids.clone();
+                except.extend(wide_rows.iter().map(String::as_str));
+                let mut hash = hash_rows(source, &chunk_copy_out(chunk, &except), !chunk.text, &chunk.shapes)
+                    .await
+                    .map_err(ChunkError::Failed)?;
+                hash.merge(wide_hash);
+                hash
+            }
+        };
         target
             .execute(
                 "INSERT INTO godwit_copy.progress (run_id, table_name, chunk, rows, rejected, bytes, bounds, hash, hashed_rows) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                &[&ctx.run_id, &chunk.table.to_string(), &(chunk.index as i32), &(rows as i64), &(refused.len() as i64), &(bytes as i64), &chunk.range.describe(), &hash.hex(), &(hash.rows as i64)],
+                &[&ctx.run_id, &chunk.table.to_string(), &(chunk.index as i32), &(rows as i64), &(refused.len() as i64), &(bytes as i64), &chunk.range.describe(), &chunk.hash_text(&hash), &(hash.rows as i64)],
             )
             .await
             .map_err(failed)?;

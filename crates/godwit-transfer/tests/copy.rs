@@ -1224,3 +1224,148 @@ async fn a_key_chunked_run_resumes_only_over_the_same_key_span() {
         fingerprint(&target, "ledger").await
     );
 }
+
+/// Documents of every common type, a 3 MB value among them, and an enum created separately on
+/// each side (its OID differs); `labels` holds arrays of that enum, whose binary form carries the
+/// OID inside.
+const DOCS: &str = "
+CREATE TYPE mood AS ENUM ('calm', 'cross');
+CREATE TABLE docs (id int PRIMARY KEY, title varchar(40), code char(6), body text, blob bytea,
+                   price numeric, meta jsonb, at timestamptz, mood mood, small int2, flag bool,
+                   day date, big bigint, ratio float8);
+INSERT INTO docs SELECT g, 'title ' || g, 'c' || (g % 100), CASE g % 10 WHEN 0 THEN NULL WHEN 1 THEN '' ELSE 'body of ' || g END,
+       CASE WHEN g = 4077 THEN decode(repeat(md5(g::text), 98304), 'hex') ELSE decode(md5(g::text), 'hex') END,
+       g / 7.0, jsonb_build_object('g', g), timestamptz '2024-01-01' + g * interval '1 hour',
+       CASE WHEN g % 3 = 0 THEN 'cross' ELSE 'calm' END::mood, (g % 200 - 100)::int2, g % 2 = 0,
+       date '2000-01-01' + (g - 3000), g * -1000000007::bigint, CASE WHEN g % 50 = 0 THEN 'NaN' ELSE g / 3.0 END
+  FROM generate_series(1, 6000) g;
+CREATE TABLE labels (id int PRIMARY KEY, moods mood[]);
+INSERT INTO labels SELECT g, ARRAY['calm', 'cross']::mood[] FROM generate_series(1, 100) g;
+";
+
+/// Between PostgreSQL 14 or later servers, `--verify hash` lets each server hash its own rows (no
+/// read-back): every value counts by its binary form, so two values swapped between rows, a NULL
+/// become an empty string and one byte changed in a 3 MB value each make their chunk's hashes
+/// differ, and the rows are named by key with their column. A table whose values carry type OIDs
+/// inside (an array of an enum) is hashed by godwit, as is every table with `hash_by_client`.
+#[tokio::test]
+async fn the_servers_hash_their_own_rows_and_any_changed_value_is_found() {
+    let source = database("server_hash_source").await;
+    source.execute(DOCS).await;
+    let target = database("server_hash_target").await;
+    // Created in another order: the enum's OID differs from the source's.
+    target
+        .execute(&format!(
+            "CREATE TABLE unrelated (x int); CREATE TYPE other AS ENUM ('x'); {}",
+            DOCS.split("INSERT INTO docs").next().unwrap()
+        ))
+        .await;
+    target
+        .execute(
+            "CREATE TABLE labels (id int PRIMARY KEY, moods mood[]);
+             CREATE FUNCTION tamper() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+               IF NEW.id = 10 THEN NEW.body := 'body of 12'; END IF;
+               IF NEW.id = 12 THEN NEW.body := 'body of 10'; END IF;
+               IF NEW.id = 2000 THEN NEW.body := ''; END IF;
+               IF NEW.id = 4077 THEN NEW.blob := set_byte(NEW.blob, 1500000, (get_byte(NEW.blob, 1500000) + 1) % 256); END IF;
+               RETURN NEW; END $$;
+             CREATE TRIGGER tamper BEFORE INSERT ON docs FOR EACH ROW EXECUTE FUNCTION tamper();",
+        )
+        .await;
+    let options = CopyOptions {
+        chunk_pages: 8,
+        chunk_by: ChunkBy::Key,
+        jobs: 2,
+        ..Default::default()
+    };
+    let verification = Verification {
+        level: Verify::Hash,
+        ..Default::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let report = checked(&source, &target, store_in(&dir), &options, &verification).await;
+    let docs = report
+        .tables
+        .iter()
+        .position(|t| t.table == "public.docs")
+        .unwrap();
+    let labels = report
+        .tables
+        .iter()
+        .position(|t| t.table == "public.labels")
+        .unwrap();
+    let by_servers = |i: usize| {
+        let t = &report.tables[i];
+        [&t.source_hash, &t.target_hash]
+            .iter()
+            .all(|h| h.as_deref().is_some_and(|h| h.starts_with("pg:")))
+    };
+    assert!(by_servers(docs), "{:?}", report.tables[docs]);
+    assert!(!by_servers(labels), "{:?}", report.tables[labels]);
+    assert_eq!(report.content_mismatches(), ["public.docs"]);
+    let found = &report.findings[docs];
+    let recheck = found.recheck.as_ref().expect("a recheck");
+    assert_eq!((recheck.lost, recheck.extra, recheck.different), (0, 0, 4));
+    let named: Vec<(String, Vec<String>)> = recheck
+        .different_rows
+        .iter()
+        .map(|r| (r.key.clone(), r.columns.clone()))
+        .collect();
+    for (key, column) in [
+        ("id=10", "body"),
+        ("id=12", "body"),
+        ("id=2000", "body"),
+        ("id=4077", "blob"),
+    ] {
+        assert!(
+            named.contains(&(key.to_string(), vec![column.to_string()])),
+            "{key} {column}: {named:?}"
+        );
+    }
+    // Each change lies in a chunk of its own (the swap in one), and each chunk's hashes differ.
+    assert!(found.chunks_compared > 6, "{found:?}");
+    assert_eq!(found.chunks_differing.len(), 3, "{found:?}");
+
+    // Untampered, every hash agrees, by the servers and by godwit alike.
+    target
+        .execute("DROP TRIGGER tamper ON docs; TRUNCATE docs, labels;")
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let clean = checked(&source, &target, store_in(&dir), &options, &verification).await;
+    assert!(
+        clean.findings.iter().all(|f| f.clean()),
+        "{:?}",
+        clean.findings
+    );
+    assert_eq!(clean.tables[docs].source_rows, 6000);
+    assert_eq!(
+        clean.tables[docs].source_hash,
+        clean.tables[docs].target_hash
+    );
+    assert!(clean.tables[docs]
+        .source_hash
+        .as_deref()
+        .unwrap()
+        .starts_with("pg:"));
+    target.execute("TRUNCATE docs, labels;").await;
+    let dir = tempfile::tempdir().unwrap();
+    let by_client = CopyOptions {
+        hash_by_client: true,
+        ..options.clone()
+    };
+    let clean = checked(&source, &target, store_in(&dir), &by_client, &verification).await;
+    assert!(
+        clean.findings.iter().all(|f| f.clean()),
+        "{:?}",
+        clean.findings
+    );
+    let hash = clean.tables[docs].source_hash.clone().unwrap();
+    assert!(
+        hash.len() == 32 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+        "{hash}"
+    );
+    assert_eq!(
+        clean.tables[docs].target_hash.as_deref(),
+        Some(hash.as_str())
+    );
+}
