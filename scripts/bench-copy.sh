@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Copy throughput, PostgreSQL → PostgreSQL, all methods in one run on one throwaway cluster:
-#   godwit copy (--verify off, count, hash, sample; --chunk-by key with hash), psql COPY binary pipe table by table (the single-stream reference),
+#   godwit copy (--verify off, count, hash, hash with --hash-by-client, sample; --chunk-by key with hash), psql COPY binary pipe
+#   table by table (the single-stream reference),
 #   pg_dump -Fd -j | pg_restore -j, and pgloader when installed (Debian package pgloader).
 #   scripts/bench-copy.sh [PGBENCH_SCALE=60] [JOBS=4]
 # Scale 60 is about 1 GB with the wide table. The pipe, off and hash run GODWIT_BENCH_ROUNDS times
@@ -96,6 +97,7 @@ for r in $(seq 1 "$rounds"); do
   psql_pipe "psql$r"; pipe_t+=("$(eval echo \$psql${r}_s)"); pipe_c+=("$(eval echo \$psql${r}_cpu)")
 done
 godwit_run count --verify count
+godwit_run byclient --verify hash --hash-by-client
 godwit_run key --chunk-by key --verify hash
 godwit_run sample --verify sample
 psql_s=$(median "${pipe_t[@]}"); psql_cpu=$(median "${pipe_c[@]}")
@@ -139,7 +141,7 @@ row_rss=$(( $(awk -F': ' '/Maximum resident/ {print $2}' "$tmp/time_row") / 1024
 python3 -c "print(f'one 247 MB row: psql binary pipe {$rowpipe_s:.2f} s; godwit --verify hash {$row_s:.2f} s ({$rowpipe_s/$row_s:.2f}x the pipe), peak RSS $row_rss MB')"
 echo "  $(grep -h 'rows lost' "$tmp/row.out")"
 
-python3 -c "print(f'throughput vs the psql pipe (median of {len(\"${pipe_t[*]}\".split())} runs, {$psql_s:.2f} s; off and hash: medians of $rounds): --verify off {$psql_s/$off_s:.2f}x, count {$psql_s/$count_s:.2f}x, hash {$psql_s/$hash_s:.2f}x, key+hash {$psql_s/$key_s:.2f}x, sample {$psql_s/$sample_s:.2f}x; pg_dump/restore {$psql_s/$dump_s:.2f}x')"
+python3 -c "print(f'throughput vs the psql pipe (median of {len(\"${pipe_t[*]}\".split())} runs, {$psql_s:.2f} s; off and hash: medians of $rounds): --verify off {$psql_s/$off_s:.2f}x, count {$psql_s/$count_s:.2f}x, hash {$psql_s/$hash_s:.2f}x (hashed by godwit alone {$psql_s/$byclient_s:.2f}x), key+hash {$psql_s/$key_s:.2f}x, sample {$psql_s/$sample_s:.2f}x; pg_dump/restore {$psql_s/$dump_s:.2f}x')"
 [ -n "${pgloader_s:-}" ] && python3 -c "print(f'pgloader {$psql_s/$pgloader_s:.2f}x the psql pipe')"
-python3 -c "print(f'CPU time of the psql pipe (median {$psql_cpu:.1f} s) over each method\'s (medians for off and hash): --verify off {$psql_cpu/$off_cpu:.2f}x, count {$psql_cpu/$count_cpu:.2f}x, hash {$psql_cpu/$hash_cpu:.2f}x, key+hash {$psql_cpu/$key_cpu:.2f}x, sample {$psql_cpu/$sample_cpu:.2f}x; pg_dump/restore {$psql_cpu/$dump_cpu:.2f}x')"
+python3 -c "print(f'CPU time of the psql pipe (median {$psql_cpu:.1f} s) over each method\'s (medians for off and hash): --verify off {$psql_cpu/$off_cpu:.2f}x, count {$psql_cpu/$count_cpu:.2f}x, hash {$psql_cpu/$hash_cpu:.2f}x (by godwit alone {$psql_cpu/$byclient_cpu:.2f}x), key+hash {$psql_cpu/$key_cpu:.2f}x, sample {$psql_cpu/$sample_cpu:.2f}x; pg_dump/restore {$psql_cpu/$dump_cpu:.2f}x')"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"

@@ -50,7 +50,8 @@ pub(crate) fn huge_field_hash(len: u64, sha: &[u8; 32]) -> u64 {
 
 /// Settings under which both sides are read when text output is compared (text-format chunks,
 /// sample comparison): the same text for the same values on both servers.
-pub(crate) const SESSION_SETTINGS: &str = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 3; SET bytea_output = 'hex'";
+/// JIT compilation is turned off (PostgreSQL 11 or later): it only costs a scan or a row hash.
+pub(crate) const SESSION_SETTINGS: &str = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 3; SET bytea_output = 'hex'; SELECT set_config('jit', 'off', false) WHERE current_setting('server_version_num')::int >= 110000";
 
 /// The signature that opens a binary COPY stream.
 pub(crate) const SIGNATURE: &[u8] = b"PGCOPY\n\xff\r\n\0";

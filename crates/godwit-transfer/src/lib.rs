@@ -471,21 +471,21 @@ async fn run(
 
     // Under hashes, the target hashes its own rows (and the source its own when it must hash
     // again) when both servers hash as godwit does.
-    let server_hashes = verification.level == Verify::Hash
-        && !options.hash_by_client
-        && unless_stopped(control, run_id, async {
-            let mut able = true;
-            for (client, side) in [(&source, "source"), (&target, "target")] {
-                able &= ServerRowHash::agrees(client)
-                    .await
-                    .map_err(query_error(format!("asking the {side} how it hashes rows")))?;
+    let server_hashes = if verification.level == Verify::Hash && !options.hash_by_client {
+        unless_stopped(control, run_id, async {
+            let hashing = ServerHashing::of(&source, &target)
+                .await
+                .map_err(query_error("asking the servers how they hash rows"))?;
+            match hashing {
+                None => tracing::info!(run_id, "a server does not hash rows as godwit does: the target's rows are read back and hashed here"),
+                Some(h) => tracing::info!(run_id, text_as_stored = h.text_as_stored, "the target hashes its own rows"),
             }
-            if !able {
-                tracing::info!(run_id, "a server does not hash rows as godwit does: the target's rows are read back and hashed here");
-            }
-            Ok(able)
+            Ok(hashing)
         })
-        .await?;
+        .await?
+    } else {
+        None
+    };
     let (chunks, mut tables, plans) = unless_stopped(
         control,
         run_id,
@@ -933,6 +933,7 @@ async fn run(
     let mut verification_text = match verify_level {
         Verify::Off => "nothing (--verify off): the figures are the copy's own".to_string(),
         Verify::Count => "row counts on both sides".to_string(),
+        Verify::Hash if server_hashes.is_some() => "row counts (the source's as its rows streamed, unless resumed), and an order-independent hash of every row taken while it streamed from the source against the same hash of the target's rows, computed by the target server in PostgreSQL's own hash functions where both servers hash as godwit does, else read back (per chunk for key-chunked tables)".to_string(),
         Verify::Hash => "row counts (the source's as its rows streamed, unless resumed), and an order-independent hash of every row taken while it streamed from the source against the same hash of the rows read back from the target (per chunk for key-chunked tables)".to_string(),
         Verify::Sample => format!("row counts, and up to {} rows per table compared value by value by primary key", verification.sample_rows),
     };

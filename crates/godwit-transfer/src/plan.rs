@@ -269,14 +269,14 @@ pub(crate) fn integer_key(table: &godwit_catalog::Table) -> Option<String> {
 /// Splits every table into chunks: block ranges of at most `chunk_pages` pages, or as many key
 /// ranges for tables with an integer key under [`ChunkBy::Key`]; also returns each
 /// table's status as [`Control::tables`] starts it (chunks, row estimate). With `server_hashes`
-/// (`--verify hash`, both servers able to) the tables the servers can hash get a [`ServerRowHash`].
+/// (`--verify hash`, both servers able to) the tables the target can hash get a [`ServerRowHash`].
 pub(crate) async fn plan(
     source: &Client,
     catalog: &Catalog,
     mapping: &BTreeMap<QualifiedName, TableMapping>,
     chunk_pages: u32,
     chunk_by: ChunkBy,
-    server_hashes: bool,
+    server_hashes: Option<ServerHashing>,
 ) -> Result<(Vec<Chunk>, Vec<TableStatus>, Vec<TablePlan>), CopyError> {
     let mut chunks = Vec::new();
     let mut tables = Vec::new();
@@ -384,13 +384,18 @@ pub(crate) async fn plan(
                 .map_err(query_error(format!("sizing the values of {name}")))?
                 .map(Arc::new)
         };
-        let row_hash = if text || !server_hashes {
-            None
-        } else {
-            ServerRowHash::of(source, &name.to_string(), &quoted, &target_names, &shapes)
-                .await
-                .map_err(query_error(format!("reading the column types of {name}")))?
-                .map(Arc::new)
+        let row_hash = match server_hashes.filter(|_| !text) {
+            None => None,
+            Some(hashing) => ServerRowHash::of(
+                source,
+                &name.to_string(),
+                (&quoted, &target_names),
+                &shapes,
+                hashing,
+            )
+            .await
+            .map_err(query_error(format!("reading the column types of {name}")))?
+            .map(Arc::new),
         };
         let key_columns = primary_key(source_table);
         plans.push(TablePlan {

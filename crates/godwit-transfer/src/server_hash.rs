@@ -35,10 +35,51 @@ pub(crate) const SERVER_HASH_VERSION: i32 = 140_000;
 /// (an earlier invocation's) is never summed with them.
 const MARK: &str = "pg:";
 
-/// How one column enters a row's hash: its send function, and its form.
+/// How a run's servers hash rows, when both hash as godwit does ([`ServerHashing::of`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ServerHashing {
+    /// The target stores text as it arrives (its encoding is UTF-8, the sessions'), so a text's
+    /// hash may be taken from it as stored, without its send function.
+    pub(crate) text_as_stored: bool,
+}
+
+impl ServerHashing {
+    /// `Some` when both servers hash as godwit does ([`ServerRowHash::agrees`]).
+    pub(crate) async fn of(
+        source: &Client,
+        target: &Client,
+    ) -> Result<Option<ServerHashing>, tokio_postgres::Error> {
+        if !(ServerRowHash::agrees(source).await? && ServerRowHash::agrees(target).await?) {
+            return Ok(None);
+        }
+        let encoding: String = target
+            .query_one(
+                "SELECT current_setting('server_encoding') || '/' || current_setting('client_encoding')",
+                &[],
+            )
+            .await?
+            .get(0);
+        // A text hashed as stored hashes its bytes, as godwit hashes its send form.
+        let text = "Godwit é 漢字 \t\\";
+        let stored: i64 = target
+            .query_one(
+                "SELECT hashtextextended($1::text COLLATE \"C\", 0)",
+                &[&text],
+            )
+            .await?
+            .get(0);
+        Ok(Some(ServerHashing {
+            text_as_stored: encoding == "UTF8/UTF8"
+                && stored == crate::pg_hash::hash_bytes(text.as_bytes()) as i64,
+        }))
+    }
+}
+
+/// How one column enters a row's hash: its send function, its type's name and its form.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct HashedColumn {
     send: String,
+    typname: String,
     form: FieldForm,
 }
 
@@ -59,9 +100,9 @@ impl ServerRowHash {
     pub(crate) async fn of(
         client: &Client,
         table: &str,
-        source: &[String],
-        target: &[String],
+        (source, target): (&[String], &[String]),
         shapes: &[Shape],
+        hashing: ServerHashing,
     ) -> Result<Option<ServerRowHash>, tokio_postgres::Error> {
         if shapes.iter().any(|s| !s.plain()) || source.len() != target.len() {
             return Ok(None);
@@ -88,12 +129,15 @@ impl ServerRowHash {
             }
             columns.push(HashedColumn {
                 send,
+                typname: row.get(3),
                 form: form_of(row.get(5), row.get(2), row.get(3), row.get(4)),
             });
         }
         Ok(Some(ServerRowHash {
-            source: row_hash(&columns, source),
-            target: row_hash(&columns, target),
+            // The source runs it only to hash again rows it sent (its text is sent as stored
+            // only when it is UTF-8 too: it is not asked).
+            source: row_hash(&columns, source, false),
+            target: row_hash(&columns, target, hashing.text_as_stored),
             forms: std::sync::Arc::new(columns.iter().map(|c| c.form).collect()),
         }))
     }
@@ -227,15 +271,24 @@ fn form_of(oid: i64, typlen: i32, typname: &str, typmod: i32) -> FieldForm {
     }
 }
 
-/// `hash_record_extended` of the columns in their forms.
-fn row_hash(columns: &[HashedColumn], names: &[String]) -> String {
+/// `hash_record_extended` of the columns in their forms. A large bytea is hashed as stored (its
+/// bytes are its send form), and so is a large text when `text_as_stored` (in the "C" collation,
+/// which hashes bytes): the same values, without copying each one first.
+fn row_hash(columns: &[HashedColumn], names: &[String], text_as_stored: bool) -> String {
     let fields: Vec<String> = columns
         .iter()
         .zip(names)
-        .map(|(c, name)| match c.form {
-            FieldForm::Word | FieldForm::Long => format!("x.{name}"),
-            FieldForm::Bytes => format!("{}(x.{name})", c.send),
-            FieldForm::Large => format!("hash_record_extended(ROW({}(x.{name})), 0)", c.send),
+        .map(|(c, name)| match (c.form, c.typname.as_str()) {
+            (FieldForm::Word | FieldForm::Long, _) => format!("x.{name}"),
+            (FieldForm::Bytes, _) => format!("{}(x.{name})", c.send),
+            (FieldForm::Large, "bytea") => format!("hash_record_extended(ROW(x.{name}), 0)"),
+            (FieldForm::Large, "text" | "varchar") if text_as_stored => {
+                // NULL enters as a one-field record's hash of NULL does: 0.
+                format!("coalesce(hashtextextended(x.{name} COLLATE \"C\", 0), 0)")
+            }
+            (FieldForm::Large, _) => {
+                format!("hash_record_extended(ROW({}(x.{name})), 0)", c.send)
+            }
         })
         .collect();
     format!("hash_record_extended(ROW({}), 0)", fields.join(", "))
@@ -294,19 +347,25 @@ mod tests {
 
     #[test]
     fn integers_enter_as_themselves_and_large_values_by_their_own_hash() {
-        let column = |send: &str, form| HashedColumn {
+        let column = |send: &str, typname: &str, form| HashedColumn {
             send: send.into(),
+            typname: typname.into(),
             form,
         };
         let columns = [
-            column("int4send", FieldForm::Word),
-            column("textsend", FieldForm::Large),
-            column("numeric_send", FieldForm::Bytes),
+            column("int4send", "int4", FieldForm::Word),
+            column("textsend", "text", FieldForm::Large),
+            column("numeric_send", "numeric", FieldForm::Bytes),
+            column("byteasend", "bytea", FieldForm::Large),
+            column("jsonb_send", "jsonb", FieldForm::Large),
         ];
+        let names = ["id", "\"Body\"", "n", "b", "j"].map(String::from);
         assert_eq!(
-            row_hash(&columns, &["id".into(), "\"Body\"".into(), "n".into()]),
-            "hash_record_extended(ROW(x.id, hash_record_extended(ROW(textsend(x.\"Body\")), 0), numeric_send(x.n)), 0)"
+            row_hash(&columns, &names, false),
+            "hash_record_extended(ROW(x.id, hash_record_extended(ROW(textsend(x.\"Body\")), 0), numeric_send(x.n), hash_record_extended(ROW(x.b), 0), hash_record_extended(ROW(jsonb_send(x.j)), 0)), 0)"
         );
+        assert!(row_hash(&columns, &names, true)
+            .contains("coalesce(hashtextextended(x.\"Body\" COLLATE \"C\", 0), 0)"));
         assert_eq!(form_of(23, 4, "int4", -1), FieldForm::Word);
         assert_eq!(form_of(1184, 8, "timestamptz", -1), FieldForm::Long);
         assert_eq!(form_of(1042, -1, "bpchar", 88), FieldForm::Bytes);
