@@ -286,6 +286,7 @@ pub async fn copy_checked(
             let mut recorded: CopyOptions =
                 serde_json::from_str(&run.options).unwrap_or_else(|_| options.clone());
             recorded.verify_hash |= options.verify_hash;
+            recorded.hash_by_client = options.hash_by_client;
             recorded.disable_triggers |= options.disable_triggers;
             recorded.defer_indexes |= options.defer_indexes;
             if options.on_error == OnError::Skip {
