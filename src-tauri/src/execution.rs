@@ -289,8 +289,22 @@ fn evidence(v: &RunVerification) -> Vec<String> {
     if !hashed.is_empty() {
         let equal = hashed.iter().filter(|t| !t.hashes_differ()).count();
         let chunks: u64 = hashed.iter().map(|t| t.chunks_compared).sum();
+        // Hashes the target's server took itself are recorded as `pg:…` (godwit_transfer).
+        let by_server = hashed
+            .iter()
+            .filter(|t| {
+                t.target_hash
+                    .as_deref()
+                    .is_some_and(|h| h.starts_with("pg:"))
+            })
+            .count();
+        let target = match by_server {
+            0 => "target read back",
+            n if n == hashed.len() => "target hashed by its own server",
+            _ => "target hashed by its own server or read back",
+        };
         said.push(format!(
-            "Row hashes (every row, source as it streamed, target read back) equal in {equal} of {}{}.",
+            "Row hashes (every row, source as it streamed, {target}) equal in {equal} of {}{}.",
             tables(hashed.len()),
             if chunks > 0 {
                 format!(", {chunks} key-range chunks compared one by one")
@@ -901,6 +915,32 @@ mod tests {
             verified_at: String::new(),
             tables,
         })
+    }
+
+    #[test]
+    fn the_evidence_says_who_hashed_the_targets_rows() {
+        let table = |hash: &str| TableCheck {
+            table: "public.t".into(),
+            source_rows: 10,
+            target_rows: 10,
+            rejected_rows: 0,
+            source_hash: Some(hash.into()),
+            target_hash: Some(hash.into()),
+        };
+        let by_server = checked(table("pg:0a"), vec![], Verify::Hash);
+        assert!(
+            by_server.evidence[1].starts_with(
+                "Row hashes (every row, source as it streamed, target hashed by its own server) equal in 1 of 1 table"
+            ),
+            "{:?}",
+            by_server.evidence
+        );
+        let read_back = checked(table("0a"), vec![], Verify::Hash);
+        assert!(
+            read_back.evidence[1].contains("target read back) equal in 1 of 1 table"),
+            "{:?}",
+            read_back.evidence
+        );
     }
 
     #[test]
