@@ -14,6 +14,9 @@
 # On a shared machine wall times drift with the others' load, so each method's CPU time is printed
 # too: the server's (its exited backends, as the postmaster reaped them) and the clients' (psql,
 # godwit, pg_dump, as this script reaped them), whatever else the machine runs.
+# GODWIT_BENCH_LINK=RATE (as root, e.g. 1gbit) shapes the loopback with `tc … tbf` for the whole run:
+# every byte between the clients and the servers then shares one link of that rate, as when they run
+# on different hosts (a method that moves the rows twice pays twice). Removed on exit.
 set -euo pipefail
 scale=${1:-60}
 jobs=${2:-4}
@@ -26,7 +29,8 @@ run=(); [ "$(id -u)" = 0 ] && { chown postgres "$tmp"; run=(runuser -u postgres 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "${run[@]}" "$bin/initdb" -D "$tmp/data" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null
 "${run[@]}" "$bin/pg_ctl" -D "$tmp/data" -o "-p $port -k $tmp -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_wal_size=4GB -c shared_buffers=512MB -c autovacuum=off" -l "$tmp/log" -w start >/dev/null
-trap '"${run[@]}" "$bin/pg_ctl" -D "$tmp/data" -m immediate stop >/dev/null; rm -rf "$tmp"' EXIT
+link=${GODWIT_BENCH_LINK:-}
+trap '"${run[@]}" "$bin/pg_ctl" -D "$tmp/data" -m immediate stop >/dev/null; rm -rf "$tmp"; [ -z "$link" ] || tc qdisc del dev lo root' EXIT
 export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGOPTIONS="-c client_min_messages=warning"
 url() { echo "postgresql://postgres@127.0.0.1:$port/$1"; }
 psql -qc "CREATE DATABASE src"
@@ -72,6 +76,11 @@ psql_pipe() { # name
   eval "${1}_s=$(python3 -c "print($b-$a)")"
   psql -qc "DROP DATABASE t_$1"
 }
+# The data is made; from here on the link is shaped when asked.
+if [ -n "$link" ]; then
+  tc qdisc replace dev lo root tbf rate "$link" burst 1mb latency 100ms
+  echo "loopback shaped to $link (GODWIT_BENCH_LINK)"
+fi
 psql_pipe psql_before
 
 # Each godwit run: wall time, MB/s and peak RSS (/usr/bin/time -v's "Maximum resident set size").
