@@ -937,8 +937,14 @@ async fn run(
     let mut verification_text = match verify_level {
         Verify::Off => "nothing (--verify off): the figures are the copy's own".to_string(),
         Verify::Count => "row counts on both sides".to_string(),
-        Verify::Hash if server_hashes.is_some() => "row counts (the source's as its rows streamed, unless resumed), and an order-independent hash of every row taken while it streamed from the source against the same hash of the target's rows, computed by the target server in PostgreSQL's own hash functions where both servers hash as godwit does, else read back (per chunk for key-chunked tables)".to_string(),
-        Verify::Hash => "row counts (the source's as its rows streamed, unless resumed), and an order-independent hash of every row taken while it streamed from the source against the same hash of the rows read back from the target (per chunk for key-chunked tables)".to_string(),
+        Verify::Hash => format!(
+            "row counts (the source's as its rows streamed, unless resumed), and an order-independent hash of every row taken while it streamed from the source against the same hash of {} (per chunk for key-chunked tables)",
+            if server_hashes.is_some() {
+                "the target's rows, computed by the target server in PostgreSQL's own hash functions where both servers hash as godwit does, else read back"
+            } else {
+                "the rows read back from the target"
+            }
+        ),
         Verify::Sample => format!("row counts, and up to {} rows per table compared value by value by primary key", verification.sample_rows),
     };
     if rejected {

@@ -10,91 +10,109 @@
 //! when it does not.
 //!
 //! A record (`hash_record_extended`) folds its fields' hashes as `result * 31 + field`, a NULL
-//! field counting 0; a bytea field hashes its bytes, an int8 field its value
-//! (`hashint8extended`).
+//! field counting 0; how each field is hashed is its [`FieldForm`].
 
 /// The length-independent part of lookup3's initial state, as PostgreSQL uses it.
 const INITIAL: u32 = 0x9e37_79b9u32.wrapping_add(3_923_095);
 
-#[inline(always)]
-fn mix(a: &mut u32, b: &mut u32, c: &mut u32) {
-    *a = a.wrapping_sub(*c);
-    *a ^= c.rotate_left(4);
-    *c = c.wrapping_add(*b);
-    *b = b.wrapping_sub(*a);
-    *b ^= a.rotate_left(6);
-    *a = a.wrapping_add(*c);
-    *c = c.wrapping_sub(*b);
-    *c ^= b.rotate_left(8);
-    *b = b.wrapping_add(*a);
-    *a = a.wrapping_sub(*c);
-    *a ^= c.rotate_left(16);
-    *c = c.wrapping_add(*b);
-    *b = b.wrapping_sub(*a);
-    *b ^= a.rotate_left(19);
-    *a = a.wrapping_add(*c);
-    *c = c.wrapping_sub(*b);
-    *c ^= b.rotate_left(4);
-    *b = b.wrapping_add(*a);
+/// lookup3's state as PostgreSQL runs it over bytes.
+#[derive(Clone, Copy, Debug)]
+struct State {
+    a: u32,
+    b: u32,
+    c: u32,
 }
 
-#[inline(always)]
-fn finish(mut a: u32, mut b: u32, mut c: u32) -> u64 {
-    c ^= b;
-    c = c.wrapping_sub(b.rotate_left(14));
-    a ^= c;
-    a = a.wrapping_sub(c.rotate_left(11));
-    b ^= a;
-    b = b.wrapping_sub(a.rotate_left(25));
-    c ^= b;
-    c = c.wrapping_sub(b.rotate_left(16));
-    a ^= c;
-    a = a.wrapping_sub(c.rotate_left(4));
-    b ^= a;
-    b = b.wrapping_sub(a.rotate_left(14));
-    c ^= b;
-    c = c.wrapping_sub(b.rotate_left(24));
-    ((b as u64) << 32) | c as u64
-}
+impl State {
+    /// The state before the bytes of a value of `len` bytes (the length enters as 32 bits:
+    /// PostgreSQL's values are under 1 GB).
+    fn new(len: u64) -> State {
+        let start = INITIAL.wrapping_add(len as u32);
+        State {
+            a: start,
+            b: start,
+            c: start,
+        }
+    }
 
-fn word(bytes: &[u8]) -> u32 {
-    u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
+    /// Mixes in one whole block of 12 bytes, read as little-endian words.
+    #[inline(always)]
+    fn block(&mut self, block: &[u8]) {
+        let word = |at: usize| {
+            u32::from_le_bytes([block[at], block[at + 1], block[at + 2], block[at + 3]])
+        };
+        self.a = self.a.wrapping_add(word(0));
+        self.b = self.b.wrapping_add(word(4));
+        self.c = self.c.wrapping_add(word(8));
+        let State { a, b, c } = self;
+        *a = a.wrapping_sub(*c);
+        *a ^= c.rotate_left(4);
+        *c = c.wrapping_add(*b);
+        *b = b.wrapping_sub(*a);
+        *b ^= a.rotate_left(6);
+        *a = a.wrapping_add(*c);
+        *c = c.wrapping_sub(*b);
+        *c ^= b.rotate_left(8);
+        *b = b.wrapping_add(*a);
+        *a = a.wrapping_sub(*c);
+        *a ^= c.rotate_left(16);
+        *c = c.wrapping_add(*b);
+        *b = b.wrapping_sub(*a);
+        *b ^= a.rotate_left(19);
+        *a = a.wrapping_add(*c);
+        *c = c.wrapping_sub(*b);
+        *c ^= b.rotate_left(4);
+        *b = b.wrapping_add(*a);
+    }
+
+    /// Adds the last 0 to 11 bytes without a mix (PostgreSQL mixes every whole block of 12 in its
+    /// loop), `c`'s lowest byte kept for the length, and finalises: `b << 32 | c`.
+    fn finish(mut self, tail: &[u8]) -> u64 {
+        for (i, byte) in tail.iter().enumerate() {
+            let v = *byte as u32;
+            match i {
+                0..=3 => self.a = self.a.wrapping_add(v << (i * 8)),
+                4..=7 => self.b = self.b.wrapping_add(v << ((i - 4) * 8)),
+                _ => self.c = self.c.wrapping_add(v << ((i - 7) * 8)),
+            }
+        }
+        let State {
+            mut a,
+            mut b,
+            mut c,
+        } = self;
+        c ^= b;
+        c = c.wrapping_sub(b.rotate_left(14));
+        a ^= c;
+        a = a.wrapping_sub(c.rotate_left(11));
+        b ^= a;
+        b = b.wrapping_sub(a.rotate_left(25));
+        c ^= b;
+        c = c.wrapping_sub(b.rotate_left(16));
+        a ^= c;
+        a = a.wrapping_sub(c.rotate_left(4));
+        b ^= a;
+        b = b.wrapping_sub(a.rotate_left(14));
+        c ^= b;
+        c = c.wrapping_sub(b.rotate_left(24));
+        ((b as u64) << 32) | c as u64
+    }
 }
 
 /// `hash_any_extended(bytes, 0)`: a bytea's hash (`hashvarlenaextended`) with seed 0.
 pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
-    let start = INITIAL.wrapping_add(bytes.len() as u32);
-    let (mut a, mut b, mut c) = (start, start, start);
+    let mut state = State::new(bytes.len() as u64);
     let blocks = bytes.chunks_exact(12);
     let tail = blocks.remainder();
-    for block in blocks {
-        a = a.wrapping_add(word(&block[0..4]));
-        b = b.wrapping_add(word(&block[4..8]));
-        c = c.wrapping_add(word(&block[8..12]));
-        mix(&mut a, &mut b, &mut c);
-    }
-    add_tail(&mut a, &mut b, &mut c, tail);
-    finish(a, b, c)
+    blocks.for_each(|block| state.block(block));
+    state.finish(tail)
 }
 
-/// Adds the last 0 to 11 bytes without a mix (PostgreSQL mixes every whole block of 12 in its
-/// loop), `c`'s lowest byte kept for the length.
-#[inline(always)]
-fn add_tail(a: &mut u32, b: &mut u32, c: &mut u32, tail: &[u8]) {
-    for (i, byte) in tail.iter().enumerate() {
-        let v = *byte as u32;
-        match i {
-            0..=3 => *a = a.wrapping_add(v << (i * 8)),
-            4..=7 => *b = b.wrapping_add(v << ((i - 4) * 8)),
-            _ => *c = c.wrapping_add(v << ((i - 7) * 8)),
-        }
-    }
-}
-
-/// `hash_uint32_extended(k, 0)`.
+/// `hash_uint32_extended(k, 0)`: `k` added to the state of a 4-byte value, finalised.
 fn hash_u32(k: u32) -> u64 {
-    let start = INITIAL.wrapping_add(4);
-    finish(start.wrapping_add(k), start, start)
+    let mut state = State::new(4);
+    state.a = state.a.wrapping_add(k);
+    state.finish(&[])
 }
 
 /// `hashint8extended(v, 0)`: the low half xor the high half (its complement for a negative value).
@@ -160,9 +178,7 @@ fn big_endian(v: &[u8]) -> Option<i64> {
 /// [`hash_bytes`] of a value given in pieces, its length known first (a binary COPY field's is).
 #[derive(Clone, Debug)]
 pub(crate) struct BytesHasher {
-    a: u32,
-    b: u32,
-    c: u32,
+    state: State,
     /// Bytes of the value not mixed in yet (fewer than 12).
     pending: [u8; 12],
     held: usize,
@@ -172,23 +188,12 @@ pub(crate) struct BytesHasher {
 
 impl BytesHasher {
     pub(crate) fn new(len: u64) -> BytesHasher {
-        // The length enters the state as a 32-bit value (PostgreSQL's values are under 1 GB).
-        let start = INITIAL.wrapping_add(len as u32);
         BytesHasher {
-            a: start,
-            b: start,
-            c: start,
+            state: State::new(len),
             pending: [0; 12],
             held: 0,
             left: len,
         }
-    }
-
-    fn block(&mut self, block: &[u8]) {
-        self.a = self.a.wrapping_add(word(&block[0..4]));
-        self.b = self.b.wrapping_add(word(&block[4..8]));
-        self.c = self.c.wrapping_add(word(&block[8..12]));
-        mix(&mut self.a, &mut self.b, &mut self.c);
     }
 
     pub(crate) fn update(&mut self, mut bytes: &[u8]) {
@@ -204,23 +209,19 @@ impl BytesHasher {
                 return;
             }
             let block = self.pending;
-            self.block(&block);
+            self.state.block(&block);
             self.held = 0;
         }
-        let blocks = bytes.len() / 12;
-        for i in 0..blocks {
-            self.block(&bytes[i * 12..i * 12 + 12]);
-        }
-        let rest = &bytes[blocks * 12..];
+        let blocks = bytes.chunks_exact(12);
+        let rest = blocks.remainder();
+        blocks.for_each(|block| self.state.block(block));
         self.pending[..rest.len()].copy_from_slice(rest);
         self.held = rest.len();
     }
 
     /// The hash of the value (of its bytes given so far, should fewer have come).
     pub(crate) fn finish(&self) -> u64 {
-        let (mut a, mut b, mut c) = (self.a, self.b, self.c);
-        add_tail(&mut a, &mut b, &mut c, &self.pending[..self.held]);
-        finish(a, b, c)
+        self.state.finish(&self.pending[..self.held])
     }
 }
 

@@ -119,15 +119,7 @@ pub(crate) struct Chunk {
 impl Chunk {
     /// A hash of this chunk's rows as the run's records keep it.
     pub(crate) fn hash_text(&self, hash: &RowsHash) -> String {
-        hash_text(self.row_hash.is_some(), hash)
-    }
-}
-
-fn hash_text(by_servers: bool, hash: &RowsHash) -> String {
-    if by_servers {
-        ServerRowHash::hex(hash)
-    } else {
-        hash.hex()
+        recorded_hash(self.row_hash.is_some(), hash)
     }
 }
 
@@ -172,17 +164,13 @@ impl TablePlan {
 
     /// A hash of this table's rows as the run's records keep it.
     pub(crate) fn hash_text(&self, hash: &RowsHash) -> String {
-        hash_text(self.row_hash.is_some(), hash)
+        recorded_hash(self.row_hash.is_some(), hash)
     }
 
-    /// A recorded hash of this table's rows, when it was taken the way this plan hashes (by the
-    /// servers or by the client).
-    pub(crate) fn recorded_sum(&self, recorded: &str) -> Option<u128> {
-        if self.row_hash.is_some() {
-            ServerRowHash::parse(recorded)
-        } else {
-            RowsHash::parse(recorded)
-        }
+    /// The sum of a recorded hash of this table's rows, when it was taken the way this plan
+    /// hashes (by the servers or by the client).
+    pub(crate) fn recorded_sum(&self, recorded: Option<&str>) -> Option<u128> {
+        recorded_sum(self.row_hash.is_some(), recorded)
     }
 
     /// The chunk holding key value `value` (key-chunked tables).

@@ -20,7 +20,7 @@
 //!
 //! It applies only where the bytes are the same on both sides: binary chunks (the same types) whose
 //! values carry no type OIDs inside (see [`Shape`]), and servers that compute these functions as
-//! godwit does (asked before each run: [`ServerRowHash::agrees`]). Other tables are hashed in
+//! godwit does (asked before each run: [`ServerHashing::of`]). Other tables are hashed in
 //! godwit on both sides ([`crate::hash`]).
 
 use crate::hash::{binary_row, FieldForms, RowHasher, RowsHash, Shape};
@@ -29,7 +29,7 @@ use godwit_catalog::quote_ident;
 use tokio_postgres::Client;
 
 /// The first server version with `hash_record_extended`.
-pub(crate) const SERVER_HASH_VERSION: i32 = 140_000;
+const SERVER_HASH_VERSION: i32 = 140_000;
 
 /// Marks hashes taken by the servers in the run's records, so that a hash taken by the client
 /// (an earlier invocation's) is never summed with them.
@@ -44,12 +44,12 @@ pub(crate) struct ServerHashing {
 }
 
 impl ServerHashing {
-    /// `Some` when both servers hash as godwit does ([`ServerRowHash::agrees`]).
+    /// `Some` when both servers hash as godwit does ([`ServerHashing::agrees`]).
     pub(crate) async fn of(
         source: &Client,
         target: &Client,
     ) -> Result<Option<ServerHashing>, tokio_postgres::Error> {
-        if !(ServerRowHash::agrees(source).await? && ServerRowHash::agrees(target).await?) {
+        if !(Self::agrees(source).await? && Self::agrees(target).await?) {
             return Ok(None);
         }
         let encoding: String = target
@@ -72,6 +72,49 @@ impl ServerHashing {
             text_as_stored: encoding == "UTF8/UTF8"
                 && stored == crate::pg_hash::hash_bytes(text.as_bytes()) as i64,
         }))
+    }
+
+    /// Whether `client` (a server) hashes as godwit does ([`crate::pg_hash`]): PostgreSQL 14 or
+    /// later on a little-endian machine. Asked of both servers before a run relies on it.
+    async fn agrees(client: &Client) -> Result<bool, tokio_postgres::Error> {
+        let version: i32 = client
+            .query_one("SELECT current_setting('server_version_num')::int4", &[])
+            .await?
+            .get(0);
+        if version < SERVER_HASH_VERSION {
+            return Ok(false);
+        }
+        // Values of every length up to three blocks and a long one, each beside a value of every
+        // native form, NULLs and a large value (see `row_hash`).
+        let values: Vec<Vec<u8>> = (0..40u32)
+            .map(|n| (0..n).map(|i| (i * 37 + n) as u8).collect())
+            .chain([(0..5000u32).map(|i| (i % 253) as u8).collect()])
+            .collect();
+        let long = b"a large value".to_vec();
+        let rows = client
+            .query(
+                "SELECT hash_record_extended(ROW(a, b, c, d, e, f, g, h, i, v, NULL::bytea, hash_record_extended(ROW($2::bytea), 0), hash_record_extended(ROW(NULL::bytea), 0), NULL::int4), 0),
+                        ARRAY[int2send(a), int4send(b), int8send(c), oidsend(d), boolsend(e), date_send(f), time_send(g), timestamp_send(h), timestamptz_send(i), v]
+                   FROM (VALUES (-7::int2, -123456::int4, -5000000000::int8, 4000000000::oid, true, date '2024-02-29',
+                                 time '13:14:15.5', timestamp '1999-12-31 23:59:59.25', timestamptz '2024-01-01 00:00:00+00')) AS p(a, b, c, d, e, f, g, h, i),
+                        unnest($1::bytea[]) WITH ORDINALITY AS u(v, n)
+                  ORDER BY n",
+                &[&values, &long],
+            )
+            .await?;
+        use FieldForm::{Bytes, Large, Long, Word};
+        let forms = vec![
+            Word, Word, Long, Word, Word, Word, Long, Long, Long, Bytes, Bytes, Large, Large, Word,
+        ];
+        let mut hasher = RowHasher::as_postgres(std::sync::Arc::new(forms));
+        let agree = rows.len() == values.len()
+            && rows.iter().all(|row| {
+                let sent: Vec<Vec<u8>> = row.get(1);
+                let mut fields: Vec<Option<&[u8]>> = sent.iter().map(|v| Some(&v[..])).collect();
+                fields.extend([None, Some(&long[..]), None, None]);
+                hasher.row(&binary_row(&fields)) as i64 == row.get::<_, i64>(0)
+            });
+        Ok(agree)
     }
 }
 
@@ -152,49 +195,6 @@ impl ServerRowHash {
         &self.forms
     }
 
-    /// Whether `client` (a server) hashes as godwit does ([`crate::pg_hash`]): PostgreSQL 14 or
-    /// later on a little-endian machine. Asked of both servers before a run relies on it.
-    pub(crate) async fn agrees(client: &Client) -> Result<bool, tokio_postgres::Error> {
-        let version: i32 = client
-            .query_one("SELECT current_setting('server_version_num')::int4", &[])
-            .await?
-            .get(0);
-        if version < SERVER_HASH_VERSION {
-            return Ok(false);
-        }
-        // Values of every length up to three blocks and a long one, each beside a value of every
-        // native form, NULLs and a large value (see `row_hash`).
-        let values: Vec<Vec<u8>> = (0..40u32)
-            .map(|n| (0..n).map(|i| (i * 37 + n) as u8).collect())
-            .chain([(0..5000u32).map(|i| (i % 253) as u8).collect()])
-            .collect();
-        let long = b"a large value".to_vec();
-        let rows = client
-            .query(
-                "SELECT hash_record_extended(ROW(a, b, c, d, e, f, g, h, i, v, NULL::bytea, hash_record_extended(ROW($2::bytea), 0), hash_record_extended(ROW(NULL::bytea), 0), NULL::int4), 0),
-                        ARRAY[int2send(a), int4send(b), int8send(c), oidsend(d), boolsend(e), date_send(f), time_send(g), timestamp_send(h), timestamptz_send(i), v]
-                   FROM (VALUES (-7::int2, -123456::int4, -5000000000::int8, 4000000000::oid, true, date '2024-02-29',
-                                 time '13:14:15.5', timestamp '1999-12-31 23:59:59.25', timestamptz '2024-01-01 00:00:00+00')) AS p(a, b, c, d, e, f, g, h, i),
-                        unnest($1::bytea[]) WITH ORDINALITY AS u(v, n)
-                  ORDER BY n",
-                &[&values, &long],
-            )
-            .await?;
-        use FieldForm::{Bytes, Large, Long, Word};
-        let forms = vec![
-            Word, Word, Long, Word, Word, Word, Long, Long, Long, Bytes, Bytes, Large, Large, Word,
-        ];
-        let mut hasher = RowHasher::as_postgres(std::sync::Arc::new(forms));
-        let agree = rows.len() == values.len()
-            && rows.iter().all(|row| {
-                let sent: Vec<Vec<u8>> = row.get(1);
-                let mut fields: Vec<Option<&[u8]>> = sent.iter().map(|v| Some(&v[..])).collect();
-                fields.extend([None, Some(&long[..]), None, None]);
-                hasher.row(&binary_row(&fields)) as i64 == row.get::<_, i64>(0)
-            });
-        Ok(agree)
-    }
-
     /// Counts and hashes the source's rows of `table` within `filter` (a `WHERE` over alias `x`,
     /// or empty).
     pub(crate) async fn source_rows(
@@ -238,15 +238,25 @@ impl ServerRowHash {
         }
         Ok(ranges)
     }
+}
 
-    /// A hash as the run's records keep it.
-    pub(crate) fn hex(hash: &RowsHash) -> String {
+/// A hash as the run's records keep it: marked when the servers' hashing took it.
+pub(crate) fn recorded_hash(by_servers: bool, hash: &RowsHash) -> String {
+    if by_servers {
         format!("{MARK}{}", hash.hex())
+    } else {
+        hash.hex()
     }
+}
 
-    /// A recorded hash taken by the servers (`None` for one the client took, or none).
-    pub(crate) fn parse(recorded: &str) -> Option<u128> {
-        recorded.strip_prefix(MARK).and_then(RowsHash::parse)
+/// The sum of a recorded hash, when it was taken the way `by_servers` says (`None` for one taken
+/// the other way, or none).
+pub(crate) fn recorded_sum(by_servers: bool, recorded: Option<&str>) -> Option<u128> {
+    let recorded = recorded?;
+    match recorded.strip_prefix(MARK) {
+        Some(hex) if by_servers => RowsHash::parse(hex),
+        None if !by_servers => RowsHash::parse(recorded),
+        _ => None,
     }
 }
 
@@ -339,9 +349,9 @@ mod tests {
             rows: 3,
             sum: 0xabc,
         };
-        let recorded = ServerRowHash::hex(&h);
-        assert_eq!(ServerRowHash::parse(&recorded), Some(0xabc));
-        assert_eq!(ServerRowHash::parse(&h.hex()), None);
+        let recorded = recorded_hash(true, &h);
+        assert_eq!(recorded_sum(true, Some(&recorded)), Some(0xabc));
+        assert_eq!(recorded_sum(true, Some(&h.hex())), None);
         assert_eq!(RowsHash::parse(&recorded), None);
     }
 

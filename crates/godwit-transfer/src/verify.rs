@@ -390,13 +390,14 @@ async fn read_back_rows(
 }
 
 /// `x.ctid NOT IN (…)` for the rows at `rejected` (empty: none): rows the target refused, or too wide to read whole.
-fn except_ctids(rejected: &[String]) -> Option<String> {
+fn except_ctids(rejected: &[impl AsRef<str>]) -> Option<String> {
     if rejected.is_empty() {
         return None;
     }
     // ctids as the source printed them: `(block,item)`.
     let list: Vec<String> = rejected
         .iter()
+        .map(AsRef::as_ref)
         .filter(|c| {
             c.chars()
                 .all(|ch| ch.is_ascii_digit() || "(),".contains(ch))
@@ -407,7 +408,7 @@ fn except_ctids(rejected: &[String]) -> Option<String> {
 }
 
 /// `filter` (empty, or ` WHERE …`) narrowed to leave out the rows at `except` (ctids).
-pub(crate) fn and_except(filter: &str, except: &[String]) -> String {
+pub(crate) fn and_except(filter: &str, except: &[impl AsRef<str>]) -> String {
     match except_ctids(except) {
         None => filter.to_string(),
         Some(except) if filter.is_empty() => format!(" WHERE {except}"),
@@ -551,19 +552,12 @@ pub(crate) async fn verify(
             // copied before hashes were kept is hashed again now (in this run's snapshot).
             let mut source_hash = RowsHash::default();
             let complete = chunks.len() == plan.ranges.len()
-                && chunks.iter().all(|c| {
-                    c.hash
-                        .as_deref()
-                        .and_then(|h| plan.recorded_sum(h))
-                        .is_some()
-                });
+                && chunks
+                    .iter()
+                    .all(|c| plan.recorded_sum(c.hash.as_deref()).is_some());
             if complete {
                 for c in &chunks {
-                    let sum = c
-                        .hash
-                        .as_deref()
-                        .and_then(|h| plan.recorded_sum(h))
-                        .unwrap_or(0);
+                    let sum = plan.recorded_sum(c.hash.as_deref()).unwrap_or(0);
                     let rows = c.hashed_rows.unwrap_or(c.rows);
                     source_hash.merge(RowsHash { rows, sum });
                 }
@@ -595,9 +589,7 @@ pub(crate) async fn verify(
                     .iter()
                     .zip(per_chunk)
                     .zip(&plan.ranges)
-                    .filter(|((c, t), _)| {
-                        c.hash.as_deref().and_then(|h| plan.recorded_sum(h)) != Some(t.sum)
-                    })
+                    .filter(|((c, t), _)| plan.recorded_sum(c.hash.as_deref()) != Some(t.sum))
                     .map(|(_, r)| r.filter())
                     .collect();
                 found.chunks_differing = plan

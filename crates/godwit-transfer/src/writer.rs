@@ -578,7 +578,7 @@ pub(crate) async fn rescue(
         // The wide rows kept were hashed as they were sent.
         let hash = match &chunk.row_hash {
             Some(server) => {
-                let kept = and_except(&chunk.range.filter(), &refused.iter().map(|r| r.ctid.clone()).collect::<Vec<_>>());
+                let kept = and_except(&chunk.range.filter(), &ctids);
                 server.source_rows(source, &chunk.table.to_string(), &kept).await.map_err(failed)?
             }
             None => {

@@ -8,6 +8,12 @@ use godwit_transfer::{
 };
 use std::sync::{Arc, Mutex};
 
+/// `--verify hash`, with the default sample size.
+const HASHES: Verification = Verification {
+    level: Verify::Hash,
+    sample_rows: 1000,
+};
+
 const FIXTURE: &str = "
 CREATE SCHEMA shop;
 CREATE TYPE shop.status AS ENUM ('new', 'done');
@@ -355,10 +361,7 @@ async fn hash_verification_names_lost_extra_and_changed_rows_by_key() {
         jobs: 2,
         ..Default::default()
     };
-    let verification = Verification {
-        level: Verify::Hash,
-        ..Default::default()
-    };
+    let verification = HASHES;
     let report = checked(&source, &target, store.clone(), &options, &verification).await;
     assert!(report.chunks_total > 4, "{}", report.chunks_total);
     let found = &report.findings[0];
@@ -1278,10 +1281,7 @@ async fn the_servers_hash_their_own_rows_and_any_changed_value_is_found() {
         jobs: 2,
         ..Default::default()
     };
-    let verification = Verification {
-        level: Verify::Hash,
-        ..Default::default()
-    };
+    let verification = HASHES;
     let dir = tempfile::tempdir().unwrap();
     let report = checked(&source, &target, store_in(&dir), &options, &verification).await;
     let docs = report
@@ -1383,10 +1383,7 @@ async fn a_run_resumed_with_the_other_hashing_hashes_its_earlier_chunks_again() 
              INSERT INTO notes SELECT g, repeat('n', g % 50), timestamptz '2024-01-01' + g * interval '1 s' FROM generate_series(1, 20000) g;",
         )
         .await;
-    let verification = Verification {
-        level: Verify::Hash,
-        ..Default::default()
-    };
+    let verification = HASHES;
     for (first_by_client, name) in [(true, "rehash_a"), (false, "rehash_b")] {
         let target = database(name).await;
         target
