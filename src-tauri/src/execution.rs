@@ -289,13 +289,12 @@ fn evidence(v: &RunVerification) -> Vec<String> {
     if !hashed.is_empty() {
         let equal = hashed.iter().filter(|t| !t.hashes_differ()).count();
         let chunks: u64 = hashed.iter().map(|t| t.chunks_compared).sum();
-        // Hashes the target's server took itself are recorded as `pg:…` (godwit_transfer).
         let by_server = hashed
             .iter()
             .filter(|t| {
                 t.target_hash
                     .as_deref()
-                    .is_some_and(|h| h.starts_with("pg:"))
+                    .is_some_and(godwit_transfer::taken_by_servers)
             })
             .count();
         let target = match by_server {
@@ -927,7 +926,7 @@ mod tests {
             source_hash: Some(hash.into()),
             target_hash: Some(hash.into()),
         };
-        let by_server = checked(table("pg:0a"), vec![], Verify::Hash);
+        let by_server = checked(table("pg2:0a"), vec![], Verify::Hash);
         assert!(
             by_server.evidence[1].starts_with(
                 "Row hashes (every row, source as it streamed, target hashed by its own server) equal in 1 of 1 table"

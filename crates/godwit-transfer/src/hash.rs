@@ -336,7 +336,7 @@ impl RowHasher {
     }
 
     /// Hashes binary rows as the server does with [`crate::server_hash::ServerRowHash`]: the
-    /// result is the row's `hash_record_extended`, as a signed value widened to 128 bits.
+    /// result is the row's [`pg_hash::RowHash`], as a signed value widened to 128 bits.
     pub(crate) fn as_postgres(forms: FieldForms) -> RowHasher {
         RowHasher {
             postgres: Some(forms),
@@ -347,12 +347,11 @@ impl RowHasher {
     /// The 128-bit hash of one row.
     pub(crate) fn row(&mut self, row: &[u8]) -> u128 {
         if let Some(forms) = &self.postgres {
-            let record = binary_fields(row)
+            let mut hash = pg_hash::RowHash::default();
+            binary_fields(row)
                 .enumerate()
-                .fold(0, |record, (i, value)| {
-                    pg_hash::fold(record, pg_hash::field_hash(form_at(forms, i), value))
-                });
-            return postgres_row_hash(record);
+                .for_each(|(i, value)| hash.field(form_at(forms, i), value));
+            return postgres_row_hash(hash.finish());
         }
         if self.binary && row.len() > HUGE_FIELD {
             return self.long_row(row);
@@ -441,9 +440,8 @@ enum StreamForm {
     },
     Postgres {
         forms: FieldForms,
-        record: u64,
-        index: usize,
-        /// A large field's hash so far; another field's bytes so far.
+        row: pg_hash::RowHash,
+        /// A streaming field's hash so far; another field's bytes so far.
         field: Option<pg_hash::BytesHasher>,
         value: Vec<u8>,
     },
@@ -458,14 +456,12 @@ impl RowStream {
         }
     }
 
-    /// A row hashed as PostgreSQL's `hash_record_extended` of its fields' send forms, a large
-    /// column's entering by its own hash (see [`crate::server_hash`]).
+    /// A row hashed as the server hashes it ([`pg_hash::RowHash`], see [`crate::server_hash`]).
     pub(crate) fn postgres(forms: FieldForms) -> RowStream {
         RowStream {
             form: StreamForm::Postgres {
                 forms,
-                record: 0,
-                index: 0,
+                row: pg_hash::RowHash::default(),
                 field: None,
                 value: Vec::new(),
             },
@@ -480,14 +476,8 @@ impl RowStream {
     pub(crate) fn null(&mut self) {
         match &mut self.form {
             StreamForm::Xxh3 { row, .. } => row.update(&(-1i32).to_be_bytes()),
-            StreamForm::Postgres {
-                forms,
-                record,
-                index,
-                ..
-            } => {
-                *record = pg_hash::fold(*record, pg_hash::field_hash(form_at(forms, *index), None));
-                *index += 1;
+            StreamForm::Postgres { forms, row, .. } => {
+                row.field(form_at(forms, row.next_index()), None)
             }
         }
     }
@@ -505,15 +495,17 @@ impl RowStream {
             }
             StreamForm::Postgres {
                 forms,
-                index,
+                row,
                 field,
                 value,
-                ..
             } => {
-                // Only a large field may not fit in memory: the others are kept until they end.
+                // Only a field hashed as it comes may not fit in memory (a large value has that
+                // form): the others are kept until they end.
                 value.clear();
-                *field = (form_at(forms, *index) == FieldForm::Large)
-                    .then(|| pg_hash::BytesHasher::new(len));
+                let index = row.next_index();
+                *field = form_at(forms, index)
+                    .streams()
+                    .then(|| pg_hash::BytesHasher::new(len, pg_hash::seed_of(index)));
             }
         }
     }
@@ -540,18 +532,13 @@ impl RowStream {
             }
             StreamForm::Postgres {
                 forms,
-                record,
-                index,
+                row,
                 field,
                 value,
-            } => {
-                let hash = match field.take() {
-                    Some(large) => pg_hash::large_field(Some(large.finish())),
-                    None => pg_hash::field_hash(form_at(forms, *index), Some(value)),
-                };
-                *record = pg_hash::fold(*record, hash);
-                *index += 1;
-            }
+            } => match field.take() {
+                Some(streamed) => row.own_hash(streamed.finish()),
+                None => row.field(form_at(forms, row.next_index()), Some(value)),
+            },
         }
     }
 
@@ -565,7 +552,7 @@ impl RowStream {
     pub(crate) fn finish(&self) -> u128 {
         match &self.form {
             StreamForm::Xxh3 { row, .. } => row.digest128(),
-            StreamForm::Postgres { record, .. } => postgres_row_hash(*record),
+            StreamForm::Postgres { row, .. } => postgres_row_hash(row.finish()),
         }
     }
 }
@@ -575,10 +562,10 @@ fn form_at(forms: &FieldForms, i: usize) -> FieldForm {
     forms.get(i).copied().unwrap_or(FieldForm::Bytes)
 }
 
-/// A row's `hash_record_extended` as it enters [`RowsHash`]: the server sums signed values, so
-/// the same value, sign-extended to 128 bits.
-fn postgres_row_hash(record: u64) -> u128 {
-    (record as i64 as i128) as u128
+/// A row's PostgreSQL hash as it enters [`RowsHash`]: the server sums signed values, so the same
+/// value, sign-extended to 128 bits.
+fn postgres_row_hash(row: u64) -> u128 {
+    (row as i64 as i128) as u128
 }
 
 /// A COPY stream hashed as it passes: feed it every piece, then [`StreamHash::finish`].

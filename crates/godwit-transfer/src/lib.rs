@@ -66,6 +66,7 @@ pub use oracle::{
     SCRIPT_OWNER,
 };
 pub use plan::ChunkBy;
+pub use server_hash::taken_by_servers;
 pub use verify::{
     CopyReport, DifferentRow, Progress, Recheck, TableCheck, TableFindings, NAMED_ROWS,
 };

@@ -9,8 +9,11 @@
 //! machines; a run first checks that the target computes the same values, and hashes rows itself
 //! when it does not.
 //!
-//! A record (`hash_record_extended`) folds its fields' hashes as `result * 31 + field`, a NULL
-//! field counting 0; how each field is hashed is its [`FieldForm`].
+//! A row's hash ([`RowHash`]) joins two parts by xor and hashes the result as an `int8`: the
+//! record (`hash_record_extended`) of the fields that enter as part of it, which folds their
+//! hashes as `result * 31 + field` (a NULL counting 0), and each other field's own hash, seeded
+//! with its column's position (`hashint4extended(v, i + 1)` and the like), which the server
+//! computes without building a record. How each field enters is its [`FieldForm`].
 
 /// The length-independent part of lookup3's initial state, as PostgreSQL uses it.
 const INITIAL: u32 = 0x9e37_79b9u32.wrapping_add(3_923_095);
@@ -25,14 +28,21 @@ struct State {
 
 impl State {
     /// The state before the bytes of a value of `len` bytes (the length enters as 32 bits:
-    /// PostgreSQL's values are under 1 GB).
-    fn new(len: u64) -> State {
+    /// PostgreSQL's values are under 1 GB), hashed with `seed` (a non-zero seed is added and
+    /// mixed in first).
+    fn new(len: u64, seed: u64) -> State {
         let start = INITIAL.wrapping_add(len as u32);
-        State {
+        let mut state = State {
             a: start,
             b: start,
             c: start,
+        };
+        if seed != 0 {
+            state.a = state.a.wrapping_add((seed >> 32) as u32);
+            state.b = state.b.wrapping_add(seed as u32);
+            state.mix();
         }
+        state
     }
 
     /// Mixes in one whole block of 12 bytes, read as little-endian words.
@@ -44,6 +54,12 @@ impl State {
         self.a = self.a.wrapping_add(word(0));
         self.b = self.b.wrapping_add(word(4));
         self.c = self.c.wrapping_add(word(8));
+        self.mix();
+    }
+
+    /// lookup3's `mix`.
+    #[inline(always)]
+    fn mix(&mut self) {
         let State { a, b, c } = self;
         *a = a.wrapping_sub(*c);
         *a ^= c.rotate_left(4);
@@ -99,69 +115,140 @@ impl State {
     }
 }
 
-/// `hash_any_extended(bytes, 0)`: a bytea's hash (`hashvarlenaextended`) with seed 0.
-pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut state = State::new(bytes.len() as u64);
+/// `hash_any_extended(bytes, seed)`: a bytea's hash (`hashvarlenaextended`).
+pub(crate) fn hash_bytes_seeded(bytes: &[u8], seed: u64) -> u64 {
+    let mut state = State::new(bytes.len() as u64, seed);
     let blocks = bytes.chunks_exact(12);
     let tail = blocks.remainder();
     blocks.for_each(|block| state.block(block));
     state.finish(tail)
 }
 
-/// `hash_uint32_extended(k, 0)`: `k` added to the state of a 4-byte value, finalised.
-fn hash_u32(k: u32) -> u64 {
-    let mut state = State::new(4);
+/// `hash_uint32_extended(k, seed)`: `k` added to the state of a 4-byte value, finalised.
+fn hash_u32(k: u32, seed: u64) -> u64 {
+    let mut state = State::new(4, seed);
     state.a = state.a.wrapping_add(k);
     state.finish(&[])
 }
 
-/// `hashint8extended(v, 0)`: the low half xor the high half (its complement for a negative value).
-pub(crate) fn hash_i64(v: i64) -> u64 {
+/// `hashint8extended(v, seed)`: the low half xor the high half (its complement for a negative
+/// value), hashed as a 32-bit value.
+pub(crate) fn hash_i64(v: i64, seed: u64) -> u64 {
     let high = (v >> 32) as u32;
     let low = v as u32 ^ if v >= 0 { high } else { !high };
-    hash_u32(low)
+    hash_u32(low, seed)
 }
 
-/// The next step of `hash_record_extended`'s fold.
-pub(crate) fn fold(record: u64, field: u64) -> u64 {
-    record.wrapping_mul(31).wrapping_add(field)
-}
-
-/// How a column's value enters a row hash, on the server and in godwit alike.
+/// How a column's value enters a row hash, on the server and in godwit alike: as a field of the
+/// row's record (hashed with seed 0 and folded), or by its own hash seeded with its column's
+/// position (one plus its index), xor'ed with the others.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum FieldForm {
-    /// Its binary send form's bytes (`<send>(v)`, hashed as a bytea).
+    /// In the record: its binary send form's bytes (`<send>(v)`, hashed as a bytea); for
+    /// bounded values of types without a hash of their own here (`numeric`, `float8`, …).
     Bytes,
-    /// A value that may be large: its send form's hash, as an int8
-    /// (`hash_record_extended(ROW(<send>(v)), 0)`, 0 for NULL), so that no record holds it.
-    Large,
-    /// The value itself, of a type hashed as a 32-bit integer (`int2` widened, `int4`, `oid`,
-    /// `date`, `bool` as a char); its send form is its big-endian bytes.
+    /// In the record: the value itself, of a type hashed as a 32-bit integer (`date`, `bool` as
+    /// a char); its send form is its big-endian bytes.
     Word,
-    /// The value itself, of a type hashed as `int8` (`int8`, `time`, `timestamp`, `timestamptz`).
+    /// In the record: the value itself, of a type hashed as `int8` (`timestamptz`).
     Long,
+    /// On its own: a 32-bit integer (`hashint4extended`, `hashint2extended` of the widened
+    /// value, `hashoidextended`).
+    OwnWord,
+    /// On its own: an `int8` (`hashint8extended`, `timestamp_hash_extended`,
+    /// `time_hash_extended`).
+    OwnLong,
+    /// On its own: its send form's bytes (`hashtextextended` of a text as stored, a bytea's or
+    /// uuid's hash, or a one-field record of any other value that may be large: no record ever
+    /// holds two of them).
+    OwnBytes,
+    /// On its own: its send form's bytes less trailing spaces (`hashbpcharextended` of a
+    /// `char(n)`, whose trailing spaces PostgreSQL ignores and pads back).
+    OwnPadded,
 }
 
-/// A field's part in a row hash, from its send form (`None` for NULL).
-pub(crate) fn field_hash(form: FieldForm, value: Option<&[u8]>) -> u64 {
-    match (form, value) {
-        (FieldForm::Large, value) => large_field(value.map(hash_bytes)),
-        (_, None) => 0,
-        (FieldForm::Bytes, Some(v)) => hash_bytes(v),
-        (FieldForm::Word, Some(v)) => match big_endian(v) {
-            Some(n) => hash_u32(n as u32),
-            None => hash_bytes(v),
-        },
-        (FieldForm::Long, Some(v)) => match big_endian(v) {
-            Some(n) => hash_i64(n),
-            None => hash_bytes(v),
-        },
+impl FieldForm {
+    /// Whether the field enters the row's record (else by its own hash).
+    pub(crate) fn in_record(self) -> bool {
+        matches!(self, FieldForm::Bytes | FieldForm::Word | FieldForm::Long)
+    }
+
+    /// Whether the field's bytes are hashed as they come, so it may stream in pieces
+    /// ([`BytesHasher`]).
+    pub(crate) fn streams(self) -> bool {
+        self == FieldForm::OwnBytes
     }
 }
 
-/// A [`FieldForm::Large`] field's part in a row hash, from its bytes' hash (`None` for NULL).
-pub(crate) fn large_field(hash: Option<u64>) -> u64 {
-    hash_i64(hash.unwrap_or(0) as i64)
+/// The seed of column `index`'s own hash.
+pub(crate) fn seed_of(index: usize) -> u64 {
+    index as u64 + 1
+}
+
+/// A PostgreSQL row hash taken field by field, in column order.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct RowHash {
+    record: u64,
+    own: u64,
+    index: usize,
+}
+
+impl RowHash {
+    /// Adds the next field (`None` for NULL), from its send form.
+    pub(crate) fn field(&mut self, form: FieldForm, value: Option<&[u8]>) {
+        if form.in_record() {
+            self.record = fold(self.record, field_hash(form, value, 0));
+        } else {
+            self.own ^= field_hash(form, value, seed_of(self.index));
+        }
+        self.index += 1;
+    }
+
+    /// Adds the next field's own hash, taken by a [`BytesHasher`] made with [`seed_of`] its
+    /// index (a streamed [`FieldForm::OwnBytes`]).
+    pub(crate) fn own_hash(&mut self, hash: u64) {
+        self.own ^= hash;
+        self.index += 1;
+    }
+
+    /// The index of the next field.
+    pub(crate) fn next_index(&self) -> usize {
+        self.index
+    }
+
+    /// The row's hash: `hashint8extended(record # own…, 0)`.
+    pub(crate) fn finish(&self) -> u64 {
+        hash_i64((self.record ^ self.own) as i64, 0)
+    }
+}
+
+/// A field's hash in its form with `seed` (0 for NULL).
+fn field_hash(form: FieldForm, value: Option<&[u8]>, seed: u64) -> u64 {
+    let Some(v) = value else { return 0 };
+    match (form, big_endian(v)) {
+        (FieldForm::OwnPadded, _) => hash_bytes_seeded(trim_spaces(v), seed),
+        (FieldForm::Word | FieldForm::OwnWord, Some(n)) => hash_u32(n as u32, seed),
+        (FieldForm::Long | FieldForm::OwnLong, Some(n)) => hash_i64(n, seed),
+        _ => hash_bytes_seeded(v, seed),
+    }
+}
+
+/// The next step of `hash_record_extended`'s fold.
+fn fold(record: u64, field: u64) -> u64 {
+    record.wrapping_mul(31).wrapping_add(field)
+}
+
+/// `v` without trailing spaces, as `bpchar` compares and hashes it.
+fn trim_spaces(v: &[u8]) -> &[u8] {
+    // Eight at a time: a char(n) is mostly padding, often all of it.
+    let mut end = v.len();
+    while end >= 8 && v[end - 8..end] == [b' '; 8] {
+        end -= 8;
+    }
+    while end > 0 && v[end - 1] == b' ' {
+        end -= 1;
+    }
+    &v[..end]
 }
 
 /// A signed big-endian integer of 1, 2, 4 or 8 bytes.
@@ -187,9 +274,10 @@ pub(crate) struct BytesHasher {
 }
 
 impl BytesHasher {
-    pub(crate) fn new(len: u64) -> BytesHasher {
+    /// A hasher of a value of `len` bytes, as `hash_any_extended(…, seed)`.
+    pub(crate) fn new(len: u64, seed: u64) -> BytesHasher {
         BytesHasher {
-            state: State::new(len),
+            state: State::new(len, seed),
             pending: [0; 12],
             held: 0,
             left: len,
@@ -229,6 +317,10 @@ impl BytesHasher {
 mod tests {
     use super::*;
 
+    fn hash_bytes(bytes: &[u8]) -> u64 {
+        hash_bytes_seeded(bytes, 0)
+    }
+
     /// Values PostgreSQL 15 computed on x86-64 (`psql`, 2026-11-26): `hash_record_extended` of a
     /// one-field record is its field's hash.
     #[test]
@@ -256,19 +348,102 @@ mod tests {
             assert_eq!(hash_bytes(&pattern[..len]) as i64, expected, "{len} bytes");
         }
         // hashint8extended(0, 0), (1, 0), (-1, 0), (5000000000, 0)
-        assert_eq!(hash_i64(0) as i64, 4154612158245552303);
-        assert_eq!(hash_i64(1) as i64, -3670598878359251130);
-        assert_eq!(hash_i64(-1) as i64, -1888257769727981238);
-        assert_eq!(hash_i64(5_000_000_000) as i64, -5263616605311196344);
-        // hash_record_extended(row(int4send(7), null::bytea, textsend('abc')), 0)
-        let record = [Some(&7i32.to_be_bytes()[..]), None, Some(b"abc")]
+        assert_eq!(hash_i64(0, 0) as i64, 4154612158245552303);
+        assert_eq!(hash_i64(1, 0) as i64, -3670598878359251130);
+        assert_eq!(hash_i64(-1, 0) as i64, -1888257769727981238);
+        assert_eq!(hash_i64(5_000_000_000, 0) as i64, -5263616605311196344);
+    }
+
+    /// Seeded hashes, as PostgreSQL 15 computed them (`psql`, 2026-11-26).
+    #[test]
+    fn seeded_hashes_are_postgresqls() {
+        let pattern: Vec<u8> = [
+            0u8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0xfa, 0xfb, 0xfc, 0xfd, 0xfe, 0xff,
+        ]
+        .repeat(4);
+        // hash_record_extended(ROW(<the first n bytes>), 5)
+        let recorded: [(usize, i64); 6] = [
+            (0, -8122693617258832648),
+            (1, 8698436761241412813),
+            (4, -2749446868539661502),
+            (12, 4104342887899305455),
+            (13, -8808841198989448445),
+            (25, 5592812907735151762),
+        ];
+        for (len, expected) in recorded {
+            assert_eq!(
+                hash_bytes_seeded(&pattern[..len], 5) as i64,
+                expected,
+                "{len} bytes"
+            );
+        }
+        // hashint4extended(-123456, 3), hashint2extended(-7, 2), hashoidextended(4000000000, 9),
+        // hashint8extended(-5000000000, 4), hashint8extended(7, 1)
+        assert_eq!(hash_u32(-123456i32 as u32, 3) as i64, 5625709477368363634);
+        assert_eq!(hash_u32(-7i32 as u32, 2) as i64, -4280293135234795377);
+        assert_eq!(hash_u32(4_000_000_000, 9) as i64, 8530867025891840763);
+        assert_eq!(hash_i64(-5_000_000_000, 4) as i64, -4195525462935685970);
+        assert_eq!(hash_i64(7, 1) as i64, -3604598377573523768);
+        // hashbpcharextended('ab  '::char(6) COLLATE "C", 4), the same as 'ab' as a bytea
+        assert_eq!(
+            field_hash(FieldForm::OwnPadded, Some(b"ab    "), 4) as i64,
+            -5955540148631605939
+        );
+        // uuid_hash_extended('00010203-0405-0607-0809-0a0b0c0d0e0f', 2)
+        assert_eq!(
+            field_hash(FieldForm::OwnBytes, Some(&(0..16).collect::<Vec<u8>>()), 2) as i64,
+            -6319640600666279319
+        );
+    }
+
+    /// A row as the server hashes it: `hashint8extended(hash_record_extended(ROW(x.d,
+    /// numeric_send(x.n)), 0) # hashint4extended(x.id, 1) # hashtextextended(x.t COLLATE "C", 4)
+    /// # hashbpcharextended(x.c COLLATE "C", 5) # 0 (x.z IS NULL), 0)` over
+    /// `(42, date '2024-02-29', 1.5, 'abc', 'ab'::char(4), NULL::int8)`, 1082719577963343813 in
+    /// PostgreSQL 15.
+    #[test]
+    fn a_row_hashes_as_postgresql_hashes_it() {
+        use FieldForm::*;
+        let fields: [(FieldForm, Option<&[u8]>); 6] = [
+            (OwnWord, Some(&42i32.to_be_bytes())),
+            (Word, Some(&[0, 0, 0x22, 0x79])),
+            (Bytes, Some(&[0, 2, 0, 0, 0, 0, 0, 1, 0, 1, 0x13, 0x88])),
+            (OwnBytes, Some(b"abc")),
+            (OwnPadded, Some(b"ab  ")),
+            (OwnLong, None),
+        ];
+        let mut row = RowHash::default();
+        fields
             .iter()
-            .fold(0, |r, f| fold(r, f.map_or(0, hash_bytes)));
-        assert_eq!(record as i64, -4649074670649344158);
-        // hash_record_extended(row(hash_record_extended(row(textsend('abc')), 0),
-        //                          hash_record_extended(row(null::bytea), 0)), 0)
-        let nested = fold(fold(0, hash_i64(hash_bytes(b"abc") as i64)), hash_i64(0));
-        assert_eq!(nested as i64, 3918580716420168216);
+            .for_each(|(form, value)| row.field(*form, *value));
+        assert_eq!(row.finish() as i64, 1082719577963343813);
+        // A field's value, its NULL and its place each count.
+        let changed = |at: usize, value: Option<&[u8]>| {
+            let mut row = RowHash::default();
+            for (i, (form, v)) in fields.iter().enumerate() {
+                row.field(*form, if i == at { value } else { *v });
+            }
+            row.finish()
+        };
+        assert_ne!(changed(0, Some(&43i32.to_be_bytes())), row.finish());
+        assert_ne!(changed(3, None), row.finish());
+        assert_ne!(changed(3, Some(b"abd")), row.finish());
+        assert_eq!(
+            changed(4, Some(b"ab")),
+            row.finish(),
+            "trailing spaces of a char(n)"
+        );
+        assert_ne!(changed(4, Some(b" ab ")), row.finish());
+        for (padded, trimmed) in [
+            (&b""[..], &b""[..]),
+            (b"         ", b""),
+            (b"a                 ", b"a"),
+            (b"a b             x", b"a b             x"),
+            (b"        a        ", b"        a"),
+        ] {
+            assert_eq!(trim_spaces(padded), trimmed);
+        }
+        assert_ne!(changed(5, Some(&0i64.to_be_bytes())), row.finish());
     }
 
     #[test]
@@ -277,7 +452,7 @@ mod tests {
         for len in [0, 1, 5, 11, 12, 13, 24, 25, 999] {
             let whole = hash_bytes(&value[..len]);
             for cut in [1, 3, 7, 12, 13, 100] {
-                let mut h = BytesHasher::new(len as u64);
+                let mut h = BytesHasher::new(len as u64, 0);
                 value[..len].chunks(cut).for_each(|p| h.update(p));
                 assert_eq!(h.finish(), whole, "len {len}, pieces of {cut}");
             }
@@ -294,7 +469,7 @@ mod tests {
             assert_ne!(hash_bytes(&changed), base, "byte {i}");
         }
         assert_ne!(hash_bytes(&value[..29]), base);
-        assert_ne!(hash_i64(1), hash_i64(-1));
-        assert_ne!(hash_i64(0), hash_i64(1 << 32));
+        assert_ne!(hash_i64(1, 0), hash_i64(-1, 0));
+        assert_ne!(hash_i64(0, 0), hash_i64(1 << 32, 0));
     }
 }

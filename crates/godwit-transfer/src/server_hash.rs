@@ -4,19 +4,21 @@
 //! Without this, the target's rows come back through a second COPY to be parsed and hashed in
 //! godwit: the whole table crosses the network twice. Here godwit hashes each source row as it
 //! streams, with the functions PostgreSQL uses ([`crate::pg_hash`]), and the target hashes its
-//! rows in one scan with `hash_record_extended`, sending only a count and a sum per piece. Where
+//! rows in one scan, sending only a count and a sum per piece. Where
 //! the source must hash rows again (the rows a chunk kept after the target refused some, a chunk
 //! copied before hashes were kept), it runs the same SQL.
 //!
 //! Normalisation is the same on both sides: a value enters as its type's binary send form (what a
 //! binary COPY carries; a text as the session sends it in its client encoding), hashed as a bytea,
 //! so two values hash alike exactly when a binary COPY would carry the same bytes; integers, dates
-//! and timestamps enter as themselves, which is cheaper for the server and as exact
-//! ([`FieldForm`]). A row hashes to `hash_record_extended` of its fields; a column whose values
-//! may be large is hashed on its own first and enters the row as that hash, so no record the
-//! server builds holds more than one such value (a row over 1 GB still hashes). A set of rows
-//! hashes to the sum of its rows' hashes (exact, as `numeric`, then wrapped to 128 bits), so
-//! chunks add up to the table in any order.
+//! and timestamps enter as themselves, a text as stored (when the target stores UTF-8), a
+//! `char(n)` without its trailing spaces (PostgreSQL pads them back), which is cheaper for the
+//! server and as exact ([`FieldForm`]). A row hashes to `hashint8extended` of the xor of
+//! its record's hash (`hash_record_extended` of the fields that have no hash function of their
+//! own) and each other field's own hash, seeded with its column's position: building a record
+//! per row is most of the server's work, and no record holds a value that may be large, so a row
+//! over 1 GB still hashes. A set of rows hashes to the sum of its rows' hashes (exact, as
+//! `numeric`, then wrapped to 128 bits), so chunks add up to the table in any order.
 //!
 //! It applies only where the bytes are the same on both sides: binary chunks (the same types) whose
 //! values carry no type OIDs inside (see [`Shape`]), and servers that compute these functions as
@@ -28,12 +30,16 @@ use crate::pg_hash::FieldForm;
 use godwit_catalog::quote_ident;
 use tokio_postgres::Client;
 
-/// The first server version with `hash_record_extended`.
+/// The first server version with `hash_record_extended` (and every other function used).
 const SERVER_HASH_VERSION: i32 = 140_000;
 
 /// Marks hashes taken by the servers in the run's records, so that a hash taken by the client
 /// (an earlier invocation's) is never summed with them.
-const MARK: &str = "pg:";
+const MARK: &str = "pg2:";
+
+/// The mark of an earlier row hash taken by the servers (all `hash_record_extended`): such
+/// hashes are not summed with today's; their chunks are hashed again.
+const EARLIER_MARK: &str = "pg:";
 
 /// How a run's servers hash rows, when both hash as godwit does ([`ServerHashing::of`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,7 +55,7 @@ impl ServerHashing {
         source: &Client,
         target: &Client,
     ) -> Result<Option<ServerHashing>, tokio_postgres::Error> {
-        if !(Self::agrees(source).await? && Self::agrees(target).await?) {
+        if !(Self::agrees(source, false).await? && Self::agrees(target, false).await?) {
             return Ok(None);
         }
         let encoding: String = target
@@ -60,23 +66,17 @@ impl ServerHashing {
             .await?
             .get(0);
         // A text hashed as stored hashes its bytes, as godwit hashes its send form.
-        let text = "Godwit é 漢字 \t\\";
-        let stored: i64 = target
-            .query_one(
-                "SELECT hashtextextended($1::text COLLATE \"C\", 0)",
-                &[&text],
-            )
-            .await?
-            .get(0);
         Ok(Some(ServerHashing {
-            text_as_stored: encoding == "UTF8/UTF8"
-                && stored == crate::pg_hash::hash_bytes(text.as_bytes()) as i64,
+            text_as_stored: encoding == "UTF8/UTF8" && Self::agrees(target, true).await?,
         }))
     }
 
     /// Whether `client` (a server) hashes as godwit does ([`crate::pg_hash`]): PostgreSQL 14 or
-    /// later on a little-endian machine. Asked of both servers before a run relies on it.
-    async fn agrees(client: &Client) -> Result<bool, tokio_postgres::Error> {
+    /// later on a little-endian machine, asked of both servers before a run relies on it (and
+    /// of the target again with texts hashed as stored, `text_as_stored`). Rows of a value of
+    /// every form, NULLs, a large value and bytes of every length up to three blocks and a long
+    /// one, hashed by the SQL a table's rows would be ([`row_hash`]).
+    async fn agrees(client: &Client, text_as_stored: bool) -> Result<bool, tokio_postgres::Error> {
         let version: i32 = client
             .query_one("SELECT current_setting('server_version_num')::int4", &[])
             .await?
@@ -84,34 +84,86 @@ impl ServerHashing {
         if version < SERVER_HASH_VERSION {
             return Ok(false);
         }
-        // Values of every length up to three blocks and a long one, each beside a value of every
-        // native form, NULLs and a large value (see `row_hash`).
         let values: Vec<Vec<u8>> = (0..40u32)
             .map(|n| (0..n).map(|i| (i * 37 + n) as u8).collect())
             .chain([(0..5000u32).map(|i| (i % 253) as u8).collect()])
             .collect();
         let long = b"a large value".to_vec();
-        let rows = client
-            .query(
-                "SELECT hash_record_extended(ROW(a, b, c, d, e, f, g, h, i, v, NULL::bytea, hash_record_extended(ROW($2::bytea), 0), hash_record_extended(ROW(NULL::bytea), 0), NULL::int4), 0),
-                        ARRAY[int2send(a), int4send(b), int8send(c), oidsend(d), boolsend(e), date_send(f), time_send(g), timestamp_send(h), timestamptz_send(i), v]
-                   FROM (VALUES (-7::int2, -123456::int4, -5000000000::int8, 4000000000::oid, true, date '2024-02-29',
-                                 time '13:14:15.5', timestamp '1999-12-31 23:59:59.25', timestamptz '2024-01-01 00:00:00+00')) AS p(a, b, c, d, e, f, g, h, i),
-                        unnest($1::bytea[]) WITH ORDINALITY AS u(v, n)
-                  ORDER BY n",
-                &[&values, &long],
-            )
-            .await?;
-        use FieldForm::{Bytes, Large, Long, Word};
-        let forms = vec![
-            Word, Word, Long, Word, Word, Word, Long, Long, Long, Bytes, Bytes, Large, Large, Word,
+        use FieldForm::*;
+        // (name, type, send function, form, the probe's value)
+        let probe: [(&str, &str, &str, FieldForm, &str); 18] = [
+            ("a", "int2", "int2send", OwnWord, "-7::int2"),
+            ("b", "int4", "int4send", OwnWord, "-123456::int4"),
+            ("c", "int8", "int8send", OwnLong, "-5000000000::int8"),
+            ("d", "oid", "oidsend", OwnWord, "4000000000::oid"),
+            ("e", "bool", "boolsend", Word, "true"),
+            ("f", "date", "date_send", Word, "date '2024-02-29'"),
+            ("g", "time", "time_send", OwnLong, "time '13:14:15.5'"),
+            (
+                "h",
+                "timestamp",
+                "timestamp_send",
+                OwnLong,
+                "timestamp '1999-12-31 23:59:59.25'",
+            ),
+            (
+                "i",
+                "timestamptz",
+                "timestamptz_send",
+                Long,
+                "timestamptz '2024-01-01 00:00:00+00'",
+            ),
+            (
+                "k",
+                "uuid",
+                "uuid_send",
+                OwnBytes,
+                "'00010203-0405-0607-0809-0a0b0c0d0e0f'::uuid",
+            ),
+            ("m", "numeric", "numeric_send", Bytes, "-1234.5678::numeric"),
+            (
+                "p",
+                "bpchar",
+                "bpcharsend",
+                OwnPadded,
+                "'Godwit é 漢字'::char(16)",
+            ),
+            (
+                "t",
+                "text",
+                "textsend",
+                OwnBytes,
+                "'Godwit é 漢字 \t\\'::text",
+            ),
+            ("y", "float8", "float8send", Bytes, "'-0.5'::float8"),
+            ("w", "bytea", "byteasend", OwnBytes, "NULL::bytea"),
+            ("z", "int4", "int4send", OwnWord, "NULL::int4"),
+            ("l", "bytea", "byteasend", OwnBytes, "$2::bytea"),
+            ("v", "bytea", "byteasend", OwnBytes, "u.v"),
         ];
-        let mut hasher = RowHasher::as_postgres(std::sync::Arc::new(forms));
+        let columns: Vec<HashedColumn> = probe
+            .iter()
+            .map(|(_, typname, send, form, _)| HashedColumn {
+                send: send.to_string(),
+                typname: typname.to_string(),
+                form: *form,
+            })
+            .collect();
+        let names: Vec<String> = probe.iter().map(|p| p.0.to_string()).collect();
+        let sql = format!(
+            "SELECT {}, ARRAY[{}] FROM (SELECT {} FROM unnest($1::bytea[]) WITH ORDINALITY AS u(v, n) ORDER BY n) x",
+            row_hash(&columns, &names, text_as_stored),
+            probe.iter().map(|(name, _, send, _, _)| format!("{send}(x.{name})")).collect::<Vec<_>>().join(", "),
+            probe.iter().map(|(name, .., value)| format!("{value} AS {name}")).collect::<Vec<_>>().join(", "),
+        );
+        let rows = client.query(&sql, &[&values, &long]).await?;
+        let mut hasher = RowHasher::as_postgres(std::sync::Arc::new(
+            columns.iter().map(|c| c.form).collect(),
+        ));
         let agree = rows.len() == values.len()
             && rows.iter().all(|row| {
-                let sent: Vec<Vec<u8>> = row.get(1);
-                let mut fields: Vec<Option<&[u8]>> = sent.iter().map(|v| Some(&v[..])).collect();
-                fields.extend([None, Some(&long[..]), None, None]);
+                let sent: Vec<Option<Vec<u8>>> = row.get(1);
+                let fields: Vec<Option<&[u8]>> = sent.iter().map(|v| v.as_deref()).collect();
                 hasher.row(&binary_row(&fields)) as i64 == row.get::<_, i64>(0)
             });
         Ok(agree)
@@ -249,59 +301,103 @@ pub(crate) fn recorded_hash(by_servers: bool, hash: &RowsHash) -> String {
     }
 }
 
+/// Whether a recorded hash (a run's, a verification's) was taken by the servers, each hashing
+/// its own rows (today's row hash or an earlier one), rather than read back into godwit.
+pub fn taken_by_servers(recorded: &str) -> bool {
+    recorded.starts_with(MARK) || recorded.starts_with(EARLIER_MARK)
+}
+
 /// The sum of a recorded hash, when it was taken the way `by_servers` says (`None` for one taken
 /// the other way, or none).
 pub(crate) fn recorded_sum(by_servers: bool, recorded: Option<&str>) -> Option<u128> {
     let recorded = recorded?;
     match recorded.strip_prefix(MARK) {
         Some(hex) if by_servers => RowsHash::parse(hex),
-        None if !by_servers => RowsHash::parse(recorded),
+        None if !by_servers && !taken_by_servers(recorded) => RowsHash::parse(recorded),
         _ => None,
     }
 }
 
 /// How a column of type `oid` (`typlen`, `typname`, the column's `typmod`) enters a row's hash:
-/// integers, dates and times as themselves; values of unbounded varlena types (all but `numeric`
-/// and `char(n)`, `varchar(n)` of at most 65,536 characters) by their own hash; the rest as
-/// their send form.
+/// integers, dates and times as themselves, texts, bytea and uuid by their own hash functions, a
+/// `char(n)` without its trailing spaces, any other value of an unbounded varlena type (all but
+/// `numeric`) by its send form's own hash, the rest as their send form in the row's record.
 fn form_of(oid: i64, typlen: i32, typname: &str, typmod: i32) -> FieldForm {
     match oid {
-        // int2, int4, oid, bool, date
-        21 | 23 | 26 | 16 | 1082 => return FieldForm::Word,
-        // int8, time, timestamp, timestamptz
-        20 | 1083 | 1114 | 1184 => return FieldForm::Long,
-        _ => {}
-    }
-    let bounded = typname == "numeric"
-        || matches!(typname, "bpchar" | "varchar") && (5..=65_540).contains(&typmod);
-    if typlen == -1 && !bounded {
-        FieldForm::Large
-    } else {
-        FieldForm::Bytes
+        // int2, int4, oid
+        21 | 23 | 26 => FieldForm::OwnWord,
+        // bool, date
+        16 | 1082 => FieldForm::Word,
+        // int8, time, timestamp
+        20 | 1083 | 1114 => FieldForm::OwnLong,
+        // timestamptz
+        1184 => FieldForm::Long,
+        // bytea, text, varchar, uuid
+        17 | 25 | 1043 | 2950 => FieldForm::OwnBytes,
+        // char(n)
+        1042 if typmod >= 5 => FieldForm::OwnPadded,
+        _ if typlen == -1 && typname != "numeric" => FieldForm::OwnBytes,
+        _ => FieldForm::Bytes,
     }
 }
 
-/// `hash_record_extended` of the columns in their forms. A large bytea is hashed as stored (its
-/// bytes are its send form), and so is a large text when `text_as_stored` (in the "C" collation,
-/// which hashes bytes): the same values, without copying each one first.
+/// The row hash in SQL over alias `x` ([`crate::pg_hash::RowHash`]): `hashint8extended` of the
+/// xor of the record of the fields in it and each other field's own hash, seeded with its
+/// column's position. A bytea is hashed as stored (its bytes are its send form), and so is a text
+/// when `text_as_stored` (in the "C" collation, which hashes bytes; a `char(n)` without its
+/// trailing spaces): the same values, without copying each one first.
 fn row_hash(columns: &[HashedColumn], names: &[String], text_as_stored: bool) -> String {
-    let fields: Vec<String> = columns
-        .iter()
-        .zip(names)
-        .map(|(c, name)| match (c.form, c.typname.as_str()) {
-            (FieldForm::Word | FieldForm::Long, _) => format!("x.{name}"),
-            (FieldForm::Bytes, _) => format!("{}(x.{name})", c.send),
-            (FieldForm::Large, "bytea") => format!("hash_record_extended(ROW(x.{name}), 0)"),
-            (FieldForm::Large, "text" | "varchar") if text_as_stored => {
-                // NULL enters as a one-field record's hash of NULL does: 0.
-                format!("coalesce(hashtextextended(x.{name} COLLATE \"C\", 0), 0)")
+    let mut record = Vec::new();
+    let mut own = Vec::new();
+    for (i, (c, name)) in columns.iter().zip(names).enumerate() {
+        let (seed, v) = (crate::pg_hash::seed_of(i), format!("x.{name}"));
+        // A NULL counts 0, as in a record (a one-field record of NULL hashes to 0).
+        match (c.form, c.typname.as_str()) {
+            (FieldForm::Word | FieldForm::Long, _) => record.push(v),
+            (FieldForm::Bytes, _) => record.push(format!("{}({v})", c.send)),
+            (FieldForm::OwnWord | FieldForm::OwnLong, typname) => {
+                let function = match typname {
+                    "int2" => "hashint2extended",
+                    "int4" => "hashint4extended",
+                    "oid" => "hashoidextended",
+                    "time" => "time_hash_extended",
+                    "timestamp" => "timestamp_hash_extended",
+                    _ => "hashint8extended",
+                };
+                own.push(format!("coalesce({function}({v}, {seed}), 0)"));
             }
-            (FieldForm::Large, _) => {
-                format!("hash_record_extended(ROW({}(x.{name})), 0)", c.send)
+            (FieldForm::OwnBytes, "text" | "varchar") if text_as_stored => own.push(format!(
+                "coalesce(hashtextextended({v} COLLATE \"C\", {seed}), 0)"
+            )),
+            (FieldForm::OwnBytes, "uuid") => {
+                own.push(format!("coalesce(uuid_hash_extended({v}, {seed}), 0)"))
             }
-        })
-        .collect();
-    format!("hash_record_extended(ROW({}), 0)", fields.join(", "))
+            (FieldForm::OwnBytes, "bytea") => {
+                own.push(format!("hash_record_extended(ROW({v}), {seed})"))
+            }
+            (FieldForm::OwnBytes, _) => own.push(format!(
+                "hash_record_extended(ROW({}({v})), {seed})",
+                c.send
+            )),
+            (FieldForm::OwnPadded, _) if text_as_stored => own.push(format!(
+                "coalesce(hashbpcharextended({v} COLLATE \"C\", {seed}), 0)"
+            )),
+            // Its text cast drops the trailing spaces.
+            (FieldForm::OwnPadded, _) => own.push(format!(
+                "hash_record_extended(ROW(textsend({v}::text)), {seed})"
+            )),
+        }
+    }
+    if !record.is_empty() {
+        own.insert(
+            0,
+            format!("hash_record_extended(ROW({}), 0)", record.join(", ")),
+        );
+    }
+    if own.is_empty() {
+        own.push("0::int8".into());
+    }
+    format!("hashint8extended({}, 0)", own.join(" # "))
 }
 
 async fn sum_rows(
@@ -353,34 +449,48 @@ mod tests {
         assert_eq!(recorded_sum(true, Some(&recorded)), Some(0xabc));
         assert_eq!(recorded_sum(true, Some(&h.hex())), None);
         assert_eq!(RowsHash::parse(&recorded), None);
+        // An earlier row hash of the servers' is summed with neither.
+        let earlier = format!("pg:{}", h.hex());
+        assert_eq!(recorded_sum(true, Some(&earlier)), None);
+        assert_eq!(recorded_sum(false, Some(&earlier)), None);
+        assert!(taken_by_servers(&earlier) && taken_by_servers(&recorded));
+        assert!(!taken_by_servers(&h.hex()));
     }
 
     #[test]
-    fn integers_enter_as_themselves_and_large_values_by_their_own_hash() {
+    fn fields_without_a_hash_of_their_own_share_one_record_and_the_others_are_seeded() {
         let column = |send: &str, typname: &str, form| HashedColumn {
             send: send.into(),
             typname: typname.into(),
             form,
         };
         let columns = [
-            column("int4send", "int4", FieldForm::Word),
-            column("textsend", "text", FieldForm::Large),
+            column("int4send", "int4", FieldForm::OwnWord),
+            column("textsend", "text", FieldForm::OwnBytes),
             column("numeric_send", "numeric", FieldForm::Bytes),
-            column("byteasend", "bytea", FieldForm::Large),
-            column("jsonb_send", "jsonb", FieldForm::Large),
+            column("byteasend", "bytea", FieldForm::OwnBytes),
+            column("jsonb_send", "jsonb", FieldForm::OwnBytes),
+            column("date_send", "date", FieldForm::Word),
+            column("bpcharsend", "bpchar", FieldForm::OwnPadded),
         ];
-        let names = ["id", "\"Body\"", "n", "b", "j"].map(String::from);
+        let names = ["id", "\"Body\"", "n", "b", "j", "d", "c"].map(String::from);
         assert_eq!(
             row_hash(&columns, &names, false),
-            "hash_record_extended(ROW(x.id, hash_record_extended(ROW(textsend(x.\"Body\")), 0), numeric_send(x.n), hash_record_extended(ROW(x.b), 0), hash_record_extended(ROW(jsonb_send(x.j)), 0)), 0)"
+            "hashint8extended(hash_record_extended(ROW(numeric_send(x.n), x.d), 0) # coalesce(hashint4extended(x.id, 1), 0) # hash_record_extended(ROW(textsend(x.\"Body\")), 2) # hash_record_extended(ROW(x.b), 4) # hash_record_extended(ROW(jsonb_send(x.j)), 5) # hash_record_extended(ROW(textsend(x.c::text)), 7), 0)"
         );
-        assert!(row_hash(&columns, &names, true)
-            .contains("coalesce(hashtextextended(x.\"Body\" COLLATE \"C\", 0), 0)"));
-        assert_eq!(form_of(23, 4, "int4", -1), FieldForm::Word);
+        let stored = row_hash(&columns, &names, true);
+        assert!(stored.contains("coalesce(hashtextextended(x.\"Body\" COLLATE \"C\", 2), 0)"));
+        assert!(stored.contains("coalesce(hashbpcharextended(x.c COLLATE \"C\", 7), 0)"));
+        assert_eq!(row_hash(&[], &[], true), "hashint8extended(0::int8, 0)");
+        assert_eq!(form_of(23, 4, "int4", -1), FieldForm::OwnWord);
+        assert_eq!(form_of(1082, 4, "date", -1), FieldForm::Word);
         assert_eq!(form_of(1184, 8, "timestamptz", -1), FieldForm::Long);
-        assert_eq!(form_of(1042, -1, "bpchar", 88), FieldForm::Bytes);
-        assert_eq!(form_of(1043, -1, "varchar", -1), FieldForm::Large);
-        assert_eq!(form_of(17, -1, "bytea", -1), FieldForm::Large);
+        assert_eq!(form_of(1114, 8, "timestamp", -1), FieldForm::OwnLong);
+        assert_eq!(form_of(1042, -1, "bpchar", 88), FieldForm::OwnPadded);
+        assert_eq!(form_of(1042, -1, "bpchar", -1), FieldForm::OwnBytes);
+        assert_eq!(form_of(1043, -1, "varchar", 104), FieldForm::OwnBytes);
+        assert_eq!(form_of(17, -1, "bytea", -1), FieldForm::OwnBytes);
+        assert_eq!(form_of(3802, -1, "jsonb", -1), FieldForm::OwnBytes);
         assert_eq!(form_of(1700, -1, "numeric", -1), FieldForm::Bytes);
         assert_eq!(form_of(701, 8, "float8", -1), FieldForm::Bytes);
     }

@@ -1235,12 +1235,13 @@ const DOCS: &str = "
 CREATE TYPE mood AS ENUM ('calm', 'cross');
 CREATE TABLE docs (id int PRIMARY KEY, title varchar(40), code char(6), body text, blob bytea,
                    price numeric, meta jsonb, at timestamptz, mood mood, small int2, flag bool,
-                   day date, big bigint, ratio float8);
+                   day date, big bigint, ratio float8, u uuid, ts timestamp, tm time);
 INSERT INTO docs SELECT g, 'title ' || g, 'c' || (g % 100), CASE g % 10 WHEN 0 THEN NULL WHEN 1 THEN '' ELSE 'body of ' || g END,
        CASE WHEN g = 4077 THEN decode(repeat(md5(g::text), 98304), 'hex') ELSE decode(md5(g::text), 'hex') END,
        g / 7.0, jsonb_build_object('g', g), timestamptz '2024-01-01' + g * interval '1 hour',
        CASE WHEN g % 3 = 0 THEN 'cross' ELSE 'calm' END::mood, (g % 200 - 100)::int2, g % 2 = 0,
-       date '2000-01-01' + (g - 3000), g * -1000000007::bigint, CASE WHEN g % 50 = 0 THEN 'NaN' ELSE g / 3.0 END
+       date '2000-01-01' + (g - 3000), g * -1000000007::bigint, CASE WHEN g % 50 = 0 THEN 'NaN' ELSE g / 3.0 END,
+       md5(g::text)::uuid, timestamp '2024-01-01' + g * interval '1 minute', time '00:00' + g * interval '1 second'
   FROM generate_series(1, 6000) g;
 CREATE TABLE labels (id int PRIMARY KEY, moods mood[]);
 INSERT INTO labels SELECT g, ARRAY['calm', 'cross']::mood[] FROM generate_series(1, 100) g;
@@ -1248,8 +1249,8 @@ INSERT INTO labels SELECT g, ARRAY['calm', 'cross']::mood[] FROM generate_series
 
 /// Between PostgreSQL 14 or later servers, `--verify hash` lets each server hash its own rows (no
 /// read-back): every value counts by its binary form, so two values swapped between rows, a NULL
-/// become an empty string and one byte changed in a 3 MB value each make their chunk's hashes
-/// differ, and the rows are named by key with their column. A table whose values carry type OIDs
+/// become an empty string, one byte changed in a 3 MB value, a `char(n)` and a microsecond each
+/// make their chunk's hashes differ, and the rows are named by key with their column. A table whose values carry type OIDs
 /// inside (an array of an enum) is hashed by godwit, as is every table with `hash_by_client`.
 #[tokio::test]
 async fn the_servers_hash_their_own_rows_and_any_changed_value_is_found() {
@@ -1271,6 +1272,8 @@ async fn the_servers_hash_their_own_rows_and_any_changed_value_is_found() {
                IF NEW.id = 12 THEN NEW.body := 'body of 10'; END IF;
                IF NEW.id = 2000 THEN NEW.body := ''; END IF;
                IF NEW.id = 4077 THEN NEW.blob := set_byte(NEW.blob, 1500000, (get_byte(NEW.blob, 1500000) + 1) % 256); END IF;
+               IF NEW.id = 3000 THEN NEW.code := 'x' || NEW.code; END IF;
+               IF NEW.id = 5000 THEN NEW.ts := NEW.ts + interval '1 microsecond'; END IF;
                RETURN NEW; END $$;
              CREATE TRIGGER tamper BEFORE INSERT ON docs FOR EACH ROW EXECUTE FUNCTION tamper();",
         )
@@ -1298,14 +1301,14 @@ async fn the_servers_hash_their_own_rows_and_any_changed_value_is_found() {
         let t = &report.tables[i];
         [&t.source_hash, &t.target_hash]
             .iter()
-            .all(|h| h.as_deref().is_some_and(|h| h.starts_with("pg:")))
+            .all(|h| h.as_deref().is_some_and(|h| h.starts_with("pg2:")))
     };
     assert!(by_servers(docs), "{:?}", report.tables[docs]);
     assert!(!by_servers(labels), "{:?}", report.tables[labels]);
     assert_eq!(report.content_mismatches(), ["public.docs"]);
     let found = &report.findings[docs];
     let recheck = found.recheck.as_ref().expect("a recheck");
-    assert_eq!((recheck.lost, recheck.extra, recheck.different), (0, 0, 4));
+    assert_eq!((recheck.lost, recheck.extra, recheck.different), (0, 0, 6));
     let named: Vec<(String, Vec<String>)> = recheck
         .different_rows
         .iter()
@@ -1316,6 +1319,8 @@ async fn the_servers_hash_their_own_rows_and_any_changed_value_is_found() {
         ("id=12", "body"),
         ("id=2000", "body"),
         ("id=4077", "blob"),
+        ("id=3000", "code"),
+        ("id=5000", "ts"),
     ] {
         assert!(
             named.contains(&(key.to_string(), vec![column.to_string()])),
@@ -1324,7 +1329,7 @@ async fn the_servers_hash_their_own_rows_and_any_changed_value_is_found() {
     }
     // Each change lies in a chunk of its own (the swap in one), and each chunk's hashes differ.
     assert!(found.chunks_compared > 6, "{found:?}");
-    assert_eq!(found.chunks_differing.len(), 3, "{found:?}");
+    assert_eq!(found.chunks_differing.len(), 5, "{found:?}");
 
     // Untampered, every hash agrees, by the servers and by godwit alike.
     target
@@ -1346,7 +1351,7 @@ async fn the_servers_hash_their_own_rows_and_any_changed_value_is_found() {
         .source_hash
         .as_deref()
         .unwrap()
-        .starts_with("pg:"));
+        .starts_with("pg2:"));
     target.execute("TRUNCATE docs, labels;").await;
     let dir = tempfile::tempdir().unwrap();
     let by_client = CopyOptions {
@@ -1454,7 +1459,7 @@ async fn a_run_resumed_with_the_other_hashing_hashes_its_earlier_chunks_again() 
         assert_eq!(table.source_rows, 20000);
         assert_eq!(table.source_hash, table.target_hash, "{table:?}");
         assert_eq!(
-            table.source_hash.as_deref().unwrap().starts_with("pg:"),
+            table.source_hash.as_deref().unwrap().starts_with("pg2:"),
             first_by_client,
             "{table:?}"
         );

@@ -148,7 +148,7 @@ async fn rows_of_a_hundred_megabytes_stream_through_in_slices_and_hash_equal() {
     );
     // Hashed as it streamed by godwit, and by the target server, in PostgreSQL's functions.
     let table = &report.tables[0];
-    assert!(table.source_hash.as_deref().unwrap().starts_with("pg:"));
+    assert!(table.source_hash.as_deref().unwrap().starts_with("pg2:"));
     assert!(table.source_hash.is_some() && table.source_hash == table.target_hash);
     assert_eq!(fingerprint(&source).await, fingerprint(&target).await);
 
@@ -192,7 +192,7 @@ async fn rows_of_a_hundred_megabytes_stream_through_in_slices_and_hash_equal() {
             .source_hash
             .as_deref()
             .unwrap()
-            .starts_with("pg:"),
+            .starts_with("pg2:"),
         "{:?}",
         read_back.tables
     );
