@@ -116,7 +116,7 @@ impl State {
 }
 
 /// `hash_any_extended(bytes, seed)`: a bytea's hash (`hashvarlenaextended`).
-pub(crate) fn hash_bytes_seeded(bytes: &[u8], seed: u64) -> u64 {
+fn hash_bytes_seeded(bytes: &[u8], seed: u64) -> u64 {
     let mut state = State::new(bytes.len() as u64, seed);
     let blocks = bytes.chunks_exact(12);
     let tail = blocks.remainder();
@@ -133,7 +133,7 @@ fn hash_u32(k: u32, seed: u64) -> u64 {
 
 /// `hashint8extended(v, seed)`: the low half xor the high half (its complement for a negative
 /// value), hashed as a 32-bit value.
-pub(crate) fn hash_i64(v: i64, seed: u64) -> u64 {
+fn hash_i64(v: i64, seed: u64) -> u64 {
     let high = (v >> 32) as u32;
     let low = v as u32 ^ if v >= 0 { high } else { !high };
     hash_u32(low, seed)
@@ -169,7 +169,7 @@ pub(crate) enum FieldForm {
 
 impl FieldForm {
     /// Whether the field enters the row's record (else by its own hash).
-    pub(crate) fn in_record(self) -> bool {
+    fn in_record(self) -> bool {
         matches!(self, FieldForm::Bytes | FieldForm::Word | FieldForm::Long)
     }
 
