@@ -265,3 +265,29 @@ async fn filters_select_schemas_and_object_names() {
         "schema \"nope\" does not exist in the source database"
     );
 }
+
+/// What an extension owns (its types, functions, tables) is left out: the target gets it from
+/// `CREATE EXTENSION`, not from godwit. Only the database's own objects are read.
+#[tokio::test]
+async fn objects_an_extension_owns_are_left_out() {
+    let source = database("extension_members").await;
+    source
+        .execute(
+            "CREATE EXTENSION citext;
+             CREATE TABLE people (id int PRIMARY KEY, email citext);
+             CREATE FUNCTION shout(t text) RETURNS text LANGUAGE sql AS 'SELECT upper(t)';",
+        )
+        .await;
+    let catalog = read(&source).await;
+    let public = catalog
+        .schemas
+        .iter()
+        .find(|s| s.name == "public")
+        .expect("the public schema");
+    let tables: Vec<&str> = public.tables.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(tables, ["people"]);
+    let types: Vec<&str> = public.types.iter().map(|t| t.name()).collect();
+    assert!(types.is_empty(), "citext's own type was read: {types:?}");
+    let routines: Vec<&str> = public.routines.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(routines, ["shout"], "citext's functions were read");
+}
