@@ -655,40 +655,43 @@ async fn run(
                     None => return Ok(()),
                     Some(Task::Copy(chunk)) => chunk,
                     Some(Task::ReadBack(slot)) => {
-                        // As many pieces as workers, readers and copiers (each at least
-                        // READ_PIECE_PAGES): the readers start on them at once, beside the chunks
-                        // still copying, and copiers left without chunks take the rest; a table
-                        // read whole by one reader would leave the others idle at the end. The
-                        // sums of any split of the target's rows add up to the table's.
-                        let pages: i64 = target
-                            .query_one(
-                                "SELECT pg_relation_size($1::text::regclass) / current_setting('block_size')::bigint",
-                                &[&plans[slot].table.to_string()],
-                            )
-                            .await
-                            .map_err(|e| CopyError::Verify {
-                                table: plans[slot].table.to_string(),
-                                message: format!("sizing it on the target: {}", db_message(&e)),
-                                run_id: ctx.run_id.clone(),
-                            })?
-                            .get(0);
-                        let least = READ_PIECE_PAGES.min(ctx.chunk_pages as u64).max(1);
-                        let workers = 2 * ctx.jobs as u64;
                         // A target that hashes its own rows reads the table whole, in one
                         // sequential scan (split among its own parallel workers where it plans
                         // them): a scan of a range of blocks goes through shared buffers without
-                        // the small ring a sequential scan keeps: four ranges of pgbench_accounts
+                        // the small ring a sequential scan keeps. Four ranges of pgbench_accounts
                         // (770 MB, shared buffers 512 MB), freshly copied, took 2.4-3.0 s to hash
-                        // against 2.0-2.3 s in one scan, and 1.0-1.3 s with two parallel workers.
-                        let pieces = match plans[slot].row_hash {
-                            Some(_) => 1,
-                            None => (pages.max(0) as u64 / least).clamp(1, workers),
+                        // against 2.0-2.3 s in one scan, and 1.0-1.35 s with two parallel workers
+                        // (wall times through psql, three each).
+                        // Rows read back into godwit come in as many pieces as workers, readers
+                        // and copiers (each at least READ_PIECE_PAGES): the readers start on them
+                        // at once, beside the chunks still copying, and copiers left without
+                        // chunks take the rest; a table read whole by one reader would leave the
+                        // others idle at the end. The sums of any split of the target's rows add
+                        // up to the table's.
+                        let (pieces, width) = if plans[slot].row_hash.is_some() {
+                            (1, 1)
+                        } else {
+                            let pages: i64 = target
+                                .query_one(
+                                    "SELECT pg_relation_size($1::text::regclass) / current_setting('block_size')::bigint",
+                                    &[&plans[slot].table.to_string()],
+                                )
+                                .await
+                                .map_err(|e| CopyError::Verify {
+                                    table: plans[slot].table.to_string(),
+                                    message: format!("sizing it on the target: {}", db_message(&e)),
+                                    run_id: ctx.run_id.clone(),
+                                })?
+                                .get(0);
+                            let pages = pages.max(0) as u64;
+                            let least = READ_PIECE_PAGES.min(ctx.chunk_pages as u64).max(1);
+                            let pieces = (pages / least).clamp(1, 2 * ctx.jobs as u64);
+                            (pieces, pages.div_ceil(pieces).max(1))
                         };
-                        let width = (pages.max(0) as u64).div_ceil(pieces).max(1);
                         if let Ok(mut r) = readbacks.lock() {
                             r.insert(slot, ReadBack::empty(&plans[slot], pieces));
                         }
-                        // The newest blocks first: those rows may still be in the target's
+                        // Pieces go newest blocks first: those rows may still be in the target's
                         // buffers, dirty, where setting their hint bits costs no second write
                         // (no difference measured on the bench, within its noise).
                         if let Ok(mut q) = queue.lock() {

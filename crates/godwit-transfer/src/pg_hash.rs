@@ -321,14 +321,26 @@ mod tests {
         hash_bytes_seeded(bytes, 0)
     }
 
-    /// Values PostgreSQL 15 computed on x86-64 (`psql`, 2026-11-26): `hash_record_extended` of a
-    /// one-field record is its field's hash.
-    #[test]
-    fn hashes_are_postgresqls() {
+    /// Checks the hashes with `seed` of the first `len` bytes of a fixed pattern against those
+    /// PostgreSQL computed (`hash_record_extended(ROW(<bytes>), seed)`).
+    fn assert_byte_hashes(seed: u64, recorded: &[(usize, i64)]) {
         let pattern: Vec<u8> = [
             0u8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0xfa, 0xfb, 0xfc, 0xfd, 0xfe, 0xff,
         ]
         .repeat(4);
+        for &(len, expected) in recorded {
+            assert_eq!(
+                hash_bytes_seeded(&pattern[..len], seed) as i64,
+                expected,
+                "{len} bytes, seed {seed}"
+            );
+        }
+    }
+
+    /// Values PostgreSQL 15 computed on x86-64 (`psql`, 2026-11-26): `hash_record_extended` of a
+    /// one-field record is its field's hash.
+    #[test]
+    fn hashes_are_postgresqls() {
         let recorded: [(usize, i64); 13] = [
             (0, -6939563903564495251),
             (1, -4194760714999882651),
@@ -344,9 +356,7 @@ mod tests {
             (25, -6209978228034425432),
             (40, 3018632497548393284),
         ];
-        for (len, expected) in recorded {
-            assert_eq!(hash_bytes(&pattern[..len]) as i64, expected, "{len} bytes");
-        }
+        assert_byte_hashes(0, &recorded);
         // hashint8extended(0, 0), (1, 0), (-1, 0), (5000000000, 0)
         assert_eq!(hash_i64(0, 0) as i64, 4154612158245552303);
         assert_eq!(hash_i64(1, 0) as i64, -3670598878359251130);
@@ -357,10 +367,6 @@ mod tests {
     /// Seeded hashes, as PostgreSQL 15 computed them (`psql`, 2026-11-26).
     #[test]
     fn seeded_hashes_are_postgresqls() {
-        let pattern: Vec<u8> = [
-            0u8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0xfa, 0xfb, 0xfc, 0xfd, 0xfe, 0xff,
-        ]
-        .repeat(4);
         // hash_record_extended(ROW(<the first n bytes>), 5)
         let recorded: [(usize, i64); 6] = [
             (0, -8122693617258832648),
@@ -370,13 +376,7 @@ mod tests {
             (13, -8808841198989448445),
             (25, 5592812907735151762),
         ];
-        for (len, expected) in recorded {
-            assert_eq!(
-                hash_bytes_seeded(&pattern[..len], 5) as i64,
-                expected,
-                "{len} bytes"
-            );
-        }
+        assert_byte_hashes(5, &recorded);
         // hashint4extended(-123456, 3), hashint2extended(-7, 2), hashoidextended(4000000000, 9),
         // hashint8extended(-5000000000, 4), hashint8extended(7, 1)
         assert_eq!(hash_u32(-123456i32 as u32, 3) as i64, 5625709477368363634);
