@@ -33,6 +33,7 @@ pub async fn run(command: Command) -> Result<(), Failure> {
             on_error,
             nul,
             chunk_rows,
+            copy_text,
             format,
         } => {
             let on_error = match on_error {
@@ -63,6 +64,7 @@ pub async fn run(command: Command) -> Result<(), Failure> {
                             verify: level,
                             disable_triggers,
                             defer_indexes,
+                            copy_text,
                         },
                         create_schema,
                         resume: resume.as_deref(),

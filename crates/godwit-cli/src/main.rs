@@ -177,6 +177,11 @@ enum Command {
         /// into ROWID ranges of their extents sized from the table's statistics).
         #[arg(long, default_value_t = 100_000)]
         chunk_rows: u64,
+        /// Oracle sources: send every table as COPY text. By default a table without LOBs whose
+        /// columns all have a binary form is sent in COPY's binary format (a chunk holding a value
+        /// the binary writer does not read is sent again as text).
+        #[arg(long)]
+        copy_text: bool,
         /// A row the target refuses (constraint, check, encoding): `stop` the run naming its table, chunk
         /// and key, or `skip` it into godwit_copy.rejects on the target and copy every other row (the
         /// run then exits 3 if any row was set aside).

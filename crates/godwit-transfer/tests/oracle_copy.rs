@@ -90,19 +90,21 @@ fn row(values: &[Option<&str>]) -> Vec<Option<String>> {
 }
 
 fn catalog() -> Vec<Vec<Option<String>>> {
+    // Name, type and, for NOTE, its length in characters (a VARCHAR2, not a CLOB: the table has
+    // no LOB and is sent in COPY's binary format where its target columns allow).
     [
-        ("ID", "NUMBER"),
-        ("AMOUNT", "NUMBER"),
-        ("TAKEN", "DATE"),
-        ("AT", "TIMESTAMP(6) WITH TIME ZONE"),
-        ("SPAN", "INTERVAL DAY(2) TO SECOND(6)"),
-        ("TERM", "INTERVAL YEAR(2) TO MONTH"),
-        ("RATIO", "BINARY_DOUBLE"),
-        ("TAG", "RAW"),
-        ("NOTE", "VARCHAR2"),
+        ("ID", "NUMBER", None),
+        ("AMOUNT", "NUMBER", None),
+        ("TAKEN", "DATE", None),
+        ("AT", "TIMESTAMP(6) WITH TIME ZONE", None),
+        ("SPAN", "INTERVAL DAY(2) TO SECOND(6)", None),
+        ("TERM", "INTERVAL YEAR(2) TO MONTH", None),
+        ("RATIO", "BINARY_DOUBLE", None),
+        ("TAG", "RAW", None),
+        ("NOTE", "VARCHAR2", Some("4000")),
     ]
     .iter()
-    .map(|(n, t)| row(&[Some(n), Some(t)]))
+    .map(|(n, t, length)| row(&[Some(n), Some(t), *length]))
     .collect()
 }
 
@@ -235,6 +237,7 @@ async fn oracle_rows_arrive_exactly_in_chunks_and_resume_without_duplicates() {
     let r = &reports[0];
     assert_eq!((r.source_rows, r.target_rows, r.chunks), (5, 5, 3));
     assert_eq!((r.nul_values, r.nul_characters), (1, 1));
+    assert!(r.binary, "sent in COPY's binary format");
     let client = target.connect().await;
     let rows = text_rows(
         &client,

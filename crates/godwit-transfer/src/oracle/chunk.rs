@@ -4,6 +4,7 @@
 //! [`OnError::Skip`], copied again from a spill file in pieces under savepoints, halved down to
 //! the refused rows, which are set aside in `godwit_copy.rejects` with their ROWID, values and error.
 
+use super::binary::{encode_row, BinaryField, NotBinary, HEADER, TRAILER};
 use super::{data_error, query_failed, OracleCopyOptions, OracleRows, Work};
 use crate::canonical::{row_hash, unescape, Canonical, StreamingRows};
 use crate::*;
@@ -11,20 +12,30 @@ use godwit_oracle::data::{copy_row, DataError, DataStats};
 
 /// What the reader thread sends the writer.
 enum Piece {
-    /// COPY text lines of whole rows, how many, and their ROWIDs when refused rows are to be named
-    /// ([`OnError::Skip`]).
-    Lines(Vec<u8>, u64, Vec<String>),
+    /// Whole rows: the bytes for the target (COPY text, or binary tuples), the same rows as COPY
+    /// text when the bytes are binary and the chunk keeps a spill file, how many, and their ROWIDs
+    /// when refused rows are to be named ([`OnError::Skip`]).
+    Lines {
+        sent: Vec<u8>,
+        text: Option<Vec<u8>>,
+        rows: u64,
+        ids: Vec<String>,
+    },
     /// The chunk is read: its rows, figures and the canonical hash of its rows.
     Done(u64, DataStats, RowsHash),
     Failed(DataError),
+    /// A value the binary writer does not read (why): the chunk is copied again as text.
+    NotBinary(String),
 }
 
 /// Lines per batch sent to the writer (about [`BATCH_BYTES`]).
 const PIECES_IN_FLIGHT: usize = 4;
 
-/// Copies one chunk in one target transaction: a blocking reader streams its rows as COPY lines
-/// while the writer sends them and records the chunk with the canonical hash of its rows. Returns
-/// the row source (for the next chunk) and the chunk as committed.
+/// Copies one chunk in one target transaction: a blocking reader streams its rows (as COPY text
+/// lines, or binary tuples where the table has a binary form) while the writer sends them and
+/// records the chunk with the canonical hash of its rows. A chunk with a value the binary writer
+/// does not read is copied again as text. Returns the row source (for the next chunk) and the
+/// chunk as committed.
 pub(super) async fn copy_chunk(
     target: &Client,
     source: Box<dyn OracleRows>,
@@ -33,17 +44,99 @@ pub(super) async fn copy_chunk(
     run_id: &str,
     control: &Control,
 ) -> (Option<Box<dyn OracleRows>>, Result<ChunkDone, CopyError>) {
+    let binary = work.job.binary.as_deref();
+    let (source, written) =
+        copy_chunk_as(target, source, work, options, run_id, control, binary).await;
+    match written {
+        Ok(Written::Committed(done)) => (source, Ok(done)),
+        Err(e) => (source, Err(e)),
+        Ok(Written::NotBinary(why)) => {
+            tracing::info!(table = %work.job.name, chunk = work.chunk, "{why}: copying the chunk again as COPY text");
+            let Some(source) = source else {
+                return (None, Err(reader_stopped(&work.job.name, work.chunk)));
+            };
+            let (source, written) =
+                copy_chunk_as(target, source, work, options, run_id, control, None).await;
+            let written = written.and_then(|w| match w {
+                Written::Committed(done) => Ok(done),
+                Written::NotBinary(why) => Err(CopyError::Query {
+                    what: format!("copying {} chunk {} as text", work.job.name, work.chunk),
+                    message: why,
+                }),
+            });
+            (source, written)
+        }
+    }
+}
+
+fn reader_stopped(table: &str, chunk: u32) -> CopyError {
+    CopyError::Query {
+        what: format!("reading {table} chunk {chunk}"),
+        message: "the reader stopped without finishing".into(),
+    }
+}
+
+/// How a chunk's copy ended when it did not fail.
+enum Written {
+    Committed(ChunkDone),
+    /// A value had no binary form (why); the chunk was rolled back.
+    NotBinary(String),
+}
+
+/// The rows read so far and not yet sent to the writer.
+struct Batch {
+    sent: Vec<u8>,
+    /// The same rows as COPY text, when `sent` is binary and a spill file keeps them.
+    text: Option<Vec<u8>>,
+    rows: u64,
+    ids: Vec<String>,
+}
+
+impl Batch {
+    fn new(binary_with_spill: bool) -> Batch {
+        Batch {
+            sent: Vec::new(),
+            text: binary_with_spill.then(Vec::new),
+            rows: 0,
+            ids: Vec::new(),
+        }
+    }
+
+    /// The batch as a piece, leaving an empty one.
+    fn take(&mut self) -> Piece {
+        Piece::Lines {
+            sent: std::mem::take(&mut self.sent),
+            text: self.text.as_mut().map(std::mem::take),
+            rows: std::mem::take(&mut self.rows),
+            ids: std::mem::take(&mut self.ids),
+        }
+    }
+}
+
+/// [`copy_chunk`] once, in binary when `binary` gives the columns' encoders, else in text.
+async fn copy_chunk_as(
+    target: &Client,
+    source: Box<dyn OracleRows>,
+    work: &Work,
+    options: &OracleCopyOptions,
+    run_id: &str,
+    control: &Control,
+    binary: Option<&[BinaryField]>,
+) -> (Option<Box<dyn OracleRows>>, Result<Written, CopyError>) {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Piece>(PIECES_IN_FLIGHT);
     let skip = options.on_error == OnError::Skip;
     let reader = {
         let (job, range, nul) = (work.job.clone(), work.range.clone(), options.nul);
+        let binary = binary.map(<[BinaryField]>::to_vec);
         tokio::task::spawn_blocking(move || {
             let mut source = source;
             let mut stats = DataStats::default();
             let mut hash = RowsHash::default();
             let mut hasher = StreamingRows::new(job.forms.clone());
-            let (mut batch, mut in_batch, mut ids, mut rows) = (Vec::new(), 0u64, Vec::new(), 0u64);
-            let mut failure = None;
+            let mut batch = Batch::new(binary.is_some() && skip);
+            // In binary: the row being read, as COPY text.
+            let mut line = Vec::new();
+            let (mut rows, mut failure, mut not_binary) = (0u64, None, None);
             let mut stopped = false;
             let read = source.read(
                 &job.table,
@@ -52,46 +145,62 @@ pub(super) async fn copy_chunk(
                 job.scn.as_deref(),
                 &mut |rowid, fields| {
                     if skip {
-                        ids.push(rowid.clone());
+                        batch.ids.push(rowid.clone());
                     }
-                    // A row's bytes go to the hash and the batch as they come; a batch is sent
-                    // when full, even in the middle of a long value, so no row is whole in memory.
+                    // In text, a row's bytes go to the hash and the batch as they come; a batch is
+                    // sent when full, even in the middle of a long value, so no row is whole in
+                    // memory. In binary (tables without LOBs), a row is encoded once read.
                     let mut out = |bytes: &[u8]| {
-                        hasher.feed(bytes, &mut |row| hash.add(row));
-                        batch.extend_from_slice(bytes);
-                        if batch.len() < BATCH_BYTES {
+                        if binary.is_some() {
+                            line.extend_from_slice(bytes);
                             return true;
                         }
-                        let piece = Piece::Lines(
-                            std::mem::take(&mut batch),
-                            std::mem::take(&mut in_batch),
-                            std::mem::take(&mut ids),
-                        );
-                        tx.blocking_send(piece).is_ok()
+                        hasher.feed(bytes, &mut |row| hash.add(row));
+                        batch.sent.extend_from_slice(bytes);
+                        batch.sent.len() < BATCH_BYTES || tx.blocking_send(batch.take()).is_ok()
                     };
                     match copy_row(&job.columns, fields, nul, &mut stats, &mut out) {
-                        Ok(true) => {
-                            rows += 1;
-                            in_batch += 1;
-                            true
-                        }
+                        Ok(true) => {}
                         Ok(false) => {
                             stopped = true;
-                            false
+                            return false;
                         }
                         Err(error) => {
                             failure = Some(job.value_error(rowid, error));
-                            false
+                            return false;
                         }
                     }
+                    rows += 1;
+                    batch.rows += 1;
+                    let Some(fields) = binary.as_deref() else {
+                        return true;
+                    };
+                    hasher.feed(&line, &mut |row| hash.add(row));
+                    if let Err(NotBinary { column }) = encode_row(fields, &line, &mut batch.sent) {
+                        let name = job.columns.get(column).map_or("?", |c| c.name.as_str());
+                        not_binary = Some(format!(
+                            "column {name} of the row with ROWID {rowid} has a value the binary writer does not read"
+                        ));
+                        return false;
+                    }
+                    if let Some(text) = batch.text.as_mut() {
+                        text.extend_from_slice(&line);
+                    }
+                    line.clear();
+                    if batch.sent.len() < BATCH_BYTES {
+                        return true;
+                    }
+                    stopped = tx.blocking_send(batch.take()).is_err();
+                    !stopped
                 },
             );
-            let last = match (read, failure) {
-                (Err(e), _) | (Ok(()), Some(e)) => Piece::Failed(e),
-                (Ok(()), None) if stopped => return source,
-                (Ok(()), None) => {
-                    if !batch.is_empty() {
-                        let _ = tx.blocking_send(Piece::Lines(batch, in_batch, ids));
+            let last = match (read, failure, not_binary) {
+                (Err(e), _, _) | (Ok(()), Some(e), _) => Piece::Failed(e),
+                (Ok(()), None, Some(why)) => Piece::NotBinary(why),
+                (Ok(()), None, None) if stopped => return source,
+                (Ok(()), None, None) => {
+                    if batch.rows > 0 || !batch.sent.is_empty() {
+                        let _ = tx.blocking_send(batch.take());
                     }
                     Piece::Done(rows, stats, hash)
                 }
@@ -100,7 +209,16 @@ pub(super) async fn copy_chunk(
             source
         })
     };
-    let written = write_chunk(target, work, options, run_id, control, &mut rx).await;
+    let written = write_chunk(
+        target,
+        work,
+        options,
+        run_id,
+        control,
+        binary.is_some(),
+        &mut rx,
+    )
+    .await;
     // The reader ends once the writer stops listening.
     drop(rx);
     let source = reader.await.ok();
@@ -115,15 +233,16 @@ pub(super) struct ChunkDone {
     pub(super) committed: CommittedChunk,
 }
 
-/// The writer's half of [`copy_chunk`].
+/// The writer's half of [`copy_chunk_as`]: `binary` when the pieces are binary tuples.
 async fn write_chunk(
     target: &Client,
     work: &Work,
     options: &OracleCopyOptions,
     run_id: &str,
     control: &Control,
+    binary: bool,
     rx: &mut tokio::sync::mpsc::Receiver<Piece>,
-) -> Result<ChunkDone, CopyError> {
+) -> Result<Written, CopyError> {
     let (name, chunk) = (&work.job.name, work.chunk);
     // What this chunk shows as in flight, taken back when it ends either way.
     let (mut flying_rows, mut flying_bytes) = (0u64, 0u64);
@@ -144,12 +263,28 @@ async fn write_chunk(
         .batch_execute("BEGIN")
         .await
         .map_err(query_failed(format!("starting {name} chunk {chunk}")))?;
-    let mut sink = Some(Box::pin(
-        target
-            .copy_in::<_, Bytes>(&work.job.copy_in)
-            .await
-            .map_err(query_failed(format!("copying into {name} chunk {chunk}")))?,
-    ));
+    let copying = query_failed(format!("copying into {name} chunk {chunk}"));
+    let mut sink = match binary {
+        true => {
+            let statement = format!("{} (FORMAT binary)", work.job.copy_in);
+            let mut sink = Box::pin(
+                target
+                    .copy_in::<_, Bytes>(&statement)
+                    .await
+                    .map_err(&copying)?,
+            );
+            sink.send(Bytes::from_static(HEADER))
+                .await
+                .map_err(&copying)?;
+            Some(sink)
+        }
+        false => Some(Box::pin(
+            target
+                .copy_in::<_, Bytes>(&work.job.copy_in)
+                .await
+                .map_err(&copying)?,
+        )),
+    };
     // Under `Skip`: the chunk's lines and ROWIDs, and the target's refusal of one of them.
     let mut spill = if skip {
         Some(Spill::new().map_err(spill_error(name, chunk as u64))?)
@@ -164,6 +299,7 @@ async fn write_chunk(
         range: work.range.describe(),
         rowids,
         copy_in: &work.job.copy_in,
+        binary,
         columns: &work.job.column_names,
         forms: &work.job.forms,
     };
@@ -177,7 +313,12 @@ async fn write_chunk(
             break;
         };
         match piece {
-            Piece::Lines(bytes, rows, ids) => {
+            Piece::Lines {
+                sent: bytes,
+                text,
+                rows,
+                ids,
+            } => {
                 rowids.extend(ids);
                 flying_rows += rows;
                 flying_bytes += bytes.len() as u64;
@@ -187,7 +328,7 @@ async fn write_chunk(
                     t.started.get_or_insert_with(Instant::now);
                 });
                 if let Some(file) = spill.as_mut() {
-                    file.write(&bytes)
+                    file.write(text.as_deref().unwrap_or(&bytes))
                         .map_err(spill_error(name, chunk as u64))?;
                 }
                 // After a refusal the chunk's remaining lines only go to the spill file.
@@ -218,7 +359,7 @@ async fn write_chunk(
                         .then(|| (rows.saturating_sub(rejected), rejected)),
                 );
                 let (rejected, kept) = ended?;
-                return Ok(ChunkDone {
+                return Ok(Written::Committed(ChunkDone {
                     rows_read: rows,
                     stats,
                     committed: CommittedChunk {
@@ -229,13 +370,19 @@ async fn write_chunk(
                         hash: Some(kept.hex()),
                         hashed_rows: Some(kept.rows),
                     },
-                });
+                }));
             }
             Piece::Failed(e) => {
                 sink.take();
                 let _ = target.batch_execute("ROLLBACK").await;
                 land(flying_rows, flying_bytes, None);
                 return Err(data_error(e));
+            }
+            Piece::NotBinary(why) => {
+                sink.take();
+                let _ = target.batch_execute("ROLLBACK").await;
+                land(flying_rows, flying_bytes, None);
+                return Ok(Written::NotBinary(why));
             }
         }
     }
@@ -247,10 +394,7 @@ async fn write_chunk(
             run_id: run_id.to_string(),
         });
     }
-    Err(CopyError::Query {
-        what: format!("reading {name} chunk {chunk}"),
-        message: "the reader stopped without finishing".into(),
-    })
+    Err(reader_stopped(name, chunk))
 }
 
 type Sink = std::pin::Pin<Box<tokio_postgres::CopyInSink<Bytes>>>;
@@ -264,7 +408,10 @@ struct OracleChunk<'a> {
     range: String,
     /// The ROWIDs of its rows in the order of its lines (under [`OnError::Skip`]).
     rowids: Vec<String>,
+    /// `COPY … FROM STDIN` in text: refused rows are searched for in their text lines.
     copy_in: &'a str,
+    /// Whether the chunk's COPY is binary (its trailer is sent before it ends).
+    binary: bool,
     /// The Oracle columns, in the order of the COPY lines, and the forms their target columns
     /// compare in.
     columns: &'a [String],
@@ -315,7 +462,12 @@ async fn commit_chunk(
 ) -> Result<(), tokio_postgres::Error> {
     let result = async {
         let rows = match sink.take() {
-            Some(mut s) => s.as_mut().finish().await?,
+            Some(mut s) => {
+                if chunk.binary {
+                    s.send(Bytes::from_static(TRAILER)).await?;
+                }
+                s.as_mut().finish().await?
+            }
             None => 0,
         };
         record_oracle_chunk(target, chunk, rows, 0, hash).await?;

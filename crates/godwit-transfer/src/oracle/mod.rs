@@ -18,6 +18,7 @@
 //! the canonical hash of its rows; a run started again with the same run id copies only the
 //! chunks that did not commit.
 
+mod binary;
 mod chunk;
 mod prepare;
 mod read_back;
@@ -116,6 +117,10 @@ pub struct OracleCopyOptions {
     /// Existing target tables: load them without their secondary indexes and foreign keys
     /// (definitions recorded in `godwit_copy.deferred`), rebuilt after the rows.
     pub defer_indexes: bool,
+    /// Send every table as COPY text. By default a table whose columns all have a binary form
+    /// (no LOBs; numbers, times, intervals, bytes and text into their usual PostgreSQL types) is
+    /// sent in COPY's binary format; text is the reference that writer is tested against.
+    pub copy_text: bool,
 }
 
 impl Default for OracleCopyOptions {
@@ -128,6 +133,7 @@ impl Default for OracleCopyOptions {
             verify: Verify::Count,
             disable_triggers: false,
             defer_indexes: false,
+            copy_text: false,
         }
     }
 }
@@ -168,6 +174,9 @@ pub struct OracleTableReport {
     pub notes: Vec<String>,
     /// When counts or hashes disagree: the lost, extra and different rows by key.
     pub recheck: Option<Recheck>,
+    /// Rows were sent in COPY's binary format (every column has a binary form and none is a LOB);
+    /// a chunk with a value the binary writer does not read is sent again as text.
+    pub binary: bool,
 }
 
 impl OracleTableReport {
@@ -239,7 +248,11 @@ pub(crate) struct TableJob {
     pub(crate) notes: Vec<String>,
     /// The target's columns, in the order of the Oracle columns (unquoted).
     pub(crate) target_names: Vec<String>,
+    /// `COPY … FROM STDIN` in text, the form every row is hashed in and refused rows are
+    /// searched in.
     copy_in: String,
+    /// The encoders of the table's columns when its rows are sent in COPY's binary format.
+    binary: Option<Vec<binary::BinaryField>>,
     pub(crate) scn: Option<String>,
 }
 
@@ -422,15 +435,22 @@ async fn copy_oracle_run(
         let mut columns = columns.map_err(data_error)?;
         let (mapped, fit_notes) = target::target_columns(&target, table, &columns).await?;
         // A RAW going into a uuid column is sent as a uuid's hex.
-        for (column, (_, form, _)) in columns.iter_mut().zip(&mapped) {
-            if column.data_type == OracleType::Binary && *form == Canonical::Uuid {
+        for (column, target) in columns.iter_mut().zip(&mapped) {
+            if column.data_type == OracleType::Binary && target.form == Canonical::Uuid {
                 column.data_type = OracleType::Uuid;
             }
         }
-        let target_names: Vec<String> = mapped.iter().map(|(n, _, _)| n.clone()).collect();
-        let forms = mapped.iter().map(|(_, f, _)| *f).collect();
-        let long = mapped.iter().map(|(_, _, l)| *l).collect();
+        let target_names: Vec<String> = mapped.iter().map(|c| c.name.clone()).collect();
+        let forms = mapped.iter().map(|c| c.form).collect();
+        let long = mapped.iter().map(|c| c.long).collect();
         let copy_in = format!("COPY {name} ({}) FROM STDIN", quoted_list(&target_names));
+        let binary = match options.copy_text {
+            true => None,
+            false => {
+                let types: Vec<String> = mapped.iter().map(|c| c.data_type.clone()).collect();
+                binary::table_fields(&columns, &types)
+            }
+        };
         let job = Arc::new(TableJob {
             table: table.clone(),
             name: name.clone(),
@@ -441,6 +461,7 @@ async fn copy_oracle_run(
             notes: fit_notes,
             target_names,
             copy_in,
+            binary,
             scn: scn.clone(),
         });
         let (plan, estimate, reader) =
@@ -799,6 +820,7 @@ async fn check_table(
             snapshot_scn: job.scn.clone(),
             notes,
             recheck,
+            binary: job.binary.is_some(),
         },
         rejected_rows: chunks.iter().map(|c| c.rejected).sum(),
     })

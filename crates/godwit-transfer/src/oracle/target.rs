@@ -9,13 +9,24 @@ use crate::canonical::Canonical;
 use crate::*;
 use godwit_oracle::data::{OracleColumn, OracleType};
 
-/// The target's columns for an Oracle table, in the order of the Oracle columns: name, the form
-/// its values compare in, and whether it can hold a long value the target hashes where it lies.
+/// A target column an Oracle column goes into.
+pub(super) struct MappedColumn {
+    pub(super) name: String,
+    /// As `format_type` writes it, e.g. `character varying(20)`.
+    pub(super) data_type: String,
+    /// The form its values compare in.
+    pub(super) form: Canonical,
+    /// Whether it can hold a long value the target hashes where it lies.
+    pub(super) long: bool,
+}
+
+/// The target's columns for an Oracle table, in the order of the Oracle columns, and notes on
+/// those narrower than the Oracle ones.
 pub(super) async fn target_columns(
     target: &Client,
     table: &OracleTable,
     columns: &[OracleColumn],
-) -> Result<(Vec<(String, Canonical, bool)>, Vec<String>), CopyError> {
+) -> Result<(Vec<MappedColumn>, Vec<String>), CopyError> {
     let refused = |e: tokio_postgres::Error| {
         CopyError::Incompatible(vec![format!("{}: {}", table.target, db_message(&e))])
     };
@@ -60,11 +71,12 @@ pub(super) async fn target_columns(
             Fit::Refused(why) => problems.push(format!("{}: {why}", at(&t.name))),
             Fit::Narrower(why) => notes.push(format!("{}: {why}", quote_ident(&t.name))),
         }
-        mapped.push((
-            t.name.clone(),
-            Canonical::of(&t.data_type),
-            crate::canonical::hashed_in_place(&t.data_type),
-        ));
+        mapped.push(MappedColumn {
+            name: t.name.clone(),
+            form: Canonical::of(&t.data_type),
+            long: crate::canonical::hashed_in_place(&t.data_type),
+            data_type: t.data_type.clone(),
+        });
     }
     for t in found.iter().filter(|t| t.required) {
         if !columns.iter().any(|c| c.name.eq_ignore_ascii_case(&t.name)) {
