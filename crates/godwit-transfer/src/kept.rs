@@ -280,6 +280,7 @@ mod tests {
                 snapshot_scn: Some("4242".into()),
                 notes: Vec::new(),
                 recheck: None,
+                binary: true,
             },
             rejected_rows: 0,
         }

@@ -5,8 +5,7 @@
 //! the target refuses is searched for in the chunk's text lines and set aside.
 
 use godwit_catalog::QualifiedName;
-use godwit_oracle::chunks::{Plan, RowRange};
-use godwit_oracle::data::{DataError, Field, OracleColumn, OracleType};
+use godwit_oracle::data::{OracleColumn, OracleType};
 use godwit_testkit::{database, text_rows};
 use godwit_transfer::{
     copy_oracle_from, Control, OnError, OracleCopied, OracleCopyOptions, OracleRows, OracleTable,
@@ -255,82 +254,36 @@ const COLUMNS: &[Column] = &[
     },
 ];
 
-/// An Oracle table whose rows are given, read in chunks of `chunk` rows.
-struct Given {
-    columns: Vec<OracleColumn>,
-    rows: Vec<Vec<Option<String>>>,
-    chunk: u64,
-}
+#[path = "common/rows_of.rs"]
+mod rows_of;
+use rows_of::RowsOf;
 
-impl Given {
-    fn new(columns: &[Column], chunk: u64) -> Given {
-        let count = columns.iter().map(|c| c.values.len()).max().unwrap_or(0);
-        let rows = (0..count)
-            .map(|i| {
-                columns
-                    .iter()
-                    .map(|c| c.values.get(i).copied().flatten().map(str::to_string))
-                    .collect()
-            })
-            .collect();
-        let columns = columns
+/// The Oracle table of `columns`, read in chunks of `chunk` rows.
+fn given(columns: &'static [Column], chunk: u64) -> RowsOf<impl Fn(u64) -> Vec<Option<String>>> {
+    let count = columns.iter().map(|c| c.values.len()).max().unwrap_or(0);
+    RowsOf {
+        columns: columns
             .iter()
             .map(|c| {
                 let mut column = OracleColumn::new(c.name, OracleType::parse(c.oracle));
                 column.size.length = c.length;
                 column
             })
-            .collect();
-        Given {
-            columns,
-            rows,
-            chunk,
-        }
-    }
-}
-
-impl OracleRows for Given {
-    fn columns(&mut self, _: &OracleTable) -> Result<Vec<OracleColumn>, DataError> {
-        Ok(self.columns.clone())
-    }
-
-    fn plan(&mut self, _: &OracleTable, _: u64) -> Result<Plan, DataError> {
-        let total = self.rows.len() as u64;
-        Ok(Plan {
-            ranges: (0..total)
-                .step_by(self.chunk as usize)
-                .map(|from| RowRange::Rows {
-                    from,
-                    to: (from + self.chunk).min(total),
+            .collect(),
+        rows: count as u64,
+        chunk_rows: chunk,
+        row: move |i| {
+            columns
+                .iter()
+                .map(|c| {
+                    c.values
+                        .get(i as usize)
+                        .copied()
+                        .flatten()
+                        .map(str::to_string)
                 })
-                .collect(),
-            note: None,
-            rows: Some(total),
-        })
-    }
-
-    fn snapshot(&mut self) -> Result<Option<String>, String> {
-        Ok(None)
-    }
-
-    fn read(
-        &mut self,
-        _: &OracleTable,
-        _: &[OracleColumn],
-        range: &RowRange,
-        _: Option<&str>,
-        row: &mut dyn FnMut(String, Vec<Field<'_>>) -> bool,
-    ) -> Result<(), DataError> {
-        let RowRange::Rows { from, to } = range else {
-            panic!("unexpected range {range:?}");
-        };
-        for i in *from..*to {
-            let fields = self.rows[i as usize].iter().cloned().map(Field::Value);
-            if !row(format!("row {}", i + 1), fields.collect()) {
-                break;
-            }
-        }
-        Ok(())
+                .collect()
+        },
     }
 }
 
@@ -353,7 +306,7 @@ async fn copy(
     options: OracleCopyOptions,
 ) -> OracleCopied {
     let mut copied = copy_oracle_from(
-        Arc::new(move || Ok(Box::new(Given::new(columns, chunk)) as Box<dyn OracleRows>)),
+        Arc::new(move || Ok(Box::new(given(columns, chunk)) as Box<dyn OracleRows>)),
         url,
         run_id,
         &[OracleTable {

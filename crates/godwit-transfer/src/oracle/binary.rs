@@ -243,14 +243,17 @@ fn numeric(field: &[u8], out: &mut Vec<u8>) -> Option<()> {
     const POSITIVE: u16 = 0x0000;
     const NEGATIVE: u16 = 0x4000;
     const NAN: u16 = 0xC000;
-    let header = |out: &mut Vec<u8>, digits: usize, weight: i64, sign: u16, scale: i64| {
-        out.extend_from_slice(&(digits as u16).to_be_bytes());
-        out.extend_from_slice(&(weight as i16).to_be_bytes());
-        out.extend_from_slice(&sign.to_be_bytes());
-        out.extend_from_slice(&(scale as u16).to_be_bytes());
+    // Digit count, weight, sign and display scale.
+    let header = |digits: usize, weight: i64, sign: u16, scale: i64| {
+        let mut head = [0u8; 8];
+        head[0..2].copy_from_slice(&(digits as u16).to_be_bytes());
+        head[2..4].copy_from_slice(&(weight as i16).to_be_bytes());
+        head[4..6].copy_from_slice(&sign.to_be_bytes());
+        head[6..8].copy_from_slice(&(scale as u16).to_be_bytes());
+        head
     };
     if field == b"NaN" {
-        header(out, 0, 0, NAN, 0);
+        out.extend_from_slice(&header(0, 0, NAN, 0));
         return Some(());
     }
     let (negative, rest) = match field.split_first() {
@@ -290,32 +293,46 @@ fn numeric(field: &[u8], out: &mut Vec<u8>) -> Option<()> {
     if weight.abs() > NUMERIC_MAX_WEIGHT || scale > NUMERIC_MAX_SCALE {
         return None;
     }
-    // Zeros before the first digit so that the digits fall into groups of four.
+    // Zeros before the first digit so that the digits fall into groups of four; the groups are
+    // written after the header, without the zero groups at either end.
     let offset = ((weight + 1) * 4 - (decimal_weight + 1)) as usize;
-    let decimals: Vec<u8> = whole.iter().chain(fraction).map(|b| b - b'0').collect();
-    let groups = (decimals.len() + offset).div_ceil(4);
-    let mut digits: Vec<u16> = (0..groups)
-        .map(|g| {
-            (0..4).fold(0u16, |group, k| {
-                let at = (g * 4 + k).checked_sub(offset);
-                group * 10 + at.and_then(|i| decimals.get(i)).copied().unwrap_or(0) as u16
-            })
-        })
-        .collect();
-    let leading = digits.iter().take_while(|d| **d == 0).count();
-    digits.drain(..leading);
-    while digits.last() == Some(&0) {
-        digits.pop();
-    }
-    let (weight, sign) = match (digits.is_empty(), negative) {
-        (true, _) => (0, POSITIVE),
-        (false, true) => (weight - leading as i64, NEGATIVE),
-        (false, false) => (weight - leading as i64, POSITIVE),
+    let count = whole.len() + fraction.len();
+    let decimal = |i: usize| {
+        let digit = if i < whole.len() {
+            whole[i]
+        } else {
+            fraction[i - whole.len()]
+        };
+        (digit - b'0') as u16
     };
-    header(out, digits.len(), weight, sign, scale);
-    for d in digits {
-        out.extend_from_slice(&d.to_be_bytes());
+    let start = out.len();
+    out.extend_from_slice(&[0; 8]);
+    let (mut leading, mut written, mut kept) = (0i64, 0usize, 0usize);
+    for group in 0..(count + offset).div_ceil(4) {
+        let value = (0..4).fold(0u16, |value, k| {
+            let digit = (group * 4 + k)
+                .checked_sub(offset)
+                .filter(|i| *i < count)
+                .map_or(0, decimal);
+            value * 10 + digit
+        });
+        if written == 0 && value == 0 {
+            leading += 1;
+            continue;
+        }
+        out.extend_from_slice(&value.to_be_bytes());
+        written += 1;
+        if value != 0 {
+            kept = written;
+        }
     }
+    out.truncate(start + 8 + 2 * kept);
+    let (weight, sign) = match (kept, negative) {
+        (0, _) => (0, POSITIVE),
+        (_, true) => (weight - leading, NEGATIVE),
+        (_, false) => (weight - leading, POSITIVE),
+    };
+    out[start..start + 8].copy_from_slice(&header(kept, weight, sign, scale));
     Some(())
 }
 
@@ -463,7 +480,11 @@ fn time_of_day(time: &str, max_hours: i64) -> Option<i64> {
     if parts.next().is_some() {
         return None;
     }
-    let micros = format!("{fraction:0<6}").parse::<i64>().ok()?;
+    let micros = fraction
+        .bytes()
+        .chain(std::iter::repeat(b'0'))
+        .take(6)
+        .fold(0i64, |micros, digit| micros * 10 + i64::from(digit - b'0'));
     Some(((hours * 60 + minutes) * 60 + seconds) * 1_000_000 + micros)
 }
 

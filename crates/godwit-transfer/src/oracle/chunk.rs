@@ -69,6 +69,11 @@ pub(super) async fn copy_chunk(
     }
 }
 
+/// Whether the rows are hashed as they are read: only a verification by hashes uses the hashes.
+fn hashes_rows(options: &OracleCopyOptions) -> bool {
+    matches!(options.verify, Verify::Hash | Verify::Sample)
+}
+
 fn reader_stopped(table: &str, chunk: u32) -> CopyError {
     CopyError::Query {
         what: format!("reading {table} chunk {chunk}"),
@@ -125,6 +130,7 @@ async fn copy_chunk_as(
 ) -> (Option<Box<dyn OracleRows>>, Result<Written, CopyError>) {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Piece>(PIECES_IN_FLIGHT);
     let skip = options.on_error == OnError::Skip;
+    let hashing = hashes_rows(options);
     let reader = {
         let (job, range, nul) = (work.job.clone(), work.range.clone(), options.nul);
         let binary = binary.map(<[BinaryField]>::to_vec);
@@ -155,7 +161,9 @@ async fn copy_chunk_as(
                             line.extend_from_slice(bytes);
                             return true;
                         }
-                        hasher.feed(bytes, &mut |row| hash.add(row));
+                        if hashing {
+                            hasher.feed(bytes, &mut |row| hash.add(row));
+                        }
                         batch.sent.extend_from_slice(bytes);
                         batch.sent.len() < BATCH_BYTES || tx.blocking_send(batch.take()).is_ok()
                     };
@@ -175,7 +183,9 @@ async fn copy_chunk_as(
                     let Some(fields) = binary.as_deref() else {
                         return true;
                     };
-                    hasher.feed(&line, &mut |row| hash.add(row));
+                    if hashing {
+                        hasher.feed(&line, &mut |row| hash.add(row));
+                    }
                     if let Err(NotBinary { column }) = encode_row(fields, &line, &mut batch.sent) {
                         let name = job.columns.get(column).map_or("?", |c| c.name.as_str());
                         not_binary = Some(format!(
@@ -201,6 +211,9 @@ async fn copy_chunk_as(
                 (Ok(()), None, None) => {
                     if batch.rows > 0 || !batch.sent.is_empty() {
                         let _ = tx.blocking_send(batch.take());
+                    }
+                    if !hashing {
+                        hash.rows = rows;
                     }
                     Piece::Done(rows, stats, hash)
                 }
@@ -259,6 +272,7 @@ async fn write_chunk(
         })
     };
     let skip = options.on_error == OnError::Skip;
+    let hashing = hashes_rows(options);
     target
         .batch_execute("BEGIN")
         .await
@@ -300,6 +314,7 @@ async fn write_chunk(
         rowids,
         copy_in: &work.job.copy_in,
         binary,
+        hashed: hashing,
         columns: &work.job.column_names,
         forms: &work.job.forms,
     };
@@ -367,7 +382,7 @@ async fn write_chunk(
                         rejected,
                         bytes: flying_bytes,
                         bounds: Some(work.range.describe()),
-                        hash: Some(kept.hex()),
+                        hash: hashing.then(|| kept.hex()),
                         hashed_rows: Some(kept.rows),
                     },
                 }));
@@ -412,6 +427,9 @@ struct OracleChunk<'a> {
     copy_in: &'a str,
     /// Whether the chunk's COPY is binary (its trailer is sent before it ends).
     binary: bool,
+    /// Whether its rows were hashed (a verification by hashes asked for it): else its hash is
+    /// not recorded, only how many rows it kept.
+    hashed: bool,
     /// The Oracle columns, in the order of the COPY lines, and the forms their target columns
     /// compare in.
     columns: &'a [String],
@@ -490,7 +508,7 @@ async fn record_oracle_chunk(
     target
         .execute(
             "INSERT INTO godwit_copy.progress (run_id, table_name, chunk, rows, rejected, bytes, bounds, hash, hashed_rows) VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8)",
-            &[&chunk.run_id, &chunk.table, &(chunk.chunk as i32), &(rows as i64), &(rejected as i64), &chunk.range, &hash.hex(), &(hash.rows as i64)],
+            &[&chunk.run_id, &chunk.table, &(chunk.chunk as i32), &(rows as i64), &(rejected as i64), &chunk.range, &chunk.hashed.then(|| hash.hex()), &(hash.rows as i64)],
         )
         .await
 }

@@ -766,7 +766,7 @@ async fn check_table(
             source_hash = Some(sum.hex());
             target_hash = Some(read_back::read_back_hash(target, job).await?.hex());
         } else {
-            notes.push("not hashed: chunks copied by an older godwit kept no hash".into());
+            notes.push("not hashed: some chunks kept no hash (copied without --verify hash, or by an older godwit)".into());
         }
     }
     // Counts or hashes disagree: name the rows.
