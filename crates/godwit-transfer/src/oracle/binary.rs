@@ -185,7 +185,7 @@ pub(crate) fn encode_row(
     let start = out.len();
     let count = i16::try_from(fields.len()).map_err(|_| NotBinary { column: 0 })?;
     out.extend_from_slice(&count.to_be_bytes());
-    let mut values = line.split(|b| *b == b'\t');
+    let mut values = Fields { rest: Some(line) };
     for (column, field) in fields.iter().enumerate() {
         let fail = |out: &mut Vec<u8>| {
             out.truncate(start);
@@ -217,19 +217,68 @@ pub(crate) fn encode_row(
     Ok(())
 }
 
+/// The tab-separated fields of a COPY text line.
+struct Fields<'a> {
+    rest: Option<&'a [u8]>,
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let rest = self.rest?;
+        match memchr::memchr(b'\t', rest) {
+            Some(at) => {
+                self.rest = Some(&rest[at + 1..]);
+                Some(&rest[..at])
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
+    }
+}
+
 /// COPY text's escapes undone (`copy_field` writes `\\`, `\n`, `\r`, `\t`).
 fn unescape_into(field: &[u8], out: &mut Vec<u8>) {
-    out.extend_from_slice(&crate::canonical::unescape(field));
+    let mut rest = field;
+    while let Some(at) = memchr::memchr(b'\\', rest) {
+        out.extend_from_slice(&rest[..at]);
+        match rest.get(at + 1) {
+            Some(b'n') => out.push(b'\n'),
+            Some(b'r') => out.push(b'\r'),
+            Some(b't') => out.push(b'\t'),
+            Some(b'b') => out.push(8),
+            Some(b'f') => out.push(12),
+            Some(b'v') => out.push(11),
+            Some(other) => out.push(*other),
+            None => out.push(b'\\'),
+        }
+        rest = &rest[(at + 2).min(rest.len())..];
+    }
+    out.extend_from_slice(rest);
 }
 
 /// `-?[0-9]+` (a leading `+` allowed) as an integer.
 fn integer(field: &[u8]) -> Option<i64> {
-    let text = std::str::from_utf8(field).ok()?;
-    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    let (negative, rest) = match field.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, field),
+    };
+    if rest.is_empty() || rest.len() > 19 || !rest.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    text.parse().ok()
+    // Accumulated negatively, so that i64::MIN is read too.
+    let value = rest.iter().try_fold(0i64, |n, b| {
+        n.checked_mul(10)?.checked_sub(i64::from(b - b'0'))
+    })?;
+    if negative {
+        Some(value)
+    } else {
+        value.checked_neg()
+    }
 }
 
 /// Bounds of the numbers written in binary (PostgreSQL's are wider; Oracle's are far narrower):
@@ -410,31 +459,24 @@ fn julian_day(year: i64, month: i64, day: i64) -> i64 {
 const POSTGRES_EPOCH_DAY: i64 = 2_451_545;
 const MICROS_PER_DAY: i64 = 86_400_000_000;
 
-/// `YYYY-MM-DD HH:MM:SS[.ffffff][+00][ BC]` as microseconds since 2000-01-01, and whether it
-/// carried `+00`.
+/// `YYYY-MM-DD HH:MM:SS[.ffffff][+00][ BC]` (as `copy_field` writes it: a four-digit year) as
+/// microseconds since 2000-01-01, and whether it carried `+00`.
 fn timestamp(field: &[u8]) -> Option<(i64, bool)> {
-    let text = std::str::from_utf8(field).ok()?;
-    let (text, bc) = match text.strip_suffix(" BC") {
+    let (field, bc) = match field.strip_suffix(b" BC") {
         Some(rest) => (rest, true),
-        None => (text, false),
+        None => (field, false),
     };
-    let (text, utc) = match text.strip_suffix("+00") {
+    let (field, utc) = match field.strip_suffix(b"+00") {
         Some(rest) => (rest, true),
-        None => (text, false),
+        None => (field, false),
     };
-    let (date, time) = text.split_once(' ')?;
-    let mut parts = date.splitn(3, '-');
-    let number = |part: Option<&str>, max_len: usize| {
-        let part = part?;
-        if part.is_empty() || part.len() > max_len || !part.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        part.parse::<i64>().ok()
-    };
+    if field.len() < 19 || field[4] != b'-' || field[7] != b'-' || field[10] != b' ' {
+        return None;
+    }
     let (year, month, day) = (
-        number(parts.next(), 5)?,
-        number(parts.next(), 2)?,
-        number(parts.next(), 2)?,
+        digits(&field[0..4])?,
+        digits(&field[5..7])?,
+        digits(&field[8..10])?,
     );
     // Year 0 does not exist; 1 BC is astronomical year 0.
     let year = match bc {
@@ -453,80 +495,65 @@ fn timestamp(field: &[u8]) -> Option<(i64, bool)> {
     if !(1..=days_in_month).contains(&day) || year < -4712 {
         return None;
     }
-    let micros = time_of_day(time, 23)?;
+    let micros = time_of_day(&field[11..])?;
     let days = julian_day(year, month, day) - POSTGRES_EPOCH_DAY;
     Some((days * MICROS_PER_DAY + micros, utc))
 }
 
-/// `HH:MM:SS[.f…]` (hours up to `max_hours`, at most six fraction digits) in microseconds.
-fn time_of_day(time: &str, max_hours: i64) -> Option<i64> {
-    let (clock, fraction) = match time.split_once('.') {
-        Some((clock, fraction)) => (clock, fraction),
-        None => (time, ""),
-    };
-    if fraction.len() > 6 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+/// ASCII digits (at least one) as a number.
+fn digits(text: &[u8]) -> Option<i64> {
+    if text.is_empty() || text.len() > 18 {
         return None;
     }
-    let mut parts = clock.split(':');
-    let mut next = |max: i64| {
-        let part = parts.next()?;
-        if part.len() != 2 || !part.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
+    text.iter().try_fold(0i64, |n, b| {
+        b.is_ascii_digit().then(|| n * 10 + i64::from(b - b'0'))
+    })
+}
+
+/// `HH:MM:SS[.f…]` (hours below 24, at most six fraction digits) in microseconds.
+fn time_of_day(time: &[u8]) -> Option<i64> {
+    if time.len() < 8 || time[2] != b':' || time[5] != b':' {
+        return None;
+    }
+    let (hours, minutes, seconds) = (
+        digits(&time[0..2])?,
+        digits(&time[3..5])?,
+        digits(&time[6..8])?,
+    );
+    if hours > 23 || minutes > 59 || seconds > 59 {
+        return None;
+    }
+    let fraction = match &time[8..] {
+        [] => 0,
+        [b'.', fraction @ ..] if fraction.len() <= 6 => {
+            digits(fraction)? * 10i64.pow(6 - fraction.len() as u32)
         }
-        let value: i64 = part.parse().ok()?;
-        (value <= max).then_some(value)
+        _ => return None,
     };
-    let (hours, minutes, seconds) = (next(max_hours)?, next(59)?, next(59)?);
-    if parts.next().is_some() {
-        return None;
-    }
-    let micros = fraction
-        .bytes()
-        .chain(std::iter::repeat(b'0'))
-        .take(6)
-        .fold(0i64, |micros, digit| micros * 10 + i64::from(digit - b'0'));
-    Some(((hours * 60 + minutes) * 60 + seconds) * 1_000_000 + micros)
+    Some(((hours * 60 + minutes) * 60 + seconds) * 1_000_000 + fraction)
 }
 
 /// `[-]N years [-]N months` or `[-]N days [-]HH:MM:SS[.f]` (as `copy_field` writes Oracle's
 /// intervals) as PostgreSQL's microseconds, days and months.
 fn interval(field: &[u8]) -> Option<(i64, i32, i32)> {
-    let text = std::str::from_utf8(field).ok()?;
-    let signed = |part: &str| -> Option<(bool, String)> {
-        let (negative, digits) = match part.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, part),
-        };
-        Some((negative, digits.to_string()))
-    };
-    let count = |digits: &str| -> Option<i64> {
-        if digits.is_empty() || digits.len() > 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        digits.parse().ok()
-    };
-    let words: Vec<&str> = text.split(' ').collect();
-    match words.as_slice() {
-        [years, "years", months, "months"] => {
-            let (negative, years) = signed(years)?;
-            let (negative_months, months) = signed(months)?;
-            if negative != negative_months {
-                return None;
-            }
-            let months = count(&years)?
-                .checked_mul(12)?
-                .checked_add(count(&months)?)?;
+    let mut words = field.split(|b| *b == b' ');
+    let (first, unit, second) = (words.next()?, words.next()?, words.next()?);
+    let (negative, count) = signed(first);
+    let count = digits(count).filter(|_| count.len() <= 10)?;
+    // Both parts carry the same sign.
+    let (negative_second, second) = signed(second);
+    if negative != negative_second {
+        return None;
+    }
+    match (unit, words.next(), words.next()) {
+        (b"years", Some(b"months"), None) => {
+            let months = count.checked_mul(12)?.checked_add(digits(second)?)?;
             let months = i32::try_from(if negative { -months } else { months }).ok()?;
             Some((0, 0, months))
         }
-        [days, "days", time] => {
-            let (negative, days) = signed(days)?;
-            let (negative_time, time) = signed(time)?;
-            if negative != negative_time {
-                return None;
-            }
-            let days = i32::try_from(count(&days)?).ok()?;
-            let micros = time_of_day(&time, 23)?;
+        (b"days", None, None) => {
+            let days = i32::try_from(count).ok()?;
+            let micros = time_of_day(second)?;
             Some(match negative {
                 true => (-micros, -days, 0),
                 false => (micros, days, 0),
@@ -536,12 +563,25 @@ fn interval(field: &[u8]) -> Option<(i64, i32, i32)> {
     }
 }
 
+/// A part of an interval without its minus sign, and whether it had one.
+fn signed(part: &[u8]) -> (bool, &[u8]) {
+    match part.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, part),
+    }
+}
+
 /// Hexadecimal digits (an even number) as bytes.
 fn hex_bytes(hex: &[u8], out: &mut Vec<u8>) -> Option<()> {
     if hex.len() % 2 != 0 {
         return None;
     }
-    let nibble = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let nibble = |b: u8| match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    };
     out.reserve(hex.len() / 2);
     for pair in hex.chunks_exact(2) {
         out.push(nibble(pair[0])? << 4 | nibble(pair[1])?);
