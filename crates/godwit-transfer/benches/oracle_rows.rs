@@ -5,7 +5,7 @@
 //! the canonical text Oracle's SELECT gives: NUMBER ids and amounts, VARCHAR2, DATE, TIMESTAMP WITH
 //! TIME ZONE, BINARY_DOUBLE, INTERVAL DAY TO SECOND and RAW(16) into a uuid) is copied by
 //! `copy_oracle_from` with `--verify off` as COPY text (`copy_text`) and in binary, each with one
-//! job and with two, into a throwaway cluster (or the server `GODWIT_TEST_PG` names). The
+//! job and with two, and in binary with `--verify hash` (two jobs), into a throwaway cluster (or the server `GODWIT_TEST_PG` names). The
 //! reference, in the same process: the same rows' COPY text, generated and sent by one bare
 //! `COPY … FROM STDIN` (the single-stream limit, as `psql` would send a file). Rounds interleave
 //! (`GODWIT_BENCH_ROUNDS`, default 3); printed: each one's median time, its ratio of throughput
@@ -99,11 +99,13 @@ async fn main() {
     );
     let target = godwit_testkit::database("bench_oracle_rows").await;
     let client = target.connect().await;
-    let variants: [(&str, bool, usize); 4] = [
-        ("text, 1 job", true, 1),
-        ("binary, 1 job", false, 1),
-        ("text, 2 jobs", true, 2),
-        ("binary, 2 jobs", false, 2),
+    // Label, COPY text, jobs, verification.
+    let variants: [(&str, bool, usize, Verify); 5] = [
+        ("text, 1 job", true, 1, Verify::Off),
+        ("binary, 1 job", false, 1, Verify::Off),
+        ("text, 2 jobs", true, 2, Verify::Off),
+        ("binary, 2 jobs", false, 2, Verify::Off),
+        ("binary, 2 jobs, --verify hash", false, 2, Verify::Hash),
     ];
     // `GODWIT_BENCH_ONLY="binary, 1 job"`: that variant alone (with the reference), for profiling.
     let only = std::env::var("GODWIT_BENCH_ONLY").ok();
@@ -128,7 +130,7 @@ async fn main() {
         cpus[0].push((cpu_seconds(false) - cpu.0, cpu_seconds(true) - cpu.1));
         peaks[0] = peaks[0].max(peak_rss().saturating_sub(before));
         megabytes = sent as f64 / MB;
-        for (v, (label, copy_text, jobs)) in variants.iter().enumerate() {
+        for (v, (label, copy_text, jobs, verify)) in variants.iter().enumerate() {
             if only.as_deref().is_some_and(|o| o != *label) {
                 continue;
             }
@@ -160,7 +162,7 @@ async fn main() {
                     target: QualifiedName::new("public", &table),
                 }],
                 &OracleCopyOptions {
-                    verify: Verify::Off,
+                    verify: *verify,
                     jobs: *jobs,
                     chunk_rows: rows.div_ceil(chunks),
                     copy_text: *copy_text,
@@ -177,6 +179,13 @@ async fn main() {
             peaks[v + 1] = peaks[v + 1].max(peak_rss().saturating_sub(before));
             assert_eq!(copied[0].report.binary, !copy_text, "{label}");
             assert_eq!(copied[0].report.target_rows, rows as i64, "{label}");
+            let report = &copied[0].report;
+            assert_eq!(
+                report.source_hash.is_some(),
+                *verify == Verify::Hash,
+                "{label}"
+            );
+            assert!(!report.content_differs(), "{label}: the hashes differ");
             if round == 0 {
                 let differ: i64 = client
                     .query_one(
@@ -205,20 +214,20 @@ async fn main() {
     };
     let (reference_godwit, reference_server) = cpu(0);
     println!(
-        "oracle rows: {rows} rows of ORDERS ({megabytes:.0} MB of COPY text), medians of {rounds} rounds, --verify off"
+        "oracle rows: {rows} rows of ORDERS ({megabytes:.0} MB of COPY text), medians of {rounds} rounds"
     );
     println!(
         "  bare COPY text FROM STDIN (reference): {reference_time:.2} s, CPU: client {reference_godwit:.2} s, server {reference_server:.2} s; peak RSS +{:.1} MB",
         peaks[0] as f64 / MB
     );
-    for (v, (label, _, _)) in variants.iter().enumerate() {
+    for (v, (label, _, _, _)) in variants.iter().enumerate() {
         if times[v + 1].is_empty() {
             continue;
         }
         let time = median(&times[v + 1]);
         let (godwit, server) = cpu(v + 1);
         println!(
-            "  copy_oracle_from, {label:<15} {time:.2} s ({:.2}x the reference's throughput; runs {}); CPU: godwit {godwit:.2} s, server {server:.2} s ({:.2}x the reference's); peak RSS +{:.1} MB",
+            "  copy_oracle_from, {label:<29} {time:.2} s ({:.2}x the reference's throughput; runs {}); CPU: godwit {godwit:.2} s, server {server:.2} s ({:.2}x the reference's); peak RSS +{:.1} MB",
             reference_time / time,
             times[v + 1]
                 .iter()
