@@ -628,6 +628,7 @@ async fn copy_oracle_run(
     for job in &jobs {
         reports.push(
             check_table(
+                target_url,
                 &target,
                 &open,
                 run_id,
@@ -708,6 +709,7 @@ async fn stored_or_new_plan(
 /// [`Verify::Hash`] the hash of the rows read back against the hashes the chunks kept.
 #[allow(clippy::too_many_arguments)]
 async fn check_table(
+    target_url: &str,
     target: &Client,
     open: &OpenRows,
     run_id: &str,
@@ -764,7 +766,12 @@ async fn check_table(
         }
         if complete {
             source_hash = Some(sum.hex());
-            target_hash = Some(read_back::read_back_hash(target, job).await?.hex());
+            let pieces = options.jobs.max(1);
+            target_hash = Some(
+                read_back::read_back_hash(target_url, target, job, pieces)
+                    .await?
+                    .hex(),
+            );
         } else {
             notes.push("not hashed: some chunks kept no hash (copied without --verify hash, or by an older godwit)".into());
         }
