@@ -1,8 +1,10 @@
-//! One chunk of an Oracle table in one target transaction: a blocking reader streams its rows as
-//! COPY lines (with the canonical hash of each) while the writer sends them to the target and
+//! One chunk of an Oracle table in one target transaction: a blocking reader makes its rows into
+//! COPY text lines (hashed in canonical form under `--verify hash`) and sends them, or the binary
+//! tuples encoded from them ([`super::binary`]), while the writer sends them to the target and
 //! records the chunk in `godwit_copy.progress`. A chunk the target refuses is, under
-//! [`OnError::Skip`], copied again from a spill file in pieces under savepoints, halved down to
-//! the refused rows, which are set aside in `godwit_copy.rejects` with their ROWID, values and error.
+//! [`OnError::Skip`], copied again from a spill file of its text lines in pieces under savepoints,
+//! halved down to the refused rows, which are set aside in `godwit_copy.rejects` with their ROWID,
+//! values and error.
 
 use super::binary::{encode_row, BinaryField, NotBinary, HEADER, TRAILER};
 use super::{data_error, query_failed, OracleCopyOptions, OracleRows, Work};
@@ -21,7 +23,8 @@ enum Piece {
         rows: u64,
         ids: Vec<String>,
     },
-    /// The chunk is read: its rows, figures and the canonical hash of its rows.
+    /// The chunk is read: its rows, figures and the canonical hash of its rows (only their count
+    /// when they are not hashed).
     Done(u64, DataStats, RowsHash),
     Failed(DataError),
     /// A value the binary writer does not read (why): the chunk is copied again as text.
