@@ -74,6 +74,9 @@ impl Canonical {
             Canonical::Timestamp => plain_timestamp(field).map(Cow::Owned),
             Canonical::Float4 => plain_float::<f32>(field).map(Cow::Owned),
             Canonical::Float8 => plain_float::<f64>(field).map(Cow::Owned),
+            Canonical::Uuid => plain_hex(field, b"", b"-").map(Cow::Owned),
+            // bytea's `\x`, its backslash escaped in COPY text.
+            Canonical::Bytes => plain_hex(field, b"\\\\x", b"").map(Cow::Owned),
             _ => None,
         }
     }
@@ -189,6 +192,29 @@ fn plain_timestamp(field: &[u8]) -> Option<Vec<u8>> {
         out.truncate(out.len() - 9);
     }
     out.extend_from_slice(era);
+    Some(out)
+}
+
+/// `prefix` and hexadecimal digits (with `skipped` bytes among them, left out) as `\x` (when
+/// there is a prefix) and the digits in lower case.
+fn plain_hex(field: &[u8], prefix: &[u8], skipped: &[u8]) -> Option<Vec<u8>> {
+    let digits = field.strip_prefix(prefix)?;
+    if !digits
+        .iter()
+        .all(|b| b.is_ascii_hexdigit() || skipped.contains(b))
+    {
+        return None;
+    }
+    let mut out = Vec::with_capacity(digits.len() + 2);
+    if !prefix.is_empty() {
+        out.extend_from_slice(b"\\x");
+    }
+    out.extend(
+        digits
+            .iter()
+            .filter(|b| !skipped.contains(b))
+            .map(u8::to_ascii_lowercase),
+    );
     Some(out)
 }
 
@@ -850,6 +876,20 @@ mod tests {
                 &["0.1", "3.4028235e38", "NaN", "-Infinity", "1e-45"],
             ),
             (Canonical::Text, &["plain", "tab\\there", "é漢字", ""]),
+            (
+                Canonical::Uuid,
+                &[
+                    "0123456789ABCDEF0123456789abcdef",
+                    "01234567-89ab-cdef-0123-456789ABCDEF",
+                    "\\\\x0123",
+                    "xyz",
+                    "",
+                ],
+            ),
+            (
+                Canonical::Bytes,
+                &["\\\\x00FF10", "\\\\x", "\\\\xzz", "00ff", "\\x00"],
+            ),
         ];
         for (form, values) in cases {
             for value in *values {
@@ -870,6 +910,10 @@ mod tests {
             .plain_field(b"2024-01-01 13:00:00.5+00")
             .is_some());
         assert!(Canonical::Float8.plain_field(b"0.1").is_some());
+        assert!(Canonical::Uuid
+            .plain_field(b"01234567-89ab-cdef-0123-456789ABCDEF")
+            .is_some());
+        assert!(Canonical::Bytes.plain_field(b"\\\\x00FF").is_some());
     }
 
     fn same(form: Canonical, sent: &str, read_back: &str) -> bool {
