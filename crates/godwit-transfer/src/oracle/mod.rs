@@ -4,18 +4,20 @@
 //! The parts: `source` reads an Oracle table's rows as canonical text ([`OracleRows`]: a live
 //! database's ROWID ranges at one SCN, [`LiveRows`]); `script` does the same for an exported script's
 //! rows; `chunk` copies one chunk in one target transaction (a blocking reader, a writer on the
-//! target, refused rows searched and set aside); `recheck` names the rows of a table whose counts or
-//! hashes disagree; `prepare` readies a source (its tables, rows and converted schema) and records
-//! what a run copies, for `godwit copy` and the desktop alike. This file plans the run (columns
+//! target, refused rows searched and set aside); `binary` encodes a table's rows in COPY's binary
+//! format where it can; `read_back` hashes the target's rows; `recheck` names the rows of a table
+//! whose counts or hashes disagree; `prepare` readies a source (its tables, rows and converted
+//! schema) and records what a run copies, for `godwit copy` and the desktop alike. This file plans the run (columns
 //! checked, chunks planned and kept on the target with the snapshot), runs the chunks `--jobs` at
 //! once, applies the schema around them with `--create-schema`, and checks each table afterwards.
 //!
 //! Values are converted to PostgreSQL's COPY text with no silent loss ([`godwit_oracle::data`]):
 //! NUMBER as exact decimals, DATE to timestamp, TIMESTAMP WITH TIME ZONE as its UTC instant,
 //! INTERVALs, RAW/BLOB to bytea, BINARY_FLOAT/DOUBLE from their IEEE bits, NUL characters by the
-//! [`NulPolicy`], counted. Lines go to the writer through a channel bounded in batches of about
-//! 1 MB. Each chunk is one target transaction that also records it in `godwit_copy.progress` with
-//! the canonical hash of its rows; a run started again with the same run id copies only the
+//! [`NulPolicy`], counted; a table without LOBs is then sent as binary tuples encoded from that
+//! text. Rows go to the writer through a channel bounded in batches of about 1 MB. Each chunk is
+//! one target transaction that also records it in `godwit_copy.progress` (under `--verify hash`
+//! with the canonical hash of its rows); a run started again with the same run id copies only the
 //! chunks that did not commit.
 
 mod binary;
