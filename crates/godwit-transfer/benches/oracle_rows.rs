@@ -109,41 +109,23 @@ async fn main() {
     ];
     // `GODWIT_BENCH_ONLY="binary, 1 job"`: that variant alone (with the reference), for profiling.
     let only = std::env::var("GODWIT_BENCH_ONLY").ok();
-    let mut times: Vec<Vec<f64>> = vec![Vec::new(); variants.len() + 1];
-    // CPU seconds of godwit (this process) and of the server, per round.
-    let mut cpus: Vec<Vec<(f64, f64)>> = vec![Vec::new(); variants.len() + 1];
-    let mut peaks: Vec<u64> = vec![0; variants.len() + 1];
+    // Per round: the reference's sample, then each variant's.
+    let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); variants.len() + 1];
     let mut megabytes = 0.0;
     for round in 0..rounds {
         // The reference: the same rows' COPY text, made and sent by one bare COPY.
-        client
-            .batch_execute(&format!(
-                "DROP TABLE IF EXISTS reference; CREATE UNLOGGED TABLE reference {TARGET}"
-            ))
-            .await
-            .unwrap();
-        let (before, started) = (resident(), Instant::now());
-        let cpu = (cpu_seconds(false), cpu_seconds(true));
-        reset_peak();
+        fresh_table(&client, "reference").await;
+        let started = Started::now();
         let sent = reference(&client, rows).await;
-        times[0].push(started.elapsed().as_secs_f64());
-        cpus[0].push((cpu_seconds(false) - cpu.0, cpu_seconds(true) - cpu.1));
-        peaks[0] = peaks[0].max(peak_rss().saturating_sub(before));
+        samples[0].push(started.sample());
         megabytes = sent as f64 / MB;
         for (v, (label, copy_text, jobs, verify)) in variants.iter().enumerate() {
             if only.as_deref().is_some_and(|o| o != *label) {
                 continue;
             }
             let table = format!("orders_{v}");
-            client
-                .batch_execute(&format!(
-                    "DROP TABLE IF EXISTS {table}; CREATE UNLOGGED TABLE {table} {TARGET}"
-                ))
-                .await
-                .unwrap();
-            let (before, started) = (resident(), Instant::now());
-            let cpu = (cpu_seconds(false), cpu_seconds(true));
-            reset_peak();
+            fresh_table(&client, &table).await;
+            let started = Started::now();
             let chunks = 8;
             let copied = copy_oracle_from(
                 Arc::new(move || {
@@ -174,9 +156,7 @@ async fn main() {
             )
             .await
             .unwrap();
-            times[v + 1].push(started.elapsed().as_secs_f64());
-            cpus[v + 1].push((cpu_seconds(false) - cpu.0, cpu_seconds(true) - cpu.1));
-            peaks[v + 1] = peaks[v + 1].max(peak_rss().saturating_sub(before));
+            samples[v + 1].push(started.sample());
             assert_eq!(copied[0].report.binary, !copy_text, "{label}");
             assert_eq!(copied[0].report.target_rows, rows as i64, "{label}");
             let report = &copied[0].report;
@@ -201,43 +181,105 @@ async fn main() {
             }
         }
     }
-    let median = |t: &[f64]| {
-        let mut t = t.to_vec();
-        t.sort_by(f64::total_cmp);
-        t[t.len() / 2]
-    };
-    let reference_time = median(&times[0]);
-    let cpu = |v: usize| {
-        let godwit: Vec<f64> = cpus[v].iter().map(|c| c.0).collect();
-        let server: Vec<f64> = cpus[v].iter().map(|c| c.1).collect();
-        (median(&godwit), median(&server))
-    };
-    let (reference_godwit, reference_server) = cpu(0);
+    let (reference, reference_runs) = Sample::medians(&samples[0]);
     println!(
         "oracle rows: {rows} rows of ORDERS ({megabytes:.0} MB of COPY text), medians of {rounds} rounds"
     );
     println!(
-        "  bare COPY text FROM STDIN (reference): {reference_time:.2} s, CPU: client {reference_godwit:.2} s, server {reference_server:.2} s; peak RSS +{:.1} MB",
-        peaks[0] as f64 / MB
+        "  bare COPY text FROM STDIN (reference): {:.2} s (runs {reference_runs}), CPU: client {:.2} s, server {:.2} s; peak RSS +{:.1} MB",
+        reference.seconds,
+        reference.godwit_cpu,
+        reference.server_cpu,
+        reference.peak as f64 / MB
     );
     for (v, (label, _, _, _)) in variants.iter().enumerate() {
-        if times[v + 1].is_empty() {
+        if samples[v + 1].is_empty() {
             continue;
         }
-        let time = median(&times[v + 1]);
-        let (godwit, server) = cpu(v + 1);
+        let (m, runs) = Sample::medians(&samples[v + 1]);
         println!(
-            "  copy_oracle_from, {label:<29} {time:.2} s ({:.2}x the reference's throughput; runs {}); CPU: godwit {godwit:.2} s, server {server:.2} s ({:.2}x the reference's); peak RSS +{:.1} MB",
-            reference_time / time,
-            times[v + 1]
-                .iter()
-                .map(|t| format!("{t:.2}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            server / reference_server,
-            peaks[v + 1] as f64 / MB
+            "  copy_oracle_from, {label:<29} {:.2} s ({:.2}x the reference's throughput; runs {runs}); CPU: godwit {:.2} s, server {:.2} s ({:.2}x the reference's); peak RSS +{:.1} MB",
+            m.seconds,
+            reference.seconds / m.seconds,
+            m.godwit_cpu,
+            m.server_cpu,
+            m.server_cpu / reference.server_cpu,
+            m.peak as f64 / MB
         );
     }
+}
+
+/// One timed run: wall seconds, CPU seconds of godwit (this process) and of the server, and the
+/// growth of peak RSS.
+#[derive(Clone, Copy)]
+struct Sample {
+    seconds: f64,
+    godwit_cpu: f64,
+    server_cpu: f64,
+    peak: u64,
+}
+
+impl Sample {
+    /// The median of each figure (the largest peak), and the wall times of the runs.
+    fn medians(samples: &[Sample]) -> (Sample, String) {
+        let median = |figure: fn(&Sample) -> f64| {
+            let mut values: Vec<f64> = samples.iter().map(figure).collect();
+            values.sort_by(f64::total_cmp);
+            values[values.len() / 2]
+        };
+        let runs = samples
+            .iter()
+            .map(|s| format!("{:.2}", s.seconds))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let medians = Sample {
+            seconds: median(|s| s.seconds),
+            godwit_cpu: median(|s| s.godwit_cpu),
+            server_cpu: median(|s| s.server_cpu),
+            peak: samples.iter().map(|s| s.peak).max().unwrap_or(0),
+        };
+        (medians, runs)
+    }
+}
+
+/// Where a timed run started.
+struct Started {
+    at: Instant,
+    resident: u64,
+    godwit_cpu: f64,
+    server_cpu: f64,
+}
+
+impl Started {
+    fn now() -> Started {
+        let started = Started {
+            at: Instant::now(),
+            resident: resident(),
+            godwit_cpu: cpu_seconds(false),
+            server_cpu: cpu_seconds(true),
+        };
+        reset_peak();
+        started
+    }
+
+    fn sample(&self) -> Sample {
+        Sample {
+            seconds: self.at.elapsed().as_secs_f64(),
+            godwit_cpu: cpu_seconds(false) - self.godwit_cpu,
+            server_cpu: cpu_seconds(true) - self.server_cpu,
+            peak: peak_rss().saturating_sub(self.resident),
+        }
+    }
+}
+
+/// Drops and creates the unlogged table `name` with ORDERS' target columns.
+async fn fresh_table(client: &tokio_postgres::Client, name: &str) {
+    client
+        .batch_execute(&format!(
+            "DROP TABLE IF EXISTS {name}; CREATE UNLOGGED TABLE {name} {TARGET}"
+        ))
+        .await
+        .unwrap();
 }
 
 /// CPU seconds used so far by this process (`self`) or by every process named `postgres` (those

@@ -118,21 +118,64 @@ impl Canonical {
     }
 }
 
-/// `-?[0-9]*(.[0-9]*)?` (at least one digit, at most 4096 before the point) as [`decimal`] writes
+/// A decimal as written: sign, the digits before and after the point, and the exponent
+/// (`-12.5`, `+.5`, `1E+125`, `-1.2e-130`; at least one digit, an exponent of at most six digits).
+pub(crate) struct DecimalText<'a> {
+    pub(crate) negative: bool,
+    pub(crate) whole: &'a [u8],
+    pub(crate) fraction: &'a [u8],
+    pub(crate) exponent: i64,
+}
+
+impl DecimalText<'_> {
+    pub(crate) fn parse(field: &[u8]) -> Option<DecimalText<'_>> {
+        let (negative, rest) = match field.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            Some((b'+', rest)) => (false, rest),
+            _ => (false, field),
+        };
+        let (mantissa, exponent) = match memchr::memchr2(b'e', b'E', rest) {
+            Some(at) => {
+                let text = std::str::from_utf8(&rest[at + 1..]).ok()?;
+                let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+                if digits.is_empty()
+                    || digits.len() > 6
+                    || !digits.bytes().all(|b| b.is_ascii_digit())
+                {
+                    return None;
+                }
+                (&rest[..at], text.parse::<i64>().ok()?)
+            }
+            None => (rest, 0),
+        };
+        let (whole, fraction) = match memchr::memchr(b'.', mantissa) {
+            Some(at) => (&mantissa[..at], &mantissa[at + 1..]),
+            None => (mantissa, &mantissa[mantissa.len()..]),
+        };
+        if whole.len() + fraction.len() == 0
+            || !whole.iter().chain(fraction).all(u8::is_ascii_digit)
+        {
+            return None;
+        }
+        Some(DecimalText {
+            negative,
+            whole,
+            fraction,
+            exponent,
+        })
+    }
+}
+
+/// A decimal without an exponent (at most 4096 digits before the point) as [`decimal`] writes
 /// it: no leading or trailing zeros, zero as `0`.
 fn plain_decimal(field: &[u8]) -> Option<Vec<u8>> {
-    let (negative, rest) = match field.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, field),
-    };
-    let (whole, fraction) = match memchr::memchr(b'.', rest) {
-        Some(at) => (&rest[..at], &rest[at + 1..]),
-        None => (rest, &rest[rest.len()..]),
-    };
-    if whole.len() + fraction.len() == 0
-        || whole.len() > 4096
-        || !whole.iter().chain(fraction).all(u8::is_ascii_digit)
-    {
+    let DecimalText {
+        negative,
+        whole,
+        fraction,
+        exponent,
+    } = DecimalText::parse(field)?;
+    if exponent != 0 || whole.len() > 4096 {
         return None;
     }
     let start = whole.iter().take_while(|b| **b == b'0').count();
@@ -218,41 +261,11 @@ fn plain_hex(field: &[u8], prefix: &[u8], skipped: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// What [`plain_float`] needs of `f32` and `f64`: their bits as [`Canonical::field_as_text`]
-/// writes them.
-trait FloatBits: std::str::FromStr {
-    fn is_nan(&self) -> bool;
-    fn hex_bits(&self) -> Vec<u8>;
-}
-
-impl FloatBits for f32 {
-    fn is_nan(&self) -> bool {
-        f32::is_nan(*self)
-    }
-    fn hex_bits(&self) -> Vec<u8> {
-        lower_hex(u64::from(self.to_bits()), 8)
-    }
-}
-
-impl FloatBits for f64 {
-    fn is_nan(&self) -> bool {
-        f64::is_nan(*self)
-    }
-    fn hex_bits(&self) -> Vec<u8> {
-        lower_hex(self.to_bits(), 16)
-    }
-}
-
-/// The last `digits` hexadecimal digits of `value`, lower case.
-fn lower_hex(value: u64, digits: u32) -> Vec<u8> {
-    (0..digits)
-        .rev()
-        .map(|i| b"0123456789abcdef"[(value >> (4 * i) & 15) as usize])
-        .collect()
-}
-
-/// A float without blanks that parses: `NaN`, or its bits in hexadecimal.
-fn plain_float<F: FloatBits>(field: &[u8]) -> Option<Vec<u8>> {
+/// A float without blanks that parses: `NaN`, or its bits in lower-case hexadecimal.
+fn plain_float<F>(field: &[u8]) -> Option<Vec<u8>>
+where
+    F: num_traits::Float + num_traits::ToBytes + std::str::FromStr,
+{
     let text = std::str::from_utf8(field).ok()?;
     if text.trim() != text || text.contains('\\') {
         return None;
@@ -260,7 +273,7 @@ fn plain_float<F: FloatBits>(field: &[u8]) -> Option<Vec<u8>> {
     let value: F = text.parse().ok()?;
     Some(match value.is_nan() {
         true => b"NaN".to_vec(),
-        false => value.hex_bits(),
+        false => hex::encode(value.to_be_bytes()).into_bytes(),
     })
 }
 
@@ -486,15 +499,7 @@ impl StreamingRows {
         for &b in raw {
             if long.escaping {
                 long.escaping = false;
-                out.push(match b {
-                    b'n' => b'\n',
-                    b'r' => b'\r',
-                    b't' => b'\t',
-                    b'b' => 8,
-                    b'f' => 12,
-                    b'v' => 11,
-                    other => other,
-                });
+                out.push(unescaped(b));
             } else if b == b'\\' {
                 long.escaping = true;
             } else {
@@ -670,24 +675,36 @@ pub(crate) fn unescape(field: &[u8]) -> Cow<'_, [u8]> {
         return Cow::Borrowed(field);
     }
     let mut out = Vec::with_capacity(field.len());
-    let mut bytes = field.iter().copied();
-    while let Some(b) = bytes.next() {
-        if b != b'\\' {
-            out.push(b);
-            continue;
-        }
-        match bytes.next() {
-            Some(b'n') => out.push(b'\n'),
-            Some(b'r') => out.push(b'\r'),
-            Some(b't') => out.push(b'\t'),
-            Some(b'b') => out.push(8),
-            Some(b'f') => out.push(12),
-            Some(b'v') => out.push(11),
-            Some(other) => out.push(other),
+    unescape_into(field, &mut out);
+    Cow::Owned(out)
+}
+
+/// Appends `field` with its backslash escapes undone to `out` (a backslash ending the field stands
+/// for itself).
+pub(crate) fn unescape_into(field: &[u8], out: &mut Vec<u8>) {
+    let mut rest = field;
+    while let Some(at) = memchr::memchr(b'\\', rest) {
+        out.extend_from_slice(&rest[..at]);
+        match rest.get(at + 1) {
+            Some(&escaped) => out.push(unescaped(escaped)),
             None => out.push(b'\\'),
         }
+        rest = &rest[(at + 2).min(rest.len())..];
     }
-    Cow::Owned(out)
+    out.extend_from_slice(rest);
+}
+
+/// The byte a backslash followed by `escaped` stands for in COPY text.
+fn unescaped(escaped: u8) -> u8 {
+    match escaped {
+        b'n' => b'\n',
+        b'r' => b'\r',
+        b't' => b'\t',
+        b'b' => 8,
+        b'f' => 12,
+        b'v' => 11,
+        other => other,
+    }
 }
 
 /// A decimal number as plain digits: no exponent, no leading or trailing zeros, no `+`, zero as `0`.

@@ -12,6 +12,7 @@
 //! encoder ([`BinaryField::of`]) and none is a LOB, whose length is not known before it streams;
 //! a value its encoder does not read ([`NotBinary`]) sends the chunk back to be copied as text.
 
+use crate::canonical::{unescape_into, DecimalText};
 use godwit_oracle::data::{OracleColumn, OracleType};
 
 /// COPY's binary header: signature, flags, header extension length.
@@ -240,26 +241,6 @@ impl<'a> Iterator for Fields<'a> {
     }
 }
 
-/// COPY text's escapes undone (`copy_field` writes `\\`, `\n`, `\r`, `\t`).
-fn unescape_into(field: &[u8], out: &mut Vec<u8>) {
-    let mut rest = field;
-    while let Some(at) = memchr::memchr(b'\\', rest) {
-        out.extend_from_slice(&rest[..at]);
-        match rest.get(at + 1) {
-            Some(b'n') => out.push(b'\n'),
-            Some(b'r') => out.push(b'\r'),
-            Some(b't') => out.push(b'\t'),
-            Some(b'b') => out.push(8),
-            Some(b'f') => out.push(12),
-            Some(b'v') => out.push(11),
-            Some(other) => out.push(*other),
-            None => out.push(b'\\'),
-        }
-        rest = &rest[(at + 2).min(rest.len())..];
-    }
-    out.extend_from_slice(rest);
-}
-
 /// `-?[0-9]+` (a leading `+` allowed) as an integer.
 fn integer(field: &[u8]) -> Option<i64> {
     let (negative, rest) = match field.split_first() {
@@ -305,32 +286,12 @@ fn numeric(field: &[u8], out: &mut Vec<u8>) -> Option<()> {
         out.extend_from_slice(&header(0, 0, NAN, 0));
         return Some(());
     }
-    let (negative, rest) = match field.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        Some((b'+', rest)) => (false, rest),
-        _ => (false, field),
-    };
-    let (mantissa, exponent) = match rest.iter().position(|b| matches!(b, b'e' | b'E')) {
-        Some(at) => {
-            let text = std::str::from_utf8(&rest[at + 1..]).ok()?;
-            let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
-            if digits.is_empty() || digits.len() > 6 || !digits.bytes().all(|b| b.is_ascii_digit())
-            {
-                return None;
-            }
-            (&rest[..at], text.parse::<i64>().ok()?)
-        }
-        None => (rest, 0),
-    };
-    let (whole, fraction) = match mantissa.iter().position(|b| *b == b'.') {
-        Some(at) => (&mantissa[..at], &mantissa[at + 1..]),
-        None => (mantissa, &mantissa[mantissa.len()..]),
-    };
-    if whole.len() + fraction.len() == 0
-        || !whole.iter().chain(fraction).all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
+    let DecimalText {
+        negative,
+        whole,
+        fraction,
+        exponent,
+    } = DecimalText::parse(field)?;
     // The power of ten of the first digit, and the display scale.
     let decimal_weight = whole.len() as i64 - 1 + exponent;
     let scale = (fraction.len() as i64 - exponent).max(0);
@@ -388,11 +349,11 @@ fn numeric(field: &[u8], out: &mut Vec<u8>) -> Option<()> {
 /// A float as `float4in`/`float8in` read it: `NaN`, `Infinity`, `-Infinity`, or a decimal rounded
 /// once to the nearest value; a finite decimal that overflows or underflows to zero (which
 /// PostgreSQL refuses) is not read.
-fn float<F: std::str::FromStr + Float>(field: &[u8]) -> Option<F> {
+fn float<F: num_traits::Float + std::str::FromStr>(field: &[u8]) -> Option<F> {
     match field {
-        b"NaN" => return Some(F::NAN),
-        b"Infinity" => return Some(F::INFINITY),
-        b"-Infinity" => return Some(F::NEG_INFINITY),
+        b"NaN" => return Some(F::nan()),
+        b"Infinity" => return Some(F::infinity()),
+        b"-Infinity" => return Some(F::neg_infinity()),
         _ => {}
     }
     if !field
@@ -408,39 +369,6 @@ fn float<F: std::str::FromStr + Float>(field: &[u8]) -> Option<F> {
         return None;
     }
     Some(value)
-}
-
-/// What [`float`] needs of `f32` and `f64`.
-trait Float: Copy {
-    const NAN: Self;
-    const INFINITY: Self;
-    const NEG_INFINITY: Self;
-    fn is_infinite(self) -> bool;
-    fn is_zero(self) -> bool;
-}
-
-impl Float for f32 {
-    const NAN: f32 = f32::NAN;
-    const INFINITY: f32 = f32::INFINITY;
-    const NEG_INFINITY: f32 = f32::NEG_INFINITY;
-    fn is_infinite(self) -> bool {
-        f32::is_infinite(self)
-    }
-    fn is_zero(self) -> bool {
-        self == 0.0
-    }
-}
-
-impl Float for f64 {
-    const NAN: f64 = f64::NAN;
-    const INFINITY: f64 = f64::INFINITY;
-    const NEG_INFINITY: f64 = f64::NEG_INFINITY;
-    fn is_infinite(self) -> bool {
-        f64::is_infinite(self)
-    }
-    fn is_zero(self) -> bool {
-        self == 0.0
-    }
 }
 
 /// PostgreSQL's day number (Julian day) of a proleptic Gregorian date (astronomical year: 1 BC
@@ -573,20 +501,9 @@ fn signed(part: &[u8]) -> (bool, &[u8]) {
 
 /// Hexadecimal digits (an even number) as bytes.
 fn hex_bytes(hex: &[u8], out: &mut Vec<u8>) -> Option<()> {
-    if hex.len() % 2 != 0 {
-        return None;
-    }
-    let nibble = |b: u8| match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    };
-    out.reserve(hex.len() / 2);
-    for pair in hex.chunks_exact(2) {
-        out.push(nibble(pair[0])? << 4 | nibble(pair[1])?);
-    }
-    Some(())
+    let start = out.len();
+    out.resize(start + hex.len() / 2, 0);
+    hex::decode_to_slice(hex, &mut out[start..]).ok()
 }
 
 #[cfg(test)]

@@ -41,33 +41,27 @@ const PIECES_IN_FLIGHT: usize = 4;
 /// chunk as committed.
 pub(super) async fn copy_chunk(
     target: &Client,
-    source: Box<dyn OracleRows>,
+    mut source: Box<dyn OracleRows>,
     work: &Work,
     options: &OracleCopyOptions,
     run_id: &str,
     control: &Control,
 ) -> (Option<Box<dyn OracleRows>>, Result<ChunkDone, CopyError>) {
-    let binary = work.job.binary.as_deref();
-    let (source, written) =
-        copy_chunk_as(target, source, work, options, run_id, control, binary).await;
-    match written {
-        Ok(Written::Committed(done)) => (source, Ok(done)),
-        Err(e) => (source, Err(e)),
-        Ok(Written::NotBinary(why)) => {
-            tracing::info!(table = %work.job.name, chunk = work.chunk, "{why}: copying the chunk again as COPY text");
-            let Some(source) = source else {
-                return (None, Err(reader_stopped(&work.job.name, work.chunk)));
-            };
-            let (source, written) =
-                copy_chunk_as(target, source, work, options, run_id, control, None).await;
-            let written = written.and_then(|w| match w {
-                Written::Committed(done) => Ok(done),
-                Written::NotBinary(why) => Err(CopyError::Query {
-                    what: format!("copying {} chunk {} as text", work.job.name, work.chunk),
-                    message: why,
-                }),
-            });
-            (source, written)
+    let mut binary = work.job.binary.as_deref();
+    loop {
+        let (back, written) =
+            copy_chunk_as(target, source, work, options, run_id, control, binary).await;
+        match written {
+            Ok(Written::Committed(done)) => return (back, Ok(done)),
+            Err(e) => return (back, Err(e)),
+            // Only a binary copy sends a chunk back.
+            Ok(Written::NotBinary(why)) => {
+                tracing::info!(table = %work.job.name, chunk = work.chunk, "{why}: copying the chunk again as COPY text");
+                let Some(back) = back else {
+                    return (None, Err(reader_stopped(&work.job.name, work.chunk)));
+                };
+                (source, binary) = (back, None);
+            }
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::canonical::digest_row_hash;
 use crate::*;
 
 /// Tables smaller than this many blocks (8 MB) are read back in one piece.
-pub(super) const PIECE_MIN_BLOCKS: i64 = 1024;
+const PIECE_MIN_BLOCKS: i64 = 1024;
 
 /// The order-independent hash of the table's rows as the target holds them, each field in the
 /// canonical form of its column's type, read in the order of the Oracle columns. A large table is
